@@ -1,0 +1,51 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { sql } from 'kysely';
+import { bearerAuthenticator } from './auth/api-keys.ts';
+import { candidateRoutes } from './candidates/candidates.routes.ts';
+import type { AppDeps } from './deps.ts';
+import { accessLog, problemHandler, requestId } from './http/middleware.ts';
+import { buildOpenApiDocument, mountRoutes, type RouteDef } from './http/route.ts';
+import { interviewRoutes } from './interviews/interviews.routes.ts';
+import { jobRoutes } from './jobs/jobs.routes.ts';
+import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
+import { publicRoutes } from './public/public.routes.ts';
+
+export const apiVersion = '0.1.0';
+
+export function allRoutes(deps: AppDeps): RouteDef[] {
+  return [
+    ...jobRoutes(deps),
+    ...candidateRoutes(deps),
+    ...interviewRoutes(deps),
+    ...publicRoutes(deps),
+    ...livekitWebhookRoutes(deps),
+  ];
+}
+
+export function openApiDocument(deps: AppDeps) {
+  return buildOpenApiDocument(allRoutes(deps), { title: 'AI Interviewer API', version: apiVersion });
+}
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.trustProxy });
+  const router = new Router();
+  const routes = allRoutes(deps);
+  const document = buildOpenApiDocument(routes, { title: 'AI Interviewer API', version: apiVersion });
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  router.get('/healthz', async (ctx) => {
+    await sql`select 1`.execute(deps.db);
+    ctx.body = { ok: true };
+  });
+  mountRoutes(router, routes, { authenticate: bearerAuthenticator(deps.db) });
+
+  app.use(requestId());
+  app.use(accessLog(deps.log));
+  app.use(problemHandler(deps.log));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { connectDatabase } from '../shared/db/connect.ts';
+import { migrateToLatest } from '../shared/db/migrate.ts';
+import { loadConfigOrExit, parseEnv } from '../shared/env.ts';
+import { createApiKey } from './auth/api-keys.ts';
+import { recordAudit } from './audit/audit-log.ts';
+import { insertCompany } from './companies/companies.repository.ts';
+import { apiEnvSchema } from './config.ts';
+
+const usage = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  migrate                                   apply pending database migrations
+  create-company --name <name> [--region AE] create a company and print its first API key
+  create-admin-key --name <name>            create an admin key that sees every company
+
+The key is printed once; only its hash is stored.`;
+
+const dbEnv = apiEnvSchema.pick({ DATABASE_URL: true, PGLITE_DIR: true });
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, region: { type: 'string' } },
+    allowPositionals: false,
+  });
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${usage}\n`);
+    return command ? 0 : 64;
+  }
+  const env = loadConfigOrExit(() => parseEnv(dbEnv, process.env));
+  if (!env.DATABASE_URL) mkdirSync(env.PGLITE_DIR, { recursive: true });
+  const database = await connectDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, poolSize: 2 });
+  const cli = { type: 'cli' as const, id: process.env.USER ?? null, ip: null, userAgent: null };
+  try {
+    await migrateToLatest(database.db);
+    switch (command) {
+      case 'migrate':
+        process.stdout.write('Database is at the latest migration.\n');
+        return 0;
+      case 'create-company': {
+        if (!values.name) throw new UsageError('--name is required');
+        if (values.region && !/^[A-Z]{2}$/.test(values.region)) throw new UsageError('--region must be like AE');
+        const result = await database.db.transaction().execute(async (trx) => {
+          const company = await insertCompany(trx, { name: values.name!, defaultPhoneRegion: values.region });
+          const key = await createApiKey(trx, { companyId: company.id, isAdmin: false, name: 'first key' });
+          await recordAudit(trx, cli, { companyId: company.id, action: 'company.create', targetType: 'company', targetId: company.id });
+          return { company, key };
+        });
+        process.stdout.write(
+          `Company ${result.company.name} (${result.company.id})\nAPI key (shown once): ${result.key.key}\n`,
+        );
+        return 0;
+      }
+      case 'create-admin-key': {
+        const key = await createApiKey(database.db, { companyId: null, isAdmin: true, name: values.name ?? 'admin' });
+        await recordAudit(database.db, cli, { companyId: null, action: 'api_key.create_admin', targetType: 'api_key', targetId: key.id });
+        process.stdout.write(`Admin API key (shown once): ${key.key}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command: ${command}`);
+    }
+  } finally {
+    await database.destroy();
+  }
+}
+
+class UsageError extends Error {}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    process.exitCode = 64;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { booleanFromEnv, parseEnv, portFromEnv } from '../shared/env.ts';
+
+const minutes = z.coerce.number().int().min(0).max(7 * 24 * 60);
+
+export const apiEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: portFromEnv.default(3000),
+  /** Where candidates reach the product; join URLs and signed links are built on it. */
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /** Honour X-Forwarded-For only behind a proxy we run; otherwise a client could pick its own rate-limit key. */
+  TRUST_PROXY: booleanFromEnv.default(false),
+
+  DATABASE_URL: z.url().optional(),
+  PGLITE_DIR: z.string().default('.data/pglite'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Apply pending migrations at start-up; on by default outside production. */
+  MIGRATE_ON_START: booleanFromEnv.optional(),
+
+  LIVEKIT_URL: z.url(),
+  /** The URL browsers use; differs from LIVEKIT_URL when the API reaches LiveKit over a private network. */
+  LIVEKIT_PUBLIC_URL: z.url().optional(),
+  LIVEKIT_API_KEY: z.string().min(1),
+  LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  AGENT_NAME: z.string().min(1).default('interviewer'),
+  ROOM_EMPTY_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+  /** How long a room lives once only the agent is left: it must cover the candidate's rejoin grace period. */
+  ROOM_DEPARTURE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120),
+
+  LINK_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  JOIN_WINDOW_BEFORE_MINUTES: minutes.default(15),
+  JOIN_WINDOW_AFTER_MINUTES: minutes.default(120),
+  JOIN_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(900).default(600),
+  /** How long a freshly issued token holds the seat before a second join may take it over. */
+  JOIN_CONNECT_GRACE_SECONDS: z.coerce.number().int().min(1).max(300).default(20),
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as AE')
+    .default('AE'),
+
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(60),
+  RATE_LIMIT_PER_CODE: z.coerce.number().int().min(1).default(20),
+  RATE_LIMIT_PER_PHONE: z.coerce.number().int().min(1).default(10),
+
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+export interface ApiConfig {
+  env: ApiEnv['NODE_ENV'];
+  logLevel: ApiEnv['LOG_LEVEL'];
+  host: string;
+  port: number;
+  publicBaseUrl: string;
+  trustProxy: boolean;
+  database: { url: string | undefined; pgliteDir: string; poolSize: number; migrateOnStart: boolean };
+  livekit: {
+    url: string;
+    publicUrl: string;
+    apiKey: string;
+    apiSecret: string;
+    agentName: string;
+    emptyTimeoutSeconds: number;
+    departureTimeoutSeconds: number;
+  };
+  links: { secret: string; windowBeforeMinutes: number; windowAfterMinutes: number };
+  join: { tokenTtlSeconds: number; connectGraceSeconds: number; defaultPhoneRegion: string };
+  rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
+  reconcileIntervalMs: number;
+}
+
+export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
+  const e = parseEnv(apiEnvSchema, env);
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    trustProxy: e.TRUST_PROXY,
+    database: {
+      url: e.DATABASE_URL,
+      pgliteDir: e.PGLITE_DIR,
+      poolSize: e.DATABASE_POOL_SIZE,
+      migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
+    },
+    livekit: {
+      url: e.LIVEKIT_URL,
+      publicUrl: e.LIVEKIT_PUBLIC_URL ?? e.LIVEKIT_URL,
+      apiKey: e.LIVEKIT_API_KEY,
+      apiSecret: e.LIVEKIT_API_SECRET,
+      agentName: e.AGENT_NAME,
+      emptyTimeoutSeconds: e.ROOM_EMPTY_TIMEOUT_SECONDS,
+      departureTimeoutSeconds: e.ROOM_DEPARTURE_TIMEOUT_SECONDS,
+    },
+    links: {
+      secret: e.LINK_SIGNING_SECRET,
+      windowBeforeMinutes: e.JOIN_WINDOW_BEFORE_MINUTES,
+      windowAfterMinutes: e.JOIN_WINDOW_AFTER_MINUTES,
+    },
+    join: {
+      tokenTtlSeconds: e.JOIN_TOKEN_TTL_SECONDS,
+      connectGraceSeconds: e.JOIN_CONNECT_GRACE_SECONDS,
+      defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
+    },
+    rateLimits: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      perIp: e.RATE_LIMIT_PER_IP,
+      perCode: e.RATE_LIMIT_PER_CODE,
+      perPhone: e.RATE_LIMIT_PER_PHONE,
+    },
+    reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+  };
+}

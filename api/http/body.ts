@@ -1,0 +1,33 @@
+import type { Context } from 'koa';
+import { AppError } from './problem.ts';
+
+const maxBodyBytes = 1024 * 1024;
+
+/** Reads the request body as text. Kept raw so webhook signatures can be checked over the exact bytes. */
+export async function readRawBody(ctx: Context, limit = maxBodyBytes): Promise<string> {
+  const declared = Number(ctx.request.length ?? 0);
+  if (declared > limit) throw new AppError('payload_too_large', `Bodies are limited to ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new AppError('payload_too_large', `Bodies are limited to ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJsonBody(ctx: Context): Promise<unknown> {
+  const raw = await readRawBody(ctx);
+  if (raw.trim() === '') return undefined;
+  if (!ctx.is('application/json', 'application/*+json')) {
+    throw new AppError('unsupported_media_type', 'Send the body as application/json.');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AppError('validation_failed', 'The request body is not valid JSON.', {
+      errors: [{ path: 'body', message: 'Malformed JSON' }],
+    });
+  }
+}

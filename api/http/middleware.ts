@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, Next } from 'koa';
+import type { Logger } from '../../shared/logger.ts';
+import { AppError } from './problem.ts';
+
+export function requestId() {
+  return async (ctx: Context, next: Next) => {
+    const incoming = ctx.get('x-request-id');
+    ctx.state.requestId = /^[A-Za-z0-9_.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  };
+}
+
+/** One access-log line per request. URLs are logged without query strings, which may hold signed links. */
+export function accessLog(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const level = ctx.status >= 500 ? 'error' : 'info';
+      log[level]({
+        reqId: ctx.state.requestId,
+        method: ctx.method,
+        route: ctx._matchedRoute ?? ctx.path.replace(/\/(links|rooms)\/[^/]+/, '/$1/:redacted'),
+        status: ctx.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      });
+    }
+  };
+}
+
+/** Every failure leaves as application/problem+json; unexpected ones as a bare 500 that leaks no internals. */
+export function problemHandler(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'No such endpoint.');
+      if (ctx.status === 405 && ctx.body === undefined) {
+        throw new AppError('validation_failed', `${ctx.method} is not supported here.`);
+      }
+    } catch (error) {
+      const appError =
+        error instanceof AppError
+          ? error
+          : (() => {
+              log.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');
+              return new AppError('internal', 'Something went wrong on our side. The request id identifies it.');
+            })();
+      for (const [name, value] of Object.entries(appError.headers)) ctx.set(name, value);
+      ctx.status = appError.status;
+      ctx.type = 'application/problem+json';
+      ctx.body = appError.toProblem(String(ctx.state.requestId ?? ''));
+    }
+  };
+}

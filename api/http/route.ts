@@ -1,0 +1,171 @@
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import {
+  createDocument,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
+import type { Principal } from '../auth/principal.ts';
+import { readJsonBody } from './body.ts';
+import { AppError, problemSchema, validationError } from './problem.ts';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+type AnyObject = z.ZodObject;
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export interface RouteInput<P, Q, B, A> {
+  params: Infer<P>;
+  query: Infer<Q>;
+  body: Infer<B>;
+  principal: A;
+  meta: RequestMeta;
+  ctx: Context;
+}
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+}
+
+/**
+ * One HTTP operation: the zod schemas here validate the request, shape the response and produce the OpenAPI
+ * document, so the three can never drift apart.
+ */
+export interface RouteDef<
+  P extends AnyObject | undefined = AnyObject | undefined,
+  Q extends AnyObject | undefined = AnyObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  Auth extends 'hr' | 'public' | 'raw' = 'hr' | 'public' | 'raw',
+> {
+  method: Method;
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  auth: Auth;
+  params?: P;
+  query?: Q;
+  body?: B;
+  responses: Record<number, ResponseSpec>;
+  handler: (input: RouteInput<P, Q, B, Auth extends 'hr' ? Principal : undefined>) => Promise<RouteResult>;
+}
+
+export function defineRoute<
+  P extends AnyObject | undefined = undefined,
+  Q extends AnyObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  Auth extends 'hr' | 'public' | 'raw' = 'hr',
+>(def: RouteDef<P, Q, B, Auth>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+export function requestMeta(ctx: Context): RequestMeta {
+  return {
+    ip: ctx.ip,
+    userAgent: ctx.get('user-agent') || null,
+    requestId: String(ctx.state.requestId ?? ''),
+  };
+}
+
+function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationError(result.error, where);
+  return result.data;
+}
+
+export interface MountOptions {
+  authenticate: (ctx: Context) => Promise<Principal>;
+}
+
+export function mountRoutes(router: Router, routes: RouteDef[], options: MountOptions): void {
+  for (const route of routes) {
+    router[route.method](route.operationId, route.path, async (ctx: Context) => {
+      const principal = route.auth === 'hr' ? await options.authenticate(ctx) : undefined;
+      const params = parsePart(route.params, ctx.params, 'params');
+      const query = parsePart(route.query, ctx.query, 'query');
+      let body: unknown;
+      if (route.auth !== 'raw' && route.method !== 'get' && route.method !== 'delete') {
+        const raw = await readJsonBody(ctx);
+        if (route.body) body = parsePart(route.body, raw ?? {}, 'body');
+      }
+      const result = await route.handler({
+        params,
+        query,
+        body,
+        principal,
+        meta: requestMeta(ctx),
+        ctx,
+      } as RouteInput<unknown, unknown, unknown, never>);
+      const spec = route.responses[result.status];
+      if (!spec) throw new Error(`${route.operationId} answered ${result.status}, which its definition does not list`);
+      for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+      ctx.status = result.status;
+      // Parsing the output strips any field the schema does not declare, so nothing unlisted can leak out.
+      if (spec.schema) ctx.body = spec.schema.parse(result.body);
+      else if (result.body !== undefined) ctx.body = result.body;
+    });
+  }
+}
+
+const problemResponse = { description: 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } };
+
+export function buildOpenApiDocument(routes: RouteDef[], info: { title: string; version: string }) {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of routes) {
+    const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    const responses: Record<string, ZodOpenApiResponseObject> = {};
+    for (const [status, spec] of Object.entries(route.responses)) {
+      responses[status] = spec.schema
+        ? { description: spec.description, content: { 'application/json': { schema: spec.schema } } }
+        : { description: spec.description };
+    }
+    responses['4XX'] = problemResponse;
+    responses['5XX'] = problemResponse;
+    const operation: ZodOpenApiOperationObject = {
+      operationId: route.operationId,
+      summary: route.summary,
+      tags: route.tags,
+      responses,
+    };
+    if (route.params || route.query) {
+      operation.requestParams = {};
+      if (route.params) operation.requestParams.path = route.params;
+      if (route.query) operation.requestParams.query = route.query;
+    }
+    if (route.body) {
+      operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
+    }
+    if (route.auth === 'hr') operation.security = [{ bearerAuth: [] }];
+    paths[openApiPath] = { ...paths[openApiPath], [route.method]: operation };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      ...info,
+      description:
+        'Control API of the AI voice interviewer. HR endpoints take `Authorization: Bearer <api key>`; ' +
+        'public candidate endpoints need no login. Errors are `application/problem+json`.',
+    },
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key issued per company' } },
+    },
+    paths,
+  });
+}
+
+export { AppError };

@@ -1,0 +1,216 @@
+import { z } from 'zod';
+import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
+import { companyScope } from '../auth/principal.ts';
+import { findCandidate } from '../candidates/candidates.repository.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError } from '../http/problem.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { idParams } from '../http/schemas.ts';
+import { findJob } from '../jobs/jobs.repository.ts';
+import {
+  bumpLinkVersion,
+  findInterview,
+  insertInterview,
+  interviewTimeline,
+  listInterviews,
+} from './interviews.repository.ts';
+import {
+  cancelInterviewBody,
+  createdInterviewSchema,
+  createInterviewBody,
+  interviewDetailSchema,
+  interviewPage,
+  interviewSchema,
+  listInterviewsQuery,
+  signedLinkSchema,
+} from './interviews.schemas.ts';
+import { interviewToApi, signedLinkFor } from './links.ts';
+
+const tags = ['Interviews'];
+
+export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/v1/interviews',
+      operationId: 'createInterview',
+      summary: 'Create an interview for a candidate and a job; issues its room code and signed link',
+      tags,
+      auth: 'hr',
+      body: createInterviewBody,
+      responses: { 201: { description: 'Created', schema: createdInterviewSchema } },
+      handler: async ({ body, principal, meta }) => {
+        const scope = companyScope(principal);
+        const [candidate, job] = await Promise.all([
+          findCandidate(db, scope, body.candidateId),
+          findJob(db, scope, body.jobId),
+        ]);
+        if (!candidate) throw new AppError('not_found', 'No such candidate.');
+        if (!job) throw new AppError('not_found', 'No such job.');
+        if (candidate.companyId !== job.companyId) {
+          // Only an admin can get here; a company key already saw 404 for the other tenant's record.
+          throw new AppError('validation_failed', 'The candidate and the job belong to different companies.', {
+            errors: [{ path: 'body.jobId', message: "Not in the candidate's company" }],
+          });
+        }
+        const start = body.scheduledStart ?? now();
+        const end = body.scheduledEnd ?? new Date(start.getTime() + body.maxDurationMinutes * 60_000);
+        if (end <= start) {
+          throw new AppError('validation_failed', 'The interview must end after it starts.', {
+            errors: [{ path: 'body.scheduledEnd', message: 'must be after scheduledStart' }],
+          });
+        }
+        const interview = await db.transaction().execute(async (trx) => {
+          const created = await insertInterview(trx, {
+            companyId: job.companyId,
+            jobId: job.id,
+            candidateId: candidate.id,
+            type: body.type,
+            maxDurationMinutes: body.maxDurationMinutes,
+            instructions: body.instructions,
+            language: body.language ?? job.language,
+            scheduledStart: start,
+            scheduledEnd: end,
+          });
+          await trx
+            .insertInto('interviewStatusEvents')
+            .values({ interviewId: created.id, fromStatus: null, toStatus: 'scheduled', actor: `api_key:${principal.keyId}` })
+            .execute();
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId: created.companyId,
+            action: 'interview.create',
+            targetType: 'interview',
+            targetId: created.id,
+          });
+          return created;
+        });
+        return {
+          status: 201,
+          body: { ...interviewToApi(interview, config), signedLink: signedLinkFor(interview, config, now()) },
+          headers: { Location: `/v1/interviews/${interview.id}` },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/interviews',
+      operationId: 'listInterviews',
+      summary: 'List interviews, newest first, with filters',
+      tags,
+      auth: 'hr',
+      query: listInterviewsQuery,
+      responses: { 200: { description: 'A page of interviews', schema: interviewPage } },
+      handler: async ({ query, principal }) => {
+        const result = await listInterviews(db, companyScope(principal), query);
+        return { status: 200, body: { ...result, items: result.items.map((i) => interviewToApi(i, config)) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/interviews/:id',
+      operationId: 'getInterview',
+      summary: 'Get an interview with its status timeline',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: { 200: { description: 'The interview', schema: interviewDetailSchema } },
+      handler: async ({ params, principal }) => {
+        const interview = await findInterview(db, companyScope(principal), params.id);
+        if (!interview) throw new AppError('not_found', 'No such interview.');
+        const timeline = await interviewTimeline(db, interview.id);
+        return {
+          status: 200,
+          body: {
+            ...interviewToApi(interview, config),
+            timeline: timeline.map((t) => ({ from: t.fromStatus, to: t.toStatus, reason: t.reason, actor: t.actor, at: t.at })),
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/interviews/:id/cancel',
+      operationId: 'cancelInterview',
+      summary: 'Cancel an interview; closes its room if it is open',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: cancelInterviewBody,
+      responses: { 200: { description: 'The cancelled interview', schema: interviewSchema } },
+      handler: async ({ params, body, principal, meta }) => {
+        const scope = companyScope(principal);
+        const existing = await findInterview(db, scope, params.id);
+        if (!existing) throw new AppError('not_found', 'No such interview.');
+        const cancelled = await db.transaction().execute(async (trx) => {
+          const row = await transitionInterview(trx, existing.id, 'cancelled', {
+            reason: body.reason ?? 'cancelled_by_hr',
+            actor: `api_key:${principal.keyId}`,
+          });
+          if (!row) return undefined;
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId: row.companyId,
+            action: 'interview.cancel',
+            targetType: 'interview',
+            targetId: row.id,
+            details: { reason: body.reason ?? null },
+          });
+          return row;
+        });
+        if (!cancelled) {
+          throw new AppError('invalid_state', `An interview that is ${existing.status} cannot be cancelled.`);
+        }
+        if (cancelled.roomCreatedAt) {
+          // The status is already final; if LiveKit is down now, the reconciler deletes the room later.
+          await livekit.deleteRoom(cancelled.roomName).catch((error: unknown) => {
+            log.warn({ err: error, interviewId: cancelled.id }, 'could not delete room of cancelled interview');
+          });
+        }
+        return { status: 200, body: interviewToApi(cancelled, config) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/interviews/:id/link',
+      operationId: 'getInterviewLink',
+      summary: 'Get the current signed link with its validity',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: { 200: { description: 'The signed link', schema: signedLinkSchema } },
+      handler: async ({ params, principal }) => {
+        const interview = await findInterview(db, companyScope(principal), params.id);
+        if (!interview) throw new AppError('not_found', 'No such interview.');
+        return { status: 200, body: signedLinkFor(interview, config, now()) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/interviews/:id/link/regenerate',
+      operationId: 'regenerateInterviewLink',
+      summary: 'Issue a new signed link; every older link stops working',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: z.object({}).strict().optional(),
+      responses: { 200: { description: 'The new signed link', schema: signedLinkSchema } },
+      handler: async ({ params, principal, meta }) => {
+        const scope = companyScope(principal);
+        const interview = await db.transaction().execute(async (trx) => {
+          const existing = await findInterview(trx, scope, params.id);
+          if (!existing) throw new AppError('not_found', 'No such interview.');
+          const bumped = await bumpLinkVersion(trx, existing.id);
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId: bumped.companyId,
+            action: 'interview.link.regenerate',
+            targetType: 'interview',
+            targetId: bumped.id,
+            details: { version: bumped.linkVersion },
+          });
+          return bumped;
+        });
+        return { status: 200, body: signedLinkFor(interview, config, now()) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { interviewStatuses, interviewTypes } from '../../shared/db/schema.ts';
+import { isoTimestamp, page } from '../http/schemas.ts';
+import { languageCode } from '../jobs/jobs.schemas.ts';
+
+export const interviewType = z.enum(interviewTypes).meta({ id: 'InterviewType' });
+export const interviewStatus = z.enum(interviewStatuses).meta({ id: 'InterviewStatus' });
+
+const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+
+export const createInterviewBody = z
+  .object({
+    candidateId: z.uuid(),
+    jobId: z.uuid(),
+    type: interviewType,
+    maxDurationMinutes: z.number().int().min(5).max(240).default(30),
+    instructions: z.string().trim().max(5_000).default(''),
+    language: languageCode.optional().meta({ description: "Default: the job's language" }),
+    scheduledStart: instant.optional().meta({ description: 'Default: now' }),
+    scheduledEnd: instant.optional().meta({ description: 'Default: start plus the max duration' }),
+  })
+  .strict()
+  .refine((v) => !v.scheduledStart || !v.scheduledEnd || v.scheduledEnd > v.scheduledStart, {
+    message: 'must be after scheduledStart',
+    path: ['scheduledEnd'],
+  })
+  .meta({ id: 'CreateInterview' });
+
+export const listInterviewsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+  status: z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()))
+    .pipe(z.array(interviewStatus))
+    .optional()
+    .meta({ description: 'One status or several, comma-separated', example: 'scheduled,in_progress' }),
+  type: interviewType.optional(),
+  jobId: z.uuid().optional(),
+  candidateId: z.uuid().optional(),
+  scheduledFrom: instant.optional().meta({ description: 'Scheduled start at or after' }),
+  scheduledTo: instant.optional().meta({ description: 'Scheduled start before' }),
+});
+
+export const cancelInterviewBody = z
+  .object({ reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .meta({ id: 'CancelInterview' });
+
+export const signedLinkSchema = z
+  .object({
+    url: z.url(),
+    version: z.number().int(),
+    validFrom: isoTimestamp,
+    expiresAt: isoTimestamp,
+    currentlyValid: z.boolean().meta({ description: 'Whether the link works at this moment' }),
+  })
+  .meta({ id: 'SignedLink' });
+
+export const interviewSchema = z
+  .object({
+    id: z.uuid(),
+    companyId: z.uuid(),
+    jobId: z.uuid(),
+    candidateId: z.uuid(),
+    type: interviewType,
+    status: interviewStatus,
+    maxDurationMinutes: z.number().int(),
+    instructions: z.string(),
+    language: z.string(),
+    scheduledStart: isoTimestamp,
+    scheduledEnd: isoTimestamp,
+    roomCode: z.string().meta({ description: '8 characters, shown as XXXX-XXXX; case-insensitive on input' }),
+    roomName: z.string(),
+    joinUrl: z.url().meta({ description: 'Page where the candidate types the room code' }),
+    candidateConnected: z.boolean(),
+    startedAt: isoTimestamp.nullable(),
+    endedAt: isoTimestamp.nullable(),
+    endReason: z.string().nullable(),
+    createdAt: isoTimestamp,
+    updatedAt: isoTimestamp,
+  })
+  .meta({ id: 'Interview' });
+
+export const createdInterviewSchema = interviewSchema
+  .extend({ signedLink: signedLinkSchema })
+  .meta({ id: 'CreatedInterview' });
+
+export const timelineEntrySchema = z
+  .object({
+    from: interviewStatus.nullable(),
+    to: interviewStatus,
+    reason: z.string().nullable(),
+    actor: z.string(),
+    at: isoTimestamp,
+  })
+  .meta({ id: 'InterviewTimelineEntry' });
+
+export const interviewDetailSchema = interviewSchema
+  .extend({ timeline: z.array(timelineEntrySchema) })
+  .meta({ id: 'InterviewDetail' });
+
+export const interviewPage = page(interviewSchema, 'InterviewPage');
+
+export type CreateInterviewBody = z.infer<typeof createInterviewBody>;
+export type ListInterviewsQuery = z.infer<typeof listInterviewsQuery>;

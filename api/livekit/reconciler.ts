@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import { acquireLease } from '../../shared/db/lease.ts';
+import type { AppDeps } from '../deps.ts';
+import { pruneRateLimits } from '../public/rate-limit.ts';
+import { endInterview } from './interview-lifecycle.ts';
+
+export interface ReconcileReport {
+  expired: number;
+  maxDuration: number;
+  lostRooms: number;
+  orphanRoomsDeleted: number;
+}
+
+/** A room opened moments ago may not be listed yet; LiveKit gets this long before a room counts as lost. */
+const newRoomGraceMs = 30_000;
+
+/**
+ * One pass of bringing the database and LiveKit into agreement. LiveKit webhooks are best effort (dropped after
+ * 30 s or beyond 200 queued per room), so state is never left to them alone:
+ * - scheduled interviews whose join window closed become expired;
+ * - interviews past their max duration end with reason max_duration and their room is deleted;
+ * - an interview in progress whose room no longer exists failed (room_closed);
+ * - rooms of finished interviews, or of no interview at all, are deleted.
+ * Returns null when another process holds the reconciler lease.
+ */
+export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | null> {
+  const { db, config, livekit } = deps;
+  if (!(await acquireLease(db, 'reconciler', Math.max(config.reconcileIntervalMs * 3, 15_000)))) return null;
+  const now = deps.now();
+  const report: ReconcileReport = { expired: 0, maxDuration: 0, lostRooms: 0, orphanRoomsDeleted: 0 };
+
+  const expired = await db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('status', '=', 'scheduled')
+    .where('scheduledEnd', '<', new Date(now.getTime() - config.links.windowAfterMinutes * 60_000))
+    .limit(500)
+    .execute();
+  for (const interview of expired) {
+    await endInterview(deps, interview, { to: 'expired', reason: 'window_closed', actor: 'reconciler' });
+    report.expired++;
+  }
+
+  const overrun = await db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('status', '=', 'in_progress')
+    .where(sql<boolean>`started_at + make_interval(mins => max_duration_minutes) <= ${now}`)
+    .limit(500)
+    .execute();
+  for (const interview of overrun) {
+    await endInterview(deps, interview, { to: 'completed', reason: 'max_duration', actor: 'reconciler' });
+    report.maxDuration++;
+  }
+
+  const liveRooms = new Set(await livekit.listRoomNames());
+  const inProgress = await db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('status', '=', 'in_progress')
+    .where('roomCreatedAt', 'is not', null)
+    .execute();
+  for (const interview of inProgress) {
+    if (liveRooms.has(interview.roomName)) continue;
+    if (now.getTime() - interview.roomCreatedAt!.getTime() < newRoomGraceMs) continue;
+    await endInterview(deps, interview, { to: 'failed', reason: 'room_closed', actor: 'reconciler' });
+    report.lostRooms++;
+  }
+
+  const ours = [...liveRooms].filter((name) => name.startsWith('interview-'));
+  if (ours.length > 0) {
+    const open = await db
+      .selectFrom('interviews')
+      .select('roomName')
+      .where('roomName', 'in', ours)
+      .where('status', 'in', ['scheduled', 'in_progress'])
+      .execute();
+    const keep = new Set(open.map((r) => r.roomName));
+    for (const name of ours) {
+      if (keep.has(name)) continue;
+      await livekit.deleteRoom(name);
+      report.orphanRoomsDeleted++;
+    }
+  }
+
+  await pruneRateLimits(db, config.rateLimits.windowSeconds, now);
+  return report;
+}
+
+/** Runs reconcile passes one after another, spaced by the interval; a failed pass is logged and retried next time. */
+export function startReconciler(deps: AppDeps): { stop: () => Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const tick = () => {
+    running = reconcileOnce(deps)
+      .then((report) => {
+        if (report && Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'reconciled');
+      })
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'reconcile pass failed'))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(tick, deps.config.reconcileIntervalMs).unref();
+      });
+  };
+  timer = setTimeout(tick, deps.config.reconcileIntervalMs).unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { connectDatabase } from '../shared/db/connect.ts';
+import { migrateToLatest } from '../shared/db/migrate.ts';
+import { loadConfigOrExit } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createApp } from './app.ts';
+import { loadApiConfig, type ApiConfig } from './config.ts';
+import type { AppDeps } from './deps.ts';
+import { createLiveKitGateway } from './livekit/gateway.ts';
+import { startReconciler } from './livekit/reconciler.ts';
+
+export interface RunningApi {
+  deps: AppDeps;
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the API with everything it runs in-process: HTTP server and reconciler. */
+export async function startApi(config: ApiConfig): Promise<RunningApi> {
+  const log = createLogger({ level: config.logLevel, name: 'api' });
+  if (!config.database.url && !config.database.pgliteDir.startsWith('memory://')) {
+    mkdirSync(config.database.pgliteDir, { recursive: true });
+  }
+  const database = await connectDatabase({
+    url: config.database.url,
+    pgliteDir: config.database.pgliteDir,
+    poolSize: config.database.poolSize,
+  });
+  if (database.kind === 'pglite') log.info({ dir: config.database.pgliteDir }, 'using the embedded PGlite database');
+  if (config.database.migrateOnStart) {
+    const { results } = await migrateToLatest(database.db);
+    for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');
+  }
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    log,
+    livekit: createLiveKitGateway(config.livekit),
+    now: () => new Date(),
+  };
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  // Keep-alive longer than typical proxies' idle timeouts, so a proxy never reuses a socket we just closed.
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host}:${port}`;
+  const reconciler = startReconciler(deps);
+  log.info({ url }, 'api listening');
+  return {
+    deps,
+    server,
+    url,
+    async stop() {
+      await reconciler.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await database.destroy();
+    },
+  };
+}
+
+if (import.meta.main) {
+  const config = loadConfigOrExit(() => loadApiConfig());
+  const api = await startApi(config);
+  const shutdown = async (signal: string) => {
+    api.deps.log.info({ signal }, 'shutting down');
+    await api.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}

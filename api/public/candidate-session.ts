@@ -1,0 +1,252 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Interview } from '../../shared/db/schema.ts';
+import { terminalStatuses } from '../../shared/interview-status.ts';
+import { toE164 } from '../../shared/phone.ts';
+import { formatRoomCode, normalizeRoomCode } from '../../shared/room-code.ts';
+import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError } from '../http/problem.ts';
+import { joinWindow, windowState } from '../interviews/join-window.ts';
+import { verifyLink } from '../interviews/signed-link.ts';
+import { endInterview } from '../livekit/interview-lifecycle.ts';
+import { consumeRateLimits } from './rate-limit.ts';
+import type { JoinBody } from './public.schemas.ts';
+
+/** How the candidate names the interview: the typed room code, or the signed link from the invitation. */
+export type InterviewRef = { kind: 'code'; code: string } | { kind: 'link'; token: string };
+
+type Loaded = Interview & { companyName: string; defaultPhoneRegion: string; jobTitle: string; candidatePhone: string };
+
+// One answer for every way a join can fail to find its interview, so nobody can probe who is invited.
+const noMatch = () =>
+  new AppError(
+    'not_found',
+    'No open interview matches this code and phone number. Check both, or contact the company that invited you.',
+  );
+
+function loadQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('interviews')
+    .innerJoin('companies', 'companies.id', 'interviews.companyId')
+    .innerJoin('jobs', 'jobs.id', 'interviews.jobId')
+    .innerJoin('candidates', 'candidates.id', 'interviews.candidateId')
+    .selectAll('interviews')
+    .select([
+      'companies.name as companyName',
+      'companies.defaultPhoneRegion as defaultPhoneRegion',
+      'jobs.title as jobTitle',
+      'candidates.phoneE164 as candidatePhone',
+    ]);
+}
+
+/** Resolves a code or signed link to its interview, or undefined. A link must carry the current version. */
+async function resolve(deps: AppDeps, ref: InterviewRef): Promise<Loaded | undefined> {
+  if (ref.kind === 'code') {
+    const code = normalizeRoomCode(ref.code);
+    if (!code) return undefined;
+    return loadQuery(deps.db).where('interviews.roomCode', '=', code).executeTakeFirst();
+  }
+  // The link's own nbf/exp mirror the join window, which is checked (with a specific answer) after loading.
+  const verdict = verifyLink(deps.config.links.secret, ref.token, deps.now());
+  const claims = verdict.ok ? verdict.claims : verdict.reason === 'expired' || verdict.reason === 'not_yet_valid' ? verdict.claims : undefined;
+  if (!claims) return undefined;
+  const row = await loadQuery(deps.db).where('interviews.id', '=', claims.interviewId).executeTakeFirst();
+  return row && row.linkVersion === claims.version ? row : undefined;
+}
+
+function joinState(deps: AppDeps, interview: Interview) {
+  const window = joinWindow(interview, deps.config.links);
+  const state = terminalStatuses.includes(interview.status) ? ('ended' as const) : windowState(window, deps.now());
+  return { window, state };
+}
+
+export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
+  await consumeRateLimits(
+    deps.db,
+    [{ key: `info:ip:${ip}`, limit: deps.config.rateLimits.perIp * 5 }],
+    deps.config.rateLimits.windowSeconds,
+    deps.now(),
+  );
+  const interview = await resolve(deps, ref);
+  if (!interview) throw new AppError('not_found', 'No interview matches this code or link.');
+  const { window, state } = joinState(deps, interview);
+  return {
+    companyName: interview.companyName,
+    jobTitle: interview.jobTitle,
+    type: interview.type,
+    maxDurationMinutes: interview.maxDurationMinutes,
+    instructions: interview.instructions,
+    language: interview.language,
+    status: interview.status,
+    roomCode: formatRoomCode(interview.roomCode),
+    defaultPhoneRegion: interview.defaultPhoneRegion,
+    window,
+    joinState: state,
+  };
+}
+
+function samePhone(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function refKey(ref: InterviewRef): string {
+  if (ref.kind === 'code') return `code:${normalizeRoomCode(ref.code) ?? ref.code.slice(0, 32)}`;
+  // Links are long; a hash keeps the key short and stable across every retry of the same link.
+  return `link:${createHash('sha256').update(ref.token).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Admits the invited candidate: checks phone and window, holds the seat so a second device cannot kick the first,
+ * opens the room and dispatches the interviewer on first join, and mints a short-lived token for this room only.
+ */
+export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: JoinBody, actor: AuditActor) {
+  const { db, config, livekit } = deps;
+  const now = deps.now();
+  const phoneDigits = body.phone.replace(/\D/g, '').slice(-15);
+  await consumeRateLimits(
+    db,
+    [
+      { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
+      { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
+      { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
+    ],
+    config.rateLimits.windowSeconds,
+    now,
+  );
+
+  const interview = await resolve(deps, ref);
+  if (!interview) throw noMatch();
+  const phone = toE164(body.phone, body.phoneRegion ?? interview.defaultPhoneRegion);
+  if (!phone || !samePhone(phone, interview.candidatePhone)) throw noMatch();
+  const { window, state } = joinState(deps, interview);
+  if (state === 'not_open_yet') {
+    const wait = Math.ceil((window.opensAt.getTime() - now.getTime()) / 1000);
+    throw new AppError(
+      'not_open_yet',
+      `The interview opens at ${window.opensAt.toISOString()}.`,
+      { opensAt: window.opensAt.toISOString(), retryAfterSeconds: wait },
+      { 'Retry-After': String(wait) },
+    );
+  }
+  if (state !== 'open') throw noMatch();
+
+  const identity = await holdSeat(deps, interview, now);
+  const displayName = `${body.firstName} ${body.lastName}`;
+  await db
+    .updateTable('interviews')
+    .set({ candidateDisplayName: displayName, updatedAt: now })
+    .where('id', '=', interview.id)
+    .execute();
+  await recordAudit(db, actor, {
+    companyId: interview.companyId,
+    action: 'candidate.join',
+    targetType: 'interview',
+    targetId: interview.id,
+    details: { via: ref.kind, identity },
+  });
+  const { token, expiresAt } = await livekit.candidateToken({
+    roomName: interview.roomName,
+    identity,
+    displayName,
+    ttlSeconds: config.join.tokenTtlSeconds,
+    interviewId: interview.id,
+  });
+  return {
+    token,
+    tokenExpiresAt: expiresAt,
+    serverUrl: config.livekit.publicUrl,
+    roomName: interview.roomName,
+    identity,
+    displayName,
+    companyName: interview.companyName,
+    jobTitle: interview.jobTitle,
+    type: interview.type,
+    language: interview.language,
+    instructions: interview.instructions,
+    maxDurationMinutes: interview.maxDurationMinutes,
+  };
+}
+
+const alreadyConnected = (retryAfter: number) =>
+  new AppError(
+    'already_connected',
+    'This interview is already open on another device or tab. Close it there, or wait a few seconds and try again.',
+    { retryAfterSeconds: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  );
+
+/**
+ * Claims the candidate seat for a short connect grace. The claim is one conditional UPDATE, so of two simultaneous
+ * joins exactly one wins. A rejoin gets the same identity back (the agent stays linked to it), but only once
+ * LiveKit confirms that identity is not in the room: issuing it while connected would kick the connected device.
+ */
+async function holdSeat(deps: AppDeps, interview: Loaded, now: Date): Promise<string> {
+  const { db, config, livekit } = deps;
+  const leaseUntil = new Date(now.getTime() + config.join.connectGraceSeconds * 1000);
+  const proposed = `cand_${randomBytes(12).toString('base64url')}`;
+  const claimed = await db
+    .updateTable('interviews')
+    .set({
+      candidateIdentity: sql<string>`coalesce(candidate_identity, ${proposed})`,
+      joinLeaseUntil: leaseUntil,
+    })
+    .where('id', '=', interview.id)
+    .where((eb) => eb.or([eb('joinLeaseUntil', 'is', null), eb('joinLeaseUntil', '<=', now)]))
+    .returning(['candidateIdentity', 'roomCreatedAt'])
+    .executeTakeFirst();
+  if (!claimed) {
+    const remaining = interview.joinLeaseUntil ? Math.ceil((interview.joinLeaseUntil.getTime() - now.getTime()) / 1000) : 1;
+    throw alreadyConnected(Math.max(1, remaining));
+  }
+  const identity = claimed.candidateIdentity!;
+  try {
+    const present = claimed.roomCreatedAt ? await livekit.participantIdentities(interview.roomName) : null;
+    if (present?.includes(identity)) {
+      // Give the seat back as it was: the connected device keeps it.
+      await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+      throw alreadyConnected(5);
+    }
+    if (present === null) {
+      await livekit.openRoom(interview.roomName, { interviewId: interview.id });
+      await db.updateTable('interviews').set({ roomCreatedAt: now }).where('id', '=', interview.id).execute();
+    }
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+    deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
+    throw new AppError('upstream_unavailable', 'The interview room cannot be opened right now. Try again shortly.', {
+      retryAfterSeconds: 5,
+    }, { 'Retry-After': '5' });
+  }
+  return identity;
+}
+
+/**
+ * Ends the candidate's session. The caller proves who it is with the LiveKit token the join gave it; an expired
+ * one is still accepted for the length of the interview, since candidates hold a token well past its TTL.
+ */
+export async function endCandidateSession(deps: AppDeps, bearer: string | undefined, actor: AuditActor) {
+  if (!bearer) throw new AppError('unauthorized', 'Send the LiveKit token from the join as `Authorization: Bearer`.');
+  let claims;
+  try {
+    claims = await deps.livekit.verifyToken(bearer, 6 * 3600);
+  } catch {
+    throw new AppError('unauthorized', 'The session token is not valid.');
+  }
+  const roomName = claims.video?.room;
+  if (!roomName || !claims.sub) throw new AppError('unauthorized', 'The session token is not valid.');
+  const interview = await deps.db.selectFrom('interviews').selectAll().where('roomName', '=', roomName).executeTakeFirst();
+  if (!interview || interview.candidateIdentity !== claims.sub) {
+    throw new AppError('unauthorized', 'The session token is not valid.');
+  }
+  const ended = await endInterview(deps, interview, {
+    to: 'completed',
+    reason: 'candidate_ended',
+    actor: 'candidate',
+    audit: actor,
+  });
+  return { status: ended.status, endReason: ended.endReason };
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { isoTimestamp } from '../http/schemas.ts';
+import { interviewStatus, interviewType } from '../interviews/interviews.schemas.ts';
+import { regionCode } from '../candidates/candidates.schemas.ts';
+
+export const codeParams = z.object({
+  code: z.string().min(1).max(32).meta({ description: 'Room code; any case, spaces and dashes ignored', example: 'ABCD-2345' }),
+});
+
+export const linkParams = z.object({
+  token: z.string().min(1).max(1024).meta({ description: 'The signed link token (the `link` query value)' }),
+});
+
+export const roomInfoSchema = z
+  .object({
+    companyName: z.string(),
+    jobTitle: z.string(),
+    type: interviewType,
+    maxDurationMinutes: z.number().int(),
+    instructions: z.string(),
+    language: z.string(),
+    status: interviewStatus,
+    roomCode: z.string().meta({ description: 'Formatted as XXXX-XXXX' }),
+    defaultPhoneRegion: z.string().meta({ description: "The company's default region for phone numbers" }),
+    window: z.object({ opensAt: isoTimestamp, closesAt: isoTimestamp }),
+    joinState: z.enum(['not_open_yet', 'open', 'closed', 'ended']),
+  })
+  .meta({ id: 'RoomInfo', description: 'What a candidate sees before joining; nothing personal' });
+
+export const joinBody = z
+  .object({
+    phone: z.string().trim().min(3).max(32),
+    phoneRegion: regionCode.optional().meta({ description: "Region for numbers typed without +; default the company's" }),
+    firstName: z.string().trim().min(1).max(100),
+    lastName: z.string().trim().min(1).max(100),
+  })
+  .strict()
+  .meta({ id: 'JoinRequest' });
+
+export const joinResponseSchema = z
+  .object({
+    token: z.string().meta({ description: 'LiveKit access token for this room only; short-lived' }),
+    tokenExpiresAt: isoTimestamp,
+    serverUrl: z.string().meta({ description: 'LiveKit URL for browsers' }),
+    roomName: z.string(),
+    identity: z.string().meta({ description: 'Random participant identity; the same one on a rejoin' }),
+    displayName: z.string(),
+    companyName: z.string(),
+    jobTitle: z.string(),
+    type: interviewType,
+    language: z.string(),
+    instructions: z.string(),
+    maxDurationMinutes: z.number().int(),
+  })
+  .meta({ id: 'JoinResponse' });
+
+export const endSessionResponse = z
+  .object({ status: interviewStatus, endReason: z.string().nullable() })
+  .meta({ id: 'EndSessionResponse' });
+
+export type JoinBody = z.infer<typeof joinBody>;

@@ -1,0 +1,57 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../shared/db/schema.ts';
+import { AppError } from '../http/problem.ts';
+
+export interface LimitRule {
+  key: string;
+  limit: number;
+}
+
+/**
+ * Fixed-window counters in Postgres, so every API process shares them. All keys of a request are counted in one
+ * statement: one round trip, and the counts are exact under concurrency because each upsert locks its row.
+ * Over the limit is a 429 with Retry-After, never an error from the database.
+ */
+export async function consumeRateLimits(
+  db: Kysely<Database>,
+  rules: LimitRule[],
+  windowSeconds: number,
+  now: Date,
+): Promise<void> {
+  if (rules.length === 0) return;
+  const windowStartCutoff = new Date(now.getTime() - windowSeconds * 1000);
+  const rows = await db
+    .insertInto('rateLimits')
+    .values(rules.map((r) => ({ key: r.key, windowStart: now, hits: 1 })))
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        hits: sql<number>`case when rate_limits.window_start <= ${windowStartCutoff} then 1 else rate_limits.hits + 1 end`,
+        windowStart: sql<Date>`case when rate_limits.window_start <= ${windowStartCutoff} then ${now} else rate_limits.window_start end`,
+      }),
+    )
+    .returning(['key', 'hits', 'windowStart'])
+    .execute();
+  let retryAfter = 0;
+  for (const row of rows) {
+    const rule = rules.find((r) => r.key === row.key)!;
+    if (row.hits > rule.limit) {
+      const resetsAt = row.windowStart.getTime() + windowSeconds * 1000;
+      retryAfter = Math.max(retryAfter, Math.ceil((resetsAt - now.getTime()) / 1000), 1);
+    }
+  }
+  if (retryAfter > 0) {
+    throw new AppError(
+      'rate_limited',
+      'Too many attempts. Wait a moment and try again.',
+      { retryAfterSeconds: retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+}
+
+export async function pruneRateLimits(db: Kysely<Database>, windowSeconds: number, now: Date): Promise<void> {
+  await db
+    .deleteFrom('rateLimits')
+    .where('windowStart', '<', new Date(now.getTime() - windowSeconds * 1000))
+    .execute();
+}

@@ -1,0 +1,3 @@
+import { ensureLivekitServer } from './tools.ts';
+
+ensureLivekitServer();

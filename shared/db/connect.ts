@@ -1,0 +1,41 @@
+import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+// Postgres returns int8/bigserial as strings by default; our bigints are ids and counters that fit in a JS number
+// only for counters, so ids stay strings and counts are cast in SQL where they matter.
+
+export interface DatabaseOptions {
+  /** A postgres:// URL. When absent, an embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Directory for the embedded database; `memory://` keeps it in memory. */
+  pgliteDir?: string | undefined;
+  poolSize?: number | undefined;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  destroy(): Promise<void>;
+}
+
+export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // Idle connections are recycled so a Postgres restart costs at most one failed query per stale client.
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: 5_000,
+    });
+    // A pooled idle client whose server went away emits 'error'; without a listener that would crash the process.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    return { db, kind: 'postgres', destroy: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pglite = new PGlite(options.pgliteDir ?? 'memory://');
+  await pglite.waitReady;
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), plugins: [new CamelCasePlugin()] });
+  return { db, kind: 'pglite', destroy: () => db.destroy() };
+}

@@ -1,0 +1,163 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+// Row types for the tables the migrations create. Column names are camelCase here and snake_case in SQL
+// (Kysely's CamelCasePlugin translates).
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type RequiredTimestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export const interviewTypes = [
+  'TECHNICAL',
+  'BEHAVIORAL',
+  'CODING',
+  'SYSTEM_DESIGN',
+  'GENERAL',
+  'AI_SCREENING',
+  'FINAL',
+  'CUSTOM',
+] as const;
+export type InterviewType = (typeof interviewTypes)[number];
+
+export const interviewStatuses = ['scheduled', 'in_progress', 'completed', 'cancelled', 'expired', 'failed'] as const;
+export type InterviewStatus = (typeof interviewStatuses)[number];
+
+export interface Competency {
+  key: string;
+  name: string;
+  description: string;
+}
+
+export interface CompaniesTable {
+  id: Generated<string>;
+  name: string;
+  defaultPhoneRegion: ColumnType<string, string | undefined, string>;
+  createdAt: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  companyId: string | null;
+  isAdmin: ColumnType<boolean, boolean | undefined, boolean>;
+  name: string;
+  prefix: string;
+  keyHash: string;
+  createdAt: Timestamp;
+  lastUsedAt: NullableTimestamp;
+  revokedAt: NullableTimestamp;
+}
+
+export interface JobsTable {
+  id: Generated<string>;
+  companyId: string;
+  title: string;
+  description: string;
+  language: ColumnType<string, string | undefined, string>;
+  codingLanguage: string | null;
+  competencies: ColumnType<Competency[], string, string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface CandidatesTable {
+  id: Generated<string>;
+  companyId: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phoneE164: string;
+  resumeText: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface InterviewsTable {
+  id: Generated<string>;
+  companyId: string;
+  jobId: string;
+  candidateId: string;
+  type: InterviewType;
+  status: ColumnType<InterviewStatus, InterviewStatus | undefined, InterviewStatus>;
+  maxDurationMinutes: number;
+  instructions: ColumnType<string, string | undefined, string>;
+  language: ColumnType<string, string | undefined, string>;
+  scheduledStart: RequiredTimestamp;
+  scheduledEnd: RequiredTimestamp;
+  roomCode: string;
+  roomName: string;
+  linkVersion: ColumnType<number, number | undefined, number>;
+  candidateIdentity: string | null;
+  candidateDisplayName: string | null;
+  joinLeaseUntil: NullableTimestamp;
+  candidateConnected: ColumnType<boolean, boolean | undefined, boolean>;
+  roomCreatedAt: NullableTimestamp;
+  startedAt: NullableTimestamp;
+  endedAt: NullableTimestamp;
+  endReason: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface InterviewStatusEventsTable {
+  id: Generated<string>;
+  interviewId: string;
+  fromStatus: InterviewStatus | null;
+  toStatus: InterviewStatus;
+  reason: string | null;
+  actor: string;
+  at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  companyId: string | null;
+  actorType: 'api_key' | 'candidate' | 'system' | 'livekit' | 'cli';
+  actorId: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  at: Timestamp;
+}
+
+export interface LivekitWebhookEventsTable {
+  id: string;
+  event: string;
+  roomName: string | null;
+  receivedAt: Timestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  windowStart: Date;
+  hits: number;
+}
+
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expiresAt: Date;
+}
+
+export interface Database {
+  companies: CompaniesTable;
+  apiKeys: ApiKeysTable;
+  jobs: JobsTable;
+  candidates: CandidatesTable;
+  interviews: InterviewsTable;
+  interviewStatusEvents: InterviewStatusEventsTable;
+  auditLog: AuditLogTable;
+  livekitWebhookEvents: LivekitWebhookEventsTable;
+  rateLimits: RateLimitsTable;
+  leases: LeasesTable;
+}
+
+export type Company = Selectable<CompaniesTable>;
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;
+export type JobUpdate = Updateable<JobsTable>;
+export type Candidate = Selectable<CandidatesTable>;
+export type Interview = Selectable<InterviewsTable>;
+export type InterviewStatusEvent = Selectable<InterviewStatusEventsTable>;

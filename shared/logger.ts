@@ -1,0 +1,42 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Paths that may carry personal data or credentials. Phone numbers, tokens and secrets never reach a log line in
+ * clear: pino replaces them before serialisation, so a careless `log.info({ body })` is still safe.
+ */
+export const redactedPaths = [
+  'phone',
+  '*.phone',
+  '*.*.phone',
+  'phoneE164',
+  '*.phoneE164',
+  '*.*.phoneE164',
+  'token',
+  '*.token',
+  '*.*.token',
+  'secret',
+  '*.secret',
+  'apiKey',
+  '*.apiKey',
+  'password',
+  '*.password',
+  'authorization',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'signedLink',
+  '*.signedLink',
+  'link',
+  '*.link',
+];
+
+export function createLogger(options: { level?: string; name?: string } = {}, destination?: pino.DestinationStream): Logger {
+  const config: LoggerOptions = {
+    level: options.level ?? 'info',
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+  };
+  if (options.name) config.name = options.name;
+  return destination ? pino(config, destination) : pino(config);
+}
+
+export type { Logger };
