@@ -10,16 +10,15 @@ import type { AppDeps } from '../../api/deps.ts';
 import { createLiveKitGateway } from '../../api/livekit/gateway.ts';
 import { connectDatabase, type DatabaseHandle } from '../../shared/db/connect.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { templateDatabase } from './global-setup.ts';
 import { testLivekit } from './services.ts';
 
 /** A fresh database cloned from the migrated template: real Postgres, isolated per test file. */
 export async function createTestDatabase(): Promise<DatabaseHandle & { url: string }> {
   const base = inject('postgresUrl');
-  const name = `test_${randomBytes(6).toString('hex')}`;
+  const name = `${inject('runId')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
-  await admin.query(`create database ${name} template ${templateDatabase}`);
+  await admin.query(`create database ${name} template ${inject('runId')}_template`);
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
