@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLink } from '../api/interviews/signed-link.ts';
+import { roomCodeAlphabet } from '../shared/room-code.ts';
+import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+
+let api: TestApi;
+let call: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const { key } = await seedCompany(api.db, 'Acme');
+  call = client(api.url, key);
+});
+afterAll(() => api?.stop());
+
+const linkToken = (url: string) => new URL(url).searchParams.get('link')!;
+
+describe('interviews', () => {
+  it('creation issues a room code, room name, join URL and a signed link valid for the join window', async () => {
+    const start = new Date('2030-01-15T09:00:00Z');
+    const end = new Date('2030-01-15T09:45:00Z');
+    const { interview } = await seedInterview(call, { start, end });
+    expect(interview.status).toBe('scheduled');
+    expect(interview.roomCode).toMatch(new RegExp(`^[${roomCodeAlphabet}]{8}$`));
+    expect(interview.roomName).toBe(`interview-${interview.id}`);
+    expect(interview.joinUrl).toBe(`http://interviews.test/join/${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
+    expect(interview.signedLink).toMatchObject({
+      version: 1,
+      validFrom: '2030-01-15T08:45:00.000Z',
+      expiresAt: '2030-01-15T11:45:00.000Z',
+      currentlyValid: false,
+    });
+    const verdict = verifyLink(api.deps.config.links.secret, linkToken(interview.signedLink.url), new Date('2030-01-15T09:00:00Z'));
+    expect(verdict).toMatchObject({ ok: true, claims: { interviewId: interview.id, version: 1 } });
+    // The link validity is configurable; a tampered token fails in constant time.
+    const tampered = linkToken(interview.signedLink.url).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(verifyLink(api.deps.config.links.secret, tampered, new Date('2030-01-15T09:00:00Z')).ok).toBe(false);
+  });
+
+  it('defaults the schedule to now plus the max duration and the language to the job', async () => {
+    const { interview } = await seedInterview(call, { maxDurationMinutes: 20 });
+    const start = Date.parse(interview.scheduledStart);
+    expect(Date.parse(interview.scheduledEnd) - start).toBe(20 * 60_000);
+    expect(Math.abs(start - Date.now())).toBeLessThan(60_000);
+    expect(interview.language).toBe('en');
+    expect(interview.signedLink.currentlyValid).toBe(true);
+  });
+
+  it('regenerating the link bumps its version and the old link stops working', async () => {
+    const { interview } = await seedInterview(call);
+    const oldToken = linkToken(interview.signedLink.url);
+    expect((await call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(200);
+
+    const regenerated = await call('POST', `/v1/interviews/${interview.id}/link/regenerate`);
+    expect(regenerated.status).toBe(200);
+    expect(regenerated.body.version).toBe(2);
+    const current = await call('GET', `/v1/interviews/${interview.id}/link`);
+    expect(current.body).toMatchObject({ version: 2, url: regenerated.body.url, currentlyValid: true });
+
+    expect((await call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(404);
+    const oldJoin = await call('POST', `/v1/public/links/${oldToken}/join`, {
+      key: null,
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expect(oldJoin.status).toBe(404);
+    expect((await call('GET', `/v1/public/links/${linkToken(regenerated.body.url)}`, { key: null })).status).toBe(200);
+  });
+
+  it('cancels a scheduled interview, records the timeline, and refuses to cancel twice', async () => {
+    const { interview } = await seedInterview(call);
+    const cancelled = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: { reason: 'position filled' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', endReason: 'position filled' });
+    expect(cancelled.body.endedAt).toBeTruthy();
+
+    const again = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('invalid_state');
+
+    const detail = await call('GET', `/v1/interviews/${interview.id}`);
+    expect(detail.body.timeline.map((t: { from: string | null; to: string }) => [t.from, t.to])).toEqual([
+      [null, 'scheduled'],
+      ['scheduled', 'cancelled'],
+    ]);
+    expect(detail.body.timeline[1].actor).toMatch(/^api_key:/);
+  });
+
+  it('lists interviews with filters', async () => {
+    const a = await seedInterview(call, { start: new Date('2031-03-01T10:00:00Z') });
+    const b = await seedInterview(call, { start: new Date('2031-03-02T10:00:00Z') });
+    await call('POST', `/v1/interviews/${b.interview.id}/cancel`, { body: {} });
+
+    const cancelled = await call('GET', '/v1/interviews?status=cancelled');
+    expect(cancelled.body.items.every((i: { status: string }) => i.status === 'cancelled')).toBe(true);
+    expect(cancelled.body.items.map((i: { id: string }) => i.id)).toContain(b.interview.id);
+
+    const inMarch = await call(
+      'GET',
+      `/v1/interviews?scheduledFrom=2031-03-01T00:00:00Z&scheduledTo=2031-03-02T00:00:00Z&status=scheduled,in_progress`,
+    );
+    expect(inMarch.body.items.map((i: { id: string }) => i.id)).toEqual([a.interview.id]);
+
+    const byJob = await call('GET', `/v1/interviews?jobId=${a.job.id}`);
+    expect(byJob.body.items.map((i: { id: string }) => i.id)).toEqual([a.interview.id]);
+
+    const badFilter = await call('GET', '/v1/interviews?status=done');
+    expect(badFilter.status).toBe(400);
+    expect(badFilter.body.errors[0].path).toMatch(/^query\.status/);
+  });
+
+  it('rejects an interview that ends before it starts, or for an unknown job', async () => {
+    const { job, candidate } = await seedInterview(call);
+    const backwards = await call('POST', '/v1/interviews', {
+      body: {
+        candidateId: candidate.id,
+        jobId: job.id,
+        type: 'TECHNICAL',
+        scheduledStart: '2030-01-01T10:00:00Z',
+        scheduledEnd: '2030-01-01T09:00:00Z',
+      },
+    });
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors[0].path).toBe('body.scheduledEnd');
+    const unknownJob = await call('POST', '/v1/interviews', {
+      body: { candidateId: candidate.id, jobId: '00000000-0000-4000-8000-000000000000', type: 'TECHNICAL' },
+    });
+    expect(unknownJob.status).toBe(404);
+    const badType = await call('POST', '/v1/interviews', { body: { candidateId: candidate.id, jobId: job.id, type: 'CHAT' } });
+    expect(badType.status).toBe(400);
+  });
+});
