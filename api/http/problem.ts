@@ -9,7 +9,7 @@ export const problemCodes = {
   conflict: { status: 409, title: 'Conflict' },
   invalid_state: { status: 409, title: 'Not possible in the current state' },
   already_connected: { status: 409, title: 'Candidate is already connected' },
-  not_open_yet: { status: 425, title: 'The interview window is not open yet' },
+  not_open_yet: { status: 409, title: 'The interview window is not open yet' },
   payload_too_large: { status: 413, title: 'Request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },

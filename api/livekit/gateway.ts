@@ -1,6 +1,6 @@
 import {
   AccessToken,
-  AgentDispatchClient,
+  RoomAgentDispatch,
   RoomServiceClient,
   TokenVerifier,
   TrackSource,
@@ -49,7 +49,6 @@ function isNotFound(error: unknown): boolean {
 export function createLiveKitGateway(settings: LiveKitSettings): LiveKitGateway {
   const httpUrl = settings.url.replace(/^ws/, 'http');
   const rooms = new RoomServiceClient(httpUrl, settings.apiKey, settings.apiSecret);
-  const dispatch = new AgentDispatchClient(httpUrl, settings.apiKey, settings.apiSecret);
   const verifier = new TokenVerifier(settings.apiKey, settings.apiSecret);
 
   return {
@@ -61,8 +60,10 @@ export function createLiveKitGateway(settings: LiveKitSettings): LiveKitGateway 
         // Candidate, interviewer agent, and one observer seat (a recorder or a reviewing human).
         maxParticipants: 3,
         metadata: JSON.stringify(metadata),
+        // Naming the agent in the room's own configuration makes the dispatch explicit and atomic with the room,
+        // and stops LiveKit's automatic dispatch of unnamed workers.
+        agents: [new RoomAgentDispatch({ agentName: settings.agentName, metadata: JSON.stringify(metadata) })],
       });
-      await dispatch.createDispatch(roomName, settings.agentName, { metadata: JSON.stringify(metadata) });
     },
 
     async participantIdentities(roomName) {

@@ -1,6 +1,6 @@
 // Test infrastructure: a private PostgreSQL cluster and a real LiveKit server, started for the test run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -133,13 +133,16 @@ export async function startLivekit(): Promise<{ url: string; stop: () => Promise
   const alive = async () => (await fetch(`http://127.0.0.1:${httpPort}/`)).ok;
   let child: ChildProcess | undefined;
   if (!(await alive().catch(() => false))) {
-    child = spawn(binary, ['--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
+    // Output goes to a file, not a pipe: a pipe would break (SIGPIPE) when this process exits while a kept
+    // server lives on.
+    const logPath = path.join(dir, 'livekit.log');
+    const logFd = openSync(logPath, 'a');
+    const keep = process.env.TEST_KEEP_SERVICES === '1';
+    child = spawn(binary, ['--config', configPath], { stdio: ['ignore', logFd, logFd], detached: keep });
+    closeSync(logFd);
+    if (keep) child.unref();
     child.once('exit', (code) => {
-      if (code && code !== 0) console.error(`livekit-server exited with ${code}:\n${stderr}`);
+      if (code && code !== 0) console.error(`livekit-server exited with ${code}; see ${logPath}`);
     });
     await waitFor('LiveKit server', alive, 20_000);
   }
