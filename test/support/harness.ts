@@ -59,7 +59,9 @@ export interface TestApi {
 }
 
 /** The real app over HTTP on a real socket, wired to the test database and the test LiveKit server. */
-export async function startTestApi(options: { env?: Record<string, string>; port?: number } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { env?: Record<string, string>; port?: number; livekitWebhooks?: boolean } = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const config = loadApiConfig(testEnv({ DATABASE_URL: database.url, ...options.env }));
   let fixedNow: Date | null = null;
@@ -70,9 +72,22 @@ export async function startTestApi(options: { env?: Record<string, string>; port
     livekit: createLiveKitGateway(config.livekit),
     now: () => fixedNow ?? new Date(),
   };
-  const server = await new Promise<Server>((resolve) => {
-    const s = createApp(deps).listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
-  });
+  const app = createApp(deps);
+  const listen = (port: number) =>
+    new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+      s.once('error', reject);
+    });
+  let server: Server | undefined;
+  if (options.livekitWebhooks) {
+    for (const port of testLivekit.webhookPorts) {
+      server = await listen(port).catch(() => undefined);
+      if (server) break;
+    }
+    if (!server) throw new Error('every LiveKit webhook port is taken by another test file');
+  } else {
+    server = await listen(options.port ?? 0);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

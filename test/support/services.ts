@@ -12,8 +12,11 @@ export const testLivekit = {
   httpPort: 17880,
   rtcTcpPort: 17881,
   udpPort: 17882,
-  /** LiveKit posts webhooks here; a test that wants them listens on this port. */
-  webhookPort: 17990,
+  /**
+   * LiveKit posts every webhook to each of these ports; a test API that wants real webhooks listens on a free one.
+   * Each API only acts on rooms in its own database, so sharing the stream is harmless.
+   */
+  webhookPorts: [17990, 17991, 17992, 17993],
 };
 
 export const testPostgresPort = 55432;
@@ -103,7 +106,7 @@ export async function startLivekit(): Promise<{ url: string; stop: () => Promise
   const dir = path.join(toolsDir, 'livekit-test');
   mkdirSync(dir, { recursive: true });
   const configPath = path.join(dir, 'livekit.yaml');
-  const { apiKey, apiSecret, httpPort, rtcTcpPort, udpPort, webhookPort } = testLivekit;
+  const { apiKey, apiSecret, httpPort, rtcTcpPort, udpPort, webhookPorts } = testLivekit;
   writeFileSync(
     configPath,
     [
@@ -123,7 +126,7 @@ export async function startLivekit(): Promise<{ url: string; stop: () => Promise
       'webhook:',
       `  api_key: ${apiKey}`,
       '  urls:',
-      `    - http://127.0.0.1:${webhookPort}/v1/livekit/webhook`,
+      ...webhookPorts.map((port) => `    - http://127.0.0.1:${port}/v1/livekit/webhook`),
       'logging:',
       '  level: warn',
       '',

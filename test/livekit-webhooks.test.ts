@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { Room } from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { testLivekit } from './support/services.ts';
+
+let api: TestApi;
+let hr: ReturnType<typeof client>;
+let pub: ReturnType<typeof client>;
+
+beforeAll(async () => {
+  // Real LiveKit webhooks reach this API; rooms close one second after the candidate leaves.
+  api = await startTestApi({
+    livekitWebhooks: true,
+    env: { AGENT_NAME: `interviewer-webhooks-${process.pid}`, ROOM_DEPARTURE_TIMEOUT_SECONDS: '1' },
+  });
+  const { key } = await seedCompany(api.db, 'Acme');
+  hr = client(api.url, key);
+  pub = client(api.url);
+});
+afterAll(() => api?.stop());
+
+/** Signs a body the way the LiveKit server does: a JWT from the API key whose sha256 claim is the body's hash. */
+async function signed(body: string, secret = testLivekit.apiSecret): Promise<string> {
+  const token = new AccessToken(testLivekit.apiKey, secret, { ttl: 300 });
+  token.sha256 = createHash('sha256').update(body).digest('base64');
+  return token.toJwt();
+}
+
+async function waitForInterview(id: string, done: (i: any) => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const detail = await hr('GET', `/v1/interviews/${id}`);
+    if (done(detail.body)) return detail.body;
+    if (Date.now() > deadline) throw new Error(`interview never reached the expected state: ${JSON.stringify(detail.body)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function participantEvent(id: string, roomName: string, identity: string, event = 'participant_joined') {
+  return JSON.stringify({
+    id,
+    event,
+    createdAt: String(Math.floor(Date.now() / 1000)),
+    room: { sid: 'RM_test', name: roomName },
+    participant: { sid: 'PA_test', identity, state: 'ACTIVE' },
+  });
+}
+
+describe('LiveKit webhooks', () => {
+  it('refuses forged events and bodies that do not match their signature, changing nothing', async () => {
+    const { interview } = await seedInterview(hr);
+    const body = participantEvent('EV_forged', interview.roomName, 'cand_x');
+    const wrongKey = await pub('POST', '/v1/livekit/webhook', {
+      rawBody: body,
+      headers: { 'content-type': 'application/webhook+json', authorization: await signed(body, 'x'.repeat(40)) },
+    });
+    expect(wrongKey.status).toBe(401);
+    const unsigned = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { 'content-type': 'application/webhook+json' } });
+    expect(unsigned.status).toBe(401);
+    const swapped = await pub('POST', '/v1/livekit/webhook', {
+      rawBody: body.replace('participant_joined', 'room_finished'),
+      headers: { 'content-type': 'application/webhook+json', authorization: await signed(body) },
+    });
+    expect(swapped.status).toBe(401);
+    expect(await api.db.selectFrom('livekitWebhookEvents').selectAll().execute()).toEqual([]);
+  });
+
+  it('applies a signed event once; a replay of it is acknowledged and ignored', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    const body = participantEvent('EV_replayed', interview.roomName, joined.body.identity);
+    const headers = { 'content-type': 'application/webhook+json', authorization: await signed(body) };
+    const first = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ received: true, duplicate: false });
+    const replay = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers });
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual({ received: true, duplicate: true });
+
+    const detail = await hr('GET', `/v1/interviews/${interview.id}`);
+    expect(detail.body.status).toBe('in_progress');
+    expect(detail.body.candidateConnected).toBe(true);
+    expect(detail.body.timeline.filter((t: { to: string }) => t.to === 'in_progress')).toHaveLength(1);
+    // Someone else's identity in the room (the agent, an observer) does not count as the candidate.
+    const other = participantEvent('EV_agent_left', interview.roomName, 'agent-123', 'participant_left');
+    await pub('POST', '/v1/livekit/webhook', { rawBody: other, headers: { authorization: await signed(other) } });
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.candidateConnected).toBe(true);
+  });
+
+  it('follows real webhooks from the LiveKit server: joined, left, room finished', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expect(joined.status).toBe(200);
+    const room = new Room();
+    await room.connect(joined.body.serverUrl, joined.body.token, { autoSubscribe: false, dynacast: false });
+    const started = await waitForInterview(interview.id, (i) => i.status === 'in_progress' && i.candidateConnected);
+    expect(started.startedAt).toBeTruthy();
+    expect(started.timeline.at(-1)).toMatchObject({ to: 'in_progress', actor: 'livekit', reason: 'candidate_joined' });
+
+    await room.disconnect();
+    // Nobody concluded this interview (no interviewer ran), so the room closing fails it rather than completing it.
+    const ended = await waitForInterview(interview.id, (i) => i.status === 'failed');
+    expect(ended).toMatchObject({ candidateConnected: false, endReason: 'room_closed' });
+    const actions = await api.db
+      .selectFrom('auditLog')
+      .select('action')
+      .where('targetId', '=', interview.id)
+      .orderBy('id')
+      .execute();
+    expect(actions.map((a) => a.action)).toEqual(['interview.create', 'candidate.join', 'candidate.connected', 'candidate.disconnected']);
+  });
+});
