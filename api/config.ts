@@ -25,6 +25,11 @@ export const apiEnvSchema = z.object({
   LIVEKIT_API_KEY: z.string().min(1),
   LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters'),
   AGENT_NAME: z.string().min(1).default('interviewer'),
+  /** Rooms this deployment owns start with it; the reconciler never touches rooms without it. */
+  ROOM_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be lowercase letters, digits and dashes')
+    .default('interview-'),
   ROOM_EMPTY_TIMEOUT_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
   /** How long a room lives once only the agent is left: it must cover the candidate's rejoin grace period. */
   ROOM_DEPARTURE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120),
@@ -64,6 +69,7 @@ export interface ApiConfig {
     apiKey: string;
     apiSecret: string;
     agentName: string;
+    roomPrefix: string;
     emptyTimeoutSeconds: number;
     departureTimeoutSeconds: number;
   };
@@ -94,6 +100,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       apiKey: e.LIVEKIT_API_KEY,
       apiSecret: e.LIVEKIT_API_SECRET,
       agentName: e.AGENT_NAME,
+      roomPrefix: e.ROOM_PREFIX,
       emptyTimeoutSeconds: e.ROOM_EMPTY_TIMEOUT_SECONDS,
       departureTimeoutSeconds: e.ROOM_DEPARTURE_TIMEOUT_SECONDS,
     },

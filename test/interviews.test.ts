@@ -22,7 +22,7 @@ describe('interviews', () => {
     const { interview } = await seedInterview(call, { start, end });
     expect(interview.status).toBe('scheduled');
     expect(interview.roomCode).toMatch(new RegExp(`^[${roomCodeAlphabet}]{8}$`));
-    expect(interview.roomName).toBe(`interview-${interview.id}`);
+    expect(interview.roomName).toBe(`${api.deps.config.livekit.roomPrefix}${interview.id}`);
     expect(interview.joinUrl).toBe(`http://interviews.test/join/${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
     expect(interview.signedLink).toMatchObject({
       version: 1,

@@ -21,12 +21,16 @@ export interface NewInterview {
  * Inserts an interview with a fresh room code. Codes are random, so a collision is possible but rare; the unique
  * index decides and we draw again. ON CONFLICT DO NOTHING keeps a collision from aborting the caller's transaction.
  */
-export async function insertInterview(db: Kysely<Database>, values: NewInterview): Promise<Interview> {
+export async function insertInterview(
+  db: Kysely<Database>,
+  values: NewInterview,
+  roomPrefix: string,
+): Promise<Interview> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const id = randomUUID();
     const row = await db
       .insertInto('interviews')
-      .values({ id, ...values, roomCode: generateRoomCode(), roomName: `interview-${id}` })
+      .values({ id, ...values, roomCode: generateRoomCode(), roomName: `${roomPrefix}${id}` })
       .onConflict((oc) => oc.column('roomCode').doNothing())
       .returningAll()
       .executeTakeFirst();

@@ -72,7 +72,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
             language: body.language ?? job.language,
             scheduledStart: start,
             scheduledEnd: end,
-          });
+          }, config.livekit.roomPrefix);
           await trx
             .insertInto('interviewStatusEvents')
             .values({ interviewId: created.id, fromStatus: null, toStatus: 'scheduled', actor: `api_key:${principal.keyId}` })

@@ -67,7 +67,7 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
     report.lostRooms++;
   }
 
-  const ours = [...liveRooms].filter((name) => name.startsWith('interview-'));
+  const ours = [...liveRooms].filter((name) => name.startsWith(config.livekit.roomPrefix));
   if (ours.length > 0) {
     const open = await db
       .selectFrom('interviews')

@@ -45,6 +45,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LIVEKIT_API_SECRET: testLivekit.apiSecret,
     LINK_SIGNING_SECRET: 'test-link-secret-that-is-long-enough-123',
     PUBLIC_BASE_URL: 'http://interviews.test',
+    // Test files share one LiveKit server; a prefix per test API keeps each reconciler to its own rooms.
+    ROOM_PREFIX: `t${randomBytes(4).toString('hex')}-`,
     ...overrides,
   };
 }

@@ -1,0 +1,122 @@
+import { Room } from '@livekit/rtc-node';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { reconcileOnce } from '../api/livekit/reconciler.ts';
+import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { testLivekit } from './support/services.ts';
+
+// The reconciler repairs what dropped webhooks leave behind, and enforces the max duration on the server.
+
+let api: TestApi;
+let hr: ReturnType<typeof client>;
+let pub: ReturnType<typeof client>;
+const rooms = () => new RoomServiceClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { AGENT_NAME: `interviewer-reconciler-${process.pid}` } });
+  const { key } = await seedCompany(api.db, 'Acme');
+  hr = client(api.url, key);
+  pub = client(api.url);
+});
+afterAll(() => api?.stop());
+
+async function joinAndConnect(roomCode: string) {
+  const joined = await pub('POST', `/v1/public/rooms/${roomCode}/join`, {
+    body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+  });
+  expect(joined.status).toBe(200);
+  const room = new Room();
+  await room.connect(joined.body.serverUrl, joined.body.token, { autoSubscribe: false, dynacast: false });
+  return { room, joined: joined.body };
+}
+
+async function markStarted(id: string, minutesAgo: number) {
+  // This API receives no webhooks in this file, exactly the situation the reconciler exists for; start it by hand.
+  await api.db
+    .updateTable('interviews')
+    .set({ status: 'in_progress', startedAt: sql`now() - make_interval(mins => ${minutesAgo})` })
+    .where('id', '=', id)
+    .execute();
+}
+
+describe('reconciler', () => {
+  it('ends an interview past its max duration: room deleted, candidate removed, reason max_duration', async () => {
+    const { interview } = await seedInterview(hr, { maxDurationMinutes: 10 });
+    const { room } = await joinAndConnect(interview.roomCode);
+    let kicked = false;
+    room.on('disconnected', () => {
+      kicked = true;
+    });
+    await markStarted(interview.id, 9);
+    await reconcileOnce(api.deps);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('in_progress');
+
+    await markStarted(interview.id, 10);
+    const report = await reconcileOnce(api.deps);
+    expect(report?.maxDuration).toBe(1);
+    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    expect(detail).toMatchObject({ status: 'completed', endReason: 'max_duration' });
+    expect(detail.timeline.at(-1)).toMatchObject({ from: 'in_progress', to: 'completed', actor: 'reconciler' });
+    expect(await rooms().listRooms([interview.roomName])).toEqual([]);
+    const deadline = Date.now() + 10_000;
+    while (!kicked && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(kicked).toBe(true);
+  });
+
+  it('expires scheduled interviews whose window has closed', async () => {
+    const { interview } = await seedInterview(hr, {
+      start: new Date(Date.now() - 4 * 3600_000),
+      end: new Date(Date.now() - 3 * 3600_000),
+    });
+    await reconcileOnce(api.deps);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body).toMatchObject({
+      status: 'expired',
+      endReason: 'window_closed',
+    });
+  });
+
+  it('fails an interview in progress whose room vanished without a webhook, after a grace', async () => {
+    const { interview } = await seedInterview(hr);
+    const { room } = await joinAndConnect(interview.roomCode);
+    await markStarted(interview.id, 1);
+    await room.disconnect();
+    await rooms().deleteRoom(interview.roomName);
+    // Within the grace for freshly opened rooms, nothing happens.
+    await reconcileOnce(api.deps);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('in_progress');
+    await api.db
+      .updateTable('interviews')
+      .set({ roomCreatedAt: sql`now() - interval '1 minute'` })
+      .where('id', '=', interview.id)
+      .execute();
+    const report = await reconcileOnce(api.deps);
+    expect(report?.lostRooms).toBe(1);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body).toMatchObject({ status: 'failed', endReason: 'room_closed' });
+  });
+
+  it("deletes rooms whose interview is over, and leaves other services' rooms alone", async () => {
+    const { interview } = await seedInterview(hr);
+    await joinAndConnect(interview.roomCode);
+    // Cancelled while LiveKit could not be told: the status is final but the room lingers.
+    await api.db.updateTable('interviews').set({ status: 'cancelled' }).where('id', '=', interview.id).execute();
+    const foreign = `someone-elses-room-${process.pid}`;
+    await rooms().createRoom({ name: foreign, emptyTimeout: 30 });
+    const report = await reconcileOnce(api.deps);
+    expect(report?.orphanRoomsDeleted).toBeGreaterThanOrEqual(1);
+    expect(await rooms().listRooms([interview.roomName])).toEqual([]);
+    expect((await rooms().listRooms([foreign])).length).toBe(1);
+    await rooms().deleteRoom(foreign);
+  });
+
+  it('lets one process at a time run a pass', async () => {
+    await api.db.deleteFrom('leases').execute();
+    await api.db
+      .insertInto('leases')
+      .values({ name: 'reconciler', holder: 'another-process', expiresAt: new Date(Date.now() + 60_000) })
+      .execute();
+    expect(await reconcileOnce(api.deps)).toBeNull();
+    await api.db.updateTable('leases').set({ expiresAt: new Date(Date.now() - 1000) }).execute();
+    expect(await reconcileOnce(api.deps)).not.toBeNull();
+  });
+});
