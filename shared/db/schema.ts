@@ -161,3 +161,66 @@ export type JobUpdate = Updateable<JobsTable>;
 export type Candidate = Selectable<CandidatesTable>;
 export type Interview = Selectable<InterviewsTable>;
 export type InterviewStatusEvent = Selectable<InterviewStatusEventsTable>;
+
+// Tables the interviewer agent writes (migration 2026-11-23T0900_agent).
+
+export interface InterviewPlanQuestionsTable {
+  interviewId: string;
+  questionId: string;
+  position: number;
+  competencyKey: string | null;
+  text: string;
+  timeBudgetSeconds: number;
+  /** Where the question came from, e.g. `template-bank:v1`. */
+  source: string;
+  createdAt: Timestamp;
+}
+
+export type TranscriptSpeaker = 'interviewer' | 'candidate';
+
+export interface TranscriptTurnsTable {
+  id: Generated<string>;
+  interviewId: string;
+  seq: number;
+  speaker: TranscriptSpeaker;
+  text: string;
+  input: ColumnType<'voice' | 'text', 'voice' | 'text' | undefined, 'voice' | 'text'>;
+  startedAt: RequiredTimestamp;
+  endedAt: RequiredTimestamp;
+  interrupted: ColumnType<boolean, boolean | undefined, boolean>;
+  questionId: string | null;
+  stage: string;
+  createdAt: Timestamp;
+}
+
+export interface InterviewConsentsTable {
+  id: Generated<string>;
+  interviewId: string;
+  given: boolean;
+  noticeVersion: string;
+  noticeText: string;
+  candidateStatement: string;
+  at: Timestamp;
+}
+
+export interface TurnMetricsTable {
+  id: Generated<string>;
+  interviewId: string;
+  turnSeq: number;
+  e2eLatency: number | null;
+  endOfTurnDelay: number | null;
+  transcriptionDelay: number | null;
+  llmTtft: number | null;
+  ttsTtfb: number | null;
+  at: Timestamp;
+}
+
+// Declaration merging adds the agent's tables to the Database interface without editing it.
+export interface Database {
+  interviewPlanQuestions: InterviewPlanQuestionsTable;
+  transcriptTurns: TranscriptTurnsTable;
+  interviewConsents: InterviewConsentsTable;
+  turnMetrics: TurnMetricsTable;
+}
+
+export type TranscriptTurn = Selectable<TranscriptTurnsTable>;

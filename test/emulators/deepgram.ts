@@ -1,0 +1,243 @@
+// TEST CODE — an emulator of Deepgram's wire protocols for tests and benchmarks, never used by the product.
+// Streaming STT: WebSocket /v1/listen, 16-bit PCM in, `SpeechStarted` / `Results` / `UtteranceEnd` JSON out.
+// It segments the audio it really receives by energy; when a speech segment ends it answers with the script's
+// next line as a final transcript (it does not recognise words: the script says what the candidate said).
+// TTS: POST /v1/speak (raw PCM out) and WebSocket /v1/speak (`Speak` / `Flush` / `Close`), audio from espeak-ng.
+
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { synthesizeSpeech } from '../../agent/speech/espeak.ts';
+
+export interface DeepgramEmulatorOptions {
+  /** What the candidate says, one entry per speech segment, in order. */
+  script?: string[];
+  /** Silence (ms of received audio) that ends a speech segment. */
+  segmentGapMs?: number;
+  /** RMS (0..1) above which a 10 ms slice counts as speech. */
+  speechRms?: number;
+  /** Fixed delay before a final transcript is sent, to emulate the provider's processing time. */
+  sttFinalDelayMs?: number;
+  /** Fixed delay before the first TTS audio byte. */
+  ttsFirstByteDelayMs?: number;
+}
+
+export interface SttSegmentEvent {
+  text: string;
+  /** Seconds of received audio, from the start of the stream. */
+  start: number;
+  end: number;
+}
+
+export interface DeepgramEmulator {
+  url: string;
+  /** Appends lines the candidate will say. */
+  addScript(lines: string[]): void;
+  /** Segments seen so far, with the text each was answered with. */
+  segments: SttSegmentEvent[];
+  /** Texts the TTS was asked to speak. */
+  spoken: string[];
+  /** Number of STT streams opened so far. */
+  sttConnections: number;
+  close(): Promise<void>;
+}
+
+function rms(samples: Int16Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += (samples[i]! / 32768) ** 2;
+  return Math.sqrt(sum / Math.max(1, to - from));
+}
+
+export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {}): Promise<DeepgramEmulator> {
+  const script = [...(options.script ?? [])];
+  const segmentGapMs = options.segmentGapMs ?? 400;
+  const speechRms = options.speechRms ?? 0.01;
+  const segments: SttSegmentEvent[] = [];
+  const spoken: string[] = [];
+  let sttConnections = 0;
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    if (req.method === 'POST' && url.pathname === '/v1/speak') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        try {
+          const { text } = JSON.parse(Buffer.concat(chunks).toString()) as { text: string };
+          spoken.push(text);
+          const pcm = await synthesizeSpeech(text, { sampleRate: Number(url.searchParams.get('sample_rate') ?? 24000) });
+          await delay(options.ttsFirstByteDelayMs ?? 0);
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          res.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+        } catch (error) {
+          res.writeHead(500).end(String(error));
+        }
+      });
+      return;
+    }
+    res.writeHead(404).end();
+  });
+
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    if (url.pathname !== '/v1/listen' && url.pathname !== '/v1/speak') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (url.pathname === '/v1/listen') {
+        sttConnections++;
+        handleListen(ws, req);
+      } else handleSpeak(ws, url);
+    });
+  });
+
+  function handleListen(ws: WebSocket, req: IncomingMessage) {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const sampleRate = Number(url.searchParams.get('sample_rate') ?? 16000);
+    const slice = Math.round(sampleRate / 100); // 10 ms
+    let receivedSamples = 0;
+    let pending = new Int16Array(0);
+    let inSpeech = false;
+    let segmentStart = 0;
+    let lastSpeechEnd = 0;
+    let silenceTimer: NodeJS.Timeout | undefined;
+    const requestId = `emulated-${Math.random().toString(36).slice(2)}`;
+
+    const send = (message: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+
+    const endSegment = () => {
+      if (!inSpeech) return;
+      inSpeech = false;
+      clearTimeout(silenceTimer);
+      const start = segmentStart / sampleRate;
+      const end = lastSpeechEnd / sampleRate;
+      const text = script.shift() ?? '';
+      segments.push({ text, start, end });
+      const words = text.split(/\s+/).filter(Boolean);
+      const step = words.length > 0 ? (end - start) / words.length : 0;
+      const result = {
+        type: 'Results',
+        channel_index: [0, 1],
+        duration: end - start,
+        start,
+        is_final: true,
+        speech_final: true,
+        from_finalize: false,
+        channel: {
+          alternatives: [
+            {
+              transcript: text,
+              confidence: 0.99,
+              words: words.map((w, i) => ({
+                word: w.toLowerCase().replace(/[^\p{L}\p{N}']/gu, ''),
+                punctuated_word: w,
+                start: start + i * step,
+                end: start + (i + 1) * step,
+                confidence: 0.99,
+              })),
+            },
+          ],
+        },
+        metadata: { request_id: requestId, model_info: { name: 'emulated', version: '0', arch: 'emulator' } },
+      };
+      setTimeout(() => {
+        send(result);
+        send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: end });
+      }, options.sttFinalDelayMs ?? 0);
+    };
+
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        const message = JSON.parse(data.toString()) as { type?: string };
+        if (message.type === 'CloseStream') {
+          endSegment();
+          ws.close(1000);
+        } else if (message.type === 'Finalize') endSegment();
+        return;
+      }
+      const buffer = data as Buffer;
+      const incoming = new Int16Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + (buffer.byteLength & ~1)));
+      const joined = new Int16Array(pending.length + incoming.length);
+      joined.set(pending);
+      joined.set(incoming, pending.length);
+      let offset = 0;
+      for (; offset + slice <= joined.length; offset += slice) {
+        const at = receivedSamples + offset;
+        if (rms(joined, offset, offset + slice) > speechRms) {
+          if (!inSpeech) {
+            inSpeech = true;
+            segmentStart = at;
+            send({ type: 'SpeechStarted', channel: [0, 1], timestamp: at / sampleRate });
+          }
+          lastSpeechEnd = at + slice;
+        } else if (inSpeech && at + slice - lastSpeechEnd >= (segmentGapMs * sampleRate) / 1000) {
+          endSegment();
+        }
+      }
+      receivedSamples += offset;
+      pending = joined.slice(offset);
+      // The client stops sending quiet audio a second after speech (an energy filter): a wall-clock timer
+      // ends the segment when no audio arrives at all.
+      clearTimeout(silenceTimer);
+      if (inSpeech) silenceTimer = setTimeout(endSegment, segmentGapMs + 100);
+    });
+    ws.on('close', () => clearTimeout(silenceTimer));
+    send({ type: 'Metadata', request_id: requestId, channels: 1 });
+  }
+
+  function handleSpeak(ws: WebSocket, url: URL) {
+    const sampleRate = Number(url.searchParams.get('sample_rate') ?? 24000);
+    let text = '';
+    // Messages are handled one after another so audio keeps the order of the flushes.
+    let chain = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const message = JSON.parse(data.toString()) as { type: string; text?: string };
+      chain = chain.then(async () => {
+        if (message.type === 'Speak') text += message.text ?? '';
+        else if (message.type === 'Flush') {
+          const said = text.trim();
+          text = '';
+          if (said) {
+            spoken.push(said);
+            const pcm = await synthesizeSpeech(said, { sampleRate });
+            await delay(options.ttsFirstByteDelayMs ?? 0);
+            // Real TTS streams audio in pieces; send 100 ms chunks.
+            const chunk = sampleRate / 10;
+            for (let i = 0; i < pcm.length && ws.readyState === ws.OPEN; i += chunk) {
+              const part = pcm.subarray(i, i + chunk);
+              ws.send(Buffer.from(part.buffer, part.byteOffset, part.byteLength));
+            }
+          }
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'Flushed', sequence_id: 0 }));
+        } else if (message.type === 'Close') ws.close(1000);
+      });
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    addScript: (lines) => script.push(...lines),
+    segments,
+    spoken,
+    get sttConnections() {
+      return sttConnections;
+    },
+    async close() {
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
