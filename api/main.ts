@@ -9,6 +9,7 @@ import { loadApiConfig, type ApiConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createLiveKitGateway } from './livekit/gateway.ts';
 import { startReconciler } from './livekit/reconciler.ts';
+import { createDeliveryWorker } from './webhooks/worker.ts';
 
 export interface RunningApi {
   deps: AppDeps;
@@ -50,6 +51,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const reconciler = startReconciler(deps);
+  // Off when the delivery worker runs as its own process (api/webhook-worker.ts).
+  const webhookWorker = config.webhooks.workerEnabled
+    ? createDeliveryWorker({ db: deps.db, log, settings: config.webhooks })
+    : undefined;
+  webhookWorker?.start();
   log.info({ url }, 'api listening');
   return {
     deps,
@@ -57,7 +63,11 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     url,
     async stop() {
       await reconciler.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await webhookWorker?.stop();
+      // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
       server.closeAllConnections();
       await database.destroy();
     },

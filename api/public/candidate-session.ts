@@ -133,13 +133,8 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   }
   if (state !== 'open') throw noMatch();
 
-  const identity = await holdSeat(deps, interview, now);
   const displayName = `${body.firstName} ${body.lastName}`;
-  await db
-    .updateTable('interviews')
-    .set({ candidateDisplayName: displayName, updatedAt: now })
-    .where('id', '=', interview.id)
-    .execute();
+  const identity = await holdSeat(deps, interview, displayName, now);
   await recordAudit(db, actor, {
     companyId: interview.companyId,
     action: 'candidate.join',
@@ -183,7 +178,7 @@ const alreadyConnected = (retryAfter: number) =>
  * joins exactly one wins. A rejoin gets the same identity back (the agent stays linked to it), but only once
  * LiveKit confirms that identity is not in the room: issuing it while connected would kick the connected device.
  */
-async function holdSeat(deps: AppDeps, interview: Loaded, now: Date): Promise<string> {
+async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, now: Date): Promise<string> {
   const { db, config, livekit } = deps;
   const leaseUntil = new Date(now.getTime() + config.join.connectGraceSeconds * 1000);
   const proposed = `cand_${randomBytes(12).toString('base64url')}`;
@@ -192,6 +187,8 @@ async function holdSeat(deps: AppDeps, interview: Loaded, now: Date): Promise<st
     .set({
       candidateIdentity: sql<string>`coalesce(candidate_identity, ${proposed})`,
       joinLeaseUntil: leaseUntil,
+      candidateDisplayName: displayName,
+      updatedAt: now,
     })
     .where('id', '=', interview.id)
     .where((eb) => eb.or([eb('joinLeaseUntil', 'is', null), eb('joinLeaseUntil', '<=', now)]))
