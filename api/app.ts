@@ -10,6 +10,8 @@ import { interviewRoutes } from './interviews/interviews.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
+import { withWebhookEvents } from './webhooks/openapi.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
 export const apiVersion = '0.1.0';
 
@@ -20,18 +22,19 @@ export function allRoutes(deps: AppDeps): RouteDef[] {
     ...interviewRoutes(deps),
     ...publicRoutes(deps),
     ...livekitWebhookRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 
 export function openApiDocument(deps: AppDeps) {
-  return buildOpenApiDocument(allRoutes(deps), { title: 'AI Interviewer API', version: apiVersion });
+  return withWebhookEvents(buildOpenApiDocument(allRoutes(deps), { title: 'AI Interviewer API', version: apiVersion }));
 }
 
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const router = new Router();
   const routes = allRoutes(deps);
-  const document = buildOpenApiDocument(routes, { title: 'AI Interviewer API', version: apiVersion });
+  const document = withWebhookEvents(buildOpenApiDocument(routes, { title: 'AI Interviewer API', version: apiVersion }));
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;

@@ -1,6 +1,77 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv, portFromEnv } from '../shared/env.ts';
 
+/** Outbound webhook settings; shared with the stand-alone worker (api/webhook-worker.ts), which needs nothing else. */
+const webhookEnvFields = {
+  /** Run the delivery worker inside the API process; turn off when it runs as its own process. */
+  WEBHOOK_WORKER_ENABLED: booleanFromEnv.default(true),
+  /** Allow endpoints on loopback, private, link-local and metadata addresses. Defaults to on only outside production. */
+  WEBHOOK_ALLOW_PRIVATE_URLS: booleanFromEnv.optional(),
+  /** Require https endpoint URLs; defaults to on in production. */
+  WEBHOOK_REQUIRE_HTTPS: booleanFromEnv.optional(),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+  /** How long a claimed delivery stays with its worker; must exceed the timeout, or a slow send is sent twice. */
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  /** An endpoint failing without a single success for this long is disabled. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 60).default(5 * 24),
+  /** After a rotation the old secret keeps signing (beside the new one) for this long. */
+  WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+};
+
+export interface WebhookSettings {
+  workerEnabled: boolean;
+  allowPrivateUrls: boolean;
+  requireHttps: boolean;
+  timeoutMs: number;
+  leaseMs: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  disableAfterMs: number;
+  secretGraceMs: number;
+}
+
+type WebhookEnv = z.infer<z.ZodObject<typeof webhookEnvFields>>;
+
+function webhookSettings(e: WebhookEnv, nodeEnv: 'development' | 'production' | 'test'): WebhookSettings {
+  return {
+    workerEnabled: e.WEBHOOK_WORKER_ENABLED,
+    allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? nodeEnv !== 'production',
+    requireHttps: e.WEBHOOK_REQUIRE_HTTPS ?? nodeEnv === 'production',
+    timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    leaseMs: Math.max(e.WEBHOOK_LEASE_MS, e.WEBHOOK_TIMEOUT_MS + 1_000),
+    concurrency: e.WEBHOOK_CONCURRENCY,
+    pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+    disableAfterMs: e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
+    secretGraceMs: e.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
+  };
+}
+
+export const webhookWorkerEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  ...webhookEnvFields,
+});
+
+export interface WebhookWorkerConfig {
+  logLevel: ApiConfig['logLevel'];
+  database: { url: string; poolSize: number };
+  webhooks: WebhookSettings;
+}
+
+/** Config of the stand-alone delivery worker: a database and the webhook settings, no LiveKit or HTTP. */
+export function loadWebhookWorkerConfig(env: Record<string, string | undefined> = process.env): WebhookWorkerConfig {
+  const e = parseEnv(webhookWorkerEnvSchema, env);
+  return {
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    webhooks: webhookSettings(e, e.NODE_ENV),
+  };
+}
+
 const minutes = z.coerce.number().int().min(0).max(7 * 24 * 60);
 
 export const apiEnvSchema = z.object({
@@ -51,6 +122,7 @@ export const apiEnvSchema = z.object({
   RATE_LIMIT_PER_PHONE: z.coerce.number().int().min(1).default(10),
 
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  ...webhookEnvFields,
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
@@ -77,6 +149,7 @@ export interface ApiConfig {
   join: { tokenTtlSeconds: number; connectGraceSeconds: number; defaultPhoneRegion: string };
   rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
   reconcileIntervalMs: number;
+  webhooks: WebhookSettings;
 }
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -121,5 +194,6 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       perPhone: e.RATE_LIMIT_PER_PHONE,
     },
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    webhooks: webhookSettings(e, e.NODE_ENV),
   };
 }

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, Interview, InterviewStatus } from './db/schema.ts';
+import { recordTransitionEvent } from './events/outbox.ts';
 import { statesLeadingTo, terminalStatuses } from './interview-status.ts';
 
 export interface TransitionOptions {
@@ -55,6 +56,8 @@ export async function transitionInterview(
         actor: options.actor,
       })
       .execute();
+    // The webhook event lands in the same transaction as the state change (transactional outbox).
+    await recordTransitionEvent(trx, updated);
     return updated;
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);

@@ -26,6 +26,7 @@ import {
   signedLinkSchema,
 } from './interviews.schemas.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
+import { interviewCreatedEvent, recordEvent } from '../../shared/events/outbox.ts';
 
 const tags = ['Interviews'];
 
@@ -83,6 +84,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
             targetType: 'interview',
             targetId: created.id,
           });
+          await recordEvent(trx, interviewCreatedEvent(created));
           return created;
         });
         return {

@@ -2,6 +2,7 @@ import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../shared/db/schema.ts';
+import { candidateJoinedEvent, recordEvent } from '../../shared/events/outbox.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
@@ -33,6 +34,7 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<v
         .where('id', '=', interview.id)
         .execute();
       await transitionInterview(trx, interview.id, 'in_progress', { reason: 'candidate_joined', actor: 'livekit' });
+      await recordEvent(trx, candidateJoinedEvent(interview, new Date()));
       await recordAudit(trx, livekitActor, {
         companyId: interview.companyId,
         action: 'candidate.connected',

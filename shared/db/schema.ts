@@ -162,6 +162,83 @@ export type Candidate = Selectable<CandidatesTable>;
 export type Interview = Selectable<InterviewsTable>;
 export type InterviewStatusEvent = Selectable<InterviewStatusEventsTable>;
 
+// Outbound webhooks (migration 2026-11-23T0910_webhooks).
+
+export const webhookEndpointStatuses = ['enabled', 'disabled'] as const;
+export type WebhookEndpointStatus = (typeof webhookEndpointStatuses)[number];
+export const webhookDeliveryStatuses = ['pending', 'succeeded', 'exhausted'] as const;
+export type WebhookDeliveryStatus = (typeof webhookDeliveryStatuses)[number];
+
+export interface WebhookEndpointsTable {
+  id: Generated<string>;
+  companyId: string;
+  url: string;
+  description: ColumnType<string, string | undefined, string>;
+  eventTypes: string[];
+  status: ColumnType<WebhookEndpointStatus, WebhookEndpointStatus | undefined, WebhookEndpointStatus>;
+  disabledReason: string | null;
+  disabledAt: NullableTimestamp;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: NullableTimestamp;
+  failingSince: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<string>;
+  companyId: string;
+  type: string;
+  version: number;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  createdAt: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  companyId: string;
+  eventId: string;
+  endpointId: string;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: Timestamp;
+  leaseUntil: NullableTimestamp;
+  leaseHolder: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  succeededAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<string>;
+  deliveryId: string;
+  endpointId: string;
+  companyId: string;
+  attempt: number;
+  outcome: 'succeeded' | 'failed';
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  responseExcerpt: string | null;
+  createdAt: Timestamp;
+}
+
+// Declaration merging adds the webhook tables to the Database interface above without editing it.
+export interface Database {
+  webhookEndpoints: WebhookEndpointsTable;
+  webhookEvents: WebhookEventsTable;
+  webhookDeliveries: WebhookDeliveriesTable;
+  webhookAttempts: WebhookAttemptsTable;
+}
+
+export type WebhookEndpoint = Selectable<WebhookEndpointsTable>;
+export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttempt = Selectable<WebhookAttemptsTable>;
+
 // Tables the interviewer agent writes (migration 2026-11-23T0900_agent).
 
 export interface InterviewPlanQuestionsTable {

@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../shared/db/schema.ts';
+import { recordEvent } from '../../shared/events/outbox.ts';
+import type { Logger } from '../../shared/logger.ts';
+import type { WebhookSettings } from '../config.ts';
+import { nextRetryDelayMs, parseRetryAfterMs } from './retry.ts';
+import { sendWebhook, type SendResult } from './send.ts';
+import { signatureHeader } from './signing.ts';
+
+// The delivery worker: claims due deliveries with FOR UPDATE SKIP LOCKED and a lease, sends them, and records
+// each attempt. Several workers (in API processes or stand-alone) can run against one database; a worker that
+// dies mid-send stops holding its lease and another one picks the delivery up when the lease runs out.
+// Delivery is at least once: a crash after the consumer answered but before the result is stored re-sends it,
+// with the same webhook-id, which is what consumers dedupe on.
+
+export interface DeliveryWorkerOptions {
+  db: Kysely<Database>;
+  log: Logger;
+  settings: WebhookSettings;
+  /**
+   * The schedule clock: "due" and retry times are computed from it, so tests can reach a retry hours away by
+   * moving it. Leases and the signed webhook-timestamp use real time: consumers check the timestamp against theirs.
+   */
+  now?: () => Date;
+  random?: () => number;
+  holder?: string;
+}
+
+interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  endpointId: string;
+  companyId: string;
+  attempts: number;
+  type: string;
+  version: number;
+  payload: Record<string, unknown>;
+  eventCreatedAt: Date;
+  url: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+export interface DeliveryWorker {
+  /** Claims and sends everything due now, waits for the sends, and returns how many it attempted. */
+  runOnce(): Promise<number>;
+  /** Starts the polling loop. */
+  start(): void;
+  /** Polls now instead of at the next interval. */
+  wake(): void;
+  /** Stops claiming and waits for sends in flight to be recorded. */
+  stop(): Promise<void>;
+}
+
+export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const { db, log, settings } = options;
+  const clock = options.now ?? (() => new Date());
+  const random = options.random ?? Math.random;
+  const holder = options.holder ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const inflight = new Set<Promise<void>>();
+  let running = false;
+  let loopDone: Promise<void> = Promise.resolve();
+  let wakeUp: (() => void) | null = null;
+
+  async function claim(limit: number): Promise<ClaimedDelivery[]> {
+    const now = clock();
+    const leaseUntil = new Date(Date.now() + settings.leaseMs);
+    const result = await sql<ClaimedDelivery>`
+      with claimed as (
+        update webhook_deliveries d
+           set lease_until = ${leaseUntil}, lease_holder = ${holder}, attempts = d.attempts + 1, updated_at = now()
+         where d.id in (
+           select d2.id
+             from webhook_deliveries d2
+             join webhook_endpoints e on e.id = d2.endpoint_id
+            where d2.status = 'pending'
+              and d2.next_attempt_at <= ${now}
+              and (d2.lease_until is null or d2.lease_until < now())
+              and e.status = 'enabled'
+            order by d2.next_attempt_at
+            limit ${limit}
+              for update of d2 skip locked)
+        returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts)
+      select c.*, ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
+             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at
+        from claimed c
+        join webhook_events ev on ev.id = c.event_id
+        join webhook_endpoints e on e.id = c.endpoint_id`.execute(db);
+    return result.rows;
+  }
+
+  async function deliver(d: ClaimedDelivery): Promise<void> {
+    const body = JSON.stringify({
+      type: d.type,
+      version: d.version,
+      timestamp: d.eventCreatedAt.toISOString(),
+      data: d.payload,
+    });
+    const sentAt = new Date();
+    const result = await sendWebhook({
+      url: d.url,
+      body,
+      timeoutMs: settings.timeoutMs,
+      allowPrivate: settings.allowPrivateUrls,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'ai-interviewer-webhooks/1',
+        'webhook-id': d.eventId,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
+        'webhook-signature': signatureHeader(d, d.eventId, sentAt, body, sentAt),
+      },
+    });
+    // The result must be stored or the delivery is sent again after the lease: retry a brief database outage.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await record(d, result);
+        return;
+      } catch (err) {
+        if (attempt >= 5) {
+          log.error({ deliveryId: d.id, err: errorMessage(err) }, 'webhook attempt could not be recorded; it will be re-sent');
+          return;
+        }
+        await sleep(250 * 2 ** attempt);
+      }
+    }
+  }
+
+  async function record(d: ClaimedDelivery, r: SendResult): Promise<void> {
+    const now = clock();
+    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('webhookAttempts')
+        .values({
+          deliveryId: d.id,
+          endpointId: d.endpointId,
+          companyId: d.companyId,
+          attempt: d.attempts,
+          outcome: ok ? 'succeeded' : 'failed',
+          statusCode: r.statusCode,
+          error: r.error,
+          durationMs: r.durationMs,
+          responseExcerpt: r.excerpt,
+          createdAt: now,
+        })
+        .execute();
+      const mine = (q: ReturnType<typeof trx.updateTable<'webhookDeliveries'>>) =>
+        q.where('id', '=', d.id).where('leaseHolder', '=', holder).where('status', '=', 'pending');
+      if (ok) {
+        await mine(trx.updateTable('webhookDeliveries'))
+          .set({
+            status: 'succeeded',
+            succeededAt: now,
+            leaseUntil: null,
+            leaseHolder: null,
+            lastStatusCode: r.statusCode,
+            lastError: null,
+            updatedAt: now,
+          })
+          .execute();
+        await trx
+          .updateTable('webhookEndpoints')
+          .set({ failingSince: null })
+          .where('id', '=', d.endpointId)
+          .where('failingSince', 'is not', null)
+          .execute();
+        log.debug({ deliveryId: d.id, endpointId: d.endpointId, status: r.statusCode }, 'webhook delivered');
+        return;
+      }
+
+      let delay = nextRetryDelayMs(d.attempts, random);
+      if (delay !== null && (r.statusCode === 429 || r.statusCode === 503)) {
+        // Never come back sooner than the consumer asked, nor sooner than our own schedule.
+        delay = Math.max(delay, parseRetryAfterMs(r.retryAfter, now) ?? 0);
+      }
+      await mine(trx.updateTable('webhookDeliveries'))
+        .set({
+          status: delay === null ? 'exhausted' : 'pending',
+          nextAttemptAt: delay === null ? now : new Date(now.getTime() + delay),
+          leaseUntil: null,
+          leaseHolder: null,
+          lastStatusCode: r.statusCode,
+          lastError: r.error ?? `HTTP ${r.statusCode}`,
+          updatedAt: now,
+        })
+        .execute();
+      const endpoint = await trx
+        .updateTable('webhookEndpoints')
+        .set({ failingSince: sql<Date>`coalesce(failing_since, ${now})` })
+        .where('id', '=', d.endpointId)
+        .returning(['failingSince', 'status'])
+        .executeTakeFirst();
+      log.debug(
+        { deliveryId: d.id, endpointId: d.endpointId, status: r.statusCode, attempt: d.attempts, exhausted: delay === null },
+        'webhook attempt failed',
+      );
+      if (!endpoint || endpoint.status !== 'enabled') return;
+      const failingFor = now.getTime() - (endpoint.failingSince?.getTime() ?? now.getTime());
+      if (r.statusCode === 410) await disableEndpoint(trx, d, 'gone', endpoint.failingSince, now);
+      else if (failingFor >= settings.disableAfterMs) await disableEndpoint(trx, d, 'failing', endpoint.failingSince, now);
+    });
+  }
+
+  async function disableEndpoint(
+    trx: Kysely<Database>,
+    d: ClaimedDelivery,
+    reason: 'gone' | 'failing',
+    failingSince: Date | null,
+    now: Date,
+  ): Promise<void> {
+    const disabled = await trx
+      .updateTable('webhookEndpoints')
+      .set({ status: 'disabled', disabledReason: reason, disabledAt: now, updatedAt: now })
+      .where('id', '=', d.endpointId)
+      .where('status', '=', 'enabled')
+      .returning('id')
+      .executeTakeFirst();
+    if (!disabled) return;
+    await recordEvent(trx, {
+      companyId: d.companyId,
+      type: 'endpoint.disabled',
+      payload: {
+        endpointId: d.endpointId,
+        reason,
+        failingSince: failingSince?.toISOString() ?? null,
+        disabledAt: now.toISOString(),
+      },
+    });
+    log.warn({ endpointId: d.endpointId, reason }, 'webhook endpoint disabled');
+  }
+
+  function track(p: Promise<void>): void {
+    const tracked = p.catch((err) => log.error({ err: errorMessage(err) }, 'webhook delivery crashed')).finally(() => {
+      inflight.delete(tracked);
+      wakeUp?.();
+    });
+    inflight.add(tracked);
+  }
+
+  async function runOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const batch = await claim(settings.concurrency);
+      for (const d of batch) track(deliver(d));
+      await Promise.all(inflight);
+      total += batch.length;
+      if (batch.length < settings.concurrency) return total;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0;
+    while (running) {
+      let claimed = 0;
+      const room = settings.concurrency - inflight.size;
+      if (room > 0) {
+        try {
+          const batch = await claim(room);
+          for (const d of batch) track(deliver(d));
+          claimed = batch.length;
+          if (failures > 0) log.info('webhook worker reconnected to the database');
+          failures = 0;
+        } catch (err) {
+          // The database is down or restarting: keep the process alive and try again with a capped backoff.
+          failures++;
+          if (failures === 1) log.warn({ err: errorMessage(err) }, 'webhook worker cannot reach the database; retrying');
+          await pause(Math.min(settings.pollIntervalMs * 2 ** failures, 5_000));
+          continue;
+        }
+      }
+      // A full batch means more may be due: claim again as soon as there is room; otherwise wait for the interval.
+      if (claimed > 0 && claimed === room) {
+        if (inflight.size >= settings.concurrency) await pause(settings.pollIntervalMs);
+        continue;
+      }
+      await pause(settings.pollIntervalMs);
+    }
+    await Promise.all(inflight);
+  }
+
+  /** Sleeps until the interval passes, a send finishes (room to claim) or someone calls wake(). */
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (running) return;
+      running = true;
+      loopDone = loop();
+      log.info({ holder, concurrency: settings.concurrency }, 'webhook worker started');
+    },
+    wake() {
+      wakeUp?.();
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loopDone;
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

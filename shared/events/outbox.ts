@@ -1,0 +1,101 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database, Interview } from '../db/schema.ts';
+import { eventCatalog, maxPayloadBytes, type EventData, type EventType } from './catalog.ts';
+
+export interface RecordedEvent {
+  id: string;
+  deliveries: number;
+}
+
+/**
+ * Writes an event to the outbox and a pending delivery for every enabled endpoint of the company subscribed to
+ * its type. Call it with the transaction that makes the change: the event exists exactly when the change does.
+ * `onlyEndpointId` targets one endpoint whatever it subscribes to (test sends).
+ */
+export async function recordEvent<T extends EventType>(
+  trx: Kysely<Database>,
+  input: { companyId: string; type: T; payload: EventData<T>; onlyEndpointId?: string },
+): Promise<RecordedEvent> {
+  const entry = eventCatalog[input.type];
+  const data = entry.data.parse(input.payload);
+  const json = JSON.stringify(data);
+  // A programming error, not bad user input: payloads are built by our code from bounded fields.
+  if (Buffer.byteLength(json) > maxPayloadBytes) throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
+  const event = await trx
+    .insertInto('webhookEvents')
+    .values({ companyId: input.companyId, type: input.type, version: entry.version, payload: json })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  let endpoints = trx
+    .selectFrom('webhookEndpoints')
+    .select([sql<string>`${event.id}::uuid`.as('eventId'), 'id as endpointId', 'companyId'])
+    .where('companyId', '=', input.companyId);
+  endpoints = input.onlyEndpointId
+    ? endpoints.where('id', '=', input.onlyEndpointId)
+    : endpoints.where('status', '=', 'enabled').where(sql<boolean>`${input.type} = any(event_types)`);
+  const inserted = await trx
+    .insertInto('webhookDeliveries')
+    .columns(['eventId', 'endpointId', 'companyId'])
+    .expression(endpoints)
+    .executeTakeFirst();
+  return { id: event.id, deliveries: Number(inserted.numInsertedOrUpdatedRows ?? 0) };
+}
+
+// Payload builders shared by the places that record interview events, so every event describes an interview alike.
+
+function links(interview: Interview) {
+  return { interview: `/v1/interviews/${interview.id}` };
+}
+
+function ref(interview: Interview) {
+  return { interviewId: interview.id, jobId: interview.jobId, candidateId: interview.candidateId };
+}
+
+export function interviewCreatedEvent(interview: Interview) {
+  return {
+    companyId: interview.companyId,
+    type: 'interview.created' as const,
+    payload: {
+      ...ref(interview),
+      interviewType: interview.type,
+      status: 'scheduled' as const,
+      scheduledStart: interview.scheduledStart.toISOString(),
+      scheduledEnd: interview.scheduledEnd.toISOString(),
+      links: links(interview),
+    },
+  };
+}
+
+export function candidateJoinedEvent(interview: Interview, joinedAt: Date) {
+  return {
+    companyId: interview.companyId,
+    type: 'candidate.joined' as const,
+    payload: { ...ref(interview), joinedAt: joinedAt.toISOString(), links: links(interview) },
+  };
+}
+
+/** The event a transition into `interview.status` announces, or undefined when none does (completed: issue 4). */
+export async function recordTransitionEvent(trx: Kysely<Database>, interview: Interview): Promise<void> {
+  const base = { ...ref(interview), links: links(interview) };
+  const endedAt = (interview.endedAt ?? interview.updatedAt).toISOString();
+  switch (interview.status) {
+    case 'in_progress':
+      await recordEvent(trx, {
+        companyId: interview.companyId,
+        type: 'interview.started',
+        payload: { ...base, status: 'in_progress', startedAt: (interview.startedAt ?? interview.updatedAt).toISOString() },
+      });
+      return;
+    case 'failed':
+    case 'expired':
+    case 'cancelled':
+      await recordEvent(trx, {
+        companyId: interview.companyId,
+        type: `interview.${interview.status}`,
+        payload: { ...base, status: interview.status, reason: interview.endReason?.slice(0, 200) ?? null, endedAt },
+      });
+      return;
+    default:
+      return;
+  }
+}
