@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { sql } from 'kysely';
 import { bearerAuthenticator } from './auth/api-keys.ts';
 import { candidateRoutes } from './candidates/candidates.routes.ts';
+import { companyRoutes } from './companies/company.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
 import { buildOpenApiDocument, mountRoutes, type RouteDef } from './http/route.ts';
@@ -17,6 +18,7 @@ export const apiVersion = '0.1.0';
 
 export function allRoutes(deps: AppDeps): RouteDef[] {
   return [
+    ...companyRoutes(deps),
     ...jobRoutes(deps),
     ...candidateRoutes(deps),
     ...interviewRoutes(deps),

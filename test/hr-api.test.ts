@@ -162,3 +162,30 @@ describe('HR API: jobs and candidates', () => {
     expect(r.body.code).toBe('not_found');
   });
 });
+
+describe('HR API: company and API keys', () => {
+  it("sets the company's default phone region, which then applies to new candidates", async () => {
+    const company = await call('GET', '/v1/company');
+    expect(company.body).toMatchObject({ name: 'Acme', defaultPhoneRegion: 'AE' });
+    expect((await call('PATCH', '/v1/company', { body: { defaultPhoneRegion: 'gb' } })).status).toBe(400);
+    const updated = await call('PATCH', '/v1/company', { body: { defaultPhoneRegion: 'GB' } });
+    expect(updated.body.defaultPhoneRegion).toBe('GB');
+    const candidate = await call('POST', '/v1/candidates', { body: { firstName: 'Sam', lastName: 'Hill', phone: '07911 123456' } });
+    expect(candidate.body.phone).toBe('+447911123456');
+    await call('PATCH', '/v1/company', { body: { defaultPhoneRegion: 'AE' } });
+  });
+
+  it('creates a key shown once, lists keys without secrets, and revokes one so it stops working at once', async () => {
+    const created = await call('POST', '/v1/api-keys', { body: { name: 'ATS integration' } });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^ik_/);
+    const listed = await call('GET', '/v1/api-keys');
+    expect(listed.body.items.map((k: { id: string }) => k.id)).toContain(created.body.id);
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.key);
+
+    expect((await call('GET', '/v1/jobs', { key: created.body.key })).status).toBe(200);
+    expect((await call('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(204);
+    expect((await call('GET', '/v1/jobs', { key: created.body.key })).status).toBe(401);
+    expect((await call('DELETE', `/v1/api-keys/${created.body.id}`)).status).toBe(404);
+  });
+});

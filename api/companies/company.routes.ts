@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
+import { createApiKey } from '../auth/api-keys.ts';
+import type { Principal } from '../auth/principal.ts';
+import { regionCode } from '../candidates/candidates.schemas.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError } from '../http/problem.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { idParams, isoTimestamp } from '../http/schemas.ts';
+
+const tags = ['Company and API keys'];
+
+const companySchema = z
+  .object({ id: z.uuid(), name: z.string(), defaultPhoneRegion: z.string(), createdAt: isoTimestamp })
+  .meta({ id: 'Company' });
+
+const updateCompanyBody = z
+  .object({ name: z.string().trim().min(1).max(200), defaultPhoneRegion: regionCode })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
+  .meta({ id: 'UpdateCompany' });
+
+const apiKeySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    prefix: z.string().meta({ description: 'First characters of the key, to recognise it' }),
+    createdAt: isoTimestamp,
+    lastUsedAt: isoTimestamp.nullable(),
+    revokedAt: isoTimestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+const createdApiKeySchema = apiKeySchema
+  .extend({ key: z.string().meta({ description: 'The key itself; shown only in this response' }) })
+  .meta({ id: 'CreatedApiKey' });
+
+/** Company-level endpoints act on the caller's own company; an admin key has none and is told so. */
+function ownCompany(principal: Principal): string {
+  if (!principal.companyId) {
+    throw new AppError('forbidden', 'Admin keys belong to no company; use a company key for this endpoint.');
+  }
+  return principal.companyId;
+}
+
+export function companyRoutes({ db }: AppDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/company',
+      operationId: 'getCompany',
+      summary: "The caller's company",
+      tags,
+      auth: 'hr',
+      responses: { 200: { description: 'The company', schema: companySchema } },
+      handler: async ({ principal }) => {
+        const company = await db.selectFrom('companies').selectAll().where('id', '=', ownCompany(principal)).executeTakeFirst();
+        if (!company) throw new AppError('not_found', 'No such company.');
+        return { status: 200, body: company };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/company',
+      operationId: 'updateCompany',
+      summary: "Change the company's name or default phone region",
+      tags,
+      auth: 'hr',
+      body: updateCompanyBody,
+      responses: { 200: { description: 'The updated company', schema: companySchema } },
+      handler: async ({ principal, body, meta }) => {
+        const companyId = ownCompany(principal);
+        const company = await db.transaction().execute(async (trx) => {
+          const row = await trx.updateTable('companies').set(body).where('id', '=', companyId).returningAll().executeTakeFirstOrThrow();
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId,
+            action: 'company.update',
+            targetType: 'company',
+            targetId: companyId,
+            details: { fields: Object.keys(body) },
+          });
+          return row;
+        });
+        return { status: 200, body: company };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/api-keys',
+      operationId: 'listApiKeys',
+      summary: "The company's API keys (never the keys themselves)",
+      tags,
+      auth: 'hr',
+      responses: { 200: { description: 'API keys', schema: z.object({ items: z.array(apiKeySchema) }) } },
+      handler: async ({ principal }) => {
+        const items = await db
+          .selectFrom('apiKeys')
+          .select(['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'])
+          .where('companyId', '=', ownCompany(principal))
+          .orderBy('createdAt', 'desc')
+          .execute();
+        return { status: 200, body: { items } };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/api-keys',
+      operationId: 'createApiKey',
+      summary: 'Create another API key for the company; the key is shown once',
+      tags,
+      auth: 'hr',
+      body: z.object({ name: z.string().trim().min(1).max(100) }).strict().meta({ id: 'CreateApiKey' }),
+      responses: { 201: { description: 'Created', schema: createdApiKeySchema } },
+      handler: async ({ principal, body, meta }) => {
+        const companyId = ownCompany(principal);
+        const created = await db.transaction().execute(async (trx) => {
+          const key = await createApiKey(trx, { companyId, isAdmin: false, name: body.name });
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId,
+            action: 'api_key.create',
+            targetType: 'api_key',
+            targetId: key.id,
+          });
+          const row = await trx
+            .selectFrom('apiKeys')
+            .select(['id', 'name', 'prefix', 'createdAt', 'lastUsedAt', 'revokedAt'])
+            .where('id', '=', key.id)
+            .executeTakeFirstOrThrow();
+          return { ...row, key: key.key };
+        });
+        return { status: 201, body: created, headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/api-keys/:id',
+      operationId: 'revokeApiKey',
+      summary: 'Revoke an API key; it stops working at once',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: { 204: { description: 'Revoked' } },
+      handler: async ({ principal, params, meta }) => {
+        const companyId = ownCompany(principal);
+        await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .updateTable('apiKeys')
+            .set({ revokedAt: new Date() })
+            .where('id', '=', params.id)
+            .where('companyId', '=', companyId)
+            .where('revokedAt', 'is', null)
+            .returning('id')
+            .executeTakeFirst();
+          if (!row) throw new AppError('not_found', 'No such active API key.');
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId,
+            action: 'api_key.revoke',
+            targetType: 'api_key',
+            targetId: params.id,
+          });
+        });
+        return { status: 204 };
+      },
+    }),
+  ];
+}
