@@ -40,6 +40,7 @@ export function sendWebhook(input: {
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise<SendResult>((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (r: Omit<SendResult, 'durationMs'>) => {
       if (settled) return;
       settled = true;
@@ -67,7 +68,7 @@ export function sendWebhook(input: {
       headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
       ...(input.allowPrivate ? {} : { lookup: guardedLookup as never }),
     });
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       fail(`timed out after ${input.timeoutMs} ms`);
       request.destroy();
     }, input.timeoutMs);

@@ -109,7 +109,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         'user-agent': 'ai-interviewer-webhooks/1',
         'webhook-id': d.eventId,
         'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
-        'webhook-signature': signatureHeader(d, d.eventId, sentAt, body, sentAt),
+        // The rotation grace period is a schedule, like retries: judged on the schedule clock.
+        'webhook-signature': signatureHeader(d, d.eventId, sentAt, body, clock()),
       },
     });
     // The result must be stored or the delivery is sent again after the lease: retry a brief database outage.
@@ -246,7 +247,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       for (const d of batch) track(deliver(d));
       await Promise.all(inflight);
       total += batch.length;
-      if (batch.length < settings.concurrency) return total;
+      // Sends can make more work due at once (an endpoint.disabled event): stop only when nothing was claimed.
+      if (batch.length === 0) return total;
     }
   }
 
