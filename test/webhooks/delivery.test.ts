@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { retryScheduleMs } from '../../api/webhooks/retry.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { client, seedCompany, seedInterview } from '../support/harness.ts';
-import { startConsumer, startWebhookApi, type Consumer, type WebhookApi } from './support.ts';
+import { startConsumer, startWebhookApi, type Consumer, type ReplyFn, type WebhookApi } from './support.ts';
 
 let api: WebhookApi;
 let call: ReturnType<typeof client>;
@@ -26,7 +26,7 @@ afterAll(async () => {
   await api?.stop();
 });
 
-async function consumer(reply?: Parameters<typeof startConsumer>[0]['reply']) {
+async function consumer(reply?: ReplyFn) {
   const c = await startConsumer(reply ? { reply } : {});
   consumers.push(c);
   return c;

@@ -29,10 +29,12 @@ export interface Reply {
 }
 
 /** A webhook consumer on a real socket. `reply` decides each answer; every request is verified and kept. */
-export async function startConsumer(options: { reply?: (n: number, d: ReceivedDelivery) => Reply } = {}) {
+export type ReplyFn = (n: number, d: ReceivedDelivery) => Reply;
+
+export async function startConsumer(options: { reply?: ReplyFn } = {}) {
   const received: ReceivedDelivery[] = [];
   let secrets: string[] = [];
-  let reply = options.reply ?? (() => ({ status: 204 }));
+  let reply: (n: number, d: ReceivedDelivery) => Reply = options.reply ?? (() => ({ status: 204 }));
   const waiters: Array<{ n: number; resolve: () => void }> = [];
   const hanging = new Set<http.ServerResponse>();
   const server: Server = http.createServer((req, res) => {
