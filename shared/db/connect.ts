@@ -30,6 +30,9 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
     });
     // A pooled idle client whose server went away emits 'error'; without a listener that would crash the process.
     pool.on('error', () => {});
+    // A client checked out of the pool has no pool listener, yet pg emits 'error' on it when the server goes away
+    // (a restart): unhandled, that would crash the process. The query it was running fails and reports it anyway.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
     return { db, kind: 'postgres', destroy: () => db.destroy() };
   }
