@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import { booleanFromEnv, parseEnv } from '../shared/env.ts';
+
+// The worker's configuration, parsed once at start. Provider keys are optional: without them the worker runs in
+// local mode (see agent/README.md) instead of refusing to start.
+
+const seconds = z.coerce.number().min(0);
+const ms = z.coerce.number().int().min(0);
+
+export const agentEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Postgres: the worker and the API share it (an embedded PGlite cannot be shared between processes). */
+  DATABASE_URL: z.url(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(4),
+
+  LIVEKIT_URL: z.url(),
+  LIVEKIT_API_KEY: z.string().min(1),
+  LIVEKIT_API_SECRET: z.string().min(1),
+  /** Dispatch is explicit: the API dispatches to this name. */
+  AGENT_NAME: z.string().min(1).default('interviewer'),
+  /** The worker's health/status HTTP port; 0 picks a free one. */
+  AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Job processes kept warm (Silero and the turn model loaded) so a dispatched interview starts at once. */
+  AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
+  AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),
+
+  DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  /** Streaming STT endpoint (ws/wss). */
+  DEEPGRAM_STT_URL: z.url().default('wss://api.deepgram.com'),
+  /** TTS endpoint (http/https; the streaming socket uses the same host). */
+  DEEPGRAM_TTS_URL: z.url().default('https://api.deepgram.com'),
+  STT_MODEL: z.string().default('nova-3'),
+  TTS_PROVIDER: z.enum(['deepgram', 'gemini']).default('deepgram'),
+  TTS_MODEL: z.string().optional(),
+  TTS_VOICE: z.string().optional(),
+
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  /** Gemini API base URL; unset uses Google's. */
+  GEMINI_BASE_URL: z.url().optional(),
+  LLM_MODEL: z.string().default('gemini-2.5-flash'),
+
+  /** Force local mode even when keys are present (demos, tests of local mode). */
+  AGENT_LOCAL_MODE: booleanFromEnv.default(false),
+
+  /** Seconds of mutual silence before the interviewer checks on the candidate. */
+  SILENCE_PROMPT_SECONDS: seconds.default(12),
+  /** Prompts without an answer before the interview ends as candidate_unresponsive. */
+  SILENCE_MAX_PROMPTS: z.coerce.number().int().min(1).default(2),
+  /** How long to wait for a disconnected candidate to come back before ending as candidate_left. */
+  REJOIN_GRACE_SECONDS: seconds.default(60),
+  /** Share of the maximum duration after which no new question starts. */
+  WRAP_UP_AT: z.coerce.number().min(0.5).max(1).default(0.9),
+  /** The disclosure text's version, stored with each consent. Change it whenever the notice text changes. */
+  CONSENT_NOTICE_VERSION: z.string().default('2026-11-23.1'),
+
+  /** Turn-taking. Defaults chosen by bench/voice.ts measurements (see agent/README.md). */
+  TURN_DETECTION: z.enum(['model', 'vad', 'stt']).default('model'),
+  ENDPOINTING_MIN_DELAY_MS: ms.default(500),
+  ENDPOINTING_MAX_DELAY_MS: ms.default(3000),
+  VAD_MIN_SILENCE_MS: z.coerce.number().int().min(250).default(550),
+  INTERRUPTION_MIN_DURATION_MS: ms.default(600),
+  INTERRUPTION_MIN_WORDS: z.coerce.number().int().min(0).default(2),
+});
+
+export type AgentEnv = z.infer<typeof agentEnvSchema>;
+
+export interface AgentConfig {
+  env: AgentEnv['NODE_ENV'];
+  logLevel: AgentEnv['LOG_LEVEL'];
+  database: { url: string; poolSize: number };
+  livekit: { url: string; apiKey: string; apiSecret: string };
+  worker: { agentName: string; httpPort: number | undefined; idleProcesses: number; jobMemoryLimitMB: number };
+  /** Null when the worker runs in local mode. */
+  providers: null | {
+    deepgramApiKey: string;
+    googleApiKey: string;
+    sttUrl: string;
+    ttsUrl: string;
+    sttModel: string;
+    ttsProvider: 'deepgram' | 'gemini';
+    ttsModel: string | undefined;
+    ttsVoice: string | undefined;
+    geminiBaseUrl: string | undefined;
+    llmModel: string;
+  };
+  conversation: {
+    silencePromptSeconds: number;
+    silenceMaxPrompts: number;
+    rejoinGraceSeconds: number;
+    wrapUpAt: number;
+    consentNoticeVersion: string;
+  };
+  turns: {
+    detection: 'model' | 'vad' | 'stt';
+    endpointingMinDelayMs: number;
+    endpointingMaxDelayMs: number;
+    vadMinSilenceMs: number;
+    interruptionMinDurationMs: number;
+    interruptionMinWords: number;
+  };
+}
+
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
+  const e = parseEnv(agentEnvSchema, env);
+  const local = e.AGENT_LOCAL_MODE || !e.DEEPGRAM_API_KEY || !e.GOOGLE_API_KEY;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
+    worker: {
+      agentName: e.AGENT_NAME,
+      httpPort: e.AGENT_HTTP_PORT,
+      idleProcesses: e.AGENT_IDLE_PROCESSES,
+      jobMemoryLimitMB: e.AGENT_JOB_MEMORY_LIMIT_MB,
+    },
+    providers: local
+      ? null
+      : {
+          deepgramApiKey: e.DEEPGRAM_API_KEY!,
+          googleApiKey: e.GOOGLE_API_KEY!,
+          sttUrl: e.DEEPGRAM_STT_URL,
+          ttsUrl: e.DEEPGRAM_TTS_URL,
+          sttModel: e.STT_MODEL,
+          ttsProvider: e.TTS_PROVIDER,
+          ttsModel: e.TTS_MODEL,
+          ttsVoice: e.TTS_VOICE,
+          geminiBaseUrl: e.GEMINI_BASE_URL,
+          llmModel: e.LLM_MODEL,
+        },
+    conversation: {
+      silencePromptSeconds: e.SILENCE_PROMPT_SECONDS,
+      silenceMaxPrompts: e.SILENCE_MAX_PROMPTS,
+      rejoinGraceSeconds: e.REJOIN_GRACE_SECONDS,
+      wrapUpAt: e.WRAP_UP_AT,
+      consentNoticeVersion: e.CONSENT_NOTICE_VERSION,
+    },
+    turns: {
+      detection: e.TURN_DETECTION,
+      endpointingMinDelayMs: e.ENDPOINTING_MIN_DELAY_MS,
+      endpointingMaxDelayMs: e.ENDPOINTING_MAX_DELAY_MS,
+      vadMinSilenceMs: e.VAD_MIN_SILENCE_MS,
+      interruptionMinDurationMs: e.INTERRUPTION_MIN_DURATION_MS,
+      interruptionMinWords: e.INTERRUPTION_MIN_WORDS,
+    },
+  };
+}

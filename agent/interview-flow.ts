@@ -1,0 +1,150 @@
+import type { PlannedQuestion } from '../shared/question-bank.ts';
+import type { InterviewContext } from './interview-context.ts';
+import * as script from './script.ts';
+
+// The interview's stages as a small state machine, free of the SDK so its rules are plain to test:
+// consent → questions (each with at most two follow-ups) → the candidate's questions → closing.
+// Every decision returns a Step: what to say, and whether the interview ends after saying it.
+
+export type Stage = 'consent' | 'questions' | 'candidate_questions' | 'ended';
+
+/** Why an interview ended; stored as the interview's end reason. */
+export type EndReason =
+  | 'completed'
+  | 'consent_declined'
+  | 'candidate_requested_stop'
+  | 'candidate_unresponsive'
+  | 'candidate_left'
+  | 'time_limit';
+
+export interface Step {
+  say: string;
+  end?: EndReason;
+}
+
+export const maxFollowUps = 2;
+
+export interface FlowOptions {
+  /** Clock, in ms; injectable for tests. */
+  now?: () => number;
+  wrapUpAt: number;
+}
+
+export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions) {
+  const now = options.now ?? Date.now;
+  const questions = ctx.plan.questions;
+  const maxDurationMs = ctx.maxDurationMinutes * 60_000;
+  let stage: Stage = 'consent';
+  let index = 0;
+  let followUps = 0;
+  let startedAt: number | undefined;
+  let consent: boolean | undefined;
+
+  /** True once the wrap-up point has passed: no new question may start. */
+  const pastWrapUp = () => startedAt !== undefined && now() - startedAt >= options.wrapUpAt * maxDurationMs;
+
+  const toCandidateQuestions = (): Step => {
+    stage = 'candidate_questions';
+    return { say: script.candidateQuestionsPrompt };
+  };
+  const end = (say: string, reason: EndReason): Step => {
+    stage = 'ended';
+    return { say, end: reason };
+  };
+
+  return {
+    get stage(): Stage {
+      return stage;
+    },
+    get consent(): boolean | undefined {
+      return consent;
+    },
+    get followUps(): number {
+      return followUps;
+    },
+    /** The question being asked, for linking turns to the plan. */
+    get currentQuestion(): PlannedQuestion | undefined {
+      return stage === 'questions' ? questions[index] : undefined;
+    },
+    /** Starts the clock; the greeting is the interview's first moment. */
+    start(): Step {
+      startedAt ??= now();
+      return { say: script.greeting(ctx) };
+    },
+    elapsedMs(): number {
+      return startedAt === undefined ? 0 : now() - startedAt;
+    },
+    msUntilWrapUp(): number {
+      return Math.max(0, options.wrapUpAt * maxDurationMs - this.elapsedMs());
+    },
+    msUntilTimeUp(): number {
+      return Math.max(0, maxDurationMs - this.elapsedMs());
+    },
+
+    recordConsent(agreed: boolean): Step {
+      if (stage !== 'consent') throw new FlowError('consent was already recorded');
+      consent = agreed;
+      if (!agreed) return end(script.consentDeclined(ctx), 'consent_declined');
+      if (questions.length === 0) return toCandidateQuestions();
+      stage = 'questions';
+      index = 0;
+      followUps = 0;
+      return { say: script.firstQuestion(questions[0]!.text) };
+    },
+
+    /** The candidate has answered (or passed on) the current question. */
+    nextQuestion(): Step {
+      if (stage !== 'questions') throw new FlowError('there is no question to move on from');
+      // Wrapping up skips the remaining questions rather than overrunning the interview.
+      if (index + 1 >= questions.length || pastWrapUp()) return toCandidateQuestions();
+      index++;
+      followUps = 0;
+      return { say: script.nextQuestion(questions[index]!.text) };
+    },
+
+    /** A short follow-up on the current answer; past the limit it moves on instead. */
+    followUp(question: string): Step {
+      if (stage !== 'questions') throw new FlowError('follow-ups belong to a question');
+      if (followUps >= maxFollowUps || pastWrapUp()) return this.nextQuestion();
+      followUps++;
+      return { say: question };
+    },
+
+    repeat(): Step {
+      if (stage === 'consent') return { say: script.consentRepeat };
+      if (stage === 'questions') return { say: script.repeatQuestion(questions[index]!.text) };
+      if (stage === 'candidate_questions') return { say: script.repeatQuestion(script.candidateQuestionsPrompt) };
+      throw new FlowError('the interview has ended');
+    },
+
+    /** The candidate has no (more) questions: close. */
+    finish(): Step {
+      if (stage === 'ended') throw new FlowError('the interview has ended');
+      return end(script.closing(ctx), 'completed');
+    },
+
+    stopRequested(): Step {
+      return end(script.stopRequested(ctx), 'candidate_requested_stop');
+    },
+    timeUp(): Step {
+      return end(script.timeUpClosing(ctx), 'time_limit');
+    },
+    unresponsive(): Step {
+      return end(script.unresponsiveClosing(ctx), 'candidate_unresponsive');
+    },
+    left(): Step {
+      stage = 'ended';
+      return { say: '', end: 'candidate_left' };
+    },
+  };
+}
+
+export type InterviewFlow = ReturnType<typeof createInterviewFlow>;
+
+/** A stage rule was broken (a tool called out of turn); the message goes back to the LLM as a tool error. */
+export class FlowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FlowError';
+  }
+}

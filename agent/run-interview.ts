@@ -1,0 +1,234 @@
+import { voice, type JobContext, type VAD } from '@livekit/agents';
+import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Database } from '../shared/db/schema.ts';
+import { transitionInterview } from '../shared/interview-transitions.ts';
+import type { AgentConfig } from './config.ts';
+import { loadInterviewContext } from './interview-context.ts';
+import { createInterviewFlow, type EndReason } from './interview-flow.ts';
+import { InterviewerAgent } from './interviewer.ts';
+import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from './persistence.ts';
+import { createInterviewSession } from './pipeline.ts';
+import * as script from './script.ts';
+
+// One interview, from dispatch to a deleted room. Every final turn is written as it happens; the end is written
+// (status and reason) before the room goes, so a crash after that point loses nothing.
+
+const dispatchMetadata = z.object({ interviewId: z.uuid() });
+
+export interface InterviewDeps {
+  config: AgentConfig;
+  db: Kysely<Database>;
+  vad: VAD;
+  log: Logger;
+}
+
+export async function runInterview(job: JobContext, deps: InterviewDeps): Promise<void> {
+  const { config, db } = deps;
+  const parsed = dispatchMetadata.safeParse(safeJson(job.job.metadata));
+  if (!parsed.success) {
+    deps.log.error({ room: job.job.room?.name }, 'dispatch without a valid interviewId; leaving');
+    job.shutdown('invalid dispatch metadata');
+    return;
+  }
+  const { interviewId } = parsed.data;
+  const log = deps.log.child({ interviewId });
+  const context = await loadInterviewContext(db, interviewId);
+  if (!context || (context.status !== 'scheduled' && context.status !== 'in_progress')) {
+    log.warn({ status: context?.status }, 'interview is not open; leaving');
+    job.shutdown('interview not open');
+    return;
+  }
+
+  await job.connect();
+  await transitionInterview(db, interviewId, 'in_progress', { reason: 'agent_joined', actor: 'agent', onlyFrom: ['scheduled'] });
+
+  const session = createInterviewSession(config, context.language, deps.vad);
+  const writer = createTranscriptWriter(db, interviewId);
+  const flow = createInterviewFlow(context, { wrapUpAt: config.conversation.wrapUpAt });
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+    return t;
+  };
+  const cancel = (t: NodeJS.Timeout | undefined) => {
+    if (t) {
+      clearTimeout(t);
+      timers.delete(t);
+    }
+  };
+
+  let ending: Promise<void> | undefined;
+  let candidateIdentity: string | undefined;
+  let userSpeech: { startedAt?: Date; endedAt?: Date } = {};
+
+  const end = (reason: EndReason): Promise<void> => {
+    ending ??= (async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      await writer.flush();
+      await transitionInterview(db, interviewId, 'completed', { reason, actor: 'agent' });
+      const latency = await summarizeTurnMetrics(db, interviewId).catch(() => undefined);
+      log.info({ reason, latency }, 'interview ended');
+      await session.close().catch((error: unknown) => log.warn({ err: error }, 'session close failed'));
+      await job.deleteRoom().catch((error: unknown) => log.warn({ err: error }, 'room not deleted; the reconciler will'));
+      job.shutdown(reason);
+    })();
+    return ending;
+  };
+
+  // Silence watch: after the interviewer finishes speaking, wait for the candidate; prompt, then give up.
+  let silencePrompts = 0;
+  let silenceTimer: NodeJS.Timeout | undefined;
+  const armSilence = () => {
+    cancel(silenceTimer);
+    if (flow.stage === 'ended' || ending) return;
+    silenceTimer = later(config.conversation.silencePromptSeconds * 1000, () => {
+      if (flow.stage === 'ended' || ending) return;
+      silencePrompts++;
+      if (silencePrompts > config.conversation.silenceMaxPrompts) agent.perform(flow.unresponsive());
+      else agent.perform({ say: script.silencePrompt });
+    });
+  };
+
+  const agent = new InterviewerAgent({
+    context,
+    flow,
+    generative: config.providers !== null,
+    hooks: {
+      consent: (given, statement) =>
+        recordConsent(db, {
+          interviewId,
+          given,
+          noticeVersion: config.conversation.consentNoticeVersion,
+          noticeText: script.disclosure(context),
+          candidateStatement: statement,
+        }),
+      end: (reason) => void end(reason),
+      candidateTurn: (text, input) => {
+        silencePrompts = 0;
+        cancel(silenceTimer);
+        const now = new Date();
+        const timing = input === 'voice' ? userSpeech : {};
+        userSpeech = {};
+        void writer
+          .append({
+            speaker: 'candidate',
+            text,
+            input,
+            startedAt: timing.startedAt ?? now,
+            endedAt: timing.endedAt ?? now,
+            interrupted: false,
+            questionId: flow.currentQuestion?.id ?? null,
+            stage: flow.stage,
+          })
+          .catch((error: unknown) => log.error({ err: error }, 'candidate turn not stored'));
+      },
+    },
+  });
+
+  session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+    if (item.type !== 'message' || item.role !== 'assistant') return;
+    const text = item.textContent ?? '';
+    if (!text) return;
+    const m = item.metrics ?? {};
+    const startedAt = m.startedSpeakingAt ? new Date(m.startedSpeakingAt * 1000) : new Date(item.createdAt);
+    const endedAt = m.stoppedSpeakingAt ? new Date(m.stoppedSpeakingAt * 1000) : new Date();
+    void writer
+      .append(
+        {
+          speaker: 'interviewer',
+          text,
+          input: 'voice',
+          startedAt,
+          endedAt,
+          interrupted: item.interrupted,
+          questionId: flow.currentQuestion?.id ?? null,
+          stage: flow.stage,
+        },
+        {
+          e2eLatency: m.e2eLatency,
+          endOfTurnDelay: m.endOfTurnDelay,
+          transcriptionDelay: m.transcriptionDelay,
+          llmTtft: m.llmNodeTtft,
+          ttsTtfb: m.ttsNodeTtfb,
+        },
+      )
+      .catch((error: unknown) => log.error({ err: error }, 'interviewer turn not stored'));
+  });
+  session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ newState }) => {
+    if (newState === 'speaking') {
+      userSpeech.startedAt ??= new Date();
+      cancel(silenceTimer);
+    } else if (newState === 'listening') userSpeech.endedAt = new Date();
+  });
+  session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
+    if (newState === 'listening' && flow.stage !== 'ended') armSilence();
+    else if (newState === 'speaking' || newState === 'thinking') cancel(silenceTimer);
+  });
+  session.on(voice.AgentSessionEventTypes.Error, ({ error }) => log.warn({ err: error }, 'session error'));
+  session.on(voice.AgentSessionEventTypes.Close, ({ reason, error }) => {
+    if (!ending) {
+      // Closed by something other than the interview's own end: the room went away or a provider failed for good.
+      log.warn({ reason, err: error }, 'session closed before the interview ended');
+      if (error) {
+        void transitionInterview(db, interviewId, 'failed', { reason: 'agent_error', actor: 'agent' }).catch(() => {});
+      }
+    }
+    job.shutdown(String(reason));
+  });
+
+  // Rejoin grace: a disconnected candidate may come back with the same identity (the API hands it back).
+  let leftTimer: NodeJS.Timeout | undefined;
+  job.room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
+    if (p.identity !== candidateIdentity || ending) return;
+    log.info('candidate disconnected; waiting for a rejoin');
+    cancel(silenceTimer);
+    leftTimer = later(config.conversation.rejoinGraceSeconds * 1000, () => {
+      if (!ending) agent.perform(flow.left());
+    });
+  });
+  job.room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
+    if (p.identity !== candidateIdentity) return;
+    log.info('candidate rejoined');
+    cancel(leftTimer);
+    leftTimer = undefined;
+  });
+
+  const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);
+  candidateIdentity = participant.identity;
+
+  await session.start({
+    agent,
+    room: job.room,
+    inputOptions: {
+      participantIdentity: participant.identity,
+      // The rejoin grace period decides when a departure ends the interview, not the SDK.
+      closeOnDisconnect: false,
+      textEnabled: true,
+      textInputCallback: (_session, ev) => agent.handleTypedInput(ev.text),
+    },
+  });
+
+  // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.
+  later(flow.msUntilTimeUp() || context.maxDurationMinutes * 60_000, () => {
+    if (flow.stage !== 'ended' && !ending) {
+      session.interrupt({ force: true });
+      agent.perform(flow.timeUp());
+    }
+  });
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}

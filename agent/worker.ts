@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import { cli, defineAgent, ServerOptions, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
+import * as silero from '@livekit/agents-plugin-silero';
+import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
+import { loadConfigOrExit } from '../shared/env.ts';
+import { createLogger } from '../shared/logger.ts';
+import { loadAgentConfig } from './config.ts';
+import { runInterview } from './run-interview.ts';
+
+// The worker entry: `node agent/worker.ts start`. The main process registers with LiveKit under AGENT_NAME (dispatch
+// is explicit, from the API's join endpoint); each interview runs in its own job process, forked from this file.
+
+const config = loadConfigOrExit(() => loadAgentConfig());
+const log = createLogger({ level: config.logLevel, name: 'agent' });
+
+export default defineAgent({
+  // Once per job process, before any interview: the VAD model load takes a moment and must not delay a greeting.
+  prewarm: async (proc: JobProcess) => {
+    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.turns.vadMinSilenceMs / 1000 });
+  },
+  entry: async (job: JobContext) => {
+    let database: DatabaseHandle | undefined;
+    job.addShutdownCallback(async () => {
+      await database?.destroy();
+    });
+    database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
+    await runInterview(job, { config, db: database.db, vad: job.proc.userData.vad as VAD, log });
+  },
+});
+
+// Guarded so tests and tools can import this module without starting a worker.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (config.providers === null) {
+    log.info('no provider keys: local mode (plan questions in order, typed answers, espeak-ng speech if installed; scoring waits for an LLM)');
+  }
+  cli.runApp(
+    new ServerOptions({
+      agent: fileURLToPath(import.meta.url),
+      agentName: config.worker.agentName,
+      wsURL: config.livekit.url,
+      apiKey: config.livekit.apiKey,
+      apiSecret: config.livekit.apiSecret,
+      numIdleProcesses: config.worker.idleProcesses,
+      jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
+      production: config.env === 'production',
+      ...(config.worker.httpPort !== undefined ? { port: config.worker.httpPort } : {}),
+    }),
+  );
+}

@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { initializeLogger, voice } from '@livekit/agents';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InterviewContext } from '../../agent/interview-context.ts';
+import { createInterviewFlow, type EndReason } from '../../agent/interview-flow.ts';
+import { InterviewerAgent } from '../../agent/interviewer.ts';
+import { classifyLocally } from '../../agent/local-intents.ts';
+import * as script from '../../agent/script.ts';
+import { buildQuestionPlan } from '../../shared/question-bank.ts';
+
+// The interview's stages, room-less and deterministic: a real AgentSession and the real InterviewerAgent driven by
+// the SDK's FakeLLM (which answers by exact user text), and the flow's rules on an injected clock.
+
+initializeLogger({ pretty: false, level: 'warn' });
+
+const scenario = JSON.parse(readFileSync(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url), 'utf8'));
+
+function scenarioContext(maxDurationMinutes = 15): InterviewContext {
+  const plan = buildQuestionPlan({
+    type: 'TECHNICAL',
+    jobTitle: scenario.job.title,
+    competencies: scenario.job.competencies,
+    maxDurationMinutes,
+  });
+  return {
+    interviewId: '00000000-0000-4000-8000-000000000001',
+    status: 'in_progress',
+    type: 'TECHNICAL',
+    language: 'en',
+    maxDurationMinutes,
+    instructions: scenario.interview.instructions,
+    roomName: 'interview-test',
+    candidateIdentity: 'cand_test',
+    company: { name: scenario.company.name },
+    job: { title: scenario.job.title, description: scenario.job.description, competencies: scenario.job.competencies },
+    candidate: { firstName: scenario.candidate.firstName, lastName: scenario.candidate.lastName, resumeText: scenario.candidate.resume },
+    plan,
+  };
+}
+
+interface Recorded {
+  consents: Array<{ agreed: boolean; statement: string }>;
+  ends: EndReason[];
+}
+
+const sessions: voice.AgentSession[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.close().catch(() => {});
+});
+
+async function startInterviewer(responses: voice.testing.FakeLLMResponse[], generative = true) {
+  const context = scenarioContext();
+  const flow = createInterviewFlow(context, { wrapUpAt: 0.9 });
+  const recorded: Recorded = { consents: [], ends: [] };
+  let ended: () => void = () => {};
+  const endedPromise = new Promise<void>((resolve) => (ended = resolve));
+  const agent = new InterviewerAgent({
+    context,
+    flow,
+    generative,
+    hooks: {
+      consent: async (agreed, statement) => {
+        recorded.consents.push({ agreed, statement });
+      },
+      end: (reason) => {
+        recorded.ends.push(reason);
+        ended();
+      },
+      candidateTurn: () => {},
+    },
+  });
+  const session = new voice.AgentSession(generative ? { llm: new voice.testing.FakeLLM(responses) } : {});
+  session.on(voice.AgentSessionEventTypes.Error, () => {});
+  const greeted = new Promise<string>((resolve) =>
+    session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+      if (item.type === 'message' && item.role === 'assistant') resolve(item.textContent ?? '');
+    }),
+  );
+  sessions.push(session);
+  await session.start({ agent });
+  const greeting = await greeted;
+  return { session, agent, flow, context, recorded, endedPromise, greeting };
+}
+
+/**
+ * One candidate turn: runs it and returns what the interviewer said next. Steps spoken from inside a tool are
+ * separate speeches that the run result does not list, so the next assistant message is awaited from the session.
+ */
+async function turn(session: voice.AgentSession, userInput: string) {
+  const said = new Promise<string>((resolve) => {
+    const onItem = ({ item }: voice.ConversationItemAddedEvent) => {
+      if (item.type === 'message' && item.role === 'assistant') {
+        session.off(voice.AgentSessionEventTypes.ConversationItemAdded, onItem);
+        resolve(item.textContent ?? '');
+      }
+    };
+    session.on(voice.AgentSessionEventTypes.ConversationItemAdded, onItem);
+  });
+  const result = await session.run({ userInput }).wait();
+  return { result, said: await said };
+}
+
+function calls(result: voice.testing.RunResult): string[] {
+  return result.events.flatMap((e) => (e.type === 'function_call' ? [e.item.name] : []));
+}
+
+describe('interviewer agent with a fake LLM', () => {
+  it('greets with the disclosure, records consent with the candidate\'s words, and asks the first plan question', async () => {
+    const { session, flow, context, recorded, greeting } = await startInterviewer([
+      { input: 'Yes, I agree, let\'s start.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+    ]);
+    expect(greeting).toBe(script.greeting(context));
+    expect(script.greeting(context)).toMatch(/Hello Ahmed/);
+    expect(script.greeting(context)).toMatch(/AI interviewer/);
+    expect(script.greeting(context)).toMatch(/transcribed/);
+    expect(script.greeting(context)).toMatch(/alternative process/);
+
+    const { result, said } = await turn(session, 'Yes, I agree, let\'s start.');
+    expect(calls(result)).toEqual(['record_consent']);
+    expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree, let\'s start.' }]);
+    expect(said).toBe(script.firstQuestion(context.plan.questions[0]!.text));
+    expect(flow.stage).toBe('questions');
+    expect(flow.currentQuestion?.id).toBe('q-opening');
+  });
+
+  it('allows at most two follow-ups per question, then moves on; "repeat" repeats the question', async () => {
+    const answer = 'I rebuilt our ledger.';
+    const { session, flow, context } = await startInterviewer([
+      { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+      { input: answer, toolCalls: [{ name: 'ask_follow_up', args: { question: 'How did you test it?' } }] },
+      { input: 'With replayed traffic.', toolCalls: [{ name: 'ask_follow_up', args: { question: 'What broke first?' } }] },
+      { input: 'The reconciliation job.', toolCalls: [{ name: 'ask_follow_up', args: { question: 'A third one?' } }] },
+      { input: 'Can you repeat that?', toolCalls: [{ name: 'repeat_question', args: {} }] },
+    ]);
+    await turn(session, 'Yes.');
+    expect((await turn(session, answer)).said).toBe('How did you test it?');
+    expect((await turn(session, 'With replayed traffic.')).said).toBe('What broke first?');
+    expect(flow.followUps).toBe(2);
+    // A third follow-up is refused by the flow: the next plan question comes instead.
+    const third = await turn(session, 'The reconciliation job.');
+    const second = context.plan.questions[1]!;
+    expect(third.said).toBe(script.nextQuestion(second.text));
+    expect(flow.currentQuestion?.id).toBe(second.id);
+    expect(flow.followUps).toBe(0);
+    expect((await turn(session, 'Can you repeat that?')).said).toBe(script.repeatQuestion(second.text));
+  });
+
+  it('goes through every plan question, asks for the candidate\'s questions, and closes as completed', async () => {
+    const context = scenarioContext();
+    const answers = context.plan.questions.map((_, i) => `Answer number ${i + 1}.`);
+    const { session, recorded, endedPromise } = await startInterviewer([
+      { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+      ...answers.map((input) => ({ input, toolCalls: [{ name: 'next_question', args: {} }] })),
+      { input: 'What does the team build?', content: 'The team builds the payment ledger and card authorisation services.' },
+      { input: 'No more questions, thank you.', toolCalls: [{ name: 'finish_interview', args: {} }] },
+    ]);
+    await turn(session, 'Yes.');
+    let last = '';
+    for (const input of answers) last = (await turn(session, input)).said;
+    expect(last).toBe(script.candidateQuestionsPrompt);
+    const roleAnswer = await turn(session, 'What does the team build?');
+    expect(roleAnswer.said).toBe('The team builds the payment ledger and card authorisation services.');
+    expect((await turn(session, 'No more questions, thank you.')).said).toBe(script.closing(context));
+    await endedPromise;
+    expect(recorded.ends).toEqual(['completed']);
+  });
+
+  it('a declined consent is recorded, closes politely and ends as consent_declined', async () => {
+    const { session, context, recorded, endedPromise } = await startInterviewer([
+      { input: 'No, I do not agree.', toolCalls: [{ name: 'record_consent', args: { agreed: false } }] },
+    ]);
+    expect((await turn(session, 'No, I do not agree.')).said).toBe(script.consentDeclined(context));
+    await endedPromise;
+    expect(recorded.consents).toEqual([{ agreed: false, statement: 'No, I do not agree.' }]);
+    expect(recorded.ends).toEqual(['consent_declined']);
+  });
+
+  it('a tool called out of its stage is refused with an error the model sees, and nothing changes', async () => {
+    const { session, flow } = await startInterviewer([
+      { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+      { input: 'Also yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+    ]);
+    await turn(session, 'Yes.');
+    const again = await session.run({ userInput: 'Also yes.' }).wait();
+    // In the questions stage the consent tool is not offered at all.
+    expect(again.events.some((e) => e.type === 'function_call_output' && e.item.isError)).toBe(true);
+    expect(flow.stage).toBe('questions');
+  });
+});
+
+describe('interview flow rules', () => {
+  it('wraps up at 90% of the duration: remaining questions are skipped, not overrun', () => {
+    let now = 0;
+    const context = scenarioContext(15);
+    const flow = createInterviewFlow(context, { wrapUpAt: 0.9, now: () => now });
+    flow.start();
+    flow.recordConsent(true);
+    expect(flow.nextQuestion().say).toBe(script.nextQuestion(context.plan.questions[1]!.text));
+    now = 0.9 * 15 * 60_000;
+    expect(flow.followUp('Tell me more?').say).toBe(script.candidateQuestionsPrompt);
+    expect(flow.stage).toBe('candidate_questions');
+    expect(flow.timeUp()).toEqual({ say: script.timeUpClosing(context), end: 'time_limit' });
+  });
+
+  it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
+    const long = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 15 });
+    expect(long.source).toBe('template-bank:v1');
+    expect(long.questions.map((q) => q.competencyKey)).toEqual([null, 'system_design', 'payments_domain', 'communication']);
+    const short = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 7 });
+    expect(short.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
+    const tiny = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 5 });
+    expect(tiny.questions.map((q) => q.id)).toEqual(['q-opening']);
+  });
+
+  it('local mode reads consent, repeat and stop requests from keywords', () => {
+    expect(classifyLocally('consent', "Yes, I agree, let's start.")).toBe('agree');
+    expect(classifyLocally('consent', 'No, I do not agree.')).toBe('decline');
+    expect(classifyLocally('consent', 'Hmm')).toBe('unclear');
+    expect(classifyLocally('questions', 'Could you repeat the question?')).toBe('repeat');
+    expect(classifyLocally('questions', 'I would like an alternative process please')).toBe('stop');
+    expect(classifyLocally('questions', 'I built a ledger.')).toBe('answer');
+    expect(classifyLocally('candidate_questions', 'Is the role remote?')).toBe('question');
+  });
+});
+
+describe('local mode (no LLM)', () => {
+  it('typed answers walk the plan in order without follow-ups and close as completed', async () => {
+    const { agent, flow, context, recorded, endedPromise } = await startInterviewer([], false);
+    agent.handleTypedInput('Yes, I agree.');
+    await vi_waitFor(() => flow.stage === 'questions');
+    expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree.' }]);
+    for (const q of context.plan.questions) {
+      expect(flow.currentQuestion?.id).toBe(q.id);
+      agent.handleTypedInput(`My answer about ${q.id}.`);
+    }
+    expect(flow.stage).toBe('candidate_questions');
+    agent.handleTypedInput('No, thank you.');
+    await endedPromise;
+    expect(recorded.ends).toEqual(['completed']);
+  });
+});
+
+/** Waits for a condition the code under test reaches asynchronously (a consent write), without sleeping blindly. */
+async function vi_waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setImmediate(r));
+  expect(condition()).toBe(true);
+}
