@@ -41,6 +41,7 @@ interface ClaimedDelivery {
   secret: string;
   previousSecret: string | null;
   previousSecretExpiresAt: Date | null;
+  failingSince: Date | null;
 }
 
 export interface DeliveryWorker {
@@ -84,7 +85,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
               for update of d2 skip locked)
         returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts)
       select c.*, ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
-             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at
+             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
         from claimed c
         join webhook_events ev on ev.id = c.event_id
         join webhook_endpoints e on e.id = c.endpoint_id`.execute(db);
@@ -131,46 +132,40 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function record(d: ClaimedDelivery, r: SendResult): Promise<void> {
     const now = clock();
     const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+    const attempt = {
+      deliveryId: d.id,
+      endpointId: d.endpointId,
+      companyId: d.companyId,
+      attempt: d.attempts,
+      outcome: ok ? ('succeeded' as const) : ('failed' as const),
+      statusCode: r.statusCode,
+      error: r.error,
+      durationMs: r.durationMs,
+      responseExcerpt: r.excerpt,
+      createdAt: now,
+    };
+    if (ok) {
+      // The common case in one statement (the attempt and the delivery's new state), to keep up with bursts.
+      await sql`
+        with attempt as (
+          insert into webhook_attempts
+            (delivery_id, endpoint_id, company_id, attempt, outcome, status_code, duration_ms, response_excerpt, created_at)
+          values (${d.id}::uuid, ${d.endpointId}::uuid, ${d.companyId}::uuid, ${d.attempts}, 'succeeded',
+                  ${r.statusCode}, ${r.durationMs}, ${r.excerpt}, ${now}))
+        update webhook_deliveries
+           set status = 'succeeded', succeeded_at = ${now}, lease_until = null, lease_holder = null,
+               last_status_code = ${r.statusCode}, last_error = null, updated_at = ${now}
+         where id = ${d.id}::uuid and lease_holder = ${holder} and status = 'pending'`.execute(db);
+      if (d.failingSince) {
+        await db.updateTable('webhookEndpoints').set({ failingSince: null }).where('id', '=', d.endpointId).execute();
+      }
+      log.debug({ deliveryId: d.id, endpointId: d.endpointId, status: r.statusCode }, 'webhook delivered');
+      return;
+    }
     await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('webhookAttempts')
-        .values({
-          deliveryId: d.id,
-          endpointId: d.endpointId,
-          companyId: d.companyId,
-          attempt: d.attempts,
-          outcome: ok ? 'succeeded' : 'failed',
-          statusCode: r.statusCode,
-          error: r.error,
-          durationMs: r.durationMs,
-          responseExcerpt: r.excerpt,
-          createdAt: now,
-        })
-        .execute();
+      await trx.insertInto('webhookAttempts').values(attempt).execute();
       const mine = (q: ReturnType<typeof trx.updateTable<'webhookDeliveries'>>) =>
         q.where('id', '=', d.id).where('leaseHolder', '=', holder).where('status', '=', 'pending');
-      if (ok) {
-        await mine(trx.updateTable('webhookDeliveries'))
-          .set({
-            status: 'succeeded',
-            succeededAt: now,
-            leaseUntil: null,
-            leaseHolder: null,
-            lastStatusCode: r.statusCode,
-            lastError: null,
-            updatedAt: now,
-          })
-          .execute();
-        await trx
-          .updateTable('webhookEndpoints')
-          .set({ failingSince: null })
-          .where('id', '=', d.endpointId)
-          .where('failingSince', 'is not', null)
-          .execute();
-        log.debug({ deliveryId: d.id, endpointId: d.endpointId, status: r.statusCode }, 'webhook delivered');
-        return;
-      }
-
       let delay = nextRetryDelayMs(d.attempts, random);
       if (delay !== null && (r.statusCode === 429 || r.statusCode === 503)) {
         // Never come back sooner than the consumer asked, nor sooner than our own schedule.

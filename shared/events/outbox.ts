@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Interview } from '../db/schema.ts';
 import { eventCatalog, maxPayloadBytes, type EventData, type EventType } from './catalog.ts';
@@ -21,24 +22,21 @@ export async function recordEvent<T extends EventType>(
   const json = JSON.stringify(data);
   // A programming error, not bad user input: payloads are built by our code from bounded fields.
   if (Buffer.byteLength(json) > maxPayloadBytes) throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
-  const event = await trx
-    .insertInto('webhookEvents')
-    .values({ companyId: input.companyId, type: input.type, version: entry.version, payload: json })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  let endpoints = trx
-    .selectFrom('webhookEndpoints')
-    .select([sql<string>`${event.id}::uuid`.as('eventId'), 'id as endpointId', 'companyId'])
-    .where('companyId', '=', input.companyId);
-  endpoints = input.onlyEndpointId
-    ? endpoints.where('id', '=', input.onlyEndpointId)
-    : endpoints.where('status', '=', 'enabled').where(sql<boolean>`${input.type} = any(event_types)`);
-  const inserted = await trx
-    .insertInto('webhookDeliveries')
-    .columns(['eventId', 'endpointId', 'companyId'])
-    .expression(endpoints)
-    .executeTakeFirst();
-  return { id: event.id, deliveries: Number(inserted.numInsertedOrUpdatedRows ?? 0) };
+  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip.
+  // The id is made here, because the deliveries need it even when no endpoint subscribes.
+  const id = randomUUID();
+  const filter = input.onlyEndpointId
+    ? sql`e.id = ${input.onlyEndpointId}::uuid`
+    : sql`e.status = 'enabled' and ${input.type} = any(e.event_types)`;
+  const result = await sql`
+    with event as (
+      insert into webhook_events (id, company_id, type, version, payload)
+      values (${id}::uuid, ${input.companyId}::uuid, ${input.type}, ${entry.version}, ${json}::jsonb))
+    insert into webhook_deliveries (event_id, endpoint_id, company_id)
+    select ${id}::uuid, e.id, e.company_id
+      from webhook_endpoints e
+     where e.company_id = ${input.companyId}::uuid and ${filter}`.execute(trx);
+  return { id, deliveries: Number(result.numAffectedRows ?? 0) };
 }
 
 // Payload builders shared by the places that record interview events, so every event describes an interview alike.

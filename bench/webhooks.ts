@@ -1,0 +1,187 @@
+// Benchmark of outbound webhook delivery: a burst of events written to the outbox (each in its own transaction,
+// as state changes write them), delivered by the delivery worker running as its own process (as it can in
+// production) to a local consumer in this process that verifies every request with the standardwebhooks library.
+// Reports delivered count (must equal the events: no loss), duplicates, throughput and event→delivery latency.
+//
+//   node bench/webhooks.ts [--events 10000] [--producers 8] [--concurrency 32] [--poll 100]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Webhook } from 'standardwebhooks';
+import { insertCompany } from '../api/companies/companies.repository.ts';
+import { generateSecret } from '../api/webhooks/signing.ts';
+import { connectDatabase } from '../shared/db/connect.ts';
+import { migrateToLatest } from '../shared/db/migrate.ts';
+import { recordEvent } from '../shared/events/outbox.ts';
+import { startPostgres } from '../test/support/services.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000' },
+    producers: { type: 'string', default: '8' },
+    concurrency: { type: 'string', default: '32' },
+    poll: { type: 'string', default: '100' },
+  },
+});
+const eventCount = Number(values.events);
+const producers = Number(values.producers);
+
+const postgres = await startPostgres();
+const dbName = `bench_webhooks_${process.pid}`;
+const admin = new pg.Client({ connectionString: postgres.url });
+await admin.connect();
+await admin.query(`drop database if exists ${dbName} with (force)`);
+await admin.query(`create database ${dbName}`);
+await admin.end();
+const dbUrl = new URL(postgres.url);
+dbUrl.pathname = `/${dbName}`;
+const database = await connectDatabase({ url: dbUrl.toString(), poolSize: producers + 2 });
+await migrateToLatest(database.db);
+const db = database.db;
+
+// The consumer: verifies, dedupes by webhook-id, answers 204.
+const secret = generateSecret();
+const verifier = new Webhook(secret);
+const firstSeen = new Map<string, { receivedAt: number; eventAt: number }>();
+let requests = 0;
+let duplicates = 0;
+let verifyFailures = 0;
+let resolveDone: () => void = () => {};
+const done = new Promise<void>((r) => (resolveDone = r));
+const consumer = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const receivedAt = Date.now();
+    requests++;
+    const body = Buffer.concat(chunks).toString('utf8');
+    try {
+      const payload = verifier.verify(body, req.headers as Record<string, string>) as { timestamp: string };
+      const id = String(req.headers['webhook-id']);
+      if (firstSeen.has(id)) duplicates++;
+      else firstSeen.set(id, { receivedAt, eventAt: Date.parse(payload.timestamp) });
+      if (firstSeen.size === eventCount) resolveDone();
+    } catch {
+      verifyFailures++;
+    }
+    res.writeHead(204).end();
+  });
+});
+consumer.keepAliveTimeout = 65_000;
+consumer.listen(0, '127.0.0.1');
+await once(consumer, 'listening');
+const port = (consumer.address() as { port: number }).port;
+
+const company = await insertCompany(db, { name: 'Bench Co' });
+await db
+  .insertInto('webhookEndpoints')
+  .values({ companyId: company.id, url: `http://127.0.0.1:${port}/hooks`, eventTypes: ['interview.created'], secret })
+  .execute();
+
+// The worker as its own process, started before the burst and idle-polling when it arrives.
+const worker = spawn(process.execPath, [fileURLToPath(new URL('../api/webhook-worker.ts', import.meta.url))], {
+  env: {
+    PATH: process.env.PATH,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'info',
+    DATABASE_URL: dbUrl.toString(),
+    DATABASE_POOL_SIZE: '8',
+    WEBHOOK_CONCURRENCY: values.concurrency,
+    WEBHOOK_POLL_INTERVAL_MS: values.poll,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise<void>((resolve) => {
+  let out = '';
+  worker.stdout!.on('data', (c: Buffer) => {
+    out += c;
+    if (out.includes('webhook worker started')) resolve();
+  });
+});
+
+const ids = () => ({ interviewId: crypto.randomUUID(), jobId: crypto.randomUUID(), candidateId: crypto.randomUUID() });
+const burstStart = Date.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: producers }, async () => {
+    while (next < eventCount) {
+      next++;
+      const ref = ids();
+      await db.transaction().execute((trx) =>
+        recordEvent(trx, {
+          companyId: company.id,
+          type: 'interview.created',
+          payload: {
+            ...ref,
+            interviewType: 'TECHNICAL',
+            status: 'scheduled',
+            scheduledStart: new Date().toISOString(),
+            scheduledEnd: new Date(Date.now() + 3_600_000).toISOString(),
+            links: { interview: `/v1/interviews/${ref.interviewId}` },
+          },
+        }),
+      );
+    }
+  }),
+);
+const burstEnd = Date.now();
+const timeout = setTimeout(() => resolveDone(), 300_000);
+await done;
+clearTimeout(timeout);
+const lastDelivery = Math.max(...[...firstSeen.values()].map((v) => v.receivedAt));
+// The consumer has everything; wait (bounded) until the worker has recorded every success too.
+for (let i = 0; i < 100; i++) {
+  const pending = await db
+    .selectFrom('webhookDeliveries')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '!=', 'succeeded')
+    .executeTakeFirstOrThrow();
+  if (Number(pending.n) === 0) break;
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+const stats = await db
+  .selectFrom('webhookDeliveries')
+  .select(['status', (eb) => eb.fn.countAll<string>().as('n')])
+  .groupBy('status')
+  .execute();
+worker.kill('SIGTERM');
+await once(worker, 'exit');
+consumer.close();
+consumer.closeAllConnections();
+await database.destroy();
+const cleanup = new pg.Client({ connectionString: postgres.url });
+await cleanup.connect();
+await cleanup.query(`drop database if exists ${dbName} with (force)`);
+await cleanup.end();
+
+const latencies = [...firstSeen.values()].map((v) => v.receivedAt - v.eventAt).sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+const spanS = (lastDelivery - burstStart) / 1_000;
+const result = {
+  events: eventCount,
+  delivered: firstSeen.size,
+  lost: eventCount - firstSeen.size,
+  duplicates,
+  verifyFailures,
+  requests,
+  deliveryRows: Object.fromEntries(stats.map((s) => [s.status, Number(s.n)])),
+  burstWriteSeconds: (burstEnd - burstStart) / 1_000,
+  firstEventToLastDeliverySeconds: spanS,
+  throughputPerSecond: Math.round(firstSeen.size / spanS),
+  latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies[latencies.length - 1] },
+  settings: { producers, workerConcurrency: Number(values.concurrency), pollIntervalMs: Number(values.poll) },
+};
+console.log(
+  [
+    `webhook burst: ${result.events} events written by ${producers} producers in ${result.burstWriteSeconds.toFixed(2)} s`,
+    `delivered ${result.delivered}/${result.events} (lost ${result.lost}, duplicates ${duplicates}, signature failures ${verifyFailures})`,
+    `throughput ${result.throughputPerSecond} deliveries/s (first event → last delivery ${spanS.toFixed(2)} s)`,
+    `event → delivery latency p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`,
+  ].join('\n'),
+);
+console.log(JSON.stringify(result));
+process.exit(result.lost === 0 && verifyFailures === 0 ? 0 : 1);
