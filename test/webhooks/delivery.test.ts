@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
+import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { retryScheduleMs } from '../../api/webhooks/retry.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { client, seedCompany, seedInterview } from '../support/harness.ts';
+import { testLivekit } from '../support/services.ts';
 import { startConsumer, startWebhookApi, type Consumer, type ReplyFn, type WebhookApi } from './support.ts';
 
 let api: WebhookApi;
@@ -107,6 +110,36 @@ describe('webhook delivery', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('sends candidate.joined and interview.started when LiveKit reports the candidate in the room', async () => {
+    const c = await consumer();
+    await endpointFor(c, ['candidate.joined', 'interview.started']);
+    const { interview } = await seedInterview(call);
+    const joined = await client(api.url)('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expect(joined.status).toBe(200);
+    // Signed the way the LiveKit server signs its webhooks: a JWT whose sha256 claim is the body's hash.
+    const body = JSON.stringify({
+      id: 'EV_webhooks_joined',
+      event: 'participant_joined',
+      createdAt: String(Math.floor(Date.now() / 1000)),
+      room: { sid: 'RM_test', name: interview.roomName },
+      participant: { sid: 'PA_test', identity: joined.body.identity, state: 'ACTIVE' },
+    });
+    const token = new AccessToken(testLivekit.apiKey, testLivekit.apiSecret, { ttl: 300 });
+    token.sha256 = createHash('sha256').update(body).digest('base64');
+    const posted = await client(api.url)('POST', '/v1/livekit/webhook', {
+      rawBody: body,
+      headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
+    });
+    expect(posted.status).toBe(200);
+    expect(await api.worker().runOnce()).toBe(2);
+    const payloads = c.received.map((d) => (d.verified as { payload: any }).payload);
+    expect(payloads.map((p) => p.type).sort()).toEqual(['candidate.joined', 'interview.started']);
+    for (const p of payloads) expect(p.data.interviewId).toBe(interview.id);
+    await api.deps.livekit.deleteRoom(interview.roomName).catch(() => {});
   });
 
   it('retries after a 500: delivered on the second attempt with the same webhook-id; the log keeps both', async () => {
