@@ -18,6 +18,8 @@ const webhookEnvFields = {
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 60).default(5 * 24),
   /** After a rotation the old secret keeps signing (beside the new one) for this long. */
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** Events, deliveries and the attempt log are kept this long (pending deliveries are always kept). */
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().min(1).max(3_650).default(30),
 };
 
 export interface WebhookSettings {
@@ -30,6 +32,7 @@ export interface WebhookSettings {
   pollIntervalMs: number;
   disableAfterMs: number;
   secretGraceMs: number;
+  retentionMs: number;
 }
 
 type WebhookEnv = z.infer<z.ZodObject<typeof webhookEnvFields>>;
@@ -45,6 +48,7 @@ function webhookSettings(e: WebhookEnv, nodeEnv: 'development' | 'production' | 
     pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
     disableAfterMs: e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     secretGraceMs: e.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
+    retentionMs: e.WEBHOOK_RETENTION_DAYS * 86_400_000,
   };
 }
 

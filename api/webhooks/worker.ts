@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { acquireLease } from '../../shared/db/lease.ts';
 import type { Database } from '../../shared/db/schema.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
+import { pruneWebhookHistory } from './retention.ts';
 import { nextRetryDelayMs, parseRetryAfterMs } from './retry.ts';
 import { sendWebhook, type SendResult } from './send.ts';
 import { signatureHeader } from './signing.ts';
@@ -247,6 +249,16 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
+  /** Hourly, one worker among all (the lease decides which) trims history past the retention period. */
+  let nextPruneAt = 0;
+  async function maybePrune(): Promise<void> {
+    if (Date.now() < nextPruneAt) return;
+    nextPruneAt = Date.now() + 3_600_000;
+    if (!(await acquireLease(db, 'webhook-history-prune', 10 * 60_000, holder))) return;
+    const removed = await pruneWebhookHistory(db, { now: clock(), retentionMs: settings.retentionMs });
+    if (removed > 0) log.info({ removed }, 'pruned webhook history past retention');
+  }
+
   async function loop(): Promise<void> {
     let failures = 0;
     while (running) {
@@ -254,6 +266,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const room = settings.concurrency - inflight.size;
       if (room > 0) {
         try {
+          await maybePrune();
           const batch = await claim(room);
           for (const d of batch) track(deliver(d));
           claimed = batch.length;
