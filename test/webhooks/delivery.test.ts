@@ -25,7 +25,7 @@ afterAll(async () => {
   const logs = api.logs();
   expect(logs).toContain('webhook delivered');
   expect(logs).not.toContain('whsec_');
-  expect(logs).not.toMatch(/\+?971\s?50/);
+  expect(logs).not.toContain('+971'); // the seeded candidates' phone numbers
   await api?.stop();
 });
 
