@@ -1,0 +1,169 @@
+import type { Competency } from '../../shared/db/schema.ts';
+import type { IntegrityReport, ModelEvaluation, ScorecardResult } from './evaluation.schemas.ts';
+
+// The integrity rules, enforced here rather than requested of the model:
+// - every evidence quote is a verbatim span of the candidate's own answers (after whitespace and case
+//   normalisation), at least three words long;
+// - a question or competency without valid evidence is "insufficient evidence", never a number;
+// - questions never asked, and silence or non-answers, are never scored, whatever the model says;
+// - nothing about emotion, personality or voice survives into the scorecard.
+
+export interface PlanQuestion {
+  questionId: string;
+  position: number;
+  text: string;
+  competencyKey: string | null;
+}
+
+export interface Turn {
+  seq: number;
+  speaker: 'interviewer' | 'candidate';
+  text: string;
+  questionId: string | null;
+}
+
+export function normalise(text: string): string {
+  return text.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Fewer words than this prove nothing ("yes", "I think so"). */
+const minimumQuoteWords = 3;
+
+const nonAnswer =
+  /^(?:(?:um+|uh+|hmm+|erm?|well|so|sorry|ok(?:ay)?)[\s,.!]*)*(?:i don'?t know|i do not know|no idea|pass|skip(?: (?:this|that)(?: one| question)?)?|next(?: question)?|i'?m not sure|not sure|i can'?t answer(?: that)?|nothing|no comment|n\/a)?[\s.!]*$/;
+
+/** True when the candidate's words for a question carry no answer at all. */
+export function isNonAnswer(text: string): boolean {
+  return nonAnswer.test(normalise(text));
+}
+
+// Words that only appear when a statement infers feelings, personality or voice: such sentences are dropped whole.
+const affect =
+  /\b(nervous(?:ness)?|anxious|anxiety|enthusias\w*|passionate|emotion\w*|mood|personality|introvert\w*|extrovert\w*|energetic|sentiment|excited|excitement|cheerful|demeanou?r|body language|tone of voice|his voice|her voice|their voice|accent|stressed|confident(?:ly)? (?:tone|voice|manner)|shy|timid|charisma\w*|likeable|warmth)\b/i;
+
+function stripAffect(text: string, report: IntegrityReport): string {
+  const sentences = text.split(/(?<=[.!?])\s+/);
+  const kept = sentences.filter((s) => {
+    if (!affect.test(s)) return true;
+    report.droppedStatements++;
+    return false;
+  });
+  return kept.join(' ').trim();
+}
+
+function validQuotes(
+  quotes: { turnSeq: number; quote: string }[],
+  candidateTurns: Turn[],
+  report: IntegrityReport,
+  onDrop: (quote: { turnSeq: number; quote: string }) => void,
+) {
+  const valid: { turnSeq: number; quote: string }[] = [];
+  for (const q of quotes) {
+    const needle = normalise(q.quote);
+    const words = needle.split(' ').filter(Boolean).length;
+    // The cited turn first; a quote found in another of the candidate's turns is re-attributed to that turn.
+    const cited = candidateTurns.find((t) => t.seq === q.turnSeq);
+    const home =
+      words >= minimumQuoteWords
+        ? cited && normalise(cited.text).includes(needle)
+          ? cited
+          : candidateTurns.find((t) => normalise(t.text).includes(needle))
+        : undefined;
+    if (!home) {
+      report.droppedQuotes++;
+      onDrop(q);
+      continue;
+    }
+    if (!valid.some((v) => v.turnSeq === home.seq && normalise(v.quote) === needle)) {
+      valid.push({ turnSeq: home.seq, quote: q.quote.trim() });
+    }
+  }
+  return valid;
+}
+
+export interface IntegrityInput {
+  plan: PlanQuestion[];
+  competencies: Competency[];
+  turns: Turn[];
+  evaluation: ModelEvaluation | null;
+  onDroppedQuote?: (where: string, quote: { turnSeq: number; quote: string }) => void;
+}
+
+/** How each plan question went, from the transcript alone. */
+export function questionStatuses(plan: PlanQuestion[], turns: Turn[]) {
+  return new Map(
+    plan.map((q) => {
+      const asked = turns.some((t) => t.speaker === 'interviewer' && t.questionId === q.questionId);
+      const answers = turns.filter((t) => t.speaker === 'candidate' && t.questionId === q.questionId);
+      const answered = answers.some((t) => !isNonAnswer(t.text));
+      const status = !asked ? 'not_asked' : answered ? 'asked' : 'not_answered';
+      return [q.questionId, status as 'asked' | 'not_asked' | 'not_answered'];
+    }),
+  );
+}
+
+export function applyIntegrity(input: IntegrityInput): { result: ScorecardResult; integrity: IntegrityReport } {
+  const report: IntegrityReport = { droppedQuotes: 0, droppedStatements: 0, scoresWithdrawn: 0 };
+  // Evidence comes from answers: the candidate's turns within plan questions, not the consent or small talk.
+  const candidateTurns = input.turns.filter(
+    (t) => t.speaker === 'candidate' && t.questionId !== null && !isNonAnswer(t.text),
+  );
+  const statuses = questionStatuses(input.plan, input.turns);
+  const drop = (where: string) => (q: { turnSeq: number; quote: string }) => input.onDroppedQuote?.(where, q);
+
+  const questions = input.plan.map((q) => {
+    const status = statuses.get(q.questionId)!;
+    const model = input.evaluation?.questions.find((m) => m.questionId === q.questionId);
+    const evidence =
+      status === 'asked' && model ? validQuotes(model.evidence, candidateTurns, report, drop(`question ${q.questionId}`)) : [];
+    const scored = status === 'asked' && model?.score != null && evidence.length > 0;
+    if (model?.score != null && !scored) report.scoresWithdrawn++;
+    return {
+      questionId: q.questionId,
+      position: q.position,
+      text: q.text,
+      competencyKey: q.competencyKey,
+      status,
+      score: scored ? model!.score : null,
+      insufficientEvidence: !scored,
+      rationale: status === 'asked' && model ? stripAffect(model.rationale, report) || null : null,
+      evidence,
+    };
+  });
+
+  const competencies = input.competencies.map((c) => {
+    const model = input.evaluation?.competencies.find((m) => m.key === c.key);
+    const evidence = model ? validQuotes(model.evidence, candidateTurns, report, drop(`competency ${c.key}`)) : [];
+    const scored = model?.score != null && evidence.length > 0;
+    if (model?.score != null && !scored) report.scoresWithdrawn++;
+    return {
+      key: c.key,
+      name: c.name,
+      score: scored ? model!.score : null,
+      insufficientEvidence: !scored,
+      rationale: model ? stripAffect(model.rationale, report) || null : null,
+      evidence,
+    };
+  });
+
+  const anyScore = questions.some((q) => q.score !== null) || competencies.some((c) => c.score !== null);
+  const overall = input.evaluation
+    ? {
+        // With no scored evidence there is nothing to recommend on, whatever the model concluded.
+        recommendation: anyScore ? input.evaluation.overall.recommendation : null,
+        summary: anyScore
+          ? stripAffect(input.evaluation.overall.summary, report)
+          : 'The interview holds no answers that can be scored; a person should review it.',
+        strengths: anyScore ? input.evaluation.overall.strengths.map((s) => stripAffect(s, report)).filter(Boolean) : [],
+        concerns: anyScore ? input.evaluation.overall.concerns.map((s) => stripAffect(s, report)).filter(Boolean) : [],
+      }
+    : null;
+  return { result: { questions, competencies, overall }, integrity: report };
+}
+
+/** The mean of the question scores, one decimal; null when none could be scored. */
+export function overallScore(result: ScorecardResult): number | null {
+  const scores = result.questions.map((q) => q.score).filter((s): s is number => s !== null);
+  if (scores.length === 0) return null;
+  return Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10;
+}
