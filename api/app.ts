@@ -11,6 +11,7 @@ import { interviewRoutes } from './interviews/interviews.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
+import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 
@@ -22,6 +23,7 @@ export function allRoutes(deps: AppDeps): RouteDef[] {
     ...jobRoutes(deps),
     ...candidateRoutes(deps),
     ...interviewRoutes(deps),
+    ...resultRoutes(deps),
     ...publicRoutes(deps),
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),

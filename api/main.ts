@@ -9,6 +9,7 @@ import { loadApiConfig, type ApiConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createLiveKitGateway } from './livekit/gateway.ts';
 import { startReconciler } from './livekit/reconciler.ts';
+import { startScoringWorker } from './scoring/scoring-worker.ts';
 import { createDeliveryWorker } from './webhooks/worker.ts';
 
 export interface RunningApi {
@@ -18,7 +19,7 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Starts the API with everything it runs in-process: HTTP server and reconciler. */
+/** Starts the API with everything it runs in-process: HTTP server, reconciler, scoring and webhook workers. */
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const log = createLogger({ level: config.logLevel, name: 'api' });
   if (!config.database.url && !config.database.pgliteDir.startsWith('memory://')) {
@@ -51,6 +52,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   const reconciler = startReconciler(deps);
+  const scoring = startScoringWorker({ db: deps.db, log, now: deps.now, scoring: config.scoring }, config.scoring.intervalMs);
   // Off when the delivery worker runs as its own process (api/webhook-worker.ts).
   const webhookWorker = config.webhooks.workerEnabled
     ? createDeliveryWorker({ db: deps.db, log, settings: config.webhooks })
@@ -63,6 +65,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     url,
     async stop() {
       await reconciler.stop();
+      await scoring.stop();
       await webhookWorker?.stop();
       // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
