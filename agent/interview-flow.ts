@@ -34,37 +34,55 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
   const now = options.now ?? Date.now;
   const questions = ctx.plan.questions;
   const maxDurationMs = ctx.maxDurationMinutes * 60_000;
-  let stage: Stage = 'consent';
-  let index = 0;
-  let followUps = 0;
+  // All mutable state in one object, so a decision can be previewed and committed later (see `preview`).
+  const s: { stage: Stage; index: number; followUps: number; consent: boolean | undefined } = {
+    stage: 'consent',
+    index: 0,
+    followUps: 0,
+    consent: undefined,
+  };
   let startedAt: number | undefined;
-  let consent: boolean | undefined;
 
   /** True once the wrap-up point has passed: no new question may start. */
   const pastWrapUp = () => startedAt !== undefined && now() - startedAt >= options.wrapUpAt * maxDurationMs;
 
   const toCandidateQuestions = (): Step => {
-    stage = 'candidate_questions';
+    s.stage = 'candidate_questions';
     return { say: script.candidateQuestionsPrompt };
   };
   const end = (say: string, reason: EndReason): Step => {
-    stage = 'ended';
+    s.stage = 'ended';
     return { say, end: reason };
   };
 
   return {
     get stage(): Stage {
-      return stage;
+      return s.stage;
     },
     get consent(): boolean | undefined {
-      return consent;
+      return s.consent;
     },
     get followUps(): number {
-      return followUps;
+      return s.followUps;
     },
     /** The question being asked, for linking turns to the plan. */
     get currentQuestion(): PlannedQuestion | undefined {
-      return stage === 'questions' ? questions[index] : undefined;
+      return s.stage === 'questions' ? questions[s.index] : undefined;
+    },
+    /**
+     * Works out a decision without applying it: the state is put back, and `commit` applies it later. The reply
+     * an LLM turn produces may be thrown away (a preemptive generation the candidate's next words invalidate),
+     * so the interview only moves on once the reply has actually been spoken.
+     */
+    preview(decide: () => Step): { step: Step; commit: () => void } {
+      const before = { ...s };
+      try {
+        const step = decide();
+        const after = { ...s };
+        return { step, commit: () => Object.assign(s, after) };
+      } finally {
+        Object.assign(s, before);
+      }
     },
     /** Starts the clock; the greeting is the interview's first moment. */
     start(): Step {
@@ -82,44 +100,44 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
     },
 
     recordConsent(agreed: boolean): Step {
-      if (stage !== 'consent') throw new FlowError('consent was already recorded');
-      consent = agreed;
+      if (s.stage !== 'consent') throw new FlowError('consent was already recorded');
+      s.consent = agreed;
       if (!agreed) return end(script.consentDeclined(ctx), 'consent_declined');
       if (questions.length === 0) return toCandidateQuestions();
-      stage = 'questions';
-      index = 0;
-      followUps = 0;
+      s.stage = 'questions';
+      s.index = 0;
+      s.followUps = 0;
       return { say: script.firstQuestion(questions[0]!.text) };
     },
 
     /** The candidate has answered (or passed on) the current question. */
     nextQuestion(): Step {
-      if (stage !== 'questions') throw new FlowError('there is no question to move on from');
+      if (s.stage !== 'questions') throw new FlowError('there is no question to move on from');
       // Wrapping up skips the remaining questions rather than overrunning the interview.
-      if (index + 1 >= questions.length || pastWrapUp()) return toCandidateQuestions();
-      index++;
-      followUps = 0;
-      return { say: script.nextQuestion(questions[index]!.text) };
+      if (s.index + 1 >= questions.length || pastWrapUp()) return toCandidateQuestions();
+      s.index++;
+      s.followUps = 0;
+      return { say: script.nextQuestion(questions[s.index]!.text) };
     },
 
     /** A short follow-up on the current answer; past the limit it moves on instead. */
     followUp(question: string): Step {
-      if (stage !== 'questions') throw new FlowError('follow-ups belong to a question');
-      if (followUps >= maxFollowUps || pastWrapUp()) return this.nextQuestion();
-      followUps++;
+      if (s.stage !== 'questions') throw new FlowError('follow-ups belong to a question');
+      if (s.followUps >= maxFollowUps || pastWrapUp()) return this.nextQuestion();
+      s.followUps++;
       return { say: question };
     },
 
     repeat(): Step {
-      if (stage === 'consent') return { say: script.consentRepeat };
-      if (stage === 'questions') return { say: script.repeatQuestion(questions[index]!.text) };
-      if (stage === 'candidate_questions') return { say: script.repeatQuestion(script.candidateQuestionsPrompt) };
+      if (s.stage === 'consent') return { say: script.consentRepeat };
+      if (s.stage === 'questions') return { say: script.repeatQuestion(questions[s.index]!.text) };
+      if (s.stage === 'candidate_questions') return { say: script.repeatQuestion(script.candidateQuestionsPrompt) };
       throw new FlowError('the interview has ended');
     },
 
     /** The candidate has no (more) questions: close. */
     finish(): Step {
-      if (stage === 'ended') throw new FlowError('the interview has ended');
+      if (s.stage === 'ended') throw new FlowError('the interview has ended');
       return end(script.closing(ctx), 'completed');
     },
 
@@ -133,7 +151,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
       return end(script.unresponsiveClosing(ctx), 'candidate_unresponsive');
     },
     left(): Step {
-      stage = 'ended';
+      s.stage = 'ended';
       return { say: '', end: 'candidate_left' };
     },
   };

@@ -7,8 +7,12 @@ import * as script from './script.ts';
 
 // The interviewer as one voice.Agent whose instructions and tools follow the stage it is in. The LLM only chooses
 // (agree or not, answered or follow up, repeat, stop) and phrases follow-ups and role answers; what happens next,
-// and every fixed sentence, comes from the flow in interview-flow.ts. Tools speak their step themselves and then
-// stop the reply, so moving to the next question costs one LLM call, not two.
+// and every fixed sentence, comes from the flow in interview-flow.ts.
+//
+// The flow's tools are answered inside the LLM node: a tool call becomes the flow's next sentence in the same
+// reply. That costs one LLM call per turn (not a call, a tool result and a second call), and the reply stays the
+// SDK's own generation, so its latency metrics (e2e, end of turn, LLM TTFT, TTS TTFB) are measured and stored.
+// A decision is only applied once its reply has been spoken: a preemptive reply the SDK discards changes nothing.
 
 export interface InterviewerHooks {
   /** Stores the candidate's consent before the interview goes on. */
@@ -58,25 +62,34 @@ function stageInstructions(ctx: InterviewContext, flow: InterviewFlow): string {
   }
 }
 
+interface PendingDecision {
+  say: string;
+  end?: EndReason;
+  commit: () => Promise<void>;
+}
+
 export class InterviewerAgent extends voice.Agent {
   readonly flow: InterviewFlow;
   private readonly context: InterviewContext;
   private readonly hooks: InterviewerHooks;
   private readonly generative: boolean;
-  private syncedStage: Stage | undefined;
+  private pending: PendingDecision[] = [];
 
   constructor(options: InterviewerOptions) {
-    super({ instructions: `${baseInstructions(options.context)}\n${stageInstructions(options.context, options.flow)}` });
+    super({
+      instructions: `${baseInstructions(options.context)}\n${stageInstructions(options.context, options.flow)}`,
+      tools: toolDeclarations(options.flow.stage),
+    });
     this.flow = options.flow;
     this.context = options.context;
     this.hooks = options.hooks;
     this.generative = options.generative;
-    this.syncedStage = this.flow.stage;
-    // Tools are set after super() because they close over `this`.
-    void this.updateTools(this.toolsFor(this.flow.stage));
   }
 
   override async onEnter(): Promise<void> {
+    this.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
+      if (item.type === 'message' && item.role === 'assistant') void this.spoken(item.textContent ?? '');
+    });
     // The greeting is fixed text: spoken without an LLM round trip, and not interruptible, so the disclosure is
     // always heard in full.
     this.perform(this.flow.start(), { allowInterruptions: false });
@@ -100,6 +113,93 @@ export class InterviewerAgent extends voice.Agent {
     } else {
       this.handleLocally(text);
     }
+  }
+
+  override async llmNode(
+    chatCtx: llm.ChatContext,
+    toolCtx: llm.ToolContext,
+    modelSettings: voice.ModelSettings,
+  ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
+    const upstream = await voice.Agent.default.llmNode(this, chatCtx, toolCtx, modelSettings);
+    if (!upstream) return null;
+    const statement = lastCandidateText(chatCtx);
+    return new ReadableStream<llm.ChatChunk | string>({
+      start: async (controller) => {
+        let said = false;
+        for await (const chunk of upstream) {
+          if (typeof chunk === 'string') {
+            said ||= chunk.trim().length > 0;
+            controller.enqueue(chunk);
+            continue;
+          }
+          const content = chunk.delta?.content;
+          if (content) {
+            said ||= content.trim().length > 0;
+            controller.enqueue(content);
+          }
+          for (const call of chunk.delta?.toolCalls ?? []) {
+            const decision = this.decide(call.name, parseArgs(call.args), statement);
+            if (!decision) continue;
+            this.pending.push(decision);
+            controller.enqueue(said ? ` ${decision.say}` : decision.say);
+            said = true;
+          }
+        }
+        controller.close();
+      },
+    });
+  }
+
+  /** Turns a flow tool call into a pending decision; calls that break the stage rules are ignored. */
+  private decide(name: string, args: Record<string, unknown>, statement: string): PendingDecision | undefined {
+    const flow = this.flow;
+    const choose = (): Step | undefined => {
+      switch (name) {
+        case 'record_consent':
+          return flow.recordConsent(args.agreed === true);
+        case 'next_question':
+          return flow.nextQuestion();
+        case 'ask_follow_up':
+          return typeof args.question === 'string' && args.question.trim() ? flow.followUp(args.question.trim()) : undefined;
+        case 'repeat_question':
+          return flow.repeat();
+        case 'stop_interview':
+          return flow.stopRequested();
+        case 'finish_interview':
+          return flow.finish();
+        default:
+          return undefined;
+      }
+    };
+    let preview: { step: Step | undefined; commit: () => void };
+    try {
+      preview = flow.preview(() => choose() ?? { say: '' });
+    } catch (error) {
+      if (error instanceof FlowError) return undefined;
+      throw error;
+    }
+    const step = preview.step;
+    if (!step?.say) return undefined;
+    return {
+      say: step.say,
+      ...(step.end ? { end: step.end } : {}),
+      commit: async () => {
+        // Consent is stored before the interview moves past it.
+        if (name === 'record_consent') await this.hooks.consent(args.agreed === true, statement);
+        preview.commit();
+        await this.syncStage();
+      },
+    };
+  }
+
+  /** An assistant message has been spoken: apply the decision it carried, and end if it was the last word. */
+  private async spoken(text: string): Promise<void> {
+    const index = this.pending.findLastIndex((d) => text.includes(d.say));
+    if (index < 0) return;
+    const decision = this.pending[index]!;
+    this.pending = [];
+    await decision.commit();
+    if (decision.end) this.hooks.end(decision.end);
   }
 
   /** Local mode: keyword rules steer the same flow; the plan's questions come in order, with no follow-ups. */
@@ -129,7 +229,7 @@ export class InterviewerAgent extends voice.Agent {
     }
   }
 
-  /** Speaks a step; an ending step ends the interview once its words have played out. */
+  /** Speaks a step decided outside an LLM turn (greeting, silence, time, local mode); an ending step ends the interview once spoken. */
   perform(step: Step, options: { allowInterruptions?: boolean } = {}): void {
     const reason = step.end;
     if (step.say) {
@@ -140,81 +240,77 @@ export class InterviewerAgent extends voice.Agent {
   }
 
   private async syncStage(): Promise<void> {
-    if (this.syncedStage === this.flow.stage && this.flow.stage !== 'questions') return;
-    this.syncedStage = this.flow.stage;
     await this.updateInstructions(`${baseInstructions(this.context)}\n${stageInstructions(this.context, this.flow)}`);
-    await this.updateTools(this.toolsFor(this.flow.stage));
+    await this.updateTools(toolDeclarations(this.flow.stage));
   }
+}
 
-  /** Runs a flow decision from inside a tool: speak it, and stop the LLM from adding a reply of its own. */
-  private act(decide: () => Step): never {
-    let step: Step;
-    try {
-      step = decide();
-    } catch (error) {
-      if (error instanceof FlowError) throw new llm.ToolError(error.message);
-      throw error;
-    }
-    this.perform(step);
-    throw new voice.StopResponse();
+function parseArgs(args: string | undefined): Record<string, unknown> {
+  try {
+    const parsed: unknown = args ? JSON.parse(args) : {};
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
+}
 
-  private lastCandidateText(): string {
-    const items = this.chatCtx.items;
-    for (let i = items.length - 1; i >= 0; i--) {
-      const item = items[i]!;
-      if (item.type === 'message' && item.role === 'user') return item.textContent ?? '';
-    }
-    return '';
+function lastCandidateText(chatCtx: llm.ChatContext): string {
+  const items = chatCtx.items;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.type === 'message' && item.role === 'user') return item.textContent ?? '';
   }
+  return '';
+}
 
-  private toolsFor(stage: Stage): Record<string, llm.AnonFunctionTool<any, any, any>> {
-    const repeat = llm.tool({
-      description: 'Repeat the current question word for word, because the candidate asked to hear it again.',
-      execute: async () => this.act(() => this.flow.repeat()),
-    });
-    const stop = llm.tool({
-      description: 'The candidate wants to stop the interview or asks for an alternative process with a person.',
-      execute: async () => this.act(() => this.flow.stopRequested()),
-    });
-    switch (stage) {
-      case 'consent':
-        return {
-          record_consent: llm.tool({
-            description: 'Record whether the candidate agrees to continue with the AI interview.',
-            parameters: z.object({ agreed: z.boolean().describe('true only if the candidate clearly agreed') }),
-            execute: async ({ agreed }) => {
-              if (this.flow.stage !== 'consent') throw new llm.ToolError('consent was already recorded');
-              await this.hooks.consent(agreed, this.lastCandidateText());
-              return this.act(() => this.flow.recordConsent(agreed));
-            },
-          }),
-          repeat_question: repeat,
-        };
-      case 'questions':
-        return {
-          next_question: llm.tool({
-            description: 'The candidate has answered the current question (or declined to): move to the next one.',
-            execute: async () => this.act(() => this.flow.nextQuestion()),
-          }),
-          ask_follow_up: llm.tool({
-            description: 'Ask one short follow-up about the candidate\'s answer to the current question.',
-            parameters: z.object({ question: z.string().min(3).max(300).describe('the follow-up, one sentence') }),
-            execute: async ({ question }) => this.act(() => this.flow.followUp(question)),
-          }),
-          repeat_question: repeat,
-          stop_interview: stop,
-        };
-      case 'candidate_questions':
-        return {
-          finish_interview: llm.tool({
-            description: 'The candidate has no more questions (or wants to stop): thank them and close the interview.',
-            execute: async () => this.act(() => this.flow.finish()),
-          }),
-          repeat_question: repeat,
-        };
-      case 'ended':
-        return {};
-    }
+/** Never run: the interviewer answers these calls in its LLM node. Reaching this means a call slipped through. */
+async function notExecuted(): Promise<never> {
+  throw new llm.ToolError('this step is handled by the interviewer');
+}
+
+/** The tools the LLM may call in a stage; declarations only (see the LLM node). */
+function toolDeclarations(stage: Stage): Record<string, llm.AnonFunctionTool<any, any, any>> {
+  const repeat = llm.tool({
+    description: 'Repeat the current question word for word, because the candidate asked to hear it again.',
+    execute: notExecuted,
+  });
+  const stop = llm.tool({
+    description: 'The candidate wants to stop the interview or asks for an alternative process with a person.',
+    execute: notExecuted,
+  });
+  switch (stage) {
+    case 'consent':
+      return {
+        record_consent: llm.tool({
+          description: 'Record whether the candidate agrees to continue with the AI interview.',
+          parameters: z.object({ agreed: z.boolean().describe('true only if the candidate clearly agreed') }),
+          execute: notExecuted,
+        }),
+        repeat_question: repeat,
+      };
+    case 'questions':
+      return {
+        next_question: llm.tool({
+          description: 'The candidate has answered the current question (or declined to): move to the next one.',
+          execute: notExecuted,
+        }),
+        ask_follow_up: llm.tool({
+          description: "Ask one short follow-up about the candidate's answer to the current question.",
+          parameters: z.object({ question: z.string().min(3).max(300).describe('the follow-up, one sentence') }),
+          execute: notExecuted,
+        }),
+        repeat_question: repeat,
+        stop_interview: stop,
+      };
+    case 'candidate_questions':
+      return {
+        finish_interview: llm.tool({
+          description: 'The candidate has no more questions (or wants to stop): thank them and close the interview.',
+          execute: notExecuted,
+        }),
+        repeat_question: repeat,
+      };
+    case 'ended':
+      return {};
   }
 }

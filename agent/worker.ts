@@ -16,7 +16,7 @@ const log = createLogger({ level: config.logLevel, name: 'agent' });
 export default defineAgent({
   // Once per job process, before any interview: the VAD model load takes a moment and must not delay a greeting.
   prewarm: async (proc: JobProcess) => {
-    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.turns.vadMinSilenceMs / 1000 });
+    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.turns.vadMinSilenceMs });
   },
   entry: async (job: JobContext) => {
     let database: DatabaseHandle | undefined;

@@ -100,10 +100,6 @@ async function turn(session: voice.AgentSession, userInput: string) {
   return { result, said: await said };
 }
 
-function calls(result: voice.testing.RunResult): string[] {
-  return result.events.flatMap((e) => (e.type === 'function_call' ? [e.item.name] : []));
-}
-
 describe('interviewer agent with a fake LLM', () => {
   it('greets with the disclosure, records consent with the candidate\'s words, and asks the first plan question', async () => {
     const { session, flow, context, recorded, greeting } = await startInterviewer([
@@ -115,8 +111,7 @@ describe('interviewer agent with a fake LLM', () => {
     expect(script.greeting(context)).toMatch(/transcribed/);
     expect(script.greeting(context)).toMatch(/alternative process/);
 
-    const { result, said } = await turn(session, 'Yes, I agree, let\'s start.');
-    expect(calls(result)).toEqual(['record_consent']);
+    const { said } = await turn(session, 'Yes, I agree, let\'s start.');
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree, let\'s start.' }]);
     expect(said).toBe(script.firstQuestion(context.plan.questions[0]!.text));
     expect(flow.stage).toBe('questions');
@@ -175,16 +170,26 @@ describe('interviewer agent with a fake LLM', () => {
     expect(recorded.ends).toEqual(['consent_declined']);
   });
 
-  it('a tool called out of its stage is refused with an error the model sees, and nothing changes', async () => {
-    const { session, flow } = await startInterviewer([
+  it('a tool called out of its stage changes nothing and says nothing', async () => {
+    const { session, flow, recorded } = await startInterviewer([
       { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
-      { input: 'Also yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+      { input: 'Also yes.', toolCalls: [{ name: 'record_consent', args: { agreed: false } }] },
     ]);
     await turn(session, 'Yes.');
     const again = await session.run({ userInput: 'Also yes.' }).wait();
-    // In the questions stage the consent tool is not offered at all.
-    expect(again.events.some((e) => e.type === 'function_call_output' && e.item.isError)).toBe(true);
+    expect(again.events.filter((e) => e.type === 'message' && e.item.role === 'assistant')).toEqual([]);
     expect(flow.stage).toBe('questions');
+    expect(flow.currentQuestion?.id).toBe('q-opening');
+    expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes.' }]);
+  });
+
+  it('a reply that is never spoken (a discarded generation) does not move the interview on', async () => {
+    const { flow } = await startInterviewer([]);
+    const preview = flow.preview(() => flow.recordConsent(false));
+    expect(preview.step.end).toBe('consent_declined');
+    expect(flow.stage).toBe('consent');
+    preview.commit();
+    expect(flow.stage).toBe('ended');
   });
 });
 
