@@ -78,6 +78,34 @@ export function loadWebhookWorkerConfig(env: Record<string, string | undefined> 
 
 const minutes = z.coerce.number().int().min(0).max(7 * 24 * 60);
 
+/** Scheduling and e-mail settings (issue 8). */
+const schedulingEnvFields = {
+  /** smtp://user:pass@host:port or smtps://…; unset: messages go to the local outbox the API lists. */
+  SMTP_URL: z.url().optional(),
+  EMAIL_FROM: z.string().min(3).default('AI Interviewer <interviews@localhost>'),
+  EMAIL_WORKER_ENABLED: booleanFromEnv.default(true),
+  EMAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  /** How far ahead slots are generated from the availability configurations. */
+  SLOT_HORIZON_WEEKS: z.coerce.number().int().min(1).max(104).default(8),
+  /** Reminder offsets before the start, in minutes, comma-separated. */
+  REMINDER_OFFSETS_MINUTES: z
+    .string()
+    .default('1440,15')
+    .transform((s, ctx) => {
+      const values = s.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+      if (values.some((v) => !Number.isInteger(v) || v < 1 || v > 30 * 24 * 60)) {
+        ctx.addIssue({ code: 'custom', message: 'must be whole minutes between 1 and 43200, comma-separated' });
+        return z.NEVER;
+      }
+      return [...new Set(values)].sort((a, b) => b - a);
+    }),
+  /** Candidates cannot reschedule or cancel themselves this close to the start. */
+  SELF_SERVICE_MIN_NOTICE_MINUTES: minutes.default(120),
+  SELF_SERVICE_MAX_RESCHEDULES: z.coerce.number().int().min(0).max(20).default(3),
+  SCHEDULING_INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+};
+
 export const apiEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -126,7 +154,14 @@ export const apiEnvSchema = z.object({
   RATE_LIMIT_PER_PHONE: z.coerce.number().int().min(1).default(10),
 
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+
+  /** Scoring needs a language model; without a key, scorecards stay pending and say why. */
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GEMINI_BASE_URL: z.url().optional(),
+  SCORING_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  SCORING_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   ...webhookEnvFields,
+  ...schedulingEnvFields,
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
@@ -154,6 +189,15 @@ export interface ApiConfig {
   rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
   reconcileIntervalMs: number;
   webhooks: WebhookSettings;
+  scoring: { googleApiKey: string | undefined; baseUrl: string | undefined; model: string; intervalMs: number };
+  email: { smtpUrl: string | undefined; from: string; workerEnabled: boolean; pollIntervalMs: number; maxAttempts: number };
+  scheduling: {
+    horizonWeeks: number;
+    reminderOffsetsMinutes: number[];
+    selfServiceMinNoticeMinutes: number;
+    selfServiceMaxReschedules: number;
+    invitationTtlDays: number;
+  };
 }
 
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
@@ -198,6 +242,26 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       perPhone: e.RATE_LIMIT_PER_PHONE,
     },
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+    scoring: {
+      googleApiKey: e.GOOGLE_API_KEY,
+      baseUrl: e.GEMINI_BASE_URL,
+      model: e.SCORING_MODEL,
+      intervalMs: e.SCORING_INTERVAL_MS,
+    },
     webhooks: webhookSettings(e, e.NODE_ENV),
+    email: {
+      smtpUrl: e.SMTP_URL,
+      from: e.EMAIL_FROM,
+      workerEnabled: e.EMAIL_WORKER_ENABLED,
+      pollIntervalMs: e.EMAIL_POLL_INTERVAL_MS,
+      maxAttempts: e.EMAIL_MAX_ATTEMPTS,
+    },
+    scheduling: {
+      horizonWeeks: e.SLOT_HORIZON_WEEKS,
+      reminderOffsetsMinutes: e.REMINDER_OFFSETS_MINUTES,
+      selfServiceMinNoticeMinutes: e.SELF_SERVICE_MIN_NOTICE_MINUTES,
+      selfServiceMaxReschedules: e.SELF_SERVICE_MAX_RESCHEDULES,
+      invitationTtlDays: e.SCHEDULING_INVITATION_TTL_DAYS,
+    },
   };
 }
