@@ -13,6 +13,8 @@ const webhookEnvFields = {
   /** How long a claimed delivery stays with its worker; must exceed the timeout, or a slow send is sent twice. */
   WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
+  /** Sends in flight to one endpoint per worker, so one slow consumer cannot hold every slot. */
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** An endpoint failing without a single success for this long is disabled. */
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 60).default(5 * 24),
@@ -29,6 +31,7 @@ export interface WebhookSettings {
   timeoutMs: number;
   leaseMs: number;
   concurrency: number;
+  endpointConcurrency: number;
   pollIntervalMs: number;
   disableAfterMs: number;
   secretGraceMs: number;
@@ -45,6 +48,7 @@ function webhookSettings(e: WebhookEnv, nodeEnv: 'development' | 'production' | 
     timeoutMs: e.WEBHOOK_TIMEOUT_MS,
     leaseMs: Math.max(e.WEBHOOK_LEASE_MS, e.WEBHOOK_TIMEOUT_MS + 1_000),
     concurrency: e.WEBHOOK_CONCURRENCY,
+    endpointConcurrency: Math.min(e.WEBHOOK_ENDPOINT_CONCURRENCY, e.WEBHOOK_CONCURRENCY),
     pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
     disableAfterMs: e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     secretGraceMs: e.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,

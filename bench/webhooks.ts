@@ -6,7 +6,8 @@
 // With --backlog the events are all written first and the worker starts afterwards: that measures how fast one
 // worker drains a backlog (after an outage, say) without the writers competing for the two cores.
 //
-//   node bench/webhooks.ts [--events 10000] [--producers 8] [--concurrency 32] [--poll 100] [--backlog]
+//   node bench/webhooks.ts [--events 10000] [--producers 8] [--concurrency 32] [--endpoint-concurrency 32]
+//                          [--poll 100] [--backlog]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     producers: { type: 'string', default: '8' },
     concurrency: { type: 'string', default: '32' },
     poll: { type: 'string', default: '100' },
+    'endpoint-concurrency': { type: 'string' },
     backlog: { type: 'boolean', default: false },
   },
 });
@@ -95,6 +97,8 @@ function startWorker() {
       DATABASE_URL: dbUrl.toString(),
       DATABASE_POOL_SIZE: '8',
       WEBHOOK_CONCURRENCY: values.concurrency,
+      // One endpoint receives everything here: by default let it use the whole worker.
+      WEBHOOK_ENDPOINT_CONCURRENCY: values['endpoint-concurrency'] ?? values.concurrency,
       WEBHOOK_POLL_INTERVAL_MS: values.poll,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -189,7 +193,12 @@ const result = {
   throughputPerSecond: Math.round(firstSeen.size / spanS),
   latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies[latencies.length - 1] },
   mode: values.backlog ? 'backlog (written first, then drained)' : 'burst (worker running while events are written)',
-  settings: { producers, workerConcurrency: Number(values.concurrency), pollIntervalMs: Number(values.poll) },
+  settings: {
+    producers,
+    workerConcurrency: Number(values.concurrency),
+    endpointConcurrency: Number(values['endpoint-concurrency'] ?? values.concurrency),
+    pollIntervalMs: Number(values.poll),
+  },
 };
 console.log(
   [

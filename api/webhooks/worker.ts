@@ -67,7 +67,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
 
-  async function claim(limit: number): Promise<ClaimedDelivery[]> {
+  // Sends in flight per endpoint, in this worker. An endpoint at its cap is left out of the next claims, so a slow
+  // or hanging consumer (up to the timeout per request) cannot take every slot and starve the others.
+  const perEndpoint = new Map<string, number>();
+
+  function claimSize(room: number): number {
+    return Math.min(room, settings.endpointConcurrency);
+  }
+
+  async function claim(room: number): Promise<ClaimedDelivery[]> {
+    const limit = claimSize(room);
+    const saturated = [...perEndpoint].filter(([, n]) => n >= settings.endpointConcurrency).map(([id]) => id);
     const now = clock();
     const leaseUntil = new Date(Date.now() + settings.leaseMs);
     const result = await sql<ClaimedDelivery>`
@@ -82,6 +92,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
               and d2.next_attempt_at <= ${now}
               and (d2.lease_until is null or d2.lease_until < now())
               and e.status = 'enabled'
+              and d2.endpoint_id <> all(${saturated}::uuid[])
             order by d2.next_attempt_at
             limit ${limit}
               for update of d2 skip locked)
@@ -229,6 +240,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     log.warn({ endpointId: d.endpointId, reason }, 'webhook endpoint disabled');
   }
 
+  function dispatch(d: ClaimedDelivery): void {
+    perEndpoint.set(d.endpointId, (perEndpoint.get(d.endpointId) ?? 0) + 1);
+    track(
+      deliver(d).finally(() => {
+        const n = (perEndpoint.get(d.endpointId) ?? 1) - 1;
+        if (n <= 0) perEndpoint.delete(d.endpointId);
+        else perEndpoint.set(d.endpointId, n);
+      }),
+    );
+  }
+
   function track(p: Promise<void>): void {
     const tracked = p.catch((err) => log.error({ err: errorMessage(err) }, 'webhook delivery crashed')).finally(() => {
       inflight.delete(tracked);
@@ -241,7 +263,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let total = 0;
     for (;;) {
       const batch = await claim(settings.concurrency);
-      for (const d of batch) track(deliver(d));
+      for (const d of batch) dispatch(d);
       await Promise.all(inflight);
       total += batch.length;
       // Sends can make more work due at once (an endpoint.disabled event): stop only when nothing was claimed.
@@ -268,7 +290,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         try {
           await maybePrune();
           const batch = await claim(room);
-          for (const d of batch) track(deliver(d));
+          for (const d of batch) dispatch(d);
           claimed = batch.length;
           if (failures > 0) log.info('webhook worker reconnected to the database');
           failures = 0;
@@ -281,7 +303,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         }
       }
       // A full batch means more may be due: claim again as soon as there is room; otherwise wait for the interval.
-      if (claimed > 0 && claimed === room) {
+      if (claimed > 0 && claimed === claimSize(room)) {
         if (inflight.size >= settings.concurrency) await pause(settings.pollIntervalMs);
         continue;
       }

@@ -335,6 +335,26 @@ describe('webhook delivery', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('keeps a hanging consumer to its share of the worker: other endpoints are still delivered', async () => {
+    const slow = await consumer(() => ({ hang: true }));
+    const fast = await consumer();
+    const slowEp = await endpointFor(slow);
+    const fastEp = await endpointFor(fast);
+    for (let i = 0; i < 5; i++) await testSend(slowEp.id); // due first, so claimed first
+    await testSend(fastEp.id);
+    const worker = api.worker({ concurrency: 4, endpointConcurrency: 2, timeoutMs: 2_000, pollIntervalMs: 20 });
+    worker.start();
+    try {
+      await fast.waitFor(1);
+      await slow.waitFor(2);
+      expect(slow.received).toHaveLength(2); // at its cap of 2, while 3 more of its deliveries are due
+      expect(fast.received[0]!.verified.ok).toBe(true);
+    } finally {
+      slow.releaseHanging();
+      await worker.stop();
+    }
+  });
+
   it('checks the address again at delivery time: a loopback endpoint is refused when private addresses are not allowed', async () => {
     const c = await consumer();
     // Created while the development setting allowed it (or a name that later resolves to loopback).
