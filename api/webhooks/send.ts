@@ -79,7 +79,8 @@ export function sendWebhook(input: {
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const excerpt = Buffer.concat(chunks).subarray(0, excerptBytes).toString('utf8');
+        // Postgres text cannot hold NUL; a binary answer must not make the attempt unrecordable.
+        const excerpt = Buffer.concat(chunks).subarray(0, excerptBytes).toString('utf8').replaceAll('\u0000', '');
         const retryAfter = response.headers['retry-after'];
         finish({ statusCode: response.statusCode ?? null, excerpt: excerpt || null, retryAfter, error: null });
       };

@@ -178,6 +178,16 @@ describe('webhook delivery', () => {
     expect((await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=pending`)).body.items).toEqual([]);
   });
 
+  it('records any answer, even a binary body, in the delivery log', async () => {
+    const c = await consumer(() => ({ status: 200, body: '\u0000\u0001binary\u0000' }));
+    const ep = await endpointFor(c);
+    const sent = await testSend(ep.id);
+    expect(await api.worker().runOnce()).toBe(1);
+    expect(await delivery(sent.deliveryId)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const [attempt] = (await call('GET', `/v1/webhook-endpoints/${ep.id}/attempts`)).body.items;
+    expect(attempt).toMatchObject({ outcome: 'succeeded', statusCode: 200, responseExcerpt: '\u0001binary' });
+  });
+
   it('times out a consumer that does not answer, and retries', async () => {
     const c = await consumer((n) => (n === 1 ? { hang: true } : { status: 204 }));
     const ep = await endpointFor(c);
