@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadApiConfig, loadWebhookWorkerConfig } from '../../api/config.ts';
+import { recordEvent } from '../../shared/events/outbox.ts';
+import { seedCompany, testEnv } from '../support/harness.ts';
+import { startWebhookApi, type WebhookApi } from './support.ts';
+
+describe('webhook settings', () => {
+  it('refuses private addresses and plain http by default in production only', () => {
+    // The worker's loader reads the same WEBHOOK_* settings as the API's, and nothing else that could change.
+    const load = (env: Record<string, string>) => loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', ...env }).webhooks;
+    expect(load({ NODE_ENV: 'production' })).toMatchObject({ allowPrivateUrls: false, requireHttps: true, timeoutMs: 15_000 });
+    expect(load({ NODE_ENV: 'development' })).toMatchObject({ allowPrivateUrls: true, requireHttps: false });
+    expect(load({ NODE_ENV: 'test' })).toMatchObject({ allowPrivateUrls: true, requireHttps: false });
+    const overridden = load({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
+    // The API reads the same settings into its config.
+    expect(loadApiConfig(testEnv({ WEBHOOK_WORKER_ENABLED: 'false' })).webhooks.workerEnabled).toBe(false);
+    expect(overridden.allowPrivateUrls).toBe(false);
+  });
+
+  it('keeps the lease longer than the timeout, or a slow send would be claimed twice', () => {
+    const w = loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', WEBHOOK_TIMEOUT_MS: '20000', WEBHOOK_LEASE_MS: '5000' });
+    expect(w.webhooks.leaseMs).toBeGreaterThan(w.webhooks.timeoutMs);
+  });
+
+  it('the stand-alone worker names a missing or bad setting and exits 78 instead of starting', () => {
+    const entry = fileURLToPath(new URL('../../api/webhook-worker.ts', import.meta.url));
+    const run = spawnSync(process.execPath, [entry], {
+      env: { PATH: process.env.PATH, WEBHOOK_TIMEOUT_MS: 'soon' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toContain('DATABASE_URL is required');
+    expect(run.stderr).toContain('WEBHOOK_TIMEOUT_MS');
+  });
+});
+
+describe('the outbox', () => {
+  let api: WebhookApi;
+  beforeAll(async () => {
+    api = await startWebhookApi();
+  });
+  afterAll(() => api?.stop());
+
+  it('refuses an invalid or oversized payload, and the state change in the same transaction rolls back', async () => {
+    const { companyId } = await seedCompany(api.db, 'Acme');
+    const count = async () => (await api.db.selectFrom('jobs').select('id').where('companyId', '=', companyId).execute()).length;
+    const attempt = (payload: any) =>
+      api.db.transaction().execute(async (trx) => {
+        await trx.insertInto('jobs').values({ companyId, title: 'T', description: 'D', competencies: '[]' }).execute();
+        await recordEvent(trx, { companyId, type: 'webhook.test', payload });
+      });
+    const endpointId = '00000000-0000-4000-8000-000000000000';
+    await expect(attempt({ endpointId, message: 'x'.repeat(201) })).rejects.toThrow();
+    await expect(attempt({ endpointId: 'not-a-uuid', message: 'hi' })).rejects.toThrow();
+    expect(await count()).toBe(0);
+    expect(await api.db.selectFrom('webhookEvents').select('id').execute()).toEqual([]);
+    await attempt({ endpointId, message: 'hi' });
+    expect(await count()).toBe(1);
+  });
+
+  it('writes one delivery per enabled endpoint subscribed to the type, and none for the others', async () => {
+    const { companyId } = await seedCompany(api.db, 'Beta');
+    const other = await seedCompany(api.db, 'Gamma');
+    const make = (company: string, eventTypes: string[], status: 'enabled' | 'disabled' = 'enabled') =>
+      api.db
+        .insertInto('webhookEndpoints')
+        .values({ companyId: company, url: 'http://127.0.0.1:9/', eventTypes, status, secret: 'whsec_AAAA' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const subscribed = await make(companyId, ['endpoint.disabled', 'interview.created']);
+    await make(companyId, ['interview.created']);
+    await make(companyId, ['endpoint.disabled'], 'disabled');
+    await make(other.companyId, ['endpoint.disabled']);
+    const event = await api.db.transaction().execute((trx) =>
+      recordEvent(trx, {
+        companyId,
+        type: 'endpoint.disabled',
+        payload: { endpointId: subscribed.id, reason: 'gone', failingSince: null, disabledAt: new Date().toISOString() },
+      }),
+    );
+    expect(event.deliveries).toBe(1);
+    const rows = await api.db.selectFrom('webhookDeliveries').select(['endpointId', 'status']).where('eventId', '=', event.id).execute();
+    expect(rows).toEqual([{ endpointId: subscribed.id, status: 'pending' }]);
+  });
+});
