@@ -10,6 +10,7 @@ import { buildOpenApiDocument, mountRoutes, type RouteDef } from './http/route.t
 import { interviewRoutes } from './interviews/interviews.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
+import { planRoutes } from './plans/plans.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
@@ -23,6 +24,7 @@ export function allRoutes(deps: AppDeps): RouteDef[] {
     ...jobRoutes(deps),
     ...candidateRoutes(deps),
     ...interviewRoutes(deps),
+    ...planRoutes(deps),
     ...resultRoutes(deps),
     ...publicRoutes(deps),
     ...livekitWebhookRoutes(deps),

@@ -25,6 +25,9 @@ import {
   listInterviewsQuery,
   signedLinkSchema,
 } from './interviews.schemas.ts';
+import { generatePlan } from '../plans/plan-generator.ts';
+import { readPlan, writePlan } from '../plans/plans.repository.ts';
+import { planBody } from '../plans/plans.routes.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
 import { interviewCreatedEvent, recordEvent } from '../../shared/events/outbox.ts';
 
@@ -62,6 +65,28 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
             errors: [{ path: 'body.scheduledEnd', message: 'must be after scheduledStart' }],
           });
         }
+        for (const [i, q] of body.customQuestions.entries()) {
+          if (q.competencyKey && !job.competencies.some((c) => c.key === q.competencyKey)) {
+            throw new AppError('validation_failed', `The job has no competency "${q.competencyKey}".`, {
+              errors: [{ path: `body.customQuestions.${i}.competencyKey`, message: 'Not a competency of the job' }],
+            });
+          }
+        }
+        // Generated before the transaction: a model call must not hold database locks.
+        const plan = await generatePlan(
+          config.scoring,
+          {
+            type: body.type,
+            jobTitle: job.title,
+            jobDescription: job.description,
+            codingLanguage: job.codingLanguage,
+            competencies: job.competencies,
+            resumeText: candidate.resumeText,
+            maxDurationMinutes: body.maxDurationMinutes,
+            custom: body.customQuestions,
+          },
+          log,
+        );
         const interview = await db.transaction().execute(async (trx) => {
           const created = await insertInterview(trx, {
             companyId: job.companyId,
@@ -85,11 +110,17 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
             targetId: created.id,
           });
           await recordEvent(trx, interviewCreatedEvent(created));
+          await writePlan(trx, created.id, plan.source, plan.questions);
           return created;
         });
+        const planRows = await readPlan(db, interview.id);
         return {
           status: 201,
-          body: { ...interviewToApi(interview, config), signedLink: signedLinkFor(interview, config, now()) },
+          body: {
+            ...interviewToApi(interview, config),
+            signedLink: signedLinkFor(interview, config, now()),
+            plan: planBody(interview, planRows, plan.fallbackReason),
+          },
           headers: { Location: `/v1/interviews/${interview.id}` },
         };
       },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { interviewStatuses, interviewTypes } from '../../shared/db/schema.ts';
 import { isoTimestamp, page } from '../http/schemas.ts';
 import { languageCode } from '../jobs/jobs.schemas.ts';
+import { customQuestionInput, planSchema } from '../plans/plans.schemas.ts';
 
 export const interviewType = z.enum(interviewTypes).meta({ id: 'InterviewType' });
 export const interviewStatus = z.enum(interviewStatuses).meta({ id: 'InterviewStatus' });
@@ -18,6 +19,11 @@ export const createInterviewBody = z
     language: languageCode.optional().meta({ description: "Default: the job's language" }),
     scheduledStart: instant.optional().meta({ description: 'Default: now' }),
     scheduledEnd: instant.optional().meta({ description: 'Default: start plus the max duration' }),
+    customQuestions: z
+      .array(customQuestionInput)
+      .max(10)
+      .default([])
+      .meta({ description: "HR's own questions, asked word for word, kept when the plan is regenerated" }),
   })
   .strict()
   .refine((v) => !v.scheduledStart || !v.scheduledEnd || v.scheduledEnd > v.scheduledStart, {
@@ -83,7 +89,7 @@ export const interviewSchema = z
   .meta({ id: 'Interview' });
 
 export const createdInterviewSchema = interviewSchema
-  .extend({ signedLink: signedLinkSchema })
+  .extend({ signedLink: signedLinkSchema, plan: planSchema })
   .meta({ id: 'CreatedInterview' });
 
 export const timelineEntrySchema = z

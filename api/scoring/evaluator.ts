@@ -1,6 +1,5 @@
-import { GoogleGenAI } from '@google/genai';
-import { z } from 'zod';
 import type { Competency } from '../../shared/db/schema.ts';
+import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
 import type { PlanQuestion, Turn } from './integrity.ts';
 
@@ -21,11 +20,7 @@ export interface Evaluator {
   evaluate(input: EvaluationInput): Promise<ModelEvaluation>;
 }
 
-export interface ScoringSettings {
-  googleApiKey: string | undefined;
-  baseUrl: string | undefined;
-  model: string;
-}
+export type ScoringSettings = GeminiSettings;
 
 /** The behaviourally anchored scale every question is scored on, unless its plan brings its own anchors. */
 export const defaultAnchors = [
@@ -68,32 +63,12 @@ export function buildEvaluationPrompt(input: EvaluationInput): string {
   return lines.join('\n');
 }
 
-/** Gemini through @google/genai with structured output; the answer is validated with zod before anything uses it. */
+/** Gemini with structured output; the answer is validated with zod before anything uses it. */
 export function createEvaluator(settings: ScoringSettings): Evaluator | null {
-  if (!settings.googleApiKey) return null;
-  const ai = new GoogleGenAI({
-    apiKey: settings.googleApiKey,
-    ...(settings.baseUrl ? { httpOptions: { baseUrl: settings.baseUrl } } : {}),
-  });
-  const responseJsonSchema = z.toJSONSchema(modelEvaluationSchema, { target: 'draft-7' });
+  const client = createGeminiJsonClient(settings);
+  if (!client) return null;
   return {
-    model: settings.model,
-    async evaluate(input) {
-      const response = await ai.models.generateContent({
-        model: settings.model,
-        contents: [{ role: 'user', parts: [{ text: buildEvaluationPrompt(input) }] }],
-        config: {
-          systemInstruction,
-          temperature: 0,
-          responseMimeType: 'application/json',
-          responseJsonSchema,
-          // Scoring is offline; spend no thinking budget by default for cost, the rubric carries the reasoning.
-          thinkingConfig: { thinkingBudget: 0 },
-        },
-      });
-      const text = response.text;
-      if (!text) throw new Error('the model returned no evaluation');
-      return modelEvaluationSchema.parse(JSON.parse(text));
-    },
+    model: client.model,
+    evaluate: (input) => client.generate(modelEvaluationSchema, { system: systemInstruction, prompt: buildEvaluationPrompt(input) }),
   };
 }

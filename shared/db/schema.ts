@@ -141,6 +141,39 @@ export interface LeasesTable {
   expiresAt: Date;
 }
 
+export const recommendations = ['advance', 'human_review', 'do_not_advance'] as const;
+export type Recommendation = (typeof recommendations)[number];
+export const hiringDecisions = ['advance', 'hold', 'reject'] as const;
+export type HiringDecision = (typeof hiringDecisions)[number];
+
+export interface ScorecardsTable {
+  id: Generated<string>;
+  interviewId: string;
+  version: number;
+  isLatest: boolean;
+  status: 'pending' | 'complete';
+  pendingReason: string | null;
+  trigger: string;
+  model: string | null;
+  promptVersion: string;
+  planVersion: string;
+  overallScore: number | null;
+  recommendation: Recommendation | null;
+  result: ColumnType<unknown, string | undefined, string>;
+  integrity: ColumnType<unknown, string | undefined, string>;
+  evaluatedAt: Timestamp;
+}
+
+export interface HiringDecisionsTable {
+  id: Generated<string>;
+  interviewId: string;
+  scorecardVersion: number | null;
+  decision: HiringDecision;
+  decidedBy: string;
+  note: string | null;
+  decidedAt: Timestamp;
+}
+
 export interface Database {
   companies: CompaniesTable;
   apiKeys: ApiKeysTable;
@@ -152,6 +185,8 @@ export interface Database {
   livekitWebhookEvents: LivekitWebhookEventsTable;
   rateLimits: RateLimitsTable;
   leases: LeasesTable;
+  scorecards: ScorecardsTable;
+  hiringDecisions: HiringDecisionsTable;
 }
 
 export type Company = Selectable<CompaniesTable>;
@@ -301,3 +336,182 @@ export interface Database {
 }
 
 export type TranscriptTurn = Selectable<TranscriptTurnsTable>;
+
+// Scheduling and e-mail (migration 2026-11-23T0920_scheduling).
+
+export const slotStatuses = ['open', 'blocked', 'orphaned'] as const;
+export type SlotStatus = (typeof slotStatuses)[number];
+export const bookingStatuses = ['booked', 'confirmed', 'cancelled'] as const;
+export type BookingStatus = (typeof bookingStatuses)[number];
+export const conflictKinds = [
+  'overlapping_slots',
+  'booking_on_blocked_slot',
+  'booking_on_removed_slot',
+  'interview_failed_to_start',
+] as const;
+export type ConflictKind = (typeof conflictKinds)[number];
+export const emailStatuses = ['pending', 'sent', 'local', 'failed', 'cancelled'] as const;
+export type EmailStatus = (typeof emailStatuses)[number];
+export type EmailLocale = 'en' | 'ar';
+
+/** What an interview booked in a slot runs with; validated by zod in api/scheduling. */
+export interface SlotSettings {
+  language?: string;
+  maxDurationMinutes?: number;
+  instructions?: string;
+}
+
+export interface SchedulingSettingsTable {
+  companyId: string;
+  timezone: ColumnType<string, string | undefined, string>;
+  locale: ColumnType<EmailLocale, EmailLocale | undefined, EmailLocale>;
+  brandName: string | null;
+  logoUrl: string | null;
+  replyTo: string | null;
+  updatedAt: Timestamp;
+}
+
+export interface AvailabilityConfigsTable {
+  id: Generated<string>;
+  companyId: string;
+  interviewType: InterviewType;
+  weekday: number;
+  startMinute: number;
+  endMinute: number;
+  slotMinutes: number;
+  breakMinutes: number;
+  capacity: number;
+  /** yyyy-mm-dd, a calendar date in the configuration's timezone. */
+  validFrom: ColumnType<string, string, string>;
+  validUntil: ColumnType<string | null, string | null | undefined, string | null>;
+  timezone: string;
+  settings: ColumnType<SlotSettings, string | undefined, string>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface SlotsTable {
+  id: Generated<string>;
+  companyId: string;
+  configId: string | null;
+  interviewType: InterviewType;
+  startsAt: RequiredTimestamp;
+  endsAt: RequiredTimestamp;
+  timezone: string;
+  capacity: number;
+  bookedCount: ColumnType<number, number | undefined, number>;
+  status: ColumnType<SlotStatus, SlotStatus | undefined, SlotStatus>;
+  settings: ColumnType<SlotSettings, string | undefined, string>;
+  createdAt: Timestamp;
+}
+
+export interface ScheduleBlocksTable {
+  id: Generated<string>;
+  companyId: string;
+  interviewType: InterviewType | null;
+  slotId: string | null;
+  startsAt: RequiredTimestamp;
+  endsAt: RequiredTimestamp;
+  reason: ColumnType<string, string | undefined, string>;
+  createdAt: Timestamp;
+}
+
+export interface BookingsTable {
+  id: Generated<string>;
+  companyId: string;
+  slotId: string;
+  interviewId: string;
+  candidateId: string;
+  jobId: string;
+  interviewType: InterviewType;
+  status: ColumnType<BookingStatus, BookingStatus | undefined, BookingStatus>;
+  source: 'hr' | 'candidate';
+  candidateTimezone: string | null;
+  locale: ColumnType<EmailLocale, EmailLocale | undefined, EmailLocale>;
+  icsSequence: ColumnType<number, number | undefined, number>;
+  reschedules: ColumnType<number, number | undefined, number>;
+  cancelReason: string | null;
+  confirmedAt: NullableTimestamp;
+  cancelledAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface SchedulingConflictsTable {
+  id: Generated<string>;
+  companyId: string;
+  kind: ConflictKind;
+  dedupeKey: string;
+  slotId: string | null;
+  bookingId: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  status: ColumnType<'open' | 'resolved', 'open' | 'resolved' | undefined, 'open' | 'resolved'>;
+  resolution: 'rebooked' | 'cancelled' | 'dismissed' | null;
+  resolutionNote: string | null;
+  resolvedAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface SchedulingInvitationsTable {
+  id: Generated<string>;
+  companyId: string;
+  candidateId: string;
+  jobId: string;
+  interviewType: InterviewType;
+  expiresAt: RequiredTimestamp;
+  revokedAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface EmailMessagesTable {
+  id: Generated<string>;
+  companyId: string;
+  interviewId: string | null;
+  bookingId: string | null;
+  kind: string;
+  toAddress: string;
+  replyTo: string | null;
+  subject: string;
+  textBody: string;
+  htmlBody: string;
+  ics: string | null;
+  status: ColumnType<EmailStatus, EmailStatus | undefined, EmailStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  sendAt: RequiredTimestamp;
+  leaseUntil: NullableTimestamp;
+  leaseHolder: string | null;
+  lastError: string | null;
+  sentAt: NullableTimestamp;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+// Declaration merging adds the scheduling tables to the Database interface without editing it.
+export interface Database {
+  schedulingSettings: SchedulingSettingsTable;
+  availabilityConfigs: AvailabilityConfigsTable;
+  slots: SlotsTable;
+  scheduleBlocks: ScheduleBlocksTable;
+  bookings: BookingsTable;
+  schedulingConflicts: SchedulingConflictsTable;
+  schedulingInvitations: SchedulingInvitationsTable;
+  emailMessages: EmailMessagesTable;
+}
+
+export type AvailabilityConfig = Selectable<AvailabilityConfigsTable>;
+export type Slot = Selectable<SlotsTable>;
+export type ScheduleBlock = Selectable<ScheduleBlocksTable>;
+export type Booking = Selectable<BookingsTable>;
+export type SchedulingConflict = Selectable<SchedulingConflictsTable>;
+export type EmailMessage = Selectable<EmailMessagesTable>;
+
+// Declaration merging: the question-plan columns added by migration 2026-11-23T0940.
+export type PlanQuestionKind = 'generated' | 'template' | 'custom';
+export interface InterviewPlanQuestionsTable {
+  /** Five behaviourally anchored levels, for scores 1 to 5. */
+  anchors: ColumnType<string[], string | undefined, string>;
+  kind: ColumnType<PlanQuestionKind, PlanQuestionKind | undefined, PlanQuestionKind>;
+  /** Asked word for word (HR's custom questions). */
+  verbatim: ColumnType<boolean, boolean | undefined, boolean>;
+  resumeSpecific: ColumnType<boolean, boolean | undefined, boolean>;
+}

@@ -109,3 +109,29 @@ export function honestBrain(request: EvaluationRequest) {
     },
   };
 }
+
+export function isPlanRequest(request: EvaluationRequest): boolean {
+  return request.systemInstruction.includes('question plan');
+}
+
+/**
+ * A cooperative plan writer: as many questions as the prompt asks for, one per competency in turn, the first naming
+ * the first line of the résumé when there is one.
+ */
+export function planBrain(request: EvaluationRequest) {
+  const count = Number(/Write exactly (\d+) questions/.exec(request.prompt)?.[1] ?? 3);
+  const keys = [...(request.prompt.split('Competencies')[1] ?? '').matchAll(/^- ([a-z][a-z0-9_]*): /gm)].map((m) => m[1]!);
+  const resume = /Résumé:\n(.+)/.exec(request.prompt)?.[1]?.trim();
+  return {
+    questions: Array.from({ length: count }, (_, i) => ({
+      text:
+        i === 0 && resume
+          ? `Your résumé says "${resume.slice(0, 80)}". Walk me through your part in that.`
+          : `Tell me about a time you showed ${keys[i % Math.max(1, keys.length)] ?? 'ownership'} at work.`,
+      competencyKey: keys.length ? keys[i % keys.length]! : null,
+      anchors: [1, 2, 3, 4, 5].map((level) => `Level ${level}: what an answer at this level contains.`),
+      timeBudgetSeconds: 180,
+      resumeSpecific: i === 0 && Boolean(resume),
+    })),
+  };
+}

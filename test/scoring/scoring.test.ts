@@ -3,7 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scorePending } from '../../api/scoring/scoring-worker.ts';
 import { noLlmReason, scoreInterview } from '../../api/scoring/scorecards.ts';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
-import { honestBrain, promptTurns, startEvaluationEmulator, type EvaluationBrain } from './gemini-evaluation-emulator.ts';
+import {
+  honestBrain,
+  isPlanRequest,
+  planBrain,
+  promptTurns,
+  startEvaluationEmulator,
+  type EvaluationBrain,
+} from './gemini-evaluation-emulator.ts';
 
 // Scorecards from a finished interview's transcript, with the real @google/genai client talking to a local
 // emulator of Gemini's structured-output endpoint. The transcript rows stand in for what the interviewer agent
@@ -16,7 +23,8 @@ let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
 let brain: EvaluationBrain = honestBrain;
 
 beforeAll(async () => {
-  emulator = await startEvaluationEmulator((r) => brain(r));
+  // Interview creation asks the same model for a question plan; those requests get a plan.
+  emulator = await startEvaluationEmulator((r) => (isPlanRequest(r) ? planBrain(r) : brain(r)));
   api = await startTestApi({ env: { GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: emulator.url } });
   hr = client(api.url, (await seedCompany(api.db, 'Acme')).key);
   other = client(api.url, (await seedCompany(api.db, 'Other Co')).key);
@@ -38,6 +46,8 @@ type Line = [speaker: 'interviewer' | 'candidate', text: string, questionId: str
 /** A finished interview with a two-question plan and the given transcript. */
 async function finishedInterview(lines: Line[]) {
   const { interview, job } = await seedInterview(hr);
+  // A fixed two-question plan instead of the generated one, so the transcript below can refer to it.
+  await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interview.id).execute();
   await api.db
     .insertInto('interviewPlanQuestions')
     .values([
@@ -81,6 +91,7 @@ const answeredTranscript: Line[] = [
   ['candidate', 'I split the ledger writes from the reporting reads so each could scale on its own, using an outbox.', 'q-system_design'],
 ];
 
+const evaluations = () => emulator.requests.filter((r) => !isPlanRequest(r));
 const deps = () => ({ db: api.db, log: api.deps.log, now: api.deps.now, scoring: api.deps.config.scoring });
 
 describe('scorecards', () => {
@@ -108,9 +119,9 @@ describe('scorecards', () => {
       expect.objectContaining({ key: 'system_design', score: 4, insufficientEvidence: false }),
     ]);
     // The model was asked for structured output, with the candidate's words framed as data.
-    expect(emulator.requests[0]!.responseMimeType).toBe('application/json');
-    expect(emulator.requests[0]!.responseJsonSchema).toBeTruthy();
-    expect(emulator.requests[0]!.systemInstruction).toMatch(/not instructions/);
+    expect(evaluations()[0]!.responseMimeType).toBe('application/json');
+    expect(evaluations()[0]!.responseJsonSchema).toBeTruthy();
+    expect(evaluations()[0]!.systemInstruction).toMatch(/not instructions/);
 
     const events = await api.db.selectFrom('webhookEvents').select(['type', 'payload']).where('type', '=', 'interview.completed').execute();
     const mine = events.find((e) => (e.payload as { interviewId: string }).interviewId === interview.id);
@@ -186,7 +197,7 @@ describe('scorecards', () => {
       expect(card.result.questions.every((q: { score: unknown; status: string }) => q.score === null && q.status === 'not_asked')).toBe(true);
       expect(card.result.competencies.every((c: { score: unknown }) => c.score === null)).toBe(true);
     }
-    expect(emulator.requests).toHaveLength(0);
+    expect(evaluations()).toHaveLength(0);
   });
 
   it('stays pending with its reason without a language model, and is scored once one is configured', async () => {

@@ -1,0 +1,261 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Competency, Database, Interview } from '../../shared/db/schema.ts';
+import { fixedOverheadSeconds } from '../../shared/question-bank.ts';
+import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
+import type { Principal } from '../auth/principal.ts';
+import { companyScope } from '../auth/principal.ts';
+import type { AppDeps } from '../deps.ts';
+import { AppError } from '../http/problem.ts';
+import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { idParams } from '../http/schemas.ts';
+import { generatePlan, templateAnchors, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
+import { readPlan, writePlan, type StoredPlanQuestion } from './plans.repository.ts';
+import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
+
+const tags = ['Question plans'];
+
+/** Everything a plan is generated from, read with the interview. */
+export async function planInputFor(db: Kysely<Database>, interview: Interview, custom: PlanInput['custom'] = []): Promise<PlanInput> {
+  const [job, candidate] = await Promise.all([
+    db.selectFrom('jobs').selectAll().where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
+    db.selectFrom('candidates').select('resumeText').where('id', '=', interview.candidateId).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    type: interview.type,
+    jobTitle: job.title,
+    jobDescription: job.description,
+    codingLanguage: job.codingLanguage,
+    competencies: job.competencies as Competency[],
+    resumeText: candidate.resumeText,
+    maxDurationMinutes: interview.maxDurationMinutes,
+    custom,
+  };
+}
+
+function toDraft(q: StoredPlanQuestion): PlanQuestionDraft & { source: string } {
+  return { ...q, anchors: q.anchors as string[] };
+}
+
+export function planBody(interview: Interview, rows: StoredPlanQuestion[], fallbackReason?: string) {
+  const totalSeconds = rows.reduce((t, q) => t + q.timeBudgetSeconds, 0);
+  const sources = [...new Set(rows.filter((q) => q.kind !== 'custom').map((q) => q.source))];
+  return {
+    interviewId: interview.id,
+    source: sources.join('+') || 'hr',
+    questionCount: rows.length,
+    totalSeconds,
+    fitsDuration: totalSeconds + fixedOverheadSeconds <= interview.maxDurationMinutes * 60,
+    frozen: interview.status !== 'scheduled',
+    ...(fallbackReason ? { fallbackReason } : {}),
+    questions: rows.map((q) => ({ ...q, anchors: q.anchors as string[] })),
+  };
+}
+
+export function planRoutes(deps: AppDeps): RouteDef[] {
+  const { db, config, log } = deps;
+
+  /**
+   * Changes a plan inside one transaction that holds the interview row, so the plan cannot change under an
+   * interview that is starting: once it leaves `scheduled` the plan is frozen.
+   */
+  async function changePlan(
+    principal: Principal,
+    meta: RequestMeta,
+    id: string,
+    action: string,
+    change: (questions: (PlanQuestionDraft & { source: string })[], interview: Interview) => Promise<(PlanQuestionDraft & { source?: string })[]>,
+  ) {
+    return db.transaction().execute(async (trx) => {
+      let q = trx.selectFrom('interviews').selectAll().where('id', '=', id).forUpdate();
+      const scope = companyScope(principal);
+      if (scope) q = q.where('companyId', '=', scope);
+      const interview = await q.executeTakeFirst();
+      if (!interview) throw new AppError('not_found', 'No such interview.');
+      if (interview.status !== 'scheduled') {
+        throw new AppError('invalid_state', `The plan is frozen: the interview is ${interview.status}.`);
+      }
+      const current = (await readPlan(trx, interview.id)).map(toDraft);
+      const next = await change(current, interview);
+      const ids = next.map((n) => n.questionId);
+      if (new Set(ids).size !== ids.length) throw new AppError('validation_failed', 'Question ids must be unique.');
+      await writePlan(trx, interview.id, current[0]?.source ?? 'hr', next);
+      await recordAudit(trx, actorFromPrincipal(principal, meta), {
+        companyId: interview.companyId,
+        action,
+        targetType: 'interview',
+        targetId: interview.id,
+        details: { questionCount: next.length },
+      });
+      return planBody(interview, await readPlan(trx, interview.id));
+    });
+  }
+
+  const nextCustomId = (questions: { questionId: string }[]) => {
+    let n = questions.filter((q) => q.questionId.startsWith('q-custom-')).length + 1;
+    while (questions.some((q) => q.questionId === `q-custom-${n}`)) n++;
+    return `q-custom-${n}`;
+  };
+
+  async function competencyName(interview: Interview, key: string | null) {
+    if (!key) return null;
+    const job = await db.selectFrom('jobs').select('competencies').where('id', '=', interview.jobId).executeTakeFirstOrThrow();
+    const competency = (job.competencies as Competency[]).find((c) => c.key === key);
+    if (!competency) {
+      throw new AppError('validation_failed', `The job has no competency "${key}".`, {
+        errors: [{ path: 'body.competencyKey', message: 'Not a competency of the job' }],
+      });
+    }
+    return competency.name;
+  }
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/interviews/:id/plan',
+      operationId: 'getPlan',
+      summary: 'The question plan, with each question\'s competency, anchors and time budget',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: { 200: { description: 'The plan', schema: planSchema } },
+      handler: async ({ params, principal }) => {
+        let q = db.selectFrom('interviews').selectAll().where('id', '=', params.id);
+        const scope = companyScope(principal);
+        if (scope) q = q.where('companyId', '=', scope);
+        const interview = await q.executeTakeFirst();
+        if (!interview) throw new AppError('not_found', 'No such interview.');
+        return { status: 200, body: planBody(interview, await readPlan(db, interview.id)) };
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/v1/interviews/:id/plan',
+      operationId: 'replacePlan',
+      summary: 'Replace the plan with HR\'s questions (existing ones may be kept by id)',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: replacePlanBody,
+      responses: { 200: { description: 'The new plan', schema: planSchema } },
+      handler: async ({ params, body, principal, meta }) => ({
+        status: 200,
+        body: await changePlan(principal, meta, params.id, 'plan.replace', async (current, interview) => {
+          const result: (PlanQuestionDraft & { source?: string })[] = [];
+          for (const q of body.questions) {
+            const kept = q.questionId ? current.find((c) => c.questionId === q.questionId) : undefined;
+            if (q.questionId && !kept) throw new AppError('validation_failed', `No question "${q.questionId}" in this plan.`);
+            const name = await competencyName(interview, q.competencyKey);
+            const unchanged = kept && kept.text === q.text;
+            result.push({
+              questionId: kept?.questionId ?? nextCustomId([...current, ...result]),
+              text: q.text,
+              competencyKey: q.competencyKey,
+              timeBudgetSeconds: q.timeBudgetSeconds,
+              anchors: q.anchors ?? (unchanged ? kept.anchors : templateAnchors(name)),
+              kind: unchanged ? kept.kind : 'custom',
+              verbatim: unchanged ? kept.verbatim : q.verbatim,
+              resumeSpecific: unchanged ? kept.resumeSpecific : false,
+              ...(unchanged ? { source: kept.source } : {}),
+            });
+          }
+          return result;
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/interviews/:id/plan/questions',
+      operationId: 'addPlanQuestion',
+      summary: 'Attach a custom question, asked word for word',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: addQuestionBody,
+      responses: { 201: { description: 'The plan with the new question', schema: planSchema } },
+      handler: async ({ params, body, principal, meta }) => ({
+        status: 201,
+        body: await changePlan(principal, meta, params.id, 'plan.question.add', async (current, interview) => {
+          const question: PlanQuestionDraft = {
+            questionId: nextCustomId(current),
+            text: body.text,
+            competencyKey: body.competencyKey,
+            timeBudgetSeconds: body.timeBudgetSeconds,
+            anchors: templateAnchors(await competencyName(interview, body.competencyKey)),
+            kind: 'custom',
+            verbatim: true,
+            resumeSpecific: false,
+          };
+          const at = Math.min(body.position ?? current.length, current.length);
+          return [...current.slice(0, at), question, ...current.slice(at)];
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/interviews/:id/plan/questions/:questionId',
+      operationId: 'updatePlanQuestion',
+      summary: 'Edit one question; edited wording becomes HR\'s own',
+      tags,
+      auth: 'hr',
+      params: questionParams,
+      body: updateQuestionBody,
+      responses: { 200: { description: 'The updated plan', schema: planSchema } },
+      handler: async ({ params, body, principal, meta }) => ({
+        status: 200,
+        body: await changePlan(principal, meta, params.id, 'plan.question.update', async (current, interview) => {
+          const existing = current.find((q) => q.questionId === params.questionId);
+          if (!existing) throw new AppError('not_found', 'No such question in this plan.');
+          if (body.competencyKey !== undefined) await competencyName(interview, body.competencyKey);
+          const reworded = body.text !== undefined && body.text !== existing.text;
+          return current.map((q) =>
+            q.questionId === existing.questionId
+              ? { ...q, ...body, ...(reworded ? { kind: 'custom' as const, source: 'hr', resumeSpecific: false } : {}) }
+              : q,
+          );
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/interviews/:id/plan/questions/:questionId',
+      operationId: 'deletePlanQuestion',
+      summary: 'Remove one question from the plan',
+      tags,
+      auth: 'hr',
+      params: questionParams,
+      responses: { 200: { description: 'The plan without the question', schema: planSchema } },
+      handler: async ({ params, principal, meta }) => ({
+        status: 200,
+        body: await changePlan(principal, meta, params.id, 'plan.question.delete', async (current) => {
+          if (!current.some((q) => q.questionId === params.questionId)) throw new AppError('not_found', 'No such question in this plan.');
+          if (current.length === 1) throw new AppError('conflict', 'A plan needs at least one question.');
+          return current.filter((q) => q.questionId !== params.questionId);
+        }),
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v1/interviews/:id/plan/regenerate',
+      operationId: 'regeneratePlan',
+      summary: 'Generate the plan again from the job, résumé, type and duration; HR\'s custom questions are kept',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: z.object({}).strict().optional(),
+      responses: { 200: { description: 'The new plan', schema: planSchema } },
+      handler: async ({ params, principal, meta }) => {
+        let fallbackReason: string | undefined;
+        const body = await changePlan(principal, meta, params.id, 'plan.regenerate', async (current, interview) => {
+          const custom = current
+            .filter((q) => q.kind === 'custom')
+            .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
+          const plan = await generatePlan(config.scoring, await planInputFor(db, interview, custom), log);
+          fallbackReason = plan.fallbackReason;
+          return plan.questions.map((q) => ({ ...q, source: q.kind === 'custom' ? 'hr' : plan.source }));
+        });
+        return { status: 200, body: fallbackReason ? { ...body, fallbackReason } : body };
+      },
+    }),
+  ];
+}
