@@ -142,6 +142,51 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
+  // Successes, the bulk of the work, are written in batches: those finishing in the same turn of the event loop
+  // share one statement (their attempts and their deliveries' new state). Each send still awaits its own write.
+  interface Success {
+    d: ClaimedDelivery;
+    r: SendResult;
+    at: Date;
+    done: (err?: unknown) => void;
+  }
+  let successQueue: Success[] = [];
+
+  function recordSuccess(item: Omit<Success, 'done'>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (successQueue.length === 0) setImmediate(flushSuccesses);
+      successQueue.push({ ...item, done: (err) => (err ? reject(err) : resolve()) });
+    });
+  }
+
+  async function flushSuccesses(): Promise<void> {
+    const batch = successQueue;
+    successQueue = [];
+    const col = <T>(f: (s: Success) => T) => batch.map(f);
+    try {
+      await sql`
+        with input as (
+          select *
+            from unnest(${col((s) => s.d.id)}::uuid[], ${col((s) => s.d.endpointId)}::uuid[],
+                        ${col((s) => s.d.companyId)}::uuid[], ${col((s) => s.d.attempts)}::int[],
+                        ${col((s) => s.r.statusCode)}::int[], ${col((s) => s.r.durationMs)}::int[],
+                        ${col((s) => s.r.excerpt)}::text[], ${col((s) => s.at.toISOString())}::timestamptz[])
+              as t(id, endpoint_id, company_id, attempt, status_code, duration_ms, excerpt, at)),
+        attempts as (
+          insert into webhook_attempts
+            (delivery_id, endpoint_id, company_id, attempt, outcome, status_code, duration_ms, response_excerpt, created_at)
+          select id, endpoint_id, company_id, attempt, 'succeeded', status_code, duration_ms, excerpt, at from input)
+        update webhook_deliveries d
+           set status = 'succeeded', succeeded_at = i.at, lease_until = null, lease_holder = null,
+               last_status_code = i.status_code, last_error = null, updated_at = i.at
+          from input i
+         where d.id = i.id and d.lease_holder = ${holder} and d.status = 'pending'`.execute(db);
+      for (const s of batch) s.done();
+    } catch (err) {
+      for (const s of batch) s.done(err);
+    }
+  }
+
   async function record(d: ClaimedDelivery, r: SendResult): Promise<void> {
     const now = clock();
     const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
@@ -158,17 +203,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       createdAt: now,
     };
     if (ok) {
-      // The common case in one statement (the attempt and the delivery's new state), to keep up with bursts.
-      await sql`
-        with attempt as (
-          insert into webhook_attempts
-            (delivery_id, endpoint_id, company_id, attempt, outcome, status_code, duration_ms, response_excerpt, created_at)
-          values (${d.id}::uuid, ${d.endpointId}::uuid, ${d.companyId}::uuid, ${d.attempts}, 'succeeded',
-                  ${r.statusCode}, ${r.durationMs}, ${r.excerpt}, ${now}))
-        update webhook_deliveries
-           set status = 'succeeded', succeeded_at = ${now}, lease_until = null, lease_holder = null,
-               last_status_code = ${r.statusCode}, last_error = null, updated_at = ${now}
-         where id = ${d.id}::uuid and lease_holder = ${holder} and status = 'pending'`.execute(db);
+      await recordSuccess({ d, r, at: now });
       if (d.failingSince) {
         await db.updateTable('webhookEndpoints').set({ failingSince: null }).where('id', '=', d.endpointId).execute();
       }
