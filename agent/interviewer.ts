@@ -21,6 +21,8 @@ export interface InterviewerHooks {
   end(reason: EndReason): void;
   /** Called for every candidate turn: the place to persist it and to reset the silence watch. */
   candidateTurn(text: string, input: 'voice' | 'text'): void;
+  /** Called for every spoken interviewer message, after the decision it carried has been applied. */
+  interviewerTurn?(message: llm.ChatMessage): void;
 }
 
 export interface InterviewerOptions {
@@ -74,6 +76,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly hooks: InterviewerHooks;
   private readonly generative: boolean;
   private pending: PendingDecision[] = [];
+  private endedWith: EndReason | undefined;
 
   constructor(options: InterviewerOptions) {
     super({
@@ -88,7 +91,7 @@ export class InterviewerAgent extends voice.Agent {
 
   override async onEnter(): Promise<void> {
     this.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
-      if (item.type === 'message' && item.role === 'assistant') void this.spoken(item.textContent ?? '');
+      if (item.type === 'message' && item.role === 'assistant') void this.spoken(item);
     });
     // The greeting is fixed text: spoken without an LLM round trip, and not interruptible, so the disclosure is
     // always heard in full.
@@ -193,13 +196,22 @@ export class InterviewerAgent extends voice.Agent {
   }
 
   /** An assistant message has been spoken: apply the decision it carried, and end if it was the last word. */
-  private async spoken(text: string): Promise<void> {
+  private async spoken(message: llm.ChatMessage): Promise<void> {
+    const text = message.textContent ?? '';
     const index = this.pending.findLastIndex((d) => text.includes(d.say));
-    if (index < 0) return;
-    const decision = this.pending[index]!;
-    this.pending = [];
-    await decision.commit();
-    if (decision.end) this.hooks.end(decision.end);
+    const decision = index >= 0 ? this.pending[index] : undefined;
+    if (decision) {
+      this.pending = [];
+      await decision.commit();
+    }
+    this.hooks.interviewerTurn?.(message);
+    if (decision?.end) this.finish(decision.end);
+  }
+
+  private finish(reason: EndReason): void {
+    if (this.endedWith) return;
+    this.endedWith = reason;
+    this.hooks.end(reason);
   }
 
   /** Local mode: keyword rules steer the same flow; the plan's questions come in order, with no follow-ups. */
@@ -233,9 +245,15 @@ export class InterviewerAgent extends voice.Agent {
   perform(step: Step, options: { allowInterruptions?: boolean } = {}): void {
     const reason = step.end;
     if (step.say) {
+      // The end waits for the message to be spoken and stored (see `spoken`); should no message ever come
+      // (the speech failed), the end still follows its playout.
+      if (reason) this.pending.push({ say: step.say, end: reason, commit: async () => {} });
       const handle = this.session.say(step.say, { allowInterruptions: reason ? false : options.allowInterruptions ?? true });
-      if (reason) void handle.waitForPlayout().then(() => this.hooks.end(reason), () => this.hooks.end(reason));
-    } else if (reason) this.hooks.end(reason);
+      if (reason) {
+        const fallback = () => setTimeout(() => this.finish(reason), 2000);
+        void handle.waitForPlayout().then(fallback, fallback);
+      }
+    } else if (reason) this.finish(reason);
     void this.syncStage();
   }
 

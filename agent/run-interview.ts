@@ -97,6 +97,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     });
   };
 
+  // The SDK puts the end-of-turn and transcription delays on the candidate's message and the rest on the reply;
+  // one metrics row per reply joins them.
+  let userMetrics: { endOfTurnDelay?: number | undefined; transcriptionDelay?: number | undefined } = {};
   const agent = new InterviewerAgent({
     context,
     flow,
@@ -111,6 +114,36 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
           candidateStatement: statement,
         }),
       end: (reason) => void end(reason),
+      interviewerTurn: (item) => {
+        const text = item.textContent ?? '';
+        if (!text) return;
+        const m = item.metrics ?? {};
+        const replyTo = m.e2eLatency !== undefined ? userMetrics : {};
+        userMetrics = {};
+        const startedAt = m.startedSpeakingAt ? new Date(m.startedSpeakingAt * 1000) : new Date(item.createdAt);
+        const endedAt = m.stoppedSpeakingAt ? new Date(m.stoppedSpeakingAt * 1000) : new Date();
+        void writer
+          .append(
+            {
+              speaker: 'interviewer',
+              text,
+              input: 'voice',
+              startedAt,
+              endedAt,
+              interrupted: item.interrupted,
+              questionId: flow.currentQuestion?.id ?? null,
+              stage: flow.stage,
+            },
+            {
+              e2eLatency: m.e2eLatency,
+              endOfTurnDelay: replyTo.endOfTurnDelay,
+              transcriptionDelay: replyTo.transcriptionDelay,
+              llmTtft: m.llmNodeTtft,
+              ttsTtfb: m.ttsNodeTtfb,
+            },
+          )
+          .catch((error: unknown) => log.error({ err: error }, 'interviewer turn not stored'));
+      },
       candidateTurn: (text, input) => {
         silencePrompts = 0;
         cancel(silenceTimer);
@@ -134,33 +167,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   });
 
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
-    if (item.type !== 'message' || item.role !== 'assistant') return;
-    const text = item.textContent ?? '';
-    if (!text) return;
-    const m = item.metrics ?? {};
-    const startedAt = m.startedSpeakingAt ? new Date(m.startedSpeakingAt * 1000) : new Date(item.createdAt);
-    const endedAt = m.stoppedSpeakingAt ? new Date(m.stoppedSpeakingAt * 1000) : new Date();
-    void writer
-      .append(
-        {
-          speaker: 'interviewer',
-          text,
-          input: 'voice',
-          startedAt,
-          endedAt,
-          interrupted: item.interrupted,
-          questionId: flow.currentQuestion?.id ?? null,
-          stage: flow.stage,
-        },
-        {
-          e2eLatency: m.e2eLatency,
-          endOfTurnDelay: m.endOfTurnDelay,
-          transcriptionDelay: m.transcriptionDelay,
-          llmTtft: m.llmNodeTtft,
-          ttsTtfb: m.ttsNodeTtfb,
-        },
-      )
-      .catch((error: unknown) => log.error({ err: error }, 'interviewer turn not stored'));
+    if (item.type === 'message' && item.role === 'user') {
+      userMetrics = { endOfTurnDelay: item.metrics?.endOfTurnDelay, transcriptionDelay: item.metrics?.transcriptionDelay };
+    }
   });
   session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ newState }) => {
     if (newState === 'speaking') {

@@ -20,6 +20,8 @@ export interface DeepgramEmulatorOptions {
   sttFinalDelayMs?: number;
   /** Fixed delay before the first TTS audio byte. */
   ttsFirstByteDelayMs?: number;
+  /** Speech rate of the emulated voice; faster keeps end-to-end tests short. */
+  ttsWordsPerMinute?: number;
 }
 
 export interface SttSegmentEvent {
@@ -65,7 +67,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
         try {
           const { text } = JSON.parse(Buffer.concat(chunks).toString()) as { text: string };
           spoken.push(text);
-          const pcm = await synthesizeSpeech(text, { sampleRate: Number(url.searchParams.get('sample_rate') ?? 24000) });
+          const pcm = await synthesizeSpeech(text, { sampleRate: Number(url.searchParams.get('sample_rate') ?? 24000), wordsPerMinute: options.ttsWordsPerMinute });
           await delay(options.ttsFirstByteDelayMs ?? 0);
           res.writeHead(200, { 'content-type': 'application/octet-stream' });
           res.end(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
@@ -204,7 +206,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
           text = '';
           if (said) {
             spoken.push(said);
-            const pcm = await synthesizeSpeech(said, { sampleRate });
+            const pcm = await synthesizeSpeech(said, { sampleRate, wordsPerMinute: options.ttsWordsPerMinute });
             await delay(options.ttsFirstByteDelayMs ?? 0);
             // Real TTS streams audio in pieces; send 100 ms chunks.
             const chunk = sampleRate / 10;

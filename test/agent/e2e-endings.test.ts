@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
+import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+
+// The ways an interview ends early, end to end with real parts (see e2e-interview.test.ts): a candidate who goes
+// silent after agreeing, and one who declines consent. Short silence settings keep the run brief.
+
+const silent = loadScenario(new URL('../../../shared/scenarios/silent-candidate.json', import.meta.url));
+const strong = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+let stack: AgentStack;
+
+beforeAll(async () => {
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '3', SILENCE_MAX_PROMPTS: '2' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function turnsOf(interviewId: string) {
+  return stack.api.db
+    .selectFrom('transcriptTurns')
+    .select(['seq', 'speaker', 'text', 'stage'])
+    .where('interviewId', '=', interviewId)
+    .orderBy('seq')
+    .execute();
+}
+
+describe('interviews that end early', () => {
+  it(
+    'silent-candidate: prompted after each silence, then ended as candidate_unresponsive',
+    async () => {
+      const interview = await seedScenario(stack, silent);
+      const result = await runCandidate({
+        apiUrl: stack.api.url,
+        roomCode: interview.roomCode,
+        phone: silent.candidate.phone,
+        firstName: silent.candidate.firstName,
+        lastName: silent.candidate.lastName,
+        answers: silent.answers,
+        timeoutMs: 120_000,
+      });
+      expect(result.endedBy).not.toBe('timeout');
+      const row = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('completed');
+      expect(row.endReason).toBe('candidate_unresponsive');
+      const turns = await turnsOf(interview.id);
+      expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual(silent.answers);
+      const prompts = turns.filter((t) => t.speaker === 'interviewer' && t.text.startsWith('Are you still there?'));
+      expect(prompts).toHaveLength(2);
+      expect(turns.at(-1)!.text).toMatch(/I have not heard from you/);
+    },
+    180_000,
+  );
+
+  it(
+    'a declined consent is stored, closed politely and ended as consent_declined, with no question asked',
+    async () => {
+      const answers = ['No, I do not agree. I would prefer to speak to a person.'];
+      const interview = await seedScenario(stack, strong, { answers });
+      const result = await runCandidate({
+        apiUrl: stack.api.url,
+        roomCode: interview.roomCode,
+        phone: strong.candidate.phone,
+        firstName: strong.candidate.firstName,
+        lastName: strong.candidate.lastName,
+        answers,
+        timeoutMs: 120_000,
+      });
+      expect(result.endedBy).not.toBe('timeout');
+      const row = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('completed');
+      expect(row.endReason).toBe('consent_declined');
+      const consents = await stack.api.db.selectFrom('interviewConsents').selectAll().where('interviewId', '=', interview.id).execute();
+      expect(consents.map((c) => [c.given, c.candidateStatement])).toEqual([[false, answers[0]]]);
+      const turns = await turnsOf(interview.id);
+      expect(turns.map((t) => t.speaker)).toEqual(['interviewer', 'candidate', 'interviewer']);
+      expect(turns[2]!.text).toMatch(/completely fine/);
+      expect(turns.every((t) => t.stage === 'consent' || t.stage === 'ended')).toBe(true);
+    },
+    180_000,
+  );
+});

@@ -1,0 +1,100 @@
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { questionBankVersion } from '../../shared/question-bank.ts';
+import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
+import { testLivekit } from '../support/services.ts';
+import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+
+// End to end with real parts: the API, Postgres, the LiveKit server, the agent worker as its own process with the
+// real Deepgram and Google plugins pointed at the emulators, and a simulated candidate speaking espeak-ng audio.
+
+const scenario = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+let stack: AgentStack;
+
+beforeAll(async () => {
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '20' } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a full voice interview', () => {
+  it(
+    'backend-fintech-strong runs to completion: every line stored in order, consent, metrics, room deleted',
+    async () => {
+      const interview = await seedScenario(stack, scenario);
+      const result = await runCandidate({
+        apiUrl: stack.api.url,
+        roomCode: interview.roomCode,
+        phone: scenario.candidate.phone,
+        firstName: scenario.candidate.firstName,
+        lastName: scenario.candidate.lastName,
+        answers: scenario.answers,
+        timeoutMs: 240_000,
+      });
+      expect(result.endedBy).not.toBe('timeout');
+      expect(result.answers.map((a) => a.text)).toEqual(scenario.answers);
+      expect(result.firstAudioAt).toBeDefined();
+
+      const db = stack.api.db;
+      const row = await db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('completed');
+      expect(row.endReason).toBe('completed');
+
+      const turns = await db
+        .selectFrom('transcriptTurns')
+        .selectAll()
+        .where('interviewId', '=', interview.id)
+        .orderBy('seq')
+        .execute();
+      expect(turns.map((t) => t.seq)).toEqual(turns.map((_, i) => i + 1));
+      // Every scenario line, in order, each one after an interviewer turn; the interviewer has the last word.
+      const candidateTurns = turns.filter((t) => t.speaker === 'candidate');
+      expect(candidateTurns.map((t) => t.text)).toEqual(scenario.answers);
+      for (const t of candidateTurns) expect(turns[turns.indexOf(t) - 1]?.speaker).toBe('interviewer');
+      expect(turns.at(-1)?.speaker).toBe('interviewer');
+      expect(turns[0]!.text).toMatch(/^Hello Ahmed, .*AI interviewer/);
+      expect(turns.at(-1)!.text).toMatch(/hiring team will review/);
+      // Answers link to the plan question they answer.
+      expect(candidateTurns.map((t) => t.questionId)).toEqual([
+        null,
+        'q-opening',
+        'q-system_design',
+        'q-payments_domain',
+        'q-communication',
+        null,
+      ]);
+      for (const t of turns) expect(t.endedAt.getTime()).toBeGreaterThanOrEqual(t.startedAt.getTime());
+
+      const plan = await db.selectFrom('interviewPlanQuestions').selectAll().where('interviewId', '=', interview.id).execute();
+      expect(plan.map((q) => q.source)).toEqual(plan.map(() => questionBankVersion));
+
+      const consents = await db.selectFrom('interviewConsents').selectAll().where('interviewId', '=', interview.id).execute();
+      expect(consents).toHaveLength(1);
+      expect(consents[0]).toMatchObject({ given: true, candidateStatement: scenario.answers[0] });
+      expect(consents[0]!.noticeVersion).toMatch(/\S/);
+
+      // The SDK's per-turn measurements, stored for the replies that followed a spoken answer.
+      const metrics = await db.selectFrom('turnMetrics').selectAll().where('interviewId', '=', interview.id).execute();
+      const spokenReplies = metrics.filter((m) => m.e2eLatency !== null);
+      expect(spokenReplies.length).toBeGreaterThanOrEqual(scenario.answers.length - 1);
+      for (const m of spokenReplies) {
+        expect(m.endOfTurnDelay).not.toBeNull();
+        expect(m.llmTtft).not.toBeNull();
+        expect(m.ttsTtfb).not.toBeNull();
+      }
+
+      const timeline = await db
+        .selectFrom('interviewStatusEvents')
+        .select(['toStatus', 'reason', 'actor'])
+        .where('interviewId', '=', interview.id)
+        .orderBy('id')
+        .execute();
+      expect(timeline.at(-1)).toEqual({ toStatus: 'completed', reason: 'completed', actor: 'agent' });
+
+      const rooms = new RoomServiceClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+      expect(await rooms.listRooms([interview.roomName])).toEqual([]);
+    },
+    300_000,
+  );
+});

@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { client, seedCompany, startTestApi, testEnv, type TestApi } from '../../support/harness.ts';
+import { spokenSegments, type Scenario } from '../../support/candidate-sim.ts';
+import { startDeepgramEmulator, type DeepgramEmulator, type DeepgramEmulatorOptions } from '../../emulators/deepgram.ts';
+import { startGeminiEmulator, type GeminiEmulator, type GeminiEmulatorOptions } from '../../emulators/gemini.ts';
+
+// The whole product for one scenario: the real API on a cloned Postgres database, the real LiveKit server, the
+// agent worker as its own process (`node agent/worker.ts start`, as in production) and the provider emulators.
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface AgentStack {
+  api: TestApi;
+  hr: ReturnType<typeof client>;
+  deepgram: DeepgramEmulator;
+  gemini: GeminiEmulator;
+  agentName: string;
+  worker: ChildProcess;
+  workerLog: string[];
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Extra worker environment (timeouts, turn settings). */
+  workerEnv?: Record<string, string>;
+  deepgram?: DeepgramEmulatorOptions;
+  gemini?: GeminiEmulatorOptions;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startAgentStack(options: StackOptions = {}): Promise<AgentStack> {
+  // A name of its own, so another test run on the same LiveKit server cannot take this run's dispatches.
+  const agentName = `interviewer-${randomBytes(5).toString('hex')}`;
+  const api = await startTestApi({ env: { AGENT_NAME: agentName } });
+  const { key } = await seedCompany(api.db, 'MENA Bank');
+  const hr = client(api.url, key);
+  const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
+  const gemini = await startGeminiEmulator(options.gemini);
+  const base = testEnv();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL ?? 'info',
+    DATABASE_URL: api.deps.config.database.url!,
+    LIVEKIT_URL: base.LIVEKIT_URL,
+    LIVEKIT_API_KEY: base.LIVEKIT_API_KEY,
+    LIVEKIT_API_SECRET: base.LIVEKIT_API_SECRET,
+    AGENT_NAME: agentName,
+    AGENT_HTTP_PORT: String(await freePort()),
+    DEEPGRAM_API_KEY: 'emulated',
+    GOOGLE_API_KEY: 'emulated',
+    DEEPGRAM_STT_URL: deepgram.url.replace(/^http/, 'ws'),
+    DEEPGRAM_TTS_URL: deepgram.url,
+    GEMINI_BASE_URL: gemini.url,
+    ...options.workerEnv,
+  };
+  const worker = spawn(process.execPath, ['agent/worker.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const workerLog: string[] = [];
+  const registered = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) {
+        if (!line.trim()) continue;
+        workerLog.push(line);
+        if (process.env.TEST_AGENT_ECHO) process.stderr.write(`[worker] ${line}\n`);
+        if (line.includes('registered worker')) resolve();
+      }
+    };
+    worker.stdout!.on('data', onData);
+    worker.stderr!.on('data', onData);
+    worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before registering:\n${workerLog.join('\n')}`)));
+  });
+  await registered;
+
+  return {
+    api,
+    hr,
+    deepgram,
+    gemini,
+    agentName,
+    worker,
+    workerLog,
+    async stop() {
+      if (worker.exitCode === null) {
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill('SIGTERM');
+        const timer = setTimeout(() => worker.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await deepgram.close();
+      await gemini.close();
+      await api.stop();
+    },
+  };
+}
+
+/** Creates the scenario's job, candidate and interview through the HR API; returns the interview. */
+export async function seedScenario(stack: AgentStack, scenario: Scenario, overrides: { answers?: string[] } = {}) {
+  const job = await stack.hr('POST', '/v1/jobs', {
+    body: {
+      title: scenario.job.title,
+      description: scenario.job.description,
+      codingLanguage: scenario.job.codingLanguage ?? null,
+      competencies: scenario.job.competencies,
+    },
+  });
+  if (job.status !== 201) throw new Error(`job: ${job.status} ${JSON.stringify(job.body)}`);
+  const candidate = await stack.hr('POST', '/v1/candidates', {
+    body: {
+      firstName: scenario.candidate.firstName,
+      lastName: scenario.candidate.lastName,
+      phone: scenario.candidate.phone,
+      email: scenario.candidate.email,
+      resumeText: scenario.candidate.resume ?? null,
+    },
+  });
+  if (candidate.status !== 201) throw new Error(`candidate: ${candidate.status} ${JSON.stringify(candidate.body)}`);
+  const interview = await stack.hr('POST', '/v1/interviews', {
+    body: {
+      candidateId: candidate.body.id,
+      jobId: job.body.id,
+      type: scenario.interview.type,
+      maxDurationMinutes: Math.max(5, Math.ceil(scenario.interview.maxDurationSeconds / 60)),
+      language: scenario.interview.language,
+      instructions: scenario.interview.instructions,
+    },
+  });
+  if (interview.status !== 201) throw new Error(`interview: ${interview.status} ${JSON.stringify(interview.body)}`);
+  stack.deepgram.addScript(spokenSegments(overrides.answers ?? scenario.answers));
+  return interview.body as { id: string; roomCode: string; roomName: string };
+}

@@ -1,0 +1,309 @@
+// A simulated candidate: joins an interview through the public join endpoint like a browser would, listens to the
+// interviewer over a real LiveKit connection, and answers each turn with espeak-ng audio of a scenario's lines (or
+// with typed text on the chat topic). Used by the end-to-end tests, the voice benchmark and `npm run simulate`.
+// Its answers are synthetic; nothing it produces is presented as a real candidate.
+
+import { readFileSync } from 'node:fs';
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  ParticipantKind,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  type RemoteParticipant,
+  type RemoteTrack,
+} from '@livekit/rtc-node';
+import { z } from 'zod';
+import { synthesizeSpeech } from '../../agent/speech/espeak.ts';
+
+export const scenarioSchema = z.object({
+  id: z.string(),
+  summary: z.string().optional(),
+  company: z.object({ name: z.string(), timezone: z.string().optional(), phoneRegion: z.string().default('AE') }),
+  job: z.object({
+    title: z.string(),
+    description: z.string(),
+    codingLanguage: z.string().nullable().optional(),
+    competencies: z.array(z.object({ key: z.string(), name: z.string(), description: z.string() })),
+  }),
+  candidate: z.object({
+    firstName: z.string(),
+    lastName: z.string(),
+    phone: z.string(),
+    email: z.string().optional(),
+    resume: z.string().optional(),
+  }),
+  interview: z.object({
+    type: z.string(),
+    maxDurationSeconds: z.number().int().positive(),
+    language: z.string().default('en'),
+    instructions: z.string().default(''),
+  }),
+  /** What the candidate says, one line per turn. `[pause]` inside a line is a 1.5 s thinking pause. */
+  answers: z.array(z.string()),
+  expect: z.record(z.string(), z.unknown()).optional(),
+});
+export type Scenario = z.infer<typeof scenarioSchema>;
+
+export const pauseMarker = '[pause]';
+
+export function loadScenario(path: string | URL): Scenario {
+  return scenarioSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+/** The speech segments the candidate will produce, in order: what a speech-to-text service would hear. */
+export function spokenSegments(answers: string[]): string[] {
+  return answers.flatMap((a) => a.split(pauseMarker).map((s) => s.trim()).filter(Boolean));
+}
+
+export interface CandidateOptions {
+  /** Base URL of the API, e.g. http://127.0.0.1:3000 */
+  apiUrl: string;
+  roomCode: string;
+  phone: string;
+  firstName: string;
+  lastName: string;
+  answers: string[];
+  mode?: 'voice' | 'text';
+  /** Speech rate of the candidate's voice. */
+  wordsPerMinute?: number;
+  /** Replaces the serverUrl the API returns (when the API runs behind another address). */
+  livekitUrl?: string;
+  thinkingPauseMs?: number;
+  /** Gives up if the interview has not ended by then. */
+  timeoutMs?: number;
+  onEvent?: (event: CandidateEvent) => void;
+}
+
+export type CandidateEvent =
+  | { type: 'joined'; identity: string }
+  | { type: 'interviewer'; text: string }
+  | { type: 'answer'; text: string; mode: 'voice' | 'text' }
+  | { type: 'ended'; reason: string };
+
+export interface AnswerTiming {
+  text: string;
+  /** ms since epoch when the candidate's audio stopped (voice) or the text was sent. */
+  endedAt: number;
+  /** First audible interviewer audio after the answer ended. */
+  replyAudioAt?: number;
+  /** The interviewer started speaking while this answer was still being spoken. */
+  talkedOver: boolean;
+}
+
+export interface CandidateResult {
+  identity: string;
+  joinStartedAt: number;
+  connectedAt: number;
+  firstAudioAt?: number;
+  answers: AnswerTiming[];
+  interviewerLines: string[];
+  endedBy: string;
+}
+
+const sampleRate = 48000;
+const frameSamples = sampleRate / 100; // 10 ms
+const audibleRms = 0.01;
+
+function rms(frame: AudioFrame): number {
+  let sum = 0;
+  for (const s of frame.data) sum += (s / 32768) ** 2;
+  return Math.sqrt(sum / Math.max(1, frame.data.length));
+}
+
+/** espeak-ng leaves long gaps between sentences; a person answering in one go does not. Cap gaps at 200 ms. */
+function capSilences(pcm: Int16Array, maxGapMs = 200): Int16Array {
+  const out: number[] = [];
+  const maxGap = (sampleRate * maxGapMs) / 1000;
+  let quiet = 0;
+  for (const s of pcm) {
+    if (Math.abs(s) < 300) quiet++;
+    else quiet = 0;
+    if (quiet <= maxGap) out.push(s);
+  }
+  return Int16Array.from(out);
+}
+
+async function speechFor(line: string, wordsPerMinute: number, pauseMs: number): Promise<Int16Array> {
+  const parts = line.split(pauseMarker).map((p) => p.trim()).filter(Boolean);
+  const chunks: Int16Array[] = [];
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) chunks.push(new Int16Array((sampleRate * pauseMs) / 1000));
+    chunks.push(capSilences(await synthesizeSpeech(part, { sampleRate, wordsPerMinute })));
+  }
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const pcm = new Int16Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    pcm.set(c, offset);
+    offset += c.length;
+  }
+  return pcm;
+}
+
+/**
+ * Joins, answers every line after the interviewer has finished speaking, and returns when the interview ends
+ * (the room is deleted or the interviewer leaves).
+ */
+export async function runCandidate(options: CandidateOptions): Promise<CandidateResult> {
+  const mode = options.mode ?? 'voice';
+  const wpm = options.wordsPerMinute ?? 220;
+  const pauseMs = options.thinkingPauseMs ?? 1500;
+  const emit = options.onEvent ?? (() => {});
+
+  // Synthesise up front so answering costs no time at the turn.
+  const speech = mode === 'voice' ? await Promise.all(options.answers.map((a) => speechFor(a, wpm, pauseMs))) : [];
+
+  const joinStartedAt = Date.now();
+  const response = await fetch(`${options.apiUrl}/v1/public/rooms/${encodeURIComponent(options.roomCode)}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ phone: options.phone, firstName: options.firstName, lastName: options.lastName }),
+  });
+  const joined = (await response.json()) as { token?: string; serverUrl?: string; identity?: string; title?: string };
+  if (!response.ok || !joined.token) throw new Error(`join refused: ${response.status} ${JSON.stringify(joined)}`);
+
+  const room = new Room();
+  const result: CandidateResult = {
+    identity: joined.identity ?? '',
+    joinStartedAt,
+    connectedAt: 0,
+    answers: [],
+    interviewerLines: [],
+    endedBy: '',
+  };
+
+  let agentState = 'initializing';
+  let agentSpokeSinceAnswer = false;
+  let speakingNow = false;
+  let current: AnswerTiming | undefined;
+  const stateWaiters = new Set<() => void>();
+  const notify = () => {
+    for (const w of stateWaiters) w();
+  };
+  let resolveEnded: (reason: string) => void = () => {};
+  const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
+
+  const isAgent = (p: RemoteParticipant) => p.kind === ParticipantKind.AGENT;
+  const readState = (p: RemoteParticipant) => {
+    const state = p.attributes['lk.agent.state'];
+    if (!state || state === agentState) return;
+    agentState = state;
+    if (state === 'speaking') agentSpokeSinceAnswer = true;
+    notify();
+  };
+
+  room.on(RoomEvent.ParticipantAttributesChanged, (_changed, participant) => {
+    if (participant.kind === ParticipantKind.AGENT) readState(participant as RemoteParticipant);
+  });
+  room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
+    if (!isAgent(participant) || track.kind !== TrackKind.KIND_AUDIO) return;
+    void (async () => {
+      for await (const frame of new AudioStream(track, { sampleRate, numChannels: 1 })) {
+        if (rms(frame) < audibleRms) continue;
+        const now = Date.now();
+        result.firstAudioAt ??= now;
+        if (speakingNow && current) current.talkedOver = true;
+        else if (current && current.replyAudioAt === undefined && now >= current.endedAt) current.replyAudioAt = now;
+      }
+    })();
+  });
+  room.registerTextStreamHandler('lk.transcription', async (reader, info) => {
+    const text = await reader.readAll();
+    const p = room.remoteParticipants.get(info.identity);
+    if (p && isAgent(p) && text.trim()) {
+      result.interviewerLines.push(text.trim());
+      emit({ type: 'interviewer', text: text.trim() });
+    }
+  });
+  room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
+    if (isAgent(p)) resolveEnded('interviewer left');
+  });
+  room.on(RoomEvent.Disconnected, () => resolveEnded('room closed'));
+
+  await room.connect(options.livekitUrl ?? joined.serverUrl!, joined.token, { autoSubscribe: true, dynacast: false });
+  result.connectedAt = Date.now();
+  emit({ type: 'joined', identity: result.identity });
+  for (const p of room.remoteParticipants.values()) if (isAgent(p)) readState(p);
+
+  // The microphone: always on, sending silence between answers, paced in real time.
+  const source = new AudioSource(sampleRate, 1, 100);
+  let micQueue: Int16Array[] = [];
+  let micOn = mode === 'voice';
+  let micDrained: () => void = () => {};
+  const micLoop = (async () => {
+    if (!micOn) return;
+    const track = LocalAudioTrack.createAudioTrack('microphone', source);
+    const publish = new TrackPublishOptions();
+    publish.source = TrackSource.SOURCE_MICROPHONE;
+    await room.localParticipant!.publishTrack(track, publish);
+    const silence = new Int16Array(frameSamples);
+    const start = Date.now();
+    let sent = 0;
+    while (micOn) {
+      const next = micQueue.shift();
+      if (!next && micQueue.length === 0) micDrained();
+      await source.captureFrame(new AudioFrame(next ?? silence, sampleRate, 1, frameSamples));
+      sent++;
+      const ahead = start + sent * 10 - Date.now();
+      if (ahead > 30) await new Promise((r) => setTimeout(r, ahead - 20));
+    }
+  })();
+
+  const waitForTurn = () =>
+    new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (agentSpokeSinceAnswer && agentState === 'listening') {
+          stateWaiters.delete(check);
+          resolve(true);
+        }
+      };
+      stateWaiters.add(check);
+      void ended.then(() => {
+        stateWaiters.delete(check);
+        resolve(false);
+      });
+      check();
+    });
+
+  const timeout = setTimeout(() => resolveEnded('timeout'), options.timeoutMs ?? 10 * 60_000);
+  try {
+    for (const [i, line] of options.answers.entries()) {
+      if (!(await waitForTurn())) break;
+      agentSpokeSinceAnswer = false;
+      const text = line.split(pauseMarker).map((p) => p.trim()).join(' ');
+      emit({ type: 'answer', text, mode });
+      if (mode === 'text') {
+        current = { text, endedAt: Date.now(), talkedOver: false };
+        result.answers.push(current);
+        await room.localParticipant!.sendText(text, { topic: 'lk.chat' });
+        continue;
+      }
+      const pcm = speech[i]!;
+      const frames: Int16Array[] = [];
+      for (let o = 0; o + frameSamples <= pcm.length; o += frameSamples) frames.push(pcm.slice(o, o + frameSamples));
+      current = { text, endedAt: Number.POSITIVE_INFINITY, talkedOver: false };
+      result.answers.push(current);
+      const drained = new Promise<void>((resolve) => (micDrained = resolve));
+      speakingNow = true;
+      micQueue = frames;
+      await drained;
+      speakingNow = false;
+      // The last frame left the queue; the audio source buffers about 100 ms more.
+      current.endedAt = Date.now() + 100;
+    }
+    result.endedBy = await ended;
+    emit({ type: 'ended', reason: result.endedBy });
+    return result;
+  } finally {
+    clearTimeout(timeout);
+    micOn = false;
+    await micLoop.catch(() => {});
+    await room.disconnect().catch(() => {});
+  }
+}
