@@ -83,7 +83,8 @@ export async function refuseEndpointUrl(
   if (options.requireHttps && url.protocol !== 'https:') return 'must use https';
   if (options.allowPrivate) return null;
   const host = hostOf(url);
-  if (isIP(host)) return isBlockedAddress(host) ? `${host} is a loopback, private, link-local or metadata address` : null;
+  if (isIP(host))
+    return isBlockedAddress(host) ? `${host} is a loopback, private, link-local or metadata address` : null;
   let addresses: LookupAddress[];
   try {
     addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
@@ -103,7 +104,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * A `lookup` for sockets that refuses blocked addresses. Node calls it for host names only: IP literals skip DNS,
  * so the sender checks those itself before connecting.
  */
-export function guardedLookup(hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback): void {
+export function guardedLookup(
+  hostname: string,
+  options: { all?: boolean; family?: number | string },
+  callback: LookupCallback,
+): void {
   dnsLookup(hostname, { ...options, all: true } as { all: true }, (err, addresses) => {
     if (err) return callback(err, []);
     if (addresses.length === 0 || addresses.some((a) => isBlockedAddress(a.address))) {

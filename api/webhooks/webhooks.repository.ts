@@ -18,7 +18,11 @@ export async function insertEndpoint(
     .executeTakeFirstOrThrow();
 }
 
-export async function findEndpoint(db: Kysely<Database>, scope: string | null, id: string): Promise<WebhookEndpoint | undefined> {
+export async function findEndpoint(
+  db: Kysely<Database>,
+  scope: string | null,
+  id: string,
+): Promise<WebhookEndpoint | undefined> {
   let q = db.selectFrom('webhookEndpoints').selectAll().where('id', '=', id);
   if (scope) q = q.where('companyId', '=', scope);
   return q.executeTakeFirst();
@@ -107,7 +111,12 @@ export async function listAttempts(db: Kysely<Database>, endpointId: string, lim
 }
 
 /** Makes one delivery due again with a fresh schedule; the webhook-id stays the event's. */
-export async function replayDelivery(db: Kysely<Database>, endpointId: string, deliveryId: string, now: Date): Promise<boolean> {
+export async function replayDelivery(
+  db: Kysely<Database>,
+  endpointId: string,
+  deliveryId: string,
+  now: Date,
+): Promise<boolean> {
   const row = await db
     .updateTable('webhookDeliveries')
     .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, leaseHolder: null, updatedAt: now })
@@ -122,7 +131,12 @@ export async function replayDelivery(db: Kysely<Database>, endpointId: string, d
  * Replays every event since `since` that the endpoint subscribes to: deliveries that exist start over, and
  * events it never got (it was disabled, or subscribed later) get one. Returns how many are now due.
  */
-export async function replaySince(db: Kysely<Database>, endpoint: WebhookEndpoint, since: Date, now: Date): Promise<number> {
+export async function replaySince(
+  db: Kysely<Database>,
+  endpoint: WebhookEndpoint,
+  since: Date,
+  now: Date,
+): Promise<number> {
   const result = await sql<{ id: string }>`
     insert into webhook_deliveries (company_id, event_id, endpoint_id, status, attempts, next_attempt_at)
     select ev.company_id, ev.id, ${endpoint.id}::uuid, 'pending', 0, ${now}

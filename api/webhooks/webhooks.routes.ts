@@ -42,7 +42,10 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
   const settings = config.webhooks;
 
   async function vetUrl(url: string): Promise<void> {
-    const reason = await refuseEndpointUrl(url, { allowPrivate: settings.allowPrivateUrls, requireHttps: settings.requireHttps });
+    const reason = await refuseEndpointUrl(url, {
+      allowPrivate: settings.allowPrivateUrls,
+      requireHttps: settings.requireHttps,
+    });
     if (reason) {
       throw new AppError('validation_failed', `The endpoint URL is refused: ${reason}.`, {
         errors: [{ path: 'body.url', message: reason }],
@@ -197,7 +200,8 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
       responses: { 202: { description: 'Queued', schema: testSendResult } },
       handler: async ({ params, principal, meta }) => {
         const endpoint = await mustFind(principal, params.id);
-        if (endpoint.status !== 'enabled') throw new AppError('invalid_state', 'The endpoint is disabled; enable it first.');
+        if (endpoint.status !== 'enabled')
+          throw new AppError('invalid_state', 'The endpoint is disabled; enable it first.');
         const result = await db.transaction().execute(async (trx) => {
           const event = await recordEvent(trx, {
             companyId: endpoint.companyId,

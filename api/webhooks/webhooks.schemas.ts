@@ -10,7 +10,10 @@ const eventTypes = z
   .max(subscribableEventTypes.length)
   .refine((list) => new Set(list).size === list.length, 'event types must be unique');
 
-const endpointUrl = z.url({ protocol: /^https?$/ }).max(2_000).meta({ example: 'https://ats.example.com/hooks/interviews' });
+const endpointUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2_000)
+  .meta({ example: 'https://ats.example.com/hooks/interviews' });
 
 export const createEndpointBody = z
   .object({
@@ -27,7 +30,9 @@ export const updateEndpointBody = z
     url: endpointUrl,
     eventTypes,
     description: z.string().trim().max(500),
-    enabled: z.boolean().meta({ description: 'false disables the endpoint; true enables it again and resumes held deliveries' }),
+    enabled: z
+      .boolean()
+      .meta({ description: 'false disables the endpoint; true enables it again and resumes held deliveries' }),
   })
   .partial()
   .strict()
@@ -41,13 +46,17 @@ export const rotateSecretBody = z
       .min(0)
       .max(24 * 30)
       .optional()
-      .meta({ description: 'How long the old secret keeps signing beside the new one; the server default when absent' }),
+      .meta({
+        description: 'How long the old secret keeps signing beside the new one; the server default when absent',
+      }),
   })
   .strict()
   .meta({ id: 'RotateWebhookSecret' });
 
 export const replaySinceBody = z
-  .object({ since: z.iso.datetime({ offset: true }).meta({ description: 'Replays every subscribed event from this time on' }) })
+  .object({
+    since: z.iso.datetime({ offset: true }).meta({ description: 'Replays every subscribed event from this time on' }),
+  })
   .strict()
   .meta({ id: 'ReplayWebhookDeliveries' });
 
@@ -59,7 +68,10 @@ export const endpointSchema = z
     description: z.string(),
     eventTypes: z.array(z.string()),
     status: z.enum(['enabled', 'disabled']),
-    disabledReason: z.string().nullable().meta({ description: '`gone` (answered 410), `failing` (failed for days) or `manual`' }),
+    disabledReason: z
+      .string()
+      .nullable()
+      .meta({ description: '`gone` (answered 410), `failing` (failed for days) or `manual`' }),
     disabledAt: isoTimestamp.nullable(),
     failingSince: isoTimestamp.nullable(),
     previousSecretExpiresAt: isoTimestamp

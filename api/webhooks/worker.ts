@@ -134,7 +134,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         return;
       } catch (err) {
         if (attempt >= 5) {
-          log.error({ deliveryId: d.id, err: errorMessage(err) }, 'webhook attempt could not be recorded; it will be re-sent');
+          log.error(
+            { deliveryId: d.id, err: errorMessage(err) },
+            'webhook attempt could not be recorded; it will be re-sent',
+          );
           return;
         }
         await sleep(250 * 2 ** attempt);
@@ -237,13 +240,20 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         .returning(['failingSince', 'status'])
         .executeTakeFirst();
       log.debug(
-        { deliveryId: d.id, endpointId: d.endpointId, status: r.statusCode, attempt: d.attempts, exhausted: delay === null },
+        {
+          deliveryId: d.id,
+          endpointId: d.endpointId,
+          status: r.statusCode,
+          attempt: d.attempts,
+          exhausted: delay === null,
+        },
         'webhook attempt failed',
       );
       if (!endpoint || endpoint.status !== 'enabled') return;
       const failingFor = now.getTime() - (endpoint.failingSince?.getTime() ?? now.getTime());
       if (r.statusCode === 410) await disableEndpoint(trx, d, 'gone', endpoint.failingSince, now);
-      else if (failingFor >= settings.disableAfterMs) await disableEndpoint(trx, d, 'failing', endpoint.failingSince, now);
+      else if (failingFor >= settings.disableAfterMs)
+        await disableEndpoint(trx, d, 'failing', endpoint.failingSince, now);
     });
   }
 
@@ -287,10 +297,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   function track(p: Promise<void>): void {
-    const tracked = p.catch((err) => log.error({ err: errorMessage(err) }, 'webhook delivery crashed')).finally(() => {
-      inflight.delete(tracked);
-      wakeUp?.();
-    });
+    const tracked = p
+      .catch((err) => log.error({ err: errorMessage(err) }, 'webhook delivery crashed'))
+      .finally(() => {
+        inflight.delete(tracked);
+        wakeUp?.();
+      });
     inflight.add(tracked);
   }
 
@@ -332,7 +344,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         } catch (err) {
           // The database is down or restarting: keep the process alive and try again with a capped backoff.
           failures++;
-          if (failures === 1) log.warn({ err: errorMessage(err) }, 'webhook worker cannot reach the database; retrying');
+          if (failures === 1)
+            log.warn({ err: errorMessage(err) }, 'webhook worker cannot reach the database; retrying');
           await pause(Math.min(settings.pollIntervalMs * 2 ** failures, 5_000));
           continue;
         }

@@ -59,7 +59,9 @@ export const scorecardSummary = z
     recommendation: z.string().max(50).nullable(),
     summary: z.string().max(2_000),
     competencies: z
-      .array(z.object({ key: z.string().max(64), name: z.string().max(120), score: z.number().min(0).max(100).nullable() }))
+      .array(
+        z.object({ key: z.string().max(64), name: z.string().max(120), score: z.number().min(0).max(100).nullable() }),
+      )
       .max(30),
   })
   .meta({ id: 'WebhookScorecardSummary', description: 'A short summary; the full scorecard is at links.scorecard' });
@@ -69,7 +71,13 @@ const resultLinks = z
   .meta({ id: 'WebhookResultLinks' });
 
 export const interviewCompletedData = z
-  .object({ ...interviewRef, status: z.literal('completed'), completedAt: at, scorecard: scorecardSummary, links: resultLinks })
+  .object({
+    ...interviewRef,
+    status: z.literal('completed'),
+    completedAt: at,
+    scorecard: scorecardSummary,
+    links: resultLinks,
+  })
   .meta({ id: 'InterviewCompletedData' });
 
 export const scorecardUpdatedData = z
@@ -98,17 +106,33 @@ export const webhookTestData = z
 
 export const eventCatalog = {
   'interview.created': { version: 1, data: interviewCreatedData, summary: 'An interview was scheduled' },
-  'interview.started': { version: 1, data: interviewStartedData, summary: 'The interview began (candidate in the room)' },
-  'candidate.joined': { version: 1, data: candidateJoinedData, summary: 'The candidate connected to the interview room' },
+  'interview.started': {
+    version: 1,
+    data: interviewStartedData,
+    summary: 'The interview began (candidate in the room)',
+  },
+  'candidate.joined': {
+    version: 1,
+    data: candidateJoinedData,
+    summary: 'The candidate connected to the interview room',
+  },
   'interview.completed': {
     version: 1,
     data: interviewCompletedData,
     summary: 'The interview finished and its scorecard is stored',
   },
   'interview.failed': { version: 1, data: interviewFailedData, summary: 'The interview could not be concluded' },
-  'interview.expired': { version: 1, data: interviewExpiredData, summary: 'The join window passed without an interview' },
+  'interview.expired': {
+    version: 1,
+    data: interviewExpiredData,
+    summary: 'The join window passed without an interview',
+  },
   'interview.cancelled': { version: 1, data: interviewCancelledData, summary: 'The interview was cancelled' },
-  'scorecard.updated': { version: 1, data: scorecardUpdatedData, summary: 'A re-score or a human decision changed the scorecard' },
+  'scorecard.updated': {
+    version: 1,
+    data: scorecardUpdatedData,
+    summary: 'A re-score or a human decision changed the scorecard',
+  },
   'endpoint.disabled': { version: 1, data: endpointDisabledData, summary: 'A webhook endpoint was disabled' },
   'webhook.test': { version: 1, data: webhookTestData, summary: 'Sent by the test-send action; never sent otherwise' },
 } as const;

@@ -21,7 +21,8 @@ export async function recordEvent<T extends EventType>(
   const data = entry.data.parse(input.payload);
   const json = JSON.stringify(data);
   // A programming error, not bad user input: payloads are built by our code from bounded fields.
-  if (Buffer.byteLength(json) > maxPayloadBytes) throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
+  if (Buffer.byteLength(json) > maxPayloadBytes)
+    throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
   // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip.
   // The id is made here, because the deliveries need it even when no endpoint subscribes.
   const id = randomUUID();
@@ -81,7 +82,11 @@ export async function recordTransitionEvent(trx: Kysely<Database>, interview: In
       await recordEvent(trx, {
         companyId: interview.companyId,
         type: 'interview.started',
-        payload: { ...base, status: 'in_progress', startedAt: (interview.startedAt ?? interview.updatedAt).toISOString() },
+        payload: {
+          ...base,
+          status: 'in_progress',
+          startedAt: (interview.startedAt ?? interview.updatedAt).toISOString(),
+        },
       });
       return;
     case 'failed':

@@ -9,8 +9,13 @@ import { startWebhookApi, type WebhookApi } from './support.ts';
 describe('webhook settings', () => {
   it('refuses private addresses and plain http by default in production only', () => {
     // The worker's loader reads the same WEBHOOK_* settings as the API's, and nothing else that could change.
-    const load = (env: Record<string, string>) => loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', ...env }).webhooks;
-    expect(load({ NODE_ENV: 'production' })).toMatchObject({ allowPrivateUrls: false, requireHttps: true, timeoutMs: 15_000 });
+    const load = (env: Record<string, string>) =>
+      loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', ...env }).webhooks;
+    expect(load({ NODE_ENV: 'production' })).toMatchObject({
+      allowPrivateUrls: false,
+      requireHttps: true,
+      timeoutMs: 15_000,
+    });
     expect(load({ NODE_ENV: 'development' })).toMatchObject({ allowPrivateUrls: true, requireHttps: false });
     expect(load({ NODE_ENV: 'test' })).toMatchObject({ allowPrivateUrls: true, requireHttps: false });
     const overridden = load({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'false' });
@@ -20,7 +25,11 @@ describe('webhook settings', () => {
   });
 
   it('keeps the lease longer than the timeout, or a slow send would be claimed twice', () => {
-    const w = loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', WEBHOOK_TIMEOUT_MS: '20000', WEBHOOK_LEASE_MS: '5000' });
+    const w = loadWebhookWorkerConfig({
+      DATABASE_URL: 'postgres://db/x',
+      WEBHOOK_TIMEOUT_MS: '20000',
+      WEBHOOK_LEASE_MS: '5000',
+    });
     expect(w.webhooks.leaseMs).toBeGreaterThan(w.webhooks.timeoutMs);
   });
 
@@ -46,7 +55,8 @@ describe('the outbox', () => {
 
   it('refuses an invalid or oversized payload, and the state change in the same transaction rolls back', async () => {
     const { companyId } = await seedCompany(api.db, 'Acme');
-    const count = async () => (await api.db.selectFrom('jobs').select('id').where('companyId', '=', companyId).execute()).length;
+    const count = async () =>
+      (await api.db.selectFrom('jobs').select('id').where('companyId', '=', companyId).execute()).length;
     const attempt = (payload: any) =>
       api.db.transaction().execute(async (trx) => {
         await trx.insertInto('jobs').values({ companyId, title: 'T', description: 'D', competencies: '[]' }).execute();
@@ -78,11 +88,20 @@ describe('the outbox', () => {
       recordEvent(trx, {
         companyId,
         type: 'endpoint.disabled',
-        payload: { endpointId: subscribed.id, reason: 'gone', failingSince: null, disabledAt: new Date().toISOString() },
+        payload: {
+          endpointId: subscribed.id,
+          reason: 'gone',
+          failingSince: null,
+          disabledAt: new Date().toISOString(),
+        },
       }),
     );
     expect(event.deliveries).toBe(1);
-    const rows = await api.db.selectFrom('webhookDeliveries').select(['endpointId', 'status']).where('eventId', '=', event.id).execute();
+    const rows = await api.db
+      .selectFrom('webhookDeliveries')
+      .select(['endpointId', 'status'])
+      .where('eventId', '=', event.id)
+      .execute();
     expect(rows).toEqual([{ endpointId: subscribed.id, status: 'pending' }]);
   });
 });

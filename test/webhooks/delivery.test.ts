@@ -89,12 +89,20 @@ describe('webhook delivery', () => {
     expect(failed).toMatchObject({
       type: 'interview.failed',
       version: 1,
-      data: { interviewId: first.interview.id, status: 'failed', reason: 'agent_crashed', links: { interview: `/v1/interviews/${first.interview.id}` } },
+      data: {
+        interviewId: first.interview.id,
+        status: 'failed',
+        reason: 'agent_crashed',
+        links: { interview: `/v1/interviews/${first.interview.id}` },
+      },
     });
     const events = await api.db.selectFrom('webhookEvents').select(['id', 'type']).execute();
     expect(events.filter((e) => e.type === 'interview.cancelled')).toHaveLength(1);
     expect(c.received.map((d) => d.headers['webhook-id']).sort()).toEqual(
-      events.filter((e) => byType.has(e.type)).map((e) => e.id).sort(),
+      events
+        .filter((e) => byType.has(e.type))
+        .map((e) => e.id)
+        .sort(),
     );
 
     const sample = c.received[0]!;
@@ -173,7 +181,13 @@ describe('webhook delivery', () => {
     for (const a of log.body.items) expect(a.durationMs).toBeGreaterThanOrEqual(0);
     const deliveries = await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=succeeded`);
     expect(deliveries.body.items).toEqual([
-      expect.objectContaining({ id: sent.deliveryId, eventType: 'webhook.test', status: 'succeeded', attempts: 2, nextAttemptAt: null }),
+      expect.objectContaining({
+        id: sent.deliveryId,
+        eventType: 'webhook.test',
+        status: 'succeeded',
+        attempts: 2,
+        nextAttemptAt: null,
+      }),
     ]);
     expect((await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=pending`)).body.items).toEqual([]);
   });
@@ -285,7 +299,11 @@ describe('webhook delivery', () => {
     expect(watcher.received.map((d) => (d.verified as any).payload)).toEqual([
       expect.objectContaining({
         type: 'endpoint.disabled',
-        data: expect.objectContaining({ endpointId: ep.id, reason: 'failing', failingSince: failingSince.toISOString() }),
+        data: expect.objectContaining({
+          endpointId: ep.id,
+          reason: 'failing',
+          failingSince: failingSince.toISOString(),
+        }),
       }),
     ]);
     // Enabling it again starts the clock afresh.
@@ -341,7 +359,10 @@ describe('webhook delivery', () => {
     expect(c.received).toHaveLength(2);
     expect(c.received[1]!.headers['webhook-id']).toBe(c.received[0]!.headers['webhook-id']);
     expect(c.received[1]!.verified.ok).toBe(true);
-    const missing = await call('POST', `/v1/webhook-endpoints/${ep.id}/deliveries/00000000-0000-4000-8000-000000000000/replay`);
+    const missing = await call(
+      'POST',
+      `/v1/webhook-endpoints/${ep.id}/deliveries/00000000-0000-4000-8000-000000000000/replay`,
+    );
     expect(missing.status).toBe(404);
   });
 

@@ -20,14 +20,23 @@ afterAll(async () => {
   await strict?.stop();
 });
 
-const goodBody = { url: 'http://127.0.0.1:9/hooks', eventTypes: ['interview.created', 'interview.completed'], description: 'ATS' };
+const goodBody = {
+  url: 'http://127.0.0.1:9/hooks',
+  eventTypes: ['interview.created', 'interview.completed'],
+  description: 'ATS',
+};
 
 describe('webhook endpoints: CRUD', () => {
   it('creates an endpoint and shows its secret once, never again', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`/v1/webhook-endpoints/${created.body.id}`);
-    expect(created.body).toMatchObject({ companyId, status: 'enabled', eventTypes: goodBody.eventTypes, description: 'ATS' });
+    expect(created.body).toMatchObject({
+      companyId,
+      status: 'enabled',
+      eventTypes: goodBody.eventTypes,
+      description: 'ATS',
+    });
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
     const fetched = await call('GET', `/v1/webhook-endpoints/${created.body.id}`);
@@ -45,7 +54,9 @@ describe('webhook endpoints: CRUD', () => {
   it('updates, disables, enables and deletes an endpoint', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
     const id = created.body.id;
-    const updated = await call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { eventTypes: ['interview.cancelled'], description: 'new' } });
+    const updated = await call('PATCH', `/v1/webhook-endpoints/${id}`, {
+      body: { eventTypes: ['interview.cancelled'], description: 'new' },
+    });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ eventTypes: ['interview.cancelled'], description: 'new', url: goodBody.url });
 
@@ -55,7 +66,12 @@ describe('webhook endpoints: CRUD', () => {
     expect((await call('POST', `/v1/webhook-endpoints/${id}/test`)).status).toBe(409);
 
     const enabled = await call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { enabled: true } });
-    expect(enabled.body).toMatchObject({ status: 'enabled', disabledReason: null, disabledAt: null, failingSince: null });
+    expect(enabled.body).toMatchObject({
+      status: 'enabled',
+      disabledReason: null,
+      disabledAt: null,
+      failingSince: null,
+    });
 
     expect((await call('DELETE', `/v1/webhook-endpoints/${id}`)).status).toBe(204);
     expect((await call('GET', `/v1/webhook-endpoints/${id}`)).status).toBe(404);
@@ -63,21 +79,34 @@ describe('webhook endpoints: CRUD', () => {
 
   it('rotates the secret: a new one is shown, the old one stays valid for the grace period', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
-    const rotated = await call('POST', `/v1/webhook-endpoints/${created.body.id}/rotate-secret`, { body: { graceHours: 2 } });
+    const rotated = await call('POST', `/v1/webhook-endpoints/${created.body.id}/rotate-secret`, {
+      body: { graceHours: 2 },
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(created.body.secret);
     const graceEnd = Date.parse(rotated.body.previousSecretExpiresAt) - Date.now();
     expect(graceEnd).toBeGreaterThan(2 * 3_600_000 - 60_000);
     expect(graceEnd).toBeLessThanOrEqual(2 * 3_600_000);
-    const row = await api.db.selectFrom('webhookEndpoints').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
+    const row = await api.db
+      .selectFrom('webhookEndpoints')
+      .selectAll()
+      .where('id', '=', created.body.id)
+      .executeTakeFirstOrThrow();
     expect(row.previousSecret).toBe(created.body.secret);
     expect(row.secret).toBe(rotated.body.secret);
   });
 
   it('rejects bad input with 400 naming the field, and stores nothing', async () => {
     const count = async () =>
-      Number((await api.db.selectFrom('webhookEndpoints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await api.db
+            .selectFrom('webhookEndpoints')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = await count();
     const cases: Array<[unknown, string]> = [
       [{ ...goodBody, url: 'not a url' }, 'body.url'],
@@ -92,11 +121,20 @@ describe('webhook endpoints: CRUD', () => {
       const r = await call('POST', '/v1/webhook-endpoints', { body });
       expect(r.status, JSON.stringify(body)).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
-      expect(r.body.errors.map((e: { path: string }) => e.path), JSON.stringify(r.body)).toContain(path);
+      expect(
+        r.body.errors.map((e: { path: string }) => e.path),
+        JSON.stringify(r.body),
+      ).toContain(path);
     }
-    const emptyPatch = await call('PATCH', `/v1/webhook-endpoints/${(await call('POST', '/v1/webhook-endpoints', { body: goodBody })).body.id}`, { body: {} });
+    const emptyPatch = await call(
+      'PATCH',
+      `/v1/webhook-endpoints/${(await call('POST', '/v1/webhook-endpoints', { body: goodBody })).body.id}`,
+      { body: {} },
+    );
     expect(emptyPatch.status).toBe(400);
-    const since = await call('POST', `/v1/webhook-endpoints/00000000-0000-4000-8000-000000000000/replay`, { body: { since: 'yesterday' } });
+    const since = await call('POST', `/v1/webhook-endpoints/00000000-0000-4000-8000-000000000000/replay`, {
+      body: { since: 'yesterday' },
+    });
     expect(since.status).toBe(400);
     expect(await count()).toBe(before + 1);
   });
@@ -122,7 +160,9 @@ describe('webhook endpoints: CRUD', () => {
 
     const admin = client(api.url, await seedAdminKey(api.db));
     expect((await admin('POST', '/v1/webhook-endpoints', { body: goodBody })).status).toBe(400);
-    const forOther = await admin('POST', '/v1/webhook-endpoints', { body: { ...goodBody, companyId: other.companyId } });
+    const forOther = await admin('POST', '/v1/webhook-endpoints', {
+      body: { ...goodBody, companyId: other.companyId },
+    });
     expect(forOther.status).toBe(201);
     expect(forOther.body.companyId).toBe(other.companyId);
     expect((await admin('GET', `/v1/webhook-endpoints/${mine.body.id}`)).status).toBe(200);
@@ -131,7 +171,11 @@ describe('webhook endpoints: CRUD', () => {
   it('documents the endpoints and every event payload, versioned, in the OpenAPI document', async () => {
     const doc = (await call('GET', '/openapi.json')).body;
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/v1/webhook-endpoints', '/v1/webhook-endpoints/{id}/rotate-secret', '/v1/webhook-endpoints/{id}/replay']),
+      expect.arrayContaining([
+        '/v1/webhook-endpoints',
+        '/v1/webhook-endpoints/{id}/rotate-secret',
+        '/v1/webhook-endpoints/{id}/replay',
+      ]),
     );
     for (const type of [
       'interview.created',
@@ -148,7 +192,10 @@ describe('webhook endpoints: CRUD', () => {
     }
     const completed = doc.components.schemas.InterviewCompletedEvent;
     expect(completed.properties.version).toMatchObject({ const: 1 });
-    expect(doc.components.schemas.InterviewCompletedData.properties.links.$ref ?? doc.components.schemas.InterviewCompletedData.properties.links).toBeTruthy();
+    expect(
+      doc.components.schemas.InterviewCompletedData.properties.links.$ref ??
+        doc.components.schemas.InterviewCompletedData.properties.links,
+    ).toBeTruthy();
     expect(doc.components.schemas.WebhookEndpointWithSecret.properties.secret).toBeDefined();
     expect(doc.components.schemas.WebhookEndpoint.properties.secret).toBeUndefined();
   });
@@ -179,18 +226,28 @@ describe('webhook endpoints: SSRF guard at creation', () => {
   });
 
   it('refuses plain http when https is required, and a changed URL goes through the same guard', async () => {
-    const http = await strictCall('POST', '/v1/webhook-endpoints', { body: { url: 'http://93.184.215.14/hooks', eventTypes: ['interview.created'] } });
+    const http = await strictCall('POST', '/v1/webhook-endpoints', {
+      body: { url: 'http://93.184.215.14/hooks', eventTypes: ['interview.created'] },
+    });
     expect(http.status).toBe(400);
     expect(http.body.errors[0].message).toBe('must use https');
-    const ok = await strictCall('POST', '/v1/webhook-endpoints', { body: { url: 'https://93.184.215.14/hooks', eventTypes: ['interview.created'] } });
+    const ok = await strictCall('POST', '/v1/webhook-endpoints', {
+      body: { url: 'https://93.184.215.14/hooks', eventTypes: ['interview.created'] },
+    });
     expect(ok.status).toBe(201);
-    const patched = await strictCall('PATCH', `/v1/webhook-endpoints/${ok.body.id}`, { body: { url: 'https://169.254.169.254/' } });
+    const patched = await strictCall('PATCH', `/v1/webhook-endpoints/${ok.body.id}`, {
+      body: { url: 'https://169.254.169.254/' },
+    });
     expect(patched.status).toBe(400);
-    expect((await strictCall('GET', `/v1/webhook-endpoints/${ok.body.id}`)).body.url).toBe('https://93.184.215.14/hooks');
+    expect((await strictCall('GET', `/v1/webhook-endpoints/${ok.body.id}`)).body.url).toBe(
+      'https://93.184.215.14/hooks',
+    );
   });
 
   it('allows private addresses when the development setting is on', async () => {
-    const r = await call('POST', '/v1/webhook-endpoints', { body: { url: 'http://localhost:9/hooks', eventTypes: ['interview.created'] } });
+    const r = await call('POST', '/v1/webhook-endpoints', {
+      body: { url: 'http://localhost:9/hooks', eventTypes: ['interview.created'] },
+    });
     expect(r.status).toBe(201);
   });
 });

@@ -43,7 +43,9 @@ describe('webhook delivery under faults', () => {
     const consumer: Consumer = await startConsumer({ reply: (n) => (n === 1 ? { hang: true } : { status: 200 }) });
     cleanups.push(() => consumer.stop());
     const call = client(api.url, (await seedCompany(api.db, 'Acme')).key);
-    const endpoint = await call('POST', '/v1/webhook-endpoints', { body: { url: consumer.url, eventTypes: ['interview.created'] } });
+    const endpoint = await call('POST', '/v1/webhook-endpoints', {
+      body: { url: consumer.url, eventTypes: ['interview.created'] },
+    });
     consumer.setSecrets([endpoint.body.secret]);
     const sent = (await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).body;
 
@@ -51,7 +53,11 @@ describe('webhook delivery under faults', () => {
     await consumer.waitFor(1);
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
-    const held = await api.db.selectFrom('webhookDeliveries').selectAll().where('id', '=', sent.deliveryId).executeTakeFirstOrThrow();
+    const held = await api.db
+      .selectFrom('webhookDeliveries')
+      .selectAll()
+      .where('id', '=', sent.deliveryId)
+      .executeTakeFirstOrThrow();
     expect(held).toMatchObject({ status: 'pending', attempts: 1 });
     expect(held.leaseUntil!.getTime()).toBeGreaterThan(Date.now()); // still leased to the dead worker
 
@@ -59,7 +65,11 @@ describe('webhook delivery under faults', () => {
     await consumer.waitFor(2); // after the dead worker's lease runs out
     await vi.waitFor(
       async () => {
-        const row = await api.db.selectFrom('webhookDeliveries').selectAll().where('id', '=', sent.deliveryId).executeTakeFirstOrThrow();
+        const row = await api.db
+          .selectFrom('webhookDeliveries')
+          .selectAll()
+          .where('id', '=', sent.deliveryId)
+          .executeTakeFirstOrThrow();
         expect(row.status).toBe('succeeded');
       },
       { timeout: 5_000, interval: 50 },
@@ -91,7 +101,9 @@ describe('webhook delivery under faults', () => {
     const api: RunningApi = await startApi(config);
     cleanups.push(() => api.stop());
     const call = client(api.url, (await seedCompany(api.deps.db, 'Acme')).key);
-    const endpoint = await call('POST', '/v1/webhook-endpoints', { body: { url: consumer.url, eventTypes: ['interview.created'] } });
+    const endpoint = await call('POST', '/v1/webhook-endpoints', {
+      body: { url: consumer.url, eventTypes: ['interview.created'] },
+    });
     consumer.setSecrets([endpoint.body.secret]);
     expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
     await consumer.waitFor(1);
@@ -99,10 +111,13 @@ describe('webhook delivery under faults', () => {
     postgres.restart();
 
     // The first request after the restart may meet a dead pooled connection; within a few tries the API answers.
-    await vi.waitFor(async () => expect((await call('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200), {
-      timeout: 10_000,
-      interval: 100,
-    });
+    await vi.waitFor(
+      async () => expect((await call('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200),
+      {
+        timeout: 10_000,
+        interval: 100,
+      },
+    );
     expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
     await consumer.waitFor(2);
     expect(consumer.received.every((d) => d.verified.ok)).toBe(true);

@@ -23,25 +23,54 @@ describe('webhook history retention', () => {
         recordEvent(trx, {
           companyId,
           type: 'endpoint.disabled',
-          payload: { endpointId: endpoint.id, reason: 'gone', failingSince: null, disabledAt: new Date().toISOString() },
+          payload: {
+            endpointId: endpoint.id,
+            reason: 'gone',
+            failingSince: null,
+            disabledAt: new Date().toISOString(),
+          },
         }),
       );
     const oldDone = await record();
     const oldPending = await record();
     const recent = await record();
     const fortyDaysAgo = new Date(Date.now() - 40 * 86_400_000);
-    await api.db.updateTable('webhookEvents').set({ createdAt: fortyDaysAgo }).where('id', 'in', [oldDone.id, oldPending.id]).execute();
-    await api.db.updateTable('webhookDeliveries').set({ status: 'succeeded' }).where('eventId', 'in', [oldDone.id, recent.id]).execute();
-    const delivery = await api.db.selectFrom('webhookDeliveries').select('id').where('eventId', '=', oldDone.id).executeTakeFirstOrThrow();
+    await api.db
+      .updateTable('webhookEvents')
+      .set({ createdAt: fortyDaysAgo })
+      .where('id', 'in', [oldDone.id, oldPending.id])
+      .execute();
+    await api.db
+      .updateTable('webhookDeliveries')
+      .set({ status: 'succeeded' })
+      .where('eventId', 'in', [oldDone.id, recent.id])
+      .execute();
+    const delivery = await api.db
+      .selectFrom('webhookDeliveries')
+      .select('id')
+      .where('eventId', '=', oldDone.id)
+      .executeTakeFirstOrThrow();
     await api.db
       .insertInto('webhookAttempts')
-      .values({ deliveryId: delivery.id, endpointId: endpoint.id, companyId, attempt: 1, outcome: 'succeeded', statusCode: 200, error: null, durationMs: 3, responseExcerpt: null })
+      .values({
+        deliveryId: delivery.id,
+        endpointId: endpoint.id,
+        companyId,
+        attempt: 1,
+        outcome: 'succeeded',
+        statusCode: 200,
+        error: null,
+        durationMs: 3,
+        responseExcerpt: null,
+      })
       .execute();
 
     const removed = await pruneWebhookHistory(api.db, { now: new Date(), retentionMs: 30 * 86_400_000, batchSize: 1 });
     expect(removed).toBe(1);
     const left = await api.db.selectFrom('webhookEvents').select('id').execute();
     expect(left.map((e) => e.id).sort()).toEqual([oldPending.id, recent.id].sort());
-    expect(await api.db.selectFrom('webhookAttempts').selectAll().where('deliveryId', '=', delivery.id).execute()).toEqual([]);
+    expect(
+      await api.db.selectFrom('webhookAttempts').selectAll().where('deliveryId', '=', delivery.id).execute(),
+    ).toEqual([]);
   });
 });

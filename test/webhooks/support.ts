@@ -42,7 +42,12 @@ export async function startConsumer(options: { reply?: ReplyFn } = {}) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const delivery: ReceivedDelivery = { headers: req.headers, body, receivedAt: Date.now(), verified: verify(body, req.headers) };
+      const delivery: ReceivedDelivery = {
+        headers: req.headers,
+        body,
+        receivedAt: Date.now(),
+        verified: verify(body, req.headers),
+      };
       received.push(delivery);
       const r = reply(received.length, delivery);
       for (const w of waiters.filter((w) => received.length >= w.n)) {
@@ -88,7 +93,10 @@ export async function startConsumer(options: { reply?: ReplyFn } = {}) {
     waitFor(n: number, timeoutMs = 10_000): Promise<void> {
       if (received.length >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`consumer got ${received.length} of ${n} requests`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`consumer got ${received.length} of ${n} requests`)),
+          timeoutMs,
+        );
         waiters.push({
           n,
           resolve: () => {
@@ -154,7 +162,13 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
     },
     /** A worker with no jitter (random 0.5 gives the nominal delay) unless the test passes its own. */
     worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5) {
-      return createDeliveryWorker({ db: database.db, log, settings: { ...config.webhooks, ...overrides }, now, random });
+      return createDeliveryWorker({
+        db: database.db,
+        log,
+        settings: { ...config.webhooks, ...overrides },
+        now,
+        random,
+      });
     },
     async stop() {
       server.closeAllConnections();

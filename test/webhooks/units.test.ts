@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { jitterRatio, maxAttempts, nextRetryDelayMs, parseRetryAfterMs, retryScheduleMs } from '../../api/webhooks/retry.ts';
+import {
+  jitterRatio,
+  maxAttempts,
+  nextRetryDelayMs,
+  parseRetryAfterMs,
+  retryScheduleMs,
+} from '../../api/webhooks/retry.ts';
 import { isBlockedAddress } from '../../api/webhooks/ssrf.ts';
 
 describe('address guard', () => {
