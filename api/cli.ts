@@ -6,6 +6,8 @@ import { loadConfigOrExit, parseEnv } from '../shared/env.ts';
 import { createApiKey } from './auth/api-keys.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import { insertCompany } from './companies/companies.repository.ts';
+import { scoreInterview } from './scoring/scorecards.ts';
+import { createLogger } from '../shared/logger.ts';
 import { apiEnvSchema } from './config.ts';
 
 const usage = `Usage: npm run cli -- <command> [options]
@@ -14,17 +16,24 @@ Commands:
   migrate                                   apply pending database migrations
   create-company --name <name> [--region AE] create a company and print its first API key
   create-admin-key --name <name>            create an admin key that sees every company
+  rescore <interview-id>                    evaluate a finished interview again (needs GOOGLE_API_KEY)
 
 The key is printed once; only its hash is stored.`;
 
-const dbEnv = apiEnvSchema.pick({ DATABASE_URL: true, PGLITE_DIR: true });
+const dbEnv = apiEnvSchema.pick({
+  DATABASE_URL: true,
+  PGLITE_DIR: true,
+  GOOGLE_API_KEY: true,
+  GEMINI_BASE_URL: true,
+  SCORING_MODEL: true,
+});
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
     options: { name: { type: 'string' }, region: { type: 'string' } },
-    allowPositionals: false,
+    allowPositionals: true,
   });
   if (!command || command === 'help' || command === '--help') {
     process.stdout.write(`${usage}\n`);
@@ -58,6 +67,27 @@ async function main(argv: string[]): Promise<number> {
         const key = await createApiKey(database.db, { companyId: null, isAdmin: true, name: values.name ?? 'admin' });
         await recordAudit(database.db, cli, { companyId: null, action: 'api_key.create_admin', targetType: 'api_key', targetId: key.id });
         process.stdout.write(`Admin API key (shown once): ${key.key}\n`);
+        return 0;
+      }
+      case 'rescore': {
+        const id = positionals[0];
+        if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new UsageError('rescore needs an interview id');
+        const interview = await database.db.selectFrom('interviews').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!interview) throw new UsageError(`no interview ${id}`);
+        const row = await scoreInterview(
+          {
+            db: database.db,
+            log: createLogger({ level: 'warn', name: 'cli' }),
+            now: () => new Date(),
+            scoring: { googleApiKey: env.GOOGLE_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.SCORING_MODEL },
+          },
+          interview,
+          're_score',
+        );
+        process.stdout.write(
+          `Scorecard version ${row.version}: ${row.status}${row.pendingReason ? ` (${row.pendingReason})` : ''}, ` +
+            `overall ${row.overallScore ?? '-'}, recommendation ${row.recommendation ?? '-'}\n`,
+        );
         return 0;
       }
       default:

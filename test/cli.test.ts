@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, startTestApi, type TestApi } from './support/harness.ts';
+import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -43,5 +43,32 @@ describe('cli', () => {
     expect(result.status).toBe(64);
     expect(result.stderr).toContain('--name is required');
     expect(cli('frobnicate').stderr).toContain('unknown command');
+  });
+});
+
+describe('cli rescore', () => {
+  it('evaluates a finished interview again; without a model the new version is pending with its reason', async () => {
+    const { key } = await seedCompany(api.db, 'Rescore Co');
+    const call = client(api.url, key);
+    const { interview } = await seedInterview(call);
+    await api.db.updateTable('interviews').set({ status: 'completed', endedAt: new Date() }).where('id', '=', interview.id).execute();
+    await api.db
+      .insertInto('transcriptTurns')
+      .values([
+        { interviewId: interview.id, seq: 1, speaker: 'interviewer', text: 'Tell me about a system.', questionId: 'q-opening', stage: 'question', startedAt: new Date(), endedAt: new Date() },
+        { interviewId: interview.id, seq: 2, speaker: 'candidate', text: 'I rebuilt a ledger in Go on Postgres.', questionId: 'q-opening', stage: 'question', startedAt: new Date(), endedAt: new Date() },
+      ])
+      .execute();
+    const first = cli('rescore', interview.id);
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Scorecard version 1: pending (No language model is configured');
+    expect(cli('rescore', interview.id).stdout).toContain('Scorecard version 2: pending');
+    const versions = await api.db.selectFrom('scorecards').select(['version', 'isLatest']).where('interviewId', '=', interview.id).orderBy('version').execute();
+    expect(versions).toEqual([
+      { version: 1, isLatest: false },
+      { version: 2, isLatest: true },
+    ]);
+    expect(cli('rescore', 'not-an-id').status).toBe(64);
   });
 });
