@@ -78,18 +78,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function claim(room: number): Promise<ClaimedDelivery[]> {
     const limit = claimSize(room);
     const saturated = [...perEndpoint].filter(([, n]) => n >= settings.endpointConcurrency).map(([id]) => id);
-    const now = clock();
-    const leaseUntil = new Date(Date.now() + settings.leaseMs);
+    // Without an injected clock, "due" and leases are judged by the database's clock alone, so workers on hosts
+    // whose clocks disagree still agree on both.
+    const due = options.now ? clock() : null;
     const result = await sql<ClaimedDelivery>`
       with claimed as (
         update webhook_deliveries d
-           set lease_until = ${leaseUntil}, lease_holder = ${holder}, attempts = d.attempts + 1, updated_at = now()
+           set lease_until = now() + make_interval(secs => ${settings.leaseMs / 1_000}), lease_holder = ${holder}, attempts = d.attempts + 1, updated_at = now()
          where d.id in (
            select d2.id
              from webhook_deliveries d2
              join webhook_endpoints e on e.id = d2.endpoint_id
             where d2.status = 'pending'
-              and d2.next_attempt_at <= ${now}
+              and d2.next_attempt_at <= coalesce(${due}::timestamptz, now())
               and (d2.lease_until is null or d2.lease_until < now())
               and e.status = 'enabled'
               and d2.endpoint_id <> all(${saturated}::uuid[])

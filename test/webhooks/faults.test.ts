@@ -84,45 +84,54 @@ describe('webhook delivery under faults', () => {
     expect(first.output() + second.output()).not.toContain('whsec_');
   });
 
-  it('Postgres restarted with idle pooled connections: the API and its worker recover without exiting', async () => {
-    const postgres = await startPrivatePostgres();
-    cleanups.push(() => postgres.stop());
-    const consumer = await startConsumer();
-    cleanups.push(() => consumer.stop());
-    const config = loadApiConfig(
-      testEnv({
-        DATABASE_URL: postgres.url,
-        PORT: '0',
-        ROOM_PREFIX: 'webhook-pg-restart-',
-        WEBHOOK_POLL_INTERVAL_MS: '50',
-        RECONCILE_INTERVAL_MS: '600000',
-      }),
-    );
-    const api: RunningApi = await startApi(config);
-    cleanups.push(() => api.stop());
-    const call = client(api.url, (await seedCompany(api.deps.db, 'Acme')).key);
-    const endpoint = await call('POST', '/v1/webhook-endpoints', {
-      body: { url: consumer.url, eventTypes: ['interview.created'] },
-    });
-    consumer.setSecrets([endpoint.body.secret]);
-    expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
-    await consumer.waitFor(1);
+  it.each([
+    ['inside the API', false],
+    ['as its own process', true],
+  ])(
+    'Postgres restarted with idle pooled connections: the API and the worker (%s) recover without exiting',
+    async (_where, separate) => {
+      const postgres = await startPrivatePostgres();
+      cleanups.push(() => postgres.stop());
+      const consumer = await startConsumer();
+      cleanups.push(() => consumer.stop());
+      const config = loadApiConfig(
+        testEnv({
+          DATABASE_URL: postgres.url,
+          PORT: '0',
+          ROOM_PREFIX: 'webhook-pg-restart-',
+          WEBHOOK_POLL_INTERVAL_MS: '50',
+          WEBHOOK_WORKER_ENABLED: separate ? 'false' : 'true',
+          RECONCILE_INTERVAL_MS: '600000',
+        }),
+      );
+      const api: RunningApi = await startApi(config);
+      cleanups.push(() => api.stop());
+      const worker = separate ? startWorkerProcess(postgres.url) : undefined;
+      const call = client(api.url, (await seedCompany(api.deps.db, 'Acme')).key);
+      const endpoint = await call('POST', '/v1/webhook-endpoints', {
+        body: { url: consumer.url, eventTypes: ['interview.created'] },
+      });
+      consumer.setSecrets([endpoint.body.secret]);
+      expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
+      await consumer.waitFor(1);
 
-    postgres.restart();
+      postgres.restart();
 
-    // The first request after the restart may meet a dead pooled connection; within a few tries the API answers.
-    await vi.waitFor(
-      async () => expect((await call('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200),
-      {
-        timeout: 10_000,
-        interval: 100,
-      },
-    );
-    expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
-    await consumer.waitFor(2);
-    expect(consumer.received.every((d) => d.verified.ok)).toBe(true);
-    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-  });
+      // The first request after the restart may meet a dead pooled connection; within a few tries the API answers.
+      await vi.waitFor(
+        async () => expect((await call('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200),
+        { timeout: 10_000, interval: 100 },
+      );
+      expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
+      await consumer.waitFor(2);
+      expect(consumer.received.every((d) => d.verified.ok)).toBe(true);
+      expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+      if (worker) {
+        expect(worker.child.exitCode).toBeNull();
+        expect(worker.child.signalCode).toBeNull();
+      }
+    },
+  );
 });
 
 afterAll(async () => {
