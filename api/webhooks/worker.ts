@@ -21,8 +21,9 @@ export interface DeliveryWorkerOptions {
   log: Logger;
   settings: WebhookSettings;
   /**
-   * The schedule clock: "due" and retry times are computed from it, so tests can reach a retry hours away by
-   * moving it. Leases and the signed webhook-timestamp use real time: consumers check the timestamp against theirs.
+   * A schedule clock for tests: when given, "due" is judged on it (and retry times are computed from it), so a
+   * retry hours away is reached by moving it. Without it, "due" is the database's clock. Leases always use the
+   * database's clock, and the signed webhook-timestamp real time: consumers check it against their own clock.
    */
   now?: () => Date;
   random?: () => number;
