@@ -11,6 +11,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
   },
 });
 const eventCount = Number(values.events);
+// Other work on the machine moves these figures a lot on 2 cores: print the load next to them.
+const loadBefore = loadavg()[0]!;
 const producers = Number(values.producers);
 
 const postgres = await startPostgres();
@@ -192,6 +195,7 @@ const result = {
   firstEventToLastDeliverySeconds: spanS,
   throughputPerSecond: Math.round(firstSeen.size / spanS),
   latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: latencies[latencies.length - 1] },
+  loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadavg()[0]!.toFixed(2)) },
   mode: values.backlog ? 'backlog (written first, then drained)' : 'burst (worker running while events are written)',
   settings: {
     producers,
@@ -207,6 +211,7 @@ console.log(
     values.backlog
       ? `drain throughput ${result.throughputPerSecond} deliveries/s (worker start → last delivery ${spanS.toFixed(2)} s)`
       : `throughput ${result.throughputPerSecond} deliveries/s (first event → last delivery ${spanS.toFixed(2)} s)`,
+    `machine load average (1 min) ${result.loadAverage1m.before} before, ${result.loadAverage1m.after} after`,
     `event → delivery latency${values.backlog ? ' (includes the wait for the worker to start)' : ''} p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms, max ${result.latencyMs.max} ms`,
   ].join('\n'),
 );
