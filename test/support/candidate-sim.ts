@@ -77,6 +77,8 @@ export interface CandidateOptions {
   thinkingPauseMs?: number;
   /** Gives up if the interview has not ended by then. */
   timeoutMs?: number;
+  /** Leaves as soon as the first interviewer audio is heard (join-latency measurements). */
+  leaveAfterFirstAudio?: boolean;
   onEvent?: (event: CandidateEvent) => void;
 }
 
@@ -207,7 +209,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
       for await (const frame of new AudioStream(track, { sampleRate, numChannels: 1 })) {
         if (rms(frame) < audibleRms) continue;
         const now = Date.now();
-        result.firstAudioAt ??= now;
+        if (result.firstAudioAt === undefined) {
+          result.firstAudioAt = now;
+          if (options.leaveAfterFirstAudio) resolveEnded('left after the first audio');
+        }
         if (speakingNow && current) current.talkedOver = true;
         else if (current && current.replyAudioAt === undefined && now >= current.endedAt) current.replyAudioAt = now;
       }

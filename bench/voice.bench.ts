@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, it } from 'vitest';
+import { loadScenario, runCandidate, type CandidateResult, type Scenario } from '../test/support/candidate-sim.ts';
+import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/support/stack.ts';
+
+// Voice pipeline benchmark: the real API, Postgres, LiveKit server and agent worker process, with provider
+// emulators of fixed latency, and the simulated candidate measuring what it hears. Prints figures; asserts nothing.
+//
+//   npm run bench:voice                       (defaults: the agent's default turn settings)
+//   BENCH_INTERVIEWS=2 TURN_DETECTION=vad npm run bench:voice
+//
+// Worker settings (TURN_DETECTION, ENDPOINTING_MIN_DELAY_MS, ...) pass through from the environment.
+
+const fixed = { sttFinalDelayMs: 50, llmFirstTokenDelayMs: 150, ttsFirstByteDelayMs: 100, segmentGapMs: 300 };
+const interviews = Number(process.env.BENCH_INTERVIEWS ?? 1);
+const joins = Number(process.env.BENCH_JOINS ?? 5);
+
+const strong = loadScenario(new URL('../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+/** The same interview, every answer with a 1.5 s thinking pause in the middle of it. */
+const thinking: Scenario = {
+  ...strong,
+  id: 'backend-fintech-thinking-pauses',
+  answers: strong.answers.map((line, i) => {
+    if (i === 0) return line;
+    const sentences = line.split(/(?<=\.) /);
+    if (sentences.length > 1) return `${sentences[0]} [pause] ${sentences.slice(1).join(' ')}`;
+    const words = line.split(' ');
+    const half = Math.ceil(words.length / 2);
+    return `${words.slice(0, half).join(' ')} [pause] ${words.slice(half).join(' ')}`;
+  }),
+};
+
+let stack: AgentStack;
+const passthrough = [
+  'TURN_DETECTION',
+  'ENDPOINTING_MIN_DELAY_MS',
+  'ENDPOINTING_MAX_DELAY_MS',
+  'VAD_MIN_SILENCE_MS',
+  'INTERRUPTION_MIN_DURATION_MS',
+];
+
+beforeAll(async () => {
+  const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1', LOG_LEVEL: 'warn' };
+  for (const key of passthrough) if (process.env[key]) workerEnv[key] = process.env[key]!;
+  stack = await startAgentStack({
+    workerEnv,
+    deepgram: { sttFinalDelayMs: fixed.sttFinalDelayMs, ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs, segmentGapMs: fixed.segmentGapMs },
+    gemini: { firstTokenDelayMs: fixed.llmFirstTokenDelayMs },
+  });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (sorted.length - 1) * p;
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+const fmt = (v: number | undefined, unit = 'ms') => (v === undefined ? 'n/a' : `${Math.round(v)} ${unit}`);
+function line(name: string, values: number[]) {
+  return `${name.padEnd(58)} p50 ${fmt(percentile(values, 0.5)).padStart(8)}   p95 ${fmt(percentile(values, 0.95)).padStart(8)}   n=${values.length}`;
+}
+
+async function interview(scenario: Scenario): Promise<{ result: CandidateResult; id: string }> {
+  const seeded = await seedScenario(stack, scenario);
+  const result = await runCandidate({
+    apiUrl: stack.api.url,
+    roomCode: seeded.roomCode,
+    phone: scenario.candidate.phone,
+    firstName: scenario.candidate.firstName,
+    lastName: scenario.candidate.lastName,
+    answers: scenario.answers,
+    timeoutMs: 300_000,
+  });
+  return { result, id: seeded.id };
+}
+
+/** Joins, waits for the first audible greeting frame, and leaves; the agent ends it as candidate_left. */
+async function joinOnly(): Promise<CandidateResult> {
+  const seeded = await seedScenario(stack, strong, { answers: [] });
+  const result = await runCandidate({
+    apiUrl: stack.api.url,
+    roomCode: seeded.roomCode,
+    phone: strong.candidate.phone,
+    firstName: strong.candidate.firstName,
+    lastName: strong.candidate.lastName,
+    answers: [],
+    leaveAfterFirstAudio: true,
+    timeoutMs: 60_000,
+  });
+  // Wait for the job to end (the rejoin grace is 1 s), so the next join finds a warm idle process.
+  for (let i = 0; i < 100; i++) {
+    const row = await stack.api.db.selectFrom('interviews').select('status').where('id', '=', seeded.id).executeTakeFirstOrThrow();
+    if (row.status !== 'in_progress' && row.status !== 'scheduled') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await new Promise((r) => setTimeout(r, 3000)); // a fresh idle process prewarms (Silero, turn model)
+  return result;
+}
+
+it('voice pipeline figures', async () => {
+  const out: string[] = [];
+  out.push(`fixed emulator latencies: STT final +${fixed.sttFinalDelayMs} ms after a ${fixed.segmentGapMs} ms silence, LLM first token ${fixed.llmFirstTokenDelayMs} ms, TTS first byte ${fixed.ttsFirstByteDelayMs} ms (+ espeak-ng synthesis)`);
+  out.push(`turn settings: ${passthrough.map((k) => `${k}=${process.env[k] ?? 'default'}`).join(' ')}`);
+
+  const joinToAudio: number[] = [];
+  const connectToAudio: number[] = [];
+  for (let i = 0; i < joins; i++) {
+    const r = await joinOnly();
+    if (r.firstAudioAt) {
+      joinToAudio.push(r.firstAudioAt - r.joinStartedAt);
+      connectToAudio.push(r.firstAudioAt - r.connectedAt);
+    }
+  }
+
+  const v2v: number[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < interviews; i++) {
+    const { result, id } = await interview(strong);
+    ids.push(id);
+    for (const a of result.answers) if (a.replyAudioAt) v2v.push(a.replyAudioAt - a.endedAt);
+  }
+
+  const pauseV2v: number[] = [];
+  let talkedOver = 0;
+  let pausedAnswers = 0;
+  for (let i = 0; i < interviews; i++) {
+    const { result, id } = await interview(thinking);
+    ids.push(id);
+    for (const [index, a] of result.answers.entries()) {
+      if (!thinking.answers[index]!.includes('[pause]')) continue;
+      pausedAnswers++;
+      if (a.talkedOver) talkedOver++;
+      else if (a.replyAudioAt) pauseV2v.push(a.replyAudioAt - a.endedAt);
+    }
+  }
+
+  const metrics = await stack.api.db
+    .selectFrom('turnMetrics')
+    .selectAll()
+    .where('interviewId', 'in', ids)
+    .where('e2eLatency', 'is not', null)
+    .where('endOfTurnDelay', 'is not', null)
+    .execute();
+  const afterDecision = metrics.map((m) => (m.e2eLatency! - m.endOfTurnDelay!) * 1000);
+  const issueFormula = metrics
+    .filter((m) => m.llmTtft !== null && m.ttsTtfb !== null)
+    .map((m) => (m.e2eLatency! - (m.endOfTurnDelay! + m.llmTtft! + m.ttsTtfb!)) * 1000);
+
+  out.push(line('join request → first greeting audio heard (goal p50 ≤ 600)', joinToAudio));
+  out.push(line('room connected → first greeting audio heard', connectToAudio));
+  out.push(line('voice-to-voice, completed answers (goal p50 ≤ 1200)', v2v));
+  out.push(line('voice-to-voice, answers with a 1.5 s thinking pause', pauseV2v));
+  out.push(`${'thinking pauses talked over (goal 0)'.padEnd(58)} ${talkedOver} of ${pausedAnswers}`);
+  out.push(line('after the turn decision: e2e − end-of-turn (goal p50 ≤ 150)', afterDecision));
+  out.push(line('issue formula e2e − (eot + LLM TTFT + TTS TTFB)', issueFormula));
+  out.push(line('SDK e2e latency', metrics.map((m) => m.e2eLatency! * 1000)));
+  out.push(line('SDK end-of-turn delay', metrics.map((m) => m.endOfTurnDelay! * 1000)));
+  out.push(line('SDK LLM node TTFT', metrics.flatMap((m) => (m.llmTtft === null ? [] : [m.llmTtft * 1000]))));
+  out.push(line('SDK TTS node TTFB', metrics.flatMap((m) => (m.ttsTtfb === null ? [] : [m.ttsTtfb * 1000]))));
+  process.stdout.write(`\n=== bench/voice ===\n${out.join('\n')}\n\n`);
+});
