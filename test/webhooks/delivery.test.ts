@@ -206,14 +206,14 @@ describe('webhook delivery', () => {
     const c = await consumer((n) => (n === 1 ? { hang: true } : { status: 204 }));
     const ep = await endpointFor(c);
     const sent = await testSend(ep.id);
-    const worker = api.worker({ timeoutMs: 300 });
-    expect(await worker.runOnce()).toBe(1);
+    expect(await api.worker({ timeoutMs: 300 }).runOnce()).toBe(1);
     const after = await delivery(sent.deliveryId);
     expect(after).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
     expect(after.lastError).toMatch(/timed out after 300 ms/);
     c.releaseHanging();
     api.advance(5_100);
-    expect(await worker.runOnce()).toBe(1);
+    // The retry with the normal 15 s timeout, so a loaded CI machine cannot turn the answer into a timeout.
+    expect(await api.worker().runOnce()).toBe(1);
     expect(await delivery(sent.deliveryId)).toMatchObject({ status: 'succeeded', attempts: 2 });
   });
 
