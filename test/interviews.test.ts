@@ -33,7 +33,9 @@ describe('interviews', () => {
     const verdict = verifyLink(api.deps.config.links.secret, linkToken(interview.signedLink.url), new Date('2030-01-15T09:00:00Z'));
     expect(verdict).toMatchObject({ ok: true, claims: { interviewId: interview.id, version: 1 } });
     // The link validity is configurable; a tampered token fails in constant time.
-    const tampered = linkToken(interview.signedLink.url).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    // Flip the signature's first character: the last one of a 32-byte HMAC in base64url carries padding bits only.
+    const [head, payload, sig] = linkToken(interview.signedLink.url).split('.') as [string, string, string];
+    const tampered = `${head}.${payload}.${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
     expect(verifyLink(api.deps.config.links.secret, tampered, new Date('2030-01-15T09:00:00Z')).ok).toBe(false);
   });
 
