@@ -12,6 +12,7 @@ import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
 import { planRoutes } from './plans/plans.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
+import { schedulingRoutes } from './scheduling/scheduling.routes.ts';
 import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
@@ -29,6 +30,7 @@ export function allRoutes(deps: AppDeps): RouteDef[] {
     ...publicRoutes(deps),
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),
+    ...schedulingRoutes(deps),
   ];
 }
 

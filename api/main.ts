@@ -11,6 +11,7 @@ import { createLiveKitGateway } from './livekit/gateway.ts';
 import { startReconciler } from './livekit/reconciler.ts';
 import { startScoringWorker } from './scoring/scoring-worker.ts';
 import { createDeliveryWorker } from './webhooks/worker.ts';
+import { createEmailWorker } from './email/worker.ts';
 
 export interface RunningApi {
   deps: AppDeps;
@@ -58,6 +59,12 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     ? createDeliveryWorker({ db: deps.db, log, settings: config.webhooks })
     : undefined;
   webhookWorker?.start();
+  // E-mails and reminders from the Postgres queue; also rolls the slot horizon forward.
+  const emailWorker = config.email.workerEnabled
+    ? createEmailWorker({ db: deps.db, log, settings: config.email, now: deps.now, horizonWeeks: config.scheduling.horizonWeeks })
+    : undefined;
+  emailWorker?.start();
+  if (!config.email.smtpUrl) log.info('SMTP_URL is not set: e-mails go to the local outbox (GET /v1/email/messages)');
   log.info({ url }, 'api listening');
   return {
     deps,
@@ -67,6 +74,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       await reconciler.stop();
       await scoring.stop();
       await webhookWorker?.stop();
+      await emailWorker?.stop();
       // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

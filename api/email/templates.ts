@@ -1,0 +1,182 @@
+import type { EmailLocale } from '../../shared/db/schema.ts';
+import { formatForHumans } from '../scheduling/slot-times.ts';
+
+// E-mail templates, in English and Arabic. Plain functions over a typed context: no template engine, and every
+// value that reaches the HTML goes through escapeHtml.
+
+export type EmailKind = 'invitation' | 'update' | 'cancellation' | 'reminder' | 'self_schedule';
+
+export interface InterviewEmailContext {
+  locale: EmailLocale;
+  companyName: string;
+  logoUrl: string | null;
+  candidateFirstName: string;
+  jobTitle: string;
+  startsAt: Date;
+  endsAt: Date;
+  candidateTimezone: string;
+  companyTimezone: string;
+  durationMinutes: number;
+  joinUrl: string;
+  linkUrl: string;
+  roomCode: string;
+  /** For reminders: minutes before the start. */
+  minutesBefore?: number;
+  cancelReason?: string | null;
+  /** For self-scheduling invitations: the page where the candidate picks a slot. */
+  scheduleUrl?: string;
+  scheduleExpiresAt?: Date;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function when(ctx: InterviewEmailContext, locale: string) {
+  return {
+    candidate: `${formatForHumans(ctx.startsAt, ctx.candidateTimezone, locale)} (${ctx.candidateTimezone})`,
+    company: `${formatForHumans(ctx.startsAt, ctx.companyTimezone, locale)} (${ctx.companyTimezone})`,
+  };
+}
+
+function reminderLead(minutes: number, locale: EmailLocale): string {
+  if (locale === 'ar') return minutes >= 60 && minutes % 60 === 0 ? `${minutes / 60} ساعة` : `${minutes} دقيقة`;
+  if (minutes >= 60 && minutes % 60 === 0) return `${minutes / 60} hour${minutes === 60 ? '' : 's'}`;
+  return `${minutes} minutes`;
+}
+
+interface Strings {
+  subject: Record<EmailKind, string>;
+  greeting: string;
+  intro: Record<EmailKind, string>;
+  role: string;
+  yourTime: string;
+  companyTime: string;
+  duration: string;
+  link: string;
+  code: string;
+  codeHelp: string;
+  needs: string;
+  disclosure: string;
+  alternative: string;
+  schedule: string;
+  reason: string;
+}
+
+function strings(ctx: InterviewEmailContext): Strings {
+  const c = ctx.companyName;
+  const j = ctx.jobTitle;
+  if (ctx.locale === 'ar') {
+    return {
+      subject: {
+        invitation: `مقابلتك لوظيفة ${j} لدى ${c}`,
+        update: `تغيّر موعد مقابلتك لوظيفة ${j} لدى ${c}`,
+        cancellation: `أُلغيت مقابلتك لوظيفة ${j} لدى ${c}`,
+        reminder: `تذكير: مقابلتك لوظيفة ${j} بعد ${reminderLead(ctx.minutesBefore ?? 0, 'ar')}`,
+        self_schedule: `اختر موعد مقابلتك لوظيفة ${j} لدى ${c}`,
+      },
+      greeting: `مرحباً ${ctx.candidateFirstName}،`,
+      intro: {
+        invitation: `تمت جدولة مقابلتك مع ${c}.`,
+        update: `تم تغيير موعد مقابلتك مع ${c}. الرابط السابق لم يعد صالحاً؛ استخدم الرابط أدناه.`,
+        cancellation: `تم إلغاء مقابلتك مع ${c}.`,
+        reminder: `نذكّرك بمقابلتك مع ${c}.`,
+        self_schedule: `تدعوك ${c} إلى اختيار موعد لمقابلتك.`,
+      },
+      role: 'الوظيفة',
+      yourTime: 'الموعد بتوقيتك',
+      companyTime: 'الموعد بتوقيت الشركة',
+      duration: `المدة: حوالي ${ctx.durationMinutes} دقيقة`,
+      link: 'رابط الانضمام',
+      code: 'رمز الغرفة',
+      codeHelp: `أو افتح ${ctx.joinUrl} وأدخل الرمز`,
+      needs: 'ستحتاج إلى: غرفة هادئة، وميكروفون، ومتصفح حديث (Chrome أو Edge أو Firefox أو Safari).',
+      disclosure:
+        'تنبيه: ستُجري هذه المقابلةَ مُحاوِرةٌ صوتية تعمل بالذكاء الاصطناعي، وسيُسجَّل النص وتقيّمه الشركة.',
+      alternative: 'إن كنت تفضّل مقابلة مع شخص أو تحتاج إلى ترتيبات خاصة، فردّ على هذه الرسالة وسنرتّب بديلاً.',
+      schedule: 'اختر موعداً',
+      reason: 'السبب',
+    };
+  }
+  return {
+    subject: {
+      invitation: `Your interview for ${j} at ${c}`,
+      update: `Your interview for ${j} at ${c} has moved`,
+      cancellation: `Your interview for ${j} at ${c} is cancelled`,
+      reminder: `Reminder: your interview for ${j} starts in ${reminderLead(ctx.minutesBefore ?? 0, 'en')}`,
+      self_schedule: `Pick a time for your interview for ${j} at ${c}`,
+    },
+    greeting: `Hello ${ctx.candidateFirstName},`,
+    intro: {
+      invitation: `Your interview with ${c} is scheduled.`,
+      update: `Your interview with ${c} has a new time. The previous link no longer works; use the one below.`,
+      cancellation: `Your interview with ${c} has been cancelled.`,
+      reminder: `A reminder of your interview with ${c}.`,
+      self_schedule: `${c} invites you to choose a time for your interview.`,
+    },
+    role: 'Role',
+    yourTime: 'Your time',
+    companyTime: "Company's time",
+    duration: `It takes about ${ctx.durationMinutes} minutes.`,
+    link: 'Join link',
+    code: 'Room code',
+    codeHelp: `or open ${ctx.joinUrl} and type the code`,
+    needs: 'You need a quiet room, a microphone and an up-to-date browser (Chrome, Edge, Firefox or Safari).',
+    disclosure: 'Please note: this interview is conducted by an AI voice interviewer. The transcript is recorded and reviewed by the company.',
+    alternative: 'If you would prefer an interview with a person, or need an accommodation, reply to this e-mail and we will arrange an alternative.',
+    schedule: 'Choose a time',
+    reason: 'Reason',
+  };
+}
+
+export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext): RenderedEmail {
+  const s = strings(ctx);
+  const lang = ctx.locale === 'ar' ? 'ar' : 'en';
+  const times = when(ctx, ctx.locale === 'ar' ? 'ar' : 'en-GB');
+  const lines: string[] = [s.greeting, '', s.intro[kind], '', `${s.role}: ${ctx.jobTitle} — ${ctx.companyName}`];
+  const rows: [string, string][] = [[s.role, `${ctx.jobTitle} — ${ctx.companyName}`]];
+  if (kind === 'self_schedule') {
+    lines.push('', `${s.schedule}: ${ctx.scheduleUrl}`);
+  } else {
+    lines.push(`${s.yourTime}: ${times.candidate}`, `${s.companyTime}: ${times.company}`);
+    rows.push([s.yourTime, times.candidate], [s.companyTime, times.company]);
+    if (kind === 'cancellation') {
+      if (ctx.cancelReason) {
+        lines.push(`${s.reason}: ${ctx.cancelReason}`);
+        rows.push([s.reason, ctx.cancelReason]);
+      }
+    } else {
+      lines.push(s.duration, '', `${s.link}: ${ctx.linkUrl}`, `${s.code}: ${ctx.roomCode} (${s.codeHelp})`, '', s.needs);
+    }
+  }
+  lines.push('', s.disclosure, s.alternative);
+
+  const dir = ctx.locale === 'ar' ? 'rtl' : 'ltr';
+  const table = rows.map(([k, v]) => `<tr><th align="start">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  const action =
+    kind === 'self_schedule'
+      ? `<p><a href="${escapeHtml(ctx.scheduleUrl ?? '')}">${escapeHtml(s.schedule)}</a></p>`
+      : kind === 'cancellation'
+        ? ''
+        : `<p>${escapeHtml(s.duration)}</p>
+<p><a href="${escapeHtml(ctx.linkUrl)}">${escapeHtml(s.link)}</a></p>
+<p>${escapeHtml(s.code)}: <strong>${escapeHtml(ctx.roomCode)}</strong> (${escapeHtml(s.codeHelp)})</p>
+<p>${escapeHtml(s.needs)}</p>`;
+  const html = `<!doctype html>
+<html lang="${lang}" dir="${dir}"><body>
+${ctx.logoUrl ? `<img src="${escapeHtml(ctx.logoUrl)}" alt="${escapeHtml(ctx.companyName)}" height="40">` : ''}
+<p>${escapeHtml(s.greeting)}</p>
+<p>${escapeHtml(s.intro[kind])}</p>
+<table>${table}</table>
+${action}
+<p><small>${escapeHtml(s.disclosure)}</small></p>
+<p><small>${escapeHtml(s.alternative)}</small></p>
+</body></html>`;
+  return { subject: s.subject[kind], text: lines.join('\n'), html };
+}

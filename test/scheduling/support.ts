@@ -1,0 +1,35 @@
+import type { client } from '../support/harness.ts';
+
+type Call = ReturnType<typeof client>;
+
+/** A job and `n` candidates with distinct phones and e-mail addresses. */
+export async function seedJobAndCandidates(call: Call, n: number, options: { email?: (i: number) => string | undefined } = {}) {
+  const job = await call('POST', '/v1/jobs', {
+    body: { title: 'Backend Engineer', description: 'Ledgers in TypeScript.', language: 'en' },
+  });
+  if (job.status !== 201) throw new Error(`job: ${job.status} ${JSON.stringify(job.body)}`);
+  const candidates: { id: string; email: string | undefined; phone: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const phone = `+97150${String(1000000 + i).padStart(7, '0')}`;
+    const email = options.email ? options.email(i) : `candidate${i}@example.com`;
+    const c = await call('POST', '/v1/candidates', {
+      body: { firstName: `Cand${i}`, lastName: 'Test', phone, ...(email ? { email } : {}) },
+    });
+    if (c.status !== 201) throw new Error(`candidate: ${c.status} ${JSON.stringify(c.body)}`);
+    candidates.push({ id: c.body.id, email, phone });
+  }
+  return { jobId: job.body.id as string, candidates };
+}
+
+export const weekly = (over: Record<string, unknown> = {}) => ({
+  interviewType: 'TECHNICAL',
+  weekday: 1,
+  startTime: '09:00',
+  endTime: '10:00',
+  slotMinutes: 30,
+  breakMinutes: 0,
+  capacity: 2,
+  validFrom: '2027-03-01',
+  timezone: 'Europe/London',
+  ...over,
+});
