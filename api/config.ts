@@ -22,6 +22,8 @@ const webhookEnvFields = {
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   /** Events, deliveries and the attempt log are kept this long (pending deliveries are always kept). */
   WEBHOOK_RETENTION_DAYS: z.coerce.number().min(1).max(3_650).default(30),
+  /** Encrypts endpoint signing secrets at rest; the API and every worker need the same value. */
+  WEBHOOK_SECRET_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 };
 
 export interface WebhookSettings {
@@ -36,6 +38,7 @@ export interface WebhookSettings {
   disableAfterMs: number;
   secretGraceMs: number;
   retentionMs: number;
+  secretEncryptionKey: string | undefined;
 }
 
 type WebhookEnv = z.infer<z.ZodObject<typeof webhookEnvFields>>;
@@ -53,6 +56,7 @@ function webhookSettings(e: WebhookEnv, nodeEnv: 'development' | 'production' | 
     disableAfterMs: e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     secretGraceMs: e.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
     retentionMs: e.WEBHOOK_RETENTION_DAYS * 86_400_000,
+    secretEncryptionKey: e.WEBHOOK_SECRET_ENCRYPTION_KEY,
   };
 }
 

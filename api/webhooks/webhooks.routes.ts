@@ -6,6 +6,7 @@ import { AppError } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
+import { secretBox } from './secret-box.ts';
 import { generateSecret } from './signing.ts';
 import { refuseEndpointUrl } from './ssrf.ts';
 import {
@@ -40,6 +41,7 @@ const tags = ['Webhooks'];
 
 export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
   const settings = config.webhooks;
+  const box = secretBox(settings.secretEncryptionKey);
 
   async function vetUrl(url: string): Promise<void> {
     const reason = await refuseEndpointUrl(url, {
@@ -72,8 +74,9 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
       handler: async ({ body, principal, meta }) => {
         const companyId = await owningCompany(db, principal, body.companyId);
         await vetUrl(body.url);
+        const secret = generateSecret();
         const endpoint = await db.transaction().execute(async (trx) => {
-          const created = await insertEndpoint(trx, companyId, body, generateSecret());
+          const created = await insertEndpoint(trx, companyId, body, box.seal(secret));
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId,
             action: 'webhook_endpoint.create',
@@ -83,7 +86,11 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
           });
           return created;
         });
-        return { status: 201, body: endpoint, headers: { Location: `/v1/webhook-endpoints/${endpoint.id}` } };
+        return {
+          status: 201,
+          body: { ...endpoint, secret },
+          headers: { Location: `/v1/webhook-endpoints/${endpoint.id}` },
+        };
       },
     }),
     defineRoute({
@@ -175,8 +182,9 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
         const existing = await mustFind(principal, params.id);
         const at = now();
         const graceMs = body.graceHours !== undefined ? body.graceHours * 3_600_000 : settings.secretGraceMs;
+        const secret = generateSecret();
         const endpoint = await db.transaction().execute(async (trx) => {
-          const rotated = await rotateSecret(trx, existing, generateSecret(), new Date(at.getTime() + graceMs), at);
+          const rotated = await rotateSecret(trx, existing, box.seal(secret), new Date(at.getTime() + graceMs), at);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: existing.companyId,
             action: 'webhook_endpoint.rotate_secret',
@@ -186,7 +194,7 @@ export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
           });
           return rotated;
         });
-        return { status: 200, body: endpoint };
+        return { status: 200, body: { ...endpoint, secret } };
       },
     }),
     defineRoute({

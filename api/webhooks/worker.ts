@@ -7,6 +7,7 @@ import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
 import { pruneWebhookHistory } from './retention.ts';
 import { nextRetryDelayMs, parseRetryAfterMs } from './retry.ts';
+import { secretBox } from './secret-box.ts';
 import { sendWebhook, type SendResult } from './send.ts';
 import { signatureHeader } from './signing.ts';
 
@@ -64,6 +65,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const random = options.random ?? Math.random;
   const holder = options.holder ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
   const inflight = new Set<Promise<void>>();
+  const box = secretBox(settings.secretEncryptionKey);
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
   let wakeUp: (() => void) | null = null;
@@ -115,24 +117,39 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       data: d.payload,
     });
     const sentAt = new Date();
-    const result = await sendWebhook({
-      url: d.url,
-      body,
-      timeoutMs: settings.timeoutMs,
-      allowPrivate: settings.allowPrivateUrls,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'ai-interviewer-webhooks/1',
-        'webhook-id': d.eventId,
-        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
-        // The rotation grace period is a schedule, like retries: judged on the schedule clock.
-        'webhook-signature': signatureHeader(d, d.eventId, sentAt, body, clock()),
-      },
-    });
+    let signature: string | undefined;
+    let result: SendResult;
+    try {
+      const keys = {
+        secret: box.open(d.secret),
+        previousSecret: d.previousSecret ? box.open(d.previousSecret) : null,
+        previousSecretExpiresAt: d.previousSecretExpiresAt,
+      };
+      // The rotation grace period is a schedule, like retries: judged on the schedule clock.
+      signature = signatureHeader(keys, d.eventId, sentAt, body, clock());
+    } catch (err) {
+      // A missing or wrong encryption key: nothing is sent unsigned; the attempt fails visibly in the log.
+      result = { statusCode: null, durationMs: 0, excerpt: null, retryAfter: undefined, error: errorMessage(err) };
+    }
+    if (signature) {
+      result = await sendWebhook({
+        url: d.url,
+        body,
+        timeoutMs: settings.timeoutMs,
+        allowPrivate: settings.allowPrivateUrls,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'ai-interviewer-webhooks/1',
+          'webhook-id': d.eventId,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
+          'webhook-signature': signature,
+        },
+      });
+    }
     // The result must be stored or the delivery is sent again after the lease: retry a brief database outage.
     for (let attempt = 1; ; attempt++) {
       try {
-        await record(d, result);
+        await record(d, result!);
         return;
       } catch (err) {
         if (attempt >= 5) {
