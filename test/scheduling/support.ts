@@ -8,16 +8,17 @@ export async function seedJobAndCandidates(call: Call, n: number, options: { ema
     body: { title: 'Backend Engineer', description: 'Ledgers in TypeScript.', language: 'en' },
   });
   if (job.status !== 201) throw new Error(`job: ${job.status} ${JSON.stringify(job.body)}`);
-  const candidates: { id: string; email: string | undefined; phone: string }[] = [];
-  for (let i = 0; i < n; i++) {
-    const phone = `+97150${String(1000000 + i).padStart(7, '0')}`;
-    const email = options.email ? options.email(i) : `candidate${i}@example.com`;
-    const c = await call('POST', '/v1/candidates', {
-      body: { firstName: `Cand${i}`, lastName: 'Test', phone, ...(email ? { email } : {}) },
-    });
-    if (c.status !== 201) throw new Error(`candidate: ${c.status} ${JSON.stringify(c.body)}`);
-    candidates.push({ id: c.body.id, email, phone });
-  }
+  const candidates = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const phone = `+97150${String(1000000 + i).padStart(7, '0')}`;
+      const email = options.email ? options.email(i) : `candidate${i}@example.com`;
+      const c = await call('POST', '/v1/candidates', {
+        body: { firstName: `Cand${i}`, lastName: 'Test', phone, ...(email ? { email } : {}) },
+      });
+      if (c.status !== 201) throw new Error(`candidate: ${c.status} ${JSON.stringify(c.body)}`);
+      return { id: c.body.id as string, email, phone };
+    }),
+  );
   return { jobId: job.body.id as string, candidates };
 }
 
