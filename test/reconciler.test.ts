@@ -1,5 +1,5 @@
 import { Room } from '@livekit/rtc-node';
-import { RoomServiceClient } from 'livekit-server-sdk';
+import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { reconcileOnce } from '../api/livekit/reconciler.ts';
@@ -107,6 +107,41 @@ describe('reconciler', () => {
     expect(await rooms().listRooms([interview.roomName])).toEqual([]);
     expect((await rooms().listRooms([foreign])).length).toBe(1);
     await rooms().deleteRoom(foreign);
+  });
+
+  it('starts an interview whose participant_joined webhook was lost, from LiveKit\'s participant list', async () => {
+    const { interview } = await seedInterview(hr);
+    const { room } = await joinAndConnect(interview.roomCode);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('scheduled');
+    const report = await reconcileOnce(api.deps);
+    expect(report?.joinsHealed).toBe(1);
+    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    expect(detail).toMatchObject({ status: 'in_progress', candidateConnected: true });
+    expect(detail.timeline.at(-1)).toMatchObject({ to: 'in_progress', actor: 'reconciler', reason: 'candidate_joined' });
+    await room.disconnect();
+  });
+
+  it('dispatches the interviewer again when the candidate waits in a room without one, once', async () => {
+    const { interview } = await seedInterview(hr);
+    const { room } = await joinAndConnect(interview.roomCode);
+    const dispatches = () =>
+      new AgentDispatchClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret).listDispatch(
+        interview.roomName,
+      );
+    expect(await dispatches()).toHaveLength(1);
+    // Nobody serves this agent name in the test, as if its worker had died; within the join grace nothing happens.
+    expect((await reconcileOnce(api.deps))?.agentsRedispatched).toBe(0);
+    await api.db
+      .updateTable('interviews')
+      .set({ agentDispatchedAt: sql`now() - interval '1 minute'` })
+      .where('id', '=', interview.id)
+      .execute();
+    expect((await reconcileOnce(api.deps))?.agentsRedispatched).toBe(1);
+    const after = await dispatches();
+    expect(after).toHaveLength(2);
+    expect(after.every((d) => d.agentName === api.deps.config.livekit.agentName && JSON.parse(d.metadata).interviewId === interview.id)).toBe(true);
+    expect((await reconcileOnce(api.deps))?.agentsRedispatched).toBe(0);
+    await room.disconnect();
   });
 
   it('lets one process at a time run a pass', async () => {

@@ -1,5 +1,7 @@
+import { ParticipantInfo_Kind } from '@livekit/protocol';
 import {
   AccessToken,
+  AgentDispatchClient,
   RoomAgentDispatch,
   RoomServiceClient,
   TokenVerifier,
@@ -33,8 +35,10 @@ export interface CandidateGrant {
 export interface LiveKitGateway {
   /** Creates the room (idempotent) and dispatches the interviewer agent to it. */
   openRoom(roomName: string, metadata: RoomMetadata): Promise<void>;
-  /** Identities present in the room, or null when the room does not exist. */
-  participantIdentities(roomName: string): Promise<string[] | null>;
+  /** Who is in the room (agents flagged), or null when the room does not exist. */
+  participants(roomName: string): Promise<{ identity: string; agent: boolean }[] | null>;
+  /** Dispatches the interviewer to an existing room again, after its job died. */
+  dispatchAgent(roomName: string, metadata: RoomMetadata): Promise<void>;
   deleteRoom(roomName: string): Promise<void>;
   listRoomNames(): Promise<string[]>;
   candidateToken(grant: CandidateGrant): Promise<{ token: string; expiresAt: Date }>;
@@ -49,6 +53,7 @@ function isNotFound(error: unknown): boolean {
 export function createLiveKitGateway(settings: LiveKitSettings): LiveKitGateway {
   const httpUrl = settings.url.replace(/^ws/, 'http');
   const rooms = new RoomServiceClient(httpUrl, settings.apiKey, settings.apiSecret);
+  const dispatch = new AgentDispatchClient(httpUrl, settings.apiKey, settings.apiSecret);
   const verifier = new TokenVerifier(settings.apiKey, settings.apiSecret);
 
   return {
@@ -66,14 +71,18 @@ export function createLiveKitGateway(settings: LiveKitSettings): LiveKitGateway 
       });
     },
 
-    async participantIdentities(roomName) {
+    async participants(roomName) {
       try {
         const participants = await rooms.listParticipants(roomName);
-        return participants.map((p) => p.identity);
+        return participants.map((p) => ({ identity: p.identity, agent: p.kind === ParticipantInfo_Kind.AGENT }));
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;
       }
+    },
+
+    async dispatchAgent(roomName, metadata) {
+      await dispatch.createDispatch(roomName, settings.agentName, { metadata: JSON.stringify(metadata) });
     },
 
     async deleteRoom(roomName) {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { acquireLease } from '../../shared/db/lease.ts';
 import type { AppDeps } from '../deps.ts';
 import { pruneRateLimits } from '../public/rate-limit.ts';
+import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { endInterview } from './interview-lifecycle.ts';
 
 export interface ReconcileReport {
@@ -9,10 +10,14 @@ export interface ReconcileReport {
   maxDuration: number;
   lostRooms: number;
   orphanRoomsDeleted: number;
+  joinsHealed: number;
+  agentsRedispatched: number;
 }
 
 /** A room opened moments ago may not be listed yet; LiveKit gets this long before a room counts as lost. */
 const newRoomGraceMs = 30_000;
+/** How long a dispatched interviewer gets to join before it counts as lost and is dispatched again. */
+const agentJoinGraceMs = 45_000;
 
 /**
  * One pass of bringing the database and LiveKit into agreement. LiveKit webhooks are best effort (dropped after
@@ -27,7 +32,14 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
   const { db, config, livekit } = deps;
   if (!(await acquireLease(db, 'reconciler', Math.max(config.reconcileIntervalMs * 3, 15_000)))) return null;
   const now = deps.now();
-  const report: ReconcileReport = { expired: 0, maxDuration: 0, lostRooms: 0, orphanRoomsDeleted: 0 };
+  const report: ReconcileReport = {
+    expired: 0,
+    maxDuration: 0,
+    lostRooms: 0,
+    orphanRoomsDeleted: 0,
+    joinsHealed: 0,
+    agentsRedispatched: 0,
+  };
 
   const expired = await db
     .selectFrom('interviews')
@@ -67,6 +79,8 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
     report.lostRooms++;
   }
 
+  await healLiveRooms(deps, liveRooms, now, report);
+
   const ours = [...liveRooms].filter((name) => name.startsWith(config.livekit.roomPrefix));
   if (ours.length > 0) {
     const open = await db
@@ -85,6 +99,54 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
 
   await pruneRateLimits(db, config.rateLimits.windowSeconds, now);
   return report;
+}
+
+/**
+ * For interviews whose room is live, LiveKit's participant list is the truth: a candidate in the room starts the
+ * interview even if its participant_joined webhook was dropped, and a room with the candidate but no interviewer
+ * gets the interviewer dispatched again, since self-hosted LiveKit never re-dispatches a job whose worker died.
+ */
+async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, report: ReconcileReport) {
+  const live = await deps.db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('status', 'in', ['scheduled', 'in_progress'])
+    .where('roomCreatedAt', 'is not', null)
+    .where('candidateIdentity', 'is not', null)
+    .execute();
+  for (const interview of live) {
+    if (!liveRooms.has(interview.roomName)) continue;
+    const participants = await deps.livekit.participants(interview.roomName);
+    if (!participants) continue;
+    const candidateIn = participants.some((p) => p.identity === interview.candidateIdentity);
+    if (candidateIn && (interview.status === 'scheduled' || !interview.candidateConnected)) {
+      await deps.db.transaction().execute(async (trx) => {
+        await trx.updateTable('interviews').set({ candidateConnected: true }).where('id', '=', interview.id).execute();
+        await transitionInterview(trx, interview.id, 'in_progress', { reason: 'candidate_joined', actor: 'reconciler' });
+      });
+      report.joinsHealed++;
+    } else if (!candidateIn && interview.candidateConnected) {
+      // A dropped participant_left: the seat is free again for a rejoin.
+      await deps.db.updateTable('interviews').set({ candidateConnected: false }).where('id', '=', interview.id).execute();
+    }
+    const lastDispatch = (interview.agentDispatchedAt ?? interview.roomCreatedAt!).getTime();
+    if (candidateIn && !participants.some((p) => p.agent) && now.getTime() - lastDispatch > agentJoinGraceMs) {
+      // Claimed in the database first, so two reconcilers (or a slow pass) cannot dispatch twice.
+      const claimed = await deps.db
+        .updateTable('interviews')
+        .set({ agentDispatchedAt: now })
+        .where('id', '=', interview.id)
+        .where((eb) =>
+          eb.or([eb('agentDispatchedAt', 'is', null), eb('agentDispatchedAt', '<', new Date(now.getTime() - agentJoinGraceMs))]),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      if (!claimed) continue;
+      await deps.livekit.dispatchAgent(interview.roomName, { interviewId: interview.id });
+      deps.log.warn({ interviewId: interview.id }, 'interviewer missing from a live interview; dispatched again');
+      report.agentsRedispatched++;
+    }
+  }
 }
 
 /** Runs reconcile passes one after another, spaced by the interval; a failed pass is logged and retried next time. */

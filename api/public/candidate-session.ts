@@ -200,15 +200,15 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
   }
   const identity = claimed.candidateIdentity!;
   try {
-    const present = claimed.roomCreatedAt ? await livekit.participantIdentities(interview.roomName) : null;
-    if (present?.includes(identity)) {
+    const present = claimed.roomCreatedAt ? await livekit.participants(interview.roomName) : null;
+    if (present?.some((p) => p.identity === identity)) {
       // Give the seat back as it was: the connected device keeps it.
       await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
       throw alreadyConnected(5);
     }
     if (present === null) {
       await livekit.openRoom(interview.roomName, { interviewId: interview.id });
-      await db.updateTable('interviews').set({ roomCreatedAt: now }).where('id', '=', interview.id).execute();
+      await db.updateTable('interviews').set({ roomCreatedAt: now, agentDispatchedAt: now }).where('id', '=', interview.id).execute();
     }
   } catch (error) {
     if (error instanceof AppError) throw error;

@@ -515,3 +515,8 @@ export interface InterviewPlanQuestionsTable {
   verbatim: ColumnType<boolean, boolean | undefined, boolean>;
   resumeSpecific: ColumnType<boolean, boolean | undefined, boolean>;
 }
+
+// Declaration merging: migration 2026-11-23T0950.
+export interface InterviewsTable {
+  agentDispatchedAt: NullableTimestamp;
+}
