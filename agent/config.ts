@@ -24,6 +24,12 @@ export const agentEnvSchema = z.object({
   /** Job processes kept warm (Silero and the turn model loaded) so a dispatched interview starts at once. */
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),
+  /**
+   * Interviews one worker takes at once; the worker reports itself full beyond that. (The SDK's default load is
+   * machine-wide CPU, which on a small busy machine marks the worker full and LiveKit then drops the dispatch.)
+   * 0 keeps the SDK's CPU-based load.
+   */
+  AGENT_MAX_JOBS: z.coerce.number().int().min(0).max(64).default(4),
 
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   /** Streaming STT endpoint (ws/wss). */
@@ -70,7 +76,7 @@ export interface AgentConfig {
   logLevel: AgentEnv['LOG_LEVEL'];
   database: { url: string; poolSize: number };
   livekit: { url: string; apiKey: string; apiSecret: string };
-  worker: { agentName: string; httpPort: number | undefined; idleProcesses: number; jobMemoryLimitMB: number };
+  worker: { agentName: string; httpPort: number | undefined; idleProcesses: number; jobMemoryLimitMB: number; maxJobs: number };
   /** Null when the worker runs in local mode. */
   providers: null | {
     deepgramApiKey: string;
@@ -114,6 +120,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       httpPort: e.AGENT_HTTP_PORT,
       idleProcesses: e.AGENT_IDLE_PROCESSES,
       jobMemoryLimitMB: e.AGENT_JOB_MEMORY_LIMIT_MB,
+      maxJobs: e.AGENT_MAX_JOBS,
     },
     providers: local
       ? null

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { cli, defineAgent, ServerOptions, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
+import { cli, defineAgent, ServerOptions, type AgentServer, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
@@ -43,6 +43,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       numIdleProcesses: config.worker.idleProcesses,
       jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
       production: config.env === 'production',
+      ...(config.worker.maxJobs > 0
+        ? { loadFunc: async (server: AgentServer) => server.activeJobs.length / config.worker.maxJobs, loadThreshold: 1 }
+        : {}),
       ...(config.worker.httpPort !== undefined ? { port: config.worker.httpPort } : {}),
     }),
   );
