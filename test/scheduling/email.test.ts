@@ -1,0 +1,285 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailWorker, type EmailWorker } from '../../api/email/worker.ts';
+import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { seedJobAndCandidates } from './support.ts';
+
+// E-mail for real: a real SMTP server in this process, every message parsed with mailparser, and the link in it
+// used against the public join endpoint. The worker runs against the test API's clock, so reminders a day away
+// are reached by moving the clock, not by waiting.
+
+interface Inbox {
+  server: SMTPServer;
+  port: number;
+  messages: ParsedMail[];
+  close(): Promise<void>;
+}
+
+async function startInbox(port = 0): Promise<Inbox> {
+  const messages: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          messages.push(mail);
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const address = server.server.address() as AddressInfo;
+  return {
+    server,
+    port: address.port,
+    messages,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+function calendarPart(mail: ParsedMail): string {
+  const part = mail.attachments.find((a) => a.contentType.startsWith('text/calendar') || a.contentType === 'application/ics');
+  if (!part) throw new Error(`no calendar part in: ${mail.attachments.map((a) => a.contentType).join(', ')}`);
+  return part.content.toString('utf8').replace(/\r\n[ \t]/g, '');
+}
+
+const icsField = (ics: string, name: string) => new RegExp(`^${name}[;:](.*)$`, 'm').exec(ics)?.[1]?.replace(/\r$/, '');
+
+const started: { api: TestApi; worker: EmailWorker }[] = [];
+let inbox: Inbox;
+
+async function setup(env: Record<string, string> = {}) {
+  const api = await startTestApi({ env });
+  api.setNow(new Date('2027-03-01T08:00:00Z'));
+  const worker = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+  started.push({ api, worker });
+  const { key, companyId } = await seedCompany(api.db, 'Acme Payments');
+  const call = client(api.url, key);
+  const slot = async (startsAt: string) =>
+    (
+      await call('POST', '/v1/scheduling/slots', {
+        body: { interviewType: 'TECHNICAL', startsAt, endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), capacity: 2 },
+      })
+    ).body;
+  return { api, worker, call, slot, companyId };
+}
+
+beforeAll(async () => {
+  inbox = await startInbox();
+});
+afterAll(async () => {
+  for (const s of started) {
+    await s.worker.stop();
+    await s.api.stop();
+  }
+  await inbox?.close();
+});
+afterEach(() => {
+  inbox.messages.length = 0;
+});
+
+describe('invitations by e-mail', () => {
+  it('invitation, update and cancellation with one UID and rising SEQUENCE; the link works inside its window; reminders', async () => {
+    const { api, worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}`, EMAIL_FROM: 'Interviews <interviews@acme.test>' });
+    await call('PUT', '/v1/scheduling/settings', {
+      body: { timezone: 'Europe/London', brandName: 'Acme', logoUrl: 'https://acme.test/logo.png', replyTo: 'talent@acme.test' },
+    });
+    const first = await slot('2027-03-03T10:00:00Z');
+    const second = await slot('2027-03-04T12:00:00Z');
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => 'layla@example.com' });
+    const booked = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: first.id, candidateId: candidates[0]!.id, jobId, candidateTimezone: 'Asia/Dubai' },
+    });
+    expect(booked.status).toBe(201);
+    expect(booked.body.emails.map((e: any) => [e.kind, e.status])).toEqual([
+      ['invitation', 'pending'],
+      ['reminder_1440m', 'pending'],
+      ['reminder_15m', 'pending'],
+    ]);
+
+    expect(await worker.runOnce()).toBe(1);
+    expect(inbox.messages).toHaveLength(1);
+    const invite = inbox.messages[0]!;
+    expect(invite.subject).toBe('Your interview for Backend Engineer at Acme');
+    expect(invite.to && 'text' in invite.to ? invite.to.text : '').toBe('layla@example.com');
+    expect(invite.replyTo?.text).toBe('talent@acme.test');
+    const text = invite.text!;
+    // Both timezones: 10:00 UTC is 14:00 in Dubai and 10:00 in London (GMT in early March).
+    expect(text).toContain('Your time: Wednesday, 3 March 2027 at 14:00');
+    expect(text).toContain('(Asia/Dubai)');
+    expect(text).toContain("Company's time: Wednesday, 3 March 2027 at 10:00");
+    expect(text).toContain('(Europe/London)');
+    expect(text).toContain('Role: Backend Engineer — Acme');
+    expect(text).toContain('It takes about 30 minutes.');
+    expect(text).toContain('quiet room, a microphone');
+    expect(text).toMatch(/AI voice interviewer/);
+    expect(text).toMatch(/reply to this e-mail and we will arrange an alternative/);
+    const code = `${booked.body.roomCode.slice(0, 4)}-${booked.body.roomCode.slice(4)}`;
+    expect(text).toContain(`Room code: ${code}`);
+    expect(invite.html).toContain('https://acme.test/logo.png');
+    expect(invite.html).toContain(code);
+    const ics = calendarPart(invite);
+    expect(icsField(ics, 'METHOD')).toBe('REQUEST');
+    expect(icsField(ics, 'UID')).toBe(`${booked.body.interviewId}@ai-interviewer`);
+    expect(icsField(ics, 'SEQUENCE')).toBe('0');
+    expect(icsField(ics, 'DTSTART')).toBe('20270303T100000Z');
+
+    // The link in the e-mail: refused before its window, admits the candidate inside it.
+    const link = /Join link: (\S+)/.exec(text)![1]!;
+    const token = new URL(link).searchParams.get('link')!;
+    const join = () =>
+      call('POST', `/v1/public/links/${encodeURIComponent(token)}/join`, {
+        key: null,
+        body: { phone: candidates[0]!.phone, firstName: 'Layla', lastName: 'Haddad' },
+      });
+    const early = await join();
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('not_open_yet');
+
+    // Reminders: 24 hours and 15 minutes before, sent by the queue when the clock reaches them.
+    api.setNow(new Date('2027-03-02T10:00:00Z'));
+    expect(await worker.runOnce()).toBe(1);
+    expect(inbox.messages.at(-1)!.subject).toBe('Reminder: your interview for Backend Engineer starts in 24 hours');
+    api.setNow(new Date('2027-03-03T09:45:00Z'));
+    expect(await worker.runOnce()).toBe(1);
+    expect(inbox.messages.at(-1)!.subject).toBe('Reminder: your interview for Backend Engineer starts in 15 minutes');
+    expect(inbox.messages.at(-1)!.text).toContain(link);
+    const admitted = await join();
+    expect(admitted.status, JSON.stringify(admitted.body)).toBe(200);
+    expect(admitted.body.token).toBeTruthy();
+
+    // Reschedule, inside the old window: same UID, SEQUENCE 1; the old link is dead at once, the new one is in the e-mail.
+    api.setNow(new Date('2027-03-03T09:50:00Z'));
+    const moved = await call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, { body: { slotId: second.id } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(await worker.runOnce()).toBe(1);
+    const update = inbox.messages.at(-1)!;
+    expect(update.subject).toBe('Your interview for Backend Engineer at Acme has moved');
+    const updateIcs = calendarPart(update);
+    expect(icsField(updateIcs, 'UID')).toBe(`${booked.body.interviewId}@ai-interviewer`);
+    expect(icsField(updateIcs, 'SEQUENCE')).toBe('1');
+    expect(icsField(updateIcs, 'METHOD')).toBe('REQUEST');
+    expect(icsField(updateIcs, 'DTSTART')).toBe('20270304T120000Z');
+    expect((await join()).status).toBe(404);
+    const newToken = new URL(/Join link: (\S+)/.exec(update.text!)![1]!).searchParams.get('link')!;
+    expect(newToken).not.toBe(token);
+    const newJoin = await call('POST', `/v1/public/links/${encodeURIComponent(newToken)}/join`, {
+      key: null,
+      body: { phone: candidates[0]!.phone, firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expect(newJoin.body.code).toBe('not_open_yet');
+
+    // Cancel: METHOD:CANCEL under the same UID, SEQUENCE 2; the reminders for the new time are withdrawn.
+    api.setNow(new Date('2027-03-03T09:55:00Z'));
+    await call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, { body: { reason: 'Role filled' } });
+    expect(await worker.runOnce()).toBe(1);
+    const cancel = inbox.messages.at(-1)!;
+    expect(cancel.subject).toBe('Your interview for Backend Engineer at Acme is cancelled');
+    expect(cancel.text).toContain('Reason: Role filled');
+    const cancelIcs = calendarPart(cancel);
+    expect(icsField(cancelIcs, 'METHOD')).toBe('CANCEL');
+    expect(icsField(cancelIcs, 'SEQUENCE')).toBe('2');
+    expect(icsField(cancelIcs, 'UID')).toBe(`${booked.body.interviewId}@ai-interviewer`);
+    api.setNow(new Date('2027-03-04T11:50:00Z'));
+    expect(await worker.runOnce()).toBe(0);
+    expect(inbox.messages).toHaveLength(5);
+
+    // HR sees every message's delivery status on the interview.
+    const statuses = await call('GET', `/v1/interviews/${booked.body.interviewId}/emails`);
+    expect(statuses.body.items.map((e: any) => [e.kind, e.status])).toEqual([
+      ['invitation', 'sent'],
+      ['reminder_1440m', 'sent'],
+      ['reminder_15m', 'sent'],
+      ['update', 'sent'],
+      ['reminder_1440m', 'cancelled'],
+      ['reminder_15m', 'cancelled'],
+      ['cancellation', 'sent'],
+    ]);
+  });
+
+  it('Arabic template: Arabic subject and text, right-to-left HTML, times in Arabic', async () => {
+    const { worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
+    await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai', locale: 'ar' } });
+    const s = await slot('2027-03-10T06:00:00Z');
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1);
+    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    expect(booked.body.locale).toBe('ar');
+    await worker.runOnce();
+    const mail = inbox.messages[0]!;
+    expect(mail.subject).toBe('مقابلتك لوظيفة Backend Engineer لدى Acme Payments');
+    expect(mail.text).toContain('مرحباً Cand0،');
+    expect(mail.text).toContain('بالذكاء الاصطناعي');
+    expect(mail.text).toContain('(Asia/Dubai)');
+    expect(mail.text).toMatch(/مارس/);
+    expect(mail.html).toContain('dir="rtl"');
+    expect(icsField(calendarPart(mail), 'METHOD')).toBe('REQUEST');
+  });
+});
+
+describe('delivery failures and the local outbox', () => {
+  it('SMTP down at booking time: the booking succeeds, and the e-mail is delivered once when SMTP is back', async () => {
+    const port = await freePort();
+    const { api, worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+    const s = await slot('2027-03-02T09:00:00Z');
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1);
+    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    expect(booked.status).toBe(201);
+
+    expect(await worker.runOnce()).toBe(1);
+    let detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
+    const invitation = () => detail.body.emails.find((e: any) => e.kind === 'invitation');
+    expect(invitation()).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(invitation().lastError).toMatch(/ECONNREFUSED|connect/i);
+    // Not due again until the backoff passes.
+    expect(await worker.runOnce()).toBe(0);
+
+    const late = await startInbox(port);
+    try {
+      api.setNow(new Date('2027-03-01T08:00:31Z'));
+      expect(await worker.runOnce()).toBe(1);
+      expect(await worker.runOnce()).toBe(0);
+      expect(late.messages).toHaveLength(1);
+      expect(late.messages[0]!.subject).toBe('Your interview for Backend Engineer at Acme Payments');
+      detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
+      expect(invitation()).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('without SMTP_URL messages go to the local outbox, which the API lists', async () => {
+    const { worker, call, slot, companyId } = await setup();
+    const s = await slot('2027-03-05T09:00:00Z');
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1);
+    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    expect(await worker.runOnce()).toBe(1);
+    const outbox = await call('GET', '/v1/email/messages?status=local');
+    expect(outbox.status).toBe(200);
+    expect(outbox.body.items).toHaveLength(1);
+    expect(outbox.body.items[0]).toMatchObject({
+      companyId,
+      interviewId: booked.body.interviewId,
+      kind: 'invitation',
+      toAddress: 'candidate0@example.com',
+      subject: 'Your interview for Backend Engineer at Acme Payments',
+    });
+    expect(outbox.body.items[0].ics).toContain('METHOD:REQUEST');
+    expect(inbox.messages).toHaveLength(0);
+  });
+});
