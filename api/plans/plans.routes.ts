@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
+import { findInterview } from '../interviews/interviews.repository.ts';
 import { generatePlan, templateAnchors, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
 import { readPlan, writePlan, type StoredPlanQuestion } from './plans.repository.ts';
 import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
@@ -120,10 +121,7 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
       params: idParams,
       responses: { 200: { description: 'The plan', schema: planSchema } },
       handler: async ({ params, principal }) => {
-        let q = db.selectFrom('interviews').selectAll().where('id', '=', params.id);
-        const scope = companyScope(principal);
-        if (scope) q = q.where('companyId', '=', scope);
-        const interview = await q.executeTakeFirst();
+        const interview = await findInterview(db, companyScope(principal), params.id);
         if (!interview) throw new AppError('not_found', 'No such interview.');
         return { status: 200, body: planBody(interview, await readPlan(db, interview.id)) };
       },

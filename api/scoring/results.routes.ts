@@ -12,7 +12,7 @@ import { findInterview } from '../interviews/interviews.repository.ts';
 import { interviewStatus } from '../interviews/interviews.schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { integrityReportSchema, scorecardResultSchema, type ScorecardResult } from './evaluation.schemas.ts';
-import { scoreInterview, scorecardSummary } from './scorecards.ts';
+import { resultEventBase, scoreInterview, scorecardSummary } from './scorecards.ts';
 
 const tags = ['Results'];
 
@@ -291,18 +291,11 @@ export function resultRoutes(deps: AppDeps): RouteDef[] {
               companyId: interview.companyId,
               type: 'scorecard.updated',
               payload: {
-                interviewId: interview.id,
-                jobId: interview.jobId,
-                candidateId: interview.candidateId,
+                ...resultEventBase(interview),
                 reason: 'human_decision',
                 decision: body.decision,
                 updatedAt: row.decidedAt.toISOString(),
                 scorecard: scorecardSummary(latest, latest.result as ScorecardResult),
-                links: {
-                  interview: `/v1/interviews/${interview.id}`,
-                  transcript: `/v1/interviews/${interview.id}/transcript`,
-                  scorecard: `/v1/interviews/${interview.id}/scorecard`,
-                },
               },
             });
           }

@@ -38,6 +38,20 @@ async function loadMaterial(db: Kysely<Database>, interview: Interview) {
   return { job, plan: plan as (PlanQuestion & { source: string })[], turns: turns as Turn[] };
 }
 
+/** What every result event says about its interview: ids, and where to fetch the full records. */
+export function resultEventBase(interview: Interview) {
+  return {
+    interviewId: interview.id,
+    jobId: interview.jobId,
+    candidateId: interview.candidateId,
+    links: {
+      interview: `/v1/interviews/${interview.id}`,
+      transcript: `/v1/interviews/${interview.id}/transcript`,
+      scorecard: `/v1/interviews/${interview.id}/scorecard`,
+    },
+  };
+}
+
 /** A short summary for the webhook payload; scores on the rubric's 1–5 scale. */
 export function scorecardSummary(
   row: { overallScore: number | null; recommendation: string | null; status: string; pendingReason: string | null },
@@ -135,18 +149,13 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const links = {
-      interview: `/v1/interviews/${interview.id}`,
-      transcript: `/v1/interviews/${interview.id}/transcript`,
-      scorecard: `/v1/interviews/${interview.id}/scorecard`,
-    };
-    const ref = { interviewId: interview.id, jobId: interview.jobId, candidateId: interview.candidateId };
+    const base = resultEventBase(interview);
     const summary = scorecardSummary(row, stored.result);
     if (version === 1) {
       await recordEvent(trx, {
         companyId: interview.companyId,
         type: 'interview.completed',
-        payload: { ...ref, status: 'completed', completedAt: (interview.endedAt ?? deps.now()).toISOString(), scorecard: summary, links },
+        payload: { ...base, status: 'completed', completedAt: (interview.endedAt ?? deps.now()).toISOString(), scorecard: summary },
       });
     } else {
       const decision = await trx
@@ -158,7 +167,7 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       await recordEvent(trx, {
         companyId: interview.companyId,
         type: 'scorecard.updated',
-        payload: { ...ref, reason: 're_score', decision: decision?.decision ?? null, updatedAt: deps.now().toISOString(), scorecard: summary, links },
+        payload: { ...base, reason: 're_score', decision: decision?.decision ?? null, updatedAt: deps.now().toISOString(), scorecard: summary },
       });
     }
     return row;
