@@ -156,10 +156,21 @@ describe('HR API: jobs and candidates', () => {
     );
   });
 
-  it('answers unknown endpoints with problem+json 404', async () => {
+  it('answers unknown endpoints with problem+json 404, and wrong methods with 405 and Allow', async () => {
     const r = await call('GET', '/v1/nothing-here');
     expect(r.status).toBe(404);
     expect(r.body.code).toBe('not_found');
+    const wrong = await call('PUT', '/v1/jobs', { body: {} });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toContain('POST');
+    expect(wrong.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('refuses bodies over 1 MiB with 413 and stores nothing', async () => {
+    const r = await call('POST', '/v1/jobs', { body: { title: 'Big', description: 'x'.repeat(1_100_000) } });
+    expect(r.status).toBe(413);
+    const stored = await api.db.selectFrom('jobs').select('id').where('title', '=', 'Big').execute();
+    expect(stored).toEqual([]);
   });
 });
 

@@ -38,7 +38,7 @@ export function problemHandler(log: Logger) {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('not_found', 'No such endpoint.');
       if (ctx.status === 405 && ctx.body === undefined) {
-        throw new AppError('validation_failed', `${ctx.method} is not supported here.`);
+        throw new AppError('method_not_allowed', `${ctx.method} is not supported here.`);
       }
     } catch (error) {
       const appError =

@@ -6,6 +6,7 @@ export const problemCodes = {
   unauthorized: { status: 401, title: 'Missing or invalid API key' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   invalid_state: { status: 409, title: 'Not possible in the current state' },
   already_connected: { status: 409, title: 'Candidate is already connected' },
