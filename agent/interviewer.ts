@@ -156,6 +156,8 @@ export class InterviewerAgent extends voice.Agent {
   /** Turns a flow tool call into a pending decision; calls that break the stage rules are ignored. */
   private decide(name: string, args: Record<string, unknown>, statement: string): PendingDecision | undefined {
     const flow = this.flow;
+    // Only the current stage's tools count: a model talked into calling another stage's tool changes nothing.
+    if (!Object.hasOwn(toolDeclarations(flow.stage), name)) return undefined;
     const choose = (): Step | undefined => {
       switch (name) {
         case 'record_consent':

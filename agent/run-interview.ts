@@ -208,6 +208,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     log.info('candidate rejoined');
     cancel(leftTimer);
     leftTimer = undefined;
+    // Whatever was said while they were away is lost to them: pick up where the interview stands.
+    if (flow.stage !== 'ended' && !ending) agent.perform({ say: `Welcome back. ${flow.repeat().say}` });
   });
 
   const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);

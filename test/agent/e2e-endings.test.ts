@@ -10,7 +10,9 @@ const strong = loadScenario(new URL('../../../shared/scenarios/backend-fintech-s
 let stack: AgentStack;
 
 beforeAll(async () => {
-  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '3', SILENCE_MAX_PROMPTS: '2' } });
+  stack = await startAgentStack({
+    workerEnv: { SILENCE_PROMPT_SECONDS: '3', SILENCE_MAX_PROMPTS: '2', REJOIN_GRACE_SECONDS: '8' },
+  });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -78,5 +80,33 @@ describe('interviews that end early', () => {
       expect(turns.every((t) => t.stage === 'consent' || t.stage === 'ended')).toBe(true);
     },
     180_000,
+  );
+
+  it(
+    'a candidate who drops and rejoins within the grace period carries on; one who does not ends as candidate_left',
+    async () => {
+      const person = { phone: strong.candidate.phone, firstName: strong.candidate.firstName, lastName: strong.candidate.lastName };
+      const answers = ['No, I do not agree.'];
+      const interview = await seedScenario(stack, strong, { answers });
+      const first = await runCandidate({ apiUrl: stack.api.url, roomCode: interview.roomCode, ...person, answers: [], leaveAfterFirstAudio: true });
+      // Back within the grace period: the API hands back the same identity, and the interview goes on.
+      const second = await runCandidate({ apiUrl: stack.api.url, roomCode: interview.roomCode, ...person, answers, timeoutMs: 120_000 });
+      expect(second.identity).toBe(first.identity);
+      expect(second.endedBy).not.toBe('timeout');
+      const declined = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
+      expect(declined.endReason).toBe('consent_declined');
+
+      const gone = await seedScenario(stack, strong, { answers: [] });
+      await runCandidate({ apiUrl: stack.api.url, roomCode: gone.roomCode, ...person, answers: [], leaveAfterFirstAudio: true });
+      let row = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', gone.id).executeTakeFirstOrThrow();
+      expect(row.status).toBe('in_progress'); // still waiting for a rejoin
+      for (let i = 0; i < 200 && row.status === 'in_progress'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        row = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', gone.id).executeTakeFirstOrThrow();
+      }
+      expect(row.status).toBe('completed');
+      expect(row.endReason).toBe('candidate_left');
+    },
+    240_000,
   );
 });
