@@ -66,6 +66,7 @@ interface Strings {
   disclosure: string;
   alternative: string;
   schedule: string;
+  chooseBy: string;
   reason: string;
 }
 
@@ -101,6 +102,7 @@ function strings(ctx: InterviewEmailContext): Strings {
         'تنبيه: ستُجري هذه المقابلةَ مُحاوِرةٌ صوتية تعمل بالذكاء الاصطناعي، وسيُسجَّل النص وتقيّمه الشركة.',
       alternative: 'إن كنت تفضّل مقابلة مع شخص أو تحتاج إلى ترتيبات خاصة، فردّ على هذه الرسالة وسنرتّب بديلاً.',
       schedule: 'اختر موعداً',
+      chooseBy: 'يرجى الاختيار قبل',
       reason: 'السبب',
     };
   }
@@ -131,6 +133,7 @@ function strings(ctx: InterviewEmailContext): Strings {
     disclosure: 'Please note: this interview is conducted by an AI voice interviewer. The transcript is recorded and reviewed by the company.',
     alternative: 'If you would prefer an interview with a person, or need an accommodation, reply to this e-mail and we will arrange an alternative.',
     schedule: 'Choose a time',
+    chooseBy: 'Please choose before',
     reason: 'Reason',
   };
 }
@@ -142,7 +145,9 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
   const lines: string[] = [s.greeting, '', s.intro[kind], '', `${s.role}: ${ctx.jobTitle} — ${ctx.companyName}`];
   const rows: [string, string][] = [[s.role, `${ctx.jobTitle} — ${ctx.companyName}`]];
   if (kind === 'self_schedule') {
-    lines.push('', `${s.schedule}: ${ctx.scheduleUrl}`);
+    // For this kind startsAt carries the invitation's expiry: the candidate picks the actual time.
+    lines.push(`${s.chooseBy}: ${times.candidate}`, '', `${s.schedule}: ${ctx.scheduleUrl}`);
+    rows.push([s.chooseBy, times.candidate]);
   } else {
     lines.push(`${s.yourTime}: ${times.candidate}`, `${s.companyTime}: ${times.company}`);
     rows.push([s.yourTime, times.candidate], [s.companyTime, times.company]);

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEmailWorker } from '../../api/email/worker.ts';
+import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { seedJobAndCandidates, weekly } from './support.ts';
+
+// Candidate self-scheduling: an invitation e-mailed (here: to the local outbox) with a signed token; the candidate
+// lists slots, books, moves and cancels through the public API, within the notice and reschedule limits.
+
+let api: TestApi;
+let call: ReturnType<typeof client>;
+const pub = () => client(api.url);
+
+beforeAll(async () => {
+  api = await startTestApi({ env: { SELF_SERVICE_MIN_NOTICE_MINUTES: '120', SELF_SERVICE_MAX_RESCHEDULES: '1' } });
+  api.setNow(new Date('2027-03-01T00:00:00Z'));
+  const { key } = await seedCompany(api.db, 'Self Co');
+  call = client(api.url, key);
+  await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai' } });
+  await call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai', capacity: 1 }) });
+  await call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai', interviewType: 'BEHAVIORAL' }) });
+});
+afterAll(() => api?.stop());
+
+describe('self-scheduling', () => {
+  it('invite by e-mail, list, book, reschedule once, refuse changes near the start, cancel', async () => {
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1);
+    const invited = await call('POST', '/v1/scheduling/invitations', {
+      body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' },
+    });
+    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    expect(invited.body.url).toMatch(/^http:\/\/interviews\.test\/schedule\?invitation=si1\./);
+    const worker = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+    expect(await worker.runOnce()).toBe(1);
+    const outbox = await call('GET', '/v1/email/messages?status=local');
+    const invitation = outbox.body.items.find((m: any) => m.kind === 'self_schedule');
+    expect(invitation.textBody).toContain(invited.body.url);
+    expect(invitation.subject).toBe('Pick a time for your interview for Backend Engineer at Self Co');
+    const token = new URL(invitation.textBody.match(/Choose a time: (\S+)/)[1]).searchParams.get('invitation')!;
+
+    const view = await pub()('GET', `/v1/public/scheduling/${token}?tz=Asia/Dubai&limit=5`);
+    expect(view.status, JSON.stringify(view.body)).toBe(200);
+    expect(view.body).toMatchObject({ companyName: 'Self Co', jobTitle: 'Backend Engineer', interviewType: 'TECHNICAL', booking: null });
+    expect(view.body.slots).toHaveLength(5);
+    expect(view.body.slots.every((s: any) => s.interviewType === 'TECHNICAL' && s.localStart.endsWith('+04:00'))).toBe(true);
+    expect(view.body.nextCursor).toBeTruthy();
+
+    // A slot of another type is not bookable with this invitation.
+    const behavioral = await call('GET', '/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=BEHAVIORAL');
+    const wrongType = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: behavioral.body.items[0].id } });
+    expect(wrongType.status).toBe(404);
+
+    const [first, second, third] = view.body.slots;
+    const booked = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: first.id, timezone: 'Europe/Paris' } });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(booked.body.booking).toMatchObject({ startsAt: first.startsAt, status: 'booked', reschedules: 0 });
+    expect(booked.body.canChange).toBe(true);
+    const hrView = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
+    expect(hrView.body).toMatchObject({ source: 'candidate', candidateTimezone: 'Europe/Paris' });
+    // The slot (capacity 1) is gone from the offer; a second booking through the same invitation is refused.
+    const again = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: second.id } });
+    expect(again.status).toBe(409);
+
+    const moved = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: second.id } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.booking).toMatchObject({ startsAt: second.startsAt, reschedules: 1 });
+    const tooMany = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: third.id } });
+    expect(tooMany.status).toBe(409);
+    expect(tooMany.body.detail).toMatch(/already moved 1 times/);
+
+    // Within two hours of the start: no self-service change; HR still can.
+    api.setNow(new Date(Date.parse(second.startsAt) - 60 * 60_000));
+    const late = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, { body: { reason: 'sick' } });
+    expect(late.status).toBe(409);
+    expect(late.body.detail).toMatch(/within 120 minutes/);
+    expect((await pub()('GET', `/v1/public/scheduling/${token}`)).body.canChange).toBe(false);
+
+    api.setNow(new Date('2027-03-01T00:00:00Z'));
+    const cancelled = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, { body: { reason: 'found another job' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.booking).toBeNull();
+    const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
+    expect(detail.body).toMatchObject({ status: 'cancelled', cancelReason: 'found another job' });
+    const audit = await api.db.selectFrom('auditLog').select(['action', 'actorType']).where('targetId', '=', booked.body.booking.id).orderBy('id').execute();
+    expect(audit).toEqual([
+      { action: 'booking.create', actorType: 'candidate' },
+      { action: 'booking.reschedule', actorType: 'candidate' },
+      { action: 'booking.cancel', actorType: 'candidate' },
+    ]);
+  });
+
+  it('refuses forged, tampered and expired tokens alike with 404', async () => {
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => undefined });
+    const invited = await call('POST', '/v1/scheduling/invitations', {
+      body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL', expiresInDays: 2 },
+    });
+    const token: string = invited.body.token;
+    expect((await pub()('GET', `/v1/public/scheduling/${token}`)).status).toBe(200);
+    const tampered = token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA');
+    expect((await pub()('GET', `/v1/public/scheduling/${tampered}`)).status).toBe(404);
+    expect((await pub()('GET', `/v1/public/scheduling/v1.${token.split('.')[1]}.${token.split('.')[2]}`)).status).toBe(404);
+    api.setNow(new Date('2027-03-03T00:00:01Z'));
+    expect((await pub()('GET', `/v1/public/scheduling/${token}`)).status).toBe(404);
+    api.setNow(new Date('2027-03-01T00:00:00Z'));
+    // Another company's candidate cannot be invited by this key.
+    const other = await seedCompany(api.db, 'Other');
+    const o = client(api.url, other.key);
+    expect((await o('POST', '/v1/scheduling/invitations', { body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' } })).status).toBe(404);
+  });
+});
