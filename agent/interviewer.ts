@@ -199,8 +199,11 @@ export class InterviewerAgent extends voice.Agent {
 
   /** An assistant message has been spoken: apply the decision it carried, and end if it was the last word. */
   private async spoken(message: llm.ChatMessage): Promise<void> {
-    const text = message.textContent ?? '';
-    const index = this.pending.findLastIndex((d) => text.includes(d.say));
+    const text = (message.textContent ?? '').trim();
+    // An interrupted reply is stored as far as it was spoken: a started question still counts as asked.
+    const index = this.pending.findLastIndex(
+      (d) => text.includes(d.say) || (message.interrupted && text.length > 0 && d.say.startsWith(text)),
+    );
     const decision = index >= 0 ? this.pending[index] : undefined;
     if (decision) {
       this.pending = [];

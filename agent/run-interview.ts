@@ -175,7 +175,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     if (newState === 'speaking') {
       userSpeech.startedAt ??= new Date();
       cancel(silenceTimer);
-    } else if (newState === 'listening') userSpeech.endedAt = new Date();
+    } else if (newState === 'listening') {
+      userSpeech.endedAt = new Date();
+      // Speech that never became a turn (noise, nothing transcribed) must not switch the silence watch off.
+      if (session.agentState === 'listening') armSilence();
+    }
   });
   session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
     if (newState === 'listening' && flow.stage !== 'ended') armSilence();

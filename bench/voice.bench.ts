@@ -39,7 +39,7 @@ const passthrough = [
 ];
 
 beforeAll(async () => {
-  const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1', LOG_LEVEL: 'warn' };
+  const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1' };
   for (const key of passthrough) if (process.env[key]) workerEnv[key] = process.env[key]!;
   stack = await startAgentStack({
     workerEnv,

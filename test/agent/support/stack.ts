@@ -55,7 +55,6 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL ?? 'info',
     DATABASE_URL: api.deps.config.database.url!,
     LIVEKIT_URL: base.LIVEKIT_URL,
     LIVEKIT_API_KEY: base.LIVEKIT_API_KEY,
@@ -68,6 +67,8 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     DEEPGRAM_TTS_URL: deepgram.url,
     GEMINI_BASE_URL: gemini.url,
     ...options.workerEnv,
+    // Readiness is read from the worker's 'registered worker' line, an info message.
+    LOG_LEVEL: 'info',
   };
   const worker = spawn(process.execPath, ['agent/worker.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const workerLog: string[] = [];
