@@ -12,6 +12,7 @@ import { startReconciler } from './livekit/reconciler.ts';
 import { startScoringWorker } from './scoring/scoring-worker.ts';
 import { createDeliveryWorker } from './webhooks/worker.ts';
 import { createEmailWorker } from './email/worker.ts';
+import { schedulingMaintenance } from './scheduling/maintenance.ts';
 
 export interface RunningApi {
   deps: AppDeps;
@@ -59,9 +60,9 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     ? createDeliveryWorker({ db: deps.db, log, settings: config.webhooks })
     : undefined;
   webhookWorker?.start();
-  // E-mails and reminders from the Postgres queue; also rolls the slot horizon forward.
+  // E-mails and reminders from the Postgres queue; its loop also runs the scheduling chores (horizon, conflicts).
   const emailWorker = config.email.workerEnabled
-    ? createEmailWorker({ db: deps.db, log, settings: config.email, now: deps.now, horizonWeeks: config.scheduling.horizonWeeks })
+    ? createEmailWorker({ db: deps.db, log, settings: config.email, now: deps.now, maintenance: schedulingMaintenance(deps) })
     : undefined;
   emailWorker?.start();
   if (!config.email.smtpUrl) log.info('SMTP_URL is not set: e-mails go to the local outbox (GET /v1/email/messages)');

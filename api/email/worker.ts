@@ -4,8 +4,6 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Database, EmailMessage } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { ApiConfig } from '../config.ts';
-import { acquireLease } from '../../shared/db/lease.ts';
-import { detectFailedInterviews, extendHorizon } from '../scheduling/maintenance.ts';
 
 // The durable e-mail runner: a queue in Postgres, claimed with FOR UPDATE SKIP LOCKED and a lease, like the webhook
 // worker. Reminders are rows with a future send_at, so they survive restarts and no in-memory timer is involved.
@@ -20,8 +18,8 @@ export interface EmailWorkerOptions {
   holder?: string;
   leaseMs?: number;
   batchSize?: number;
-  /** When set, the loop also rolls the slot horizon forward (hourly, one process at a time under a lease). */
-  horizonWeeks?: number;
+  /** Periodic chores run by the loop about once a minute (scheduling maintenance); failures are logged, not fatal. */
+  maintenance?: () => Promise<void>;
 }
 
 export interface EmailWorker {
@@ -50,7 +48,6 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
   let timer: NodeJS.Timeout | null = null;
   let wake: (() => void) | null = null;
   let lastMaintenance = 0;
-  let lastHorizon = 0;
 
   async function claim(): Promise<EmailMessage[]> {
     const result = await sql<EmailMessage>`
@@ -90,7 +87,8 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
       log.debug({ emailId: m.id, kind: m.kind }, 'e-mail sent');
     } catch (err) {
       const exhausted = m.attempts >= settings.maxAttempts;
-      const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      // SMTP replies often quote the recipient: addresses are personal data and stay out of logs and error fields.
+      const error = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"']+@[^\s<>"']+/g, '<address>').slice(0, 500);
       await mine()
         .set({
           status: exhausted ? 'failed' : 'pending',
@@ -101,7 +99,6 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
           updatedAt: new Date(),
         })
         .execute();
-      // The message id only: addresses are personal data and stay out of the logs.
       log.warn({ emailId: m.id, kind: m.kind, attempt: m.attempts, exhausted, err: error }, 'e-mail not sent');
     }
   }
@@ -120,13 +117,9 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
     while (running) {
       try {
         await runOnce();
-        if (Date.now() - lastMaintenance > 60_000) {
+        if (options.maintenance && Date.now() - lastMaintenance > 60_000) {
           lastMaintenance = Date.now();
-          await detectFailedInterviews(db);
-        }
-        if (options.horizonWeeks && Date.now() - lastHorizon > 3_600_000) {
-          lastHorizon = Date.now();
-          if (await acquireLease(db, 'scheduling-horizon', 3_000_000, holder)) await extendHorizon(db, clock(), options.horizonWeeks);
+          await options.maintenance();
         }
       } catch (err) {
         log.warn({ err: err instanceof Error ? err.message : String(err) }, 'e-mail worker cannot reach the database; retrying');

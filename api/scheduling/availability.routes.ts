@@ -42,6 +42,7 @@ import {
   findSlot,
   generateSlots,
   reconcileConfigSlots,
+  recordBookingConflicts,
   releaseUnblockedSlots,
   searchSlots,
   slotToApi,
@@ -296,6 +297,51 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
         const slot = await findSlot(db, companyScope(principal), params.id);
         if (!slot) throw new AppError('not_found', 'No such slot.');
         return { status: 200, body: slotToApi(slot, query.tz) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/v1/scheduling/slots/:id',
+      operationId: 'deleteSlot',
+      summary: 'Remove a slot; a booked one is kept for its bookings, taken out of booking and reported as a conflict',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: { 200: { description: 'What the removal did', schema: generationReportSchema } },
+      handler: async ({ params, principal, meta }) => {
+        const report = await db.transaction().execute(async (trx) => {
+          let q = trx.selectFrom('slots').selectAll().where('id', '=', params.id).where('status', '<>', 'orphaned');
+          const scope = companyScope(principal);
+          if (scope) q = q.where('companyId', '=', scope);
+          const slot = await q.forUpdate().executeTakeFirst();
+          if (!slot) throw new AppError('not_found', 'No such slot.');
+          const report: GenerationReport = { created: 0, removed: 0, affectedBookedSlots: [], overlapConflicts: 0 };
+          const referenced = await trx.selectFrom('bookings').select('id').where('slotId', '=', slot.id).limit(1).executeTakeFirst();
+          if (!referenced) {
+            await trx.deleteFrom('slots').where('id', '=', slot.id).execute();
+            report.removed = 1;
+          } else {
+            const orphaned = await trx
+              .updateTable('slots')
+              .set({ status: 'orphaned' })
+              .where('id', '=', slot.id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            if (slot.bookedCount > 0) {
+              report.affectedBookedSlots.push(orphaned);
+              await recordBookingConflicts(trx, [slot.id], 'booking_on_removed_slot', { change: 'slot_deleted' });
+            } else report.removed = 1;
+          }
+          await audit(trx, principal, meta, {
+            companyId: slot.companyId,
+            action: 'scheduling.slot.delete',
+            targetType: 'slot',
+            targetId: slot.id,
+            details: { booked: slot.bookedCount },
+          });
+          return report;
+        });
+        return { status: 200, body: reportToApi(report) };
       },
     }),
     defineRoute({

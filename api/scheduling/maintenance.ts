@@ -1,10 +1,13 @@
 import { sql, type Kysely } from 'kysely';
+import { acquireLease, processHolderId } from '../../shared/db/lease.ts';
 import type { Database } from '../../shared/db/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { enqueueBookingEmails } from '../email/queue.ts';
 import { configsOfCompany } from './configs.repository.ts';
 import { applyBlocks, detectOverlaps, generateSlots, type GenerationReport } from './slots.repository.ts';
 
-// Background scheduling chores, run by the e-mail worker's loop: they are idempotent, so running them in several
-// processes at once only costs a little work.
+// Background scheduling chores, run by the e-mail worker's loop about once a minute: they are idempotent, so
+// running them in several processes at once only costs a little work.
 
 /** Regenerates every configuration of a company over the horizon; only inserts, so it is safe to run any time. */
 export async function regenerateCompany(db: Kysely<Database>, companyId: string, now: Date, horizonWeeks: number): Promise<GenerationReport> {
@@ -40,4 +43,45 @@ export async function detectFailedInterviews(db: Kysely<Database>): Promise<numb
                         where c.booking_id = b.id and c.kind = 'interview_failed_to_start')
     on conflict (company_id, dedupe_key) where status = 'open' do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * An interview cancelled outside scheduling (POST /v1/interviews/:id/cancel) frees its seat: its active booking is
+ * cancelled, the slot's count goes down in the same statement, and the candidate gets the METHOD:CANCEL e-mail.
+ * The bookings UPDATE re-checks status under the row lock, so a concurrent HR cancel cannot free the seat twice.
+ */
+export async function releaseCancelledInterviews(deps: Pick<AppDeps, 'db' | 'config'>, now: Date): Promise<number> {
+  return deps.db.transaction().execute(async (trx) => {
+    const released = await sql<{ id: string }>`
+      with released as (
+        update bookings b
+           set status = 'cancelled', cancel_reason = coalesce(i.end_reason, 'interview_cancelled'),
+               cancelled_at = ${now}, ics_sequence = b.ics_sequence + 1, updated_at = ${now}
+          from interviews i
+         where i.id = b.interview_id and b.status <> 'cancelled' and i.status = 'cancelled'
+        returning b.id, b.slot_id),
+      seats as (
+        update slots s set booked_count = s.booked_count - r.n
+          from (select slot_id, count(*)::int as n from released group by slot_id) r
+         where s.id = r.slot_id)
+      select id from released`.execute(trx);
+    for (const { id } of released.rows) await enqueueBookingEmails(trx, deps.config, id, 'cancellation', now);
+    return released.rows.length;
+  });
+}
+
+/** The chores for the e-mail worker's loop: conflicts for failed interviews, seats of cancelled ones, the horizon. */
+export function schedulingMaintenance(deps: Pick<AppDeps, 'db' | 'config' | 'now'>): () => Promise<void> {
+  let lastHorizon = 0;
+  return async () => {
+    await detectFailedInterviews(deps.db);
+    await releaseCancelledInterviews(deps, deps.now());
+    // Hourly, and in one process at a time: extending a year of slots for every company is the heavy chore.
+    if (Date.now() - lastHorizon > 3_600_000) {
+      lastHorizon = Date.now();
+      if (await acquireLease(deps.db, 'scheduling-horizon', 3_000_000, processHolderId)) {
+        await extendHorizon(deps.db, deps.now(), deps.config.scheduling.horizonWeeks);
+      }
+    }
+  };
 }

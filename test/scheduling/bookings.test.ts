@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectFailedInterviews } from '../../api/scheduling/maintenance.ts';
+import { detectFailedInterviews, releaseCancelledInterviews } from '../../api/scheduling/maintenance.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { client, seedAdminKey, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates, weekly } from './support.ts';
@@ -197,6 +197,45 @@ describe('schedules', () => {
   });
 });
 
+describe('seats follow the interview', () => {
+  it('deleting a booked slot keeps it for the booking and records a conflict; an unbooked one is removed', async () => {
+    const co = await company('Deleter');
+    const booked = await oneOffSlot(co.call, '2027-03-20T09:00:00Z', 2);
+    const empty = await oneOffSlot(co.call, '2027-03-20T10:00:00Z', 2);
+    const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
+    const booking = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: booked.id, candidateId: candidates[0]!.id, jobId } });
+    const r1 = await co.call('DELETE', `/v1/scheduling/slots/${booked.id}`);
+    expect(r1.body).toMatchObject({ removed: 0, affectedBookedSlots: [{ id: booked.id, status: 'orphaned', booked: 1 }] });
+    const conflicts = await co.call('GET', '/v1/scheduling/conflicts?kind=booking_on_removed_slot');
+    expect(conflicts.body.items.map((c: any) => [c.bookingId, c.details.change])).toEqual([[booking.body.id, 'slot_deleted']]);
+    const r2 = await co.call('DELETE', `/v1/scheduling/slots/${empty.id}`);
+    expect(r2.body).toMatchObject({ removed: 1, affectedBookedSlots: [] });
+    expect((await co.call('GET', `/v1/scheduling/slots/${empty.id}`)).status).toBe(404);
+    expect((await co.call('DELETE', `/v1/scheduling/slots/${empty.id}`)).status).toBe(404);
+  });
+
+  it('an interview cancelled through the interviews API frees its seat and sends the calendar cancellation', async () => {
+    const co = await company('Elsewhere');
+    const slot = await oneOffSlot(co.call, '2027-03-21T09:00:00Z', 1);
+    const { jobId, candidates } = await seedJobAndCandidates(co.call, 2);
+    const booking = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId } });
+    expect((await co.call('POST', `/v1/interviews/${booking.body.interviewId}/cancel`, { body: { reason: 'duplicate' } })).status).toBe(200);
+    expect(await releaseCancelledInterviews(api.deps, api.deps.now())).toBe(1);
+    expect(await releaseCancelledInterviews(api.deps, api.deps.now())).toBe(0);
+    const after = await co.call('GET', `/v1/scheduling/bookings/${booking.body.id}`);
+    expect(after.body).toMatchObject({ status: 'cancelled', cancelReason: 'duplicate', icsSequence: 1 });
+    expect(after.body.emails.map((e: any) => [e.kind, e.status])).toEqual([
+      ['invitation', 'pending'],
+      ['reminder_1440m', 'cancelled'],
+      ['reminder_15m', 'cancelled'],
+      ['cancellation', 'pending'],
+    ]);
+    expect((await co.call('GET', `/v1/scheduling/slots/${slot.id}`)).body.available).toBe(1);
+    const next = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[1]!.id, jobId } });
+    expect(next.status).toBe(201);
+  });
+});
+
 describe('tenancy', () => {
   it("every scheduling endpoint answers 404 for another company's records and changes nothing; lists stay empty", async () => {
     const a = await company('Tenant A');
@@ -220,6 +259,8 @@ describe('tenancy', () => {
       ['PUT', `/v1/scheduling/configs/${config.body.id}`, weekly({ startTime: '11:00', endTime: '12:00' })],
       ['DELETE', `/v1/scheduling/configs/${config.body.id}`],
       ['GET', `/v1/scheduling/slots/${slot.id}`],
+      ['DELETE', `/v1/scheduling/slots/${slot.id}`],
+      ['POST', '/v1/scheduling/invitations', { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' }],
       ['POST', '/v1/scheduling/blocks', { slotId: other.id }],
       ['DELETE', `/v1/scheduling/blocks/${block.body.id}`],
       ['GET', `/v1/scheduling/bookings/${booking.body.id}`],
@@ -244,7 +285,7 @@ describe('tenancy', () => {
     // B booking A's slot for B's own candidate: 404 too (checked above), and A's records are untouched.
     expect((await a.call('GET', `/v1/scheduling/configs/${config.body.id}`)).body.startTime).toBe('09:00');
     expect((await a.call('GET', `/v1/scheduling/bookings/${booking.body.id}`)).body.status).toBe('booked');
-    expect((await a.call('GET', `/v1/scheduling/slots/${slot.id}`)).body.booked).toBe(1);
+    expect((await a.call('GET', `/v1/scheduling/slots/${slot.id}`)).body).toMatchObject({ booked: 1, status: 'blocked' });
     expect((await a.call('GET', '/v1/scheduling/blocks')).body.items).toHaveLength(3);
     expect((await a.call('GET', `/v1/scheduling/conflicts?status=open`)).body.items).toHaveLength(1);
     expect((await a.call('GET', '/v1/scheduling/settings')).body.timezone).toBe('UTC');
@@ -265,6 +306,10 @@ describe('tenancy', () => {
     expect((await admin('GET', `/v1/scheduling/bookings/${booking.body.id}`)).status).toBe(200);
     expect((await admin('GET', `/v1/scheduling/configs/${config.body.id}`)).status).toBe(200);
     expect((await admin('GET', '/v1/scheduling/calendar?from=2027-05-01&to=2027-05-31')).status).toBe(400);
+    const doc = await b.call('GET', '/openapi.json');
+    for (const path of ['/v1/scheduling/bookings', '/v1/scheduling/slots/{id}', '/v1/public/scheduling/{token}/book', '/v1/email/messages']) {
+      expect(doc.body.paths[path], path).toBeTruthy();
+    }
     const cal = await admin('GET', `/v1/scheduling/calendar?companyId=${a.companyId}&from=2027-05-01&to=2027-05-31`);
     expect(cal.body.buckets.length).toBeGreaterThan(0);
   });
