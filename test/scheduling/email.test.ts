@@ -84,10 +84,8 @@ beforeAll(async () => {
   inbox = await startInbox();
 });
 afterAll(async () => {
-  for (const s of started) {
-    await s.worker.stop();
-    await s.api.stop();
-  }
+  for (const s of started) await s.worker.stop();
+  for (const a of new Set(started.map((s) => s.api))) await a.stop();
   await inbox?.close();
 });
 afterEach(() => {
@@ -261,6 +259,42 @@ describe('delivery failures and the local outbox', () => {
     } finally {
       await late.close();
     }
+  });
+
+  it('durable runner: two workers never send one message twice; a claimed message waits for its lease', async () => {
+    const { api, worker, call, slot, companyId } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
+    const other = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+    started.push({ api, worker: other });
+    const s = await slot('2027-03-09T09:00:00Z');
+    const s2 = await slot('2027-03-09T10:00:00Z');
+    const { jobId, candidates } = await seedJobAndCandidates(call, 4, { email: (i) => `racer${i}@example.com` });
+    for (const [i, c] of candidates.entries()) {
+      const r = await call('POST', '/v1/scheduling/bookings', { body: { slotId: i < 2 ? s.id : s2.id, candidateId: c.id, jobId } });
+      expect(r.status).toBe(201);
+    }
+    // A worker that claimed one message and died: its lease still runs, so nobody else may send it yet.
+    const stuck = await api.db
+      .updateTable('emailMessages')
+      .set({ leaseUntil: new Date(Date.now() + 3_600_000), leaseHolder: 'dead-worker', attempts: 1 })
+      .where('companyId', '=', companyId)
+      .where('kind', '=', 'invitation')
+      .where('toAddress', '=', 'racer0@example.com')
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const [a, b] = await Promise.all([worker.runOnce(), other.runOnce()]);
+    expect(a + b).toBe(3);
+    expect(inbox.messages.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual([
+      'racer1@example.com',
+      'racer2@example.com',
+      'racer3@example.com',
+    ]);
+    // The lease runs out (the dead worker never renews it): the message goes out, once.
+    await api.db.updateTable('emailMessages').set({ leaseUntil: new Date(Date.now() - 1_000) }).where('id', '=', stuck.id).execute();
+    expect(await other.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(0);
+    expect(inbox.messages).toHaveLength(4);
+    const row = await api.db.selectFrom('emailMessages').select(['status', 'attempts']).where('id', '=', stuck.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'sent', attempts: 2 });
   });
 
   it('without SMTP_URL messages go to the local outbox, which the API lists', async () => {
