@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadInterviewContext } from '../../agent/interview-context.ts';
+import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from '../../agent/persistence.ts';
+import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
+
+// What the agent writes, against real Postgres: ordered unique turns, a frozen plan, consent, metrics summary.
+
+let api: TestApi;
+let interviewId: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const { key } = await seedCompany(api.db, 'Acme');
+  const { interview } = await seedInterview(client(api.url, key), { maxDurationMinutes: 15 });
+  interviewId = interview.id;
+});
+afterAll(async () => {
+  await api?.stop();
+});
+
+const turn = (text: string, speaker: 'interviewer' | 'candidate' = 'candidate') => ({
+  speaker,
+  text,
+  input: 'voice' as const,
+  startedAt: new Date(),
+  endedAt: new Date(),
+  interrupted: false,
+  questionId: null,
+  stage: 'questions',
+});
+
+describe('agent persistence', () => {
+  it('appends turns in order with a per-interview sequence; a second writer (a restarted job) continues after it', async () => {
+    const writer = createTranscriptWriter(api.db, interviewId);
+    const seqs = await Promise.all([writer.append(turn('one', 'interviewer')), writer.append(turn('two')), writer.append(turn('three', 'interviewer'))]);
+    expect(seqs).toEqual([1, 2, 3]);
+    const restarted = createTranscriptWriter(api.db, interviewId);
+    expect(await restarted.append(turn('four'))).toBe(4);
+    const rows = await api.db.selectFrom('transcriptTurns').select(['seq', 'text']).where('interviewId', '=', interviewId).orderBy('seq').execute();
+    expect(rows.map((r) => r.text)).toEqual(['one', 'two', 'three', 'four']);
+    // The sequence is unique per interview: the same seq cannot be stored twice.
+    await expect(
+      api.db.insertInto('transcriptTurns').values({ interviewId, seq: 2, ...turn('duplicate') }).execute(),
+    ).rejects.toThrow(/transcript_turns_interview_seq/);
+  });
+
+  it('freezes the plan per interview: a second load reads the same questions back', async () => {
+    const first = await loadInterviewContext(api.db, interviewId);
+    expect(first?.plan.source).toBe('template-bank:v1');
+    expect(first?.plan.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
+    await api.db.updateTable('jobs').set({ competencies: JSON.stringify([]) }).execute();
+    const second = await loadInterviewContext(api.db, interviewId);
+    expect(second?.plan).toEqual(first?.plan);
+  });
+
+  it('stores consent with its notice version, and summarises reply latency in SQL', async () => {
+    await recordConsent(api.db, { interviewId, given: true, noticeVersion: 'v-test', noticeText: 'notice', candidateStatement: 'Yes.' });
+    const consent = await api.db.selectFrom('interviewConsents').selectAll().where('interviewId', '=', interviewId).executeTakeFirstOrThrow();
+    expect(consent).toMatchObject({ given: true, noticeVersion: 'v-test', candidateStatement: 'Yes.' });
+    expect(consent.at).toBeInstanceOf(Date);
+
+    const writer = createTranscriptWriter(api.db, interviewId);
+    for (const [e2e, eot] of [[1.0, 0.8], [2.0, 1.5], [3.0, 2.9]] as const) {
+      await writer.append(turn('reply', 'interviewer'), { e2eLatency: e2e, endOfTurnDelay: eot, llmTtft: 0.1, ttsTtfb: 0.05 });
+    }
+    const summary = await summarizeTurnMetrics(api.db, interviewId);
+    expect(summary.turns).toBe(3);
+    expect(summary.p50.e2eLatency).toBeCloseTo(2.0);
+    expect(summary.p50.afterTurnDecision).toBeCloseTo(0.2);
+    expect(summary.p95.endOfTurnDelay).toBeCloseTo(2.76); // percentile_cont: 1.5 + 0.9 × (2.9 − 1.5)
+  });
+});
