@@ -42,8 +42,9 @@ export function formatLocalTime(minute: number): string {
 
 /**
  * The slots a rule produces whose start lies in [from, until). Each day's slots are laid out on the local wall
- * clock from the rule's start time; a local time that does not exist (skipped by a spring-forward change) is
- * moved forward by Luxon, and one that happens twice (autumn) takes the first occurrence.
+ * clock from the rule's start time. A slot whose local start does not exist (skipped by a spring-forward change)
+ * is left out: Luxon would move it forward onto the next slot's start. A local start that happens twice (autumn)
+ * takes the first occurrence.
  */
 export function slotTimesForRule(rule: WeeklyRule, from: Date, until: Date): SlotTime[] {
   const zone = rule.timezone;
@@ -59,8 +60,9 @@ export function slotTimesForRule(rule: WeeklyRule, from: Date, until: Date): Slo
   while (day <= lastDay) {
     for (let offset = rule.startMinute; offset + rule.slotMinutes <= rule.endMinute; offset += step) {
       const start = wallClock(day, offset);
-      const end = wallClock(day, offset + rule.slotMinutes);
-      if (end <= start) continue; // a slot swallowed by a DST gap
+      if (start.hour * 60 + start.minute !== offset % 1440) continue; // starts in a DST gap
+      // The length is real time: an interview needs its minutes even when the wall clock jumps during the slot.
+      const end = start.plus({ minutes: rule.slotMinutes });
       const startsAt = start.toJSDate();
       if (startsAt >= from && startsAt < until) out.push({ startsAt, endsAt: end.toJSDate() });
     }
@@ -70,7 +72,6 @@ export function slotTimesForRule(rule: WeeklyRule, from: Date, until: Date): Slo
 }
 
 function wallClock(day: DateTime, minuteOfDay: number): DateTime {
-  if (minuteOfDay === 1440) return day.plus({ days: 1 }).startOf('day');
   return day.set({ hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60, second: 0, millisecond: 0 });
 }
 
