@@ -1,8 +1,10 @@
 import { createServer, type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmailWorker, type EmailWorker } from '../../api/email/worker.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from './support.ts';
 
@@ -295,6 +297,40 @@ describe('delivery failures and the local outbox', () => {
     expect(inbox.messages).toHaveLength(4);
     const row = await api.db.selectFrom('emailMessages').select(['status', 'attempts']).where('id', '=', stuck.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', attempts: 2 });
+  });
+
+  it('a rejected recipient is retried later and never puts the address in the logs', async () => {
+    const rejecting = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onRcptTo(address, _session, callback) {
+        callback(Object.assign(new Error(`Mailbox <${address.address}> unavailable`), { responseCode: 450 }));
+      },
+    });
+    await new Promise<void>((resolve) => rejecting.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (rejecting.server.address() as AddressInfo).port;
+      const { api, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${port}` });
+      const lines: string[] = [];
+      const log = createLogger({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+      const worker = createEmailWorker({ db: api.db, log, settings: api.deps.config.email, now: api.deps.now });
+      const s = await slot('2027-03-06T09:00:00Z');
+      const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => 'private.person@example.com' });
+      const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+      expect(booked.status).toBe(201);
+      expect(await worker.runOnce()).toBe(1);
+      const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
+      const invitation = detail.body.emails.find((e: any) => e.kind === 'invitation');
+      expect(invitation).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(invitation.lastError).toContain('<address>');
+      expect(lines.some((l) => l.includes('e-mail not sent'))).toBe(true);
+      const all = lines.join('\n') + JSON.stringify(detail.body.emails);
+      expect(all).not.toContain('private.person@example.com');
+      expect(all).not.toContain(candidates[0]!.phone);
+    } finally {
+      await new Promise<void>((resolve) => rejecting.close(() => resolve()));
+    }
   });
 
   it('without SMTP_URL messages go to the local outbox, which the API lists', async () => {
