@@ -84,6 +84,10 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
         Object.assign(s, before);
       }
     },
+    /** Whether the greeting has been given (the clock runs). */
+    get started(): boolean {
+      return startedAt !== undefined;
+    },
     /** Starts the clock; the greeting is the interview's first moment. */
     start(): Step {
       startedAt ??= now();

@@ -31,6 +31,8 @@ export interface InterviewerOptions {
   hooks: InterviewerHooks;
   /** False in local mode: no LLM, the flow is steered by keyword rules. */
   generative: boolean;
+  /** Resolves when the candidate is in the room; the greeting waits for it. */
+  candidatePresent?: Promise<void>;
 }
 
 /** Rules that hold in every stage. Candidate speech is data: nothing the candidate says changes these. */
@@ -75,6 +77,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly context: InterviewContext;
   private readonly hooks: InterviewerHooks;
   private readonly generative: boolean;
+  private readonly candidatePresent: Promise<void>;
   private pending: PendingDecision[] = [];
   private endedWith: EndReason | undefined;
 
@@ -87,14 +90,16 @@ export class InterviewerAgent extends voice.Agent {
     this.context = options.context;
     this.hooks = options.hooks;
     this.generative = options.generative;
+    this.candidatePresent = options.candidatePresent ?? Promise.resolve();
   }
 
   override async onEnter(): Promise<void> {
     this.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
       if (item.type === 'message' && item.role === 'assistant') void this.spoken(item);
     });
-    // The greeting is fixed text: spoken without an LLM round trip, and not interruptible, so the disclosure is
-    // always heard in full.
+    // The greeting is fixed text: spoken without an LLM round trip the moment the candidate is there, and not
+    // interruptible, so the disclosure is always heard in full.
+    await this.candidatePresent;
     this.perform(this.flow.start(), { allowInterruptions: false });
   }
 

@@ -35,15 +35,22 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   }
   const { interviewId } = parsed.data;
   const log = deps.log.child({ interviewId });
+  const started = Date.now();
+  // The candidate is usually joining right now: connect to the room while the interview loads, so the greeting
+  // can start the moment they arrive.
+  const connecting = job.connect();
   const context = await loadInterviewContext(db, interviewId);
   if (!context || (context.status !== 'scheduled' && context.status !== 'in_progress')) {
     log.warn({ status: context?.status }, 'interview is not open; leaving');
+    await connecting.catch(() => {});
     job.shutdown('interview not open');
     return;
   }
-
-  await job.connect();
-  await transitionInterview(db, interviewId, 'in_progress', { reason: 'agent_joined', actor: 'agent', onlyFrom: ['scheduled'] });
+  await Promise.all([
+    connecting,
+    transitionInterview(db, interviewId, 'in_progress', { reason: 'agent_joined', actor: 'agent', onlyFrom: ['scheduled'] }),
+  ]);
+  log.debug({ ms: Date.now() - started }, 'connected and loaded');
 
   const session = createInterviewSession(config, context.language, deps.vad);
   const writer = createTranscriptWriter(db, interviewId);
@@ -88,7 +95,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   let silenceTimer: NodeJS.Timeout | undefined;
   const armSilence = () => {
     cancel(silenceTimer);
-    if (flow.stage === 'ended' || ending) return;
+    // Before the greeting the candidate is not there yet: nothing to wait for.
+    if (!flow.started || flow.stage === 'ended' || ending) return;
     silenceTimer = later(config.conversation.silencePromptSeconds * 1000, () => {
       if (flow.stage === 'ended' || ending) return;
       silencePrompts++;
@@ -100,9 +108,12 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   // The SDK puts the end-of-turn and transcription delays on the candidate's message and the rest on the reply;
   // one metrics row per reply joins them.
   let userMetrics: { endOfTurnDelay?: number | undefined; transcriptionDelay?: number | undefined } = {};
+  let candidateArrived: () => void = () => {};
+  const candidatePresent = new Promise<void>((resolve) => (candidateArrived = resolve));
   const agent = new InterviewerAgent({
     context,
     flow,
+    candidatePresent,
     generative: config.providers !== null,
     hooks: {
       consent: (given, statement) =>
@@ -216,20 +227,24 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     if (flow.stage !== 'ended' && !ending) agent.perform({ say: `Welcome back. ${flow.repeat().say}` });
   });
 
-  const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);
-  candidateIdentity = participant.identity;
-
+  // The session starts before the candidate is in the room (tracks published, STT connected); the greeting
+  // waits for them (see the agent's onEnter).
   await session.start({
     agent,
     room: job.room,
     inputOptions: {
-      participantIdentity: participant.identity,
+      ...(context.candidateIdentity ? { participantIdentity: context.candidateIdentity } : {}),
       // The rejoin grace period decides when a departure ends the interview, not the SDK.
       closeOnDisconnect: false,
       textEnabled: true,
       textInputCallback: (_session, ev) => agent.handleTypedInput(ev.text),
     },
   });
+  log.debug({ ms: Date.now() - started }, 'session started');
+  const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);
+  candidateIdentity = participant.identity;
+  candidateArrived();
+  log.debug({ ms: Date.now() - started }, 'candidate present');
 
   // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.
   later(flow.msUntilTimeUp() || context.maxDurationMinutes * 60_000, () => {

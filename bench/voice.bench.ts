@@ -139,13 +139,16 @@ it('voice pipeline figures', async () => {
     }
   }
 
-  const metrics = await stack.api.db
-    .selectFrom('turnMetrics')
-    .selectAll()
-    .where('interviewId', 'in', ids)
-    .where('e2eLatency', 'is not', null)
-    .where('endOfTurnDelay', 'is not', null)
-    .execute();
+  const metrics =
+    ids.length === 0
+      ? []
+      : await stack.api.db
+          .selectFrom('turnMetrics')
+          .selectAll()
+          .where('interviewId', 'in', ids)
+          .where('e2eLatency', 'is not', null)
+          .where('endOfTurnDelay', 'is not', null)
+          .execute();
   const afterDecision = metrics.map((m) => (m.e2eLatency! - m.endOfTurnDelay!) * 1000);
   const issueFormula = metrics
     .filter((m) => m.llmTtft !== null && m.ttsTtfb !== null)

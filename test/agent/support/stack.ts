@@ -68,7 +68,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     GEMINI_BASE_URL: gemini.url,
     ...options.workerEnv,
     // Readiness is read from the worker's 'registered worker' line, an info message.
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
   };
   const worker = spawn(process.execPath, ['agent/worker.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const workerLog: string[] = [];
