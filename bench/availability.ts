@@ -82,7 +82,9 @@ for (let c = 0; c < companyCount; c++) {
 }
 const analyze = new pg.Client({ connectionString: dbUrl.toString() });
 await analyze.connect();
-const total = await analyze.query('select count(*)::int as n, sum(booked_count)::int as booked, sum(capacity)::int as seats from slots');
+const total = await analyze.query(
+  'select count(*)::int as n, sum(booked_count)::int as booked, sum(capacity)::int as seats from slots',
+);
 await analyze.query('analyze');
 await analyze.end();
 await database.destroy();
@@ -112,7 +114,12 @@ const api = spawn(process.execPath, ['api/main.ts'], {
 });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
-  if (await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false)) break;
+  if (
+    await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false)
+  )
+    break;
   if (i > 150) throw new Error('API did not start');
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -135,11 +142,13 @@ async function sequential(n: number): Promise<number[]> {
     const r = await fetch(`${base}${randomQuery()}`, { headers });
     const body = (await r.json()) as { items: unknown[] };
     times.push(performance.now() - t0);
-    if (r.status !== 200 || body.items.length === 0) throw new Error(`search answered ${r.status} with ${body.items?.length} items`);
+    if (r.status !== 200 || body.items.length === 0)
+      throw new Error(`search answered ${r.status} with ${body.items?.length} items`);
   }
   return times.sort((a, b) => a - b);
 }
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 
 await sequential(200); // warm-up: JIT, connection pool, Postgres buffers
 const times = await sequential(requestCount);
@@ -167,7 +176,10 @@ console.log(
   `available-slot search, ${values.connections} connections: ${result.requests.average.toFixed(0)} req/s   ` +
     `p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   (${result.requests.total} requests, ${result.non2xx} non-2xx)`,
 );
-const load = (await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (await import('node:os'))
+  .loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 console.log(`machine load average during the run: ${load}`);
 
 api.kill('SIGTERM');

@@ -12,7 +12,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('scheduling_settings')
     .addColumn('company_id', 'uuid', (c) => c.primaryKey().references('companies.id').onDelete('cascade'))
     .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('UTC'))
-    .addColumn('locale', 'text', (c) => c.notNull().defaultTo('en').check(sql`locale in ('en','ar')`))
+    .addColumn('locale', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('en')
+        .check(sql`locale in ('en','ar')`),
+    )
     .addColumn('brand_name', 'text')
     .addColumn('logo_url', 'text')
     .addColumn('reply_to', 'text')
@@ -30,7 +35,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('start_minute', 'integer', (c) => c.notNull().check(sql`start_minute between 0 and 1439`))
     .addColumn('end_minute', 'integer', (c) => c.notNull().check(sql`end_minute between 1 and 1440`))
     .addColumn('slot_minutes', 'integer', (c) => c.notNull().check(sql`slot_minutes between 5 and 480`))
-    .addColumn('break_minutes', 'integer', (c) => c.notNull().defaultTo(0).check(sql`break_minutes between 0 and 240`))
+    .addColumn('break_minutes', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`break_minutes between 0 and 240`),
+    )
     .addColumn('capacity', 'integer', (c) => c.notNull().check(sql`capacity between 1 and 1000`))
     // Local calendar dates (yyyy-mm-dd) in `timezone`; text, because pg would turn a `date` into a Date at the
     // server's local midnight, which is a different day in half the world.
@@ -64,7 +74,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('capacity', 'integer', (c) => c.notNull().check(sql`capacity between 1 and 1000`))
     .addColumn('booked_count', 'integer', (c) => c.notNull().defaultTo(0))
     // open: bookable; blocked: a block covers it; orphaned: its configuration changed or went away while booked.
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open','blocked','orphaned')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open','blocked','orphaned')`),
+    )
     .addColumn('settings', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('slots_capacity', sql`booked_count >= 0 and booked_count <= capacity`)
@@ -93,7 +108,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addCheckConstraint('schedule_blocks_span', sql`ends_at > starts_at`)
     .execute();
-  await db.schema.createIndex('schedule_blocks_company').on('schedule_blocks').columns(['company_id', 'starts_at']).execute();
+  await db.schema
+    .createIndex('schedule_blocks_company')
+    .on('schedule_blocks')
+    .columns(['company_id', 'starts_at'])
+    .execute();
 
   await db.schema
     .createTable('bookings')
@@ -104,7 +123,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('candidate_id', 'uuid', (c) => c.notNull().references('candidates.id').onDelete('cascade'))
     .addColumn('job_id', 'uuid', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
     .addColumn('interview_type', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('booked').check(sql`status in ('booked','confirmed','cancelled')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('booked')
+        .check(sql`status in ('booked','confirmed','cancelled')`),
+    )
     .addColumn('source', 'text', (c) => c.notNull().check(sql`source in ('hr','candidate')`))
     .addColumn('candidate_timezone', 'text')
     .addColumn('locale', 'text', (c) => c.notNull().defaultTo('en'))
@@ -119,12 +143,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // One active booking per interview, and per candidate for the same job and interview type: the unique indexes
   // decide under concurrency, not a read in application code.
-  await sql`create unique index bookings_active_interview on bookings (interview_id) where status <> 'cancelled'`.execute(db);
+  await sql`create unique index bookings_active_interview on bookings (interview_id) where status <> 'cancelled'`.execute(
+    db,
+  );
   await sql`create unique index bookings_active_candidate on bookings (candidate_id, job_id, interview_type) where status <> 'cancelled'`.execute(
     db,
   );
   await db.schema.createIndex('bookings_slot').on('bookings').columns(['slot_id', 'status']).execute();
-  await db.schema.createIndex('bookings_company_created').on('bookings').columns(['company_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('bookings_company_created')
+    .on('bookings')
+    .columns(['company_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('scheduling_conflicts')
@@ -133,20 +163,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('kind', 'text', (c) =>
       c
         .notNull()
-        .check(sql`kind in ('overlapping_slots','booking_on_blocked_slot','booking_on_removed_slot','interview_failed_to_start')`),
+        .check(
+          sql`kind in ('overlapping_slots','booking_on_blocked_slot','booking_on_removed_slot','interview_failed_to_start')`,
+        ),
     )
     // What makes two detections the same conflict, so detecting twice records it once.
     .addColumn('dedupe_key', 'text', (c) => c.notNull())
     .addColumn('slot_id', 'uuid', (c) => c.references('slots.id').onDelete('set null'))
     .addColumn('booking_id', 'uuid', (c) => c.references('bookings.id').onDelete('cascade'))
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('open').check(sql`status in ('open','resolved')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open','resolved')`),
+    )
     .addColumn('resolution', 'text', (c) => c.check(sql`resolution in ('rebooked','cancelled','dismissed')`))
     .addColumn('resolution_note', 'text')
     .addColumn('resolved_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
-  await sql`create unique index scheduling_conflicts_open on scheduling_conflicts (company_id, dedupe_key) where status = 'open'`.execute(db);
+  await sql`create unique index scheduling_conflicts_open on scheduling_conflicts (company_id, dedupe_key) where status = 'open'`.execute(
+    db,
+  );
   await db.schema
     .createIndex('scheduling_conflicts_company_created')
     .on('scheduling_conflicts')
@@ -181,7 +220,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('html_body', 'text', (c) => c.notNull())
     .addColumn('ics', 'text')
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('pending').check(sql`status in ('pending','sent','local','failed','cancelled')`),
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending','sent','local','failed','cancelled')`),
     )
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('send_at', 'timestamptz', (c) => c.notNull())
@@ -193,8 +235,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await sql`create index email_messages_due on email_messages (send_at) where status = 'pending'`.execute(db);
-  await db.schema.createIndex('email_messages_company_created').on('email_messages').columns(['company_id', 'created_at']).execute();
-  await db.schema.createIndex('email_messages_interview').on('email_messages').columns(['interview_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('email_messages_company_created')
+    .on('email_messages')
+    .columns(['company_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createIndex('email_messages_interview')
+    .on('email_messages')
+    .columns(['interview_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -51,7 +51,10 @@ export function emailRoutes({ db }: AppDeps): RouteDef[] {
         if (scope) q = q.where('companyId', '=', scope);
         if (query.status) q = q.where('status', '=', query.status);
         if (query.interviewId) q = q.where('interviewId', '=', query.interviewId);
-        return { status: 200, body: toPage(await paginate(q, 'email_messages', query.cursor, query.limit).execute(), query.limit) };
+        return {
+          status: 200,
+          body: toPage(await paginate(q, 'email_messages', query.cursor, query.limit).execute(), query.limit),
+        };
       },
     }),
   ];

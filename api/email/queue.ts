@@ -125,7 +125,13 @@ export async function enqueueBookingEmails(
     organizer: addressOf(config.email.from),
     attendee: { name: `${b.firstName} ${b.lastName}`, email: b.candidateEmail },
   });
-  const base = { companyId: b.companyId, interviewId: b.id, bookingId, to: b.candidateEmail, replyTo: settings.replyTo };
+  const base = {
+    companyId: b.companyId,
+    interviewId: b.id,
+    bookingId,
+    to: b.candidateEmail,
+    replyTo: settings.replyTo,
+  };
   await enqueueEmail(trx, { ...base, kind, ...rendered, ics, sendAt: now });
   if (kind === 'cancellation') return;
   for (const minutes of config.scheduling.reminderOffsetsMinutes) {

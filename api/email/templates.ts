@@ -35,7 +35,10 @@ export interface RenderedEmail {
 }
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function when(ctx: InterviewEmailContext, locale: string) {
@@ -98,8 +101,7 @@ function strings(ctx: InterviewEmailContext): Strings {
       code: 'رمز الغرفة',
       codeHelp: `أو افتح ${ctx.joinUrl} وأدخل الرمز`,
       needs: 'ستحتاج إلى: غرفة هادئة، وميكروفون، ومتصفح حديث (Chrome أو Edge أو Firefox أو Safari).',
-      disclosure:
-        'تنبيه: ستُجري هذه المقابلةَ مُحاوِرةٌ صوتية تعمل بالذكاء الاصطناعي، وسيُسجَّل النص وتقيّمه الشركة.',
+      disclosure: 'تنبيه: ستُجري هذه المقابلةَ مُحاوِرةٌ صوتية تعمل بالذكاء الاصطناعي، وسيُسجَّل النص وتقيّمه الشركة.',
       alternative: 'إن كنت تفضّل مقابلة مع شخص أو تحتاج إلى ترتيبات خاصة، فردّ على هذه الرسالة وسنرتّب بديلاً.',
       schedule: 'اختر موعداً',
       chooseBy: 'يرجى الاختيار قبل',
@@ -130,8 +132,10 @@ function strings(ctx: InterviewEmailContext): Strings {
     code: 'Room code',
     codeHelp: `or open ${ctx.joinUrl} and type the code`,
     needs: 'You need a quiet room, a microphone and an up-to-date browser (Chrome, Edge, Firefox or Safari).',
-    disclosure: 'Please note: this interview is conducted by an AI voice interviewer. The transcript is recorded and reviewed by the company.',
-    alternative: 'If you would prefer an interview with a person, or need an accommodation, reply to this e-mail and we will arrange an alternative.',
+    disclosure:
+      'Please note: this interview is conducted by an AI voice interviewer. The transcript is recorded and reviewed by the company.',
+    alternative:
+      'If you would prefer an interview with a person, or need an accommodation, reply to this e-mail and we will arrange an alternative.',
     schedule: 'Choose a time',
     chooseBy: 'Please choose before',
     reason: 'Reason',
@@ -157,13 +161,22 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
         rows.push([s.reason, ctx.cancelReason]);
       }
     } else {
-      lines.push(s.duration, '', `${s.link}: ${ctx.linkUrl}`, `${s.code}: ${ctx.roomCode} (${s.codeHelp})`, '', s.needs);
+      lines.push(
+        s.duration,
+        '',
+        `${s.link}: ${ctx.linkUrl}`,
+        `${s.code}: ${ctx.roomCode} (${s.codeHelp})`,
+        '',
+        s.needs,
+      );
     }
   }
   lines.push('', s.disclosure, s.alternative);
 
   const dir = ctx.locale === 'ar' ? 'rtl' : 'ltr';
-  const table = rows.map(([k, v]) => `<tr><th align="start">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
+  const table = rows
+    .map(([k, v]) => `<tr><th align="start">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .join('');
   const action =
     kind === 'self_schedule'
       ? `<p><a href="${escapeHtml(ctx.scheduleUrl ?? '')}">${escapeHtml(s.schedule)}</a></p>`

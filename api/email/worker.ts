@@ -41,7 +41,12 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
   const leaseMs = options.leaseMs ?? 120_000;
   const batchSize = options.batchSize ?? 20;
   const transport: Transporter | null = settings.smtpUrl
-    ? nodemailer.createTransport({ url: settings.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 })
+    ? nodemailer.createTransport({
+        url: settings.smtpUrl,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      })
     : null;
   let running = false;
   let loopDone: Promise<void> = Promise.resolve();
@@ -65,9 +70,15 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
 
   async function deliver(m: EmailMessage): Promise<void> {
     const mine = () =>
-      db.updateTable('emailMessages').where('id', '=', m.id).where('leaseHolder', '=', holder).where('status', '=', 'pending');
+      db
+        .updateTable('emailMessages')
+        .where('id', '=', m.id)
+        .where('leaseHolder', '=', holder)
+        .where('status', '=', 'pending');
     if (!transport) {
-      await mine().set({ status: 'local', sentAt: clock(), leaseUntil: null, leaseHolder: null, updatedAt: new Date() }).execute();
+      await mine()
+        .set({ status: 'local', sentAt: clock(), leaseUntil: null, leaseHolder: null, updatedAt: new Date() })
+        .execute();
       return;
     }
     try {
@@ -80,15 +91,32 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
         html: m.htmlBody,
         headers: { 'X-Interviewer-Message-Id': m.id },
         ...(m.ics
-          ? { icalEvent: { method: /METHOD:CANCEL/.test(m.ics) ? 'CANCEL' : 'REQUEST', filename: 'invite.ics', content: m.ics } }
+          ? {
+              icalEvent: {
+                method: /METHOD:CANCEL/.test(m.ics) ? 'CANCEL' : 'REQUEST',
+                filename: 'invite.ics',
+                content: m.ics,
+              },
+            }
           : {}),
       });
-      await mine().set({ status: 'sent', sentAt: clock(), lastError: null, leaseUntil: null, leaseHolder: null, updatedAt: new Date() }).execute();
+      await mine()
+        .set({
+          status: 'sent',
+          sentAt: clock(),
+          lastError: null,
+          leaseUntil: null,
+          leaseHolder: null,
+          updatedAt: new Date(),
+        })
+        .execute();
       log.debug({ emailId: m.id, kind: m.kind }, 'e-mail sent');
     } catch (err) {
       const exhausted = m.attempts >= settings.maxAttempts;
       // SMTP replies often quote the recipient: addresses are personal data and stay out of logs and error fields.
-      const error = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"']+@[^\s<>"']+/g, '<address>').slice(0, 500);
+      const error = (err instanceof Error ? err.message : String(err))
+        .replace(/[^\s<>"']+@[^\s<>"']+/g, '<address>')
+        .slice(0, 500);
       await mine()
         .set({
           status: exhausted ? 'failed' : 'pending',
@@ -122,7 +150,10 @@ export function createEmailWorker(options: EmailWorkerOptions): EmailWorker {
           await options.maintenance();
         }
       } catch (err) {
-        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'e-mail worker cannot reach the database; retrying');
+        log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'e-mail worker cannot reach the database; retrying',
+        );
       }
       await new Promise<void>((resolve) => {
         wake = resolve;

@@ -61,8 +61,12 @@ async function companyTimezone(db: Kysely<Database>, companyId: string): Promise
 
 export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
   const horizon = config.scheduling.horizonWeeks;
-  const audit = (trx: Kysely<Database>, principal: Principal, meta: RequestMeta, entry: Parameters<typeof recordAudit>[2]) =>
-    recordAudit(trx, actorFromPrincipal(principal, meta), entry);
+  const audit = (
+    trx: Kysely<Database>,
+    principal: Principal,
+    meta: RequestMeta,
+    entry: Parameters<typeof recordAudit>[2],
+  ) => recordAudit(trx, actorFromPrincipal(principal, meta), entry);
 
   return [
     defineRoute({
@@ -263,7 +267,12 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
             .returning('id')
             .executeTakeFirstOrThrow();
           await applyBlocks(trx, companyId, now());
-          await audit(trx, principal, meta, { companyId, action: 'scheduling.slot.create', targetType: 'slot', targetId: inserted.id });
+          await audit(trx, principal, meta, {
+            companyId,
+            action: 'scheduling.slot.create',
+            targetType: 'slot',
+            targetId: inserted.id,
+          });
           return trx.selectFrom('slots').selectAll().where('id', '=', inserted.id).executeTakeFirstOrThrow();
         });
         return { status: 201, body: slotToApi(slot), headers: { Location: `/v1/scheduling/slots/${slot.id}` } };
@@ -316,7 +325,12 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
           const slot = await q.forUpdate().executeTakeFirst();
           if (!slot) throw new AppError('not_found', 'No such slot.');
           const report: GenerationReport = { created: 0, removed: 0, affectedBookedSlots: [], overlapConflicts: 0 };
-          const referenced = await trx.selectFrom('bookings').select('id').where('slotId', '=', slot.id).limit(1).executeTakeFirst();
+          const referenced = await trx
+            .selectFrom('bookings')
+            .select('id')
+            .where('slotId', '=', slot.id)
+            .limit(1)
+            .executeTakeFirst();
           if (!referenced) {
             await trx.deleteFrom('slots').where('id', '=', slot.id).execute();
             report.removed = 1;
@@ -404,7 +418,10 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
         const scope = companyScope(principal);
         let q = db.selectFrom('scheduleBlocks').selectAll();
         if (scope) q = q.where('companyId', '=', scope);
-        return { status: 200, body: toPage(await paginate(q, 'schedule_blocks', query.cursor, query.limit).execute(), query.limit) };
+        return {
+          status: 200,
+          body: toPage(await paginate(q, 'schedule_blocks', query.cursor, query.limit).execute(), query.limit),
+        };
       },
     }),
     defineRoute({
@@ -447,7 +464,14 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
       handler: async ({ query, principal }) => {
         const companyId = await owningCompany(db, principal, query.companyId);
         const zone = await companyTimezone(db, companyId);
-        const buckets = await calendar(db, companyId, localDateRange(query.from, query.to, zone), zone, query.by, query.interviewType);
+        const buckets = await calendar(
+          db,
+          companyId,
+          localDateRange(query.from, query.to, zone),
+          zone,
+          query.by,
+          query.interviewType,
+        );
         return { status: 200, body: { timezone: zone, by: query.by, buckets } };
       },
     }),

@@ -54,7 +54,11 @@ export async function emailsOf(db: Kysely<Database>, where: { bookingId?: string
 /** A booking with its interview's link and room code and the delivery status of its e-mails. */
 export async function bookingDetail(db: Kysely<Database>, config: ApiConfig, id: string, now: Date) {
   const booking = await bookingsWithTimes(db).where('bookings.id', '=', id).executeTakeFirstOrThrow();
-  const interview = await db.selectFrom('interviews').selectAll().where('id', '=', booking.interviewId).executeTakeFirstOrThrow();
+  const interview = await db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('id', '=', booking.interviewId)
+    .executeTakeFirstOrThrow();
   const link = signedLinkFor(interview, config, now);
   return {
     ...booking,
@@ -78,7 +82,12 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
       body: createBookingBody,
       responses: { 201: { description: 'Booked', schema: bookingDetailSchema } },
       handler: async ({ body, principal, meta }) => {
-        const booking = await bookSlot(deps, companyScope(principal), { ...body, source: 'hr' }, hrActor(principal, meta));
+        const booking = await bookSlot(
+          deps,
+          companyScope(principal),
+          { ...body, source: 'hr' },
+          hrActor(principal, meta),
+        );
         return {
           status: 201,
           body: await bookingDetail(db, config, booking.id, now()),
@@ -102,7 +111,10 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
         if (query.status) q = q.where('bookings.status', '=', query.status);
         if (query.slotId) q = q.where('bookings.slotId', '=', query.slotId);
         if (query.candidateId) q = q.where('bookings.candidateId', '=', query.candidateId);
-        return { status: 200, body: toPage(await paginate(q, 'bookings', query.cursor, query.limit).execute(), query.limit) };
+        return {
+          status: 200,
+          body: toPage(await paginate(q, 'bookings', query.cursor, query.limit).execute(), query.limit),
+        };
       },
     }),
     defineRoute({
@@ -148,7 +160,13 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
       body: cancelBookingBody,
       responses: { 200: { description: 'Cancelled', schema: bookingDetailSchema } },
       handler: async ({ params, body, principal, meta }) => {
-        const booking = await cancelBooking(deps, companyScope(principal), params.id, body.reason, hrActor(principal, meta));
+        const booking = await cancelBooking(
+          deps,
+          companyScope(principal),
+          params.id,
+          body.reason,
+          hrActor(principal, meta),
+        );
         return { status: 200, body: await bookingDetail(db, config, booking.id, now()) };
       },
     }),
@@ -163,7 +181,13 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
       body: rescheduleBookingBody,
       responses: { 200: { description: 'Moved', schema: bookingDetailSchema } },
       handler: async ({ params, body, principal, meta }) => {
-        const booking = await rescheduleBooking(deps, companyScope(principal), params.id, body.slotId, hrActor(principal, meta));
+        const booking = await rescheduleBooking(
+          deps,
+          companyScope(principal),
+          params.id,
+          body.slotId,
+          hrActor(principal, meta),
+        );
         return { status: 200, body: await bookingDetail(db, config, booking.id, now()) };
       },
     }),
@@ -230,7 +254,8 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
         const actor = hrActor(principal, meta);
         // The booking change runs first, with its own checks (capacity, state) and audit; the conflict closes after.
         if (body.action === 'rebook') await rescheduleBooking(deps, scope, conflict.bookingId!, body.slotId, actor);
-        if (body.action === 'cancel') await cancelBooking(deps, scope, conflict.bookingId!, body.note ?? 'conflict_resolution', actor);
+        if (body.action === 'cancel')
+          await cancelBooking(deps, scope, conflict.bookingId!, body.note ?? 'conflict_resolution', actor);
         const resolution = ({ rebook: 'rebooked', cancel: 'cancelled', dismiss: 'dismissed' } as const)[body.action];
         const resolved = await db.transaction().execute(async (trx) => {
           const row = await trx
@@ -255,4 +280,3 @@ export function bookingRoutes(deps: AppDeps): RouteDef[] {
     }),
   ];
 }
-

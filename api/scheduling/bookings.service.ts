@@ -50,7 +50,13 @@ function uniqueViolation(err: unknown): string | null {
 }
 
 /** Takes a seat in a slot, or throws the reason it cannot (404 unknown, 409 full/closed/past). */
-async function takeSeat(trx: Kysely<Database>, companyId: string, slotId: string, now: Date, interviewType?: string): Promise<Slot> {
+async function takeSeat(
+  trx: Kysely<Database>,
+  companyId: string,
+  slotId: string,
+  now: Date,
+  interviewType?: string,
+): Promise<Slot> {
   let q = trx
     .updateTable('slots')
     .set((eb) => ({ bookedCount: eb('bookedCount', '+', 1) }))
@@ -80,7 +86,12 @@ function maxDuration(slot: Slot): number {
   return Math.max(5, Math.min(240, slot.settings.maxDurationMinutes ?? slotMinutes));
 }
 
-export async function bookSlot(deps: AppDeps, scope: string | null, input: BookInput, actor: BookingActor): Promise<Booking> {
+export async function bookSlot(
+  deps: AppDeps,
+  scope: string | null,
+  input: BookInput,
+  actor: BookingActor,
+): Promise<Booking> {
   const { db, config } = deps;
   const now = deps.now();
   let slotQ = db.selectFrom('slots').select(['companyId']).where('id', '=', input.slotId);
@@ -105,7 +116,8 @@ export async function bookSlot(deps: AppDeps, scope: string | null, input: BookI
         if (!existing || existing.candidateId !== candidate.id || existing.jobId !== job.id) {
           throw new AppError('not_found', 'No such interview for this candidate and job.');
         }
-        if (existing.status !== 'scheduled') throw new AppError('invalid_state', `An interview that is ${existing.status} cannot be booked.`);
+        if (existing.status !== 'scheduled')
+          throw new AppError('invalid_state', `An interview that is ${existing.status} cannot be booked.`);
         await trx
           .updateTable('interviews')
           .set({ scheduledStart: slot.startsAt, scheduledEnd: slot.endsAt, updatedAt: now })
@@ -162,7 +174,8 @@ export async function bookSlot(deps: AppDeps, scope: string | null, input: BookI
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
-    if (constraint === 'bookings_active_interview') throw new AppError('conflict', 'This interview already has an active booking.');
+    if (constraint === 'bookings_active_interview')
+      throw new AppError('conflict', 'This interview already has an active booking.');
     if (constraint === 'bookings_active_candidate') {
       throw new AppError('conflict', 'The candidate already holds an active booking for this job and interview type.');
     }
@@ -225,7 +238,11 @@ export async function cancelBooking(
       .executeTakeFirstOrThrow();
     await releaseSeat(trx, booking.slotId);
     if (interview.status === 'scheduled') {
-      await transitionInterview(trx, interview.id, 'cancelled', { reason, actor: actor.label, onlyFrom: ['scheduled'] });
+      await transitionInterview(trx, interview.id, 'cancelled', {
+        reason,
+        actor: actor.label,
+        onlyFrom: ['scheduled'],
+      });
     }
     await recordAudit(trx, actor.audit, {
       companyId: booking.companyId,
@@ -250,10 +267,12 @@ export async function rescheduleBooking(
   const now = deps.now();
   return deps.db.transaction().execute(async (trx) => {
     const booking = await lockBooking(trx, scope, id);
-    if (booking.status === 'cancelled') throw new AppError('invalid_state', 'A cancelled booking cannot be rescheduled.');
+    if (booking.status === 'cancelled')
+      throw new AppError('invalid_state', 'A cancelled booking cannot be rescheduled.');
     if (booking.slotId === slotId) throw new AppError('conflict', 'The booking is already in this slot.');
     const interview = (await findInterview(trx, null, booking.interviewId))!;
-    if (interview.status !== 'scheduled') throw new AppError('invalid_state', `An interview that is ${interview.status} cannot be moved.`);
+    if (interview.status !== 'scheduled')
+      throw new AppError('invalid_state', `An interview that is ${interview.status} cannot be moved.`);
     checkNotice(interview, now, limits);
     if (limits?.maxReschedules !== undefined && booking.reschedules >= limits.maxReschedules) {
       throw new AppError('invalid_state', `This booking was already moved ${booking.reschedules} times.`);
@@ -298,7 +317,12 @@ export async function rescheduleBooking(
   });
 }
 
-export async function confirmBooking(deps: AppDeps, scope: string | null, id: string, actor: BookingActor): Promise<Booking> {
+export async function confirmBooking(
+  deps: AppDeps,
+  scope: string | null,
+  id: string,
+  actor: BookingActor,
+): Promise<Booking> {
   const now = deps.now();
   return deps.db.transaction().execute(async (trx) => {
     const booking = await lockBooking(trx, scope, id);

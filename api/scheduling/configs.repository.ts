@@ -21,7 +21,11 @@ export function configValues(body: UpdateConfigBody, timezone: string) {
 }
 
 export async function insertConfig(db: Kysely<Database>, companyId: string, values: ReturnType<typeof configValues>) {
-  return db.insertInto('availabilityConfigs').values({ companyId, ...values }).returningAll().executeTakeFirstOrThrow();
+  return db
+    .insertInto('availabilityConfigs')
+    .values({ companyId, ...values })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function findConfig(db: Kysely<Database>, scope: string | null, id: string, lock = false) {

@@ -32,7 +32,9 @@ function mac(secret: string, payload: string): Buffer {
 }
 
 export function signInvitation(secret: string, invitationId: string, expiresAt: Date): string {
-  const payload = Buffer.from(JSON.stringify({ i: invitationId, exp: Math.floor(expiresAt.getTime() / 1000) })).toString('base64url');
+  const payload = Buffer.from(
+    JSON.stringify({ i: invitationId, exp: Math.floor(expiresAt.getTime() / 1000) }),
+  ).toString('base64url');
   return `${prefix}.${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
@@ -107,8 +109,14 @@ const publicInvitationSchema = z
   .meta({ id: 'SelfServiceInvitation' });
 
 const publicSlotsQuery = z.object({
-  from: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(),
+  from: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional(),
+  to: z.iso
+    .datetime({ offset: true })
+    .transform((s) => new Date(s))
+    .optional(),
   tz: timezone.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -133,7 +141,12 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
   };
 
   async function resolve(token: string, meta: RequestMeta): Promise<Invitation> {
-    await consumeRateLimits(db, [{ key: `schedule:ip:${meta.ip}`, limit: config.rateLimits.perIp }], config.rateLimits.windowSeconds, now());
+    await consumeRateLimits(
+      db,
+      [{ key: `schedule:ip:${meta.ip}`, limit: config.rateLimits.perIp }],
+      config.rateLimits.windowSeconds,
+      now(),
+    );
     const id = verifyInvitation(config.links.secret, token, now());
     if (!id) throw notFound();
     const row = await db
@@ -219,16 +232,27 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       responses: { 201: { description: 'Invited', schema: invitationSchema } },
       handler: async ({ body, principal, meta }) => {
         const scope = companyScope(principal);
-        const [candidate, job] = await Promise.all([findCandidate(db, scope, body.candidateId), findJob(db, scope, body.jobId)]);
+        const [candidate, job] = await Promise.all([
+          findCandidate(db, scope, body.candidateId),
+          findJob(db, scope, body.jobId),
+        ]);
         if (!candidate) throw new AppError('not_found', 'No such candidate.');
         if (!job || job.companyId !== candidate.companyId) throw new AppError('not_found', 'No such job.');
         const at = now();
-        const expiresAt = new Date(at.getTime() + (body.expiresInDays ?? config.scheduling.invitationTtlDays) * 86_400_000);
+        const expiresAt = new Date(
+          at.getTime() + (body.expiresInDays ?? config.scheduling.invitationTtlDays) * 86_400_000,
+        );
         const settings = (await schedulingSettings(db, candidate.companyId))!;
         const result = await db.transaction().execute(async (trx) => {
           const inv = await trx
             .insertInto('schedulingInvitations')
-            .values({ companyId: candidate.companyId, candidateId: candidate.id, jobId: job.id, interviewType: body.interviewType, expiresAt })
+            .values({
+              companyId: candidate.companyId,
+              candidateId: candidate.id,
+              jobId: job.id,
+              interviewType: body.interviewType,
+              expiresAt,
+            })
             .returningAll()
             .executeTakeFirstOrThrow();
           const token = signInvitation(config.links.secret, inv.id, expiresAt);
@@ -300,7 +324,12 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       responses: { 201: { description: 'Booked', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
         const inv = await resolve(params.token, meta);
-        const slot = await db.selectFrom('slots').select('startsAt').where('id', '=', body.slotId).where('companyId', '=', inv.companyId).executeTakeFirst();
+        const slot = await db
+          .selectFrom('slots')
+          .select('startsAt')
+          .where('id', '=', body.slotId)
+          .where('companyId', '=', inv.companyId)
+          .executeTakeFirst();
         if (slot && slot.startsAt.getTime() - now().getTime() < limits.minNoticeMinutes * 60_000) {
           throw new AppError('conflict', 'This slot starts too soon to book here.');
         }
@@ -346,13 +375,23 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       tags,
       auth: 'public',
       params: tokenParams,
-      body: z.object({ reason: z.string().trim().min(1).max(500).optional() }).strict().meta({ id: 'SelfServiceCancel' }),
+      body: z
+        .object({ reason: z.string().trim().min(1).max(500).optional() })
+        .strict()
+        .meta({ id: 'SelfServiceCancel' }),
       responses: { 200: { description: 'Cancelled', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
         const inv = await resolve(params.token, meta);
         const booking = await activeBooking(db, inv);
         if (!booking) throw new AppError('invalid_state', 'There is no booking to cancel.');
-        await cancelBooking(deps, inv.companyId, booking.bookingId, body.reason ?? 'cancelled_by_candidate', candidateActor(meta), limits);
+        await cancelBooking(
+          deps,
+          inv.companyId,
+          booking.bookingId,
+          body.reason ?? 'cancelled_by_candidate',
+          candidateActor(meta),
+          limits,
+        );
         return { status: 200, body: await view(inv, { limit: 50 }), headers: { 'Cache-Control': 'no-store' } };
       },
     }),

@@ -10,7 +10,12 @@ import { applyBlocks, detectOverlaps, generateSlots, type GenerationReport } fro
 // running them in several processes at once only costs a little work.
 
 /** Regenerates every configuration of a company over the horizon; only inserts, so it is safe to run any time. */
-export async function regenerateCompany(db: Kysely<Database>, companyId: string, now: Date, horizonWeeks: number): Promise<GenerationReport> {
+export async function regenerateCompany(
+  db: Kysely<Database>,
+  companyId: string,
+  now: Date,
+  horizonWeeks: number,
+): Promise<GenerationReport> {
   return db.transaction().execute(async (trx) => {
     let created = 0;
     let overlapConflicts = 0;

@@ -11,7 +11,10 @@ export const timezone = z
   .refine(isValidTimezone, 'must be an IANA timezone such as Europe/London or Asia/Dubai')
   .meta({ example: 'Asia/Dubai' });
 
-export const localDate = z.string().refine(isValidLocalDate, 'must be a date as yyyy-mm-dd').meta({ example: '2026-12-01' });
+export const localDate = z
+  .string()
+  .refine(isValidLocalDate, 'must be a date as yyyy-mm-dd')
+  .meta({ example: '2026-12-01' });
 
 const localTime = z
   .string()
@@ -45,13 +48,18 @@ const configFields = {
   settings: slotSettingsSchema.default({}),
 };
 
-function checkConfig(v: { startTime: string; endTime: string; slotMinutes: number; validFrom: string; validUntil: string | null }, ctx: z.RefinementCtx) {
+function checkConfig(
+  v: { startTime: string; endTime: string; slotMinutes: number; validFrom: string; validUntil: string | null },
+  ctx: z.RefinementCtx,
+) {
   const start = parseLocalTime(v.startTime)!;
   const end = parseLocalTime(v.endTime)!;
   if (start >= 1440) ctx.addIssue({ code: 'custom', path: ['startTime'], message: 'must be before 24:00' });
   if (end <= start) ctx.addIssue({ code: 'custom', path: ['endTime'], message: 'must be after startTime' });
-  else if (end - start < v.slotMinutes) ctx.addIssue({ code: 'custom', path: ['slotMinutes'], message: 'longer than the window' });
-  if (v.validUntil && v.validUntil < v.validFrom) ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'before validFrom' });
+  else if (end - start < v.slotMinutes)
+    ctx.addIssue({ code: 'custom', path: ['slotMinutes'], message: 'longer than the window' });
+  if (v.validUntil && v.validUntil < v.validFrom)
+    ctx.addIssue({ code: 'custom', path: ['validUntil'], message: 'before validFrom' });
 }
 
 export const createConfigBody = z
@@ -60,7 +68,11 @@ export const createConfigBody = z
   .superRefine(checkConfig)
   .meta({ id: 'CreateAvailabilityConfig' });
 
-export const updateConfigBody = z.object(configFields).strict().superRefine(checkConfig).meta({ id: 'UpdateAvailabilityConfig' });
+export const updateConfigBody = z
+  .object(configFields)
+  .strict()
+  .superRefine(checkConfig)
+  .meta({ id: 'UpdateAvailabilityConfig' });
 
 export const configSchema = z
   .object({
@@ -111,14 +123,13 @@ export const generationReportSchema = z
   })
   .meta({ id: 'SlotGenerationReport' });
 
-export const configWithReport = configSchema.extend({ generation: generationReportSchema }).meta({ id: 'AvailabilityConfigWithReport' });
+export const configWithReport = configSchema
+  .extend({ generation: generationReportSchema })
+  .meta({ id: 'AvailabilityConfigWithReport' });
 
 export const configPage = page(configSchema, 'AvailabilityConfigPage');
 
-export const generateBody = z
-  .object({ companyId: companyIdField })
-  .strict()
-  .meta({ id: 'GenerateSlots' });
+export const generateBody = z.object({ companyId: companyIdField }).strict().meta({ id: 'GenerateSlots' });
 
 export const createSlotBody = z
   .object({
@@ -166,7 +177,8 @@ export const createBlockBody = z
     if (v.slotId) return;
     if (!v.startsAt) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: 'required without slotId' });
     if (!v.endsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'required without slotId' });
-    if (v.startsAt && v.endsAt && v.endsAt <= v.startsAt) ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
+    if (v.startsAt && v.endsAt && v.endsAt <= v.startsAt)
+      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'must be after startsAt' });
   })
   .meta({ id: 'CreateBlock' });
 
@@ -186,7 +198,9 @@ export const blockSchema = z
 export const blockWithReport = blockSchema
   .extend({
     blockedSlots: z.number().int(),
-    affectedBookings: z.array(z.uuid()).meta({ description: 'Bookings in blocked slots; each is recorded as a conflict' }),
+    affectedBookings: z
+      .array(z.uuid())
+      .meta({ description: 'Bookings in blocked slots; each is recorded as a conflict' }),
   })
   .meta({ id: 'ScheduleBlockWithReport' });
 
@@ -198,7 +212,11 @@ export const settingsBody = z
     timezone: timezone.optional(),
     locale: z.enum(['en', 'ar']).optional(),
     brandName: z.string().trim().min(1).max(200).nullable().optional(),
-    logoUrl: z.url({ protocol: /^https?$/ }).max(2000).nullable().optional(),
+    logoUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .nullable()
+      .optional(),
     replyTo: z.email().max(320).nullable().optional(),
   })
   .strict()
@@ -224,7 +242,10 @@ export const createBookingBody = z
     slotId: z.uuid(),
     candidateId: z.uuid(),
     jobId: z.uuid(),
-    interviewId: z.uuid().optional().meta({ description: 'Attach an existing scheduled interview instead of creating one' }),
+    interviewId: z
+      .uuid()
+      .optional()
+      .meta({ description: 'Attach an existing scheduled interview instead of creating one' }),
     candidateTimezone: timezone.optional().meta({ description: "For the e-mail; default the company's" }),
     locale: z.enum(['en', 'ar']).optional().meta({ description: "E-mail language; default the company's" }),
   })
@@ -268,7 +289,12 @@ export const bookingSchema = z
   })
   .meta({ id: 'Booking' });
 
-const signedLink = z.object({ url: z.url(), version: z.number().int(), validFrom: isoTimestamp, expiresAt: isoTimestamp });
+const signedLink = z.object({
+  url: z.url(),
+  version: z.number().int(),
+  validFrom: isoTimestamp,
+  expiresAt: isoTimestamp,
+});
 
 export const bookingDetailSchema = bookingSchema
   .extend({

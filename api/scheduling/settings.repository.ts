@@ -12,7 +12,10 @@ export interface CompanySchedulingSettings {
 }
 
 /** The company's scheduling settings, with defaults (UTC, English) for a company that never set them. */
-export async function schedulingSettings(db: Kysely<Database>, companyId: string): Promise<CompanySchedulingSettings | undefined> {
+export async function schedulingSettings(
+  db: Kysely<Database>,
+  companyId: string,
+): Promise<CompanySchedulingSettings | undefined> {
   const row = await db
     .selectFrom('companies as c')
     .leftJoin('schedulingSettings as s', 's.companyId', 'c.id')
@@ -34,7 +37,13 @@ export async function schedulingSettings(db: Kysely<Database>, companyId: string
 export async function upsertSchedulingSettings(
   db: Kysely<Database>,
   companyId: string,
-  values: { timezone?: string; locale?: EmailLocale; brandName?: string | null; logoUrl?: string | null; replyTo?: string | null },
+  values: {
+    timezone?: string;
+    locale?: EmailLocale;
+    brandName?: string | null;
+    logoUrl?: string | null;
+    replyTo?: string | null;
+  },
 ): Promise<void> {
   const set = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
   await db

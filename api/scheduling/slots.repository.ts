@@ -33,7 +33,12 @@ function desiredSlots(config: AvailabilityConfig, now: Date, horizonWeeks: numbe
  * Inserts the slots a configuration wants over the horizon. ON CONFLICT DO NOTHING against the (config, start)
  * unique index makes a second run a no-op, and an existing slot (booked or not) is never modified.
  */
-export async function generateSlots(trx: Kysely<Database>, config: AvailabilityConfig, now: Date, horizonWeeks: number): Promise<number> {
+export async function generateSlots(
+  trx: Kysely<Database>,
+  config: AvailabilityConfig,
+  now: Date,
+  horizonWeeks: number,
+): Promise<number> {
   const rows = desiredSlots(config, now, horizonWeeks);
   let created = 0;
   // Chunks keep the statement under Postgres' parameter limit for long horizons of short slots.
@@ -41,7 +46,13 @@ export async function generateSlots(trx: Kysely<Database>, config: AvailabilityC
     const result = await trx
       .insertInto('slots')
       .values(rows.slice(i, i + 500))
-      .onConflict((oc) => oc.columns(['configId', 'startsAt']).where('status', '<>', 'orphaned').where('configId', 'is not', null).doNothing())
+      .onConflict((oc) =>
+        oc
+          .columns(['configId', 'startsAt'])
+          .where('status', '<>', 'orphaned')
+          .where('configId', 'is not', null)
+          .doNothing(),
+      )
       .executeTakeFirst();
     created += Number(result.numInsertedOrUpdatedRows ?? 0);
   }
@@ -90,7 +101,9 @@ export async function reconcileConfigSlots(
     await trx
       .deleteFrom('slots')
       .where('id', 'in', toDelete)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('bookings').select('id').whereRef('bookings.slotId', '=', 'slots.id'))))
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('bookings').select('id').whereRef('bookings.slotId', '=', 'slots.id'))),
+      )
       .executeTakeFirst();
     await trx.updateTable('slots').set({ status: 'orphaned' }).where('id', 'in', toDelete).execute();
     removed = toDelete.length;
@@ -100,20 +113,32 @@ export async function reconcileConfigSlots(
     const orphaned = await trx
       .updateTable('slots')
       .set({ status: 'orphaned' })
-      .where('id', 'in', toOrphan.map((s) => s.id))
+      .where(
+        'id',
+        'in',
+        toOrphan.map((s) => s.id),
+      )
       .returningAll()
       .execute();
     affected.push(...orphaned);
-    await recordBookingConflicts(trx, orphaned.map((s) => s.id), 'booking_on_removed_slot', {
-      configId,
-      change: config ? 'configuration_changed' : 'configuration_deleted',
-    });
+    await recordBookingConflicts(
+      trx,
+      orphaned.map((s) => s.id),
+      'booking_on_removed_slot',
+      {
+        configId,
+        change: config ? 'configuration_changed' : 'configuration_deleted',
+      },
+    );
   }
   let created = 0;
   if (config && wanted.size) {
     const rows = [...wanted.values()];
     for (let i = 0; i < rows.length; i += 500) {
-      const result = await trx.insertInto('slots').values(rows.slice(i, i + 500)).executeTakeFirst();
+      const result = await trx
+        .insertInto('slots')
+        .values(rows.slice(i, i + 500))
+        .executeTakeFirst();
       created += Number(result.numInsertedOrUpdatedRows ?? 0);
     }
   }
@@ -145,7 +170,11 @@ export async function recordBookingConflicts(
  * Marks open future slots that a block covers as blocked. Booked ones are blocked too (no further bookings) and
  * each of their bookings becomes a conflict for HR to rebook, cancel or dismiss.
  */
-export async function applyBlocks(trx: Kysely<Database>, companyId: string, now: Date): Promise<{ blocked: number; affectedBookings: string[] }> {
+export async function applyBlocks(
+  trx: Kysely<Database>,
+  companyId: string,
+  now: Date,
+): Promise<{ blocked: number; affectedBookings: string[] }> {
   const hit = await sql<{ id: string; bookedCount: number }>`
     update slots s set status = 'blocked'
      where s.company_id = ${companyId} and s.status = 'open' and s.ends_at > ${now}
@@ -181,7 +210,12 @@ export async function releaseUnblockedSlots(trx: Kysely<Database>, companyId: st
  * Overlapping slots of one company and interview type from different configurations: one conflict per pair of
  * configurations (not per slot pair, which would bury HR), with the count and the first overlap.
  */
-export async function detectOverlaps(trx: Kysely<Database>, companyId: string, configId: string, now: Date): Promise<number> {
+export async function detectOverlaps(
+  trx: Kysely<Database>,
+  companyId: string,
+  configId: string,
+  now: Date,
+): Promise<number> {
   const result = await sql`
     insert into scheduling_conflicts (company_id, kind, dedupe_key, slot_id, details)
     select a.company_id, 'overlapping_slots',
@@ -236,11 +270,7 @@ export interface SlotSearch {
 
 /** Slots in time order, keyset-paged on (starts_at, id) so pages stay stable while bookings come in. */
 export async function searchSlots(db: Kysely<Database>, scope: string | null, search: SlotSearch) {
-  let q = db
-    .selectFrom('slots')
-    .selectAll()
-    .where('startsAt', '>=', search.from)
-    .where('startsAt', '<', search.to);
+  let q = db.selectFrom('slots').selectAll().where('startsAt', '>=', search.from).where('startsAt', '<', search.to);
   if (scope) q = q.where('companyId', '=', scope);
   if (search.interviewType) q = q.where('interviewType', '=', search.interviewType);
   if (search.onlyAvailable) {
@@ -251,7 +281,11 @@ export async function searchSlots(db: Kysely<Database>, scope: string | null, se
     const c = decodeSlotCursor(search.cursor);
     q = q.where(sql<boolean>`(starts_at, id) > (${c.startsAt}::timestamptz, ${c.id}::uuid)`);
   }
-  const rows = await q.orderBy('startsAt').orderBy('id').limit(search.limit + 1).execute();
+  const rows = await q
+    .orderBy('startsAt')
+    .orderBy('id')
+    .limit(search.limit + 1)
+    .execute();
   const items = rows.slice(0, search.limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > search.limit && last ? encodeSlotCursor(last) : null };

@@ -37,7 +37,9 @@ describe('slot generation', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     // Mondays 1 March … 19 April 2027 inside 8 weeks: 8 days × 2 slots.
     expect(created.body.generation.created).toBe(16);
-    const slots = await allSlots('from=2027-03-01T00:00:00Z&to=2027-05-01T00:00:00Z&tz=Europe/London&interviewType=TECHNICAL');
+    const slots = await allSlots(
+      'from=2027-03-01T00:00:00Z&to=2027-05-01T00:00:00Z&tz=Europe/London&interviewType=TECHNICAL',
+    );
     expect(slots).toHaveLength(16);
     // Paging in time order, no duplicates across pages.
     expect(new Set(slots.map((s) => s.id)).size).toBe(16);
@@ -46,15 +48,23 @@ describe('slot generation', () => {
     expect(starts).toHaveLength(8);
     // 22 March is GMT, 29 March (after 28 March, 01:00 UTC) is BST.
     const byDay = Object.fromEntries(starts.map((s) => [s.localStart.slice(0, 10), s]));
-    expect(byDay['2027-03-22']).toMatchObject({ startsAt: '2027-03-22T09:00:00.000Z', localStart: '2027-03-22T09:00:00.000+00:00' });
-    expect(byDay['2027-03-29']).toMatchObject({ startsAt: '2027-03-29T08:00:00.000Z', localStart: '2027-03-29T09:00:00.000+01:00' });
+    expect(byDay['2027-03-22']).toMatchObject({
+      startsAt: '2027-03-22T09:00:00.000Z',
+      localStart: '2027-03-22T09:00:00.000+00:00',
+    });
+    expect(byDay['2027-03-29']).toMatchObject({
+      startsAt: '2027-03-29T08:00:00.000Z',
+      localStart: '2027-03-29T09:00:00.000+01:00',
+    });
     expect(slots.every((s) => /T09:(00|30):00\.000\+0[01]:00$/.test(s.localStart))).toBe(true);
     expect(slots.every((s) => s.capacity === 2 && s.available === 2 && s.status === 'open')).toBe(true);
   });
 
   it('Europe/London in autumn and Asia/Dubai (no DST): local times stay put', async () => {
     api.setNow(new Date('2027-10-18T00:00:00Z'));
-    await call('POST', '/v1/scheduling/configs', { body: weekly({ validFrom: '2027-10-18', startTime: '09:00', endTime: '09:30' }) });
+    await call('POST', '/v1/scheduling/configs', {
+      body: weekly({ validFrom: '2027-10-18', startTime: '09:00', endTime: '09:30' }),
+    });
     const london = await allSlots('from=2027-10-18T00:00:00Z&to=2027-11-10T00:00:00Z&tz=Europe/London');
     // 31 October 2027 is the change back to GMT.
     expect(london.map((s) => s.startsAt)).toEqual([
@@ -68,7 +78,15 @@ describe('slot generation', () => {
     const { key } = await seedCompany(api.db, 'Dubai Co');
     const dubai = client(api.url, key);
     const created = await dubai('POST', '/v1/scheduling/configs', {
-      body: weekly({ timezone: 'Asia/Dubai', weekday: 7, validFrom: '2027-10-01', startTime: '10:00', endTime: '11:00', slotMinutes: 45, breakMinutes: 15 }),
+      body: weekly({
+        timezone: 'Asia/Dubai',
+        weekday: 7,
+        validFrom: '2027-10-01',
+        startTime: '10:00',
+        endTime: '11:00',
+        slotMinutes: 45,
+        breakMinutes: 15,
+      }),
     });
     expect(created.status).toBe(201);
     const r = await dubai('GET', '/v1/scheduling/slots?from=2027-10-18T00:00:00Z&to=2027-11-15T00:00:00Z');
@@ -80,8 +98,14 @@ describe('slot generation', () => {
       ['2027-11-14T06:00:00.000Z', '2027-11-14T10:00:00.000+04:00', '2027-11-14T06:45:00.000Z'],
     ]);
     // Displayed in another timezone on request.
-    const shown = await dubai('GET', '/v1/scheduling/slots?from=2027-10-24T00:00:00Z&to=2027-10-25T00:00:00Z&tz=Europe/London');
-    expect(shown.body.items[0]).toMatchObject({ localStart: '2027-10-24T07:00:00.000+01:00', timezone: 'Europe/London' });
+    const shown = await dubai(
+      'GET',
+      '/v1/scheduling/slots?from=2027-10-24T00:00:00Z&to=2027-10-25T00:00:00Z&tz=Europe/London',
+    );
+    expect(shown.body.items[0]).toMatchObject({
+      localStart: '2027-10-24T07:00:00.000+01:00',
+      timezone: 'Europe/London',
+    });
   });
 
   it('generating again creates nothing and keeps the same slots; the company timezone is the default', async () => {
@@ -135,7 +159,9 @@ describe('changes, blocks and conflicts', () => {
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
 
     // Move the window an hour later: every unbooked slot moves, the booked one stays where it was.
-    const changed = await call('PUT', `/v1/scheduling/configs/${config.body.id}`, { body: weekly({ startTime: '10:00', endTime: '11:00' }) });
+    const changed = await call('PUT', `/v1/scheduling/configs/${config.body.id}`, {
+      body: weekly({ startTime: '10:00', endTime: '11:00' }),
+    });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expect(changed.body.generation.affectedBookedSlots.map((s: any) => s.id)).toEqual([slots[0].id]);
     expect(changed.body.generation).toMatchObject({ created: 16, removed: 15 });
@@ -156,7 +182,11 @@ describe('changes, blocks and conflicts', () => {
     });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'rebooked' });
-    const audit = await api.db.selectFrom('auditLog').select('action').where('targetId', '=', resolved.body.id).execute();
+    const audit = await api.db
+      .selectFrom('auditLog')
+      .select('action')
+      .where('targetId', '=', resolved.body.id)
+      .execute();
     expect(audit.map((a) => a.action)).toEqual(['scheduling.conflict.rebooked']);
     expect((await call('GET', `/v1/scheduling/slots/${slots[0].id}`)).body.booked).toBe(0);
 
@@ -174,7 +204,9 @@ describe('changes, blocks and conflicts', () => {
     await call('POST', '/v1/scheduling/configs', { body: weekly() });
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
     const march8 = await allSlots('from=2027-03-08T00:00:00Z&to=2027-03-09T00:00:00Z');
-    const booking = await call('POST', '/v1/scheduling/bookings', { body: { slotId: march8[1].id, candidateId: candidates[0]!.id, jobId } });
+    const booking = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: march8[1].id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(booking.status).toBe(201);
 
     const holiday = await call('POST', '/v1/scheduling/blocks', {
@@ -193,7 +225,9 @@ describe('changes, blocks and conflicts', () => {
     });
     expect(blocked.status).toBe(409);
 
-    const one = await call('POST', '/v1/scheduling/blocks', { body: { slotId: (await allSlots('from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z'))[0].id } });
+    const one = await call('POST', '/v1/scheduling/blocks', {
+      body: { slotId: (await allSlots('from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z'))[0].id },
+    });
     expect(one.body.blockedSlots).toBe(1);
     expect(await allSlots('from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z')).toHaveLength(1);
 
@@ -203,9 +237,13 @@ describe('changes, blocks and conflicts', () => {
       [march8[0].id, 2],
       [march8[1].id, 1],
     ]);
-    const dismissed = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, { body: { action: 'dismiss' } });
+    const dismissed = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+      body: { action: 'dismiss' },
+    });
     expect(dismissed.body.resolution).toBe('dismissed');
-    const twice = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, { body: { action: 'dismiss' } });
+    const twice = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+      body: { action: 'dismiss' },
+    });
     expect(twice.status).toBe(409);
   });
 
@@ -221,10 +259,20 @@ describe('changes, blocks and conflicts', () => {
     expect((await call('POST', '/v1/scheduling/slots/generate', { body: {} })).body.overlapConflicts).toBe(0);
 
     const oneOff = await call('POST', '/v1/scheduling/slots', {
-      body: { interviewType: 'FINAL', startsAt: '2027-03-03T12:00:00+04:00', endsAt: '2027-03-03T12:45:00+04:00', capacity: 1, timezone: 'Asia/Dubai' },
+      body: {
+        interviewType: 'FINAL',
+        startsAt: '2027-03-03T12:00:00+04:00',
+        endsAt: '2027-03-03T12:45:00+04:00',
+        capacity: 1,
+        timezone: 'Asia/Dubai',
+      },
     });
     expect(oneOff.status).toBe(201);
-    expect(oneOff.body).toMatchObject({ configId: null, startsAt: '2027-03-03T08:00:00.000Z', localStart: '2027-03-03T12:00:00.000+04:00' });
+    expect(oneOff.body).toMatchObject({
+      configId: null,
+      startsAt: '2027-03-03T08:00:00.000Z',
+      localStart: '2027-03-03T12:00:00.000+04:00',
+    });
     const backwards = await call('POST', '/v1/scheduling/slots', {
       body: { interviewType: 'FINAL', startsAt: '2027-03-03T12:00:00Z', endsAt: '2027-03-03T11:00:00Z', capacity: 1 },
     });
@@ -235,11 +283,19 @@ describe('changes, blocks and conflicts', () => {
     api.setNow(new Date('2027-02-20T00:00:00Z'));
     await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai' } });
     // 02:00–03:00 Dubai is 22:00–23:00 UTC the day before: grouping must follow the local day.
-    await call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai', startTime: '02:00', endTime: '03:00', capacity: 3 }) });
+    await call('POST', '/v1/scheduling/configs', {
+      body: weekly({ timezone: 'Asia/Dubai', startTime: '02:00', endTime: '03:00', capacity: 3 }),
+    });
     const slots = await allSlots('from=2027-02-28T00:00:00Z&to=2027-03-01T00:00:00Z');
     expect(slots[0].startsAt).toBe('2027-02-28T22:00:00.000Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
-    expect((await call('POST', '/v1/scheduling/bookings', { body: { slotId: slots[0].id, candidateId: candidates[0]!.id, jobId } })).status).toBe(201);
+    expect(
+      (
+        await call('POST', '/v1/scheduling/bookings', {
+          body: { slotId: slots[0].id, candidateId: candidates[0]!.id, jobId },
+        })
+      ).status,
+    ).toBe(201);
     const byDay = await call('GET', '/v1/scheduling/calendar?from=2027-03-01&to=2027-03-08&by=day');
     expect(byDay.status, JSON.stringify(byDay.body)).toBe(200);
     expect(byDay.body).toEqual({

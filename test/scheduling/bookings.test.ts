@@ -18,7 +18,13 @@ async function company(name: string) {
   return { call: client(api.url, key), companyId, key };
 }
 
-async function oneOffSlot(c: ReturnType<typeof client>, startsAt: string, capacity: number, minutes = 30, type = 'TECHNICAL') {
+async function oneOffSlot(
+  c: ReturnType<typeof client>,
+  startsAt: string,
+  capacity: number,
+  minutes = 30,
+  type = 'TECHNICAL',
+) {
   const end = new Date(Date.parse(startsAt) + minutes * 60_000).toISOString();
   const r = await c('POST', '/v1/scheduling/slots', { body: { interviewType: type, startsAt, endsAt: end, capacity } });
   if (r.status !== 201) throw new Error(JSON.stringify(r.body));
@@ -33,19 +39,26 @@ describe('booking under concurrency', () => {
     const slot = await oneOffSlot(co.call, '2027-03-10T09:00:00Z', 3);
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 50);
     const results = await Promise.all(
-      candidates.map((c) => co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: c.id, jobId } })),
+      candidates.map((c) =>
+        co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: c.id, jobId } }),
+      ),
     );
     const ok = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status !== 201);
     expect(ok).toHaveLength(3);
     expect(refused).toHaveLength(47);
-    for (const r of refused) expect(r.body).toMatchObject({ status: 409, code: 'conflict', detail: 'This slot is full.' });
+    for (const r of refused)
+      expect(r.body).toMatchObject({ status: 409, code: 'conflict', detail: 'This slot is full.' });
     const after = await co.call('GET', `/v1/scheduling/slots/${slot.id}`);
     expect(after.body).toMatchObject({ booked: 3, available: 0, capacity: 3 });
     // Refused bookings rolled back whole: no stray interviews, bookings or e-mails.
     const counts = await Promise.all(
       (['interviews', 'bookings', 'emailMessages'] as const).map((t) =>
-        api.db.selectFrom(t).select((eb) => eb.fn.countAll<string>().as('n')).where('companyId', '=', co.companyId).executeTakeFirstOrThrow(),
+        api.db
+          .selectFrom(t)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('companyId', '=', co.companyId)
+          .executeTakeFirstOrThrow(),
       ),
     );
     expect(counts.map((c) => Number(c.n))).toEqual([3, 3, 3 * 3]); // invitation + 2 reminders each
@@ -54,10 +67,13 @@ describe('booking under concurrency', () => {
   it('a candidate racing for ten slots at once holds exactly one booking for the job', async () => {
     const co = await company('Greedy');
     const slots = [];
-    for (let i = 0; i < 10; i++) slots.push(await oneOffSlot(co.call, `2027-03-11T${String(8 + i).padStart(2, '0')}:00:00Z`, 5));
+    for (let i = 0; i < 10; i++)
+      slots.push(await oneOffSlot(co.call, `2027-03-11T${String(8 + i).padStart(2, '0')}:00:00Z`, 5));
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
     const results = await Promise.all(
-      slots.map((s) => co.call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } })),
+      slots.map((s) =>
+        co.call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 201)) {
@@ -66,7 +82,11 @@ describe('booking under concurrency', () => {
     }
     const booked = await co.call('GET', '/v1/scheduling/bookings?status=booked');
     expect(booked.body.items).toHaveLength(1);
-    const seats = await api.db.selectFrom('slots').select((eb) => eb.fn.sum<string>('bookedCount').as('n')).where('companyId', '=', co.companyId).executeTakeFirstOrThrow();
+    const seats = await api.db
+      .selectFrom('slots')
+      .select((eb) => eb.fn.sum<string>('bookedCount').as('n'))
+      .where('companyId', '=', co.companyId)
+      .executeTakeFirstOrThrow();
     expect(Number(seats.n)).toBe(1);
   });
 });
@@ -84,7 +104,13 @@ describe('schedules', () => {
       body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId, candidateTimezone: 'Asia/Dubai' },
     });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
-    expect(booked.body).toMatchObject({ status: 'booked', source: 'hr', startsAt: slot.startsAt, endsAt: slot.endsAt, icsSequence: 0 });
+    expect(booked.body).toMatchObject({
+      status: 'booked',
+      source: 'hr',
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      icsSequence: 0,
+    });
     expect(booked.body.signedLink).toMatchObject({ version: 1, validFrom: '2027-03-08T08:45:00.000Z' });
     const interview = await co.call('GET', `/v1/interviews/${booked.body.interviewId}`);
     expect(interview.body).toMatchObject({
@@ -98,8 +124,14 @@ describe('schedules', () => {
       scheduledStart: slot.startsAt,
       scheduledEnd: slot.endsAt,
     });
-    const events = await api.db.selectFrom('webhookEvents').select(['type', 'payload']).where('companyId', '=', co.companyId).execute();
-    expect(events.map((e) => [e.type, (e.payload as any).interviewId])).toEqual([['interview.created', booked.body.interviewId]]);
+    const events = await api.db
+      .selectFrom('webhookEvents')
+      .select(['type', 'payload'])
+      .where('companyId', '=', co.companyId)
+      .execute();
+    expect(events.map((e) => [e.type, (e.payload as any).interviewId])).toEqual([
+      ['interview.created', booked.body.interviewId],
+    ]);
     expect(config.status).toBe(201);
 
     const confirmed = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/confirm`, { body: {} });
@@ -109,36 +141,60 @@ describe('schedules', () => {
     // Reschedule: a new time, a new link version; the old link stops working.
     const oldToken = linkToken(booked.body.signedLink.url);
     expect((await co.call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(200);
-    const next = (await co.call('GET', '/v1/scheduling/slots?from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z')).body.items[0];
-    const moved = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, { body: { slotId: next.id } });
+    const next = (await co.call('GET', '/v1/scheduling/slots?from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z')).body
+      .items[0];
+    const moved = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, {
+      body: { slotId: next.id },
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body).toMatchObject({ slotId: next.id, startsAt: next.startsAt, icsSequence: 1, reschedules: 1 });
     expect(moved.body.signedLink.version).toBe(2);
     expect((await co.call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(404);
-    expect((await co.call('GET', `/v1/public/links/${linkToken(moved.body.signedLink.url)}`, { key: null })).status).toBe(200);
+    expect(
+      (await co.call('GET', `/v1/public/links/${linkToken(moved.body.signedLink.url)}`, { key: null })).status,
+    ).toBe(200);
     expect((await co.call('GET', `/v1/scheduling/slots/${slot.id}`)).body.booked).toBe(0);
     expect((await co.call('GET', `/v1/scheduling/slots/${next.id}`)).body.booked).toBe(1);
 
     // Into a full slot: 409 and nothing moves.
     const other = await seedJobAndCandidates(co.call, 1);
-    const later = (await co.call('GET', '/v1/scheduling/slots?from=2027-03-22T00:00:00Z&to=2027-03-23T00:00:00Z')).body.items[0];
-    await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: later.id, candidateId: other.candidates[0]!.id, jobId: other.jobId } });
-    const full = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, { body: { slotId: later.id } });
+    const later = (await co.call('GET', '/v1/scheduling/slots?from=2027-03-22T00:00:00Z&to=2027-03-23T00:00:00Z')).body
+      .items[0];
+    await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: later.id, candidateId: other.candidates[0]!.id, jobId: other.jobId },
+    });
+    const full = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, {
+      body: { slotId: later.id },
+    });
     expect(full.status).toBe(409);
     expect((await co.call('GET', `/v1/scheduling/bookings/${booked.body.id}`)).body.slotId).toBe(next.id);
 
     // Cancel: frees the seat, cancels the interview with the reason; twice is a 409.
-    const cancelled = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, { body: { reason: 'candidate withdrew' } });
+    const cancelled = await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, {
+      body: { reason: 'candidate withdrew' },
+    });
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'candidate withdrew', icsSequence: 2 });
     expect((await co.call('GET', `/v1/scheduling/slots/${next.id}`)).body.booked).toBe(0);
     const after = await co.call('GET', `/v1/interviews/${booked.body.interviewId}`);
     expect(after.body).toMatchObject({ status: 'cancelled', endReason: 'candidate withdrew' });
     expect((await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, { body: {} })).status).toBe(409);
     // The candidate may book again once the earlier booking is cancelled.
-    const again = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: next.id, candidateId: candidates[0]!.id, jobId } });
+    const again = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: next.id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(again.status).toBe(201);
-    const audit = await api.db.selectFrom('auditLog').select('action').where('targetId', '=', booked.body.id).orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(['booking.create', 'booking.confirm', 'booking.reschedule', 'booking.cancel']);
+    const audit = await api.db
+      .selectFrom('auditLog')
+      .select('action')
+      .where('targetId', '=', booked.body.id)
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      'booking.create',
+      'booking.confirm',
+      'booking.reschedule',
+      'booking.cancel',
+    ]);
   });
 
   it('attaches an existing interview instead of creating one, and refuses a second active booking for it', async () => {
@@ -146,7 +202,9 @@ describe('schedules', () => {
     const a = await oneOffSlot(co.call, '2027-04-01T09:00:00Z', 2);
     const b = await oneOffSlot(co.call, '2027-04-02T09:00:00Z', 2, 30, 'BEHAVIORAL');
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
-    const created = await co.call('POST', '/v1/interviews', { body: { candidateId: candidates[0]!.id, jobId, type: 'TECHNICAL' } });
+    const created = await co.call('POST', '/v1/interviews', {
+      body: { candidateId: candidates[0]!.id, jobId, type: 'TECHNICAL' },
+    });
     const booked = await co.call('POST', '/v1/scheduling/bookings', {
       body: { slotId: a.id, candidateId: candidates[0]!.id, jobId, interviewId: created.body.id },
     });
@@ -165,13 +223,17 @@ describe('schedules', () => {
     const co = await company('Bad');
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
     const past = await oneOffSlot(co.call, '2027-02-01T09:00:00Z', 1);
-    const r1 = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: past.id, candidateId: candidates[0]!.id, jobId } });
+    const r1 = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: past.id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(r1.body).toMatchObject({ status: 409, detail: 'This slot has already started.' });
     const r2 = await co.call('POST', '/v1/scheduling/bookings', {
       body: { slotId: '00000000-0000-4000-8000-000000000000', candidateId: candidates[0]!.id, jobId },
     });
     expect(r2.status).toBe(404);
-    const r3 = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: 'nope', candidateId: candidates[0]!.id, jobId, extra: 1 } });
+    const r3 = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: 'nope', candidateId: candidates[0]!.id, jobId, extra: 1 },
+    });
     expect(r3.status).toBe(400);
     const r4 = await co.call('POST', '/v1/scheduling/bookings', {
       body: { slotId: past.id, candidateId: candidates[0]!.id, jobId, candidateTimezone: 'Nowhere/City' },
@@ -183,7 +245,9 @@ describe('schedules', () => {
     const co = await company('Failing');
     const slot = await oneOffSlot(co.call, '2027-03-05T09:00:00Z', 1);
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
-    const booked = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId } });
+    const booked = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId },
+    });
     await transitionInterview(api.db, booked.body.interviewId, 'in_progress', { actor: 'test' });
     await transitionInterview(api.db, booked.body.interviewId, 'failed', { actor: 'agent', reason: 'agent_error' });
     expect(await detectFailedInterviews(api.db)).toBeGreaterThanOrEqual(1);
@@ -191,7 +255,9 @@ describe('schedules', () => {
     const conflicts = await co.call('GET', '/v1/scheduling/conflicts?kind=interview_failed_to_start');
     expect(conflicts.body.items).toHaveLength(1);
     expect(conflicts.body.items[0]).toMatchObject({ bookingId: booked.body.id, details: { reason: 'agent_error' } });
-    const resolved = await co.call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, { body: { action: 'cancel', note: 'offer a new time' } });
+    const resolved = await co.call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+      body: { action: 'cancel', note: 'offer a new time' },
+    });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
     expect((await co.call('GET', `/v1/scheduling/bookings/${booked.body.id}`)).body.status).toBe('cancelled');
   });
@@ -203,11 +269,18 @@ describe('seats follow the interview', () => {
     const booked = await oneOffSlot(co.call, '2027-03-20T09:00:00Z', 2);
     const empty = await oneOffSlot(co.call, '2027-03-20T10:00:00Z', 2);
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 1);
-    const booking = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: booked.id, candidateId: candidates[0]!.id, jobId } });
+    const booking = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: booked.id, candidateId: candidates[0]!.id, jobId },
+    });
     const r1 = await co.call('DELETE', `/v1/scheduling/slots/${booked.id}`);
-    expect(r1.body).toMatchObject({ removed: 0, affectedBookedSlots: [{ id: booked.id, status: 'orphaned', booked: 1 }] });
+    expect(r1.body).toMatchObject({
+      removed: 0,
+      affectedBookedSlots: [{ id: booked.id, status: 'orphaned', booked: 1 }],
+    });
     const conflicts = await co.call('GET', '/v1/scheduling/conflicts?kind=booking_on_removed_slot');
-    expect(conflicts.body.items.map((c: any) => [c.bookingId, c.details.change])).toEqual([[booking.body.id, 'slot_deleted']]);
+    expect(conflicts.body.items.map((c: any) => [c.bookingId, c.details.change])).toEqual([
+      [booking.body.id, 'slot_deleted'],
+    ]);
     const r2 = await co.call('DELETE', `/v1/scheduling/slots/${empty.id}`);
     expect(r2.body).toMatchObject({ removed: 1, affectedBookedSlots: [] });
     expect((await co.call('GET', `/v1/scheduling/slots/${empty.id}`)).status).toBe(404);
@@ -218,8 +291,13 @@ describe('seats follow the interview', () => {
     const co = await company('Elsewhere');
     const slot = await oneOffSlot(co.call, '2027-03-21T09:00:00Z', 1);
     const { jobId, candidates } = await seedJobAndCandidates(co.call, 2);
-    const booking = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId } });
-    expect((await co.call('POST', `/v1/interviews/${booking.body.interviewId}/cancel`, { body: { reason: 'duplicate' } })).status).toBe(200);
+    const booking = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId },
+    });
+    expect(
+      (await co.call('POST', `/v1/interviews/${booking.body.interviewId}/cancel`, { body: { reason: 'duplicate' } }))
+        .status,
+    ).toBe(200);
     expect(await releaseCancelledInterviews(api.deps, api.deps.now())).toBe(1);
     expect(await releaseCancelledInterviews(api.deps, api.deps.now())).toBe(0);
     const after = await co.call('GET', `/v1/scheduling/bookings/${booking.body.id}`);
@@ -231,7 +309,9 @@ describe('seats follow the interview', () => {
       ['cancellation', 'pending'],
     ]);
     expect((await co.call('GET', `/v1/scheduling/slots/${slot.id}`)).body.available).toBe(1);
-    const next = await co.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[1]!.id, jobId } });
+    const next = await co.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: slot.id, candidateId: candidates[1]!.id, jobId },
+    });
     expect(next.status).toBe(201);
   });
 });
@@ -245,8 +325,12 @@ describe('tenancy', () => {
     const slot = await oneOffSlot(a.call, '2027-05-01T09:00:00Z', 2);
     const other = await oneOffSlot(a.call, '2027-05-01T10:00:00Z', 2);
     const { jobId, candidates } = await seedJobAndCandidates(a.call, 1);
-    const booking = await a.call('POST', '/v1/scheduling/bookings', { body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId } });
-    const block = await a.call('POST', '/v1/scheduling/blocks', { body: { startsAt: '2027-06-01T00:00:00Z', endsAt: '2027-06-02T00:00:00Z' } });
+    const booking = await a.call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId },
+    });
+    const block = await a.call('POST', '/v1/scheduling/blocks', {
+      body: { startsAt: '2027-06-01T00:00:00Z', endsAt: '2027-06-02T00:00:00Z' },
+    });
     await a.call('POST', '/v1/scheduling/blocks', { body: { slotId: other.id } });
     const conflict = (await a.call('GET', '/v1/scheduling/conflicts')).body.items[0];
     expect(conflict).toBeUndefined(); // no conflict yet: make one
@@ -271,7 +355,17 @@ describe('tenancy', () => {
       ['POST', `/v1/scheduling/conflicts/${conflictId}/resolve`, { action: 'dismiss' }],
       ['GET', `/v1/interviews/${booking.body.interviewId}/emails`],
       ['POST', '/v1/scheduling/configs', { ...weekly(), companyId: a.companyId }],
-      ['POST', '/v1/scheduling/slots', { companyId: a.companyId, interviewType: 'GENERAL', startsAt: '2027-05-01T09:00:00Z', endsAt: '2027-05-01T10:00:00Z', capacity: 1 }],
+      [
+        'POST',
+        '/v1/scheduling/slots',
+        {
+          companyId: a.companyId,
+          interviewType: 'GENERAL',
+          startsAt: '2027-05-01T09:00:00Z',
+          endsAt: '2027-05-01T10:00:00Z',
+          capacity: 1,
+        },
+      ],
       ['PUT', '/v1/scheduling/settings', { companyId: a.companyId, timezone: 'Asia/Tokyo' }],
       ['GET', `/v1/scheduling/settings?companyId=${a.companyId}`],
       ['GET', `/v1/scheduling/calendar?companyId=${a.companyId}&from=2027-05-01&to=2027-05-31`],
@@ -285,7 +379,10 @@ describe('tenancy', () => {
     // B booking A's slot for B's own candidate: 404 too (checked above), and A's records are untouched.
     expect((await a.call('GET', `/v1/scheduling/configs/${config.body.id}`)).body.startTime).toBe('09:00');
     expect((await a.call('GET', `/v1/scheduling/bookings/${booking.body.id}`)).body.status).toBe('booked');
-    expect((await a.call('GET', `/v1/scheduling/slots/${slot.id}`)).body).toMatchObject({ booked: 1, status: 'blocked' });
+    expect((await a.call('GET', `/v1/scheduling/slots/${slot.id}`)).body).toMatchObject({
+      booked: 1,
+      status: 'blocked',
+    });
     expect((await a.call('GET', '/v1/scheduling/blocks')).body.items).toHaveLength(3);
     expect((await a.call('GET', `/v1/scheduling/conflicts?status=open`)).body.items).toHaveLength(1);
     expect((await a.call('GET', '/v1/scheduling/settings')).body.timezone).toBe('UTC');
@@ -307,7 +404,12 @@ describe('tenancy', () => {
     expect((await admin('GET', `/v1/scheduling/configs/${config.body.id}`)).status).toBe(200);
     expect((await admin('GET', '/v1/scheduling/calendar?from=2027-05-01&to=2027-05-31')).status).toBe(400);
     const doc = await b.call('GET', '/openapi.json');
-    for (const path of ['/v1/scheduling/bookings', '/v1/scheduling/slots/{id}', '/v1/public/scheduling/{token}/book', '/v1/email/messages']) {
+    for (const path of [
+      '/v1/scheduling/bookings',
+      '/v1/scheduling/slots/{id}',
+      '/v1/public/scheduling/{token}/book',
+      '/v1/email/messages',
+    ]) {
       expect(doc.body.paths[path], path).toBeTruthy();
     }
     const cal = await admin('GET', `/v1/scheduling/calendar?companyId=${a.companyId}&from=2027-05-01&to=2027-05-31`);

@@ -17,7 +17,9 @@ describe('scheduling settings', () => {
   });
 
   it('parses reminder offsets (largest first, duplicates dropped) and names bad values', () => {
-    expect(loadApiConfig(testEnv({ REMINDER_OFFSETS_MINUTES: '15, 60,15' })).scheduling.reminderOffsetsMinutes).toEqual([60, 15]);
+    expect(loadApiConfig(testEnv({ REMINDER_OFFSETS_MINUTES: '15, 60,15' })).scheduling.reminderOffsetsMinutes).toEqual(
+      [60, 15],
+    );
     let error: unknown;
     try {
       loadApiConfig(testEnv({ REMINDER_OFFSETS_MINUTES: '60,soon', SMTP_URL: 'not a url', SLOT_HORIZON_WEEKS: '0' }));

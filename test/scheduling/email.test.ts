@@ -56,7 +56,9 @@ async function freePort(): Promise<number> {
 }
 
 function calendarPart(mail: ParsedMail): string {
-  const part = mail.attachments.find((a) => a.contentType.startsWith('text/calendar') || a.contentType === 'application/ics');
+  const part = mail.attachments.find(
+    (a) => a.contentType.startsWith('text/calendar') || a.contentType === 'application/ics',
+  );
   if (!part) throw new Error(`no calendar part in: ${mail.attachments.map((a) => a.contentType).join(', ')}`);
   return part.content.toString('utf8').replace(/\r\n[ \t]/g, '');
 }
@@ -69,14 +71,24 @@ let inbox: Inbox;
 async function setup(env: Record<string, string> = {}) {
   const api = await startTestApi({ env });
   api.setNow(new Date('2027-03-01T08:00:00Z'));
-  const worker = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+  const worker = createEmailWorker({
+    db: api.db,
+    log: api.deps.log,
+    settings: api.deps.config.email,
+    now: api.deps.now,
+  });
   started.push({ api, worker });
   const { key, companyId } = await seedCompany(api.db, 'Acme Payments');
   const call = client(api.url, key);
   const slot = async (startsAt: string) =>
     (
       await call('POST', '/v1/scheduling/slots', {
-        body: { interviewType: 'TECHNICAL', startsAt, endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(), capacity: 2 },
+        body: {
+          interviewType: 'TECHNICAL',
+          startsAt,
+          endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(),
+          capacity: 2,
+        },
       })
     ).body;
   return { api, worker, call, slot, companyId };
@@ -96,9 +108,17 @@ afterEach(() => {
 
 describe('invitations by e-mail', () => {
   it('invitation, update and cancellation with one UID and rising SEQUENCE; the link works inside its window; reminders', async () => {
-    const { api, worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}`, EMAIL_FROM: 'Interviews <interviews@acme.test>' });
+    const { api, worker, call, slot } = await setup({
+      SMTP_URL: `smtp://127.0.0.1:${inbox.port}`,
+      EMAIL_FROM: 'Interviews <interviews@acme.test>',
+    });
     await call('PUT', '/v1/scheduling/settings', {
-      body: { timezone: 'Europe/London', brandName: 'Acme', logoUrl: 'https://acme.test/logo.png', replyTo: 'talent@acme.test' },
+      body: {
+        timezone: 'Europe/London',
+        brandName: 'Acme',
+        logoUrl: 'https://acme.test/logo.png',
+        replyTo: 'talent@acme.test',
+      },
     });
     const first = await slot('2027-03-03T10:00:00Z');
     const second = await slot('2027-03-04T12:00:00Z');
@@ -166,7 +186,9 @@ describe('invitations by e-mail', () => {
 
     // Reschedule, inside the old window: same UID, SEQUENCE 1; the old link is dead at once, the new one is in the e-mail.
     api.setNow(new Date('2027-03-03T09:50:00Z'));
-    const moved = await call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, { body: { slotId: second.id } });
+    const moved = await call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, {
+      body: { slotId: second.id },
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(await worker.runOnce()).toBe(1);
     const update = inbox.messages.at(-1)!;
@@ -218,7 +240,9 @@ describe('invitations by e-mail', () => {
     await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai', locale: 'ar' } });
     const s = await slot('2027-03-10T06:00:00Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
-    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    const booked = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(booked.body.locale).toBe('ar');
     await worker.runOnce();
     const mail = inbox.messages[0]!;
@@ -238,7 +262,9 @@ describe('delivery failures and the local outbox', () => {
     const { api, worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${port}` });
     const s = await slot('2027-03-02T09:00:00Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
-    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    const booked = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(booked.status).toBe(201);
 
     expect(await worker.runOnce()).toBe(1);
@@ -265,13 +291,20 @@ describe('delivery failures and the local outbox', () => {
 
   it('durable runner: two workers never send one message twice; a claimed message waits for its lease', async () => {
     const { api, worker, call, slot, companyId } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
-    const other = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+    const other = createEmailWorker({
+      db: api.db,
+      log: api.deps.log,
+      settings: api.deps.config.email,
+      now: api.deps.now,
+    });
     started.push({ api, worker: other });
     const s = await slot('2027-03-09T09:00:00Z');
     const s2 = await slot('2027-03-09T10:00:00Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 4, { email: (i) => `racer${i}@example.com` });
     for (const [i, c] of candidates.entries()) {
-      const r = await call('POST', '/v1/scheduling/bookings', { body: { slotId: i < 2 ? s.id : s2.id, candidateId: c.id, jobId } });
+      const r = await call('POST', '/v1/scheduling/bookings', {
+        body: { slotId: i < 2 ? s.id : s2.id, candidateId: c.id, jobId },
+      });
       expect(r.status).toBe(201);
     }
     // A worker that claimed one message and died: its lease still runs, so nobody else may send it yet.
@@ -291,11 +324,19 @@ describe('delivery failures and the local outbox', () => {
       'racer3@example.com',
     ]);
     // The lease runs out (the dead worker never renews it): the message goes out, once.
-    await api.db.updateTable('emailMessages').set({ leaseUntil: new Date(Date.now() - 1_000) }).where('id', '=', stuck.id).execute();
+    await api.db
+      .updateTable('emailMessages')
+      .set({ leaseUntil: new Date(Date.now() - 1_000) })
+      .where('id', '=', stuck.id)
+      .execute();
     expect(await other.runOnce()).toBe(1);
     expect(await worker.runOnce()).toBe(0);
     expect(inbox.messages).toHaveLength(4);
-    const row = await api.db.selectFrom('emailMessages').select(['status', 'attempts']).where('id', '=', stuck.id).executeTakeFirstOrThrow();
+    const row = await api.db
+      .selectFrom('emailMessages')
+      .select(['status', 'attempts'])
+      .where('id', '=', stuck.id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'sent', attempts: 2 });
   });
 
@@ -313,11 +354,16 @@ describe('delivery failures and the local outbox', () => {
       const port = (rejecting.server.address() as AddressInfo).port;
       const { api, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${port}` });
       const lines: string[] = [];
-      const log = createLogger({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+      const log = createLogger(
+        { level: 'debug' },
+        new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
+      );
       const worker = createEmailWorker({ db: api.db, log, settings: api.deps.config.email, now: api.deps.now });
       const s = await slot('2027-03-06T09:00:00Z');
       const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => 'private.person@example.com' });
-      const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+      const booked = await call('POST', '/v1/scheduling/bookings', {
+        body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
+      });
       expect(booked.status).toBe(201);
       expect(await worker.runOnce()).toBe(1);
       const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
@@ -337,7 +383,9 @@ describe('delivery failures and the local outbox', () => {
     const { worker, call, slot, companyId } = await setup();
     const s = await slot('2027-03-05T09:00:00Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
-    const booked = await call('POST', '/v1/scheduling/bookings', { body: { slotId: s.id, candidateId: candidates[0]!.id, jobId } });
+    const booked = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
+    });
     expect(await worker.runOnce()).toBe(1);
     const outbox = await call('GET', '/v1/email/messages?status=local');
     expect(outbox.status).toBe(200);

@@ -17,7 +17,9 @@ beforeAll(async () => {
   call = client(api.url, key);
   await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai' } });
   await call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai', capacity: 1 }) });
-  await call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai', interviewType: 'BEHAVIORAL' }) });
+  await call('POST', '/v1/scheduling/configs', {
+    body: weekly({ timezone: 'Asia/Dubai', interviewType: 'BEHAVIORAL' }),
+  });
 });
 afterAll(() => api?.stop());
 
@@ -29,7 +31,12 @@ describe('self-scheduling', () => {
     });
     expect(invited.status, JSON.stringify(invited.body)).toBe(201);
     expect(invited.body.url).toMatch(/^http:\/\/interviews\.test\/schedule\?invitation=si1\./);
-    const worker = createEmailWorker({ db: api.db, log: api.deps.log, settings: api.deps.config.email, now: api.deps.now });
+    const worker = createEmailWorker({
+      db: api.db,
+      log: api.deps.log,
+      settings: api.deps.config.email,
+      now: api.deps.now,
+    });
     expect(await worker.runOnce()).toBe(1);
     const outbox = await call('GET', '/v1/email/messages?status=local');
     const invitation = outbox.body.items.find((m: any) => m.kind === 'self_schedule');
@@ -39,18 +46,32 @@ describe('self-scheduling', () => {
 
     const view = await pub()('GET', `/v1/public/scheduling/${token}?tz=Asia/Dubai&limit=5`);
     expect(view.status, JSON.stringify(view.body)).toBe(200);
-    expect(view.body).toMatchObject({ companyName: 'Self Co', jobTitle: 'Backend Engineer', interviewType: 'TECHNICAL', booking: null });
+    expect(view.body).toMatchObject({
+      companyName: 'Self Co',
+      jobTitle: 'Backend Engineer',
+      interviewType: 'TECHNICAL',
+      booking: null,
+    });
     expect(view.body.slots).toHaveLength(5);
-    expect(view.body.slots.every((s: any) => s.interviewType === 'TECHNICAL' && s.localStart.endsWith('+04:00'))).toBe(true);
+    expect(view.body.slots.every((s: any) => s.interviewType === 'TECHNICAL' && s.localStart.endsWith('+04:00'))).toBe(
+      true,
+    );
     expect(view.body.nextCursor).toBeTruthy();
 
     // A slot of another type is not bookable with this invitation.
-    const behavioral = await call('GET', '/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=BEHAVIORAL');
-    const wrongType = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: behavioral.body.items[0].id } });
+    const behavioral = await call(
+      'GET',
+      '/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=BEHAVIORAL',
+    );
+    const wrongType = await pub()('POST', `/v1/public/scheduling/${token}/book`, {
+      body: { slotId: behavioral.body.items[0].id },
+    });
     expect(wrongType.status).toBe(404);
 
     const [first, second, third] = view.body.slots;
-    const booked = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: first.id, timezone: 'Europe/Paris' } });
+    const booked = await pub()('POST', `/v1/public/scheduling/${token}/book`, {
+      body: { slotId: first.id, timezone: 'Europe/Paris' },
+    });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expect(booked.body.booking).toMatchObject({ startsAt: first.startsAt, status: 'booked', reschedules: 0 });
     expect(booked.body.canChange).toBe(true);
@@ -75,12 +96,19 @@ describe('self-scheduling', () => {
     expect((await pub()('GET', `/v1/public/scheduling/${token}`)).body.canChange).toBe(false);
 
     api.setNow(new Date('2027-03-01T00:00:00Z'));
-    const cancelled = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, { body: { reason: 'found another job' } });
+    const cancelled = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, {
+      body: { reason: 'found another job' },
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.booking).toBeNull();
     const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
     expect(detail.body).toMatchObject({ status: 'cancelled', cancelReason: 'found another job' });
-    const audit = await api.db.selectFrom('auditLog').select(['action', 'actorType']).where('targetId', '=', booked.body.booking.id).orderBy('id').execute();
+    const audit = await api.db
+      .selectFrom('auditLog')
+      .select(['action', 'actorType'])
+      .where('targetId', '=', booked.body.booking.id)
+      .orderBy('id')
+      .execute();
     expect(audit).toEqual([
       { action: 'booking.create', actorType: 'candidate' },
       { action: 'booking.reschedule', actorType: 'candidate' },
@@ -97,13 +125,21 @@ describe('self-scheduling', () => {
     expect((await pub()('GET', `/v1/public/scheduling/${token}`)).status).toBe(200);
     const tampered = token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA');
     expect((await pub()('GET', `/v1/public/scheduling/${tampered}`)).status).toBe(404);
-    expect((await pub()('GET', `/v1/public/scheduling/v1.${token.split('.')[1]}.${token.split('.')[2]}`)).status).toBe(404);
+    expect((await pub()('GET', `/v1/public/scheduling/v1.${token.split('.')[1]}.${token.split('.')[2]}`)).status).toBe(
+      404,
+    );
     api.setNow(new Date('2027-03-03T00:00:01Z'));
     expect((await pub()('GET', `/v1/public/scheduling/${token}`)).status).toBe(404);
     api.setNow(new Date('2027-03-01T00:00:00Z'));
     // Another company's candidate cannot be invited by this key.
     const other = await seedCompany(api.db, 'Other');
     const o = client(api.url, other.key);
-    expect((await o('POST', '/v1/scheduling/invitations', { body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' } })).status).toBe(404);
+    expect(
+      (
+        await o('POST', '/v1/scheduling/invitations', {
+          body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' },
+        })
+      ).status,
+    ).toBe(404);
   });
 });

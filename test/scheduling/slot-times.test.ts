@@ -14,7 +14,8 @@ const rule = (over: Partial<WeeklyRule>): WeeklyRule => ({
   timezone: 'Europe/London',
   ...over,
 });
-const iso = (slots: { startsAt: Date; endsAt: Date }[]) => slots.map((s) => [s.startsAt.toISOString(), s.endsAt.toISOString()]);
+const iso = (slots: { startsAt: Date; endsAt: Date }[]) =>
+  slots.map((s) => [s.startsAt.toISOString(), s.endsAt.toISOString()]);
 
 describe('slot times across DST changes', () => {
   it('spring forward (London, 28 March 2027): the missing hour has no slots and none is duplicated', async () => {
@@ -31,7 +32,11 @@ describe('slot times across DST changes', () => {
   });
 
   it('fall back (London, 31 October 2027): the repeated hour is used once, at its first occurrence', async () => {
-    const slots = slotTimesForRule(rule({ startMinute: 60, endMinute: 180 }), new Date('2027-10-30T00:00:00Z'), new Date('2027-11-01T00:00:00Z'));
+    const slots = slotTimesForRule(
+      rule({ startMinute: 60, endMinute: 180 }),
+      new Date('2027-10-30T00:00:00Z'),
+      new Date('2027-11-01T00:00:00Z'),
+    );
     expect(iso(slots).map(([s]) => s)).toEqual([
       '2027-10-31T00:00:00.000Z', // 01:00 BST
       '2027-10-31T00:30:00.000Z', // 01:30 BST
@@ -42,7 +47,15 @@ describe('slot times across DST changes', () => {
   });
 
   it('respects validity dates in the rule timezone, and a window ending at 24:00', async () => {
-    const r = rule({ timezone: 'Asia/Dubai', weekday: 1, startMinute: 23 * 60, endMinute: 1440, slotMinutes: 60, validFrom: '2027-03-08', validUntil: '2027-03-15' });
+    const r = rule({
+      timezone: 'Asia/Dubai',
+      weekday: 1,
+      startMinute: 23 * 60,
+      endMinute: 1440,
+      slotMinutes: 60,
+      validFrom: '2027-03-08',
+      validUntil: '2027-03-15',
+    });
     const slots = slotTimesForRule(r, new Date('2027-03-01T00:00:00Z'), new Date('2027-04-01T00:00:00Z'));
     // 23:00–24:00 Dubai on Mondays 8 and 15 March only: 19:00–20:00 UTC.
     expect(iso(slots)).toEqual([

@@ -3,7 +3,11 @@ import type { client } from '../support/harness.ts';
 type Call = ReturnType<typeof client>;
 
 /** A job and `n` candidates with distinct phones and e-mail addresses. */
-export async function seedJobAndCandidates(call: Call, n: number, options: { email?: (i: number) => string | undefined } = {}) {
+export async function seedJobAndCandidates(
+  call: Call,
+  n: number,
+  options: { email?: (i: number) => string | undefined } = {},
+) {
   const job = await call('POST', '/v1/jobs', {
     body: { title: 'Backend Engineer', description: 'Ledgers in TypeScript.', language: 'en' },
   });
