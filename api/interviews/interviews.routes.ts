@@ -26,6 +26,7 @@ import {
   signedLinkSchema,
 } from './interviews.schemas.ts';
 import { generatePlan } from '../plans/plan-generator.ts';
+import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
 import { readPlan, writePlan } from '../plans/plans.repository.ts';
 import { planBody } from '../plans/plans.routes.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
@@ -193,6 +194,11 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
         if (!cancelled) {
           throw new AppError('invalid_state', `An interview that is ${existing.status} cannot be cancelled.`);
         }
+        // A booked slot gets its seat back now, and the candidate's calendar a cancellation, rather than on the
+        // scheduling chore's next pass.
+        await releaseCancelledInterviews({ db, config }, now()).catch((error: unknown) => {
+          log.warn({ err: error, interviewId: cancelled.id }, 'seat not released yet; the scheduling chore will');
+        });
         if (cancelled.roomCreatedAt) {
           // The status is already final; if LiveKit is down now, the reconciler deletes the room later.
           await livekit.deleteRoom(cancelled.roomName).catch((error: unknown) => {
