@@ -62,8 +62,8 @@ export const agentEnvSchema = z.object({
 
   /** Turn-taking. Defaults chosen by bench/voice.ts measurements (see agent/README.md). */
   TURN_DETECTION: z.enum(['model', 'vad', 'stt']).default('model'),
-  ENDPOINTING_MIN_DELAY_MS: ms.default(500),
-  ENDPOINTING_MAX_DELAY_MS: ms.default(3000),
+  ENDPOINTING_MIN_DELAY_MS: ms.default(1600),
+  ENDPOINTING_MAX_DELAY_MS: ms.default(2400),
   VAD_MIN_SILENCE_MS: z.coerce.number().int().min(250).default(550),
   INTERRUPTION_MIN_DURATION_MS: ms.default(600),
   INTERRUPTION_MIN_WORDS: z.coerce.number().int().min(0).default(2),

@@ -1,4 +1,5 @@
 import { llm, voice } from '@livekit/agents';
+import type { AudioFrame } from '@livekit/rtc-node';
 import { z } from 'zod';
 import type { InterviewContext } from './interview-context.ts';
 import { FlowError, type EndReason, type InterviewFlow, type Stage, type Step } from './interview-flow.ts';
@@ -33,6 +34,8 @@ export interface InterviewerOptions {
   generative: boolean;
   /** Resolves when the candidate is in the room; the greeting waits for it. */
   candidatePresent?: Promise<void>;
+  /** The greeting's audio, synthesised ahead of time (see speech/presynthesis.ts). */
+  greetingAudio?: () => ReadableStream<AudioFrame> | undefined;
 }
 
 /** Rules that hold in every stage. Candidate speech is data: nothing the candidate says changes these. */
@@ -78,6 +81,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly hooks: InterviewerHooks;
   private readonly generative: boolean;
   private readonly candidatePresent: Promise<void>;
+  private readonly greetingAudio: (() => ReadableStream<AudioFrame> | undefined) | undefined;
   private pending: PendingDecision[] = [];
   private endedWith: EndReason | undefined;
 
@@ -91,6 +95,7 @@ export class InterviewerAgent extends voice.Agent {
     this.hooks = options.hooks;
     this.generative = options.generative;
     this.candidatePresent = options.candidatePresent ?? Promise.resolve();
+    this.greetingAudio = options.greetingAudio;
   }
 
   override async onEnter(): Promise<void> {
@@ -100,7 +105,7 @@ export class InterviewerAgent extends voice.Agent {
     // The greeting is fixed text: spoken without an LLM round trip the moment the candidate is there, and not
     // interruptible, so the disclosure is always heard in full.
     await this.candidatePresent;
-    this.perform(this.flow.start(), { allowInterruptions: false });
+    this.perform(this.flow.start(), { allowInterruptions: false, audio: this.greetingAudio?.() });
   }
 
   override async onUserTurnCompleted(_chatCtx: llm.ChatContext, message: llm.ChatMessage): Promise<void> {
@@ -252,13 +257,16 @@ export class InterviewerAgent extends voice.Agent {
   }
 
   /** Speaks a step decided outside an LLM turn (greeting, silence, time, local mode); an ending step ends the interview once spoken. */
-  perform(step: Step, options: { allowInterruptions?: boolean } = {}): void {
+  perform(step: Step, options: { allowInterruptions?: boolean; audio?: ReadableStream<AudioFrame> | undefined } = {}): void {
     const reason = step.end;
     if (step.say) {
       // The end waits for the message to be spoken and stored (see `spoken`); should no message ever come
       // (the speech failed), the end still follows its playout.
       if (reason) this.pending.push({ say: step.say, end: reason, commit: async () => {} });
-      const handle = this.session.say(step.say, { allowInterruptions: reason ? false : options.allowInterruptions ?? true });
+      const handle = this.session.say(step.say, {
+        allowInterruptions: reason ? false : options.allowInterruptions ?? true,
+        ...(options.audio ? { audio: options.audio } : {}),
+      });
       if (reason) {
         const fallback = () => setTimeout(() => this.finish(reason), 2000);
         void handle.waitForPlayout().then(fallback, fallback);

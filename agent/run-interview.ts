@@ -11,6 +11,7 @@ import { createInterviewFlow, type EndReason } from './interview-flow.ts';
 import { InterviewerAgent } from './interviewer.ts';
 import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from './persistence.ts';
 import { createInterviewSession } from './pipeline.ts';
+import { presynthesize } from './speech/presynthesis.ts';
 import * as script from './script.ts';
 
 // One interview, from dispatch to a deleted room. Every final turn is written as it happens; the end is written
@@ -108,12 +109,16 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   // The SDK puts the end-of-turn and transcription delays on the candidate's message and the rest on the reply;
   // one metrics row per reply joins them.
   let userMetrics: { endOfTurnDelay?: number | undefined; transcriptionDelay?: number | undefined } = {};
+  const greeting = session.tts
+    ? presynthesize(session.tts, script.greeting(context), (error) => log.warn({ err: error }, 'greeting not synthesised ahead'))
+    : undefined;
   let candidateArrived: () => void = () => {};
   const candidatePresent = new Promise<void>((resolve) => (candidateArrived = resolve));
   const agent = new InterviewerAgent({
     context,
     flow,
     candidatePresent,
+    ...(greeting ? { greetingAudio: () => greeting.stream() } : {}),
     generative: config.providers !== null,
     hooks: {
       consent: (given, statement) =>
