@@ -9,7 +9,8 @@ const ms = z.coerce.number().int().min(0);
 
 export const agentEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The agents CLI reads LOG_LEVEL too and knows no 'silent'. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   /** Postgres: the worker and the API share it (an embedded PGlite cannot be shared between processes). */
   DATABASE_URL: z.url(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(4),

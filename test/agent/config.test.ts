@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../../agent/config.ts';
+import { ConfigError } from '../../shared/env.ts';
+
+const base = {
+  DATABASE_URL: 'postgres://agent@127.0.0.1:5432/interviews',
+  LIVEKIT_URL: 'ws://127.0.0.1:7880',
+  LIVEKIT_API_KEY: 'key',
+  LIVEKIT_API_SECRET: 'secret',
+};
+
+describe('agent config', () => {
+  it('runs in local mode without provider keys, and with them builds the provider settings', () => {
+    expect(loadAgentConfig(base).providers).toBeNull();
+    expect(loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg' }).providers).toBeNull();
+    const full = loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', GEMINI_BASE_URL: 'http://127.0.0.1:9' });
+    expect(full.providers).toMatchObject({ sttModel: 'nova-3', llmModel: 'gemini-2.5-flash', ttsProvider: 'deepgram', geminiBaseUrl: 'http://127.0.0.1:9' });
+    expect(loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', AGENT_LOCAL_MODE: 'true' }).providers).toBeNull();
+  });
+
+  it('keeps patient turn-taking defaults and refuses settings the SDK would reject', () => {
+    const config = loadAgentConfig(base);
+    expect(config.turns).toMatchObject({ detection: 'model', endpointingMinDelayMs: 1600, endpointingMaxDelayMs: 2400, vadMinSilenceMs: 550 });
+    expect(config.worker.agentName).toBe('interviewer');
+    expect(() => loadAgentConfig({ ...base, VAD_MIN_SILENCE_MS: '100' })).toThrow(ConfigError);
+    expect(() => loadAgentConfig({ ...base, LOG_LEVEL: 'silent' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadAgentConfig({ ...base, DATABASE_URL: undefined })).toThrow(/DATABASE_URL is required/);
+  });
+});
