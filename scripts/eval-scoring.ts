@@ -1,4 +1,4 @@
-// `npm run eval:scoring`: scores ../shared/scenarios (or --dir) with the real Gemini model. Needs GOOGLE_API_KEY;
+// `npm run eval:scoring`: scores scenarios/ (or --dir) with the real Gemini model. Needs GOOGLE_API_KEY;
 // without it, says so and exits 0, since there is nothing to measure.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -6,7 +6,7 @@ import { evaluateScenario, loadScenarios } from '../api/scoring/scenario-eval.ts
 import { createLogger } from '../shared/logger.ts';
 
 const { values } = parseArgs({
-  options: { dir: { type: 'string', default: path.resolve(import.meta.dirname, '../../shared/scenarios') }, model: { type: 'string' } },
+  options: { dir: { type: 'string', default: path.resolve(import.meta.dirname, '../scenarios') }, model: { type: 'string' } },
 });
 if (!process.env.GOOGLE_API_KEY) {
   console.log('eval:scoring skipped: set GOOGLE_API_KEY to score the scenarios with the real model.');

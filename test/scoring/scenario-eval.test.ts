@@ -4,7 +4,7 @@ import { evaluateScenario, loadScenarios } from '../../api/scoring/scenario-eval
 import { createLogger } from '../../shared/logger.ts';
 import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from './gemini-evaluation-emulator.ts';
 
-const scenariosDir = path.resolve(import.meta.dirname, '../../../shared/scenarios');
+const scenariosDir = path.resolve(import.meta.dirname, '../../scenarios');
 const log = createLogger({ level: 'silent' });
 
 describe('scenario eval mechanics (emulated model)', () => {
