@@ -11,7 +11,9 @@ let stack: AgentStack;
 
 beforeAll(async () => {
   stack = await startAgentStack({
-    workerEnv: { SILENCE_PROMPT_SECONDS: '3', SILENCE_MAX_PROMPTS: '2', REJOIN_GRACE_SECONDS: '8' },
+    workerEnv: { SILENCE_PROMPT_SECONDS: '3', SILENCE_MAX_PROMPTS: '2', REJOIN_GRACE_SECONDS: '10' },
+    // Without LiveKit webhooks in this stack, a join holds the seat for this long before a rejoin may take it.
+    apiEnv: { JOIN_CONNECT_GRACE_SECONDS: '2' },
   });
 });
 afterAll(async () => {

@@ -162,12 +162,21 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   const speech = mode === 'voice' ? await Promise.all(options.answers.map((a) => speechFor(a, wpm, pauseMs))) : [];
 
   const joinStartedAt = Date.now();
-  const response = await fetch(`${options.apiUrl}/v1/public/rooms/${encodeURIComponent(options.roomCode)}/join`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ phone: options.phone, firstName: options.firstName, lastName: options.lastName }),
-  });
-  const joined = (await response.json()) as { token?: string; serverUrl?: string; identity?: string; title?: string };
+  let response: Response;
+  let joined: { token?: string; serverUrl?: string; identity?: string };
+  // A rejoin right after a drop can find the seat still held (the server has not seen the old connection go);
+  // like the web client, wait the Retry-After and try again a few times.
+  for (let attempt = 1; ; attempt++) {
+    response = await fetch(`${options.apiUrl}/v1/public/rooms/${encodeURIComponent(options.roomCode)}/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: options.phone, firstName: options.firstName, lastName: options.lastName }),
+    });
+    joined = (await response.json()) as typeof joined;
+    if (response.status !== 409 || attempt >= 15) break;
+    const retryAfter = Number(response.headers.get('retry-after') ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(2, Math.max(0.5, retryAfter)) * 1000));
+  }
   if (!response.ok || !joined.token) throw new Error(`join refused: ${response.status} ${JSON.stringify(joined)}`);
 
   const room = new Room();

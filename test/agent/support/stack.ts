@@ -26,6 +26,8 @@ export interface AgentStack {
 export interface StackOptions {
   /** Extra worker environment (timeouts, turn settings). */
   workerEnv?: Record<string, string>;
+  /** Extra API environment. */
+  apiEnv?: Record<string, string>;
   deepgram?: DeepgramEmulatorOptions;
   gemini?: GeminiEmulatorOptions;
 }
@@ -45,7 +47,7 @@ async function freePort(): Promise<number> {
 export async function startAgentStack(options: StackOptions = {}): Promise<AgentStack> {
   // A name of its own, so another test run on the same LiveKit server cannot take this run's dispatches.
   const agentName = `interviewer-${randomBytes(5).toString('hex')}`;
-  const api = await startTestApi({ env: { AGENT_NAME: agentName } });
+  const api = await startTestApi({ env: { AGENT_NAME: agentName, ...options.apiEnv } });
   const { key } = await seedCompany(api.db, 'MENA Bank');
   const hr = client(api.url, key);
   const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
