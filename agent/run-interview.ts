@@ -135,7 +135,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         if (!text) return;
         const m = item.metrics ?? {};
         const replyTo = m.e2eLatency !== undefined ? userMetrics : {};
-        userMetrics = {};
+        if (m.e2eLatency !== undefined) userMetrics = {};
         const startedAt = m.startedSpeakingAt ? new Date(m.startedSpeakingAt * 1000) : new Date(item.createdAt);
         const endedAt = m.stoppedSpeakingAt ? new Date(m.stoppedSpeakingAt * 1000) : new Date();
         void writer
