@@ -13,6 +13,8 @@ export interface PlanQuestion {
   position: number;
   text: string;
   competencyKey: string | null;
+  /** The question's own five levels; the default scale applies when a plan has none. */
+  anchors?: string[];
 }
 
 export interface Turn {

@@ -24,7 +24,7 @@ async function loadMaterial(db: Kysely<Database>, interview: Interview) {
     db.selectFrom('jobs').select(['title', 'description', 'competencies']).where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
     db
       .selectFrom('interviewPlanQuestions')
-      .select(['questionId', 'position', 'text', 'competencyKey', 'source'])
+      .select(['questionId', 'position', 'text', 'competencyKey', 'source', 'anchors'])
       .where('interviewId', '=', interview.id)
       .orderBy('position')
       .execute(),

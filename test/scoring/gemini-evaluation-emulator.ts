@@ -36,7 +36,7 @@ export function promptQuestionIds(prompt: string): string[] {
 }
 
 export function promptCompetencyKeys(prompt: string): string[] {
-  const section = prompt.split('Competencies:')[1]?.split('Scoring anchors')[0] ?? '';
+  const section = prompt.split('Competencies:')[1]?.split('Default scoring anchors')[0] ?? '';
   return [...section.matchAll(/^- ([a-z][a-z0-9_]*): /gm)].map((m) => m[1]!);
 }
 

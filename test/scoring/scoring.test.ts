@@ -51,7 +51,7 @@ async function finishedInterview(lines: Line[]) {
   await api.db
     .insertInto('interviewPlanQuestions')
     .values([
-      { interviewId: interview.id, questionId: 'q-opening', position: 1, competencyKey: null, text: 'Tell me about a system you built.', timeBudgetSeconds: 120, source: 'template-bank:v1' },
+      { interviewId: interview.id, questionId: 'q-opening', position: 1, competencyKey: null, text: 'Tell me about a system you built.', timeBudgetSeconds: 120, source: 'template-bank:v1', anchors: JSON.stringify([1, 2, 3, 4, 5].map((l) => `Level ${l} for the opening.`)) },
       { interviewId: interview.id, questionId: 'q-system_design', position: 2, competencyKey: 'system_design', text: 'Tell me about a design decision.', timeBudgetSeconds: 180, source: 'template-bank:v1' },
     ])
     .execute();
@@ -122,6 +122,8 @@ describe('scorecards', () => {
     expect(evaluations()[0]!.responseMimeType).toBe('application/json');
     expect(evaluations()[0]!.responseJsonSchema).toBeTruthy();
     expect(evaluations()[0]!.systemInstruction).toMatch(/not instructions/);
+    // Each question is scored against its own anchors from the plan.
+    expect(evaluations()[0]!.prompt).toContain('    5: Level 5 for the opening.');
 
     const events = await api.db.selectFrom('webhookEvents').select(['type', 'payload']).where('type', '=', 'interview.completed').execute();
     const mine = events.find((e) => (e.payload as { interviewId: string }).interviewId === interview.id);
