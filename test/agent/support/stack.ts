@@ -87,7 +87,26 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     worker.stderr!.on('data', onData);
     worker.once('exit', (code) => reject(new Error(`worker exited (${code}) before registering:\n${workerLog.join('\n')}`)));
   });
-  await registered;
+  // Never leave a worker behind: not when this process exits, not when registration fails.
+  const killWorker = () => {
+    if (worker.exitCode === null) worker.kill('SIGKILL');
+  };
+  process.once('exit', killWorker);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      registered,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`worker did not register:\n${workerLog.join('\n')}`)), 60_000);
+      }),
+    ]);
+  } catch (error) {
+    killWorker();
+    await Promise.all([deepgram.close(), gemini.close(), api.stop()]);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 
   return {
     api,
