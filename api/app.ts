@@ -16,6 +16,7 @@ import { schedulingRoutes } from './scheduling/scheduling.routes.ts';
 import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
+import { serveWebApp } from './web/static.ts';
 
 export const apiVersion = '0.1.0';
 
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(problemHandler(deps.log));
+  app.use(serveWebApp());
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

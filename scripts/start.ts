@@ -137,12 +137,19 @@ if (!process.env.LIVEKIT_URL) {
 }
 const key = await demoKey(env.DATABASE_URL);
 
+// The candidate web app is served by the API; build it once on a fresh clone.
+if (!existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
+  say('building the candidate web app (web/dist)…');
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
 run('api', ['api/main.ts'], env);
 await waitFor('API', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
 if (existsSync(path.join(root, 'agent', 'worker.ts'))) run('agent', ['agent/worker.ts', 'start'], env);
 else say('interviewer agent not present in this build; rooms open, but nobody interviews yet');
 
 say(`API on http://localhost:${port}  (OpenAPI: http://localhost:${port}/openapi.json)`);
+say(`Candidate page: http://localhost:${port}/join`);
 if (key) say(`HR API key for "Demo Company": ${key}   (also in .data/dev-api-key)`);
 else say('HR API key: create one with `npm run cli -- create-company --name "Acme"`');
 say('Stop with Ctrl+C.');

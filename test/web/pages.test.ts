@@ -1,0 +1,241 @@
+import { RoomServiceClient } from 'livekit-server-sdk';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { client, seedCompany, seedInterview, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
+import { testLivekit } from '../support/services.ts';
+import { axeViolations, checkAtBothSizes, ensureWebBuilt, launchBrowser, newPage, screenshot, speechWav, viewports } from './support/browser.ts';
+
+// The candidate pages in Debian's Chromium against the real API, Postgres and LiveKit server. No agent runs here:
+// these are the paths that need none (the end-to-end interview with the agent is in interview.e2e.test.ts).
+
+// A browser test waits on real pages and a real room; give each test room on a busy 2-core machine.
+vi.setConfig({ testTimeout: 90_000 });
+
+let api: TestApi;
+let hr: ReturnType<typeof client>;
+let browser: Browser;
+const phone = '+971501234567';
+const typedPhone = '050 123 4567'; // national form; the country picker defaults to the company's region (AE)
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  api = await startTestApi();
+  const { key } = await seedCompany(api.db, 'Gulf Logistics');
+  hr = client(api.url, key);
+  browser = await launchBrowser({ wav: speechWav('Hello, my name is Layla Haddad and I can hear myself clearly.') });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+/** The invitation's link, pointed at this test API instead of PUBLIC_BASE_URL. */
+function linkFor(interview: { signedLink: { url: string } }) {
+  const link = new URL(interview.signedLink.url);
+  return `${api.url}${link.pathname}${link.search}`;
+}
+const linkToken = (interview: { signedLink: { url: string } }) => new URL(interview.signedLink.url).searchParams.get('link')!;
+
+async function fillJoinForm(page: Page, phoneInput = typedPhone) {
+  await page.getByLabel('Phone number').fill(phoneInput);
+  await page.getByLabel('First name').fill('Layla');
+  await page.getByLabel('Last name').fill('Haddad');
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+async function privateStorage(page: Page) {
+  return page.evaluate("JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href })") as Promise<string>;
+}
+
+describe('join page', () => {
+  it('shows the interview, the AI disclosure and a phone field validated as the candidate types; en and ar', async () => {
+    const { interview } = await seedInterview(hr, { phone });
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(linkFor(interview));
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your interview with Gulf Logistics');
+    const text = await page.locator('main').innerText();
+    expect(text).toContain('Backend Engineer');
+    expect(text).toContain('Technical');
+    expect(text).toContain('Up to 30 minutes');
+    expect(text).toContain('conducted by AI');
+    expect(text).toContain('written transcript');
+    expect(text).toContain('reviews the result');
+    expect(text).toContain('alternative');
+    expect(await page.getByLabel('Country').inputValue()).toBe('AE');
+
+    const phoneField = page.getByLabel('Phone number');
+    await phoneField.fill('050 12');
+    expect(await page.locator('#phone-state').innerText()).toBe('');
+    await phoneField.fill('050 1234');
+    await expect.poll(() => page.locator('#phone-state').innerText()).toContain('does not look like a valid phone number');
+    expect(await phoneField.getAttribute('aria-invalid')).toBe('true');
+    await phoneField.fill(typedPhone);
+    await expect.poll(() => page.locator('#phone-state').innerText()).toBe('Phone number looks right.');
+    // Another country makes the same digits invalid; an international number is valid whatever the picker says.
+    await page.getByLabel('Country').selectOption('GB');
+    await expect.poll(() => page.locator('#phone-state').innerText()).toContain('does not look like');
+    await phoneField.fill('+971 50 123 4567');
+    await expect.poll(() => page.locator('#phone-state').innerText()).toBe('Phone number looks right.');
+
+    expect(await checkAtBothSizes(page, 'join-en')).toEqual([]);
+    await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
+    await expect.poll(() => page.evaluate("document.documentElement.dir")).toBe('rtl');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('مقابلتك مع Gulf Logistics');
+    expect(await checkAtBothSizes(page, 'join-ar')).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a wrong phone number is refused in words, not JSON', async () => {
+    const { interview } = await seedInterview(hr, { phone });
+    const { page, context } = await newPage(browser, 'phone');
+    await page.goto(linkFor(interview));
+    await fillJoinForm(page, '050 765 4321');
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('No open interview matches this code and phone number');
+    expect(await alert.textContent()).not.toMatch(/[{}]|not_found|404/);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'join-wrong-phone-phone');
+    await context.close();
+  });
+
+  it('before the window opens: a countdown, then the form becomes ready on its own', async () => {
+    const before = api.deps.config.links.windowBeforeMinutes;
+    const start = new Date(Date.now() + before * 60_000 + 6_000);
+    const { interview } = await seedInterview(hr, { phone, start, end: new Date(start.getTime() + 30 * 60_000) });
+    const { page, context } = await newPage(browser);
+    // Typed by hand: lower case and no dash still find the interview.
+    await page.goto(`${api.url}/join/${interview.roomCode.replace('-', '').toLowerCase()}`);
+    await page.getByTestId('countdown').waitFor();
+    expect(await page.getByTestId('countdown').innerText()).toMatch(/opens in 00:0\d/);
+    const submit = page.getByRole('button', { name: 'Continue' });
+    expect(await submit.isDisabled()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'join-countdown-desktop');
+    await page.getByTestId('countdown').waitFor({ state: 'detached', timeout: 20_000 });
+    expect(await submit.isEnabled()).toBe(true);
+    await fillJoinForm(page);
+    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+    await context.close();
+  });
+
+  it('expired, cancelled and unknown interviews get a plain page', async () => {
+    const { interview: expired } = await seedInterview(hr, { phone });
+    const { interview: cancelled } = await seedInterview(hr, { phone });
+    expect((await hr('POST', `/v1/interviews/${cancelled.id}/cancel`, { body: {} })).status).toBe(200);
+    const { page, context } = await newPage(browser);
+
+    await page.goto(`${api.url}/join/${cancelled.roomCode}`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This interview was cancelled');
+    expect(await checkAtBothSizes(page, 'status-cancelled')).toEqual([]);
+
+    await page.goto(`${api.url}/join/ZZZZ-ZZZZ`);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('We could not find this interview');
+    expect(await page.locator('main').innerText()).toContain('contact the company that invited you');
+    expect(await checkAtBothSizes(page, 'status-unknown')).toEqual([]);
+
+    api.setNow(new Date(Date.parse(expired.scheduledEnd) + (api.deps.config.links.windowAfterMinutes + 1) * 60_000));
+    try {
+      await page.goto(linkFor(expired));
+      await expect
+        .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+        .toMatch(/^(This interview link has expired|We could not find this interview)$/);
+      await page.goto(`${api.url}/join/${expired.roomCode}`);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This interview link has expired');
+      expect(await checkAtBothSizes(page, 'status-expired')).toEqual([]);
+    } finally {
+      api.setNow(null);
+    }
+    await context.close();
+  });
+});
+
+describe('prepare, interview (without an agent) and done', () => {
+  it('mic check on the fake microphone, connection check, then the room; a reload rejoins with the same identity', async () => {
+    const { interview } = await seedInterview(hr, { phone });
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(linkFor(interview));
+    await fillJoinForm(page);
+    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+
+    // After the join the address bar, local and session storage hold neither the phone nor any token.
+    const stored = await privateStorage(page);
+    expect(new URL(page.url()).pathname).toBe('/prepare');
+    expect(stored).not.toContain(linkToken(interview));
+    expect(stored).not.toMatch(/501234567|eyJ/);
+
+    const allow = page.getByRole('button', { name: 'Allow microphone' });
+    if (await allow.isVisible()) await allow.click();
+    await expect.poll(() => page.getByTestId('say-check').textContent(), { timeout: 15_000 }).toBe('We can hear you.');
+    expect(Number(await page.getByTestId('level-meter').getAttribute('data-peak'))).toBeGreaterThan(10);
+    expect(await page.locator('#mic-device option').count()).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
+    await page.getByRole('button', { name: 'Play a test sound' }).click();
+    await page.getByRole('button', { name: 'I heard it' }).click();
+    expect(await checkAtBothSizes(page, 'prepare')).toEqual([]);
+
+    await page.getByRole('button', { name: 'Start the interview' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('waiting');
+    expect(new URL(page.url()).pathname).toBe('/interview');
+    expect(await checkAtBothSizes(page, 'interview-no-agent')).toEqual([]);
+    const row = await api.db.selectFrom('interviews').select(['candidateIdentity', 'roomName']).where('id', '=', interview.id).executeTakeFirstOrThrow();
+    const rooms = new RoomServiceClient(testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
+
+    // A reload forgets the session; the page asks for the phone again and comes back as the same participant.
+    await page.reload();
+    await page.getByText('Enter your phone number again to rejoin').waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/join/${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
+    await fillJoinForm(page);
+    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+    const allowAgain = page.getByRole('button', { name: 'Allow microphone' });
+    if (await allowAgain.isVisible()) await allowAgain.click();
+    await page.getByRole('button', { name: 'Start the interview' }).click({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('waiting');
+    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
+    const after = await api.db.selectFrom('interviews').select('candidateIdentity').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    expect(after.candidateIdentity).toBe(row.candidateIdentity);
+
+    // Ending asks first; "keep going" keeps the interview, "yes" ends it through the API.
+    await page.getByRole('button', { name: 'End interview' }).click();
+    await page.getByRole('button', { name: 'Keep going' }).click();
+    await page.getByRole('button', { name: 'End interview' }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Yes, end it' }).click();
+    await page.getByTestId('done').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('done').innerText()).toContain('You ended the interview.');
+    expect(await page.getByTestId('done').innerText()).not.toMatch(/score/i);
+    const ended = await api.db.selectFrom('interviews').select(['status', 'endReason']).where('id', '=', interview.id).executeTakeFirstOrThrow();
+    expect(ended).toEqual({ status: 'completed', endReason: 'candidate_ended' });
+    expect(await checkAtBothSizes(page, 'done')).toEqual([]);
+    expect(await privateStorage(page)).not.toMatch(/501234567|eyJ/);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a denied microphone explains how to allow it', async () => {
+    const { interview } = await seedInterview(hr, { phone });
+    const denying = await launchBrowser({ realPermissionUi: true });
+    try {
+      const cdp = await denying.newBrowserCDPSession();
+      await cdp.send('Browser.setPermission', { permission: { name: 'microphone' }, setting: 'denied', origin: api.url });
+      const context = await denying.newContext({ viewport: viewports.phone });
+      const page = await context.newPage();
+      await page.goto(linkFor(interview));
+      await fillJoinForm(page);
+      await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+      const allow = page.getByRole('button', { name: 'Allow microphone' });
+      if (await allow.isVisible()) await allow.click();
+      const problem = page.getByTestId('mic-problem');
+      await problem.waitFor();
+      expect(await problem.innerText()).toContain('Microphone access is blocked.');
+      expect(await problem.innerText()).toContain('set Microphone to Allow');
+      expect(await page.getByRole('button', { name: 'Start the interview' }).isDisabled()).toBe(true);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'prepare-mic-denied-phone');
+    } finally {
+      await denying.close();
+    }
+  });
+});

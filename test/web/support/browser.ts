@@ -1,0 +1,94 @@
+// Debian's Chromium driven by playwright-core, with the fake microphone playing an espeak-ng WAV, plus the checks
+// every page gets: axe-core (no serious or critical violations) and screenshots at desktop and phone sizes.
+import AxeBuilder from '@axe-core/playwright';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+/** Screenshots land here (ignored by git); look at them after a run. */
+export const screenshotDir = path.join(root, 'test-results', 'web');
+
+/** The API serves web/dist; build it when a fresh clone has none. */
+export function ensureWebBuilt(): void {
+  if (existsSync(path.join(root, 'web', 'dist', 'index.html'))) return;
+  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
+
+/** An espeak-ng recording at 48 kHz mono, with `leadSeconds` of silence before the words. */
+export function speechWav(text: string, leadSeconds = 0): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'web-voice-'));
+  const raw = path.join(dir, 'raw.wav');
+  const out = path.join(dir, 'voice.wav');
+  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, text]);
+  execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', out, 'pad', String(leadSeconds), '1']);
+  return out;
+}
+
+export interface LaunchOptions {
+  /** WAV the fake microphone plays once. */
+  wav?: string;
+  /** Without the fake permission UI, so a denied microphone can be tested. */
+  realPermissionUi?: boolean;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--use-fake-device-for-media-stream',
+    '--autoplay-policy=no-user-gesture-required',
+  ];
+  if (!options.realPermissionUi) args.push('--use-fake-ui-for-media-stream');
+  if (options.wav) args.push(`--use-file-for-fake-audio-capture=${options.wav}%noloop`);
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args });
+}
+
+export const viewports = {
+  desktop: { width: 1280, height: 900 },
+  phone: { width: 360, height: 740 },
+} as const;
+
+export async function newPage(browser: Browser, viewport: keyof typeof viewports = 'desktop', locale = 'en-US') {
+  const context: BrowserContext = await browser.newContext({ viewport: viewports[viewport], locale });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { context, page, errors };
+}
+
+/** axe-core on the page as it is now; only serious and critical violations fail the test. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Screenshots at both sizes, and axe at both, of the same URL state (for pages reached by URL alone). */
+export async function checkAtBothSizes(page: Page, name: string): Promise<string[]> {
+  const violations: string[] = [];
+  for (const [size, viewport] of Object.entries(viewports)) {
+    await page.setViewportSize(viewport);
+    violations.push(...(await axeViolations(page)));
+    await screenshot(page, `${name}-${size}`);
+  }
+  await page.setViewportSize(viewports.desktop);
+  return violations;
+}

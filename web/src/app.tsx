@@ -1,0 +1,115 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { LanguageSwitch, useI18n } from './i18n/i18n.tsx';
+import { type InterviewRef, type JoinRequest, type Session } from './lib/api.ts';
+import { forgetRoomCode, go, parseLocation, rememberedRoomCode, rememberRoomCode, type Route } from './lib/route.ts';
+import { CodeEntryPage } from './pages/code-entry.tsx';
+import { DonePage, type EndReason } from './pages/done.tsx';
+import { JoinPage } from './pages/join.tsx';
+import { PreparePage } from './pages/prepare.tsx';
+
+// LiveKit is only needed once the candidate starts talking: its code is a separate chunk, loaded on the way.
+const InterviewPage = lazy(() => import('./pages/interview.tsx'));
+
+type Stage =
+  | { page: 'entry' }
+  | { page: 'join'; ref: InterviewRef; rejoin: boolean }
+  | { page: 'prepare' | 'interview'; ref: InterviewRef; session: Session; request: JoinRequest; deviceId?: string }
+  | { page: 'done'; reason: EndReason };
+
+function initialStage(route: Route): Stage {
+  if (route.page === 'join') return { page: 'join', ref: route.ref, rejoin: false };
+  if (route.page === 'resume' || route.page === 'done') {
+    // Nothing of the session survives a reload; the room code brings the candidate back to the same interview.
+    const code = rememberedRoomCode();
+    if (code && route.page === 'resume') {
+      go(`/join/${code}`, true);
+      return { page: 'join', ref: { kind: 'code', code }, rejoin: true };
+    }
+    if (route.page === 'done') return { page: 'done', reason: 'completed' };
+  }
+  go('/join', true);
+  return { page: 'entry' };
+}
+
+export function App() {
+  const { t } = useI18n();
+  const [stage, setStage] = useState<Stage>(() => initialStage(parseLocation(window.location)));
+
+  useEffect(() => {
+    const onPop = () => setStage(initialStage(parseLocation(window.location)));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    document.title = t('app.title');
+    // Move focus to the new page's heading so screen readers announce the change of step.
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [stage.page, t]);
+
+  const onJoined = useCallback((ref: InterviewRef, roomCode: string, session: Session, request: JoinRequest) => {
+    rememberRoomCode(roomCode);
+    go('/prepare', true);
+    setStage({ page: 'prepare', ref, session, request });
+  }, []);
+
+  const onEnded = useCallback((reason: EndReason) => {
+    forgetRoomCode();
+    go('/done', true);
+    setStage({ page: 'done', reason });
+  }, []);
+
+  let content;
+  switch (stage.page) {
+    case 'entry':
+      content = (
+        <CodeEntryPage
+          onCode={(code) => {
+            go(`/join/${code}`);
+            setStage({ page: 'join', ref: { kind: 'code', code }, rejoin: false });
+          }}
+        />
+      );
+      break;
+    case 'join':
+      content = <JoinPage key={JSON.stringify(stage.ref)} interviewRef={stage.ref} rejoin={stage.rejoin} onJoined={onJoined} />;
+      break;
+    case 'prepare':
+      content = (
+        <PreparePage
+          serverUrl={stage.session.serverUrl}
+          onReady={(deviceId) => {
+            go('/interview', true);
+            setStage({ ...stage, page: 'interview', ...(deviceId ? { deviceId } : {}) });
+          }}
+        />
+      );
+      break;
+    case 'interview':
+      content = (
+        <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
+          <InterviewPage
+            interviewRef={stage.ref}
+            session={stage.session}
+            request={stage.request}
+            {...(stage.deviceId ? { deviceId: stage.deviceId } : {})}
+            onEnded={onEnded}
+          />
+        </Suspense>
+      );
+      break;
+    case 'done':
+      content = <DonePage reason={stage.reason} />;
+      break;
+  }
+
+  return (
+    <>
+      <header className="topbar">
+        <span className="brand">{t('app.title')}</span>
+        <LanguageSwitch />
+      </header>
+      <main id="main">{content}</main>
+    </>
+  );
+}

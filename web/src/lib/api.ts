@@ -1,0 +1,109 @@
+// The public candidate API. Errors come back as problem+json; callers turn `code` into catalogue words.
+import type { MessageKey } from '../i18n/en.ts';
+
+export type InterviewRef = { kind: 'code'; code: string } | { kind: 'link'; token: string };
+
+export interface RoomInfo {
+  companyName: string;
+  jobTitle: string;
+  type: string;
+  maxDurationMinutes: number;
+  instructions: string;
+  language: string;
+  status: string;
+  roomCode: string;
+  defaultPhoneRegion: string;
+  window: { opensAt: string; closesAt: string };
+  joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
+}
+
+export interface JoinRequest {
+  phone: string;
+  phoneRegion?: string;
+  firstName: string;
+  lastName: string;
+}
+
+export interface Session {
+  token: string;
+  tokenExpiresAt: string;
+  serverUrl: string;
+  roomName: string;
+  identity: string;
+  displayName: string;
+  companyName: string;
+  jobTitle: string;
+  type: string;
+  language: string;
+  instructions: string;
+  maxDurationMinutes: number;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly retryAfterSeconds: number | undefined;
+  readonly opensAt: string | undefined;
+  constructor(status: number, code: string, extra: { retryAfterSeconds?: number; opensAt?: string } = {}) {
+    super(code);
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = extra.retryAfterSeconds;
+    this.opensAt = extra.opensAt;
+  }
+}
+
+const known = new Set([
+  'not_found',
+  'not_open_yet',
+  'already_connected',
+  'rate_limited',
+  'validation_failed',
+  'upstream_unavailable',
+  'network',
+]);
+
+/** The catalogue key and parameters that explain an error to a candidate; never the raw response. */
+export function errorMessage(error: unknown): { key: MessageKey; params?: Record<string, string | number> } {
+  if (!(error instanceof ApiError) || !known.has(error.code)) return { key: 'error.generic' };
+  return { key: `error.${error.code}` as MessageKey, params: { seconds: error.retryAfterSeconds ?? 5 } };
+}
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : null,
+      cache: 'no-store',
+    });
+  } catch {
+    throw new ApiError(0, 'network');
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const retryHeader = Number(response.headers.get('retry-after'));
+    throw new ApiError(response.status, typeof data?.code === 'string' ? data.code : 'generic', {
+      retryAfterSeconds: data?.retryAfterSeconds ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined),
+      opensAt: data?.opensAt,
+    });
+  }
+  return data as T;
+}
+
+const base = (ref: InterviewRef) =>
+  ref.kind === 'code' ? `/v1/public/rooms/${encodeURIComponent(ref.code)}` : `/v1/public/links/${encodeURIComponent(ref.token)}`;
+
+export const getRoomInfo = (ref: InterviewRef) => call<RoomInfo>('GET', base(ref));
+export const joinInterview = (ref: InterviewRef, request: JoinRequest) => call<Session>('POST', `${base(ref)}/join`, request);
+export const endSession = (token: string) =>
+  call<{ status: string; endReason: string | null }>('POST', '/v1/public/session/end', undefined, {
+    authorization: `Bearer ${token}`,
+  });
+
+/** Room codes are typed by hand: any case, spaces and dashes tolerated; 8 letters or digits. */
+export function normalizeCode(input: string): string | null {
+  const compact = input.replace(/[\s-]/g, '').toUpperCase();
+  return /^[A-Z0-9]{8}$/.test(compact) ? `${compact.slice(0, 4)}-${compact.slice(4)}` : null;
+}

@@ -1,0 +1,20 @@
+import type { EndReason } from './done.tsx';
+
+// What the agent tells the page through its participant attributes, beyond the SDK's own `lk.agent.state`:
+//   interview.question   "3/7"  the plan question being asked and how many there are
+//   interview.end_reason  set just before the agent deletes the room (completed, time_limit, …)
+
+export function questionProgress(attributes: Readonly<Record<string, string>> | undefined): { n: number; total: number } | null {
+  const match = /^(\d+)\/(\d+)$/.exec(attributes?.['interview.question'] ?? '');
+  if (!match) return null;
+  const n = Number(match[1]);
+  const total = Number(match[2]);
+  return n >= 1 && total >= n ? { n, total } : null;
+}
+
+const reasons: EndReason[] = ['completed', 'candidate_ended', 'time_limit', 'candidate_unresponsive', 'consent_declined'];
+
+export function knownEndReason(value: string | undefined): EndReason {
+  if (value === 'candidate_requested_stop') return 'candidate_ended';
+  return reasons.find((r) => r === value) ?? 'completed';
+}

@@ -1,0 +1,293 @@
+// The LiveKit part of the app, loaded only when the interview starts (see the lazy import in app.tsx).
+import {
+  RoomAudioRenderer,
+  RoomContext,
+  useConnectionState,
+  useLocalParticipant,
+  useMultibandTrackVolume,
+  useTranscriptions,
+  useVoiceAssistant,
+} from '@livekit/components-react';
+import { ConnectionState, DisconnectReason, Room, RoomEvent } from 'livekit-client';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+import { ApiError, endSession, errorMessage, joinInterview, type InterviewRef, type JoinRequest, type Session } from '../lib/api.ts';
+import { formatDuration } from './countdown.tsx';
+import type { EndReason } from './done.tsx';
+import { knownEndReason, questionProgress } from './interview-attributes.ts';
+
+interface Props {
+  interviewRef: InterviewRef;
+  session: Session;
+  request: JoinRequest;
+  deviceId?: string;
+  onEnded(reason: EndReason): void;
+}
+
+type Phase = { kind: 'connecting' } | { kind: 'live' } | { kind: 'failed'; error: unknown };
+
+export default function InterviewPage({ interviewRef, session: firstSession, request, deviceId, onEnded }: Props) {
+  const { t } = useI18n();
+  const room = useMemo(
+    () =>
+      new Room({
+        audioCaptureDefaults: { ...(deviceId ? { deviceId } : {}), echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+      }),
+    [deviceId],
+  );
+  const [session, setSession] = useState(firstSession);
+  const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+  const [attempt, setAttempt] = useState(0);
+  const endedByUs = useRef(false);
+  const lastAgentAttributes = useRef<Record<string, string>>({});
+  const startedAt = useRef(Date.now());
+
+  useEffect(() => {
+    let cancelled = false;
+    const onDisconnected = (reason?: DisconnectReason) => {
+      if (cancelled) return;
+      if (endedByUs.current) return onEnded('candidate_ended');
+      // The agent deletes the room when the interview is over; anything else is a lost connection.
+      if (reason === DisconnectReason.ROOM_DELETED) return onEnded(knownEndReason(lastAgentAttributes.current['interview.end_reason']));
+      setPhase({ kind: 'failed', error: new ApiError(0, 'network') });
+    };
+    const onAttributes = (_changed: Record<string, string>, participant: { isAgent?: boolean; attributes: Record<string, string> }) => {
+      if (participant.isAgent) lastAgentAttributes.current = { ...participant.attributes };
+    };
+    room.on(RoomEvent.Disconnected, onDisconnected);
+    room.on(RoomEvent.ParticipantAttributesChanged, onAttributes);
+    (async () => {
+      let current = session;
+      // A token from the join is short-lived; after a long check or a lost connection, join again for a fresh one
+      // (the API gives back the same identity, so the agent keeps talking to the same candidate).
+      if (attempt > 0 || Date.parse(current.tokenExpiresAt) - Date.now() < 30_000) {
+        current = await joinInterview(interviewRef, request);
+        if (cancelled) return;
+        setSession(current);
+      }
+      await room.connect(current.serverUrl, current.token);
+      if (cancelled) return;
+      setPhase({ kind: 'live' });
+      await room.localParticipant.setMicrophoneEnabled(true, deviceId ? { deviceId } : undefined).catch(() => {
+        // Without a microphone the typed answers still work; the mute button shows the state.
+      });
+    })().catch((error: unknown) => {
+      if (!cancelled) setPhase({ kind: 'failed', error });
+    });
+    return () => {
+      cancelled = true;
+      room.off(RoomEvent.Disconnected, onDisconnected);
+      room.off(RoomEvent.ParticipantAttributesChanged, onAttributes);
+      void room.disconnect();
+    };
+    // `session` is refreshed inside; reconnect only on a new attempt.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [room, attempt]);
+
+  if (phase.kind === 'failed') {
+    const message = phase.error instanceof ApiError ? errorMessage(phase.error) : { key: 'interview.failed' as const };
+    return (
+      <section className="card narrow">
+        <h1 tabIndex={-1}>{t('interview.title')}</h1>
+        <p role="alert">{t(message.key, 'params' in message ? message.params : undefined)}</p>
+        <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
+          {t('common.retry')}
+        </button>
+      </section>
+    );
+  }
+
+  return (
+    <RoomContext.Provider value={room}>
+      <RoomAudioRenderer />
+      <InterviewView
+        session={session}
+        connecting={phase.kind === 'connecting'}
+        startedAt={startedAt.current}
+        onEnd={async () => {
+          endedByUs.current = true;
+          await endSession(session.token).catch(() => {});
+          await room.disconnect();
+        }}
+      />
+    </RoomContext.Provider>
+  );
+}
+
+interface Line {
+  id: string;
+  who: 'you' | 'interviewer';
+  text: string;
+  at: number;
+}
+
+function InterviewView({ session, connecting, startedAt, onEnd }: { session: Session; connecting: boolean; startedAt: number; onEnd(): Promise<void> }) {
+  const { t } = useI18n();
+  const connection = useConnectionState();
+  const { state, audioTrack, agent, agentAttributes } = useVoiceAssistant();
+  const transcriptions = useTranscriptions();
+  const { localParticipant, isMicrophoneEnabled } = useLocalParticipant();
+  const [typed, setTyped] = useState<Line[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [ending, setEnding] = useState(false);
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+
+  const lines = useMemo(() => {
+    const spoken: Line[] = transcriptions
+      .filter((s) => s.text.trim())
+      .map((s) => ({
+        id: s.streamInfo.id,
+        who: s.participantInfo.identity === session.identity ? 'you' : 'interviewer',
+        text: s.text,
+        at: s.streamInfo.timestamp,
+      }));
+    return [...spoken, ...typed].sort((a, b) => a.at - b.at);
+  }, [transcriptions, typed, session.identity]);
+
+  const progress = questionProgress(agentAttributes);
+  const remainingMs = startedAt + session.maxDurationMinutes * 60_000 - now;
+  const reconnecting = connection === ConnectionState.Reconnecting || connection === ConnectionState.SignalReconnecting;
+  const agentState = connecting || connection === ConnectionState.Connecting ? 'connecting' : !agent ? 'waiting' : state === 'disconnected' || state === 'pre-connect-buffering' ? 'initializing' : state;
+
+  return (
+    <section className="interview" aria-labelledby="interview-title">
+      <h1 id="interview-title" className="visually-hidden" tabIndex={-1}>
+        {t('interview.title')}
+      </h1>
+      {reconnecting ? (
+        <p className="banner" role="alert" data-testid="reconnecting">
+          {t('interview.reconnecting')}
+        </p>
+      ) : null}
+      <div className="interview-top card">
+        <div className="agent-state" data-state={agentState} data-testid="agent-state">
+          <Visualiser track={audioTrack} />
+          <p role="status">{t(`interview.state.${agentState}` as 'interview.state.idle')}</p>
+        </div>
+        <div className="meta">
+          {progress ? (
+            <p data-testid="question-counter">{t('interview.question', { n: progress.n, total: progress.total })}</p>
+          ) : null}
+          <p data-testid="time-left">{t('interview.remaining', { time: formatDuration(remainingMs) })}</p>
+        </div>
+      </div>
+
+      <div className="card transcript-card">
+        <h2 id="transcript-title">{t('interview.transcript')}</h2>
+        <ol className="transcript" aria-labelledby="transcript-title" aria-live="polite" aria-relevant="additions text" data-testid="transcript">
+          {lines.map((line) => (
+            <li key={line.id} className={line.who} data-who={line.who}>
+              <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
+              <span className="text">{line.text}</span>
+            </li>
+          ))}
+        </ol>
+      </div>
+
+      <TypedAnswer
+        disabled={connecting || !agent}
+        onSend={async (text) => {
+          await localParticipant.sendText(text, { topic: 'lk.chat' });
+          setTyped((list) => [...list, { id: `typed-${Date.now()}`, who: 'you', text, at: Date.now() }]);
+        }}
+      />
+
+      <div className="controls card">
+        <button
+          type="button"
+          aria-pressed={!isMicrophoneEnabled}
+          disabled={connecting}
+          onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
+        >
+          {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
+        </button>
+        {!isMicrophoneEnabled && !connecting ? <p className="field-error">{t('interview.muted')}</p> : null}
+        {confirming ? (
+          <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
+            <p id="end-confirm">{t('interview.endConfirm')}</p>
+            <div className="button-row">
+              <button
+                type="button"
+                className="danger"
+                disabled={ending}
+                onClick={() => {
+                  setEnding(true);
+                  void onEnd();
+                }}
+              >
+                {t('interview.endYes')}
+              </button>
+              <button type="button" autoFocus onClick={() => setConfirming(false)}>
+                {t('interview.endNo')}
+              </button>
+            </div>
+          </div>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            {t('interview.end')}
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: string): Promise<void> }) {
+  const { t } = useI18n();
+  const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    const value = text.trim();
+    if (!value || sending) return;
+    setSending(true);
+    try {
+      await onSend(value);
+      setText('');
+    } finally {
+      setSending(false);
+    }
+  }
+  return (
+    <form className="card typed" onSubmit={submit}>
+      <label htmlFor="typed-answer">{t('interview.typeLabel')}</label>
+      <p id="typed-hint" className="hint">
+        {t('interview.typeHint')}
+      </p>
+      <div className="typed-row">
+        <textarea
+          id="typed-answer"
+          rows={2}
+          value={text}
+          aria-describedby="typed-hint"
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey) {
+              event.preventDefault();
+              void submit();
+            }
+          }}
+        />
+        <button type="submit" className="primary" disabled={disabled || sending || !text.trim()}>
+          {t('interview.send')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Visualiser({ track }: { track: ReturnType<typeof useVoiceAssistant>['audioTrack'] }) {
+  const bands = useMultibandTrackVolume(track, { bands: 7, loPass: 100, hiPass: 200 });
+  return (
+    <div className="visualiser" aria-hidden="true">
+      {Array.from({ length: 7 }, (_, i) => (
+        <span key={i} style={{ blockSize: `${Math.round(8 + (bands[i] ?? 0) * 56)}px` }} />
+      ))}
+    </div>
+  );
+}

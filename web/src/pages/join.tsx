@@ -1,0 +1,255 @@
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { langFor, useI18n } from '../i18n/i18n.tsx';
+import { ApiError, errorMessage, getRoomInfo, joinInterview, type InterviewRef, type JoinRequest, type RoomInfo, type Session } from '../lib/api.ts';
+import { countryOptions, digitCount, phoneIsValid } from '../lib/phone.ts';
+import { Countdown } from './countdown.tsx';
+import { StatusPage, type PlainStatus } from './status-page.tsx';
+
+type Load = { kind: 'loading' } | { kind: 'info'; info: RoomInfo } | { kind: 'plain'; status: PlainStatus; info?: RoomInfo } | { kind: 'error'; error: unknown };
+
+function plainStatus(info: RoomInfo): PlainStatus | null {
+  if (info.joinState === 'closed') return 'expired';
+  if (info.joinState !== 'ended') return null;
+  if (info.status === 'cancelled') return 'cancelled';
+  if (info.status === 'expired') return 'expired';
+  return 'ended';
+}
+
+interface Props {
+  interviewRef: InterviewRef;
+  rejoin: boolean;
+  onJoined(ref: InterviewRef, roomCode: string, session: Session, request: JoinRequest): void;
+}
+
+export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
+  const { t, setLang } = useI18n();
+  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    getRoomInfo(interviewRef).then(
+      (info) => {
+        if (!live) return;
+        const status = plainStatus(info);
+        setLoad(status ? { kind: 'plain', status, info } : { kind: 'info', info });
+      },
+      (error: unknown) => {
+        if (!live) return;
+        // A link past its expiry is refused like an unknown one; both get the same plain page.
+        if (error instanceof ApiError && (error.status === 404 || error.status === 400)) setLoad({ kind: 'plain', status: 'unknown' });
+        else setLoad({ kind: 'error', error });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [interviewRef, attempt]);
+
+  const language = load.kind === 'info' || load.kind === 'plain' ? load.info?.language : undefined;
+  useEffect(() => {
+    if (language) setLang(langFor(language));
+  }, [language, setLang]);
+
+  if (load.kind === 'loading') return <p role="status">{t('common.loading')}</p>;
+  if (load.kind === 'plain') return <StatusPage status={load.status} {...(load.info ? { companyName: load.info.companyName } : {})} />;
+  if (load.kind === 'error') {
+    const message = errorMessage(load.error);
+    return (
+      <section className="card narrow">
+        <h1 tabIndex={-1}>{t('code.title')}</h1>
+        <p role="alert">{t(message.key, message.params)}</p>
+        <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
+          {t('common.retry')}
+        </button>
+      </section>
+    );
+  }
+  const info = load.info;
+  return (
+    <div className="join-layout">
+      <section className="card" aria-labelledby="join-title">
+        <h1 id="join-title" tabIndex={-1}>
+          {t('join.title', { company: info.companyName })}
+        </h1>
+        <dl className="facts">
+          <div>
+            <dt>{t('join.role')}</dt>
+            <dd>{info.jobTitle}</dd>
+          </div>
+          <div>
+            <dt>{t('join.type')}</dt>
+            <dd>{t(`type.${info.type}` as 'type.CUSTOM')}</dd>
+          </div>
+          <div>
+            <dt>{t('join.duration')}</dt>
+            <dd>{t('join.durationValue', { minutes: info.maxDurationMinutes })}</dd>
+          </div>
+          <div>
+            <dt>{t('join.code')}</dt>
+            <dd dir="ltr">{info.roomCode}</dd>
+          </div>
+        </dl>
+        {info.instructions ? (
+          <>
+            <h2>{t('join.instructions')}</h2>
+            <p className="instructions">{info.instructions}</p>
+          </>
+        ) : null}
+        <div className="disclosure" role="note" aria-labelledby="disclosure-title">
+          <h2 id="disclosure-title">{t('join.disclosureTitle')}</h2>
+          <ul>
+            <li>{t('join.disclosure1')}</li>
+            <li>{t('join.disclosure2')}</li>
+            <li>{t('join.disclosure3', { company: info.companyName })}</li>
+            <li>{t('join.disclosure4', { company: info.companyName })}</li>
+          </ul>
+        </div>
+      </section>
+      <JoinForm
+        info={info}
+        interviewRef={interviewRef}
+        rejoin={rejoin}
+        onOpened={() => setAttempt((n) => n + 1)}
+        onJoined={(session, request) => onJoined(interviewRef, info.roomCode, session, request)}
+      />
+    </div>
+  );
+}
+
+interface FormProps {
+  info: RoomInfo;
+  interviewRef: InterviewRef;
+  rejoin: boolean;
+  onOpened(): void;
+  onJoined(session: Session, request: JoinRequest): void;
+}
+
+function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps) {
+  const { t, lang } = useI18n();
+  const countries = useMemo(() => countryOptions(lang), [lang]);
+  const [region, setRegion] = useState(info.defaultPhoneRegion);
+  const [phone, setPhone] = useState('');
+  const [phoneTouched, setPhoneTouched] = useState(false);
+  const [firstName, setFirstName] = useState('');
+  const [lastName, setLastName] = useState('');
+  const [submitted, setSubmitted] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [opensAt, setOpensAt] = useState<string | null>(info.joinState === 'not_open_yet' ? info.window.opensAt : null);
+  const autoRetries = useRef(0);
+  const formRef = useRef<HTMLFormElement | null>(null);
+
+  const phoneValid = phoneIsValid(phone, region);
+  // Judge the number once it could be complete, or once the candidate leaves the field; not at the first digit.
+  const showPhoneState = phoneTouched || submitted || digitCount(phone) >= 7;
+  const open = opensAt === null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setSubmitted(true);
+    if (!phoneValid || !firstName.trim() || !lastName.trim() || !open) return;
+    setBusy(true);
+    setError(null);
+    const request: JoinRequest = { phone, phoneRegion: region, firstName: firstName.trim(), lastName: lastName.trim() };
+    try {
+      onJoined(await joinInterview(interviewRef, request), request);
+    } catch (caught) {
+      setBusy(false);
+      if (caught instanceof ApiError && caught.code === 'not_open_yet' && caught.opensAt) return setOpensAt(caught.opensAt);
+      setError(caught);
+      // After a reload the old tab takes a moment to leave the room; try again by ourselves a few times.
+      if (caught instanceof ApiError && caught.code === 'already_connected' && autoRetries.current < 4) {
+        autoRetries.current += 1;
+        setTimeout(() => formRef.current?.requestSubmit(), Math.min(caught.retryAfterSeconds ?? 3, 10) * 1000);
+      }
+    }
+  }
+
+  const message = error ? errorMessage(error) : null;
+  return (
+    <section className="card" aria-labelledby="form-title">
+      <h2 id="form-title">{t('join.formTitle')}</h2>
+      {rejoin ? <p className="notice">{t('join.rejoin')}</p> : null}
+      {opensAt ? (
+        <Countdown
+          until={opensAt}
+          onReached={() => {
+            setOpensAt(null);
+            onOpened();
+          }}
+        />
+      ) : null}
+      <form ref={formRef} noValidate onSubmit={submit} aria-busy={busy}>
+        <div className="phone-row">
+          <div className="field country">
+            <label htmlFor="country">{t('join.country')}</label>
+            <select id="country" value={region} onChange={(event) => setRegion(event.target.value)} autoComplete="tel-country-code">
+              {countries.map((c) => (
+                <option key={c.code} value={c.code}>
+                  {c.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="phone">{t('join.phone')}</label>
+            <input
+              id="phone"
+              type="tel"
+              inputMode="tel"
+              autoComplete="tel"
+              dir="ltr"
+              value={phone}
+              aria-invalid={showPhoneState && !phoneValid ? true : undefined}
+              aria-describedby="phone-hint phone-state"
+              onChange={(event) => setPhone(event.target.value)}
+              onBlur={() => setPhoneTouched(phone.length > 0)}
+            />
+            <p id="phone-hint" className="hint">
+              {t('join.phoneHint', { company: info.companyName })}
+            </p>
+            <p id="phone-state" className={phoneValid ? 'field-ok' : 'field-error'} aria-live="polite">
+              {showPhoneState ? (phoneValid ? t('join.phoneValid') : t('join.phoneInvalid')) : ''}
+            </p>
+          </div>
+        </div>
+        <div className="name-row">
+          <NameField id="first-name" label={t('join.firstName')} autoComplete="given-name" value={firstName} onChange={setFirstName} showError={submitted} />
+          <NameField id="last-name" label={t('join.lastName')} autoComplete="family-name" value={lastName} onChange={setLastName} showError={submitted} />
+        </div>
+        {message ? (
+          <p className="form-error" role="alert">
+            {t(message.key, message.params)}
+          </p>
+        ) : null}
+        <button type="submit" className="primary" disabled={busy || !open}>
+          {busy ? t('join.submitting') : t('join.submit')}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function NameField(props: { id: string; label: string; autoComplete: string; value: string; onChange(value: string): void; showError: boolean }) {
+  const { t } = useI18n();
+  const missing = props.showError && !props.value.trim();
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        autoComplete={props.autoComplete}
+        value={props.value}
+        aria-invalid={missing || undefined}
+        aria-describedby={missing ? `${props.id}-error` : undefined}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+      {missing ? (
+        <p id={`${props.id}-error`} className="field-error">
+          {t('join.required')}
+        </p>
+      ) : null}
+    </div>
+  );
+}
