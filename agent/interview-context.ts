@@ -75,6 +75,37 @@ async function loadOrCreatePlan(
   db: Kysely<Database>,
   input: { interviewId: string; type: InterviewType; jobTitle: string; competencies: Competency[]; maxDurationMinutes: number },
 ): Promise<{ source: string; questions: PlannedQuestion[] }> {
+  const existing = await db
+    .selectFrom('interviewPlanQuestions')
+    .select('questionId')
+    .where('interviewId', '=', input.interviewId)
+    .limit(1)
+    .execute();
+  // A plan made for this interview beforehand (by the API's question-plan step) is used as it is; the template
+  // bank only fills in for an interview that has none.
+  if (existing.length === 0) await insertTemplatePlan(db, input);
+  const stored = await db
+    .selectFrom('interviewPlanQuestions')
+    .selectAll()
+    .where('interviewId', '=', input.interviewId)
+    .orderBy('position')
+    .execute();
+  const fallback = buildQuestionPlan(input);
+  return {
+    source: stored[0]?.source ?? fallback.source,
+    questions: stored.map((q) => ({
+      id: q.questionId,
+      text: q.text,
+      competencyKey: q.competencyKey,
+      timeBudgetSeconds: q.timeBudgetSeconds,
+    })),
+  };
+}
+
+async function insertTemplatePlan(
+  db: Kysely<Database>,
+  input: { interviewId: string; type: InterviewType; jobTitle: string; competencies: Competency[]; maxDurationMinutes: number },
+): Promise<void> {
   const fresh = buildQuestionPlan(input);
   await db
     .insertInto('interviewPlanQuestions')
@@ -91,19 +122,4 @@ async function loadOrCreatePlan(
     )
     .onConflict((oc) => oc.doNothing())
     .execute();
-  const stored = await db
-    .selectFrom('interviewPlanQuestions')
-    .selectAll()
-    .where('interviewId', '=', input.interviewId)
-    .orderBy('position')
-    .execute();
-  return {
-    source: stored[0]?.source ?? fresh.source,
-    questions: stored.map((q) => ({
-      id: q.questionId,
-      text: q.text,
-      competencyKey: q.competencyKey,
-      timeBudgetSeconds: q.timeBudgetSeconds,
-    })),
-  };
 }

@@ -44,7 +44,13 @@ describe('agent persistence', () => {
     ).rejects.toThrow(/transcript_turns_interview_seq/);
   });
 
-  it('freezes the plan per interview: a second load reads the same questions back', async () => {
+  it('uses the plan the interview has; without one, freezes the template plan: a second load reads it back', async () => {
+    const planned = await api.db.selectFrom('interviewPlanQuestions').selectAll().where('interviewId', '=', interviewId).orderBy('position').execute();
+    if (planned.length > 0) {
+      const context = await loadInterviewContext(api.db, interviewId);
+      expect(context?.plan.questions.map((q) => q.id)).toEqual(planned.map((q) => q.questionId));
+    }
+    await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
     const first = await loadInterviewContext(api.db, interviewId);
     expect(first?.plan.source).toBe('template-bank:v1');
     expect(first?.plan.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
