@@ -10,7 +10,8 @@ export interface CountryOption {
 export function countryOptions(lang: string): CountryOption[] {
   const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames([lang], { type: 'region' }) : null;
   return getCountries()
-    .map((code) => ({ code, label: `${names?.of(code) ?? code} (+${getCountryCallingCode(code)})` }))
+    // The left-to-right mark keeps "+971" from turning into "971+" inside Arabic text.
+    .map((code) => ({ code, label: `${names?.of(code) ?? code} (\u200E+${getCountryCallingCode(code)})` }))
     .sort((a, b) => a.label.localeCompare(b.label, lang));
 }
 

@@ -119,6 +119,7 @@ interface Line {
   who: 'you' | 'interviewer';
   text: string;
   at: number;
+  final: boolean;
 }
 
 function InterviewView({ session, connecting, startedAt, onEnd }: { session: Session; connecting: boolean; startedAt: number; onEnd(): Promise<void> }) {
@@ -145,6 +146,7 @@ function InterviewView({ session, connecting, startedAt, onEnd }: { session: Ses
         who: s.participantInfo.identity === session.identity ? 'you' : 'interviewer',
         text: s.text,
         at: s.streamInfo.timestamp,
+        final: s.streamInfo.attributes?.['lk.transcription_final'] === 'true',
       }));
     return [...spoken, ...typed].sort((a, b) => a.at - b.at);
   }, [transcriptions, typed, session.identity]);
@@ -166,7 +168,7 @@ function InterviewView({ session, connecting, startedAt, onEnd }: { session: Ses
       ) : null}
       <div className="interview-top card">
         <div className="agent-state" data-state={agentState} data-testid="agent-state">
-          <Visualiser track={audioTrack} />
+          <Visualiser track={audioTrack} active={agentState === 'speaking'} />
           <p role="status">{t(`interview.state.${agentState}` as 'interview.state.idle')}</p>
         </div>
         <div className="meta">
@@ -177,23 +179,13 @@ function InterviewView({ session, connecting, startedAt, onEnd }: { session: Ses
         </div>
       </div>
 
-      <div className="card transcript-card">
-        <h2 id="transcript-title">{t('interview.transcript')}</h2>
-        <ol className="transcript" aria-labelledby="transcript-title" aria-live="polite" aria-relevant="additions text" data-testid="transcript">
-          {lines.map((line) => (
-            <li key={line.id} className={line.who} data-who={line.who}>
-              <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
-              <span className="text">{line.text}</span>
-            </li>
-          ))}
-        </ol>
-      </div>
+      <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} />
 
       <TypedAnswer
         disabled={connecting || !agent}
         onSend={async (text) => {
           await localParticipant.sendText(text, { topic: 'lk.chat' });
-          setTyped((list) => [...list, { id: `typed-${Date.now()}`, who: 'you', text, at: Date.now() }]);
+          setTyped((list) => [...list, { id: `typed-${Date.now()}`, who: 'you', text, at: Date.now(), final: false }]);
         }}
       />
 
@@ -281,13 +273,54 @@ function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: str
   );
 }
 
-function Visualiser({ track }: { track: ReturnType<typeof useVoiceAssistant>['audioTrack'] }) {
+// The bands follow the interviewer's voice only while it speaks; between turns the analyser can hold stale
+// values, which drew full bars under "Listening".
+function Visualiser({ track, active }: { track: ReturnType<typeof useVoiceAssistant>['audioTrack']; active: boolean }) {
   const bands = useMultibandTrackVolume(track, { bands: 7, loPass: 100, hiPass: 200 });
   return (
     <div className="visualiser" aria-hidden="true">
       {Array.from({ length: 7 }, (_, i) => (
-        <span key={i} style={{ blockSize: `${Math.round(8 + (bands[i] ?? 0) * 56)}px` }} />
+        <span key={i} style={{ blockSize: `${Math.round(8 + (active ? (bands[i] ?? 0) : 0) * 56)}px` }} />
       ))}
+    </div>
+  );
+}
+
+/**
+ * The visible transcript grows word by word, which a screen reader would read out in fragments; a hidden live
+ * region announces each line once, when it is final. The visible list keeps the newest line in view.
+ */
+function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewerSpeaking: boolean }) {
+  const { t } = useI18n();
+  const listRef = useRef<HTMLOListElement | null>(null);
+  const last = lines.at(-1);
+  useEffect(() => {
+    const list = listRef.current;
+    if (list) list.scrollTop = list.scrollHeight;
+  }, [lines.length, last?.text]);
+  // The interviewer's streamed reply does not always carry the final flag: a reply is complete once a newer line
+  // follows it or the interviewer has stopped speaking.
+  const complete = (line: Line, i: number) =>
+    line.final || i < lines.length - 1 || (line.who === 'interviewer' && !interviewerSpeaking);
+  const announced = lines.filter(complete).slice(-3);
+  return (
+    <div className="card transcript-card">
+      <h2 id="transcript-title">{t('interview.transcript')}</h2>
+      <ol ref={listRef} className="transcript" aria-labelledby="transcript-title" tabIndex={0} data-testid="transcript">
+        {lines.map((line) => (
+          <li key={line.id} className={line.who} data-who={line.who}>
+            <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
+            <span className="text">{line.text}</span>
+          </li>
+        ))}
+      </ol>
+      <div className="visually-hidden" aria-live="polite" aria-relevant="additions" data-testid="transcript-announcer">
+        {announced.map((line) => (
+          <p key={line.id}>
+            {line.who === 'you' ? t('interview.you') : t('interview.interviewer')}: {line.text}
+          </p>
+        ))}
+      </div>
     </div>
   );
 }

@@ -87,7 +87,9 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
           </div>
           <div>
             <dt>{t('join.code')}</dt>
-            <dd dir="ltr">{info.roomCode}</dd>
+            <dd>
+              <span dir="ltr">{info.roomCode}</span>
+            </dd>
           </div>
         </dl>
         {info.instructions ? (

@@ -1,0 +1,115 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../support/candidate-sim.ts';
+import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import { axeViolations, ensureWebBuilt, launchBrowser, newPage, screenshot, speechWav, viewports } from './support/browser.ts';
+
+// The candidate's whole visit in Debian's Chromium against the real stack: API, Postgres, LiveKit server, the agent
+// worker process with the Deepgram and Gemini emulators. The fake microphone plays the consent answer (espeak-ng)
+// after a silence longer than the greeting; every later answer is typed on lk.chat.
+
+const scenario = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+let stack: AgentStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
+  // The greeting with the disclosure runs about 20 s at the emulator's speaking rate; the answer comes after it.
+  browser = await launchBrowser({ wav: speechWav(scenario.answers[0]!, 32) });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=interviewer]');
+const candidateLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=you]');
+const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
+
+describe('the candidate web app, end to end', () => {
+  it(
+    'signed link → join → mic check → greeting → spoken answer → typed answers → done, with the turns in the database',
+    async () => {
+      // Only the spoken line goes through speech-to-text; the rest are typed.
+      const interview = (await seedScenario(stack, scenario, { answers: [scenario.answers[0]!] })) as unknown as {
+        id: string;
+        signedLink: { url: string };
+      };
+      const link = new URL(interview.signedLink.url);
+      const { page, context, errors } = await newPage(browser);
+      await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
+      await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
+      await page.getByLabel('Phone number').fill('050 987 6543');
+      await page.getByLabel('First name').fill(scenario.candidate.firstName);
+      await page.getByLabel('Last name').fill(scenario.candidate.lastName);
+      await page.getByRole('button', { name: 'Continue' }).click();
+
+      await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+      const allow = page.getByRole('button', { name: 'Allow microphone' });
+      if (await allow.isVisible()) await allow.click();
+      await page.locator('#mic-device').waitFor();
+      await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
+      await page.getByRole('button', { name: 'Start the interview' }).click();
+
+      // The greeting, spoken (state and transcript) before the candidate says anything.
+      await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
+      await expect.poll(() => interviewerLines(page).first().textContent(), { timeout: 30_000 }).toMatch(/AI interviewer/);
+      expect(await axeViolations(page)).toEqual([]);
+      await screenshot(page, 'interview-greeting-desktop');
+      // Screen readers get the greeting once, whole, from the live region.
+      await expect.poll(() => page.getByTestId('transcript-announcer').textContent(), { timeout: 40_000 }).toMatch(/Interviewer: Hello Ahmed.*AI interviewer/);
+
+      // The spoken consent, heard through LiveKit, transcribed, shown and stored.
+      await expect.poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 }).toContain(scenario.answers[0]);
+      await expect
+        .poll(async () =>
+          (await stack.api.db.selectFrom('transcriptTurns').select('text').where('interviewId', '=', interview.id).where('speaker', '=', 'candidate').execute()).map((t) => t.text),
+          { timeout: 30_000 },
+        )
+        .toContain(scenario.answers[0]);
+
+      // Every later answer typed, each once the interviewer has asked and is listening again.
+      let asked = await interviewerLines(page).count();
+      const typed = scenario.answers.slice(1);
+      for (const [i, answer] of typed.entries()) {
+        await expect
+          .poll(async () => (await page.getByTestId('done').count()) > 0 || ((await interviewerLines(page).count()) > asked && (await agentState(page)) === 'listening'), {
+            timeout: 60_000,
+          })
+          .toBe(true);
+        if (await page.getByTestId('done').count()) break;
+        if (i === 0) {
+          await page.setViewportSize(viewports.phone);
+          await screenshot(page, 'interview-live-phone');
+          await page.setViewportSize(viewports.desktop);
+        }
+        asked = await interviewerLines(page).count();
+        await page.getByLabel('Type your answer instead').fill(answer);
+        await page.keyboard.press('Enter');
+        await expect.poll(() => candidateLines(page).last().textContent()).toContain(answer);
+        expect(await page.getByLabel('Type your answer instead').inputValue()).toBe('');
+      }
+
+      await page.getByTestId('done').waitFor({ timeout: 90_000 });
+      expect(await page.getByTestId('done').getAttribute('data-reason')).toBe('completed');
+      expect(new URL(page.url()).pathname).toBe('/done');
+      await screenshot(page, 'done-completed-desktop');
+
+      const row = await stack.api.db.selectFrom('interviews').select(['status', 'endReason']).where('id', '=', interview.id).executeTakeFirstOrThrow();
+      expect(row).toEqual({ status: 'completed', endReason: 'completed' });
+      const turns = await stack.api.db
+        .selectFrom('transcriptTurns')
+        .select(['speaker', 'text'])
+        .where('interviewId', '=', interview.id)
+        .where('speaker', '=', 'candidate')
+        .orderBy('seq')
+        .execute();
+      expect(turns.map((t) => t.text)).toEqual(scenario.answers);
+      expect(errors).toEqual([]);
+      await context.close();
+    },
+    300_000,
+  );
+});
