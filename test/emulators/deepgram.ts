@@ -12,6 +12,11 @@ import { synthesizeSpeech } from '../../agent/speech/espeak.ts';
 export interface DeepgramEmulatorOptions {
   /** What the candidate says, one entry per speech segment, in order. */
   script?: string[];
+  /**
+   * Instead of one shared script: every STT stream gets its own copy of these lines (concurrent interviews of
+   * the same scenario, each answered in its own order).
+   */
+  scriptPerStream?: string[];
   /** Silence (ms of received audio) that ends a speech segment. */
   segmentGapMs?: number;
   /** RMS (0..1) above which a 10 ms slice counts as speech. */
@@ -106,6 +111,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     let lastSpeechEnd = 0;
     let silenceTimer: NodeJS.Timeout | undefined;
     const requestId = `emulated-${Math.random().toString(36).slice(2)}`;
+    const lines = options.scriptPerStream ? [...options.scriptPerStream] : script;
 
     const send = (message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -117,7 +123,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
       clearTimeout(silenceTimer);
       const start = segmentStart / sampleRate;
       const end = lastSpeechEnd / sampleRate;
-      const text = script.shift() ?? '';
+      const text = lines.shift() ?? '';
       segments.push({ text, start, end });
       const words = text.split(/\s+/).filter(Boolean);
       const step = words.length > 0 ? (end - start) / words.length : 0;

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,17 @@ export interface StackOptions {
   apiEnv?: Record<string, string>;
   deepgram?: DeepgramEmulatorOptions;
   gemini?: GeminiEmulatorOptions;
+}
+
+function childPids(parent: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((pid) => pid > 0);
+  } catch {
+    return []; // ps exits non-zero when there are none
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -118,11 +129,21 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     workerLog,
     async stop() {
       if (worker.exitCode === null) {
+        // Job and inference processes a stopping worker leaves behind (an idle process forked at shutdown) are
+        // ended too, by their ids.
+        const children = childPids(worker.pid!);
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.kill('SIGTERM');
         const timer = setTimeout(() => worker.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
+        for (const pid of children) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
       }
       await deepgram.close();
       await gemini.close();
