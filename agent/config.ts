@@ -30,7 +30,7 @@ export const agentEnvSchema = z.object({
    * machine-wide CPU, which on a small busy machine marks the worker full and LiveKit then drops the dispatch.)
    * 0 keeps the SDK's CPU-based load.
    */
-  AGENT_MAX_JOBS: z.coerce.number().int().min(0).max(64).default(4),
+  AGENT_MAX_JOBS: z.coerce.number().int().min(0).max(64).default(2),
 
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   /** Streaming STT endpoint (ws/wss). */
