@@ -91,7 +91,18 @@ describe('join page', () => {
     const { interview } = await seedInterview(hr, { phone });
     const { page, context } = await newPage(browser, 'phone');
     await page.goto(linkFor(interview));
-    await fillJoinForm(page, '050 765 4321');
+    await page.getByLabel('Phone number').waitFor();
+    // Keyboard only: Tab goes language switch → country → phone → first name → last name → Continue; Enter submits.
+    const visited: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      visited.push(await page.evaluate('document.activeElement.id || document.activeElement.textContent'));
+      if (visited.at(-1) === 'phone') await page.keyboard.type('050 765 4321');
+      if (visited.at(-1) === 'first-name') await page.keyboard.type('Layla');
+      if (visited.at(-1) === 'last-name') await page.keyboard.type('Haddad');
+    }
+    expect(visited).toEqual(['العربية', 'country', 'phone', 'first-name', 'last-name', 'Continue']);
+    await page.keyboard.press('Enter');
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.textContent()).toContain('No open interview matches this code and phone number');
     expect(await alert.textContent()).not.toMatch(/[{}]|not_found|404/);
@@ -180,6 +191,9 @@ describe('prepare, interview (without an agent) and done', () => {
     await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('waiting');
     expect(new URL(page.url()).pathname).toBe('/interview');
     expect(await checkAtBothSizes(page, 'interview-no-agent')).toEqual([]);
+    await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
+    expect(await checkAtBothSizes(page, 'interview-no-agent-ar')).toEqual([]);
+    await page.getByRole('button', { name: 'Switch language to English' }).click();
     const row = await api.db.selectFrom('interviews').select(['candidateIdentity', 'roomName']).where('id', '=', interview.id).executeTakeFirstOrThrow();
     const rooms = new RoomServiceClient(testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'), testLivekit.apiKey, testLivekit.apiSecret);
     await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
@@ -197,6 +211,16 @@ describe('prepare, interview (without an agent) and done', () => {
     await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
     const after = await api.db.selectFrom('interviews').select('candidateIdentity').where('id', '=', interview.id).executeTakeFirstOrThrow();
     expect(after.candidateIdentity).toBe(row.candidateIdentity);
+
+    // Mute reaches LiveKit: the published microphone track is muted, then live again.
+    const micMuted = async () => (await rooms.listParticipants(row.roomName))[0]?.tracks.find((t) => t.type === 0)?.muted;
+    await expect.poll(micMuted, { timeout: 10_000 }).toBe(false);
+    await page.getByRole('button', { name: 'Mute microphone' }).click();
+    await page.getByText('Your microphone is muted.').waitFor();
+    expect(await page.getByRole('button', { name: 'Unmute microphone' }).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(micMuted, { timeout: 10_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Unmute microphone' }).click();
+    await expect.poll(micMuted, { timeout: 10_000 }).toBe(false);
 
     // Ending asks first; "keep going" keeps the interview, "yes" ends it through the API.
     await page.getByRole('button', { name: 'End interview' }).click();

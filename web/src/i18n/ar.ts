@@ -114,6 +114,7 @@ export const ar: Messages = {
   'interview.question': 'السؤال {n} من {total}',
   'interview.remaining': 'الوقت المتبقي: {time}',
   'interview.transcript': 'النص المكتوب',
+  'interview.transcriptEmpty': 'يظهر هنا ما تقوله أنت والمحاور.',
   'interview.you': 'أنت',
   'interview.interviewer': 'المحاور',
   'interview.mute': 'كتم الميكروفون',

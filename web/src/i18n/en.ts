@@ -112,6 +112,7 @@ export const en = {
   'interview.question': 'Question {n} of {total}',
   'interview.remaining': 'Time left: {time}',
   'interview.transcript': 'Transcript',
+  'interview.transcriptEmpty': 'What you and the interviewer say appears here.',
   'interview.you': 'You',
   'interview.interviewer': 'Interviewer',
   'interview.mute': 'Mute microphone',

@@ -306,7 +306,8 @@ function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewer
   return (
     <div className="card transcript-card">
       <h2 id="transcript-title">{t('interview.transcript')}</h2>
-      <ol ref={listRef} className="transcript" aria-labelledby="transcript-title" tabIndex={0} data-testid="transcript">
+      {lines.length === 0 ? <p className="hint">{t('interview.transcriptEmpty')}</p> : null}
+      <ol ref={listRef} className="transcript" aria-labelledby="transcript-title" tabIndex={lines.length ? 0 : -1} data-testid="transcript">
         {lines.map((line) => (
           <li key={line.id} className={line.who} data-who={line.who}>
             <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
