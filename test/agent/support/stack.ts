@@ -15,6 +15,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 export interface AgentStack {
   api: TestApi;
   hr: ReturnType<typeof client>;
+  /** The seeded company's HR API key. */
+  hrKey: string;
   deepgram: DeepgramEmulator;
   gemini: GeminiEmulator;
   agentName: string;
@@ -122,6 +124,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
   return {
     api,
     hr,
+    hrKey: key,
     deepgram,
     gemini,
     agentName,
