@@ -28,9 +28,26 @@ const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] 
 const candidateLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=you]');
 const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
 
+const identityOf = async (id: string) =>
+  (await stack.api.db.selectFrom('interviews').select('candidateIdentity').where('id', '=', id).executeTakeFirstOrThrow()).candidateIdentity;
+
+/** The join form, then the checks, then "Start the interview". */
+async function joinAndStart(page: Page) {
+  await page.getByLabel('Phone number').fill('050 987 6543');
+  await page.getByLabel('First name').fill(scenario.candidate.firstName);
+  await page.getByLabel('Last name').fill(scenario.candidate.lastName);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+  const allow = page.getByRole('button', { name: 'Allow microphone' });
+  if (await allow.isVisible()) await allow.click();
+  await page.locator('#mic-device').waitFor();
+  await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
+  await page.getByRole('button', { name: 'Start the interview' }).click();
+}
+
 describe('the candidate web app, end to end', () => {
   it(
-    'signed link → join → mic check → greeting → spoken answer → typed answers → done, with the turns in the database',
+    'signed link → join → checks → greeting → spoken answer → typed answers → reload and rejoin → done, turns in the database',
     async () => {
       // Only the spoken line goes through speech-to-text; the rest are typed.
       const interview = (await seedScenario(stack, scenario, { answers: [scenario.answers[0]!] })) as unknown as {
@@ -41,17 +58,7 @@ describe('the candidate web app, end to end', () => {
       const { page, context, errors } = await newPage(browser);
       await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
       await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
-      await page.getByLabel('Phone number').fill('050 987 6543');
-      await page.getByLabel('First name').fill(scenario.candidate.firstName);
-      await page.getByLabel('Last name').fill(scenario.candidate.lastName);
-      await page.getByRole('button', { name: 'Continue' }).click();
-
-      await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
-      const allow = page.getByRole('button', { name: 'Allow microphone' });
-      if (await allow.isVisible()) await allow.click();
-      await page.locator('#mic-device').waitFor();
-      await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
-      await page.getByRole('button', { name: 'Start the interview' }).click();
+      await joinAndStart(page);
 
       // The greeting, spoken (state and transcript) before the candidate says anything.
       await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
@@ -84,6 +91,22 @@ describe('the candidate web app, end to end', () => {
           await page.setViewportSize(viewports.phone);
           await screenshot(page, 'interview-live-phone');
           await page.setViewportSize(viewports.desktop);
+        }
+        if (i === 1) {
+          // A reload mid-interview: the phone is typed again and the same participant comes back to the same
+          // interview; the interviewer welcomes them back and asks again.
+          const before = await identityOf(interview.id);
+          await page.reload();
+          await page.getByText('Enter your phone number again to rejoin').waitFor();
+          await joinAndStart(page);
+          // The fake microphone starts its recording over with the new capture; the answer it holds is spent.
+          await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
+          await page.getByRole('button', { name: 'Mute microphone' }).click();
+          expect(await identityOf(interview.id)).toBe(before);
+          await expect
+            .poll(async () => (await interviewerLines(page).count()) > 0 && (await agentState(page)) === 'listening', { timeout: 60_000 })
+            .toBe(true);
+          expect(await interviewerLines(page).allTextContents()).toEqual([expect.stringMatching(/welcome back/i)]);
         }
         asked = await interviewerLines(page).count();
         await page.getByLabel('Type your answer instead').fill(answer);
