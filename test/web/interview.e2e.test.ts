@@ -8,7 +8,7 @@ import { axeViolations, ensureWebBuilt, launchBrowser, newPage, screenshot, spee
 // worker process with the Deepgram and Gemini emulators. The fake microphone plays the consent answer (espeak-ng)
 // after a silence longer than the greeting; every later answer is typed on lk.chat.
 
-const scenario = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
 let browser: Browser;
 

@@ -164,7 +164,7 @@ describe('join page', () => {
 });
 
 describe('prepare, interview (without an agent) and done', () => {
-  it('mic check on the fake microphone, connection check, then the room; a reload rejoins with the same identity', async () => {
+  it('mic check on the fake microphone, connection check, the room; network drop, mute, reload rejoin, end with confirmation', async () => {
     const { interview } = await seedInterview(hr, { phone });
     const { page, context, errors } = await newPage(browser);
     await page.goto(linkFor(interview));
@@ -221,6 +221,15 @@ describe('prepare, interview (without an agent) and done', () => {
     await expect.poll(micMuted, { timeout: 10_000 }).toBe(true);
     await page.getByRole('button', { name: 'Unmute microphone' }).click();
     await expect.poll(micMuted, { timeout: 10_000 }).toBe(false);
+
+    // A network drop: the page says it is reconnecting, then carries on in the same room.
+    await context.setOffline(true);
+    await page.getByTestId('reconnecting').waitFor({ timeout: 20_000 });
+    await screenshot(page, 'interview-reconnecting-desktop');
+    await context.setOffline(false);
+    await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await page.getByTestId('agent-state').getAttribute('data-state')).toBe('waiting');
+    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
 
     // Ending asks first; "keep going" keeps the interview, "yes" ends it through the API.
     await page.getByRole('button', { name: 'End interview' }).click();

@@ -2,7 +2,7 @@
 // every page gets: axe-core (no serious or critical violations) and screenshots at desktop and phone sizes.
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,13 +12,26 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Screenshots land here (ignored by git); look at them after a run. */
 export const screenshotDir = path.join(root, 'test-results', 'web');
 
-/** The API serves web/dist; build it when a fresh clone has none. */
+/**
+ * The API serves web/dist; build it when a fresh clone has none. Test files run in parallel, so each builds into a
+ * folder of its own and renames it into place: a reader never sees a half-written dist.
+ */
 export function ensureWebBuilt(): void {
-  if (existsSync(path.join(root, 'web', 'dist', 'index.html'))) return;
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const dist = path.join(root, 'web', 'dist');
+  if (existsSync(path.join(dist, 'index.html'))) return;
+  const staging = path.join(root, 'web', `.dist-${process.pid}-${Date.now()}`);
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'],
+    { cwd: root, stdio: 'inherit' },
+  );
+  try {
+    // A dist that appeared meanwhile came from another test file's build of the same sources: keep it.
+    if (!existsSync(dist)) renameSync(staging, dist);
+  } catch {
+    // Lost the race to rename; the winner's build serves.
+  }
+  rmSync(staging, { recursive: true, force: true });
 }
 
 /** An espeak-ng recording at 48 kHz mono, with `leadSeconds` of silence before the words. */
