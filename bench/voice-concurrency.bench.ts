@@ -9,7 +9,7 @@ import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/su
 //   npm run bench:voice -- concurrency          (BENCH_LEVELS=1,2,3 by default)
 
 const levels = (process.env.BENCH_LEVELS ?? '1,2,3').split(',').map(Number);
-const scenario = loadScenario(new URL('../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const scenario = loadScenario(new URL('../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ const fixed = { sttFinalDelayMs: 50, llmFirstTokenDelayMs: 150, ttsFirstByteDela
 const interviews = Number(process.env.BENCH_INTERVIEWS ?? 1);
 const joins = Number(process.env.BENCH_JOINS ?? 5);
 
-const strong = loadScenario(new URL('../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const strong = loadScenario(new URL('../scenarios/backend-fintech-strong.json', import.meta.url));
 /** The same interview, every answer with a 1.5 s thinking pause in the middle of it. */
 const thinking: Scenario = {
   ...strong,

@@ -1,7 +1,7 @@
 // Runs a scenario file against a running stack as a simulated candidate: how HR tries an interview plan before
 // sending it to real people, and how a new user sees the product work on one machine.
 //
-//   npm run simulate -- --scenario ../shared/scenarios/backend-fintech-strong.json --key <HR API key>
+//   npm run simulate -- --scenario scenarios/backend-fintech-strong.json --key <HR API key>
 //   npm run simulate -- --scenario my-scenario.json --code ABCD2345 [--text]
 //
 // With --key it creates the scenario's job, candidate and interview through the HR API first; with --code it joins

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
+import type { ScorecardResult } from '../../api/scoring/evaluation.schemas.ts';
+import { scoreInterview } from '../../api/scoring/scorecards.ts';
 import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
 
 // The ways an interview ends early, end to end with real parts (see e2e-interview.test.ts): a candidate who goes
 // silent after agreeing, and one who declines consent. Short silence settings keep the run brief.
 
-const silent = loadScenario(new URL('../../../shared/scenarios/silent-candidate.json', import.meta.url));
-const strong = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const silent = loadScenario(new URL('../../scenarios/silent-candidate.json', import.meta.url));
+const strong = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
 
 beforeAll(async () => {
@@ -52,6 +54,16 @@ describe('interviews that end early', () => {
       const prompts = turns.filter((t) => t.speaker === 'interviewer' && t.text.startsWith('Are you still there?'));
       expect(prompts).toHaveLength(2);
       expect(turns.at(-1)!.text).toMatch(/I have not heard from you/);
+
+      // Nothing is scored from silence, and no model is asked to.
+      const card = await scoreInterview(
+        { db: stack.api.db, log: stack.api.deps.log, now: () => new Date(), scoring: { googleApiKey: 'emulated', baseUrl: 'http://127.0.0.1:9', model: 'gemini-2.5-flash' } },
+        row,
+        'interview_completed',
+      );
+      expect(card).toMatchObject({ status: 'complete', model: null, overallScore: null, recommendation: null });
+      const scored = card.result as ScorecardResult;
+      expect([...scored.questions, ...scored.competencies].every((x) => x.score === null && x.evidence.length === 0)).toBe(true);
     },
     180_000,
   );

@@ -3,11 +3,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
 import { testLivekit } from '../support/services.ts';
 import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+import type { ScorecardResult } from '../../api/scoring/evaluation.schemas.ts';
+import { normalise } from '../../api/scoring/integrity.ts';
+import { scoreInterview } from '../../api/scoring/scorecards.ts';
+import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
 
 // End to end with real parts: the API, Postgres, the LiveKit server, the agent worker as its own process with the
 // real Deepgram and Google plugins pointed at the emulators, and a simulated candidate speaking espeak-ng audio.
 
-const scenario = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
 
 beforeAll(async () => {
@@ -92,6 +96,32 @@ describe('a full voice interview', () => {
 
       const rooms = new RoomServiceClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret);
       expect(await rooms.listRooms([interview.roomName])).toEqual([]);
+
+      // The stored transcript, scored (by the real @google/genai client against the evaluation emulator), gives a
+      // scorecard that obeys every integrity rule: each quote is the candidate's own words from an answer, every
+      // score has evidence, unasked questions have none.
+      const evaluation = await startEvaluationEmulator((r) => (isPlanRequest(r) ? planBrain(r) : honestBrain(r)));
+      try {
+        const card = await scoreInterview(
+          { db, log: stack.api.deps.log, now: () => new Date(), scoring: { googleApiKey: 'emulated', baseUrl: evaluation.url, model: 'gemini-2.5-flash' } },
+          row,
+          'interview_completed',
+        );
+        expect(card).toMatchObject({ status: 'complete', isLatest: true, model: 'gemini-2.5-flash' });
+        const result = card.result as ScorecardResult;
+        const answers = candidateTurns.filter((t) => t.questionId !== null).map((t) => ({ seq: t.seq, text: normalise(t.text) }));
+        const quotes = [...result.questions, ...result.competencies].flatMap((x) => x.evidence);
+        expect(quotes.length).toBeGreaterThan(0);
+        for (const q of quotes) expect(answers.find((a) => a.seq === q.turnSeq)?.text).toContain(normalise(q.quote));
+        for (const q of result.questions) {
+          expect(q.score === null || q.evidence.length > 0).toBe(true);
+          if (q.status !== 'asked') expect(q.score).toBeNull();
+        }
+        expect(result.questions.filter((q) => q.status === 'asked')).toHaveLength(plan.length);
+        expect(card.overallScore).not.toBeNull();
+      } finally {
+        await evaluation.close();
+      }
     },
     300_000,
   );

@@ -5,7 +5,7 @@ import { seedScenario, startAgentStack, type AgentStack } from './support/stack.
 // Local mode end to end: the worker with no provider (AGENT_LOCAL_MODE), espeak-ng speech, the candidate typing
 // every answer in the chat (the text input that works in every mode).
 
-const scenario = loadScenario(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url));
+const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import { buildQuestionPlan } from '../../shared/question-bank.ts';
 
 initializeLogger({ pretty: false, level: 'warn' });
 
-const scenario = JSON.parse(readFileSync(new URL('../../../shared/scenarios/backend-fintech-strong.json', import.meta.url), 'utf8'));
+const scenario = JSON.parse(readFileSync(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url), 'utf8'));
 
 function scenarioContext(maxDurationMinutes = 15): InterviewContext {
   const plan = buildQuestionPlan({

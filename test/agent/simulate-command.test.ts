@@ -7,7 +7,7 @@ import { startAgentStack, type AgentStack } from './support/stack.ts';
 // stack. It creates the interview through the HR API, joins, answers by typing, and exits 0 when the interview ends.
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const scenarioPath = fileURLToPath(new URL('../../../shared/scenarios/silent-candidate.json', import.meta.url));
+const scenarioPath = fileURLToPath(new URL('../../scenarios/silent-candidate.json', import.meta.url));
 let stack: AgentStack;
 
 beforeAll(async () => {
