@@ -12,10 +12,14 @@ const dist = path.join(root, 'web', 'dist');
 const goalKB = 200;
 
 if (!process.argv.includes('--no-build')) {
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }
 
 const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
@@ -36,11 +40,15 @@ const later = all.filter((f) => !firstLoad.has(f)).map(sizes);
 const total = first.reduce((sum, s) => sum + s.gzip, 0);
 
 console.log('join page, first load (JS + CSS):');
-for (const s of first) console.log(`  ${s.file.padEnd(40)} ${kb(s.raw).padStart(8)} KB raw ${kb(s.gzip).padStart(8)} KB gzip`);
+for (const s of first)
+  console.log(`  ${s.file.padEnd(40)} ${kb(s.raw).padStart(8)} KB raw ${kb(s.gzip).padStart(8)} KB gzip`);
 console.log(`  ${'total'.padEnd(40)} ${''.padStart(15)} ${kb(total).padStart(8)} KB gzip  (goal ≤ ${goalKB} KB)`);
 console.log('loaded later (interview, LiveKit):');
-for (const s of later) console.log(`  ${s.file.padEnd(40)} ${kb(s.raw).padStart(8)} KB raw ${kb(s.gzip).padStart(8)} KB gzip`);
+for (const s of later)
+  console.log(`  ${s.file.padEnd(40)} ${kb(s.raw).padStart(8)} KB raw ${kb(s.gzip).padStart(8)} KB gzip`);
 // A public livekit-client method name, which minification keeps.
-const livekitInFirst = first.some((s) => readFileSync(path.join(dist, s.file), 'utf8').includes('registerTextStreamHandler'));
+const livekitInFirst = first.some((s) =>
+  readFileSync(path.join(dist, s.file), 'utf8').includes('registerTextStreamHandler'),
+);
 console.log(`livekit-client in the first load: ${livekitInFirst ? 'YES (should be lazy)' : 'no'}`);
 process.exitCode = total <= goalKB * 1024 && !livekitInFirst ? 0 : 1;

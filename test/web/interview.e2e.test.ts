@@ -2,7 +2,15 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../support/candidate-sim.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
-import { axeViolations, ensureWebBuilt, launchBrowser, newPage, screenshot, speechWav, viewports } from './support/browser.ts';
+import {
+  axeViolations,
+  ensureWebBuilt,
+  launchBrowser,
+  newPage,
+  screenshot,
+  speechWav,
+  viewports,
+} from './support/browser.ts';
 
 // The candidate's whole visit in Debian's Chromium against the real stack: API, Postgres, LiveKit server, the agent
 // worker process with the Deepgram and Gemini emulators. The fake microphone plays the consent answer (espeak-ng)
@@ -29,7 +37,13 @@ const candidateLines = (page: Page) => page.locator('[data-testid=transcript] li
 const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
 
 const identityOf = async (id: string) =>
-  (await stack.api.db.selectFrom('interviews').select('candidateIdentity').where('id', '=', id).executeTakeFirstOrThrow()).candidateIdentity;
+  (
+    await stack.api.db
+      .selectFrom('interviews')
+      .select('candidateIdentity')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).candidateIdentity;
 
 /** The join form, then the checks, then "Start the interview". */
 async function joinAndStart(page: Page) {
@@ -46,93 +60,114 @@ async function joinAndStart(page: Page) {
 }
 
 describe('the candidate web app, end to end', () => {
-  it(
-    'signed link → join → checks → greeting → spoken answer → typed answers → reload and rejoin → done, turns in the database',
-    async () => {
-      // Only the spoken line goes through speech-to-text; the rest are typed.
-      const interview = (await seedScenario(stack, scenario, { answers: [scenario.answers[0]!] })) as unknown as {
-        id: string;
-        signedLink: { url: string };
-      };
-      const link = new URL(interview.signedLink.url);
-      const { page, context, errors } = await newPage(browser);
-      await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
-      await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
-      await joinAndStart(page);
+  it('signed link → join → checks → greeting → spoken answer → typed answers → reload and rejoin → done, turns in the database', async () => {
+    // Only the spoken line goes through speech-to-text; the rest are typed.
+    const interview = (await seedScenario(stack, scenario, { answers: [scenario.answers[0]!] })) as unknown as {
+      id: string;
+      signedLink: { url: string };
+    };
+    const link = new URL(interview.signedLink.url);
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
+    await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
+    await joinAndStart(page);
 
-      // The greeting, spoken (state and transcript) before the candidate says anything.
-      await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
-      await expect.poll(() => interviewerLines(page).first().textContent(), { timeout: 30_000 }).toMatch(/AI interviewer/);
-      expect(await axeViolations(page)).toEqual([]);
-      await screenshot(page, 'interview-greeting-desktop');
-      // Screen readers get the greeting once, whole, from the live region.
-      await expect.poll(() => page.getByTestId('transcript-announcer').textContent(), { timeout: 40_000 }).toMatch(/Interviewer: Hello Ahmed.*AI interviewer/);
+    // The greeting, spoken (state and transcript) before the candidate says anything.
+    await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
+    await expect
+      .poll(() => interviewerLines(page).first().textContent(), { timeout: 30_000 })
+      .toMatch(/AI interviewer/);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'interview-greeting-desktop');
+    // Screen readers get the greeting once, whole, from the live region.
+    await expect
+      .poll(() => page.getByTestId('transcript-announcer').textContent(), { timeout: 40_000 })
+      .toMatch(/Interviewer: Hello Ahmed.*AI interviewer/);
 
-      // The spoken consent, heard through LiveKit, transcribed, shown and stored.
-      await expect.poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 }).toContain(scenario.answers[0]);
+    // The spoken consent, heard through LiveKit, transcribed, shown and stored.
+    await expect
+      .poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 })
+      .toContain(scenario.answers[0]);
+    await expect
+      .poll(
+        async () =>
+          (
+            await stack.api.db
+              .selectFrom('transcriptTurns')
+              .select('text')
+              .where('interviewId', '=', interview.id)
+              .where('speaker', '=', 'candidate')
+              .execute()
+          ).map((t) => t.text),
+        { timeout: 30_000 },
+      )
+      .toContain(scenario.answers[0]);
+
+    // Every later answer typed, each once the interviewer has asked and is listening again.
+    let asked = await interviewerLines(page).count();
+    const typed = scenario.answers.slice(1);
+    for (const [i, answer] of typed.entries()) {
       await expect
-        .poll(async () =>
-          (await stack.api.db.selectFrom('transcriptTurns').select('text').where('interviewId', '=', interview.id).where('speaker', '=', 'candidate').execute()).map((t) => t.text),
-          { timeout: 30_000 },
+        .poll(
+          async () =>
+            (await page.getByTestId('done').count()) > 0 ||
+            ((await interviewerLines(page).count()) > asked && (await agentState(page)) === 'listening'),
+          {
+            timeout: 60_000,
+          },
         )
-        .toContain(scenario.answers[0]);
-
-      // Every later answer typed, each once the interviewer has asked and is listening again.
-      let asked = await interviewerLines(page).count();
-      const typed = scenario.answers.slice(1);
-      for (const [i, answer] of typed.entries()) {
+        .toBe(true);
+      if (await page.getByTestId('done').count()) break;
+      if (i === 0) {
+        await page.setViewportSize(viewports.phone);
+        await screenshot(page, 'interview-live-phone');
+        await page.setViewportSize(viewports.desktop);
+      }
+      if (i === 1) {
+        // A reload mid-interview: the phone is typed again and the same participant comes back to the same
+        // interview; the interviewer welcomes them back and asks again.
+        const before = await identityOf(interview.id);
+        await page.reload();
+        await page.getByText('Enter your phone number again to rejoin').waitFor();
+        await joinAndStart(page);
+        // The fake microphone starts its recording over with the new capture; the answer it holds is spent.
+        await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
+        await page.getByRole('button', { name: 'Mute microphone' }).click();
+        expect(await identityOf(interview.id)).toBe(before);
         await expect
-          .poll(async () => (await page.getByTestId('done').count()) > 0 || ((await interviewerLines(page).count()) > asked && (await agentState(page)) === 'listening'), {
+          .poll(async () => (await interviewerLines(page).count()) > 0 && (await agentState(page)) === 'listening', {
             timeout: 60_000,
           })
           .toBe(true);
-        if (await page.getByTestId('done').count()) break;
-        if (i === 0) {
-          await page.setViewportSize(viewports.phone);
-          await screenshot(page, 'interview-live-phone');
-          await page.setViewportSize(viewports.desktop);
-        }
-        if (i === 1) {
-          // A reload mid-interview: the phone is typed again and the same participant comes back to the same
-          // interview; the interviewer welcomes them back and asks again.
-          const before = await identityOf(interview.id);
-          await page.reload();
-          await page.getByText('Enter your phone number again to rejoin').waitFor();
-          await joinAndStart(page);
-          // The fake microphone starts its recording over with the new capture; the answer it holds is spent.
-          await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
-          await page.getByRole('button', { name: 'Mute microphone' }).click();
-          expect(await identityOf(interview.id)).toBe(before);
-          await expect
-            .poll(async () => (await interviewerLines(page).count()) > 0 && (await agentState(page)) === 'listening', { timeout: 60_000 })
-            .toBe(true);
-          expect(await interviewerLines(page).allTextContents()).toEqual([expect.stringMatching(/welcome back/i)]);
-        }
-        asked = await interviewerLines(page).count();
-        await page.getByLabel('Type your answer instead').fill(answer);
-        await page.keyboard.press('Enter');
-        await expect.poll(() => candidateLines(page).last().textContent()).toContain(answer);
-        expect(await page.getByLabel('Type your answer instead').inputValue()).toBe('');
+        expect(await interviewerLines(page).allTextContents()).toEqual([expect.stringMatching(/welcome back/i)]);
       }
+      asked = await interviewerLines(page).count();
+      await page.getByLabel('Type your answer instead').fill(answer);
+      await page.keyboard.press('Enter');
+      await expect.poll(() => candidateLines(page).last().textContent()).toContain(answer);
+      expect(await page.getByLabel('Type your answer instead').inputValue()).toBe('');
+    }
 
-      await page.getByTestId('done').waitFor({ timeout: 90_000 });
-      expect(await page.getByTestId('done').getAttribute('data-reason')).toBe('completed');
-      expect(new URL(page.url()).pathname).toBe('/done');
-      await screenshot(page, 'done-completed-desktop');
+    await page.getByTestId('done').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('done').getAttribute('data-reason')).toBe('completed');
+    expect(new URL(page.url()).pathname).toBe('/done');
+    await screenshot(page, 'done-completed-desktop');
 
-      const row = await stack.api.db.selectFrom('interviews').select(['status', 'endReason']).where('id', '=', interview.id).executeTakeFirstOrThrow();
-      expect(row).toEqual({ status: 'completed', endReason: 'completed' });
-      const turns = await stack.api.db
-        .selectFrom('transcriptTurns')
-        .select(['speaker', 'text'])
-        .where('interviewId', '=', interview.id)
-        .where('speaker', '=', 'candidate')
-        .orderBy('seq')
-        .execute();
-      expect(turns.map((t) => t.text)).toEqual(scenario.answers);
-      expect(errors).toEqual([]);
-      await context.close();
-    },
-    300_000,
-  );
+    const row = await stack.api.db
+      .selectFrom('interviews')
+      .select(['status', 'endReason'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'completed', endReason: 'completed' });
+    const turns = await stack.api.db
+      .selectFrom('transcriptTurns')
+      .select(['speaker', 'text'])
+      .where('interviewId', '=', interview.id)
+      .where('speaker', '=', 'candidate')
+      .orderBy('seq')
+      .execute();
+    expect(turns.map((t) => t.text)).toEqual(scenario.answers);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 });

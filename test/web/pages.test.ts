@@ -3,7 +3,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { client, seedCompany, seedInterview, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
 import { testLivekit } from '../support/services.ts';
-import { axeViolations, checkAtBothSizes, ensureWebBuilt, launchBrowser, newPage, screenshot, speechWav, viewports } from './support/browser.ts';
+import {
+  axeViolations,
+  checkAtBothSizes,
+  ensureWebBuilt,
+  launchBrowser,
+  newPage,
+  screenshot,
+  speechWav,
+  viewports,
+} from './support/browser.ts';
 
 // The candidate pages in Debian's Chromium against the real API, Postgres and LiveKit server. No agent runs here:
 // these are the paths that need none (the end-to-end interview with the agent is in interview.e2e.test.ts).
@@ -35,7 +44,8 @@ function linkFor(interview: { signedLink: { url: string } }) {
   const link = new URL(interview.signedLink.url);
   return `${api.url}${link.pathname}${link.search}`;
 }
-const linkToken = (interview: { signedLink: { url: string } }) => new URL(interview.signedLink.url).searchParams.get('link')!;
+const linkToken = (interview: { signedLink: { url: string } }) =>
+  new URL(interview.signedLink.url).searchParams.get('link')!;
 
 async function fillJoinForm(page: Page, phoneInput = typedPhone) {
   await page.getByLabel('Phone number').fill(phoneInput);
@@ -45,7 +55,9 @@ async function fillJoinForm(page: Page, phoneInput = typedPhone) {
 }
 
 async function privateStorage(page: Page) {
-  return page.evaluate("JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href })") as Promise<string>;
+  return page.evaluate(
+    'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, url: location.href })',
+  ) as Promise<string>;
 }
 
 describe('join page', () => {
@@ -53,7 +65,9 @@ describe('join page', () => {
     const { interview } = await seedInterview(hr, { phone });
     const { page, context, errors } = await newPage(browser);
     await page.goto(linkFor(interview));
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Your interview with Gulf Logistics');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('Your interview with Gulf Logistics');
     const text = await page.locator('main').innerText();
     expect(text).toContain('Backend Engineer');
     expect(text).toContain('Technical');
@@ -68,7 +82,9 @@ describe('join page', () => {
     await phoneField.fill('050 12');
     expect(await page.locator('#phone-state').innerText()).toBe('');
     await phoneField.fill('050 1234');
-    await expect.poll(() => page.locator('#phone-state').innerText()).toContain('does not look like a valid phone number');
+    await expect
+      .poll(() => page.locator('#phone-state').innerText())
+      .toContain('does not look like a valid phone number');
     expect(await phoneField.getAttribute('aria-invalid')).toBe('true');
     await phoneField.fill(typedPhone);
     await expect.poll(() => page.locator('#phone-state').innerText()).toBe('Phone number looks right.');
@@ -80,7 +96,7 @@ describe('join page', () => {
 
     expect(await checkAtBothSizes(page, 'join-en')).toEqual([]);
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
-    await expect.poll(() => page.evaluate("document.documentElement.dir")).toBe('rtl');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('مقابلتك مع Gulf Logistics');
     expect(await checkAtBothSizes(page, 'join-ar')).toEqual([]);
     expect(errors).toEqual([]);
@@ -143,7 +159,9 @@ describe('join page', () => {
     expect(await checkAtBothSizes(page, 'status-cancelled')).toEqual([]);
 
     await page.goto(`${api.url}/join/ZZZZ-ZZZZ`);
-    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('We could not find this interview');
+    await expect
+      .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+      .toBe('We could not find this interview');
     expect(await page.locator('main').innerText()).toContain('contact the company that invited you');
     expect(await checkAtBothSizes(page, 'status-unknown')).toEqual([]);
 
@@ -154,7 +172,9 @@ describe('join page', () => {
         .poll(() => page.getByRole('heading', { level: 1 }).textContent())
         .toMatch(/^(This interview link has expired|We could not find this interview)$/);
       await page.goto(`${api.url}/join/${expired.roomCode}`);
-      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This interview link has expired');
+      await expect
+        .poll(() => page.getByRole('heading', { level: 1 }).textContent())
+        .toBe('This interview link has expired');
       expect(await checkAtBothSizes(page, 'status-expired')).toEqual([]);
     } finally {
       api.setNow(null);
@@ -188,15 +208,27 @@ describe('prepare, interview (without an agent) and done', () => {
     expect(await checkAtBothSizes(page, 'prepare')).toEqual([]);
 
     await page.getByRole('button', { name: 'Start the interview' }).click();
-    await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('waiting');
+    await expect
+      .poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('waiting');
     expect(new URL(page.url()).pathname).toBe('/interview');
     expect(await checkAtBothSizes(page, 'interview-no-agent')).toEqual([]);
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
     expect(await checkAtBothSizes(page, 'interview-no-agent-ar')).toEqual([]);
     await page.getByRole('button', { name: 'Switch language to English' }).click();
-    const row = await api.db.selectFrom('interviews').select(['candidateIdentity', 'roomName']).where('id', '=', interview.id).executeTakeFirstOrThrow();
-    const rooms = new RoomServiceClient(testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'), testLivekit.apiKey, testLivekit.apiSecret);
-    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
+    const row = await api.db
+      .selectFrom('interviews')
+      .select(['candidateIdentity', 'roomName'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
+    const rooms = new RoomServiceClient(
+      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
+      testLivekit.apiKey,
+      testLivekit.apiSecret,
+    );
+    await expect
+      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 })
+      .toEqual([row.candidateIdentity]);
 
     // A reload forgets the session; the page asks for the phone again and comes back as the same participant.
     await page.reload();
@@ -207,13 +239,22 @@ describe('prepare, interview (without an agent) and done', () => {
     const allowAgain = page.getByRole('button', { name: 'Allow microphone' });
     if (await allowAgain.isVisible()) await allowAgain.click();
     await page.getByRole('button', { name: 'Start the interview' }).click({ timeout: 15_000 });
-    await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 }).toBe('waiting');
-    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
-    const after = await api.db.selectFrom('interviews').select('candidateIdentity').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    await expect
+      .poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('waiting');
+    await expect
+      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 })
+      .toEqual([row.candidateIdentity]);
+    const after = await api.db
+      .selectFrom('interviews')
+      .select('candidateIdentity')
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
     expect(after.candidateIdentity).toBe(row.candidateIdentity);
 
     // Mute reaches LiveKit: the published microphone track is muted, then live again.
-    const micMuted = async () => (await rooms.listParticipants(row.roomName))[0]?.tracks.find((t) => t.type === 0)?.muted;
+    const micMuted = async () =>
+      (await rooms.listParticipants(row.roomName))[0]?.tracks.find((t) => t.type === 0)?.muted;
     await expect.poll(micMuted, { timeout: 10_000 }).toBe(false);
     await page.getByRole('button', { name: 'Mute microphone' }).click();
     await page.getByText('Your microphone is muted.').waitFor();
@@ -229,7 +270,9 @@ describe('prepare, interview (without an agent) and done', () => {
     await context.setOffline(false);
     await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
     expect(await page.getByTestId('agent-state').getAttribute('data-state')).toBe('waiting');
-    await expect.poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 }).toEqual([row.candidateIdentity]);
+    await expect
+      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 10_000 })
+      .toEqual([row.candidateIdentity]);
 
     // Ending asks first; "keep going" keeps the interview, "yes" ends it through the API.
     await page.getByRole('button', { name: 'End interview' }).click();
@@ -240,7 +283,11 @@ describe('prepare, interview (without an agent) and done', () => {
     await page.getByTestId('done').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('done').innerText()).toContain('You ended the interview.');
     expect(await page.getByTestId('done').innerText()).not.toMatch(/score/i);
-    const ended = await api.db.selectFrom('interviews').select(['status', 'endReason']).where('id', '=', interview.id).executeTakeFirstOrThrow();
+    const ended = await api.db
+      .selectFrom('interviews')
+      .select(['status', 'endReason'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
     expect(ended).toEqual({ status: 'completed', endReason: 'candidate_ended' });
     expect(await checkAtBothSizes(page, 'done')).toEqual([]);
     expect(await privateStorage(page)).not.toMatch(/501234567|eyJ/);
@@ -253,7 +300,11 @@ describe('prepare, interview (without an agent) and done', () => {
     const denying = await launchBrowser({ realPermissionUi: true });
     try {
       const cdp = await denying.newBrowserCDPSession();
-      await cdp.send('Browser.setPermission', { permission: { name: 'microphone' }, setting: 'denied', origin: api.url });
+      await cdp.send('Browser.setPermission', {
+        permission: { name: 'microphone' },
+        setting: 'denied',
+        origin: api.url,
+      });
       const context = await denying.newContext({ viewport: viewports.phone });
       const page = await context.newPage();
       await page.goto(linkFor(interview));

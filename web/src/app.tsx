@@ -72,7 +72,9 @@ export function App() {
       );
       break;
     case 'join':
-      content = <JoinPage key={JSON.stringify(stage.ref)} interviewRef={stage.ref} rejoin={stage.rejoin} onJoined={onJoined} />;
+      content = (
+        <JoinPage key={JSON.stringify(stage.ref)} interviewRef={stage.ref} rejoin={stage.rejoin} onJoined={onJoined} />
+      );
       break;
     case 'prepare':
       content = (

@@ -22,7 +22,16 @@ export function ensureWebBuilt(): void {
   const staging = path.join(root, 'web', `.dist-${process.pid}-${Date.now()}`);
   execFileSync(
     process.execPath,
-    [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--outDir', staging, '--emptyOutDir', '--logLevel', 'warn'],
+    [
+      path.join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      'web',
+      '--outDir',
+      staging,
+      '--emptyOutDir',
+      '--logLevel',
+      'warn',
+    ],
     { cwd: root, stdio: 'inherit' },
   );
   try {

@@ -25,7 +25,8 @@ export const en = {
   'join.disclosure1': 'An AI interviewer asks the questions and listens to your answers.',
   'join.disclosure2': 'The conversation is recorded as a written transcript.',
   'join.disclosure3': 'A person at {company} reviews the result. The AI does not make the hiring decision.',
-  'join.disclosure4': 'If you prefer another way to be interviewed, reply to your invitation and ask {company} for an alternative. Choosing that will not count against you.',
+  'join.disclosure4':
+    'If you prefer another way to be interviewed, reply to your invitation and ask {company} for an alternative. Choosing that will not count against you.',
   'join.formTitle': 'Confirm who you are',
   'join.country': 'Country',
   'join.phone': 'Phone number',
@@ -52,18 +53,22 @@ export const en = {
   'type.CUSTOM': 'Interview',
 
   'status.unknown.title': 'We could not find this interview',
-  'status.unknown.body': 'The code or link is not valid. Check the invitation you received, or contact the company that invited you.',
+  'status.unknown.body':
+    'The code or link is not valid. Check the invitation you received, or contact the company that invited you.',
   'status.expired.title': 'This interview link has expired',
-  'status.expired.body': 'The time to take this interview has passed. Contact the company that invited you if you would like a new time.',
+  'status.expired.body':
+    'The time to take this interview has passed. Contact the company that invited you if you would like a new time.',
   'status.cancelled.title': 'This interview was cancelled',
   'status.cancelled.body': 'The company cancelled this interview. Contact them if you have questions.',
   'status.ended.title': 'This interview has already ended',
   'status.ended.body': 'There is nothing more to do here. The company that invited you will be in touch.',
   'status.enterCode': 'Enter a room code',
 
-  'error.not_found': 'No open interview matches this code and phone number. Check both, or contact the company that invited you.',
+  'error.not_found':
+    'No open interview matches this code and phone number. Check both, or contact the company that invited you.',
   'error.not_open_yet': 'The interview is not open yet.',
-  'error.already_connected': 'This interview is already open in another tab or device. Close it there, or wait {seconds} seconds and try again.',
+  'error.already_connected':
+    'This interview is already open in another tab or device. Close it there, or wait {seconds} seconds and try again.',
   'error.rate_limited': 'Too many attempts. Please wait {seconds} seconds and try again.',
   'error.validation_failed': 'Some details are not valid. Check the form and try again.',
   'error.upstream_unavailable': 'The interview room cannot be opened right now. Please try again in a few seconds.',
@@ -74,14 +79,18 @@ export const en = {
   'prepare.support': 'Browser support',
   'prepare.supportOk': 'Your browser supports the interview.',
   'prepare.supportSecure': 'This page must be opened over a secure (https) connection.',
-  'prepare.supportWebrtc': 'Your browser cannot make audio calls (WebRTC). Please use a recent Chrome, Edge, Firefox or Safari.',
-  'prepare.supportMedia': 'Your browser does not give pages access to a microphone. Please use a recent Chrome, Edge, Firefox or Safari.',
+  'prepare.supportWebrtc':
+    'Your browser cannot make audio calls (WebRTC). Please use a recent Chrome, Edge, Firefox or Safari.',
+  'prepare.supportMedia':
+    'Your browser does not give pages access to a microphone. Please use a recent Chrome, Edge, Firefox or Safari.',
   'prepare.micTitle': 'Microphone',
   'prepare.micAsk': 'Allow microphone',
   'prepare.micAsking': 'Waiting for your permission…',
-  'prepare.micExplain': 'Your browser will ask for permission to use the microphone. The interviewer needs to hear you.',
+  'prepare.micExplain':
+    'Your browser will ask for permission to use the microphone. The interviewer needs to hear you.',
   'prepare.micDenied': 'Microphone access is blocked.',
-  'prepare.micDeniedHelp': 'Click the lock or settings icon next to the address bar, set Microphone to Allow, then press “Try again”. On a phone, also check that your browser may use the microphone in the phone’s settings.',
+  'prepare.micDeniedHelp':
+    'Click the lock or settings icon next to the address bar, set Microphone to Allow, then press “Try again”. On a phone, also check that your browser may use the microphone in the phone’s settings.',
   'prepare.micNone': 'No microphone was found. Plug one in or use another device, then try again.',
   'prepare.device': 'Microphone to use',
   'prepare.level': 'Input level',
@@ -96,7 +105,8 @@ export const en = {
   'prepare.connTitle': 'Connection',
   'prepare.connChecking': 'Checking the connection to the interview server…',
   'prepare.connOk': 'Connected to the interview server.',
-  'prepare.connFail': 'We could not reach the interview server. Check your connection or network firewall, then try again.',
+  'prepare.connFail':
+    'We could not reach the interview server. Check your connection or network firewall, then try again.',
   'prepare.start': 'Start the interview',
   'prepare.startHint': 'When you start, the interviewer greets you. Find a quiet place.',
 
@@ -133,8 +143,10 @@ export const en = {
   'done.candidate_ended': 'You ended the interview.',
   'done.time_limit': 'The interview reached its time limit.',
   'done.candidate_unresponsive': 'The interview ended because we could not hear you for a while.',
-  'done.consent_declined': 'The interview ended because you chose not to continue with an AI interviewer. The company will contact you about an alternative.',
-  'done.next': 'What happens next: a person at the company reviews your interview and will contact you. You do not need to do anything now. You can close this page.',
+  'done.consent_declined':
+    'The interview ended because you chose not to continue with an AI interviewer. The company will contact you about an alternative.',
+  'done.next':
+    'What happens next: a person at the company reviews your interview and will contact you. You do not need to do anything now. You can close this page.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -33,7 +33,8 @@ export function I18nProvider({ initial, children }: { initial: Lang; children: R
       lang,
       dir: lang === 'ar' ? 'rtl' : 'ltr',
       setLang,
-      t: (key, params) => messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
+      t: (key, params) =>
+        messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
     };
   }, [lang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
@@ -49,7 +50,13 @@ export function LanguageSwitch() {
   const { lang, setLang, t } = useI18n();
   const other: Lang = lang === 'en' ? 'ar' : 'en';
   return (
-    <button type="button" className="link-button" lang={other} aria-label={t('lang.switchLabel')} onClick={() => setLang(other)}>
+    <button
+      type="button"
+      className="link-button"
+      lang={other}
+      aria-label={t('lang.switchLabel')}
+      onClick={() => setLang(other)}
+    >
       {t('lang.switch')}
     </button>
   );

@@ -69,7 +69,12 @@ export function errorMessage(error: unknown): { key: MessageKey; params?: Record
   return { key: `error.${error.code}` as MessageKey, params: { seconds: error.retryAfterSeconds ?? 5 } };
 }
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+async function call<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -81,11 +86,16 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, hea
   } catch {
     throw new ApiError(0, 'network');
   }
-  const data = await response.json().catch(() => null);
+  const data = (await response.json().catch(() => null)) as {
+    code?: unknown;
+    retryAfterSeconds?: number;
+    opensAt?: string;
+  } | null;
   if (!response.ok) {
     const retryHeader = Number(response.headers.get('retry-after'));
     throw new ApiError(response.status, typeof data?.code === 'string' ? data.code : 'generic', {
-      retryAfterSeconds: data?.retryAfterSeconds ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined),
+      retryAfterSeconds:
+        data?.retryAfterSeconds ?? (Number.isFinite(retryHeader) && retryHeader > 0 ? retryHeader : undefined),
       opensAt: data?.opensAt,
     });
   }
@@ -93,10 +103,13 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, hea
 }
 
 const base = (ref: InterviewRef) =>
-  ref.kind === 'code' ? `/v1/public/rooms/${encodeURIComponent(ref.code)}` : `/v1/public/links/${encodeURIComponent(ref.token)}`;
+  ref.kind === 'code'
+    ? `/v1/public/rooms/${encodeURIComponent(ref.code)}`
+    : `/v1/public/links/${encodeURIComponent(ref.token)}`;
 
 export const getRoomInfo = (ref: InterviewRef) => call<RoomInfo>('GET', base(ref));
-export const joinInterview = (ref: InterviewRef, request: JoinRequest) => call<Session>('POST', `${base(ref)}/join`, request);
+export const joinInterview = (ref: InterviewRef, request: JoinRequest) =>
+  call<Session>('POST', `${base(ref)}/join`, request);
 export const endSession = (token: string) =>
   call<{ status: string; endReason: string | null }>('POST', '/v1/public/session/end', undefined, {
     authorization: `Bearer ${token}`,

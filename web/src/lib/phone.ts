@@ -1,5 +1,10 @@
 // The min metadata validates numbers and lengths per region at a fraction of the full set's size.
-import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import {
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+  type CountryCode,
+} from 'libphonenumber-js/min';
 
 export interface CountryOption {
   code: CountryCode;
@@ -9,10 +14,12 @@ export interface CountryOption {
 /** Every region libphonenumber knows, named in the page's language by the browser (no catalogue needed). */
 export function countryOptions(lang: string): CountryOption[] {
   const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames([lang], { type: 'region' }) : null;
-  return getCountries()
-    // The left-to-right mark keeps "+971" from turning into "971+" inside Arabic text.
-    .map((code) => ({ code, label: `${names?.of(code) ?? code} (\u200E+${getCountryCallingCode(code)})` }))
-    .sort((a, b) => a.label.localeCompare(b.label, lang));
+  return (
+    getCountries()
+      // The left-to-right mark keeps "+971" from turning into "971+" inside Arabic text.
+      .map((code) => ({ code, label: `${names?.of(code) ?? code} (\u200E+${getCountryCallingCode(code)})` }))
+      .sort((a, b) => a.label.localeCompare(b.label, lang))
+  );
 }
 
 export function isCountry(code: string): code is CountryCode {

@@ -1,6 +1,7 @@
 import { useI18n } from '../i18n/i18n.tsx';
+import type { EndReason } from './interview-attributes.ts';
 
-export type EndReason = 'completed' | 'candidate_ended' | 'time_limit' | 'candidate_unresponsive' | 'consent_declined';
+export type { EndReason };
 
 /** No scores and no transcript here: the candidate learns that it is over and what happens next. */
 export function DonePage({ reason }: { reason: EndReason }) {

@@ -11,10 +11,18 @@ import {
 import { ConnectionState, DisconnectReason, Room, RoomEvent } from 'livekit-client';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ApiError, endSession, errorMessage, joinInterview, type InterviewRef, type JoinRequest, type Session } from '../lib/api.ts';
+import {
+  ApiError,
+  endSession,
+  errorMessage,
+  joinInterview,
+  type InterviewRef,
+  type JoinRequest,
+  type Session,
+} from '../lib/api.ts';
 import { formatDuration } from './countdown.tsx';
 import type { EndReason } from './done.tsx';
-import { knownEndReason, questionProgress } from './interview-attributes.ts';
+import { endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
 
 interface Props {
   interviewRef: InterviewRef;
@@ -31,7 +39,12 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
   const room = useMemo(
     () =>
       new Room({
-        audioCaptureDefaults: { ...(deviceId ? { deviceId } : {}), echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+        audioCaptureDefaults: {
+          ...(deviceId ? { deviceId } : {}),
+          echoCancellation: true,
+          noiseSuppression: true,
+          autoGainControl: true,
+        },
       }),
     [deviceId],
   );
@@ -48,10 +61,14 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       if (cancelled) return;
       if (endedByUs.current) return onEnded('candidate_ended');
       // The agent deletes the room when the interview is over; anything else is a lost connection.
-      if (reason === DisconnectReason.ROOM_DELETED) return onEnded(knownEndReason(lastAgentAttributes.current['interview.end_reason']));
+      if (reason === DisconnectReason.ROOM_DELETED)
+        return onEnded(knownEndReason(lastAgentAttributes.current['interview.end_reason']));
       setPhase({ kind: 'failed', error: new ApiError(0, 'network') });
     };
-    const onAttributes = (_changed: Record<string, string>, participant: { isAgent?: boolean; attributes: Record<string, string> }) => {
+    const onAttributes = (
+      _changed: Record<string, string>,
+      participant: { isAgent?: boolean; attributes: Record<string, string> },
+    ) => {
       if (participant.isAgent) lastAgentAttributes.current = { ...participant.attributes };
     };
     room.on(RoomEvent.Disconnected, onDisconnected);
@@ -122,7 +139,17 @@ interface Line {
   final: boolean;
 }
 
-function InterviewView({ session, connecting, startedAt, onEnd }: { session: Session; connecting: boolean; startedAt: number; onEnd(): Promise<void> }) {
+function InterviewView({
+  session,
+  connecting,
+  startedAt,
+  onEnd,
+}: {
+  session: Session;
+  connecting: boolean;
+  startedAt: number;
+  onEnd(): Promise<void>;
+}) {
   const { t } = useI18n();
   const connection = useConnectionState();
   const { state, audioTrack, agent, agentAttributes } = useVoiceAssistant();
@@ -152,9 +179,16 @@ function InterviewView({ session, connecting, startedAt, onEnd }: { session: Ses
   }, [transcriptions, typed, session.identity]);
 
   const progress = questionProgress(agentAttributes);
-  const remainingMs = startedAt + session.maxDurationMinutes * 60_000 - now;
+  const remainingMs = endsAt(agentAttributes, startedAt + session.maxDurationMinutes * 60_000) - now;
   const reconnecting = connection === ConnectionState.Reconnecting || connection === ConnectionState.SignalReconnecting;
-  const agentState = connecting || connection === ConnectionState.Connecting ? 'connecting' : !agent ? 'waiting' : state === 'disconnected' || state === 'pre-connect-buffering' ? 'initializing' : state;
+  const agentState =
+    connecting || connection === ConnectionState.Connecting
+      ? 'connecting'
+      : !agent
+        ? 'waiting'
+        : state === 'disconnected' || state === 'pre-connect-buffering'
+          ? 'initializing'
+          : state;
 
   return (
     <section className="interview" aria-labelledby="interview-title">
@@ -307,7 +341,13 @@ function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewer
     <div className="card transcript-card">
       <h2 id="transcript-title">{t('interview.transcript')}</h2>
       {lines.length === 0 ? <p className="hint">{t('interview.transcriptEmpty')}</p> : null}
-      <ol ref={listRef} className="transcript" aria-labelledby="transcript-title" tabIndex={lines.length ? 0 : -1} data-testid="transcript">
+      <ol
+        ref={listRef}
+        className="transcript"
+        aria-labelledby="transcript-title"
+        tabIndex={lines.length ? 0 : -1}
+        data-testid="transcript"
+      >
         {lines.map((line) => (
           <li key={line.id} className={line.who} data-who={line.who}>
             <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>

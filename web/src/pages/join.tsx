@@ -1,11 +1,24 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { langFor, useI18n } from '../i18n/i18n.tsx';
-import { ApiError, errorMessage, getRoomInfo, joinInterview, type InterviewRef, type JoinRequest, type RoomInfo, type Session } from '../lib/api.ts';
+import {
+  ApiError,
+  errorMessage,
+  getRoomInfo,
+  joinInterview,
+  type InterviewRef,
+  type JoinRequest,
+  type RoomInfo,
+  type Session,
+} from '../lib/api.ts';
 import { countryOptions, digitCount, phoneIsValid } from '../lib/phone.ts';
 import { Countdown } from './countdown.tsx';
 import { StatusPage, type PlainStatus } from './status-page.tsx';
 
-type Load = { kind: 'loading' } | { kind: 'info'; info: RoomInfo } | { kind: 'plain'; status: PlainStatus; info?: RoomInfo } | { kind: 'error'; error: unknown };
+type Load =
+  | { kind: 'loading' }
+  | { kind: 'info'; info: RoomInfo }
+  | { kind: 'plain'; status: PlainStatus; info?: RoomInfo }
+  | { kind: 'error'; error: unknown };
 
 function plainStatus(info: RoomInfo): PlainStatus | null {
   if (info.joinState === 'closed') return 'expired';
@@ -37,7 +50,8 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
       (error: unknown) => {
         if (!live) return;
         // A link past its expiry is refused like an unknown one; both get the same plain page.
-        if (error instanceof ApiError && (error.status === 404 || error.status === 400)) setLoad({ kind: 'plain', status: 'unknown' });
+        if (error instanceof ApiError && (error.status === 404 || error.status === 400))
+          setLoad({ kind: 'plain', status: 'unknown' });
         else setLoad({ kind: 'error', error });
       },
     );
@@ -52,7 +66,8 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
   }, [language, setLang]);
 
   if (load.kind === 'loading') return <p role="status">{t('common.loading')}</p>;
-  if (load.kind === 'plain') return <StatusPage status={load.status} {...(load.info ? { companyName: load.info.companyName } : {})} />;
+  if (load.kind === 'plain')
+    return <StatusPage status={load.status} {...(load.info ? { companyName: load.info.companyName } : {})} />;
   if (load.kind === 'error') {
     const message = errorMessage(load.error);
     return (
@@ -158,7 +173,8 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
       onJoined(await joinInterview(interviewRef, request), request);
     } catch (caught) {
       setBusy(false);
-      if (caught instanceof ApiError && caught.code === 'not_open_yet' && caught.opensAt) return setOpensAt(caught.opensAt);
+      if (caught instanceof ApiError && caught.code === 'not_open_yet' && caught.opensAt)
+        return setOpensAt(caught.opensAt);
       setError(caught);
       // After a reload the old tab takes a moment to leave the room; try again by ourselves a few times.
       if (caught instanceof ApiError && caught.code === 'already_connected' && autoRetries.current < 4) {
@@ -186,7 +202,12 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
         <div className="phone-row">
           <div className="field country">
             <label htmlFor="country">{t('join.country')}</label>
-            <select id="country" value={region} onChange={(event) => setRegion(event.target.value)} autoComplete="tel-country-code">
+            <select
+              id="country"
+              value={region}
+              onChange={(event) => setRegion(event.target.value)}
+              autoComplete="tel-country-code"
+            >
               {countries.map((c) => (
                 <option key={c.code} value={c.code}>
                   {c.label}
@@ -217,8 +238,22 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
           </div>
         </div>
         <div className="name-row">
-          <NameField id="first-name" label={t('join.firstName')} autoComplete="given-name" value={firstName} onChange={setFirstName} showError={submitted} />
-          <NameField id="last-name" label={t('join.lastName')} autoComplete="family-name" value={lastName} onChange={setLastName} showError={submitted} />
+          <NameField
+            id="first-name"
+            label={t('join.firstName')}
+            autoComplete="given-name"
+            value={firstName}
+            onChange={setFirstName}
+            showError={submitted}
+          />
+          <NameField
+            id="last-name"
+            label={t('join.lastName')}
+            autoComplete="family-name"
+            value={lastName}
+            onChange={setLastName}
+            showError={submitted}
+          />
         </div>
         {message ? (
           <p className="form-error" role="alert">
@@ -233,7 +268,14 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
   );
 }
 
-function NameField(props: { id: string; label: string; autoComplete: string; value: string; onChange(value: string): void; showError: boolean }) {
+function NameField(props: {
+  id: string;
+  label: string;
+  autoComplete: string;
+  value: string;
+  onChange(value: string): void;
+  showError: boolean;
+}) {
   const { t } = useI18n();
   const missing = props.showError && !props.value.trim();
   return (

@@ -31,7 +31,13 @@ async function reachable(serverUrl: string): Promise<boolean> {
 const speechThreshold = 0.08;
 const speechNeededMs = 400;
 
-export function PreparePage({ serverUrl, onReady }: { serverUrl: string; onReady(deviceId: string | undefined): void }) {
+export function PreparePage({
+  serverUrl,
+  onReady,
+}: {
+  serverUrl: string;
+  onReady(deviceId: string | undefined): void;
+}) {
   const { t } = useI18n();
   const [problems] = useState(supportProblems);
   const [mic, setMic] = useState<Mic>('unasked');
@@ -171,7 +177,15 @@ export function PreparePage({ serverUrl, onReady }: { serverUrl: string; onReady
           <p id="level-label" className="label">
             {t('prepare.level')}
           </p>
-          <div className="meter" role="meter" aria-labelledby="level-label" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0} data-testid="level-meter">
+          <div
+            className="meter"
+            role="meter"
+            aria-labelledby="level-label"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={0}
+            data-testid="level-meter"
+          >
             <div className="meter-bar" ref={barRef} />
           </div>
           <h3>{t('prepare.sayTitle')}</h3>
@@ -202,7 +216,11 @@ export function PreparePage({ serverUrl, onReady }: { serverUrl: string; onReady
       {speaker === 'confirmed' ? <p className="field-ok">{t('prepare.speakerOk')}</p> : null}
 
       <h2>{t('prepare.connTitle')}</h2>
-      <p role="status" className={conn === 'ok' ? 'field-ok' : conn === 'failed' ? 'field-error' : undefined} data-testid="conn-check">
+      <p
+        role="status"
+        className={conn === 'ok' ? 'field-ok' : conn === 'failed' ? 'field-error' : undefined}
+        data-testid="conn-check"
+      >
         {conn === 'checking' ? t('prepare.connChecking') : conn === 'ok' ? t('prepare.connOk') : t('prepare.connFail')}
       </p>
       {conn === 'failed' ? (

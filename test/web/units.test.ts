@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ar } from '../../web/src/i18n/ar.ts';
+import { en } from '../../web/src/i18n/en.ts';
+import { errorMessage, ApiError, normalizeCode } from '../../web/src/lib/api.ts';
+import { phoneIsValid } from '../../web/src/lib/phone.ts';
+import { endsAt, knownEndReason, questionProgress } from '../../web/src/pages/interview-attributes.ts';
+
+// The web app's pure pieces; the pages themselves are tested in a real browser (pages.test.ts, interview.e2e.test.ts).
+
+describe('web helpers', () => {
+  it('room codes: any case, spaces and dashes; exactly 8 letters or digits', () => {
+    expect(normalizeCode(' abcd-2345 ')).toBe('ABCD-2345');
+    expect(normalizeCode('ab cd 23 45')).toBe('ABCD-2345');
+    expect(normalizeCode('ABCD-234')).toBeNull();
+    expect(normalizeCode('ABCD-2345-6')).toBeNull();
+    expect(normalizeCode('ABCD_2345')).toBeNull();
+  });
+
+  it('phones: national numbers for the chosen region, international ones whatever the region', () => {
+    expect(phoneIsValid('050 123 4567', 'AE')).toBe(true);
+    expect(phoneIsValid('050 123 4567', 'GB')).toBe(false);
+    expect(phoneIsValid('+971 50 123 4567', 'GB')).toBe(true);
+    expect(phoneIsValid('050 1234', 'AE')).toBe(false);
+    expect(phoneIsValid('', 'AE')).toBe(false);
+  });
+
+  it('API errors become catalogue keys with their wait, unknown ones a generic message', () => {
+    expect(errorMessage(new ApiError(409, 'already_connected', { retryAfterSeconds: 7 }))).toEqual({
+      key: 'error.already_connected',
+      params: { seconds: 7 },
+    });
+    expect(errorMessage(new ApiError(404, 'not_found')).key).toBe('error.not_found');
+    expect(errorMessage(new ApiError(500, 'internal')).key).toBe('error.generic');
+    expect(errorMessage(new TypeError('boom')).key).toBe('error.generic');
+  });
+
+  it('agent attributes: question counter, end reason, end time', () => {
+    expect(questionProgress({ 'interview.question': '3/7' })).toEqual({ n: 3, total: 7 });
+    expect(questionProgress({ 'interview.question': '8/7' })).toBeNull();
+    expect(questionProgress({})).toBeNull();
+    expect(knownEndReason('time_limit')).toBe('time_limit');
+    expect(knownEndReason('candidate_requested_stop')).toBe('candidate_ended');
+    expect(knownEndReason(undefined)).toBe('completed');
+    expect(knownEndReason('something_new')).toBe('completed');
+    expect(endsAt({ 'interview.ends_at': '2030-01-01T10:00:00Z' }, 5)).toBe(Date.parse('2030-01-01T10:00:00Z'));
+    expect(endsAt(undefined, 5)).toBe(5);
+  });
+
+  it('catalogues: Arabic has every English key, with the same placeholders, and none left empty', () => {
+    expect(Object.keys(ar).sort()).toEqual(Object.keys(en).sort());
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      expect(placeholders(ar[key]), key).toEqual(placeholders(en[key]));
+      expect(ar[key].trim(), key).not.toBe('');
+    }
+  });
+});
