@@ -106,18 +106,25 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   const { db, config, livekit } = deps;
   const now = deps.now();
   const phoneDigits = body.phone.replace(/\D/g, '').slice(-15);
-  await consumeRateLimits(
-    db,
-    [
-      { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
-      { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
-      { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
-    ],
-    config.rateLimits.windowSeconds,
-    now,
-  );
-
-  const interview = await resolve(deps, ref);
+  // The counters and the lookup are independent reads/writes, so they travel together; the limit still decides
+  // first, and a limited request learns nothing from the lookup.
+  const [, interview] = await Promise.allSettled([
+    consumeRateLimits(
+      db,
+      [
+        { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
+        { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
+        { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
+      ],
+      config.rateLimits.windowSeconds,
+      now,
+    ),
+    resolve(deps, ref),
+  ]).then(([l, i]) => {
+    if (l.status === 'rejected') throw l.reason;
+    if (i.status === 'rejected') throw i.reason;
+    return [l.value, i.value] as const;
+  });
   if (!interview) throw noMatch();
   const phone = toE164(body.phone, body.phoneRegion ?? interview.defaultPhoneRegion);
   if (!phone || !samePhone(phone, interview.candidatePhone)) throw noMatch();
@@ -135,20 +142,22 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
 
   const displayName = `${body.firstName} ${body.lastName}`;
   const identity = await holdSeat(deps, interview, displayName, now);
-  await recordAudit(db, actor, {
-    companyId: interview.companyId,
-    action: 'candidate.join',
-    targetType: 'interview',
-    targetId: interview.id,
-    details: { via: ref.kind, identity },
-  });
-  const { token, expiresAt } = await livekit.candidateToken({
-    roomName: interview.roomName,
-    identity,
-    displayName,
-    ttlSeconds: config.join.tokenTtlSeconds,
-    interviewId: interview.id,
-  });
+  const [, { token, expiresAt }] = await Promise.all([
+    recordAudit(db, actor, {
+      companyId: interview.companyId,
+      action: 'candidate.join',
+      targetType: 'interview',
+      targetId: interview.id,
+      details: { via: ref.kind, identity },
+    }),
+    livekit.candidateToken({
+      roomName: interview.roomName,
+      identity,
+      displayName,
+      ttlSeconds: config.join.tokenTtlSeconds,
+      interviewId: interview.id,
+    }),
+  ]);
   return {
     token,
     tokenExpiresAt: expiresAt,
