@@ -14,7 +14,8 @@ import {
 
 // The candidate's whole visit in Debian's Chromium against the real stack: API, Postgres, LiveKit server, the agent
 // worker process with the Deepgram and Gemini emulators. The fake microphone plays the consent answer (espeak-ng)
-// after a silence longer than the greeting; every later answer is typed on lk.chat.
+// after a few seconds of silence, from the start each time a capture starts: the candidate mutes at once (which
+// releases the microphone), unmutes when the greeting is over, and speaks. Every later answer is typed on lk.chat.
 
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
@@ -23,8 +24,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureWebBuilt();
   stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
-  // The greeting with the disclosure runs about 20 s at the emulator's speaking rate; the answer comes after it.
-  browser = await launchBrowser({ wav: speechWav(scenario.answers[0]!, 32) });
+  browser = await launchBrowser({ wav: speechWav(scenario.answers[0]!, 6) });
 }, 180_000);
 
 afterAll(async () => {
@@ -71,6 +71,9 @@ describe('the candidate web app, end to end', () => {
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
     await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
     await joinAndStart(page);
+    // The label turns to "Mute" once the microphone is published; muting stops the capture.
+    await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
+    await page.getByText('Your microphone is muted.').waitFor();
 
     // The greeting, spoken (state and transcript) before the candidate says anything.
     await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
@@ -85,6 +88,8 @@ describe('the candidate web app, end to end', () => {
       .toMatch(/Interviewer: Hello Ahmed.*AI interviewer/);
 
     // The spoken consent, heard through LiveKit, transcribed, shown and stored.
+    await expect.poll(() => agentState(page), { timeout: 60_000 }).toBe('listening');
+    await page.getByRole('button', { name: 'Unmute microphone' }).click();
     await expect
       .poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 })
       .toContain(scenario.answers[0]);
@@ -130,9 +135,9 @@ describe('the candidate web app, end to end', () => {
         await page.reload();
         await page.getByText('Enter your phone number again to rejoin').waitFor();
         await joinAndStart(page);
-        // The fake microphone starts its recording over with the new capture; the answer it holds is spent.
+        // The new capture starts the fake recording over; its answer is spent, so the candidate stays muted.
+        await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
         await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
-        await page.getByRole('button', { name: 'Mute microphone' }).click();
         expect(await identityOf(interview.id)).toBe(before);
         await expect
           .poll(async () => (await interviewerLines(page).count()) > 0 && (await agentState(page)) === 'listening', {

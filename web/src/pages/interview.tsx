@@ -39,6 +39,8 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
   const room = useMemo(
     () =>
       new Room({
+        // Mute releases the microphone, so the browser's recording indicator goes off while muted.
+        publishDefaults: { stopMicTrackOnMute: true },
         audioCaptureDefaults: {
           ...(deviceId ? { deviceId } : {}),
           echoCancellation: true,
