@@ -46,7 +46,7 @@ const identityOf = async (id: string) =>
   ).candidateIdentity;
 
 /** The join form, then the checks, then "Start the interview". */
-async function joinAndStart(page: Page) {
+async function joinAndStart(page: Page, options: { micCheck?: boolean } = {}) {
   await page.getByLabel('Phone number').fill('050 987 6543');
   await page.getByLabel('First name').fill(scenario.candidate.firstName);
   await page.getByLabel('Last name').fill(scenario.candidate.lastName);
@@ -55,12 +55,17 @@ async function joinAndStart(page: Page) {
   const allow = page.getByRole('button', { name: 'Allow microphone' });
   if (await allow.isVisible()) await allow.click();
   await page.locator('#mic-device').waitFor();
+  if (options.micCheck) {
+    // The fake microphone's words, a few seconds in, move the level meter and pass "say something".
+    await expect.poll(() => page.getByTestId('say-check').textContent(), { timeout: 30_000 }).toBe('We can hear you.');
+    expect(Number(await page.getByTestId('level-meter').getAttribute('data-peak'))).toBeGreaterThan(10);
+  }
   await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
   await page.getByRole('button', { name: 'Start the interview' }).click();
 }
 
 describe('the candidate web app, end to end', () => {
-  it('signed link → join → checks → greeting → spoken answer → typed answers → reload and rejoin → done, turns in the database', async () => {
+  it('signed link → join → mic check → greeting → spoken answer → typed answers → reload and rejoin → done, turns in the database', async () => {
     // Only the spoken line goes through speech-to-text; the rest are typed.
     const interview = (await seedScenario(stack, scenario, { answers: [scenario.answers[0]!] })) as unknown as {
       id: string;
@@ -70,7 +75,7 @@ describe('the candidate web app, end to end', () => {
     const { page, context, errors } = await newPage(browser);
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
     await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
-    await joinAndStart(page);
+    await joinAndStart(page, { micCheck: true });
     // The label turns to "Mute" once the microphone is published; muting stops the capture.
     await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
     await page.getByText('Your microphone is muted.').waitFor();

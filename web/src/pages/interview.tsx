@@ -52,6 +52,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
   );
   const [session, setSession] = useState(firstSession);
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
+  const [micSettled, setMicSettled] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const endedByUs = useRef(false);
   const lastAgentAttributes = useRef<Record<string, string>>({});
@@ -75,6 +76,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
     };
     room.on(RoomEvent.Disconnected, onDisconnected);
     room.on(RoomEvent.ParticipantAttributesChanged, onAttributes);
+    setMicSettled(false);
     (async () => {
       let current = session;
       // A token from the join is short-lived; after a long check or a lost connection, join again for a fresh one
@@ -90,6 +92,8 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       await room.localParticipant.setMicrophoneEnabled(true, deviceId ? { deviceId } : undefined).catch(() => {
         // Without a microphone the typed answers still work; the mute button shows the state.
       });
+      // A mute pressed while the microphone was still being published could be undone by the publish finishing.
+      if (!cancelled) setMicSettled(true);
     })().catch((error: unknown) => {
       if (!cancelled) setPhase({ kind: 'failed', error });
     });
@@ -122,6 +126,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       <InterviewView
         session={session}
         connecting={phase.kind === 'connecting'}
+        micSettled={micSettled}
         startedAt={startedAt.current}
         onEnd={async () => {
           endedByUs.current = true;
@@ -144,11 +149,13 @@ interface Line {
 function InterviewView({
   session,
   connecting,
+  micSettled,
   startedAt,
   onEnd,
 }: {
   session: Session;
   connecting: boolean;
+  micSettled: boolean;
   startedAt: number;
   onEnd(): Promise<void>;
 }) {
@@ -229,12 +236,12 @@ function InterviewView({
         <button
           type="button"
           aria-pressed={!isMicrophoneEnabled}
-          disabled={connecting}
+          disabled={connecting || !micSettled}
           onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
         >
           {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
         </button>
-        {!isMicrophoneEnabled && !connecting ? <p className="field-error">{t('interview.muted')}</p> : null}
+        {!isMicrophoneEnabled && micSettled ? <p className="field-error">{t('interview.muted')}</p> : null}
         {confirming ? (
           <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
             <p id="end-confirm">{t('interview.endConfirm')}</p>
