@@ -16,8 +16,8 @@ export function countryOptions(lang: string): CountryOption[] {
   const names = typeof Intl.DisplayNames === 'function' ? new Intl.DisplayNames([lang], { type: 'region' }) : null;
   return (
     getCountries()
-      // The left-to-right mark keeps "+971" from turning into "971+" inside Arabic text.
-      .map((code) => ({ code, label: `${names?.of(code) ?? code} (\u200E+${getCountryCallingCode(code)})` }))
+      // A left-to-right isolate keeps "+971" from turning into "971+" inside Arabic text.
+      .map((code) => ({ code, label: `${names?.of(code) ?? code} (\u2066+${getCountryCallingCode(code)}\u2069)` }))
       .sort((a, b) => a.label.localeCompare(b.label, lang))
   );
 }
