@@ -177,7 +177,9 @@ describe('the candidate web app, end to end', () => {
       .orderBy('seq')
       .execute();
     expect(turns.map((t) => t.text)).toEqual(scenario.answers);
-    expect(errors).toEqual([]);
+    // The agent deletes the room while its last words may still be streaming; livekit-client's text-stream reader
+    // then throws this inside components-core's subscription, outside any code of ours. Anything else fails.
+    expect(errors.filter((e) => !e.includes('Room disconnected in the middle of receiving data'))).toEqual([]);
     await context.close();
   }, 300_000);
 });

@@ -80,6 +80,7 @@ export function App() {
       content = (
         <PreparePage
           serverUrl={stage.session.serverUrl}
+          token={stage.session.token}
           onReady={(deviceId) => {
             go('/interview', true);
             setStage({ ...stage, page: 'interview', ...(deviceId ? { deviceId } : {}) });

@@ -13,14 +13,20 @@ function supportProblems(): ('prepare.supportSecure' | 'prepare.supportWebrtc' |
   return problems;
 }
 
-/** LiveKit answers plain HTTP on its signalling port; an opaque answer is enough to know it can be reached. */
-async function reachable(serverUrl: string): Promise<boolean> {
-  const url = serverUrl.replace(/^ws/, 'http');
+/**
+ * Asks the LiveKit server to validate this session's token for its room, the way livekit-client does after a
+ * failed connect: it proves the server is reachable from this network and will admit us, without joining (joining
+ * would start the greeting).
+ */
+async function serverAdmits(serverUrl: string, token: string): Promise<boolean> {
+  const url = new URL(serverUrl.replace(/^ws/, 'http'));
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/rtc/validate`;
+  url.searchParams.set('access_token', token);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), 8000);
   try {
-    await fetch(url, { mode: 'no-cors', cache: 'no-store', signal: controller.signal });
-    return true;
+    const response = await fetch(url, { cache: 'no-store', signal: controller.signal });
+    return response.ok;
   } catch {
     return false;
   } finally {
@@ -33,9 +39,11 @@ const speechNeededMs = 400;
 
 export function PreparePage({
   serverUrl,
+  token,
   onReady,
 }: {
   serverUrl: string;
+  token: string;
   onReady(deviceId: string | undefined): void;
 }) {
   const { t } = useI18n();
@@ -113,11 +121,11 @@ export function PreparePage({
   useEffect(() => {
     let live = true;
     setConn('checking');
-    reachable(serverUrl).then((ok) => live && setConn(ok ? 'ok' : 'failed'));
+    serverAdmits(serverUrl, token).then((ok) => live && setConn(ok ? 'ok' : 'failed'));
     return () => {
       live = false;
     };
-  }, [serverUrl, connAttempt]);
+  }, [serverUrl, token, connAttempt]);
 
   if (problems.length) {
     return (
