@@ -72,6 +72,17 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     }
   };
 
+  // What the candidate's page shows beyond the SDK's own agent state: the question counter, when the interview
+  // reaches its limit, and why it ended (web/src/pages/interview-attributes.ts reads them).
+  const published: Record<string, string> = {};
+  const publish = async (attributes: Record<string, string>) => {
+    if (Object.entries(attributes).every(([k, v]) => published[k] === v)) return;
+    Object.assign(published, attributes);
+    await job.room.localParticipant
+      ?.setAttributes(attributes)
+      .catch((error: unknown) => log.warn({ err: error }, 'attributes not published'));
+  };
+
   let ending: Promise<void> | undefined;
   let candidateIdentity: string | undefined;
   let userSpeech: { startedAt?: Date; endedAt?: Date } = {};
@@ -82,6 +93,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       timers.clear();
       await writer.flush();
       await transitionInterview(db, interviewId, 'completed', { reason, actor: 'agent' });
+      await publish({ 'interview.end_reason': reason });
       const latency = await summarizeTurnMetrics(db, interviewId).catch(() => undefined);
       log.info({ reason, latency }, 'interview ended');
       await session.close().catch((error: unknown) => log.warn({ err: error }, 'session close failed'));
@@ -133,6 +145,15 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       interviewerTurn: (item) => {
         const text = item.textContent ?? '';
         if (!text) return;
+        const asked = flow.currentQuestion;
+        const position = asked ? context.plan.questions.findIndex((q) => q.id === asked.id) + 1 : 0;
+        void publish({
+          // Rounded to the second so the same deadline is not published again on every turn.
+          ...(flow.started
+            ? { 'interview.ends_at': new Date(Math.round((Date.now() + flow.msUntilTimeUp()) / 1000) * 1000).toISOString() }
+            : {}),
+          ...(position > 0 ? { 'interview.question': `${position}/${context.plan.questions.length}` } : {}),
+        });
         const m = item.metrics ?? {};
         const replyTo = m.e2eLatency !== undefined ? userMetrics : {};
         if (m.e2eLatency !== undefined) userMetrics = {};

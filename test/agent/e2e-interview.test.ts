@@ -38,6 +38,10 @@ describe('a full voice interview', () => {
       expect(result.endedBy).not.toBe('timeout');
       expect(result.answers.map((a) => a.text)).toEqual(scenario.answers);
       expect(result.firstAudioAt).toBeDefined();
+      // What the candidate's page shows: "Question n of N" for each plan question in turn, and why it ended.
+      expect(result.agentAttributes['interview.question']).toEqual(['1/4', '2/4', '3/4', '4/4']);
+      expect(result.agentAttributes['interview.end_reason']).toEqual(['completed']);
+      expect(Date.parse(result.agentAttributes['interview.ends_at']![0]!)).toBeGreaterThan(Date.now());
 
       const db = stack.api.db;
       const row = await db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();

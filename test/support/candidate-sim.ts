@@ -106,6 +106,8 @@ export interface CandidateResult {
   answers: AnswerTiming[];
   interviewerLines: string[];
   endedBy: string;
+  /** Every distinct value the interviewer published for its page-facing attributes (question counter, end reason). */
+  agentAttributes: Record<string, string[]>;
 }
 
 const sampleRate = 48000;
@@ -187,6 +189,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     answers: [],
     interviewerLines: [],
     endedBy: '',
+    agentAttributes: {},
   };
 
   let agentState = 'initializing';
@@ -202,6 +205,11 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
 
   const isAgent = (p: RemoteParticipant) => p.kind === ParticipantKind.AGENT;
   const readState = (p: RemoteParticipant) => {
+    for (const [key, value] of Object.entries(p.attributes)) {
+      if (!key.startsWith('interview.')) continue;
+      const seen = (result.agentAttributes[key] ??= []);
+      if (seen.at(-1) !== value) seen.push(value);
+    }
     const state = p.attributes['lk.agent.state'];
     if (!state || state === agentState) return;
     agentState = state;
