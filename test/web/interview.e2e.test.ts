@@ -129,6 +129,8 @@ describe('the candidate web app, end to end', () => {
         .toBe(true);
       if (await page.getByTestId('done').count()) break;
       if (i === 0) {
+        // The first plan question has been asked: the agent's counter reaches the page.
+        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 15_000 }).toBe('Question 1 of 4');
         await page.setViewportSize(viewports.phone);
         await screenshot(page, 'interview-live-phone');
         await page.setViewportSize(viewports.desktop);
