@@ -153,6 +153,10 @@ describe('the candidate web app, end to end', () => {
           .toBe(true);
         expect(await interviewerLines(page).allTextContents()).toEqual([expect.stringMatching(/welcome back/i)]);
       }
+      if (i === 2) {
+        // Two questions answered (one of them across a reload): the counter has moved on.
+        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 15_000 }).toBe('Question 3 of 4');
+      }
       asked = await interviewerLines(page).count();
       await page.getByLabel('Type your answer instead').fill(answer);
       await page.keyboard.press('Enter');
