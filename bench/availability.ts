@@ -16,6 +16,7 @@ import { generateSlots } from '../api/scheduling/slots.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { startPostgres } from '../test/support/services.ts';
+import { createBenchDatabase } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,14 +30,8 @@ const companyCount = Number(values.companies);
 const requestCount = Number(values.requests);
 
 const postgres = await startPostgres();
-const dbName = `bench_availability_${process.pid}`;
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query(`drop database if exists ${dbName} with (force)`);
-await admin.query(`create database ${dbName}`);
-await admin.end();
-const dbUrl = new URL(postgres.url);
-dbUrl.pathname = `/${dbName}`;
+const benchDb = await createBenchDatabase(postgres.url, `bench_availability_${process.pid}`);
+const dbUrl = new URL(benchDb.url);
 
 const database = await connectDatabase({ url: dbUrl.toString(), poolSize: 4 });
 await migrateToLatest(database.db);
@@ -184,8 +179,5 @@ console.log(`machine load average during the run: ${load}`);
 
 api.kill('SIGTERM');
 await new Promise((r) => api.once('exit', r));
-const cleanup = new pg.Client({ connectionString: postgres.url });
-await cleanup.connect();
-await cleanup.query(`drop database if exists ${dbName} with (force)`);
-await cleanup.end();
+await benchDb.drop();
 await postgres.stop();

@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { createApiKey } from '../api/auth/api-keys.ts';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { generateRoomCode } from '../shared/room-code.ts';
 import { startLivekit, startPostgres, testLivekit } from '../test/support/services.ts';
+import { createBenchDatabase } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,14 +29,8 @@ const connections = Number(values.connections);
 
 const postgres = await startPostgres();
 const livekit = await startLivekit();
-const dbName = `bench_join_${process.pid}`;
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query(`drop database if exists ${dbName} with (force)`);
-await admin.query(`create database ${dbName}`);
-await admin.end();
-const dbUrl = new URL(postgres.url);
-dbUrl.pathname = `/${dbName}`;
+const benchDb = await createBenchDatabase(postgres.url, `bench_join_${process.pid}`);
+const dbUrl = new URL(benchDb.url);
 
 const database = await connectDatabase({ url: dbUrl.toString(), poolSize: 4 });
 await migrateToLatest(database.db);
@@ -146,9 +140,6 @@ await run(`fixed rate ${fixedRate} req/s`, { overallRate: fixedRate });
 
 api.kill('SIGTERM');
 await new Promise((r) => api.once('exit', r));
-const cleanup = new pg.Client({ connectionString: postgres.url });
-await cleanup.connect();
-await cleanup.query(`drop database if exists ${dbName} with (force)`);
-await cleanup.end();
+await benchDb.drop();
 await livekit.stop();
 await postgres.stop();

@@ -14,7 +14,6 @@ import http from 'node:http';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { generateSecret } from '../api/webhooks/signing.ts';
@@ -22,6 +21,7 @@ import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { recordEvent } from '../shared/events/outbox.ts';
 import { startPostgres } from '../test/support/services.ts';
+import { createBenchDatabase } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,14 +39,8 @@ const loadBefore = loadavg()[0]!;
 const producers = Number(values.producers);
 
 const postgres = await startPostgres();
-const dbName = `bench_webhooks_${process.pid}`;
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query(`drop database if exists ${dbName} with (force)`);
-await admin.query(`create database ${dbName}`);
-await admin.end();
-const dbUrl = new URL(postgres.url);
-dbUrl.pathname = `/${dbName}`;
+const benchDb = await createBenchDatabase(postgres.url, `bench_webhooks_${process.pid}`);
+const dbUrl = new URL(benchDb.url);
 const database = await connectDatabase({ url: dbUrl.toString(), poolSize: producers + 2 });
 await migrateToLatest(database.db);
 const db = database.db;
@@ -175,10 +169,7 @@ await once(worker.child, 'exit');
 consumer.close();
 consumer.closeAllConnections();
 await database.destroy();
-const cleanup = new pg.Client({ connectionString: postgres.url });
-await cleanup.connect();
-await cleanup.query(`drop database if exists ${dbName} with (force)`);
-await cleanup.end();
+await benchDb.drop();
 
 const latencies = [...firstSeen.values()].map((v) => v.receivedAt - v.eventAt).sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
