@@ -106,25 +106,21 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   const { db, config, livekit } = deps;
   const now = deps.now();
   const phoneDigits = body.phone.replace(/\D/g, '').slice(-15);
-  // The counters and the lookup are independent reads/writes, so they travel together; the limit still decides
-  // first, and a limited request learns nothing from the lookup.
-  const [, interview] = await Promise.allSettled([
-    consumeRateLimits(
-      db,
-      [
-        { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
-        { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
-        { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
-      ],
-      config.rateLimits.windowSeconds,
-      now,
-    ),
-    resolve(deps, ref),
-  ]).then(([l, i]) => {
-    if (l.status === 'rejected') throw l.reason;
-    if (i.status === 'rejected') throw i.reason;
-    return [l.value, i.value] as const;
-  });
+  // The counters and the lookup travel together; the limit still decides first, and a limited request learns
+  // nothing from the lookup (its failure, if any, is then ignored rather than left unhandled).
+  const lookup = resolve(deps, ref);
+  lookup.catch(() => {});
+  await consumeRateLimits(
+    db,
+    [
+      { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
+      { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
+      { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
+    ],
+    config.rateLimits.windowSeconds,
+    now,
+  );
+  const interview = await lookup;
   if (!interview) throw noMatch();
   const phone = toE164(body.phone, body.phoneRegion ?? interview.defaultPhoneRegion);
   if (!phone || !samePhone(phone, interview.candidatePhone)) throw noMatch();
