@@ -10,7 +10,8 @@ import { testLivekit } from './support/services.ts';
 let api: TestApi;
 let hr: ReturnType<typeof client>;
 let pub: ReturnType<typeof client>;
-const rooms = () => new RoomServiceClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+const rooms = () =>
+  new RoomServiceClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret);
 const connected: Room[] = [];
 
 const person = { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' };
@@ -58,7 +59,8 @@ describe('public candidate API', () => {
       defaultPhoneRegion: 'AE',
     });
     const text = JSON.stringify(byCode.body);
-    for (const secret of ['Layla', 'Haddad', '501234567', 'layla@example.com', interview.id]) expect(text).not.toContain(secret);
+    for (const secret of ['Layla', 'Haddad', '501234567', 'layla@example.com', interview.id])
+      expect(text).not.toContain(secret);
     const link = new URL(interview.signedLink.url).searchParams.get('link')!;
     const byLink = await pub('GET', `/v1/public/links/${encodeURIComponent(link)}`);
     expect(byLink.body).toEqual(byCode.body);
@@ -255,10 +257,20 @@ describe('public candidate API', () => {
 
     expect((await pub('POST', '/v1/public/session/end')).status).toBe(401);
     expect((await pub('POST', '/v1/public/session/end', { key: `${joined.body.token}x` })).status).toBe(401);
+    expect((await pub('GET', '/v1/public/session', { key: `${joined.body.token}x` })).status).toBe(401);
+    expect((await pub('GET', '/v1/public/session', { key: joined.body.token })).body).toEqual({
+      status: 'scheduled',
+      endReason: null,
+    });
     const ended = await pub('POST', '/v1/public/session/end', { key: joined.body.token });
     expect(ended.status).toBe(200);
     expect(ended.body).toEqual({ status: 'completed', endReason: 'candidate_ended' });
     expect(await rooms().listRooms([interview.roomName])).toEqual([]);
+    // The Done page asks afterwards, with the same token, why the interview ended.
+    expect((await pub('GET', '/v1/public/session', { key: joined.body.token })).body).toEqual({
+      status: 'completed',
+      endReason: 'candidate_ended',
+    });
     const detail = await hr('GET', `/v1/interviews/${interview.id}`);
     expect(detail.body.status).toBe('completed');
     // A finished interview cannot be joined again.

@@ -49,7 +49,11 @@ async function resolve(deps: AppDeps, ref: InterviewRef): Promise<Loaded | undef
   }
   // The link's own nbf/exp mirror the join window, which is checked (with a specific answer) after loading.
   const verdict = verifyLink(deps.config.links.secret, ref.token, deps.now());
-  const claims = verdict.ok ? verdict.claims : verdict.reason === 'expired' || verdict.reason === 'not_yet_valid' ? verdict.claims : undefined;
+  const claims = verdict.ok
+    ? verdict.claims
+    : verdict.reason === 'expired' || verdict.reason === 'not_yet_valid'
+      ? verdict.claims
+      : undefined;
   if (!claims) return undefined;
   const row = await loadQuery(deps.db).where('interviews.id', '=', claims.interviewId).executeTakeFirst();
   return row && row.linkVersion === claims.version ? row : undefined;
@@ -200,7 +204,9 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
     .returning(['candidateIdentity', 'roomCreatedAt'])
     .executeTakeFirst();
   if (!claimed) {
-    const remaining = interview.joinLeaseUntil ? Math.ceil((interview.joinLeaseUntil.getTime() - now.getTime()) / 1000) : 1;
+    const remaining = interview.joinLeaseUntil
+      ? Math.ceil((interview.joinLeaseUntil.getTime() - now.getTime()) / 1000)
+      : 1;
     throw alreadyConnected(Math.max(1, remaining));
   }
   const identity = claimed.candidateIdentity!;
@@ -213,24 +219,33 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
     }
     if (present === null) {
       await livekit.openRoom(interview.roomName, { interviewId: interview.id });
-      await db.updateTable('interviews').set({ roomCreatedAt: now, agentDispatchedAt: now }).where('id', '=', interview.id).execute();
+      await db
+        .updateTable('interviews')
+        .set({ roomCreatedAt: now, agentDispatchedAt: now })
+        .where('id', '=', interview.id)
+        .execute();
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
     await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
-    throw new AppError('upstream_unavailable', 'The interview room cannot be opened right now. Try again shortly.', {
-      retryAfterSeconds: 5,
-    }, { 'Retry-After': '5' });
+    throw new AppError(
+      'upstream_unavailable',
+      'The interview room cannot be opened right now. Try again shortly.',
+      {
+        retryAfterSeconds: 5,
+      },
+      { 'Retry-After': '5' },
+    );
   }
   return identity;
 }
 
 /**
- * Ends the candidate's session. The caller proves who it is with the LiveKit token the join gave it; an expired
- * one is still accepted for the length of the interview, since candidates hold a token well past its TTL.
+ * The interview behind a candidate's LiveKit token. The token proves who is asking; an expired one is still accepted
+ * for the length of an interview, since candidates hold a token well past its TTL.
  */
-export async function endCandidateSession(deps: AppDeps, bearer: string | undefined, actor: AuditActor) {
+async function sessionInterview(deps: AppDeps, bearer: string | undefined): Promise<Interview> {
   if (!bearer) throw new AppError('unauthorized', 'Send the LiveKit token from the join as `Authorization: Bearer`.');
   let claims;
   try {
@@ -240,10 +255,31 @@ export async function endCandidateSession(deps: AppDeps, bearer: string | undefi
   }
   const roomName = claims.video?.room;
   if (!roomName || !claims.sub) throw new AppError('unauthorized', 'The session token is not valid.');
-  const interview = await deps.db.selectFrom('interviews').selectAll().where('roomName', '=', roomName).executeTakeFirst();
+  const interview = await deps.db
+    .selectFrom('interviews')
+    .selectAll()
+    .where('roomName', '=', roomName)
+    .executeTakeFirst();
   if (!interview || interview.candidateIdentity !== claims.sub) {
     throw new AppError('unauthorized', 'The session token is not valid.');
   }
+  return interview;
+}
+
+/**
+ * How the candidate's own interview stands, for the Done page's wording when the room closed without the agent
+ * saying why (e.g. the server enforced the time limit). Only the holder of the join's token can ask.
+ */
+export async function candidateSessionStatus(deps: AppDeps, bearer: string | undefined) {
+  const interview = await sessionInterview(deps, bearer);
+  return { status: interview.status, endReason: interview.endReason };
+}
+
+/**
+ * Ends the candidate's session, authorised by the LiveKit token the join gave it.
+ */
+export async function endCandidateSession(deps: AppDeps, bearer: string | undefined, actor: AuditActor) {
+  const interview = await sessionInterview(deps, bearer);
   const ended = await endInterview(deps, interview, {
     to: 'completed',
     reason: 'candidate_ended',

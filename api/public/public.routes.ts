@@ -1,8 +1,16 @@
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
-import { endCandidateSession, joinInterview, roomInfo } from './candidate-session.ts';
-import { codeParams, endSessionResponse, joinBody, joinResponseSchema, linkParams, roomInfoSchema } from './public.schemas.ts';
+import { candidateSessionStatus, endCandidateSession, joinInterview, roomInfo } from './candidate-session.ts';
+import {
+  codeParams,
+  endSessionResponse,
+  sessionStatusResponse,
+  joinBody,
+  joinResponseSchema,
+  linkParams,
+  roomInfoSchema,
+} from './public.schemas.ts';
 
 const tags = ['Candidate (public)'];
 
@@ -12,6 +20,8 @@ const candidateActor = (meta: RequestMeta): AuditActor => ({
   ip: meta.ip,
   userAgent: meta.userAgent,
 });
+
+const bearerOf = (header: string) => /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 
 export function publicRoutes(deps: AppDeps): RouteDef[] {
   return [
@@ -76,6 +86,21 @@ export function publicRoutes(deps: AppDeps): RouteDef[] {
       }),
     }),
     defineRoute({
+      method: 'get',
+      path: '/v1/public/session',
+      operationId: 'getSessionStatus',
+      summary:
+        "How the candidate's interview stands (status and end reason); authorised by the LiveKit token from the join",
+      tags,
+      auth: 'public',
+      responses: { 200: { description: 'Status', schema: sessionStatusResponse } },
+      handler: async ({ ctx }) => ({
+        status: 200,
+        body: await candidateSessionStatus(deps, bearerOf(ctx.get('authorization'))),
+        headers: { 'Cache-Control': 'no-store' },
+      }),
+    }),
+    defineRoute({
       method: 'post',
       path: '/v1/public/session/end',
       operationId: 'endSession',
@@ -84,8 +109,10 @@ export function publicRoutes(deps: AppDeps): RouteDef[] {
       auth: 'public',
       responses: { 200: { description: 'Ended', schema: endSessionResponse } },
       handler: async ({ ctx, meta }) => {
-        const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-        return { status: 200, body: await endCandidateSession(deps, bearer, candidateActor(meta)) };
+        return {
+          status: 200,
+          body: await endCandidateSession(deps, bearerOf(ctx.get('authorization')), candidateActor(meta)),
+        };
       },
     }),
   ];

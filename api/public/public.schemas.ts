@@ -4,7 +4,11 @@ import { interviewStatus, interviewType } from '../interviews/interviews.schemas
 import { regionCode } from '../candidates/candidates.schemas.ts';
 
 export const codeParams = z.object({
-  code: z.string().min(1).max(32).meta({ description: 'Room code; any case, spaces and dashes ignored', example: 'ABCD-2345' }),
+  code: z
+    .string()
+    .min(1)
+    .max(32)
+    .meta({ description: 'Room code; any case, spaces and dashes ignored', example: 'ABCD-2345' }),
 });
 
 export const linkParams = z.object({
@@ -30,7 +34,9 @@ export const roomInfoSchema = z
 export const joinBody = z
   .object({
     phone: z.string().trim().min(3).max(32),
-    phoneRegion: regionCode.optional().meta({ description: "Region for numbers typed without +; default the company's" }),
+    phoneRegion: regionCode
+      .optional()
+      .meta({ description: "Region for numbers typed without +; default the company's" }),
     firstName: z.string().trim().min(1).max(100),
     lastName: z.string().trim().min(1).max(100),
   })
@@ -57,5 +63,17 @@ export const joinResponseSchema = z
 export const endSessionResponse = z
   .object({ status: interviewStatus, endReason: z.string().nullable() })
   .meta({ id: 'EndSessionResponse' });
+
+export const sessionStatusResponse = z
+  .object({
+    status: interviewStatus,
+    endReason: z
+      .string()
+      .nullable()
+      .meta({
+        description: 'Why the interview ended, e.g. completed, time_limit, max_duration, candidate_unresponsive',
+      }),
+  })
+  .meta({ id: 'SessionStatus' });
 
 export type JoinBody = z.infer<typeof joinBody>;
