@@ -3,7 +3,7 @@ import { ar } from '../../web/src/i18n/ar.ts';
 import { en } from '../../web/src/i18n/en.ts';
 import { errorMessage, ApiError, normalizeCode } from '../../web/src/lib/api.ts';
 import { phoneIsValid } from '../../web/src/lib/phone.ts';
-import { endsAt, knownEndReason, questionProgress } from '../../web/src/pages/interview-attributes.ts';
+import { endReasonOf, endsAt, knownEndReason, questionProgress } from '../../web/src/pages/interview-attributes.ts';
 
 // The web app's pure pieces; the pages themselves are tested in a real browser (pages.test.ts, interview.e2e.test.ts).
 
@@ -40,8 +40,17 @@ describe('web helpers', () => {
     expect(questionProgress({})).toBeNull();
     expect(knownEndReason('time_limit')).toBe('time_limit');
     expect(knownEndReason('candidate_requested_stop')).toBe('candidate_ended');
-    expect(knownEndReason(undefined)).toBe('completed');
-    expect(knownEndReason('something_new')).toBe('completed');
+    expect(knownEndReason(undefined)).toBeUndefined();
+    expect(knownEndReason('something_new')).toBeUndefined();
+    // The API's word: every stored reason of a completed interview, the other final statuses, and never a guessed
+    // "completed" for a reason this page does not know.
+    expect(endReasonOf({ status: 'completed', endReason: 'max_duration' })).toBe('max_duration');
+    expect(endReasonOf({ status: 'completed', endReason: 'candidate_requested_stop' })).toBe('candidate_ended');
+    expect(endReasonOf({ status: 'completed', endReason: 'something_new' })).toBe('ended');
+    expect(endReasonOf({ status: 'completed', endReason: 'constructor' })).toBe('ended');
+    expect(endReasonOf({ status: 'failed', endReason: 'room_closed' })).toBe('failed');
+    expect(endReasonOf({ status: 'cancelled', endReason: 'cancelled_by_hr' })).toBe('cancelled');
+    expect(endReasonOf({ status: 'in_progress', endReason: null })).toBeUndefined();
     expect(endsAt({ 'interview.ends_at': '2030-01-01T10:00:00Z' }, 5)).toBe(Date.parse('2030-01-01T10:00:00Z'));
     expect(endsAt(undefined, 5)).toBe(5);
   });

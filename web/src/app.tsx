@@ -25,7 +25,8 @@ function initialStage(route: Route): Stage {
       go(`/join/${code}`, true);
       return { page: 'join', ref: { kind: 'code', code }, rejoin: true };
     }
-    if (route.page === 'done') return { page: 'done', reason: 'completed' };
+    // The session (and so the reason) is gone after a reload: say it ended, without claiming how.
+    if (route.page === 'done') return { page: 'done', reason: 'ended' };
   }
   go('/join', true);
   return { page: 'entry' };

@@ -53,9 +53,17 @@ export function speechWav(text: string, leadSeconds = 0): string {
   return out;
 }
 
+/** Seconds of digital silence at 48 kHz mono: a microphone that hears nothing (no speech segments, no beep). */
+export function silenceWav(seconds = 2): string {
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'web-silence-')), 'silence.wav');
+  execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'trim', '0', String(seconds)]);
+  return out;
+}
+
 export interface LaunchOptions {
-  /** WAV the fake microphone plays once. */
+  /** WAV the fake microphone plays once (or over and over, with `loop`). */
   wav?: string;
+  loop?: boolean;
   /** Without the fake permission UI, so a denied microphone can be tested. */
   realPermissionUi?: boolean;
 }
@@ -73,7 +81,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     '--autoplay-policy=no-user-gesture-required',
   ];
   if (!options.realPermissionUi) args.push('--use-fake-ui-for-media-stream');
-  if (options.wav) args.push(`--use-file-for-fake-audio-capture=${options.wav}%noloop`);
+  if (options.wav) args.push(`--use-file-for-fake-audio-capture=${options.wav}${options.loop ? '' : '%noloop'}`);
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args });
 }
 

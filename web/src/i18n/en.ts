@@ -137,14 +137,26 @@ export const en = {
   'interview.endNo': 'Keep going',
   'interview.enableAudio': 'Click to hear the interviewer',
   'interview.failed': 'We could not connect to the interview. Please try again.',
+  'interview.ending': 'The interview has ended. One moment…',
 
   'done.title': 'Thank you',
   'done.completed': 'Your interview is complete.',
   'done.candidate_ended': 'You ended the interview.',
-  'done.time_limit': 'The interview reached its time limit.',
+  'done.time_limit': 'The interview reached its time limit, so the interviewer wrapped up. Your answers are saved.',
+  'done.max_duration': 'The interview was closed because it reached its maximum length. Your answers are saved.',
   'done.candidate_unresponsive': 'The interview ended because we could not hear you for a while.',
+  'done.candidate_left': 'The interview ended because you were disconnected and did not come back in time.',
+  'done.cancelled': 'This interview was cancelled.',
+  'done.expired': 'The time to take this interview has passed.',
+  'done.failed': 'The interview stopped because of a technical problem on our side. We are sorry.',
+  'done.ended': 'Your interview has ended.',
   'done.consent_declined':
     'The interview ended because you chose not to continue with an AI interviewer. The company will contact you about an alternative.',
+  'done.nextTrouble':
+    'What happens next: the company reviews what was recorded and will contact you. If you had trouble with your microphone or connection, let them know. You can close this page.',
+  'done.nextAlternative': 'You do not need to do anything now. You can close this page.',
+  'done.nextContact':
+    'The company will contact you about what happens next. You do not need to do anything now. You can close this page.',
   'done.next':
     'What happens next: a person at the company reviews your interview and will contact you. You do not need to do anything now. You can close this page.',
 } as const;

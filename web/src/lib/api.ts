@@ -74,6 +74,7 @@ async function call<T>(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  timeoutMs?: number,
 ): Promise<T> {
   let response: Response;
   try {
@@ -82,6 +83,7 @@ async function call<T>(
       headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body ? JSON.stringify(body) : null,
       cache: 'no-store',
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
   } catch {
     throw new ApiError(0, 'network');
@@ -110,10 +112,16 @@ const base = (ref: InterviewRef) =>
 export const getRoomInfo = (ref: InterviewRef) => call<RoomInfo>('GET', base(ref));
 export const joinInterview = (ref: InterviewRef, request: JoinRequest) =>
   call<Session>('POST', `${base(ref)}/join`, request);
+export interface SessionStatus {
+  status: string;
+  endReason: string | null;
+}
+// The token goes in this header only, never in a URL: it stays in memory and out of access logs.
 export const endSession = (token: string) =>
-  call<{ status: string; endReason: string | null }>('POST', '/v1/public/session/end', undefined, {
-    authorization: `Bearer ${token}`,
-  });
+  call<SessionStatus>('POST', '/v1/public/session/end', undefined, { authorization: `Bearer ${token}` });
+/** How the interview stands, for the Done page's words; short timeout, since the candidate is waiting on it. */
+export const getSessionStatus = (token: string) =>
+  call<SessionStatus>('GET', '/v1/public/session', undefined, { authorization: `Bearer ${token}` }, 4_000);
 
 /** Room codes are typed by hand: any case, spaces and dashes tolerated; 8 letters or digits. */
 export function normalizeCode(input: string): string | null {

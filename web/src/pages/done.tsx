@@ -1,16 +1,33 @@
 import { useI18n } from '../i18n/i18n.tsx';
+import type { MessageKey } from '../i18n/en.ts';
 import type { EndReason } from './interview-attributes.ts';
 
 export type { EndReason };
 
-/** No scores and no transcript here: the candidate learns that it is over and what happens next. */
+// What happens next depends on how it ended: a review when there are answers to review, a reminder to mention
+// technical trouble when the candidate went quiet or dropped, nothing to review when consent was declined.
+const next: Record<EndReason, MessageKey> = {
+  completed: 'done.next',
+  time_limit: 'done.next',
+  max_duration: 'done.next',
+  candidate_ended: 'done.next',
+  candidate_unresponsive: 'done.nextTrouble',
+  candidate_left: 'done.nextTrouble',
+  consent_declined: 'done.nextAlternative',
+  cancelled: 'done.nextContact',
+  expired: 'done.nextContact',
+  failed: 'done.nextContact',
+  ended: 'done.nextContact',
+};
+
+/** No scores and no transcript here: the candidate learns that it is over, why, and what happens next. */
 export function DonePage({ reason }: { reason: EndReason }) {
   const { t } = useI18n();
   return (
     <section className="card narrow" data-testid="done" data-reason={reason}>
       <h1 tabIndex={-1}>{t('done.title')}</h1>
       <p>{t(`done.${reason}`)}</p>
-      <p>{t('done.next')}</p>
+      <p>{t(next[reason])}</p>
     </section>
   );
 }

@@ -1,5 +1,19 @@
-/** Why the interview ended, as the Done page words it. */
-export type EndReason = 'completed' | 'candidate_ended' | 'time_limit' | 'candidate_unresponsive' | 'consent_declined';
+/**
+ * Why the interview ended, as the Done page words it: one per end reason the product stores (agent, API, reconciler),
+ * the other final statuses, and `ended` when nobody could say why.
+ */
+export type EndReason =
+  | 'completed'
+  | 'time_limit'
+  | 'max_duration'
+  | 'candidate_unresponsive'
+  | 'consent_declined'
+  | 'candidate_ended'
+  | 'candidate_left'
+  | 'cancelled'
+  | 'expired'
+  | 'failed'
+  | 'ended';
 
 // What the agent tells the page through its participant attributes, beyond the SDK's own `lk.agent.state`:
 //   interview.question   "3/7"  the plan question being asked and how many there are
@@ -16,17 +30,39 @@ export function questionProgress(
   return n >= 1 && total >= n ? { n, total } : null;
 }
 
-const reasons: EndReason[] = [
-  'completed',
-  'candidate_ended',
-  'time_limit',
-  'candidate_unresponsive',
-  'consent_declined',
-];
+// The end reasons of a completed interview, as stored: the agent's (agent/interview-flow.ts), the candidate's own
+// end through the API (candidate_ended) and the reconciler's time limit (max_duration).
+const completedReasons = new Map<string, EndReason>([
+  ['completed', 'completed'],
+  ['time_limit', 'time_limit'],
+  ['max_duration', 'max_duration'],
+  ['candidate_unresponsive', 'candidate_unresponsive'],
+  ['consent_declined', 'consent_declined'],
+  ['candidate_ended', 'candidate_ended'],
+  ['candidate_requested_stop', 'candidate_ended'],
+  ['candidate_left', 'candidate_left'],
+]);
 
-export function knownEndReason(value: string | undefined): EndReason {
-  if (value === 'candidate_requested_stop') return 'candidate_ended';
-  return reasons.find((r) => r === value) ?? 'completed';
+/** The agent's `interview.end_reason`; undefined when it said nothing this page knows how to word. */
+export function knownEndReason(value: string | undefined): EndReason | undefined {
+  return value === undefined ? undefined : completedReasons.get(value);
+}
+
+/**
+ * The API's word on the interview (GET /v1/public/session): undefined while it is still open. A completed one
+ * with a reason this page does not know is `ended`, never claimed as completed.
+ */
+export function endReasonOf(session: { status: string; endReason: string | null }): EndReason | undefined {
+  switch (session.status) {
+    case 'completed':
+      return completedReasons.get(session.endReason ?? '') ?? 'ended';
+    case 'cancelled':
+    case 'expired':
+    case 'failed':
+      return session.status;
+    default:
+      return undefined;
+  }
 }
 
 /** When the interview hits its limit: the agent's own clock when it says, else the page's estimate. */

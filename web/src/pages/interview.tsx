@@ -15,14 +15,16 @@ import {
   ApiError,
   endSession,
   errorMessage,
+  getSessionStatus,
   joinInterview,
   type InterviewRef,
   type JoinRequest,
   type Session,
+  type SessionStatus,
 } from '../lib/api.ts';
 import { formatDuration } from './countdown.tsx';
 import type { EndReason } from './done.tsx';
-import { endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
+import { endReasonOf, endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
 
 interface Props {
   interviewRef: InterviewRef;
@@ -32,7 +34,33 @@ interface Props {
   onEnded(reason: EndReason): void;
 }
 
-type Phase = { kind: 'connecting' } | { kind: 'live' } | { kind: 'failed'; error: unknown };
+type Phase = { kind: 'connecting' } | { kind: 'live' } | { kind: 'ending' } | { kind: 'failed'; error: unknown };
+
+/**
+ * Why the interview ended, or undefined when it has not (a lost connection the candidate can rejoin). The API is
+ * the authority once the interview is final. When it cannot be reached, the agent's own word stands in (it is
+ * published after the final status is written, just before the agent deletes the room), and a room deleted under
+ * the candidate means the interview is over even if nobody can say why: `ended`, never a guessed "completed".
+ */
+async function settleEnding(
+  token: string,
+  roomDeleted: boolean,
+  agentSaid: EndReason | undefined,
+): Promise<EndReason | undefined> {
+  const over = roomDeleted || agentSaid !== undefined;
+  // Every ending writes the final status before the room goes, so one answer usually settles it; a second and
+  // third cover a network blip.
+  for (let attempt = 0; attempt < (over ? 3 : 1); attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    try {
+      const ended = endReasonOf(await getSessionStatus(token));
+      if (ended || !over) return ended;
+    } catch {
+      // Unreachable or refused: ask again, then fall back below.
+    }
+  }
+  return over ? (agentSaid ?? 'ended') : undefined;
+}
 
 export default function InterviewPage({ interviewRef, session: firstSession, request, deviceId, onEnded }: Props) {
   const { t } = useI18n();
@@ -54,19 +82,31 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
   const [phase, setPhase] = useState<Phase>({ kind: 'connecting' });
   const [micSettled, setMicSettled] = useState(false);
   const [attempt, setAttempt] = useState(0);
-  const endedByUs = useRef(false);
+  const endedByUs = useRef<{ answer: SessionStatus | undefined } | null>(null);
   const lastAgentAttributes = useRef<Record<string, string>>({});
+  // The token is needed after the room has gone (to ask why); it stays in memory like the rest of the session.
+  const token = useRef(firstSession.token);
   const startedAt = useRef(Date.now());
 
   useEffect(() => {
     let cancelled = false;
+    const agentSaid = () => knownEndReason(lastAgentAttributes.current['interview.end_reason']);
     const onDisconnected = (reason?: DisconnectReason) => {
       if (cancelled) return;
-      if (endedByUs.current) return onEnded('candidate_ended');
-      // The agent deletes the room when the interview is over; anything else is a lost connection.
-      if (reason === DisconnectReason.ROOM_DELETED)
-        return onEnded(knownEndReason(lastAgentAttributes.current['interview.end_reason']));
-      setPhase({ kind: 'failed', error: new ApiError(0, 'network') });
+      // The API's answer to our own end says why it ended, which is not us if the agent got there first.
+      if (endedByUs.current) {
+        const answer = endedByUs.current.answer;
+        return onEnded((answer && endReasonOf(answer)) ?? 'candidate_ended');
+      }
+      // The agent and the reconciler delete the room when the interview is over; anything else may be a lost
+      // connection, unless the API says otherwise.
+      const roomDeleted = reason === DisconnectReason.ROOM_DELETED;
+      if (roomDeleted) setPhase({ kind: 'ending' });
+      void settleEnding(token.current, roomDeleted, agentSaid()).then((ended) => {
+        if (cancelled) return;
+        if (ended) onEnded(ended);
+        else setPhase({ kind: 'failed', error: new ApiError(0, 'network') });
+      });
     };
     const onAttributes = (
       _changed: Record<string, string>,
@@ -84,6 +124,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       if (attempt > 0 || Date.parse(current.tokenExpiresAt) - Date.now() < 30_000) {
         current = await joinInterview(interviewRef, request);
         if (cancelled) return;
+        token.current = current.token;
         setSession(current);
       }
       await room.connect(current.serverUrl, current.token);
@@ -94,8 +135,15 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       });
       // A mute pressed while the microphone was still being published could be undone by the publish finishing.
       if (!cancelled) setMicSettled(true);
-    })().catch((error: unknown) => {
-      if (!cancelled) setPhase({ kind: 'failed', error });
+    })().catch(async (error: unknown) => {
+      // A join refused because the interview is over (it ended while the candidate was away): say how it ended.
+      const ended =
+        error instanceof ApiError && error.code === 'not_found'
+          ? await settleEnding(token.current, false, agentSaid())
+          : undefined;
+      if (cancelled) return;
+      if (ended) onEnded(ended);
+      else setPhase({ kind: 'failed', error });
     });
     return () => {
       cancelled = true;
@@ -106,6 +154,15 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
     // `session` is refreshed inside; reconnect only on a new attempt.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [room, attempt]);
+
+  if (phase.kind === 'ending') {
+    return (
+      <section className="card narrow">
+        <h1 tabIndex={-1}>{t('interview.title')}</h1>
+        <p role="status">{t('interview.ending')}</p>
+      </section>
+    );
+  }
 
   if (phase.kind === 'failed') {
     const message = phase.error instanceof ApiError ? errorMessage(phase.error) : { key: 'interview.failed' as const };
@@ -129,8 +186,8 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
         micSettled={micSettled}
         startedAt={startedAt.current}
         onEnd={async () => {
-          endedByUs.current = true;
-          await endSession(session.token).catch(() => {});
+          endedByUs.current = { answer: undefined };
+          endedByUs.current.answer = await endSession(token.current).catch(() => undefined);
           await room.disconnect();
         }}
       />
