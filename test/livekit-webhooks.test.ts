@@ -33,16 +33,23 @@ async function waitForInterview(id: string, done: (i: any) => boolean, timeoutMs
   for (;;) {
     const detail = await hr('GET', `/v1/interviews/${id}`);
     if (done(detail.body)) return detail.body;
-    if (Date.now() > deadline) throw new Error(`interview never reached the expected state: ${JSON.stringify(detail.body)}`);
+    if (Date.now() > deadline)
+      throw new Error(`interview never reached the expected state: ${JSON.stringify(detail.body)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function participantEvent(id: string, roomName: string, identity: string, event = 'participant_joined') {
+function participantEvent(
+  id: string,
+  roomName: string,
+  identity: string,
+  event = 'participant_joined',
+  createdAt = Math.floor(Date.now() / 1000),
+) {
   return JSON.stringify({
     id,
     event,
-    createdAt: String(Math.floor(Date.now() / 1000)),
+    createdAt: String(createdAt),
     room: { sid: 'RM_test', name: roomName },
     participant: { sid: 'PA_test', identity, state: 'ACTIVE' },
   });
@@ -57,7 +64,10 @@ describe('LiveKit webhooks', () => {
       headers: { 'content-type': 'application/webhook+json', authorization: await signed(body, 'x'.repeat(40)) },
     });
     expect(wrongKey.status).toBe(401);
-    const unsigned = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { 'content-type': 'application/webhook+json' } });
+    const unsigned = await pub('POST', '/v1/livekit/webhook', {
+      rawBody: body,
+      headers: { 'content-type': 'application/webhook+json' },
+    });
     expect(unsigned.status).toBe(401);
     const swapped = await pub('POST', '/v1/livekit/webhook', {
       rawBody: body.replace('participant_joined', 'room_finished'),
@@ -65,7 +75,9 @@ describe('LiveKit webhooks', () => {
     });
     expect(swapped.status).toBe(401);
     // Other test files' rooms send real events here too (one shared LiveKit); the forged id must not be among them.
-    expect(await api.db.selectFrom('livekitWebhookEvents').selectAll().where('id', '=', 'EV_forged').execute()).toEqual([]);
+    expect(await api.db.selectFrom('livekitWebhookEvents').selectAll().where('id', '=', 'EV_forged').execute()).toEqual(
+      [],
+    );
   });
 
   it('applies a signed event once; a replay of it is acknowledged and ignored', async () => {
@@ -114,6 +126,98 @@ describe('LiveKit webhooks', () => {
       .where('targetId', '=', interview.id)
       .orderBy('id')
       .execute();
-    expect(actions.map((a) => a.action)).toEqual(['interview.create', 'candidate.join', 'candidate.connected', 'candidate.disconnected']);
+    expect(actions.map((a) => a.action)).toEqual([
+      'interview.create',
+      'candidate.join',
+      'candidate.connected',
+      'candidate.disconnected',
+    ]);
+  });
+
+  it('orders a late participant_left by LiveKit time: an older one changes nothing, one in the same second does not vouch', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    const identity = joined.body.identity;
+    const t = Math.floor(Date.now() / 1000) + 5;
+    const send = async (id: string, event: string, createdAt: number) => {
+      const body = participantEvent(id, interview.roomName, identity, event, createdAt);
+      return pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
+    };
+    const state = () =>
+      api.db
+        .selectFrom('interviews')
+        .select(['candidateConnected', 'candidateLeftAt', 'candidateJoinedEventAt'])
+        .where('id', '=', interview.id)
+        .executeTakeFirstOrThrow();
+    expect((await send(`EV_j_${interview.id}`, 'participant_joined', t)).status).toBe(200);
+    expect(await state()).toEqual({
+      candidateConnected: true,
+      candidateLeftAt: null,
+      candidateJoinedEventAt: new Date(t * 1000),
+    });
+    // Stamped before the arrival it would undo: a delayed departure of an earlier connection.
+    await send(`EV_l1_${interview.id}`, 'participant_left', t - 3);
+    expect((await state()).candidateConnected).toBe(true);
+    // Same second: it frees the seat, but cannot vouch that it is empty (the next join asks LiveKit).
+    await send(`EV_l2_${interview.id}`, 'participant_left', t);
+    expect(await state()).toMatchObject({ candidateConnected: false, candidateLeftAt: null });
+    await send(`EV_j2_${interview.id}`, 'participant_joined', t + 1);
+    await send(`EV_l3_${interview.id}`, 'participant_left', t + 2);
+    const after = await state();
+    expect(after.candidateConnected).toBe(false);
+    expect(after.candidateLeftAt).toBeInstanceOf(Date);
+  });
+
+  it('admits a rejoin from the database once LiveKit reported the candidate gone, and refuses a second device while connected', async () => {
+    const { interview } = await seedInterview(hr);
+    const joinBody = { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' };
+    const first = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
+    expect(first.status).toBe(200);
+    // An observer keeps the room open while the candidate is away (no interviewer runs in this file).
+    const observerToken = new AccessToken(testLivekit.apiKey, testLivekit.apiSecret, {
+      identity: 'observer',
+      ttl: 300,
+    });
+    observerToken.addGrant({ room: interview.roomName, roomJoin: true, canPublish: false, canSubscribe: true });
+    const observer = new Room();
+    await observer.connect(first.body.serverUrl, await observerToken.toJwt(), {
+      autoSubscribe: false,
+      dynacast: false,
+    });
+    try {
+      const candidate = new Room();
+      await candidate.connect(first.body.serverUrl, first.body.token, { autoSubscribe: false, dynacast: false });
+      await waitForInterview(interview.id, (i) => i.candidateConnected);
+      // Past the connect lease, a second device is still refused: the database says connected, LiveKit confirms.
+      await api.db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+      const second = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
+      expect(second.status).toBe(409);
+      expect(second.body.code).toBe('already_connected');
+      expect(candidate.isConnected).toBe(true);
+
+      // LiveKit stamps events in whole seconds: stay past the arrival's second so the departure is ordered after it.
+      await new Promise((r) => setTimeout(r, 1100));
+      await candidate.disconnect();
+      await waitForInterview(interview.id, (i) => !i.candidateConnected);
+      const gone = await api.db
+        .selectFrom('interviews')
+        .selectAll()
+        .where('id', '=', interview.id)
+        .executeTakeFirstOrThrow();
+      expect(gone.candidateLeftAt!.getTime()).toBeGreaterThan(gone.seatClaimedAt!.getTime());
+
+      const rejoin = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
+      expect(rejoin.status).toBe(200);
+      expect(rejoin.body.identity).toBe(first.body.identity);
+      const back = new Room();
+      await back.connect(rejoin.body.serverUrl, rejoin.body.token, { autoSubscribe: false, dynacast: false });
+      expect(back.isConnected).toBe(true);
+      await waitForInterview(interview.id, (i) => i.candidateConnected);
+      await back.disconnect();
+    } finally {
+      await observer.disconnect();
+    }
   });
 });

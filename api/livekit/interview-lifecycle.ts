@@ -21,7 +21,10 @@ export async function endInterview(deps: AppDeps, interview: Interview, options:
     if (options.to === 'completed' && interview.status === 'scheduled') {
       await transitionInterview(trx, interview.id, 'in_progress', { reason: options.reason, actor: options.actor });
     }
-    const row = await transitionInterview(trx, interview.id, options.to, { reason: options.reason, actor: options.actor });
+    const row = await transitionInterview(trx, interview.id, options.to, {
+      reason: options.reason,
+      actor: options.actor,
+    });
     if (row && options.audit) {
       await recordAudit(trx, options.audit, {
         companyId: row.companyId,
@@ -34,7 +37,8 @@ export async function endInterview(deps: AppDeps, interview: Interview, options:
     return row;
   });
   const current =
-    ended ?? (await deps.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow());
+    ended ??
+    (await deps.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow());
   if (current.roomCreatedAt) {
     await deps.livekit.deleteRoom(current.roomName).catch((error: unknown) => {
       deps.log.warn({ err: error, interviewId: current.id }, 'room not deleted; the reconciler will retry');

@@ -116,18 +116,28 @@ async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, r
     .execute();
   for (const interview of live) {
     if (!liveRooms.has(interview.roomName)) continue;
+    const listedAt = new Date();
     const participants = await deps.livekit.participants(interview.roomName);
     if (!participants) continue;
     const candidateIn = participants.some((p) => p.identity === interview.candidateIdentity);
     if (candidateIn && (interview.status === 'scheduled' || !interview.candidateConnected)) {
       await deps.db.transaction().execute(async (trx) => {
         await trx.updateTable('interviews').set({ candidateConnected: true }).where('id', '=', interview.id).execute();
-        await transitionInterview(trx, interview.id, 'in_progress', { reason: 'candidate_joined', actor: 'reconciler' });
+        await transitionInterview(trx, interview.id, 'in_progress', {
+          reason: 'candidate_joined',
+          actor: 'reconciler',
+        });
       });
       report.joinsHealed++;
     } else if (!candidateIn && interview.candidateConnected) {
       // A dropped participant_left: the seat is free again for a rejoin.
-      await deps.db.updateTable('interviews').set({ candidateConnected: false }).where('id', '=', interview.id).execute();
+      // Seen gone after the list was taken: that departure vouches for the seat like a participant_left would.
+      await deps.db
+        .updateTable('interviews')
+        .set({ candidateConnected: false, candidateLeftAt: listedAt })
+        .where('id', '=', interview.id)
+        .where('candidateConnected', '=', true)
+        .execute();
     }
     const lastDispatch = (interview.agentDispatchedAt ?? interview.roomCreatedAt!).getTime();
     if (candidateIn && !participants.some((p) => p.agent) && now.getTime() - lastDispatch > agentJoinGraceMs) {
@@ -137,7 +147,10 @@ async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, r
         .set({ agentDispatchedAt: now })
         .where('id', '=', interview.id)
         .where((eb) =>
-          eb.or([eb('agentDispatchedAt', 'is', null), eb('agentDispatchedAt', '<', new Date(now.getTime() - agentJoinGraceMs))]),
+          eb.or([
+            eb('agentDispatchedAt', 'is', null),
+            eb('agentDispatchedAt', '<', new Date(now.getTime() - agentJoinGraceMs)),
+          ]),
         )
         .returning('id')
         .executeTakeFirst();

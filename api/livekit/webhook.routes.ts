@@ -1,5 +1,5 @@
 import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../shared/db/schema.ts';
 import { candidateJoinedEvent, recordEvent } from '../../shared/events/outbox.ts';
@@ -23,6 +23,8 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<v
   if (!interview) return;
   const identity = event.participant?.identity;
   const isCandidate = identity !== undefined && identity === interview.candidateIdentity;
+  // LiveKit's createdAt is in whole seconds; without it (never seen in practice), receipt time stands in.
+  const eventTime = event.createdAt ? new Date(Number(event.createdAt) * 1000) : new Date();
   const livekitActor = { type: 'livekit' as const, id: event.id, ip: null, userAgent: null };
 
   switch (event.event) {
@@ -30,7 +32,11 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<v
       if (!isCandidate) return;
       await trx
         .updateTable('interviews')
-        .set({ candidateConnected: true, updatedAt: new Date() })
+        .set({
+          candidateConnected: true,
+          candidateJoinedEventAt: sql<Date>`greatest(candidate_joined_event_at, ${eventTime})`,
+          updatedAt: new Date(),
+        })
         .where('id', '=', interview.id)
         .execute();
       await transitionInterview(trx, interview.id, 'in_progress', { reason: 'candidate_joined', actor: 'livekit' });
@@ -42,11 +48,23 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<v
         targetId: interview.id,
       });
       return;
-    case 'participant_left':
+    case 'participant_left': {
       if (!isCandidate) return;
+      // LiveKit may deliver late and out of order, and stamps events in whole seconds. A departure stamped before
+      // the last arrival is stale and changes nothing; one in the same second cannot be ordered, so it frees the seat
+      // without vouching for it (the next join then asks LiveKit). Only a departure known to follow the last
+      // arrival lets the next join be admitted from the database alone.
+      const joinedAt = interview.candidateJoinedEventAt;
+      if (joinedAt && eventTime < joinedAt) return;
+      const ordered = !joinedAt || eventTime > joinedAt;
       await trx
         .updateTable('interviews')
-        .set({ candidateConnected: false, joinLeaseUntil: null, updatedAt: new Date() })
+        .set({
+          candidateConnected: false,
+          joinLeaseUntil: null,
+          ...(ordered ? { candidateLeftAt: new Date() } : {}),
+          updatedAt: new Date(),
+        })
         .where('id', '=', interview.id)
         .execute();
       await recordAudit(trx, livekitActor, {
@@ -56,6 +74,7 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<v
         targetId: interview.id,
       });
       return;
+    }
     case 'room_finished':
       await trx
         .updateTable('interviews')

@@ -10,13 +10,12 @@ import { AppError } from '../http/problem.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
 import { endInterview } from '../livekit/interview-lifecycle.ts';
-import { consumeRateLimits } from './rate-limit.ts';
+import { consumeRateLimits, type LimitRule } from './rate-limit.ts';
+import { runJoinStatement, type JoinLookup } from './join-statement.ts';
 import type { JoinBody } from './public.schemas.ts';
 
 /** How the candidate names the interview: the typed room code, or the signed link from the invitation. */
 export type InterviewRef = { kind: 'code'; code: string } | { kind: 'link'; token: string };
-
-type Loaded = Interview & { companyName: string; defaultPhoneRegion: string; jobTitle: string; candidatePhone: string };
 
 // One answer for every way a join can fail to find its interview, so nobody can probe who is invited.
 const noMatch = () =>
@@ -40,20 +39,21 @@ function loadQuery(db: Kysely<Database>) {
     ]);
 }
 
+/** The claims of a link we signed, also when outside its validity: the window is answered specifically later. */
+function linkClaims(deps: AppDeps, token: string) {
+  const verdict = verifyLink(deps.config.links.secret, token, deps.now());
+  if (verdict.ok) return verdict.claims;
+  return verdict.reason === 'expired' || verdict.reason === 'not_yet_valid' ? verdict.claims : undefined;
+}
+
 /** Resolves a code or signed link to its interview, or undefined. A link must carry the current version. */
-async function resolve(deps: AppDeps, ref: InterviewRef): Promise<Loaded | undefined> {
+async function resolve(deps: AppDeps, ref: InterviewRef): Promise<JoinLookup | undefined> {
   if (ref.kind === 'code') {
     const code = normalizeRoomCode(ref.code);
     if (!code) return undefined;
     return loadQuery(deps.db).where('interviews.roomCode', '=', code).executeTakeFirst();
   }
-  // The link's own nbf/exp mirror the join window, which is checked (with a specific answer) after loading.
-  const verdict = verifyLink(deps.config.links.secret, ref.token, deps.now());
-  const claims = verdict.ok
-    ? verdict.claims
-    : verdict.reason === 'expired' || verdict.reason === 'not_yet_valid'
-      ? verdict.claims
-      : undefined;
+  const claims = linkClaims(deps, ref.token);
   if (!claims) return undefined;
   const row = await loadQuery(deps.db).where('interviews.id', '=', claims.interviewId).executeTakeFirst();
   return row && row.linkVersion === claims.version ? row : undefined;
@@ -102,33 +102,86 @@ function refKey(ref: InterviewRef): string {
   return `link:${createHash('sha256').update(ref.token).digest('base64url').slice(0, 22)}`;
 }
 
+/** Which interview a reference names, as the join statement matches it; null when it cannot name any. */
+function joinTarget(deps: AppDeps, ref: InterviewRef) {
+  if (ref.kind === 'code') {
+    const code = normalizeRoomCode(ref.code);
+    return code ? { roomCode: code } : null;
+  }
+  // The link's own nbf/exp mirror the join window, which is checked (with a specific answer) after loading.
+  const claims = linkClaims(deps, ref.token);
+  return claims ? { interviewId: claims.interviewId, linkVersion: claims.version } : null;
+}
+
+function rateLimited(
+  counters: { key: string; hits: number; windowStart: Date }[],
+  rules: LimitRule[],
+  windowSeconds: number,
+  now: Date,
+) {
+  let retryAfter = 1;
+  for (const row of counters) {
+    const rule = rules.find((r) => r.key === row.key);
+    if (rule && row.hits > rule.limit) {
+      const resetsAt = row.windowStart.getTime() + windowSeconds * 1000;
+      retryAfter = Math.max(retryAfter, Math.ceil((resetsAt - now.getTime()) / 1000));
+    }
+  }
+  return new AppError(
+    'rate_limited',
+    'Too many attempts. Wait a moment and try again.',
+    { retryAfterSeconds: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  );
+}
+
 /**
  * Admits the invited candidate: checks phone and window, holds the seat so a second device cannot kick the first,
  * opens the room and dispatches the interviewer on first join, and mints a short-lived token for this room only.
+ * An ordinary join is one database round trip (join-statement.ts); LiveKit is asked to open the room on the first
+ * join, and about a rejoin only when the database cannot vouch that the candidate's seat is empty.
  */
 export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: JoinBody, actor: AuditActor) {
   const { db, config, livekit } = deps;
   const now = deps.now();
   const phoneDigits = body.phone.replace(/\D/g, '').slice(-15);
-  // The counters and the lookup travel together; the limit still decides first, and a limited request learns
-  // nothing from the lookup (its failure, if any, is then ignored rather than left unhandled).
-  const lookup = resolve(deps, ref);
-  lookup.catch(() => {});
-  await consumeRateLimits(
-    db,
-    [
-      { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
-      { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
-      { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
-    ],
-    config.rateLimits.windowSeconds,
+  const limits: LimitRule[] = [
+    { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
+    { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
+    { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
+  ];
+  const displayName = `${body.firstName} ${body.lastName}`;
+  // A number typed without its country needs the company's region, known only after the lookup; such a join is
+  // compared below and takes the slower claim.
+  const region = body.phoneRegion ?? (body.phone.trim().startsWith('+') ? config.join.defaultPhoneRegion : undefined);
+  const early = region ? toE164(body.phone, region) : null;
+  const attempt = await runJoinStatement(db, {
+    target: joinTarget(deps, ref),
+    phone: early,
+    limits,
+    windowSeconds: config.rateLimits.windowSeconds,
+    windowBeforeMinutes: config.links.windowBeforeMinutes,
+    windowAfterMinutes: config.links.windowAfterMinutes,
+    leaseUntil: new Date(now.getTime() + config.join.connectGraceSeconds * 1000),
+    proposedIdentity: `cand_${randomBytes(12).toString('base64url')}`,
+    displayName,
     now,
-  );
-  const interview = await lookup;
+    actor,
+    via: ref.kind,
+  });
+  const { interview, claim } = attempt;
+  // The limit decides first, and a limited request learns nothing from the lookup.
+  if (!attempt.allowed) throw rateLimited(attempt.counters, limits, config.rateLimits.windowSeconds, now);
   if (!interview) throw noMatch();
-  const phone = toE164(body.phone, body.phoneRegion ?? interview.defaultPhoneRegion);
-  if (!phone || !samePhone(phone, interview.candidatePhone)) throw noMatch();
+  const phone = early ?? toE164(body.phone, interview.defaultPhoneRegion);
+  const phoneMatches = phone !== null && samePhone(phone, interview.candidatePhone);
   const { window, state } = joinState(deps, interview);
+  if (claim && !(phoneMatches && state === 'open')) {
+    // The statement's conditions are meant to be narrower than these; never admit on a disagreement.
+    await releaseSeat(deps, interview.id);
+    deps.log.error({ interviewId: interview.id }, 'join statement claimed a seat the checks refuse');
+  }
+  if (!phoneMatches) throw noMatch();
   if (state === 'not_open_yet') {
     const wait = Math.ceil((window.opensAt.getTime() - now.getTime()) / 1000);
     throw new AppError(
@@ -140,24 +193,27 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   }
   if (state !== 'open') throw noMatch();
 
-  const displayName = `${body.firstName} ${body.lastName}`;
-  const identity = await holdSeat(deps, interview, displayName, now);
-  const [, { token, expiresAt }] = await Promise.all([
-    recordAudit(db, actor, {
+  let identity: string;
+  if (claim) {
+    identity = claim.identity;
+    if (!claim.roomWasOpen) await openRoomOrRelease(deps, interview);
+  } else {
+    identity = await holdSeat(deps, interview, displayName, now);
+    await recordAudit(db, actor, {
       companyId: interview.companyId,
       action: 'candidate.join',
       targetType: 'interview',
       targetId: interview.id,
       details: { via: ref.kind, identity },
-    }),
-    livekit.candidateToken({
-      roomName: interview.roomName,
-      identity,
-      displayName,
-      ttlSeconds: config.join.tokenTtlSeconds,
-      interviewId: interview.id,
-    }),
-  ]);
+    });
+  }
+  const { token, expiresAt } = await livekit.candidateToken({
+    roomName: interview.roomName,
+    identity,
+    displayName,
+    ttlSeconds: config.join.tokenTtlSeconds,
+    interviewId: interview.id,
+  });
   return {
     token,
     tokenExpiresAt: expiresAt,
@@ -174,6 +230,33 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   };
 }
 
+async function releaseSeat(deps: AppDeps, interviewId: string) {
+  await deps.db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interviewId).execute();
+}
+
+const upstreamUnavailable = () =>
+  new AppError(
+    'upstream_unavailable',
+    'The interview room cannot be opened right now. Try again shortly.',
+    { retryAfterSeconds: 5 },
+    { 'Retry-After': '5' },
+  );
+
+/** First join: the statement marked the room open; make it so, or give back the seat and the mark. */
+async function openRoomOrRelease(deps: AppDeps, interview: JoinLookup) {
+  try {
+    await deps.livekit.openRoom(interview.roomName, { interviewId: interview.id });
+  } catch (error) {
+    await deps.db
+      .updateTable('interviews')
+      .set({ joinLeaseUntil: null, roomCreatedAt: null, agentDispatchedAt: interview.agentDispatchedAt })
+      .where('id', '=', interview.id)
+      .execute();
+    deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
+    throw upstreamUnavailable();
+  }
+}
+
 const alreadyConnected = (retryAfter: number) =>
   new AppError(
     'already_connected',
@@ -187,7 +270,7 @@ const alreadyConnected = (retryAfter: number) =>
  * joins exactly one wins. A rejoin gets the same identity back (the agent stays linked to it), but only once
  * LiveKit confirms that identity is not in the room: issuing it while connected would kick the connected device.
  */
-async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, now: Date): Promise<string> {
+async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: string, now: Date): Promise<string> {
   const { db, config, livekit } = deps;
   const leaseUntil = new Date(now.getTime() + config.join.connectGraceSeconds * 1000);
   const proposed = `cand_${randomBytes(12).toString('base64url')}`;
@@ -197,6 +280,7 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
       candidateIdentity: sql<string>`coalesce(candidate_identity, ${proposed})`,
       joinLeaseUntil: leaseUntil,
       candidateDisplayName: displayName,
+      seatClaimedAt: now,
       updatedAt: now,
     })
     .where('id', '=', interview.id)
@@ -214,7 +298,7 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
     const present = claimed.roomCreatedAt ? await livekit.participants(interview.roomName) : null;
     if (present?.some((p) => p.identity === identity)) {
       // Give the seat back as it was: the connected device keeps it.
-      await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+      await releaseSeat(deps, interview.id);
       throw alreadyConnected(5);
     }
     if (present === null) {
@@ -227,16 +311,9 @@ async function holdSeat(deps: AppDeps, interview: Loaded, displayName: string, n
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+    await releaseSeat(deps, interview.id);
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
-    throw new AppError(
-      'upstream_unavailable',
-      'The interview room cannot be opened right now. Try again shortly.',
-      {
-        retryAfterSeconds: 5,
-      },
-      { 'Retry-After': '5' },
-    );
+    throw upstreamUnavailable();
   }
   return identity;
 }

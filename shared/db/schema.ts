@@ -520,3 +520,10 @@ export interface InterviewPlanQuestionsTable {
 export interface InterviewsTable {
   agentDispatchedAt: NullableTimestamp;
 }
+
+// Declaration merging: migration 2026-11-23T0960 (the candidate's presence, for joins decided by the database).
+export interface InterviewsTable {
+  seatClaimedAt: NullableTimestamp;
+  candidateJoinedEventAt: NullableTimestamp;
+  candidateLeftAt: NullableTimestamp;
+}
