@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReconciler } from '../../api/livekit/reconciler.ts';
 import { ar } from '../../web/src/i18n/ar.ts';
@@ -35,6 +35,12 @@ afterAll(async () => {
 
 const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=interviewer]');
 const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
+/** The direction the browser lays the element's text out in (this file's types have no DOM library). */
+const directionOf = (locator: Locator) =>
+  locator.evaluate(
+    (e) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { direction: string } }).getComputedStyle(e).direction,
+  );
 const doneReason = (page: Page) => page.getByTestId('done').getAttribute('data-reason');
 const privateStorage = (page: Page) =>
   page.evaluate(
@@ -124,9 +130,13 @@ describe('the Done page words every ending', () => {
       .poll(() => interviewerLines(page).first().textContent(), { timeout: 30_000 })
       .toMatch(/AI interviewer/);
     expect(await checkAtBothSizes(page, 'interview-ar')).toEqual([]);
+    // The interviewer speaks English here: its lines and an English typed answer run left to right on the Arabic page.
+    expect(await directionOf(interviewerLines(page).first().locator('.text'))).toBe('ltr');
 
     await expect.poll(() => agentState(page), { timeout: 60_000 }).toBe('listening');
-    await page.getByLabel(ar['interview.typeLabel']).fill('No, I do not agree. I would prefer to speak to a person.');
+    const typed = page.getByLabel(ar['interview.typeLabel']);
+    await typed.fill('No, I do not agree. I would prefer to speak to a person.');
+    expect(await directionOf(typed)).toBe('ltr');
     await page.keyboard.press('Enter');
     await page.getByTestId('done').waitFor({ timeout: 60_000 });
     expect(await doneReason(page)).toBe('consent_declined');

@@ -356,6 +356,7 @@ function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: str
           id="typed-answer"
           rows={2}
           value={text}
+          dir="auto"
           aria-describedby="typed-hint"
           onChange={(event) => setText(event.target.value)}
           onKeyDown={(event) => {
@@ -417,7 +418,10 @@ function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewer
         {lines.map((line) => (
           <li key={line.id} className={line.who} data-who={line.who}>
             <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
-            <span className="text">{line.text}</span>
+            {/* Each line takes its own direction: the interviewer may speak English on an Arabic page. */}
+            <span className="text" dir="auto">
+              {line.text}
+            </span>
           </li>
         ))}
       </ol>
