@@ -1,11 +1,20 @@
-// Benchmark of the public join endpoint: rate-limit counters, interview lookup, seat claim, LiveKit participant
-// check, audit write and a signed LiveKit token, per request. The API runs as its own process (as in production)
-// against the test Postgres cluster and a real LiveKit server; autocannon drives it from this process.
+// Benchmark of the public join endpoint: rate-limit counters, interview lookup, seat claim, audit write and a signed
+// LiveKit token, per request. The API runs as its own process (as in production) against the test Postgres cluster
+// and a real LiveKit server; autocannon drives it from this process. Everything shares this machine's cores.
 //
-//   node bench/join.ts [--interviews 500] [--duration 15] [--rate 1000]
+// Three kinds of join, because they cost different things:
+// - "rejoin, seat vouched by the database": the candidate was here, left, and LiveKit's webhooks said so; the join is
+//   one SQL statement and a token (no LiveKit call). This is the endpoint's own cost and the issue's goal.
+// - "rejoin, LiveKit asked": the previous token was never seen used, so LiveKit lists the room's participants first
+//   (a second device must never kick a connected candidate).
+// - "first join": the room is created in LiveKit with the interviewer's dispatch.
+//
+//   node bench/join.ts [--vouched 40000] [--interviews 1000] [--duration 10] [--rate 1000]
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { sql } from 'kysely';
 import { createApiKey } from '../api/auth/api-keys.ts';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
@@ -16,13 +25,15 @@ import { createBenchDatabase } from './support.ts';
 
 const { values } = parseArgs({
   options: {
-    interviews: { type: 'string', default: '500' },
-    duration: { type: 'string', default: '15' },
+    vouched: { type: 'string', default: '40000' },
+    interviews: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
   },
 });
-const interviewCount = Number(values.interviews);
+const vouchedCount = Number(values.vouched);
+const askedCount = Number(values.interviews);
 const duration = Number(values.duration);
 const fixedRate = Number(values.rate);
 const connections = Number(values.connections);
@@ -33,45 +44,88 @@ const benchDb = await createBenchDatabase(postgres.url, `bench_join_${process.pi
 const dbUrl = new URL(benchDb.url);
 
 const database = await connectDatabase({ url: dbUrl.toString(), poolSize: 4 });
-await migrateToLatest(database.db);
-const company = await insertCompany(database.db, { name: 'Bench Co' });
-await createApiKey(database.db, { companyId: company.id, isAdmin: false, name: 'bench' });
-const job = await database.db
+const { db } = database;
+await migrateToLatest(db);
+const company = await insertCompany(db, { name: 'Bench Co' });
+await createApiKey(db, { companyId: company.id, isAdmin: false, name: 'bench' });
+const job = await db
   .insertInto('jobs')
   .values({ companyId: company.id, title: 'Engineer', description: 'x', competencies: '[]' })
   .returning('id')
   .executeTakeFirstOrThrow();
-const targets: { code: string; phone: string }[] = [];
-const now = Date.now();
-for (let i = 0; i < interviewCount; i++) {
-  const phone = `+97150${1_000_000 + i}`;
-  const candidate = await database.db
-    .insertInto('candidates')
-    .values({ companyId: company.id, firstName: 'Bench', lastName: `Candidate ${i}`, phoneE164: phone })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const id = crypto.randomUUID();
-  const code = generateRoomCode();
-  const row = await database.db
-    .insertInto('interviews')
-    .values({
-      id,
-      companyId: company.id,
-      jobId: job.id,
-      candidateId: candidate.id,
-      type: 'TECHNICAL',
-      maxDurationMinutes: 30,
-      scheduledStart: new Date(now),
-      scheduledEnd: new Date(now + 3600_000),
-      roomCode: code,
-      roomName: `bench-${id}`,
-    })
-    .onConflict((oc) => oc.column('roomCode').doNothing())
-    .returning('roomCode')
-    .executeTakeFirst();
-  if (row) targets.push({ code: row.roomCode, phone });
+
+interface Target {
+  code: string;
+  phone: string;
 }
-await database.destroy();
+
+/** Interviews open for joining now, inserted in bulk; `prefix` names their rooms so a scenario can reset its own. */
+async function seedInterviews(count: number, prefix: string, phoneBase: number): Promise<Target[]> {
+  const targets: Target[] = [];
+  const now = Date.now();
+  for (let offset = 0; offset < count; offset += 1000) {
+    const size = Math.min(1000, count - offset);
+    const phones = Array.from({ length: size }, (_, i) => `+9715${phoneBase + offset + i}`);
+    const candidates = await db
+      .insertInto('candidates')
+      .values(
+        phones.map((phoneE164, i) => ({
+          companyId: company.id,
+          firstName: 'Bench',
+          lastName: `C${offset + i}`,
+          phoneE164,
+        })),
+      )
+      .returning(['id', 'phoneE164'])
+      .execute();
+    const rows = await db
+      .insertInto('interviews')
+      .values(
+        candidates.map((c) => {
+          const id = crypto.randomUUID();
+          return {
+            id,
+            companyId: company.id,
+            jobId: job.id,
+            candidateId: c.id,
+            type: 'TECHNICAL' as const,
+            maxDurationMinutes: 30,
+            scheduledStart: new Date(now),
+            scheduledEnd: new Date(now + 3600_000),
+            roomCode: generateRoomCode(),
+            roomName: `${prefix}${id}`,
+          };
+        }),
+      )
+      .onConflict((oc) => oc.column('roomCode').doNothing())
+      .returning(['roomCode', 'candidateId'])
+      .execute();
+    const phoneOf = new Map(candidates.map((c) => [c.id, c.phoneE164]));
+    for (const row of rows) targets.push({ code: row.roomCode, phone: phoneOf.get(row.candidateId)! });
+  }
+  return targets;
+}
+
+/**
+ * Puts the vouched interviews where a real rejoin finds them: a room open, the candidate's identity issued a minute
+ * ago, LiveKit's participant_joined after it, and a participant_left the API received ten seconds ago.
+ */
+async function markCandidatesLeft(prefix: string) {
+  await sql`
+    update interviews set
+      room_created_at = now() - interval '2 minutes',
+      candidate_identity = coalesce(candidate_identity, 'cand_bench_' || id),
+      candidate_connected = false,
+      join_lease_until = null,
+      seat_claimed_at = now() - interval '60 seconds',
+      candidate_joined_event_at = date_trunc('second', now() - interval '50 seconds'),
+      candidate_left_at = now() - interval '10 seconds'
+    where room_name like ${`${prefix}%`}`.execute(db);
+}
+
+const asked = await seedInterviews(askedCount, 'bench-asked-', 50_000_000);
+const vouched = await seedInterviews(vouchedCount, 'bench-vouched-', 20_000_000);
+await markCandidatesLeft('bench-vouched-');
 
 const port = 3900;
 // BENCH_CPU_PROF=dir writes a V8 CPU profile of the API process there, to see where a request's time goes.
@@ -89,6 +143,7 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
     LIVEKIT_API_SECRET: testLivekit.apiSecret,
     LINK_SIGNING_SECRET: 'bench-link-secret-that-is-long-enough-0000',
     ROOM_PREFIX: 'bench-',
+    ROOM_EMPTY_TIMEOUT_SECONDS: '30',
     AGENT_NAME: `bench-nobody-${process.pid}`,
     // The bench measures the endpoint, not the limiter's verdicts: limits high, counters still written.
     RATE_LIMIT_PER_IP: '100000000',
@@ -102,44 +157,107 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
 });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {
-  if (await fetch(`${base}/healthz`).then((r) => r.ok).catch(() => false)) break;
+  if (
+    await fetch(`${base}/healthz`)
+      .then((r) => r.ok)
+      .catch(() => false)
+  )
+    break;
   if (i > 150) throw new Error('API did not start');
   await new Promise((r) => setTimeout(r, 100));
 }
 
-let next = 0;
-const request = {
-  method: 'POST' as const,
-  headers: { 'content-type': 'application/json' },
-  setupRequest(req: { path?: string; body?: string }) {
-    const t = targets[next++ % targets.length]!;
-    req.path = `/v1/public/rooms/${t.code}/join`;
-    req.body = JSON.stringify({ phone: t.phone, firstName: 'Bench', lastName: 'Candidate' });
-    return req;
-  },
-};
+function joinRequests(targets: Target[]) {
+  let next = 0;
+  return {
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    setupRequest(req: { path?: string; body?: string }) {
+      const t = targets[next++ % targets.length]!;
+      req.path = `/v1/public/rooms/${t.code}/join`;
+      req.body = JSON.stringify({ phone: t.phone, firstName: 'Bench', lastName: 'Candidate' });
+      return req;
+    },
+  };
+}
 
-async function run(label: string, options: Partial<autocannon.Options>) {
-  const result = await autocannon({ url: base, connections, duration, requests: [request], ...options } as autocannon.Options);
+/** CPU seconds used so far by processes whose command name matches, from /proc (Linux). */
+function cpuSeconds(match: (pid: number, comm: string) => boolean): number {
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!match(pid, comm)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return ticks / ticksPerSecond;
+}
+
+// Where a join's CPU goes, per process kind: on a shared machine this says what one API process would sustain on a
+// core of its own, which a req/s figure from a box shared with Postgres, LiveKit and the load generator cannot.
+const processes = {
+  api: (pid: number) => pid === api.pid,
+  postgres: (_: number, comm: string) => comm === 'postgres',
+  livekit: (_: number, comm: string) => comm === 'server',
+};
+const cpuNow = () =>
+  Object.fromEntries(Object.entries(processes).map(([k, m]) => [k, cpuSeconds(m)])) as Record<
+    keyof typeof processes,
+    number
+  >;
+
+async function run(label: string, targets: Target[], options: Partial<autocannon.Options>) {
+  const before = cpuNow();
+  const result = await autocannon({
+    url: base,
+    connections,
+    duration,
+    requests: [joinRequests(targets)],
+    ...options,
+  } as autocannon.Options);
   const statuses = Object.entries(result.statusCodeStats ?? {})
     .map(([code, s]) => `${code}:${(s as { count: number }).count}`)
     .join(' ');
   console.log(
-    `${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   ` +
+    `${label.padEnd(52)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   ` +
       `(${result.requests.total} requests, ${result.non2xx} non-2xx, errors ${result.errors}, statuses ${statuses})`,
   );
+  const after = cpuNow();
+  const perJob = (k: keyof typeof processes) =>
+    (((after[k] - before[k]) / Math.max(1, result.requests.total)) * 1e6).toFixed(0);
+  const apiMicros = ((after.api - before.api) / Math.max(1, result.requests.total)) * 1e6;
+  console.log(
+    `  CPU per join: API ${perJob('api')} µs, Postgres ${perJob('postgres')} µs, LiveKit ${perJob('livekit')} µs ` +
+      `→ one API process on a core of its own: ~${Math.round(1e6 / Math.max(1, apiMicros))} joins/s`,
+  );
+  if (result.requests.total > targets.length && targets === vouched) {
+    console.log(`  (more requests than vouched interviews: ${result.requests.total - targets.length} asked LiveKit)`);
+  }
   return result;
 }
 
-// The first pass over the interviews opens each room (LiveKit CreateRoom with the agent dispatch); warm it up so the
-// measured passes are steady-state admissions, which is what a busy hour looks like.
-await run('warm-up (opens every room)', { duration: 5, connections: 8 });
-console.log(`public join benchmark: ${targets.length} interviews, ${connections} connections, ${duration} s per run`);
-await run('max throughput', {});
-await run(`fixed rate ${fixedRate} req/s`, { overallRate: fixedRate });
+console.log(
+  `public join benchmark: ${vouched.length} + ${asked.length} interviews, ${connections} connections, ${duration} s per run, ` +
+    `API + Postgres + LiveKit + load generator on ${(await import('node:os')).availableParallelism()} cores`,
+);
+// The first pass over these interviews creates each room in LiveKit with the interviewer's dispatch.
+await run('first join (room created + dispatch)', asked, { duration: 5, connections: 8, amount: asked.length });
+await run('rejoin, seat vouched by the database: max', vouched, {});
+await markCandidatesLeft('bench-vouched-');
+await run(`rejoin, seat vouched by the database: ${fixedRate} req/s`, vouched, { overallRate: fixedRate });
+await run('rejoin, LiveKit asked (token never seen used): max', asked, {});
 
 api.kill('SIGTERM');
 await new Promise((r) => api.once('exit', r));
+await database.destroy();
 await benchDb.drop();
 await livekit.stop();
 await postgres.stop();
