@@ -55,12 +55,21 @@ export const interviewCancelledData = interviewEndedData('cancelled', 'Interview
 
 export const scorecardSummary = z
   .object({
-    overallScore: z.number().min(0).max(100).nullable(),
+    overallScore: z
+      .number()
+      .min(1)
+      .max(5)
+      .nullable()
+      .meta({ description: 'Mean of the question scores on the rubric scale 1–5; null without evidence' }),
     recommendation: z.string().max(50).nullable(),
     summary: z.string().max(2_000),
     competencies: z
       .array(
-        z.object({ key: z.string().max(64), name: z.string().max(120), score: z.number().min(0).max(100).nullable() }),
+        z.object({
+          key: z.string().max(64),
+          name: z.string().max(120),
+          score: z.number().min(1).max(5).nullable().meta({ description: 'Rubric scale 1–5' }),
+        }),
       )
       .max(30),
   })
