@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReconciler } from '../../api/livekit/reconciler.ts';
@@ -6,12 +7,15 @@ import { ar } from '../../web/src/i18n/ar.ts';
 import { en, type Messages } from '../../web/src/i18n/en.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import { loadScenario } from '../support/candidate-sim.ts';
+import { testEnv } from '../support/harness.ts';
+import { testLivekit } from '../support/services.ts';
 import { checkAtBothSizes, ensureWebBuilt, launchBrowser, newPage, screenshot, silenceWav } from './support/browser.ts';
 
 // The ways an interview ends without the candidate pressing "End", each reaching the Done page with words that fit,
 // in Debian's Chromium against the real stack (API, Postgres, LiveKit server, the agent worker process with the
 // Deepgram and Gemini emulators). The fake microphone hears silence throughout; answers are typed on lk.chat.
-// Short silence settings: the interviewer prompts once after 5 s of silence and gives up 5 s after that.
+// Short silence settings: the interviewer prompts once after 5 s of silence and gives up 5 s after that; a candidate
+// who drops gets 3 s to come back.
 
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 const typedPhone = '050 987 6543'; // the scenario's candidate, +971509876543, in the national form
@@ -21,7 +25,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureWebBuilt();
   stack = await startAgentStack({
-    workerEnv: { SILENCE_PROMPT_SECONDS: '5', SILENCE_MAX_PROMPTS: '1' },
+    workerEnv: { SILENCE_PROMPT_SECONDS: '5', SILENCE_MAX_PROMPTS: '1', REJOIN_GRACE_SECONDS: '3' },
     // The reconciler is started only in the max-duration tests; when it runs, it runs often.
     apiEnv: { RECONCILE_INTERVAL_MS: '500' },
   });
@@ -201,6 +205,42 @@ describe('the Done page words every ending', () => {
     expect(text).not.toMatch(/complete/i);
     expect(statusCalls.length).toBeGreaterThan(0);
     await screenshot(page, 'done-ended-desktop');
+    expect(pageErrors(errors)).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('a candidate dropped from the room and not back in time: the retry finds the interview ended (candidate_left)', async () => {
+    const { page, context, errors, interview } = await startInterview();
+    await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
+    // The connection dropped, as LiveKit sees it: the candidate is out of the room (a browser's offline mode does
+    // not stop WebRTC, so the server would still count them in). The room stays; the interview is still open.
+    const row = await stack.api.db
+      .selectFrom('interviews')
+      .select(['roomName', 'candidateIdentity'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
+    const rooms = new RoomServiceClient(
+      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
+      testLivekit.apiKey,
+      testLivekit.apiSecret,
+    );
+    await rooms.removeParticipant(row.roomName, row.candidateIdentity!);
+    // The API says it is still open: the retry screen, not a Done page.
+    const retry = page.getByRole('button', { name: en['common.retry'] });
+    await retry.waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('done').count()).toBe(0);
+    // The interviewer waits out the rejoin grace, then ends the interview.
+    await expect
+      .poll(async () => (await interviewRow(interview.id)).endReason, { timeout: 60_000, interval: 500 })
+      .toBe('candidate_left');
+    // Trying again: the join is refused (the interview is over) and the page asks the API why.
+    await retry.click();
+    await page.getByTestId('done').waitFor({ timeout: 30_000 });
+    expect(await doneReason(page)).toBe('candidate_left');
+    const text = await page.getByTestId('done').innerText();
+    expect(text).toContain(en['done.candidate_left']);
+    expect(text).toContain(en['done.nextTrouble']);
+    await screenshot(page, 'done-candidate_left-desktop');
     expect(pageErrors(errors)).toEqual([]);
     await context.close();
   }, 180_000);
