@@ -8,13 +8,8 @@ import { AppError } from '../http/problem.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
-import {
-  bumpLinkVersion,
-  findInterview,
-  insertInterview,
-  interviewTimeline,
-  listInterviews,
-} from './interviews.repository.ts';
+import { insertScheduledInterview, planForNewInterview } from './create-interview.ts';
+import { bumpLinkVersion, findInterview, interviewTimeline, listInterviews } from './interviews.repository.ts';
 import {
   cancelInterviewBody,
   createdInterviewSchema,
@@ -25,12 +20,10 @@ import {
   listInterviewsQuery,
   signedLinkSchema,
 } from './interviews.schemas.ts';
-import { generatePlan } from '../plans/plan-generator.ts';
 import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
 import { readPlan, writePlan } from '../plans/plans.repository.ts';
 import { planBody } from '../plans/plans.routes.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
-import { interviewCreatedEvent, recordEvent } from '../../shared/events/outbox.ts';
 
 const tags = ['Interviews'];
 
@@ -74,43 +67,30 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
           }
         }
         // Generated before the transaction: a model call must not hold database locks.
-        const plan = await generatePlan(
-          config.scoring,
-          {
-            type: body.type,
-            jobTitle: job.title,
-            jobDescription: job.description,
-            codingLanguage: job.codingLanguage,
-            competencies: job.competencies,
-            resumeText: candidate.resumeText,
-            maxDurationMinutes: body.maxDurationMinutes,
-            custom: body.customQuestions,
-          },
-          log,
-        );
+        const plan = await planForNewInterview({ config, log }, job, candidate, body, body.customQuestions);
         const interview = await db.transaction().execute(async (trx) => {
-          const created = await insertInterview(trx, {
-            companyId: job.companyId,
-            jobId: job.id,
-            candidateId: candidate.id,
-            type: body.type,
-            maxDurationMinutes: body.maxDurationMinutes,
-            instructions: body.instructions,
-            language: body.language ?? job.language,
-            scheduledStart: start,
-            scheduledEnd: end,
-          }, config.livekit.roomPrefix);
-          await trx
-            .insertInto('interviewStatusEvents')
-            .values({ interviewId: created.id, fromStatus: null, toStatus: 'scheduled', actor: `api_key:${principal.keyId}` })
-            .execute();
+          const created = await insertScheduledInterview(
+            trx,
+            config.livekit.roomPrefix,
+            {
+              companyId: job.companyId,
+              jobId: job.id,
+              candidateId: candidate.id,
+              type: body.type,
+              maxDurationMinutes: body.maxDurationMinutes,
+              instructions: body.instructions,
+              language: body.language ?? job.language,
+              scheduledStart: start,
+              scheduledEnd: end,
+            },
+            `api_key:${principal.keyId}`,
+          );
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: created.companyId,
             action: 'interview.create',
             targetType: 'interview',
             targetId: created.id,
           });
-          await recordEvent(trx, interviewCreatedEvent(created));
           await writePlan(trx, created.id, plan.source, plan.questions);
           return created;
         });

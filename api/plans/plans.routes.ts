@@ -9,6 +9,7 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
+import { planInputOf } from '../interviews/create-interview.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
 import { generatePlan, templateAnchors, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
 import { readPlan, writePlan, type StoredPlanQuestion } from './plans.repository.ts';
@@ -22,16 +23,7 @@ export async function planInputFor(db: Kysely<Database>, interview: Interview, c
     db.selectFrom('jobs').selectAll().where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
     db.selectFrom('candidates').select('resumeText').where('id', '=', interview.candidateId).executeTakeFirstOrThrow(),
   ]);
-  return {
-    type: interview.type,
-    jobTitle: job.title,
-    jobDescription: job.description,
-    codingLanguage: job.codingLanguage,
-    competencies: job.competencies as Competency[],
-    resumeText: candidate.resumeText,
-    maxDurationMinutes: interview.maxDurationMinutes,
-    custom,
-  };
+  return planInputOf(job, candidate, interview, custom);
 }
 
 function toDraft(q: StoredPlanQuestion): PlanQuestionDraft & { source: string } {

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Booking, Database, EmailLocale, Interview, Slot } from '../../shared/db/schema.ts';
-import { interviewCreatedEvent, recordEvent } from '../../shared/events/outbox.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
 import { AppError } from '../http/problem.ts';
-import { bumpLinkVersion, findInterview, insertInterview } from '../interviews/interviews.repository.ts';
+import { insertScheduledInterview, writePlanAfterCommit } from '../interviews/create-interview.ts';
+import { bumpLinkVersion, findInterview } from '../interviews/interviews.repository.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { schedulingSettings } from './settings.repository.ts';
 
@@ -107,10 +107,12 @@ export async function bookSlot(
   if (!job) throw new AppError('not_found', 'No such job.');
   const settings = (await schedulingSettings(db, slotRef.companyId))!;
 
+  let booked: { booking: Booking; created: Interview | null };
   try {
-    return await db.transaction().execute(async (trx) => {
+    booked = await db.transaction().execute(async (trx) => {
       const slot = await takeSeat(trx, slotRef.companyId, input.slotId, now, input.interviewType);
       let interview: Interview;
+      let created: Interview | null = null;
       if (input.interviewId) {
         const existing = await findInterview(trx, slot.companyId, input.interviewId);
         if (!existing || existing.candidateId !== candidate.id || existing.jobId !== job.id) {
@@ -126,8 +128,9 @@ export async function bookSlot(
         // The schedule moved, so links signed for the old window must stop working.
         interview = await bumpLinkVersion(trx, existing.id);
       } else {
-        interview = await insertInterview(
+        interview = created = await insertScheduledInterview(
           trx,
+          config.livekit.roomPrefix,
           {
             companyId: slot.companyId,
             jobId: job.id,
@@ -139,13 +142,8 @@ export async function bookSlot(
             scheduledStart: slot.startsAt,
             scheduledEnd: slot.endsAt,
           },
-          config.livekit.roomPrefix,
+          actor.label,
         );
-        await trx
-          .insertInto('interviewStatusEvents')
-          .values({ interviewId: interview.id, fromStatus: null, toStatus: 'scheduled', actor: actor.label })
-          .execute();
-        await recordEvent(trx, interviewCreatedEvent(interview));
       }
       const booking = await trx
         .insertInto('bookings')
@@ -170,7 +168,7 @@ export async function bookSlot(
         details: { slotId: slot.id, interviewId: interview.id, source: input.source },
       });
       await enqueueBookingEmails(trx, config, booking.id, 'invitation', now);
-      return booking;
+      return { booking, created };
     });
   } catch (err) {
     const constraint = uniqueViolation(err);
@@ -182,6 +180,10 @@ export async function bookSlot(
     if ((err as { code?: string })?.code === '23514') throw new AppError('conflict', 'This slot is full.');
     throw err;
   }
+  // After the commit, so the slot's seat is never held while a model writes the plan; a failure leaves the booking
+  // as it is (the agent falls back to the template bank).
+  if (booked.created) await writePlanAfterCommit(deps, booked.created, job, candidate);
+  return booked.booking;
 }
 
 async function lockBooking(trx: Kysely<Database>, scope: string | null, id: string): Promise<Booking> {

@@ -1,0 +1,242 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
+import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { seedJobAndCandidates } from './support.ts';
+
+// An interview created by a booking (HR's or the candidate's own) gets its question plan like one created with
+// POST /v1/interviews, but only after the booking committed: the model is never called while the slot's seat is
+// held, and a plan that cannot be written leaves the booking as it is.
+
+type Call = ReturnType<typeof client>;
+
+let plain: TestApi;
+let withModel: TestApi;
+let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
+let brokenPlans = false;
+
+/** Holds each model request until released, then forwards it to the emulator: a slow model, on demand. */
+function startGate(target: string) {
+  let held: (() => void)[] = [];
+  let closed = true;
+  const arrivals: (() => void)[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', async () => {
+      if (closed) await new Promise<void>((resolve) => (held.push(resolve), arrivals.shift()?.()));
+      const upstream = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+  });
+  return {
+    server,
+    /** Resolves once a request is being held. */
+    arrival: () => new Promise<void>((resolve) => (held.length ? resolve() : arrivals.push(resolve))),
+    release() {
+      const waiting = held;
+      held = [];
+      for (const go of waiting) go();
+    },
+    open() {
+      closed = false;
+      this.release();
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+let gate: ReturnType<typeof startGate>;
+
+beforeAll(async () => {
+  emulator = await startEvaluationEmulator((r) => {
+    if (!isPlanRequest(r)) throw new Error('only plans are requested in this file');
+    const plan = planBrain(r);
+    // A model that ignores the schema: four anchors instead of five.
+    if (brokenPlans) plan.questions[0]!.anchors = plan.questions[0]!.anchors.slice(0, 4);
+    return plan;
+  });
+  gate = startGate(emulator.url);
+  await new Promise<void>((resolve) => gate.server.listen(0, '127.0.0.1', resolve));
+  const gateUrl = `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}`;
+  plain = await startTestApi();
+  withModel = await startTestApi({ env: { GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: gateUrl } });
+  for (const api of [plain, withModel]) api.setNow(new Date('2027-03-01T00:00:00Z'));
+  gate.open();
+});
+afterAll(async () => {
+  await plain?.stop();
+  await withModel?.stop();
+  gate?.server.closeAllConnections();
+  await new Promise<void>((resolve) => gate?.server.close(() => resolve()));
+  await emulator?.close();
+});
+
+async function company(api: TestApi, name: string) {
+  const call = client(api.url, (await seedCompany(api.db, name)).key);
+  const job = await call('POST', '/v1/jobs', {
+    body: {
+      title: 'Backend Engineer',
+      description: 'Build payment ledgers in TypeScript and Postgres.',
+      competencies: [
+        { key: 'system_design', name: 'System design', description: 'Designs robust services.' },
+        { key: 'ownership', name: 'Ownership', description: 'Drives work to done.' },
+      ],
+    },
+  });
+  expect(job.status).toBe(201);
+  const { candidates } = await seedJobAndCandidates(call, 4);
+  return { call, jobId: job.body.id as string, candidates };
+}
+
+async function slot(call: Call, startsAt: string, capacity = 1) {
+  const endsAt = new Date(Date.parse(startsAt) + 30 * 60_000).toISOString();
+  const r = await call('POST', '/v1/scheduling/slots', {
+    body: { interviewType: 'TECHNICAL', startsAt, endsAt, capacity },
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return r.body.id as string;
+}
+
+const planOf = async (call: Call, interviewId: string) =>
+  (await call('GET', `/v1/interviews/${interviewId}/plan`)).body;
+
+describe('question plans for booked interviews', () => {
+  it('an HR booking and a candidate self-booking both get the plan (template bank without a model)', async () => {
+    const { call, jobId, candidates } = await company(plain, 'Plain Co');
+    const hrBooking = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: await slot(call, '2027-03-10T09:00:00Z'), candidateId: candidates[0]!.id, jobId },
+    });
+    expect(hrBooking.status, JSON.stringify(hrBooking.body)).toBe(201);
+    const hrPlan = await planOf(call, hrBooking.body.interviewId);
+    expect(hrPlan).toMatchObject({ source: 'template-bank:v1', fitsDuration: true, frozen: false });
+    expect(hrPlan.questionCount).toBeGreaterThanOrEqual(2);
+    expect(hrPlan.questions.map((q: { competencyKey: string }) => q.competencyKey)).toContain('system_design');
+
+    const slotId = await slot(call, '2027-03-11T09:00:00Z');
+    const invited = await call('POST', '/v1/scheduling/invitations', {
+      body: { candidateId: candidates[1]!.id, jobId, interviewType: 'TECHNICAL' },
+    });
+    const booked = await client(plain.url)('POST', `/v1/public/scheduling/${invited.body.token}/book`, {
+      body: { slotId },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
+      .interviewId;
+    const selfPlan = await planOf(call, interviewId);
+    expect(selfPlan).toMatchObject({ source: 'template-bank:v1', fitsDuration: true });
+    expect(selfPlan.questionCount).toBeGreaterThanOrEqual(2);
+
+    // Attaching an existing interview keeps its plan: nothing is generated again.
+    const created = await call('POST', '/v1/interviews', {
+      body: { candidateId: candidates[2]!.id, jobId, type: 'TECHNICAL', maxDurationMinutes: 30 },
+    });
+    await call('PUT', `/v1/interviews/${created.body.id}/plan`, {
+      body: { questions: [{ text: 'Walk me through the ledger you rebuilt, step by step.', timeBudgetSeconds: 300 }] },
+    });
+    const attached = await call('POST', '/v1/scheduling/bookings', {
+      body: {
+        slotId: await slot(call, '2027-03-12T09:00:00Z'),
+        candidateId: candidates[2]!.id,
+        jobId,
+        interviewId: created.body.id,
+      },
+    });
+    expect(attached.status, JSON.stringify(attached.body)).toBe(201);
+    const kept = await planOf(call, created.body.id);
+    expect(kept.questions.map((q: { text: string }) => q.text)).toEqual([
+      'Walk me through the ledger you rebuilt, step by step.',
+    ]);
+  });
+
+  it('with a model: generated after the seat is committed (a second booking of the slot is not held up)', async () => {
+    const { call, jobId, candidates } = await company(withModel, 'Model Co');
+    const slotId = await slot(call, '2027-03-10T09:00:00Z', 2);
+    gate.close();
+    try {
+      const first = call('POST', '/v1/scheduling/bookings', {
+        body: { slotId, candidateId: candidates[0]!.id, jobId },
+      });
+      await gate.arrival();
+      // The model is answering the first booking's plan; its seat is committed and the slot's row is free.
+      const seat = await withModel.db
+        .selectFrom('slots')
+        .select('bookedCount')
+        .where('id', '=', slotId)
+        .executeTakeFirstOrThrow();
+      expect(seat.bookedCount).toBe(1);
+      const pending = await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[0]!.id}`);
+      expect(pending.body.items[0]).toMatchObject({ status: 'booked', slotId });
+      expect((await planOf(call, pending.body.items[0].interviewId)).questionCount).toBe(0);
+      // A second booking of the same slot takes the other seat while the first plan is still being written; its own
+      // plan request queues at the gate too.
+      const second = call('POST', '/v1/scheduling/bookings', {
+        body: { slotId, candidateId: candidates[1]!.id, jobId },
+      });
+      await expect
+        .poll(
+          async () =>
+            (
+              await withModel.db
+                .selectFrom('slots')
+                .select('bookedCount')
+                .where('id', '=', slotId)
+                .executeTakeFirstOrThrow()
+            ).bookedCount,
+        )
+        .toBe(2);
+      gate.open();
+      const [a, b] = await Promise.all([first, second]);
+      expect([a.status, b.status]).toEqual([201, 201]);
+      for (const booking of [a, b]) {
+        const plan = await planOf(call, booking.body.interviewId);
+        expect(plan.source).toMatch(/plan-prompt:v1$/);
+        expect(plan.questionCount).toBeGreaterThanOrEqual(2);
+        expect(plan.questions.every((q: { kind: string }) => q.kind === 'generated')).toBe(true);
+      }
+    } finally {
+      gate.open();
+    }
+  });
+
+  it('a model that fails gives the template bank; an interview cancelled meanwhile gets no plan; bookings stand', async () => {
+    const { call, jobId, candidates } = await company(withModel, 'Fail Co');
+    brokenPlans = true;
+    try {
+      const r = await call('POST', '/v1/scheduling/bookings', {
+        body: { slotId: await slot(call, '2027-03-10T10:00:00Z'), candidateId: candidates[0]!.id, jobId },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      const plan = await planOf(call, r.body.interviewId);
+      expect(plan.source).toBe('template-bank:v1');
+      expect(plan.questionCount).toBeGreaterThanOrEqual(2);
+    } finally {
+      brokenPlans = false;
+    }
+
+    // HR cancels the interview while its plan is being generated: the plan is not written; the booking request
+    // still succeeds (HR's cancellation then releases its seat).
+    gate.close();
+    try {
+      const booking = call('POST', '/v1/scheduling/bookings', {
+        body: { slotId: await slot(call, '2027-03-11T10:00:00Z'), candidateId: candidates[1]!.id, jobId },
+      });
+      await gate.arrival();
+      const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
+        .interviewId;
+      expect((await call('POST', `/v1/interviews/${interviewId}/cancel`, { body: {} })).status).toBe(200);
+      gate.open();
+      const r = await booking;
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expect(await planOf(call, interviewId)).toMatchObject({ questionCount: 0, frozen: true });
+    } finally {
+      gate.open();
+    }
+  });
+});
