@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { executePrepared } from '../../shared/db/connect.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { LimitRule } from './rate-limit.ts';
@@ -36,6 +37,14 @@ export interface JoinStatementResult {
   claim: { identity: string; roomWasOpen: boolean } | undefined;
 }
 
+interface StatementRow {
+  counters: { key: string; hits: number; windowStart: string }[] | null;
+  allowed: boolean;
+  found: Record<string, unknown> | null;
+  claimedIdentity: string | null;
+  claimedRoomWasOpen: boolean | null;
+}
+
 const lookupColumns = sql`i.*, co.name as company_name, co.default_phone_region, j.title as job_title,
   c.phone_e164 as candidate_phone`;
 
@@ -63,13 +72,7 @@ export async function runJoinStatement(db: Kysely<Database>, a: JoinAttempt): Pr
   };
   const details = JSON.stringify({ via: a.via });
 
-  const result = await sql<{
-    counters: { key: string; hits: number; windowStart: string }[] | null;
-    allowed: boolean;
-    found: (Omit<JoinLookup, 'scheduledStart' | 'scheduledEnd'> & Record<string, unknown>) | null;
-    claimedIdentity: string | null;
-    claimedRoomWasOpen: boolean | null;
-  }>`
+  const query = sql<StatementRow>`
     with rl as (
       insert into rate_limits (key, window_start, hits)
       select k, ${a.now}::timestamptz, 1 from unnest(${keys}::text[]) as k
@@ -128,10 +131,13 @@ export async function runJoinStatement(db: Kysely<Database>, a: JoinAttempt): Pr
         join candidates c on c.id = i.candidate_id
         where ${matches('i')}
       ) found) as found,
-      (select candidate_identity from seat) as claimed_identity,
-      (select room_was_open from seat) as claimed_room_was_open
-  `.execute(db);
-  const row = result.rows[0]!;
+      (select candidate_identity from seat) as "claimedIdentity",
+      (select room_was_open from seat) as "claimedRoomWasOpen"
+  `;
+  // One SQL text per kind of target, so each can be a prepared statement.
+  const variant = !a.target ? 'none' : 'roomCode' in a.target ? 'code' : 'link';
+  const [row] = await executePrepared<StatementRow>(db, `join_interview_${variant}`, query.compile(db));
+  if (!row) throw new Error('join statement returned no row');
   return {
     counters: (row.counters ?? []).map((c) => ({ key: c.key, hits: c.hits, windowStart: new Date(c.windowStart) })),
     allowed: row.allowed,

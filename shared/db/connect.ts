@@ -1,4 +1,4 @@
-import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -19,6 +19,21 @@ export interface DatabaseHandle {
   destroy(): Promise<void>;
 }
 
+// The pg pool behind each Kysely instance we made, for statements worth preparing once per connection.
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * Runs a compiled statement as a named prepared statement where the database is a real Postgres: it is parsed and
+ * planned once per connection instead of on every call, which matters on hot paths whose statements are large.
+ * `name` must always go with the same SQL text. On PGlite it simply runs the statement.
+ */
+export async function executePrepared<R>(db: Kysely<Database>, name: string, query: CompiledQuery): Promise<R[]> {
+  const pool = pools.get(db);
+  if (!pool) return (await db.executeQuery<R>(query)).rows;
+  const result = await pool.query({ name, text: query.sql, values: [...query.parameters] });
+  return result.rows as R[];
+}
+
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.url) {
     const pool = new pg.Pool({
@@ -34,6 +49,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
     // (a restart): unhandled, that would crash the process. The query it was running fails and reports it anyway.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    pools.set(db, pool);
     return { db, kind: 'postgres', destroy: () => db.destroy() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
