@@ -11,6 +11,8 @@ export const problemCodes = {
   invalid_state: { status: 409, title: 'Not possible in the current state' },
   already_connected: { status: 409, title: 'Candidate is already connected' },
   not_open_yet: { status: 409, title: 'The interview window is not open yet' },
+  too_late_to_change: { status: 409, title: 'Too close to the start to change it here' },
+  reschedule_limit: { status: 409, title: 'No more reschedules are allowed here' },
   payload_too_large: { status: 413, title: 'Request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },

@@ -205,7 +205,7 @@ function checkNotice(interview: Interview, now: Date, limits?: SelfServiceLimits
   const notice = (interview.scheduledStart.getTime() - now.getTime()) / 60_000;
   if (notice < limits.minNoticeMinutes) {
     throw new AppError(
-      'invalid_state',
+      'too_late_to_change',
       `Changes are not possible within ${limits.minNoticeMinutes} minutes of the start; reply to the invitation e-mail instead.`,
     );
   }
@@ -277,7 +277,7 @@ export async function rescheduleBooking(
       throw new AppError('invalid_state', `An interview that is ${interview.status} cannot be moved.`);
     checkNotice(interview, now, limits);
     if (limits?.maxReschedules !== undefined && booking.reschedules >= limits.maxReschedules) {
-      throw new AppError('invalid_state', `This booking was already moved ${booking.reschedules} times.`);
+      throw new AppError('reschedule_limit', `This booking was already moved ${booking.reschedules} times.`);
     }
     // Lock both slots in one order, so two bookings swapping slots cannot deadlock.
     await trx

@@ -11,6 +11,7 @@ import { renderInterviewEmail } from '../email/templates.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
 import { isoTimestamp } from '../http/schemas.ts';
+import { formatRoomCode } from '../../shared/room-code.ts';
 import { interviewType } from '../interviews/interviews.schemas.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
@@ -89,21 +90,41 @@ const publicBookingSchema = z
     startsAt: isoTimestamp,
     endsAt: isoTimestamp,
     reschedules: z.number().int(),
-    roomCode: z.string(),
+    reschedulesLeft: z.number().int().meta({ description: 'How many more times the candidate can move it here' }),
+    roomCode: z.string().meta({ description: 'Formatted as XXXX-XXXX' }),
     joinUrl: z.url(),
     link: z.url(),
   })
   .meta({ id: 'SelfServiceBooking' });
 
+// What a candidate needs to pick a time; a slot's capacity, seats taken and configuration stay with HR.
+const publicSlotSchema = slotSchema
+  .pick({
+    id: true,
+    interviewType: true,
+    startsAt: true,
+    endsAt: true,
+    localStart: true,
+    localEnd: true,
+    timezone: true,
+  })
+  .meta({ id: 'SelfServiceSlot' });
+
 const publicInvitationSchema = z
   .object({
     companyName: z.string(),
+    companyTimezone: z.string().meta({ description: "The company's IANA timezone, for showing its local time too" }),
+    language: z.enum(['en', 'ar']).meta({ description: "The company's e-mail language; the page's first language" }),
     jobTitle: z.string(),
     interviewType,
     expiresAt: isoTimestamp,
     booking: publicBookingSchema.nullable(),
     canChange: z.boolean().meta({ description: 'Whether the booking can still be moved or cancelled here' }),
-    slots: z.array(slotSchema),
+    limits: z.object({
+      minNoticeMinutes: z.number().int().meta({ description: 'No booking, move or cancellation closer to the start' }),
+      maxReschedules: z.number().int(),
+    }),
+    slots: z.array(publicSlotSchema),
     nextCursor: z.string().nullable(),
   })
   .meta({ id: 'SelfServiceInvitation' });
@@ -193,6 +214,8 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
     });
     return {
       companyName: settings!.brandName ?? settings!.companyName,
+      companyTimezone: settings!.timezone,
+      language: settings!.locale,
       jobTitle: job.title,
       interviewType: inv.interviewType,
       expiresAt: inv.expiresAt,
@@ -203,12 +226,16 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
             startsAt: booking.scheduledStart,
             endsAt: booking.scheduledEnd,
             reschedules: booking.reschedules,
-            roomCode: booking.roomCode,
+            reschedulesLeft: Math.max(0, limits.maxReschedules - booking.reschedules),
+            roomCode: formatRoomCode(booking.roomCode),
             joinUrl: joinUrlFor(booking, config),
             link: signedLinkFor(booking, config, at).url,
           }
         : null,
-      canChange: !!booking && booking.scheduledStart.getTime() - at.getTime() >= limits.minNoticeMinutes * 60_000,
+      canChange:
+        booking?.status === 'scheduled' &&
+        booking.scheduledStart.getTime() - at.getTime() >= limits.minNoticeMinutes * 60_000,
+      limits,
       slots: page.items.map((s) => slotToApi(s, query.tz ?? settings!.timezone)),
       nextCursor: page.nextCursor,
     };
@@ -331,7 +358,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
           .where('companyId', '=', inv.companyId)
           .executeTakeFirst();
         if (slot && slot.startsAt.getTime() - now().getTime() < limits.minNoticeMinutes * 60_000) {
-          throw new AppError('conflict', 'This slot starts too soon to book here.');
+          throw new AppError('too_late_to_change', 'This slot starts too soon to book here.');
         }
         await bookSlot(
           deps,

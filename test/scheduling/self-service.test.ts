@@ -48,10 +48,17 @@ describe('self-scheduling', () => {
     expect(view.status, JSON.stringify(view.body)).toBe(200);
     expect(view.body).toMatchObject({
       companyName: 'Self Co',
+      companyTimezone: 'Asia/Dubai',
+      language: 'en',
       jobTitle: 'Backend Engineer',
       interviewType: 'TECHNICAL',
       booking: null,
+      limits: { minNoticeMinutes: 120, maxReschedules: 1 },
     });
+    // What a candidate needs to pick a time, not the company's capacity or configuration.
+    expect(Object.keys(view.body.slots[0]).sort()).toEqual(
+      ['endsAt', 'id', 'interviewType', 'localEnd', 'localStart', 'startsAt', 'timezone'].sort(),
+    );
     expect(view.body.slots).toHaveLength(5);
     expect(view.body.slots.every((s: any) => s.interviewType === 'TECHNICAL' && s.localStart.endsWith('+04:00'))).toBe(
       true,
@@ -73,7 +80,13 @@ describe('self-scheduling', () => {
       body: { slotId: first.id, timezone: 'Europe/Paris' },
     });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
-    expect(booked.body.booking).toMatchObject({ startsAt: first.startsAt, status: 'booked', reschedules: 0 });
+    expect(booked.body.booking).toMatchObject({
+      startsAt: first.startsAt,
+      status: 'booked',
+      reschedules: 0,
+      reschedulesLeft: 1,
+    });
+    expect(booked.body.booking.roomCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     expect(booked.body.canChange).toBe(true);
     const hrView = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
     expect(hrView.body).toMatchObject({ source: 'candidate', candidateTimezone: 'Europe/Paris' });
@@ -83,15 +96,17 @@ describe('self-scheduling', () => {
 
     const moved = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: second.id } });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-    expect(moved.body.booking).toMatchObject({ startsAt: second.startsAt, reschedules: 1 });
+    expect(moved.body.booking).toMatchObject({ startsAt: second.startsAt, reschedules: 1, reschedulesLeft: 0 });
     const tooMany = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: third.id } });
     expect(tooMany.status).toBe(409);
+    expect(tooMany.body.code).toBe('reschedule_limit');
     expect(tooMany.body.detail).toMatch(/already moved 1 times/);
 
     // Within two hours of the start: no self-service change; HR still can.
     api.setNow(new Date(Date.parse(second.startsAt) - 60 * 60_000));
     const late = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, { body: { reason: 'sick' } });
     expect(late.status).toBe(409);
+    expect(late.body.code).toBe('too_late_to_change');
     expect(late.body.detail).toMatch(/within 120 minutes/);
     expect((await pub()('GET', `/v1/public/scheduling/${token}`)).body.canChange).toBe(false);
 
