@@ -9,7 +9,7 @@ import type Koa from 'koa';
 export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 // The app's pages; the app itself tells them apart.
-const pagePattern = /^\/(?:join(?:\/[^/]+)?|prepare|interview|done)?\/?$/;
+const pagePattern = /^\/(?:join(?:\/[^/]+)?|prepare|interview|done|schedule)?\/?$/;
 
 const types: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -9,15 +9,23 @@ import { PreparePage } from './pages/prepare.tsx';
 
 // LiveKit is only needed once the candidate starts talking: its code is a separate chunk, loaded on the way.
 const InterviewPage = lazy(() => import('./pages/interview.tsx'));
+// Self-scheduling is a page of its own, reached only from an invitation e-mail: it stays out of the join page's load.
+const SchedulePage = lazy(() => import('./pages/schedule.tsx'));
 
 type Stage =
   | { page: 'entry' }
   | { page: 'join'; ref: InterviewRef; rejoin: boolean }
   | { page: 'prepare' | 'interview'; ref: InterviewRef; session: Session; request: JoinRequest; deviceId?: string }
-  | { page: 'done'; reason: EndReason };
+  | { page: 'done'; reason: EndReason }
+  | { page: 'schedule'; token: string | null };
 
 function initialStage(route: Route): Stage {
   if (route.page === 'join') return { page: 'join', ref: route.ref, rejoin: false };
+  if (route.page === 'schedule') {
+    // The invitation's token leaves the address bar (and so the history, bookmarks and screenshots) at once.
+    if (route.token) go('/schedule', true);
+    return { page: 'schedule', token: route.token };
+  }
   if (route.page === 'resume' || route.page === 'done') {
     // Nothing of the session survives a reload; the room code brings the candidate back to the same interview.
     const code = rememberedRoomCode();
@@ -37,7 +45,13 @@ export function App() {
   const [stage, setStage] = useState<Stage>(() => initialStage(parseLocation(window.location)));
 
   useEffect(() => {
-    const onPop = () => setStage(initialStage(parseLocation(window.location)));
+    const onPop = () => {
+      const route = parseLocation(window.location);
+      // Back to /schedule without the token: the one in memory still holds.
+      setStage((current) =>
+        route.page === 'schedule' && !route.token && current.page === 'schedule' ? current : initialStage(route),
+      );
+    };
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, []);
@@ -104,6 +118,13 @@ export function App() {
       break;
     case 'done':
       content = <DonePage reason={stage.reason} />;
+      break;
+    case 'schedule':
+      content = (
+        <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
+          <SchedulePage token={stage.token} />
+        </Suspense>
+      );
       break;
   }
 

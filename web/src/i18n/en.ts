@@ -52,6 +52,62 @@ export const en = {
   'type.FINAL': 'Final',
   'type.CUSTOM': 'Interview',
 
+  // Self-scheduling (/schedule?invitation=…)
+  'schedule.title': 'Choose a time for your interview with {company}',
+  'schedule.bookedTitle': 'Your interview with {company}',
+  'schedule.invalid.title': 'This scheduling link does not work',
+  'schedule.invalid.body':
+    'It may have expired or been replaced by a newer one. Ask the company that invited you for a new link.',
+  'schedule.missing.body':
+    'For your privacy, the link is not kept in the address bar. Open the link in your invitation e-mail again.',
+  'schedule.loadErrorTitle': 'We could not load your invitation',
+  'schedule.yourZone': 'Times are shown in your time zone: {zone}.',
+  'schedule.companyZone': '{company} is in {zone}.',
+  'schedule.pickTitle': 'Pick a time',
+  'schedule.pickAgainTitle': 'Pick a new time',
+  'schedule.noSlots':
+    'There are no open times right now. Please check this page again later, or reply to your invitation e-mail.',
+  'schedule.more': 'Show later times',
+  'schedule.selected': 'Selected: {when}',
+  'schedule.thatIs': 'That is {time} in {zone}.',
+  'schedule.pickFirst': 'Choose a time first.',
+  'schedule.book': 'Book this time',
+  'schedule.booking': 'Booking…',
+  'schedule.moveTo': 'Move to this time',
+  'schedule.moving': 'Moving…',
+  'schedule.keepCurrent': 'Keep my current time',
+  'schedule.bookedNotice': 'You are booked. Keep the room code and the join link below: you need them to join.',
+  'schedule.movedNotice': 'Your interview has been moved to the new time.',
+  'schedule.cancelledNotice':
+    'Your interview has been cancelled. If you change your mind, you can pick a new time below.',
+  'schedule.yourBooking': 'Your booking',
+  'schedule.date': 'Date',
+  'schedule.time': 'Time',
+  'schedule.timeValue': '{start} – {end}',
+  'schedule.when': '{day}, {time}',
+  'schedule.companyTime': 'Time at {company}',
+  'schedule.code': 'Room code',
+  'schedule.joinLink': 'Join link',
+  'schedule.joinHint':
+    'At the time of your interview, open the join link and give the phone number {company} has for you. The interview opens a few minutes before the start.',
+  'schedule.changeUntil': 'You can reschedule or cancel here until {time}.',
+  'schedule.reschedulesLeft': 'Reschedules left: {count}.',
+  'schedule.noReschedulesLeft': 'You cannot move this booking again here, but you can still cancel it.',
+  'schedule.tooLateToChange': 'Changes here closed at {time}. If you cannot attend, reply to your invitation e-mail.',
+  'schedule.reschedule': 'Reschedule',
+  'schedule.cancel': 'Cancel interview',
+  'schedule.cancelConfirm': 'Cancel your interview on {when}? The time will be offered to others.',
+  'schedule.cancelYes': 'Yes, cancel it',
+  'schedule.cancelNo': 'Keep it',
+  'schedule.cancelling': 'Cancelling…',
+  'schedule.error.slotTaken': 'That time is no longer available: someone has just taken it. Please pick another one.',
+  'schedule.error.slotTooSoon': 'That time starts too soon to book here. Please pick a later one.',
+  'schedule.error.tooLate':
+    'It is too late to change this booking here. If you cannot attend, reply to your invitation e-mail.',
+  'schedule.error.rescheduleLimit':
+    'This booking has been moved as many times as allowed here. Reply to your invitation e-mail if you need another time.',
+  'schedule.error.changed': 'Your booking changed in the meantime. This is how it stands now.',
+
   'status.unknown.title': 'We could not find this interview',
   'status.unknown.body':
     'The code or link is not valid. Check the invitation you received, or contact the company that invited you.',

@@ -69,7 +69,7 @@ export function errorMessage(error: unknown): { key: MessageKey; params?: Record
   return { key: `error.${error.code}` as MessageKey, params: { seconds: error.retryAfterSeconds ?? 5 } };
 }
 
-async function call<T>(
+export async function call<T>(
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,

@@ -1,8 +1,14 @@
 // A few fixed paths; the API serves index.html for each of them. The link token and the phone never go into a
-// path we push: after the join the address bar only ever shows /prepare, /interview or /done.
+// path we push: after the join the address bar only ever shows /prepare, /interview or /done. The scheduling
+// invitation's token is read once from /schedule?invitation=… and then kept in memory only.
 import type { InterviewRef } from './api.ts';
 
-export type Route = { page: 'entry' } | { page: 'join'; ref: InterviewRef } | { page: 'resume' } | { page: 'done' };
+export type Route =
+  | { page: 'entry' }
+  | { page: 'join'; ref: InterviewRef }
+  | { page: 'resume' }
+  | { page: 'done' }
+  | { page: 'schedule'; token: string | null };
 
 export function parseLocation(location: Location): Route {
   const path = location.pathname.replace(/\/+$/, '');
@@ -12,6 +18,7 @@ export function parseLocation(location: Location): Route {
   if (code) return { page: 'join', ref: { kind: 'code', code: decodeURIComponent(code) } };
   if (path === '/prepare' || path === '/interview') return { page: 'resume' };
   if (path === '/done') return { page: 'done' };
+  if (path === '/schedule') return { page: 'schedule', token: new URLSearchParams(location.search).get('invitation') };
   return { page: 'entry' };
 }
 
