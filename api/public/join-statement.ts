@@ -165,10 +165,20 @@ const timestampColumns = new Set([
   'candidateLeftAt',
 ]);
 
+const camelNames = new Map<string, string>();
+const camelName = (key: string) => {
+  let name = camelNames.get(key);
+  if (name === undefined) {
+    name = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    camelNames.set(key, name);
+  }
+  return name;
+};
+
 function reviveLookup(found: Record<string, unknown>): JoinLookup {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(found)) {
-    const camel = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    const camel = camelName(key);
     out[camel] = timestampColumns.has(camel) && typeof value === 'string' ? new Date(value) : value;
   }
   return out as JoinLookup;
