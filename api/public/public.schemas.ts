@@ -67,12 +67,9 @@ export const endSessionResponse = z
 export const sessionStatusResponse = z
   .object({
     status: interviewStatus,
-    endReason: z
-      .string()
-      .nullable()
-      .meta({
-        description: 'Why the interview ended, e.g. completed, time_limit, max_duration, candidate_unresponsive',
-      }),
+    endReason: z.string().nullable().meta({
+      description: 'Why the interview ended, e.g. completed, time_limit, max_duration, candidate_unresponsive',
+    }),
   })
   .meta({ id: 'SessionStatus' });
 
