@@ -61,10 +61,22 @@ export const agentEnvSchema = z.object({
   /** The disclosure text's version, stored with each consent. Change it whenever the notice text changes. */
   CONSENT_NOTICE_VERSION: z.string().default('2026-11-23.1'),
 
-  /** Turn-taking. Defaults chosen by bench/voice.ts measurements (see agent/README.md). */
-  TURN_DETECTION: z.enum(['model', 'vad', 'stt']).default('model'),
-  ENDPOINTING_MIN_DELAY_MS: ms.default(1600),
-  ENDPOINTING_MAX_DELAY_MS: ms.default(2400),
+  /**
+   * Turn-taking. Defaults chosen by `npm run bench:voice` measurements (see agent/README.md). `text` reads the
+   * transcript and the interview stage (agent/end-of-turn.ts); `model` is the SDK's local audio model (v1-mini);
+   * `vad` and `stt` use silence alone.
+   */
+  TURN_DETECTION: z.enum(['text', 'model', 'vad', 'stt']).default('text'),
+  /** `dynamic` lets the SDK raise the short wait towards the pauses it has seen this candidate make. */
+  ENDPOINTING_MODE: z.enum(['fixed', 'dynamic']).default('fixed'),
+  /** Wait after the last speech when the answer sounds finished... */
+  ENDPOINTING_MIN_DELAY_MS: ms.default(700),
+  /** ...and when it does not (trailing words, a short answer to an open question). */
+  ENDPOINTING_MAX_DELAY_MS: ms.default(3000),
+  /** An answer to a plan question shorter than this many words counts as unfinished (TURN_DETECTION=text). */
+  TURN_SHORT_ANSWER_WORDS: z.coerce.number().int().min(0).default(20),
+  /** Synthesise the likely reply while waiting for the end of the turn, not only generate its text. */
+  PREEMPTIVE_TTS: booleanFromEnv.default(true),
   VAD_MIN_SILENCE_MS: z.coerce.number().int().min(250).default(550),
   INTERRUPTION_MIN_DURATION_MS: ms.default(600),
   INTERRUPTION_MIN_WORDS: z.coerce.number().int().min(0).default(2),
@@ -77,7 +89,13 @@ export interface AgentConfig {
   logLevel: AgentEnv['LOG_LEVEL'];
   database: { url: string; poolSize: number };
   livekit: { url: string; apiKey: string; apiSecret: string };
-  worker: { agentName: string; httpPort: number | undefined; idleProcesses: number; jobMemoryLimitMB: number; maxJobs: number };
+  worker: {
+    agentName: string;
+    httpPort: number | undefined;
+    idleProcesses: number;
+    jobMemoryLimitMB: number;
+    maxJobs: number;
+  };
   /** Null when the worker runs in local mode. */
   providers: null | {
     deepgramApiKey: string;
@@ -99,9 +117,12 @@ export interface AgentConfig {
     consentNoticeVersion: string;
   };
   turns: {
-    detection: 'model' | 'vad' | 'stt';
+    detection: 'text' | 'model' | 'vad' | 'stt';
+    endpointingMode: 'fixed' | 'dynamic';
     endpointingMinDelayMs: number;
     endpointingMaxDelayMs: number;
+    shortAnswerWords: number;
+    preemptiveTts: boolean;
     vadMinSilenceMs: number;
     interruptionMinDurationMs: number;
     interruptionMinWords: number;
@@ -146,8 +167,11 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     },
     turns: {
       detection: e.TURN_DETECTION,
+      endpointingMode: e.ENDPOINTING_MODE,
       endpointingMinDelayMs: e.ENDPOINTING_MIN_DELAY_MS,
       endpointingMaxDelayMs: e.ENDPOINTING_MAX_DELAY_MS,
+      shortAnswerWords: e.TURN_SHORT_ANSWER_WORDS,
+      preemptiveTts: e.PREEMPTIVE_TTS,
       vadMinSilenceMs: e.VAD_MIN_SILENCE_MS,
       interruptionMinDurationMs: e.INTERRUPTION_MIN_DURATION_MS,
       interruptionMinWords: e.INTERRUPTION_MIN_WORDS,

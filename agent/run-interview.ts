@@ -10,7 +10,7 @@ import { loadInterviewContext } from './interview-context.ts';
 import { createInterviewFlow, type EndReason } from './interview-flow.ts';
 import { InterviewerAgent } from './interviewer.ts';
 import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from './persistence.ts';
-import { createInterviewSession } from './pipeline.ts';
+import { createInterviewSession, createInterviewTts } from './pipeline.ts';
 import { presynthesize } from './speech/presynthesis.ts';
 import * as script from './script.ts';
 
@@ -37,25 +37,35 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   const { interviewId } = parsed.data;
   const log = deps.log.child({ interviewId });
   const started = Date.now();
-  // The candidate is usually joining right now: connect to the room while the interview loads, so the greeting
-  // can start the moment they arrive.
-  const connecting = job.connect();
   const context = await loadInterviewContext(db, interviewId);
+  log.debug({ ms: Date.now() - started }, 'interview loaded');
   if (!context || (context.status !== 'scheduled' && context.status !== 'in_progress')) {
     log.warn({ status: context?.status }, 'interview is not open; leaving');
-    await connecting.catch(() => {});
     job.shutdown('interview not open');
     return;
   }
-  await Promise.all([
-    connecting,
-    transitionInterview(db, interviewId, 'in_progress', { reason: 'agent_joined', actor: 'agent', onlyFrom: ['scheduled'] }),
-  ]);
-  log.debug({ ms: Date.now() - started }, 'connected and loaded');
+  // The greeting is fixed text: its synthesis starts now, while the room connection is still being set up.
+  const voiceOut = createInterviewTts(config, context.language);
+  const greeting = voiceOut
+    ? presynthesize(voiceOut, script.greeting(context), (error) =>
+        log.warn({ err: error }, 'greeting not synthesised ahead'),
+      )
+    : undefined;
+  void greeting?.firstFrame.then(() => log.debug({ ms: Date.now() - started }, 'greeting audio ready'));
+  const transition = transitionInterview(db, interviewId, 'in_progress', {
+    reason: 'agent_joined',
+    actor: 'agent',
+    onlyFrom: ['scheduled'],
+  });
 
-  const session = createInterviewSession(config, context.language, deps.vad);
-  const writer = createTranscriptWriter(db, interviewId);
   const flow = createInterviewFlow(context, { wrapUpAt: config.conversation.wrapUpAt });
+  const session = createInterviewSession(config, {
+    language: context.language,
+    vad: deps.vad,
+    tts: voiceOut,
+    expectsLongAnswer: () => flow.stage === 'questions',
+  });
+  const writer = createTranscriptWriter(db, interviewId);
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -97,7 +107,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       const latency = await summarizeTurnMetrics(db, interviewId).catch(() => undefined);
       log.info({ reason, latency }, 'interview ended');
       await session.close().catch((error: unknown) => log.warn({ err: error }, 'session close failed'));
-      await job.deleteRoom().catch((error: unknown) => log.warn({ err: error }, 'room not deleted; the reconciler will'));
+      await job
+        .deleteRoom()
+        .catch((error: unknown) => log.warn({ err: error }, 'room not deleted; the reconciler will'));
       job.shutdown(reason);
     })();
     return ending;
@@ -121,9 +133,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   // The SDK puts the end-of-turn and transcription delays on the candidate's message and the rest on the reply;
   // one metrics row per reply joins them.
   let userMetrics: { endOfTurnDelay?: number | undefined; transcriptionDelay?: number | undefined } = {};
-  const greeting = session.tts
-    ? presynthesize(session.tts, script.greeting(context), (error) => log.warn({ err: error }, 'greeting not synthesised ahead'))
-    : undefined;
+  job.room.on(RoomEvent.LocalTrackSubscribed, () =>
+    log.debug({ ms: Date.now() - started }, 'candidate subscribed to the voice'),
+  );
   let candidateArrived: () => void = () => {};
   const candidatePresent = new Promise<void>((resolve) => (candidateArrived = resolve));
   const agent = new InterviewerAgent({
@@ -150,7 +162,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         void publish({
           // Rounded to the second so the same deadline is not published again on every turn.
           ...(flow.started
-            ? { 'interview.ends_at': new Date(Math.round((Date.now() + flow.msUntilTimeUp()) / 1000) * 1000).toISOString() }
+            ? {
+                'interview.ends_at': new Date(
+                  Math.round((Date.now() + flow.msUntilTimeUp()) / 1000) * 1000,
+                ).toISOString(),
+              }
             : {}),
           ...(position > 0 ? { 'interview.question': `${position}/${context.plan.questions.length}` } : {}),
         });
@@ -205,7 +221,10 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
 
   session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
     if (item.type === 'message' && item.role === 'user') {
-      userMetrics = { endOfTurnDelay: item.metrics?.endOfTurnDelay, transcriptionDelay: item.metrics?.transcriptionDelay };
+      userMetrics = {
+        endOfTurnDelay: item.metrics?.endOfTurnDelay,
+        transcriptionDelay: item.metrics?.transcriptionDelay,
+      };
     }
   });
   session.on(voice.AgentSessionEventTypes.UserStateChanged, ({ newState }) => {
@@ -253,9 +272,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     if (flow.stage !== 'ended' && !ending) agent.perform({ say: `Welcome back. ${flow.repeat().say}` });
   });
 
-  // The session starts before the candidate is in the room (tracks published, STT connected); the greeting
-  // waits for them (see the agent's onEnter).
-  await session.start({
+  // The session connects to the room itself (job.connect), while it builds the pipeline: the two overlap. It starts
+  // before the candidate is in the room (STT connected); the greeting waits for them (see the agent's onEnter).
+  const starting = session.start({
     agent,
     room: job.room,
     inputOptions: {
@@ -266,6 +285,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       textInputCallback: (_session, ev) => agent.handleTypedInput(ev.text),
     },
   });
+  await Promise.all([starting, transition]);
   log.debug({ ms: Date.now() - started }, 'session started');
   const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);
   candidateIdentity = participant.identity;

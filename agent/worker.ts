@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { cli, defineAgent, ServerOptions, type AgentServer, type JobContext, type JobProcess, type VAD } from '@livekit/agents';
+import {
+  cli,
+  defineAgent,
+  ServerOptions,
+  type AgentServer,
+  type JobContext,
+  type JobProcess,
+  type VAD,
+} from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
 import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
@@ -15,15 +23,20 @@ const log = createLogger({ level: config.logLevel, name: 'agent' });
 
 export default defineAgent({
   // Once per job process, before any interview: the VAD model load takes a moment and must not delay a greeting.
+  // The database pool is made here too (its connections open on first use: a warm process may wait hours).
   prewarm: async (proc: JobProcess) => {
-    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.turns.vadMinSilenceMs });
+    const [vad, database] = await Promise.all([
+      silero.VAD.load({ minSilenceDuration: config.turns.vadMinSilenceMs }),
+      connectDatabase({ url: config.database.url, poolSize: config.database.poolSize }),
+    ]);
+    proc.userData.vad = vad;
+    proc.userData.database = database;
   },
   entry: async (job: JobContext) => {
-    let database: DatabaseHandle | undefined;
+    const database = job.proc.userData.database as DatabaseHandle;
     job.addShutdownCallback(async () => {
-      await database?.destroy();
+      await database.destroy();
     });
-    database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
     await runInterview(job, { config, db: database.db, vad: job.proc.userData.vad as VAD, log });
   },
 });
@@ -31,7 +44,9 @@ export default defineAgent({
 // Guarded so tests and tools can import this module without starting a worker.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (config.providers === null) {
-    log.info('no provider keys: local mode (plan questions in order, typed answers, espeak-ng speech if installed; scoring waits for an LLM)');
+    log.info(
+      'no provider keys: local mode (plan questions in order, typed answers, espeak-ng speech if installed; scoring waits for an LLM)',
+    );
   }
   cli.runApp(
     new ServerOptions({
@@ -44,7 +59,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
       production: config.env === 'production',
       ...(config.worker.maxJobs > 0
-        ? { loadFunc: async (server: AgentServer) => server.activeJobs.length / config.worker.maxJobs, loadThreshold: 1 }
+        ? {
+            loadFunc: async (server: AgentServer) => server.activeJobs.length / config.worker.maxJobs,
+            loadThreshold: 1,
+          }
         : {}),
       ...(config.worker.httpPort !== undefined ? { port: config.worker.httpPort } : {}),
     }),

@@ -9,6 +9,8 @@ import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/su
 //   BENCH_INTERVIEWS=2 TURN_DETECTION=vad npm run bench:voice
 //
 // Worker settings (TURN_DETECTION, ENDPOINTING_MIN_DELAY_MS, ...) pass through from the environment.
+// BENCH_TRACE=1 prints each join's timestamps (to line up with the worker's debug log, TEST_AGENT_ECHO=1
+// TEST_AGENT_LOG_LEVEL=debug); BENCH_WORKER_NODE_OPTIONS is handed to the worker as NODE_OPTIONS (e.g. --cpu-prof).
 
 const fixed = { sttFinalDelayMs: 50, llmFirstTokenDelayMs: 150, ttsFirstByteDelayMs: 100, segmentGapMs: 300 };
 const interviews = Number(process.env.BENCH_INTERVIEWS ?? 1);
@@ -36,14 +38,22 @@ const passthrough = [
   'ENDPOINTING_MAX_DELAY_MS',
   'VAD_MIN_SILENCE_MS',
   'INTERRUPTION_MIN_DURATION_MS',
+  'TURN_SHORT_ANSWER_WORDS',
+  'PREEMPTIVE_TTS',
+  'ENDPOINTING_MODE',
 ];
 
 beforeAll(async () => {
   const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1' };
   for (const key of passthrough) if (process.env[key]) workerEnv[key] = process.env[key]!;
+  if (process.env.BENCH_WORKER_NODE_OPTIONS) workerEnv.NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS;
   stack = await startAgentStack({
     workerEnv,
-    deepgram: { sttFinalDelayMs: fixed.sttFinalDelayMs, ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs, segmentGapMs: fixed.segmentGapMs },
+    deepgram: {
+      sttFinalDelayMs: fixed.sttFinalDelayMs,
+      ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs,
+      segmentGapMs: fixed.segmentGapMs,
+    },
     gemini: { firstTokenDelayMs: fixed.llmFirstTokenDelayMs },
   });
 });
@@ -94,7 +104,11 @@ async function joinOnly(): Promise<CandidateResult> {
   });
   // Wait for the job to end (the rejoin grace is 1 s), so the next join finds a warm idle process.
   for (let i = 0; i < 100; i++) {
-    const row = await stack.api.db.selectFrom('interviews').select('status').where('id', '=', seeded.id).executeTakeFirstOrThrow();
+    const row = await stack.api.db
+      .selectFrom('interviews')
+      .select('status')
+      .where('id', '=', seeded.id)
+      .executeTakeFirstOrThrow();
     if (row.status !== 'in_progress' && row.status !== 'scheduled') break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -104,13 +118,20 @@ async function joinOnly(): Promise<CandidateResult> {
 
 it('voice pipeline figures', async () => {
   const out: string[] = [];
-  out.push(`fixed emulator latencies: STT final +${fixed.sttFinalDelayMs} ms after a ${fixed.segmentGapMs} ms silence, LLM first token ${fixed.llmFirstTokenDelayMs} ms, TTS first byte ${fixed.ttsFirstByteDelayMs} ms (+ espeak-ng synthesis)`);
+  out.push(
+    `fixed emulator latencies: STT final +${fixed.sttFinalDelayMs} ms after a ${fixed.segmentGapMs} ms silence, LLM first token ${fixed.llmFirstTokenDelayMs} ms, TTS first byte ${fixed.ttsFirstByteDelayMs} ms (+ espeak-ng synthesis)`,
+  );
   out.push(`turn settings: ${passthrough.map((k) => `${k}=${process.env[k] ?? 'default'}`).join(' ')}`);
 
   const joinToAudio: number[] = [];
   const connectToAudio: number[] = [];
+  // One join first, not counted: a worker that has just started is still warming its first job process, which a
+  // worker in service has long done.
+  if (joins > 0) await joinOnly();
   for (let i = 0; i < joins; i++) {
     const r = await joinOnly();
+    if (process.env.BENCH_TRACE)
+      out.push(`trace join: started ${r.joinStartedAt} connected ${r.connectedAt} first audio ${r.firstAudioAt}`);
     if (r.firstAudioAt) {
       joinToAudio.push(r.firstAudioAt - r.joinStartedAt);
       connectToAudio.push(r.firstAudioAt - r.connectedAt);
@@ -161,9 +182,29 @@ it('voice pipeline figures', async () => {
   out.push(`${'thinking pauses talked over (goal 0)'.padEnd(58)} ${talkedOver} of ${pausedAnswers}`);
   out.push(line('after the turn decision: e2e − end-of-turn (goal p50 ≤ 150)', afterDecision));
   out.push(line('issue formula e2e − (eot + LLM TTFT + TTS TTFB)', issueFormula));
-  out.push(line('SDK e2e latency', metrics.map((m) => m.e2eLatency! * 1000)));
-  out.push(line('SDK end-of-turn delay', metrics.map((m) => m.endOfTurnDelay! * 1000)));
-  out.push(line('SDK LLM node TTFT', metrics.flatMap((m) => (m.llmTtft === null ? [] : [m.llmTtft * 1000]))));
-  out.push(line('SDK TTS node TTFB', metrics.flatMap((m) => (m.ttsTtfb === null ? [] : [m.ttsTtfb * 1000]))));
+  out.push(
+    line(
+      'SDK e2e latency',
+      metrics.map((m) => m.e2eLatency! * 1000),
+    ),
+  );
+  out.push(
+    line(
+      'SDK end-of-turn delay',
+      metrics.map((m) => m.endOfTurnDelay! * 1000),
+    ),
+  );
+  out.push(
+    line(
+      'SDK LLM node TTFT',
+      metrics.flatMap((m) => (m.llmTtft === null ? [] : [m.llmTtft * 1000])),
+    ),
+  );
+  out.push(
+    line(
+      'SDK TTS node TTFB',
+      metrics.flatMap((m) => (m.ttsTtfb === null ? [] : [m.ttsTtfb * 1000])),
+    ),
+  );
   process.stdout.write(`\n=== bench/voice ===\n${out.join('\n')}\n\n`);
 });

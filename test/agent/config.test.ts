@@ -13,14 +13,39 @@ describe('agent config', () => {
   it('runs in local mode without provider keys, and with them builds the provider settings', () => {
     expect(loadAgentConfig(base).providers).toBeNull();
     expect(loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg' }).providers).toBeNull();
-    const full = loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', GEMINI_BASE_URL: 'http://127.0.0.1:9' });
-    expect(full.providers).toMatchObject({ sttModel: 'nova-3', llmModel: 'gemini-2.5-flash', ttsProvider: 'deepgram', geminiBaseUrl: 'http://127.0.0.1:9' });
-    expect(loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', AGENT_LOCAL_MODE: 'true' }).providers).toBeNull();
+    const full = loadAgentConfig({
+      ...base,
+      DEEPGRAM_API_KEY: 'dg',
+      GOOGLE_API_KEY: 'g',
+      GEMINI_BASE_URL: 'http://127.0.0.1:9',
+    });
+    expect(full.providers).toMatchObject({
+      sttModel: 'nova-3',
+      llmModel: 'gemini-2.5-flash',
+      ttsProvider: 'deepgram',
+      geminiBaseUrl: 'http://127.0.0.1:9',
+    });
+    expect(
+      loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', AGENT_LOCAL_MODE: 'true' }).providers,
+    ).toBeNull();
   });
 
   it('keeps patient turn-taking defaults and refuses settings the SDK would reject', () => {
     const config = loadAgentConfig(base);
-    expect(config.turns).toMatchObject({ detection: 'model', endpointingMinDelayMs: 1600, endpointingMaxDelayMs: 2400, vadMinSilenceMs: 550 });
+    expect(config.turns).toMatchObject({
+      detection: 'text',
+      endpointingMode: 'fixed',
+      endpointingMinDelayMs: 700,
+      endpointingMaxDelayMs: 3000,
+      shortAnswerWords: 20,
+      preemptiveTts: true,
+      vadMinSilenceMs: 550,
+    });
+    expect(loadAgentConfig({ ...base, TURN_DETECTION: 'model', PREEMPTIVE_TTS: 'false' }).turns).toMatchObject({
+      detection: 'model',
+      preemptiveTts: false,
+    });
+    expect(() => loadAgentConfig({ ...base, TURN_DETECTION: 'smart' })).toThrow(ConfigError);
     expect(config.worker.agentName).toBe('interviewer');
     expect(() => loadAgentConfig({ ...base, VAD_MIN_SILENCE_MS: '100' })).toThrow(ConfigError);
     expect(() => loadAgentConfig({ ...base, LOG_LEVEL: 'silent' })).toThrow(/LOG_LEVEL/);

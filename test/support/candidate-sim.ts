@@ -113,6 +113,8 @@ export interface CandidateResult {
 const sampleRate = 48000;
 const frameSamples = sampleRate / 100; // 10 ms
 const audibleRms = 0.01;
+/** Audible interviewer audio after at least this much quiet is the start of new speech. */
+const onsetGapMs = 250;
 
 function rms(frame: AudioFrame): number {
   let sum = 0;
@@ -220,17 +222,23 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   room.on(RoomEvent.ParticipantAttributesChanged, (_changed, participant) => {
     if (participant.kind === ParticipantKind.AGENT) readState(participant as RemoteParticipant);
   });
+  let lastAudibleAt = 0;
   room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
     if (!isAgent(participant) || track.kind !== TrackKind.KIND_AUDIO) return;
     void (async () => {
       for await (const frame of new AudioStream(track, { sampleRate, numChannels: 1 })) {
         if (rms(frame) < audibleRms) continue;
         const now = Date.now();
+        // The interviewer's state reaches the candidate before the last of its audio does: the tail of a question
+        // can be heard just after the candidate starts answering. Talking over means speech that *starts* during
+        // the answer, after a gap.
+        const onset = now - lastAudibleAt > onsetGapMs;
+        lastAudibleAt = now;
         if (result.firstAudioAt === undefined) {
           result.firstAudioAt = now;
           if (options.leaveAfterFirstAudio) resolveEnded('left after the first audio');
         }
-        if (speakingNow && current) current.talkedOver = true;
+        if (speakingNow && current) current.talkedOver ||= onset;
         else if (current && current.replyAudioAt === undefined && now >= current.endedAt) current.replyAudioAt = now;
       }
     })();

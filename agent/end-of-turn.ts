@@ -1,0 +1,122 @@
+import type { llm } from '@livekit/agents';
+
+// When has the candidate finished answering? Silence alone cannot tell: a candidate who stops for a second and a
+// half to think sounds, to a silence timer, exactly like one who has finished. This detector reads what the speech
+// recogniser has transcribed so far, with what the interview expects, and says "probably finished" or "probably
+// not"; the SDK then waits the short endpointing delay (ENDPOINTING_MIN_DELAY_MS) or the long one
+// (ENDPOINTING_MAX_DELAY_MS) after the last speech before the interviewer replies. Speech that resumes inside the
+// wait cancels it. The cues are plain text rules, deterministic and local (no model, no network):
+//
+// 1. The words trail off: the transcript ends on a conjunction, a preposition, an article, a filler ("um", "uh")
+//    or a comma or dash. Someone who stops there is in the middle of a sentence.
+// 2. An answer to an open interview question that is still short (fewer than TURN_SHORT_ANSWER_WORDS words): one
+//    sentence is usually the start of an answer, and the pause after it is the candidate gathering the next thought.
+//    This cue holds only while a plan question or follow-up is being answered, not for consent or the candidate's
+//    own questions, where a short answer ("Yes, I agree.") is the whole answer; and not for answers that close
+//    themselves ("I don't know", "that's all") or ask something back.
+//
+// What it cannot see: a pause after a complete sentence once the answer is already substantive. There the short
+// delay applies and a long pause is taken as the end (see agent/README.md for the measured trade-off).
+//
+// The SDK calls this with the conversation so far plus the candidate's words not yet committed as the last user
+// message (the "_TurnDetector" interface of @livekit/agents 1.9, the same one its text turn models implement).
+
+export interface EndOfTurnCues {
+  /** True while the candidate is answering a plan question or a follow-up (the flow's 'questions' stage). */
+  expectsLongAnswer: () => boolean;
+  /** Words below which an answer to an open question counts as unfinished. */
+  shortAnswerWords: number;
+}
+
+/** Probabilities the detector returns; the SDK compares them with `unlikelyThreshold`. */
+const likely = 0.9;
+const unlikely = 0.1;
+const threshold = 0.5;
+
+const trailingWords: Record<string, ReadonlySet<string>> = {
+  // Words that rarely end a sentence in speech. Words that often do ("so", "that", "this", "in", "about", "did",
+  // "well") are left out: a trailing word here means a long wait, never talking over.
+  en: new Set([
+    ...['and', 'but', 'or', 'nor', 'because', 'although', 'though', 'whereas', 'unless', 'than', 'if'],
+    ...['of', 'to', 'at', 'by', 'from', 'into', 'onto', 'between', 'during', 'without', 'within', 'across'],
+    ...['against', 'towards', 'toward', 'via', 'per', 'with', 'for'],
+    ...['a', 'an', 'the', 'my', 'our', 'their', 'your', 'his', 'its', 'every', 'each'],
+    ...['i', "i'm", "we're", "it's", 'we', 'they'],
+    ...['um', 'uh', 'erm', 'er', 'hmm', 'mm', 'ah'],
+  ]),
+  // Arabic: and, or, but, then, because, I mean; in, from, on, to, about, with; which/that.
+  ar: new Set([
+    ...['و', 'أو', 'او', 'لكن', 'ثم', 'لأن', 'لان', 'يعني', 'امم', 'اه'],
+    ...['في', 'من', 'على', 'إلى', 'الى', 'عن', 'مع', 'اللي', 'التي', 'الذي', 'أن', 'إن', 'ان'],
+  ]),
+};
+
+/** Phrases that close an answer however short it is, when the answer ends on them. */
+const closingPhrases = [
+  /\bi (really )?(don'?t|do not) know$/,
+  /\bno idea$/,
+  /\bnot sure$/,
+  /\bthat'?s (all|it|everything)$/,
+  /\b(pass|skip( this| it)?|next question)$/,
+  /\b(i have|i've) nothing (more|else)( to add)?$/,
+];
+
+function language(lang: string | undefined): string {
+  return (lang ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
+}
+
+function lastUserText(chatCtx: llm.ChatContext): string {
+  for (let i = chatCtx.items.length - 1; i >= 0; i--) {
+    const item = chatCtx.items[i]!;
+    if (item.type === 'message') return item.role === 'user' ? (item.textContent ?? '') : '';
+  }
+  return '';
+}
+
+/** Whether the candidate's words so far sound finished: the rules above, as a probability for the SDK. */
+export function endOfTurnProbability(
+  text: string,
+  lang: string,
+  cues: Pick<EndOfTurnCues, 'shortAnswerWords'> & { expectsLongAnswer: boolean },
+): number {
+  const trimmed = text.trim();
+  if (!trimmed) return likely;
+  // A comma, dash, ellipsis or colon at the very end: the sentence was left open.
+  if (/(,|;|:|-|–|—|\.\.\.|…)$/.test(trimmed)) return unlikely;
+  const words = trimmed
+    .toLowerCase()
+    .split(/\s+/)
+    .map((w) => w.replace(/^[^\p{L}\p{N}']+|[^\p{L}\p{N}']+$/gu, ''))
+    .filter(Boolean);
+  const last = words.at(-1) ?? '';
+  if (trailingWords[language(lang)]?.has(last)) return unlikely;
+  if (trimmed.endsWith('?')) return likely;
+  const spoken = words.join(' ');
+  if (closingPhrases.some((p) => p.test(spoken))) return likely;
+  if (cues.expectsLongAnswer && words.length < cues.shortAnswerWords) return unlikely;
+  return likely;
+}
+
+/** The SDK's text turn-detector interface (`_TurnDetector` in @livekit/agents 1.9), structurally. */
+export interface TextTurnDetector {
+  readonly model: string;
+  readonly provider: string;
+  unlikelyThreshold(language?: string): Promise<number | undefined>;
+  supportsLanguage(language?: string): Promise<boolean>;
+  predictEndOfTurn(chatCtx: llm.ChatContext, timeoutMs?: number): Promise<number>;
+}
+
+export function createEndOfTurnDetector(cues: EndOfTurnCues, interviewLanguage: string): TextTurnDetector {
+  return {
+    model: 'interview-text-cues',
+    provider: 'local',
+    unlikelyThreshold: async () => threshold,
+    // Every language: the length cue needs no word lists; trailing words are known for English and Arabic.
+    supportsLanguage: async () => true,
+    predictEndOfTurn: async (chatCtx) =>
+      endOfTurnProbability(lastUserText(chatCtx), interviewLanguage, {
+        expectsLongAnswer: cues.expectsLongAnswer(),
+        shortAnswerWords: cues.shortAnswerWords,
+      }),
+  };
+}

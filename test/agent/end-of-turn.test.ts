@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { llm } from '@livekit/agents';
+import { describe, expect, it } from 'vitest';
+import { createEndOfTurnDetector, endOfTurnProbability } from '../../agent/end-of-turn.ts';
+import { splitFirstSentence } from '../../agent/speech/presynthesis.ts';
+
+// The text end-of-turn cues (agent/end-of-turn.ts): which transcripts make the interviewer wait the long delay.
+
+const scenario = JSON.parse(
+  readFileSync(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url), 'utf8'),
+) as {
+  answers: string[];
+};
+const answering = { expectsLongAnswer: true, shortAnswerWords: 20 };
+const notAnswering = { expectsLongAnswer: false, shortAnswerWords: 20 };
+const unfinished = (text: string, cues = answering, lang = 'en') => endOfTurnProbability(text, lang, cues) < 0.5;
+
+describe('text end-of-turn cues', () => {
+  it('hears a sentence left open: a trailing conjunction, preposition, article, filler, comma or dash', () => {
+    for (const text of [
+      'We moved the ledger to Postgres and',
+      'No more questions from',
+      'The hardest part was the',
+      'We used, um',
+      'We shard by account,',
+      'It depends -',
+      'We tried Kafka but...',
+    ]) {
+      expect(unfinished(text, notAnswering), text).toBe(true);
+    }
+    // Deepgram's punctuation does not hide the open end.
+    expect(unfinished('I worked on that with.', notAnswering)).toBe(true);
+  });
+
+  it('takes a short answer to an open question as the start of one, but not where short answers are whole', () => {
+    const oneSentence = 'I led the team that rebuilt our payment ledger.';
+    expect(unfinished(oneSentence)).toBe(true);
+    expect(unfinished(oneSentence, notAnswering)).toBe(false);
+    expect(unfinished('Yes, I agree, let us start.', notAnswering)).toBe(false);
+    // Answers that close themselves, and questions back, are finished however short.
+    for (const text of ["I don't know.", "Honestly, that's all.", 'Could you repeat the question?', 'Next question.']) {
+      expect(unfinished(text), text).toBe(false);
+    }
+    const substantive =
+      'I led the team that rebuilt our payment ledger. It is a double entry ledger in Go on Postgres, and every call carries an idempotency key.';
+    expect(unfinished(substantive)).toBe(false);
+  });
+
+  it('knows Arabic trailing words and counts words in any language', () => {
+    expect(unfinished('عملت على نظام الدفع و', notAnswering, 'ar')).toBe(true);
+    expect(unfinished('عملت على نظام الدفع في البنك', notAnswering, 'ar')).toBe(false);
+    expect(unfinished('عملت على نظام الدفع في البنك', answering, 'ar')).toBe(true);
+  });
+
+  it('on the benchmark scenario: the words before each thinking pause wait, each whole answer does not', () => {
+    // The voice benchmark puts a 1.5 s pause after the first sentence (or mid-sentence) of every answer but consent.
+    for (const line of scenario.answers.slice(1)) {
+      const sentences = line.split(/(?<=\.) /);
+      const before =
+        sentences.length > 1
+          ? sentences[0]!
+          : line
+              .split(' ')
+              .slice(0, Math.ceil(line.split(' ').length / 2))
+              .join(' ');
+      const lastAnswer = line === scenario.answers.at(-1);
+      const cues = lastAnswer ? notAnswering : answering;
+      expect(unfinished(before, cues), before).toBe(true);
+      expect(unfinished(line, cues), line).toBe(false);
+    }
+  });
+
+  it('plugs into the SDK as a text turn detector reading the last candidate message', async () => {
+    let stage: 'consent' | 'questions' = 'consent';
+    const detector = createEndOfTurnDetector(
+      { expectsLongAnswer: () => stage === 'questions', shortAnswerWords: 20 },
+      'en',
+    );
+    const chat = llm.ChatContext.empty();
+    chat.addMessage({ role: 'assistant', content: 'Tell me about a system you designed.' });
+    chat.addMessage({ role: 'user', content: 'I built a ledger.' });
+    const threshold = (await detector.unlikelyThreshold('en'))!;
+    expect(await detector.supportsLanguage('ar')).toBe(true);
+    expect(await detector.predictEndOfTurn(chat)).toBeGreaterThanOrEqual(threshold);
+    stage = 'questions';
+    expect(await detector.predictEndOfTurn(chat)).toBeLessThan(threshold);
+  });
+});
+
+describe('greeting presynthesis', () => {
+  it('splits off the first sentence so its audio comes back first', () => {
+    expect(splitFirstSentence('Hello Ahmed, welcome. I am an AI interviewer. Do you agree?')).toEqual([
+      'Hello Ahmed, welcome.',
+      'I am an AI interviewer. Do you agree?',
+    ]);
+    expect(splitFirstSentence('Just one sentence.')).toEqual(['Just one sentence.']);
+  });
+});
