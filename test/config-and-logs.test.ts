@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../api/config.ts';
 import { ConfigError } from '../shared/env.ts';
+import { loggedRoute } from '../api/http/middleware.ts';
 import { createLogger } from '../shared/logger.ts';
 import { testEnv } from './support/harness.ts';
 
@@ -36,7 +37,10 @@ describe('configuration', () => {
   it('stops the API process at start-up with a message naming the variable', () => {
     const env = testEnv();
     delete env.LINK_SIGNING_SECRET;
-    const result = spawnSync(process.execPath, ['api/main.ts'], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['api/main.ts'], {
+      env: { PATH: process.env.PATH, ...env },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('LINK_SIGNING_SECRET is required');
   });
@@ -66,5 +70,14 @@ describe('logs', () => {
     for (const secret of ['501234567', 'eyJhbGciOi', 'ik_secret', 'whsec_abc']) expect(text).not.toContain(secret);
     expect(text).toContain('Layla');
     expect(text).toContain('[redacted]');
+  });
+
+  it('show a route pattern, or an unmatched path with its link, room code or invitation hidden', () => {
+    expect(loggedRoute('/v1/public/rooms/:code/join', '/v1/public/rooms/ABCD2345/join')).toBe(
+      '/v1/public/rooms/:code/join',
+    );
+    expect(loggedRoute(undefined, '/v1/public/links/eyJpIjoi.sig/nope')).toBe('/v1/public/links/:redacted/nope');
+    expect(loggedRoute(undefined, '/v1/public/rooms/ABCD2345/x')).toBe('/v1/public/rooms/:redacted/x');
+    expect(loggedRoute(undefined, '/v1/public/scheduling/inv_token.sig/x')).toBe('/v1/public/scheduling/:redacted/x');
   });
 });

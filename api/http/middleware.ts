@@ -12,6 +12,14 @@ export function requestId() {
   };
 }
 
+/**
+ * The path as the access log shows it: the matched route's pattern, or for an unmatched path the path with any
+ * segment after links/, rooms/ or scheduling/ hidden, since those carry signed links, room codes and invitations.
+ */
+export function loggedRoute(matchedRoute: string | undefined, path: string): string {
+  return matchedRoute ?? path.replace(/\/(links|rooms|scheduling)\/[^/]+/, '/$1/:redacted');
+}
+
 /** One access-log line per request. URLs are logged without query strings, which may hold signed links. */
 export function accessLog(log: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -23,7 +31,7 @@ export function accessLog(log: Logger) {
       log[level]({
         reqId: ctx.state.requestId,
         method: ctx.method,
-        route: ctx._matchedRoute ?? ctx.path.replace(/\/(links|rooms)\/[^/]+/, '/$1/:redacted'),
+        route: loggedRoute(ctx._matchedRoute, ctx.path),
         status: ctx.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
       });

@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('web app served by the API', () => {
   it('answers the page paths with the app, assets with long caching, and leaves the API alone', async () => {
-    for (const path of ['/', '/join', '/join/ABCD-2345', '/prepare', '/interview', '/done']) {
+    for (const path of ['/', '/join', '/join/ABCD-2345', '/prepare', '/interview', '/done', '/schedule']) {
       const response = await fetch(`${api.url}${path}`);
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
