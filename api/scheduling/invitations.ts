@@ -39,7 +39,11 @@ export function signInvitation(secret: string, invitationId: string, expiresAt: 
   return `${prefix}.${payload}.${mac(secret, payload).toString('base64url')}`;
 }
 
-export function verifyInvitation(secret: string, token: string, now: Date): string | null {
+/**
+ * The invitation id a token of ours names, and whether it is past its expiry (still authentic: a candidate who
+ * booked keeps managing that booking with it until the interview starts).
+ */
+export function verifyInvitation(secret: string, token: string, now: Date): { id: string; expired: boolean } | null {
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== prefix) return null;
   const [, payload, signature] = parts as [string, string, string];
@@ -49,8 +53,7 @@ export function verifyInvitation(secret: string, token: string, now: Date): stri
   try {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { i?: unknown; exp?: unknown };
     if (typeof claims.i !== 'string' || !Number.isInteger(claims.exp)) return null;
-    if (now.getTime() > (claims.exp as number) * 1000) return null;
-    return claims.i;
+    return { id: claims.i, expired: now.getTime() > (claims.exp as number) * 1000 };
   } catch {
     return null;
   }
@@ -161,22 +164,30 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
     maxReschedules: config.scheduling.selfServiceMaxReschedules,
   };
 
-  async function resolve(token: string, meta: RequestMeta): Promise<Invitation> {
+  /**
+   * The invitation behind a token. An expired one still lets its candidate see, move or cancel a booking that has
+   * not started (slots are offered weeks beyond an invitation's life), but never book anew.
+   */
+  async function resolve(token: string, meta: RequestMeta, purpose: 'view' | 'book' | 'manage'): Promise<Invitation> {
     await consumeRateLimits(
       db,
       [{ key: `schedule:ip:${meta.ip}`, limit: config.rateLimits.perIp }],
       config.rateLimits.windowSeconds,
       now(),
     );
-    const id = verifyInvitation(config.links.secret, token, now());
-    if (!id) throw notFound();
+    const verified = verifyInvitation(config.links.secret, token, now());
+    if (!verified) throw notFound();
     const row = await db
       .selectFrom('schedulingInvitations')
       .select(['id', 'companyId', 'candidateId', 'jobId', 'interviewType', 'expiresAt'])
-      .where('id', '=', id)
+      .where('id', '=', verified.id)
       .where('revokedAt', 'is', null)
       .executeTakeFirst();
     if (!row) throw notFound();
+    if (verified.expired) {
+      const booking = purpose === 'book' ? undefined : await activeBooking(db, row);
+      if (!booking || booking.scheduledStart <= now()) throw notFound();
+    }
     return row;
   }
 
@@ -335,7 +346,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       responses: { 200: { description: 'The invitation', schema: publicInvitationSchema } },
       handler: async ({ params, query, meta }) => ({
         status: 200,
-        body: await view(await resolve(params.token, meta), query),
+        body: await view(await resolve(params.token, meta, 'view'), query),
         headers: { 'Cache-Control': 'no-store' },
       }),
     }),
@@ -350,7 +361,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       body: z.object({ slotId: z.uuid(), timezone: timezone.optional() }).strict().meta({ id: 'SelfServiceBook' }),
       responses: { 201: { description: 'Booked', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
-        const inv = await resolve(params.token, meta);
+        const inv = await resolve(params.token, meta, 'book');
         const slot = await db
           .selectFrom('slots')
           .select('startsAt')
@@ -387,7 +398,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       body: z.object({ slotId: z.uuid() }).strict().meta({ id: 'SelfServiceReschedule' }),
       responses: { 200: { description: 'Moved', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
-        const inv = await resolve(params.token, meta);
+        const inv = await resolve(params.token, meta, 'manage');
         const booking = await activeBooking(db, inv);
         if (!booking) throw new AppError('invalid_state', 'There is no booking to move.');
         await rescheduleBooking(deps, inv.companyId, booking.bookingId, body.slotId, candidateActor(meta), limits);
@@ -408,7 +419,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
         .meta({ id: 'SelfServiceCancel' }),
       responses: { 200: { description: 'Cancelled', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
-        const inv = await resolve(params.token, meta);
+        const inv = await resolve(params.token, meta, 'manage');
         const booking = await activeBooking(db, inv);
         if (!booking) throw new AppError('invalid_state', 'There is no booking to cancel.');
         await cancelBooking(

@@ -157,4 +157,41 @@ describe('self-scheduling', () => {
       ).status,
     ).toBe(404);
   });
+
+  it('lets an expired invitation manage its booking until the interview starts, but never book anew', async () => {
+    const { jobId, candidates } = await seedJobAndCandidates(call, 2, { email: () => undefined });
+    const invite = async (candidateId: string) =>
+      (
+        await call('POST', '/v1/scheduling/invitations', {
+          body: { candidateId, jobId, interviewType: 'TECHNICAL', expiresInDays: 1 },
+        })
+      ).body.token as string;
+    const booker = await invite(candidates[0]!.id);
+    const idle = await invite(candidates[1]!.id);
+    const offer = await pub()('GET', `/v1/public/scheduling/${booker}?from=2027-03-06T00:00:00Z&limit=5`);
+    const [first, second, third] = offer.body.slots;
+    expect((await pub()('POST', `/v1/public/scheduling/${booker}/book`, { body: { slotId: first.id } })).status).toBe(
+      201,
+    );
+
+    try {
+      api.setNow(new Date('2027-03-03T00:00:00Z'));
+      const view = await pub()('GET', `/v1/public/scheduling/${booker}`);
+      expect(view.status).toBe(200);
+      expect(view.body.booking).toMatchObject({ startsAt: first.startsAt });
+      const moved = await pub()('POST', `/v1/public/scheduling/${booker}/reschedule`, { body: { slotId: second.id } });
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+      expect(moved.body.booking.startsAt).toBe(second.startsAt);
+      // Without a booking, an expired invitation is just expired: nothing to see, nothing to book.
+      expect((await pub()('GET', `/v1/public/scheduling/${idle}`)).status).toBe(404);
+      expect((await pub()('POST', `/v1/public/scheduling/${idle}/book`, { body: { slotId: third.id } })).status).toBe(
+        404,
+      );
+      // Once the interview has started, the invitation has nothing left to manage.
+      api.setNow(new Date(Date.parse(second.startsAt) + 60_000));
+      expect((await pub()('GET', `/v1/public/scheduling/${booker}`)).status).toBe(404);
+    } finally {
+      api.setNow(new Date('2027-03-01T00:00:00Z'));
+    }
+  });
 });
