@@ -118,11 +118,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   // Silence watch: after the interviewer finishes speaking, wait for the candidate; prompt, then give up.
   let silencePrompts = 0;
   let silenceTimer: NodeJS.Timeout | undefined;
-  const armSilence = () => {
+  const armSilence = (atLeastMs = 0) => {
     cancel(silenceTimer);
     // Before the greeting the candidate is not there yet: nothing to wait for.
     if (!flow.started || flow.stage === 'ended' || ending) return;
-    silenceTimer = later(config.conversation.silencePromptSeconds * 1000, () => {
+    silenceTimer = later(Math.max(config.conversation.silencePromptSeconds * 1000, atLeastMs), () => {
       if (flow.stage === 'ended' || ending) return;
       silencePrompts++;
       if (silencePrompts > config.conversation.silenceMaxPrompts) agent.perform(flow.unresponsive());
@@ -234,7 +234,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     } else if (newState === 'listening') {
       userSpeech.endedAt = new Date();
       // Speech that never became a turn (noise, nothing transcribed) must not switch the silence watch off.
-      if (session.agentState === 'listening') armSilence();
+      // An answer whose end is still being decided (up to the long endpointing delay) is not a silence.
+      if (session.agentState === 'listening') armSilence(config.turns.endpointingMaxDelayMs + 1000);
     }
   });
   session.on(voice.AgentSessionEventTypes.AgentStateChanged, ({ newState }) => {
