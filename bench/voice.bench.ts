@@ -49,6 +49,8 @@ beforeAll(async () => {
   if (process.env.BENCH_WORKER_NODE_OPTIONS) workerEnv.NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS;
   stack = await startAgentStack({
     workerEnv,
+    // Every join of the benchmark uses the scenario's phone number, from one address.
+    apiEnv: { RATE_LIMIT_PER_PHONE: '1000', RATE_LIMIT_PER_IP: '1000' },
     deepgram: {
       sttFinalDelayMs: fixed.sttFinalDelayMs,
       ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs,
