@@ -58,7 +58,12 @@ export function loadScenario(path: string | URL): Scenario {
 
 /** The speech segments the candidate will produce, in order: what a speech-to-text service would hear. */
 export function spokenSegments(answers: string[]): string[] {
-  return answers.flatMap((a) => a.split(pauseMarker).map((s) => s.trim()).filter(Boolean));
+  return answers.flatMap((a) =>
+    a
+      .split(pauseMarker)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export interface CandidateOptions {
@@ -79,6 +84,11 @@ export interface CandidateOptions {
   timeoutMs?: number;
   /** Leaves as soon as the first interviewer audio is heard (join-latency measurements). */
   leaveAfterFirstAudio?: boolean;
+  /**
+   * Time between the join answer and entering the room, as the web app spends it on its Prepare page (microphone,
+   * speaker and connection checks). Default 0: straight in.
+   */
+  prepareMs?: number;
   onEvent?: (event: CandidateEvent) => void;
 }
 
@@ -136,7 +146,10 @@ function capSilences(pcm: Int16Array, maxGapMs = 200): Int16Array {
 }
 
 async function speechFor(line: string, wordsPerMinute: number, pauseMs: number): Promise<Int16Array> {
-  const parts = line.split(pauseMarker).map((p) => p.trim()).filter(Boolean);
+  const parts = line
+    .split(pauseMarker)
+    .map((p) => p.trim())
+    .filter(Boolean);
   const chunks: Int16Array[] = [];
   for (const [i, part] of parts.entries()) {
     if (i > 0) chunks.push(new Int16Array((sampleRate * pauseMs) / 1000));
@@ -182,6 +195,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     await new Promise((r) => setTimeout(r, Math.min(2, Math.max(0.5, retryAfter)) * 1000));
   }
   if (!response.ok || !joined.token) throw new Error(`join refused: ${response.status} ${JSON.stringify(joined)}`);
+  if (options.prepareMs) await new Promise((r) => setTimeout(r, options.prepareMs));
 
   const room = new Room();
   const result: CandidateResult = {
@@ -306,7 +320,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     for (const [i, line] of options.answers.entries()) {
       if (!(await waitForTurn())) break;
       agentSpokeSinceAnswer = false;
-      const text = line.split(pauseMarker).map((p) => p.trim()).join(' ');
+      const text = line
+        .split(pauseMarker)
+        .map((p) => p.trim())
+        .join(' ');
       emit({ type: 'answer', text, mode });
       if (mode === 'text') {
         current = { text, endedAt: Date.now(), talkedOver: false };
