@@ -10,7 +10,7 @@ import { AppError } from '../http/problem.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
 import { endInterview } from '../livekit/interview-lifecycle.ts';
-import { consumeRateLimits, type LimitRule } from './rate-limit.ts';
+import { consumeRateLimits, overLimit, type LimitRule } from './rate-limit.ts';
 import { runJoinStatement, type JoinLookup } from './join-statement.ts';
 import type { JoinBody } from './public.schemas.ts';
 
@@ -113,28 +113,6 @@ function joinTarget(deps: AppDeps, ref: InterviewRef) {
   return claims ? { interviewId: claims.interviewId, linkVersion: claims.version } : null;
 }
 
-function rateLimited(
-  counters: { key: string; hits: number; windowStart: Date }[],
-  rules: LimitRule[],
-  windowSeconds: number,
-  now: Date,
-) {
-  let retryAfter = 1;
-  for (const row of counters) {
-    const rule = rules.find((r) => r.key === row.key);
-    if (rule && row.hits > rule.limit) {
-      const resetsAt = row.windowStart.getTime() + windowSeconds * 1000;
-      retryAfter = Math.max(retryAfter, Math.ceil((resetsAt - now.getTime()) / 1000));
-    }
-  }
-  return new AppError(
-    'rate_limited',
-    'Too many attempts. Wait a moment and try again.',
-    { retryAfterSeconds: retryAfter },
-    { 'Retry-After': String(retryAfter) },
-  );
-}
-
 /**
  * Admits the invited candidate: checks phone and window, holds the seat so a second device cannot kick the first,
  * opens the room and dispatches the interviewer on first join, and mints a short-lived token for this room only.
@@ -171,7 +149,12 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   });
   const { interview, claim } = attempt;
   // The limit decides first, and a limited request learns nothing from the lookup.
-  if (!attempt.allowed) throw rateLimited(attempt.counters, limits, config.rateLimits.windowSeconds, now);
+  if (!attempt.allowed) {
+    throw (
+      overLimit(attempt.counters, limits, config.rateLimits.windowSeconds, now) ??
+      new AppError('rate_limited', 'Too many attempts.')
+    );
+  }
   if (!interview) throw noMatch();
   const phone = early ?? toE164(body.phone, interview.defaultPhoneRegion);
   const phoneMatches = phone !== null && samePhone(phone, interview.candidatePhone);

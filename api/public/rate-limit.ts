@@ -31,22 +31,32 @@ export async function consumeRateLimits(
     )
     .returning(['key', 'hits', 'windowStart'])
     .execute();
+  const exceeded = overLimit(rows, rules, windowSeconds, now);
+  if (exceeded) throw exceeded;
+}
+
+/** The 429 for counters over their limits, with Retry-After until the longest window resets; undefined if none is. */
+export function overLimit(
+  rows: { key: string; hits: number; windowStart: Date }[],
+  rules: LimitRule[],
+  windowSeconds: number,
+  now: Date,
+): AppError | undefined {
   let retryAfter = 0;
   for (const row of rows) {
-    const rule = rules.find((r) => r.key === row.key)!;
-    if (row.hits > rule.limit) {
+    const rule = rules.find((r) => r.key === row.key);
+    if (rule && row.hits > rule.limit) {
       const resetsAt = row.windowStart.getTime() + windowSeconds * 1000;
       retryAfter = Math.max(retryAfter, Math.ceil((resetsAt - now.getTime()) / 1000), 1);
     }
   }
-  if (retryAfter > 0) {
-    throw new AppError(
-      'rate_limited',
-      'Too many attempts. Wait a moment and try again.',
-      { retryAfterSeconds: retryAfter },
-      { 'Retry-After': String(retryAfter) },
-    );
-  }
+  if (retryAfter === 0) return undefined;
+  return new AppError(
+    'rate_limited',
+    'Too many attempts. Wait a moment and try again.',
+    { retryAfterSeconds: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  );
 }
 
 export async function pruneRateLimits(db: Kysely<Database>, windowSeconds: number, now: Date): Promise<void> {
