@@ -39,7 +39,7 @@ export function openApiDocument(deps: AppDeps) {
   return withWebhookEvents(buildOpenApiDocument(allRoutes(deps), { title: 'AI Interviewer API', version: apiVersion }));
 }
 
-export function createApp(deps: AppDeps): Koa {
+export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
   const router = new Router();
   const routes = allRoutes(deps);
@@ -54,6 +54,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   mountRoutes(router, routes, { authenticate: bearerAuthenticator(deps.db) });
 
+  if (options.inFlight) app.use(options.inFlight);
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(problemHandler(deps.log));

@@ -5,6 +5,7 @@ import { migrateToLatest } from '../shared/db/migrate.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createApp } from './app.ts';
+import { handlersInFlight } from './http/middleware.ts';
 import { loadApiConfig, type ApiConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createLiveKitGateway } from './livekit/gateway.ts';
@@ -44,7 +45,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     livekit: createLiveKitGateway(config.livekit),
     now: () => new Date(),
   };
-  const app = createApp(deps);
+  const handlers = handlersInFlight();
+  const app = createApp(deps, { inFlight: handlers.middleware });
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
@@ -76,11 +78,14 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
       await scoring.stop();
       await webhookWorker?.stop();
       await emailWorker?.stop();
-      // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use.
+      // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use — also for
+      // handlers whose client already hung up, which the server no longer waits for.
+      const deadline = Date.now() + 10_000;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
       server.closeAllConnections();
+      await handlers.drained(Math.max(0, deadline - Date.now()));
       await database.destroy();
     },
   };

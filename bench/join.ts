@@ -30,6 +30,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },
     connections: { type: 'string', default: '32' },
+    // Which runs, comma-separated: vouched, fixed, asked, first.
+    only: { type: 'string', default: 'vouched,fixed,first,asked' },
+    // How the API reaches Postgres: tcp (as across hosts/containers) or unix (the same host, a Unix socket).
+    db: { type: 'string', default: 'tcp' },
   },
 });
 const vouchedCount = Number(values.vouched);
@@ -127,6 +131,13 @@ const asked = await seedInterviews(askedCount, 'bench-asked-', 50_000_000);
 const vouched = await seedInterviews(vouchedCount, 'bench-vouched-', 20_000_000);
 await markCandidatesLeft('bench-vouched-');
 
+// The API's own connection string: over TCP, or over the cluster's Unix socket when Postgres runs on the same host.
+const apiDbUrl = new URL(dbUrl);
+if (values.db === 'unix') {
+  if (!postgres.socketDir) throw new Error('--db unix needs the private test cluster (TEST_DATABASE_URL is set)');
+  apiDbUrl.hostname = '';
+  apiDbUrl.searchParams.set('host', postgres.socketDir);
+}
 const port = 3900;
 // BENCH_CPU_PROF=dir writes a V8 CPU profile of the API process there, to see where a request's time goes.
 const profile = process.env.BENCH_CPU_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -136,7 +147,7 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     PORT: String(port),
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: apiDbUrl.toString(),
     DATABASE_POOL_SIZE: '16',
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: testLivekit.apiKey,
@@ -193,7 +204,8 @@ function cpuSeconds(match: (pid: number, comm: string) => boolean): number {
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (!match(pid, comm)) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      // utime, stime, and the children's the process has reaped: Postgres backends that exit mid-run still count.
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // The process ended between listing and reading.
     }
@@ -208,11 +220,14 @@ const processes = {
   postgres: (_: number, comm: string) => comm === 'postgres',
   livekit: (_: number, comm: string) => comm === 'server',
 };
-const cpuNow = () =>
-  Object.fromEntries(Object.entries(processes).map(([k, m]) => [k, cpuSeconds(m)])) as Record<
+const cpuNow = () => ({
+  ...(Object.fromEntries(Object.entries(processes).map(([k, m]) => [k, cpuSeconds(m)])) as Record<
     keyof typeof processes,
     number
-  >;
+  >),
+  // autocannon runs in this process: the load generator's share of the same cores.
+  generator: ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()),
+});
 
 async function run(label: string, targets: Target[], options: Partial<autocannon.Options>) {
   const before = cpuNow();
@@ -231,11 +246,11 @@ async function run(label: string, targets: Target[], options: Partial<autocannon
       `(${result.requests.total} requests, ${result.non2xx} non-2xx, errors ${result.errors}, statuses ${statuses})`,
   );
   const after = cpuNow();
-  const perJob = (k: keyof typeof processes) =>
+  const perJob = (k: keyof typeof processes | 'generator') =>
     (((after[k] - before[k]) / Math.max(1, result.requests.total)) * 1e6).toFixed(0);
   const apiMicros = ((after.api - before.api) / Math.max(1, result.requests.total)) * 1e6;
   console.log(
-    `  CPU per join: API ${perJob('api')} µs, Postgres ${perJob('postgres')} µs, LiveKit ${perJob('livekit')} µs ` +
+    `  CPU per join: API ${perJob('api')} µs, Postgres ${perJob('postgres')} µs, LiveKit ${perJob('livekit')} µs, load generator ${perJob('generator')} µs ` +
       `→ one API process on a core of its own: ~${Math.round(1e6 / Math.max(1, apiMicros))} joins/s`,
   );
   if (result.requests.total > targets.length && targets === vouched) {
@@ -246,14 +261,23 @@ async function run(label: string, targets: Target[], options: Partial<autocannon
 
 console.log(
   `public join benchmark: ${vouched.length} + ${asked.length} interviews, ${connections} connections, ${duration} s per run, ` +
-    `API + Postgres + LiveKit + load generator on ${(await import('node:os')).availableParallelism()} cores`,
+    `API + Postgres + LiveKit + load generator on ${(await import('node:os')).availableParallelism()} cores; API to Postgres over ${values.db === "unix" ? "a Unix socket" : "TCP"}`,
 );
-// The first pass over these interviews creates each room in LiveKit with the interviewer's dispatch.
-await run('first join (room created + dispatch)', asked, { duration: 5, connections: 8, amount: asked.length });
-await run('rejoin, seat vouched by the database: max', vouched, {});
-await markCandidatesLeft('bench-vouched-');
-await run(`rejoin, seat vouched by the database: ${fixedRate} req/s`, vouched, { overallRate: fixedRate });
-await run('rejoin, LiveKit asked (token never seen used): max', asked, {});
+const runs = new Set(values.only.split(','));
+// The database-only runs go first: the rooms the first joins open keep LiveKit busy (dispatch, timeouts) for a while.
+if (runs.has('vouched')) {
+  await run('rejoin, seat vouched by the database: max', vouched, {});
+  await markCandidatesLeft('bench-vouched-');
+}
+if (runs.has('fixed')) {
+  await run(`rejoin, seat vouched by the database: ${fixedRate} req/s`, vouched, { overallRate: fixedRate });
+}
+// The first pass over these interviews creates each room in LiveKit with the interviewer's dispatch; the next asks
+// LiveKit who is in them.
+if (runs.has('first') || runs.has('asked')) {
+  await run('first join (room created + dispatch)', asked, { duration: 5, connections: 8, amount: asked.length });
+}
+if (runs.has('asked')) await run('rejoin, LiveKit asked (token never seen used): max', asked, {});
 
 api.kill('SIGTERM');
 await new Promise((r) => api.once('exit', r));

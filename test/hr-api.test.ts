@@ -90,6 +90,12 @@ describe('HR API: jobs and candidates', () => {
     const notUuid = await call('GET', '/v1/jobs/123');
     expect(notUuid.status).toBe(400);
     expect(notUuid.body.errors[0].path).toBe('params.id');
+    // Postgres text can't hold NUL: a 400 naming the field, not a database error.
+    const before = (await call('GET', '/v1/jobs?limit=200')).body.items.length;
+    const nul = await call('POST', '/v1/jobs', { body: { title: 'Eng\u0000ineer', description: 'd' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.errors).toEqual([{ path: 'body.title', message: 'Contains a NUL character' }]);
+    expect((await call('GET', '/v1/jobs?limit=200')).body.items.length).toBe(before);
   });
 
   it('normalises candidate phones to E.164 with the company region, and rejects invalid ones', async () => {

@@ -154,4 +154,82 @@ describe('join statement', () => {
     // That claim is a new token: the same departure does not vouch for the next one.
     expect((await runJoinStatement(api.db, later(60_000))).claim).toBeUndefined();
   });
+
+  describe('joins arriving together share one statement', () => {
+    const auditTimes = async (ids: string[]) =>
+      (
+        await api.db
+          .selectFrom('auditLog')
+          .select('at')
+          .where('targetId', 'in', ids)
+          .where('action', '=', 'candidate.join')
+          .execute()
+      ).map((r) => r.at.getTime());
+
+    it('claims each seat once, audits each claim, and runs them as one transaction', async () => {
+      const interviews = await Promise.all([seeded(), seeded(), seeded()]);
+      const attempts = interviews.map((i) => attempt(i.roomCode));
+      // A second device on the first interview, in the same batch: it finds the seat taken, as it would in sequence.
+      const second = attempt(interviews[0]!.roomCode);
+      const results = await Promise.all([...attempts, second].map((a) => runJoinStatement(api.db, a)));
+      results.slice(0, 3).forEach((r, n) => {
+        expect(r.interview?.id).toBe(interviews[n]!.id);
+        expect(r.claim).toEqual({ identity: attempts[n]!.proposedIdentity, roomWasOpen: false });
+      });
+      expect(results[3]).toMatchObject({ allowed: true, claim: undefined, interview: { id: interviews[0]!.id } });
+      const times = await auditTimes(interviews.map((i) => i.id));
+      expect(times).toHaveLength(3);
+      // now() is the transaction's start: three claims, one statement.
+      expect(new Set(times).size).toBe(1);
+    });
+
+    it('counts a shared limit as if the attempts came one after another', async () => {
+      const interview = await seeded();
+      const limits = [{ key: `test:shared:${interview.id}`, limit: 3 }];
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          runJoinStatement(api.db, attempt(interview.roomCode, { limits, phone: '+971509999999' })),
+        ),
+      );
+      expect(results.map((r) => r.counters[0]!.hits)).toEqual([1, 2, 3, 4, 5]);
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, false]);
+      const stored = await api.db
+        .selectFrom('rateLimits')
+        .select('hits')
+        .where('key', '=', limits[0]!.key)
+        .executeTakeFirstOrThrow();
+      expect(stored.hits).toBe(5);
+    });
+
+    it('finds code and link targets in the same batch', async () => {
+      const [byCode, byLink] = await Promise.all([seeded(), seeded()]);
+      const results = await Promise.all([
+        runJoinStatement(api.db, attempt(byCode!.roomCode)),
+        runJoinStatement(api.db, { ...attempt('unused'), target: { interviewId: byLink!.id, linkVersion: 1 }, via: 'link' }),
+        runJoinStatement(api.db, { ...attempt('unused'), target: { interviewId: byLink!.id, linkVersion: 99 }, via: 'link' }),
+        runJoinStatement(api.db, { ...attempt('unused'), target: null }),
+      ]);
+      expect(results[0]!.claim).toBeDefined();
+      expect(results[1]).toMatchObject({ interview: { id: byLink!.id }, claim: expect.anything() });
+      expect(results[2]).toMatchObject({ interview: undefined, claim: undefined });
+      expect(results[3]).toMatchObject({ allowed: true, interview: undefined, claim: undefined });
+    });
+
+    it("one attempt's unstorable value fails that attempt alone", async () => {
+      const [good, bad] = await Promise.all([seeded(), seeded()]);
+      const results = await Promise.allSettled([
+        runJoinStatement(api.db, attempt(good!.roomCode)),
+        // Postgres text cannot hold a NUL byte: the whole statement fails, then each attempt runs alone.
+        runJoinStatement(api.db, attempt(bad!.roomCode, { displayName: 'Bad\u0000Name' })),
+      ]);
+      expect(results[0]).toMatchObject({ status: 'fulfilled', value: { claim: expect.anything() } });
+      expect(results[1]!.status).toBe('rejected');
+      const row = await api.db
+        .selectFrom('interviews')
+        .select('candidateIdentity')
+        .where('id', '=', bad!.id)
+        .executeTakeFirstOrThrow();
+      expect(row.candidateIdentity).toBeNull();
+    });
+  });
 });

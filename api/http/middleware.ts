@@ -13,6 +13,38 @@ export function requestId() {
 }
 
 /**
+ * Counts handlers still running. A client that hangs up does not stop its handler, and server.close() stops waiting
+ * for a connection once it is gone, so shutdown waits on this before it closes the database the handlers still use.
+ */
+export function handlersInFlight() {
+  let running = 0;
+  let onIdle: (() => void) | undefined;
+  return {
+    middleware: async (_ctx: Context, next: Next) => {
+      running++;
+      try {
+        await next();
+      } finally {
+        running--;
+        if (running === 0) onIdle?.();
+      }
+    },
+    /** Resolves once no handler runs, or after `timeoutMs`. */
+    drained(timeoutMs: number): Promise<void> {
+      if (running === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+        onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+  };
+}
+
+/**
  * The path as the access log shows it: the matched route's pattern, or for an unmatched path the path with any
  * segment after links/, rooms/ or scheduling/ hidden, since those carry signed links, room codes and invitations.
  */

@@ -45,7 +45,7 @@ function asPostgresUser(args: string[]): string[] {
  * Starts (or reuses) a private cluster on a fixed port with durability off: test data is disposable and fsync is
  * the slowest part of every commit. Returns a superuser URL.
  */
-export async function startPostgres(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startPostgres(): Promise<{ url: string; socketDir?: string; stop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed: run scripts/test-deps.sh (or set TEST_DATABASE_URL)');
@@ -57,7 +57,7 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
     await client.end();
     return true;
   };
-  if (await ready().catch(() => false)) return { url, stop: async () => {} };
+  if (await ready().catch(() => false)) return { url, socketDir, stop: async () => {} };
 
   for (const dir of [path.dirname(dataDir), dataDir, socketDir]) {
     if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -86,6 +86,7 @@ export async function startPostgres(): Promise<{ url: string; stop: () => Promis
   await waitFor('PostgreSQL', ready, 20_000);
   return {
     url,
+    socketDir,
     stop: async () => {
       const [c, ...a] = asPostgresUser([path.join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', 'stop']);
       execFileSync(c!, a, { stdio: 'ignore' });
