@@ -9,7 +9,7 @@
 //   (a second device must never kick a connected candidate).
 // - "first join": the room is created in LiveKit with the interviewer's dispatch.
 //
-//   node bench/join.ts [--vouched 40000] [--interviews 1000] [--duration 10] [--rate 1000]
+//   node bench/join.ts [--vouched 60000] [--interviews 1000] [--duration 10] [--rate 1000]
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ import { createBenchDatabase } from './support.ts';
 
 const { values } = parseArgs({
   options: {
-    vouched: { type: 'string', default: '40000' },
+    vouched: { type: 'string', default: '60000' },
     interviews: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '10' },
     rate: { type: 'string', default: '1000' },

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
@@ -12,6 +12,7 @@ import { verifyLink } from '../interviews/signed-link.ts';
 import { endInterview } from '../livekit/interview-lifecycle.ts';
 import { consumeRateLimits, overLimit, type LimitRule } from './rate-limit.ts';
 import { runJoinStatement, type JoinLookup } from './join-statement.ts';
+import { newParticipantIdentity } from './participant-identity.ts';
 import type { JoinBody } from './public.schemas.ts';
 
 /** How the candidate names the interview: the typed room code, or the signed link from the invitation. */
@@ -59,7 +60,7 @@ async function resolve(deps: AppDeps, ref: InterviewRef): Promise<JoinLookup | u
   return row && row.linkVersion === claims.version ? row : undefined;
 }
 
-function joinState(deps: AppDeps, interview: Interview) {
+function joinState(deps: AppDeps, interview: Pick<Interview, 'status' | 'scheduledStart' | 'scheduledEnd'>) {
   const window = joinWindow(interview, deps.config.links);
   const state = terminalStatuses.includes(interview.status) ? ('ended' as const) : windowState(window, deps.now());
   return { window, state };
@@ -141,7 +142,7 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     windowBeforeMinutes: config.links.windowBeforeMinutes,
     windowAfterMinutes: config.links.windowAfterMinutes,
     leaseUntil: new Date(now.getTime() + config.join.connectGraceSeconds * 1000),
-    proposedIdentity: `cand_${randomBytes(12).toString('base64url')}`,
+    proposedIdentity: newParticipantIdentity(),
     displayName,
     now,
     actor,
@@ -256,7 +257,7 @@ const alreadyConnected = (retryAfter: number) =>
 async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: string, now: Date): Promise<string> {
   const { db, config, livekit } = deps;
   const leaseUntil = new Date(now.getTime() + config.join.connectGraceSeconds * 1000);
-  const proposed = `cand_${randomBytes(12).toString('base64url')}`;
+  const proposed = newParticipantIdentity();
   const claimed = await db
     .updateTable('interviews')
     .set({

@@ -4,8 +4,23 @@ import type { Database, Interview } from '../../shared/db/schema.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { LimitRule } from './rate-limit.ts';
 
-/** The interview as a join sees it, read in the same statement that may claim its seat. */
-export type JoinLookup = Interview & {
+/** The interview as a join sees it, read in the same statement that may claim its seat: what the join answers with. */
+export type JoinLookup = Pick<
+  Interview,
+  | 'id'
+  | 'companyId'
+  | 'status'
+  | 'type'
+  | 'maxDurationMinutes'
+  | 'instructions'
+  | 'language'
+  | 'scheduledStart'
+  | 'scheduledEnd'
+  | 'roomCode'
+  | 'roomName'
+  | 'joinLeaseUntil'
+  | 'agentDispatchedAt'
+> & {
   companyName: string;
   defaultPhoneRegion: string;
   jobTitle: string;
@@ -153,7 +168,11 @@ const joinBatchSql = `
   )
   select a.ord, v.allowed, v.counters,
     (select row_to_json(found) from (
-      select i.*, co.name as company_name, co.default_phone_region, j.title as job_title, c.phone_e164 as candidate_phone
+      select i.id, i.company_id as "companyId", i.status, i.type, i.max_duration_minutes as "maxDurationMinutes",
+        i.instructions, i.language, i.scheduled_start as "scheduledStart", i.scheduled_end as "scheduledEnd",
+        i.room_code as "roomCode", i.room_name as "roomName", i.join_lease_until as "joinLeaseUntil",
+        i.agent_dispatched_at as "agentDispatchedAt", co.name as "companyName",
+        co.default_phone_region as "defaultPhoneRegion", j.title as "jobTitle", c.phone_e164 as "candidatePhone"
       from target t
       join interviews i on i.id = t.id
       join companies co on co.id = i.company_id
@@ -317,38 +336,14 @@ export function runJoinStatement(db: Kysely<Database>, attempt: JoinAttempt): Pr
   return batcher(attempt);
 }
 
-// row_to_json keeps snake_case keys and turns timestamps into strings; give the caller the same shape a Kysely
-// select of these columns would.
-const timestampColumns = new Set([
-  'scheduledStart',
-  'scheduledEnd',
-  'joinLeaseUntil',
-  'roomCreatedAt',
-  'startedAt',
-  'endedAt',
-  'createdAt',
-  'updatedAt',
-  'agentDispatchedAt',
-  'seatClaimedAt',
-  'candidateJoinedEventAt',
-  'candidateLeftAt',
-]);
-
-const camelNames = new Map<string, string>();
-const camelName = (key: string) => {
-  let name = camelNames.get(key);
-  if (name === undefined) {
-    name = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
-    camelNames.set(key, name);
-  }
-  return name;
-};
-
+// row_to_json turns timestamps into strings; give the caller the Dates a Kysely select of these columns would.
 function reviveLookup(found: Record<string, unknown>): JoinLookup {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(found)) {
-    const camel = camelName(key);
-    out[camel] = timestampColumns.has(camel) && typeof value === 'string' ? new Date(value) : value;
-  }
-  return out as JoinLookup;
+  const at = (value: unknown) => (typeof value === 'string' ? new Date(value) : null);
+  return {
+    ...found,
+    scheduledStart: at(found.scheduledStart),
+    scheduledEnd: at(found.scheduledEnd),
+    joinLeaseUntil: at(found.joinLeaseUntil),
+    agentDispatchedAt: at(found.agentDispatchedAt),
+  } as JoinLookup;
 }
