@@ -229,7 +229,17 @@ const cpuNow = () => ({
   generator: ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()),
 });
 
+/** Transactions committed in the bench database so far: each join statement (a whole batch of joins) is one. */
+async function commits(): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    select xact_commit::text as n from pg_stat_database where datname = current_database()`.execute(db);
+  return Number(rows[0]!.n);
+}
+
 async function run(label: string, targets: Target[], options: Partial<autocannon.Options>) {
+  // Statistics reach pg_stat_database when a backend's transaction ends; this session's own reads are a handful.
+  await sql`select pg_stat_force_next_flush()`.execute(db);
+  const commitsBefore = await commits();
   const before = cpuNow();
   const result = await autocannon({
     url: base,
@@ -252,6 +262,12 @@ async function run(label: string, targets: Target[], options: Partial<autocannon
   console.log(
     `  CPU per join: API ${perJob('api')} µs, Postgres ${perJob('postgres')} µs, LiveKit ${perJob('livekit')} µs, load generator ${perJob('generator')} µs ` +
       `→ one API process on a core of its own: ~${Math.round(1e6 / Math.max(1, apiMicros))} joins/s`,
+  );
+  await new Promise((r) => setTimeout(r, 1100)); // backends flush their statistics at most once a second
+  const transactions = (await commits()) - commitsBefore;
+  console.log(
+    `  transactions per join: ${(transactions / Math.max(1, result.requests.total)).toFixed(2)} ` +
+      `(concurrent joins share one statement)`,
   );
   if (result.requests.total > targets.length && targets === vouched) {
     console.log(`  (more requests than vouched interviews: ${result.requests.total - targets.length} asked LiveKit)`);
