@@ -3,6 +3,7 @@ import type { Database } from '../../shared/db/schema.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ApiConfig } from '../config.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
+import { invitationUrl } from '../scheduling/invitation-token.ts';
 import { schedulingSettings } from '../scheduling/settings.repository.ts';
 import { addressOf, buildInvite } from './ics.ts';
 import { renderInterviewEmail, type EmailKind, type InterviewEmailContext } from './templates.ts';
@@ -69,6 +70,8 @@ async function loadBookingContext(trx: Kysely<Database>, bookingId: string) {
       'b.candidateTimezone',
       'b.icsSequence',
       'b.cancelReason',
+      'b.source as bookingSource',
+      'b.interviewType',
       'c.firstName',
       'c.lastName',
       'c.email as candidateEmail',
@@ -95,6 +98,19 @@ export async function enqueueBookingEmails(
   if (!b.candidateEmail) return;
   const settings = (await schedulingSettings(trx, b.companyId))!;
   const link = signedLinkFor(b, config, now);
+  // A booking the candidate made is theirs to move or cancel: its e-mails carry the page they booked on.
+  const invitation =
+    b.bookingSource === 'candidate' && kind !== 'cancellation'
+      ? await trx
+          .selectFrom('schedulingInvitations')
+          .select(['id', 'expiresAt'])
+          .where('candidateId', '=', b.candidateId)
+          .where('jobId', '=', b.jobId)
+          .where('interviewType', '=', b.interviewType)
+          .where('revokedAt', 'is', null)
+          .orderBy('createdAt', 'desc')
+          .executeTakeFirst()
+      : undefined;
   const companyName = settings.brandName ?? settings.companyName;
   const ctx: InterviewEmailContext = {
     locale: b.bookingLocale,
@@ -111,6 +127,9 @@ export async function enqueueBookingEmails(
     linkUrl: link.url,
     roomCode: formatRoomCode(b.roomCode),
     cancelReason: b.cancelReason,
+    manageUrl: invitation
+      ? invitationUrl({ publicBaseUrl: config.publicBaseUrl, secret: config.links.secret }, invitation.id, invitation.expiresAt)
+      : undefined,
   };
   const rendered = renderInterviewEmail(kind, ctx);
   const ics = buildInvite({

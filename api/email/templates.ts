@@ -26,6 +26,8 @@ export interface InterviewEmailContext {
   /** For self-scheduling invitations: the page where the candidate picks a slot. */
   scheduleUrl?: string;
   scheduleExpiresAt?: Date;
+  /** For a booking the candidate made: the page where they can move or cancel it. */
+  manageUrl?: string | undefined;
 }
 
 export interface RenderedEmail {
@@ -71,6 +73,7 @@ interface Strings {
   schedule: string;
   chooseBy: string;
   reason: string;
+  manage: string;
 }
 
 function strings(ctx: InterviewEmailContext): Strings {
@@ -106,6 +109,7 @@ function strings(ctx: InterviewEmailContext): Strings {
       schedule: 'اختر موعداً',
       chooseBy: 'يرجى الاختيار قبل',
       reason: 'السبب',
+      manage: 'هل تحتاج إلى موعد آخر؟ يمكنك تغيير الموعد أو إلغاؤه هنا',
     };
   }
   return {
@@ -139,6 +143,7 @@ function strings(ctx: InterviewEmailContext): Strings {
     schedule: 'Choose a time',
     chooseBy: 'Please choose before',
     reason: 'Reason',
+    manage: 'Need a different time? Move or cancel it here',
   };
 }
 
@@ -169,6 +174,7 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
         '',
         s.needs,
       );
+      if (ctx.manageUrl) lines.push('', `${s.manage}: ${ctx.manageUrl}`);
     }
   }
   lines.push('', s.disclosure, s.alternative);
@@ -185,7 +191,9 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
         : `<p>${escapeHtml(s.duration)}</p>
 <p><a href="${escapeHtml(ctx.linkUrl)}">${escapeHtml(s.link)}</a></p>
 <p>${escapeHtml(s.code)}: <strong>${escapeHtml(ctx.roomCode)}</strong> (${escapeHtml(s.codeHelp)})</p>
-<p>${escapeHtml(s.needs)}</p>`;
+<p>${escapeHtml(s.needs)}</p>${
+            ctx.manageUrl ? `\n<p><a href="${escapeHtml(ctx.manageUrl)}">${escapeHtml(s.manage)}</a></p>` : ''
+          }`;
   const html = `<!doctype html>
 <html lang="${lang}" dir="${dir}"><body>
 ${ctx.logoUrl ? `<img src="${escapeHtml(ctx.logoUrl)}" alt="${escapeHtml(ctx.companyName)}" height="40">` : ''}

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database, EmailLocale } from '../../shared/db/schema.ts';
@@ -17,6 +16,7 @@ import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { consumeRateLimits } from '../public/rate-limit.ts';
 import { bookSlot, cancelBooking, rescheduleBooking, type BookingActor } from './bookings.service.ts';
+import { invitationUrl, signInvitation, verifyInvitation } from './invitation-token.ts';
 import { slotSchema, timezone } from './scheduling.schemas.ts';
 import { schedulingSettings } from './settings.repository.ts';
 import { searchSlots, slotToApi } from './slots.repository.ts';
@@ -25,39 +25,6 @@ import { searchSlots, slotToApi } from './slots.repository.ts';
 // company's open slots of one interview type, book one, and move or cancel it within the configured limits.
 // The token carries only the invitation id and expiry; revocation and the booking live in the database.
 
-const prefix = 'si1';
-
-function mac(secret: string, payload: string): Buffer {
-  // Domain-separated from interview links signed with the same secret: one token type can never pass as the other.
-  return createHmac('sha256', secret).update(`schedule-invitation.${prefix}.${payload}`).digest();
-}
-
-export function signInvitation(secret: string, invitationId: string, expiresAt: Date): string {
-  const payload = Buffer.from(
-    JSON.stringify({ i: invitationId, exp: Math.floor(expiresAt.getTime() / 1000) }),
-  ).toString('base64url');
-  return `${prefix}.${payload}.${mac(secret, payload).toString('base64url')}`;
-}
-
-/**
- * The invitation id a token of ours names, and whether it is past its expiry (still authentic: a candidate who
- * booked keeps managing that booking with it until the interview starts).
- */
-export function verifyInvitation(secret: string, token: string, now: Date): { id: string; expired: boolean } | null {
-  const parts = token.split('.');
-  if (parts.length !== 3 || parts[0] !== prefix) return null;
-  const [, payload, signature] = parts as [string, string, string];
-  const expected = mac(secret, payload);
-  const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  try {
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { i?: unknown; exp?: unknown };
-    if (typeof claims.i !== 'string' || !Number.isInteger(claims.exp)) return null;
-    return { id: claims.i, expired: now.getTime() > (claims.exp as number) * 1000 };
-  } catch {
-    return null;
-  }
-}
 
 const createInvitationBody = z
   .object({
@@ -294,7 +261,7 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
             .returningAll()
             .executeTakeFirstOrThrow();
           const token = signInvitation(config.links.secret, inv.id, expiresAt);
-          const url = `${config.publicBaseUrl}/schedule?invitation=${encodeURIComponent(token)}`;
+          const url = invitationUrl({ publicBaseUrl: config.publicBaseUrl, secret: config.links.secret }, inv.id, expiresAt);
           if (candidate.email) {
             const locale: EmailLocale = body.locale ?? settings.locale;
             const zone = body.candidateTimezone ?? settings.timezone;

@@ -147,6 +147,8 @@ describe('invitations by e-mail', () => {
     expect(text).toContain('(Europe/London)');
     expect(text).toContain('Role: Backend Engineer — Acme');
     expect(text).toContain('It takes about 30 minutes.');
+    // HR booked this one: moving it is HR's, so no self-scheduling page is offered.
+    expect(text).not.toContain('Move or cancel');
     expect(text).toContain('quiet room, a microphone');
     expect(text).toMatch(/AI voice interviewer/);
     expect(text).toMatch(/reply to this e-mail and we will arrange an alternative/);

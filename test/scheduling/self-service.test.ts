@@ -90,6 +90,20 @@ describe('self-scheduling', () => {
     expect(booked.body.canChange).toBe(true);
     const hrView = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
     expect(hrView.body).toMatchObject({ source: 'candidate', candidateTimezone: 'Europe/Paris' });
+    // The booking's e-mail (and its reminders) lead back to the page where the candidate can move or cancel it.
+    const confirmation = (
+      await api.db
+        .selectFrom('emailMessages')
+        .select(['kind', 'textBody', 'htmlBody'])
+        .where('bookingId', '=', booked.body.booking.id)
+        .execute()
+    ).filter((m) => m.kind === 'invitation' || m.kind.startsWith('reminder'));
+    expect(confirmation.length).toBeGreaterThan(0);
+    for (const m of confirmation) {
+      const manage = m.textBody.match(/Move or cancel it here: (\S+)/)?.[1];
+      expect(manage).toBe(invited.body.url);
+      expect(m.htmlBody).toContain('Move or cancel it here');
+    }
     // The slot (capacity 1) is gone from the offer; a second booking through the same invitation is refused.
     const again = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: second.id } });
     expect(again.status).toBe(409);
