@@ -34,6 +34,10 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'vouched,fixed,first,asked' },
     // How the API reaches Postgres: tcp (as across hosts/containers) or unix (the same host, a Unix socket).
     db: { type: 'string', default: 'tcp' },
+    // Where candidates join from, as the reverse proxy in front of the API reports it (X-Forwarded-For):
+    // per-candidate (each from their own connection) or shared (all behind one address, so every join also
+    // counts against the same per-address limit row: the worst case for the rate limiter).
+    addresses: { type: 'string', default: 'per-candidate' },
   },
 });
 const vouchedCount = Number(values.vouched);
@@ -61,7 +65,11 @@ const job = await db
 interface Target {
   code: string;
   phone: string;
+  address: string;
 }
+
+const addressOf = (n: number) =>
+  values.addresses === 'shared' ? '198.51.100.7' : `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
 /** Interviews open for joining now, inserted in bulk; `prefix` names their rooms so a scenario can reset its own. */
 async function seedInterviews(count: number, prefix: string, phoneBase: number): Promise<Target[]> {
@@ -105,7 +113,13 @@ async function seedInterviews(count: number, prefix: string, phoneBase: number):
       .returning(['roomCode', 'candidateId'])
       .execute();
     const phoneOf = new Map(candidates.map((c) => [c.id, c.phoneE164]));
-    for (const row of rows) targets.push({ code: row.roomCode, phone: phoneOf.get(row.candidateId)! });
+    for (const row of rows) {
+      targets.push({
+        code: row.roomCode,
+        phone: phoneOf.get(row.candidateId)!,
+        address: addressOf(phoneBase + targets.length),
+      });
+    }
   }
   return targets;
 }
@@ -154,6 +168,8 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
     LIVEKIT_API_SECRET: testLivekit.apiSecret,
     LINK_SIGNING_SECRET: 'bench-link-secret-that-is-long-enough-0000',
     ROOM_PREFIX: 'bench-',
+    // As behind the reverse proxy a deployment puts in front of the API: the candidate's address is X-Forwarded-For.
+    TRUST_PROXY: 'true',
     ROOM_EMPTY_TIMEOUT_SECONDS: '30',
     AGENT_NAME: `bench-nobody-${process.pid}`,
     // The bench measures the endpoint, not the limiter's verdicts: limits high, counters still written.
@@ -182,9 +198,9 @@ function joinRequests(targets: Target[]) {
   let next = 0;
   return {
     method: 'POST' as const,
-    headers: { 'content-type': 'application/json' },
-    setupRequest(req: { path?: string; body?: string }) {
+    setupRequest(req: { path?: string; body?: string; headers?: Record<string, string> }) {
       const t = targets[next++ % targets.length]!;
+      req.headers = { 'content-type': 'application/json', 'x-forwarded-for': t.address };
       req.path = `/v1/public/rooms/${t.code}/join`;
       req.body = JSON.stringify({ phone: t.phone, firstName: 'Bench', lastName: 'Candidate' });
       return req;
@@ -277,7 +293,7 @@ async function run(label: string, targets: Target[], options: Partial<autocannon
 
 console.log(
   `public join benchmark: ${vouched.length} + ${asked.length} interviews, ${connections} connections, ${duration} s per run, ` +
-    `API + Postgres + LiveKit + load generator on ${(await import('node:os')).availableParallelism()} cores; API to Postgres over ${values.db === "unix" ? "a Unix socket" : "TCP"}`,
+    `API + Postgres + LiveKit + load generator on ${(await import('node:os')).availableParallelism()} cores; API to Postgres over ${values.db === 'unix' ? 'a Unix socket' : 'TCP'}; candidates' addresses ${values.addresses}`,
 );
 const runs = new Set(values.only.split(','));
 // The database-only runs go first: the rooms the first joins open keep LiveKit busy (dispatch, timeouts) for a while.

@@ -205,8 +205,16 @@ describe('join statement', () => {
       const [byCode, byLink] = await Promise.all([seeded(), seeded()]);
       const results = await Promise.all([
         runJoinStatement(api.db, attempt(byCode!.roomCode)),
-        runJoinStatement(api.db, { ...attempt('unused'), target: { interviewId: byLink!.id, linkVersion: 1 }, via: 'link' }),
-        runJoinStatement(api.db, { ...attempt('unused'), target: { interviewId: byLink!.id, linkVersion: 99 }, via: 'link' }),
+        runJoinStatement(api.db, {
+          ...attempt('unused'),
+          target: { interviewId: byLink!.id, linkVersion: 1 },
+          via: 'link',
+        }),
+        runJoinStatement(api.db, {
+          ...attempt('unused'),
+          target: { interviewId: byLink!.id, linkVersion: 99 },
+          via: 'link',
+        }),
         runJoinStatement(api.db, { ...attempt('unused'), target: null }),
       ]);
       expect(results[0]!.claim).toBeDefined();

@@ -128,7 +128,11 @@ export async function enqueueBookingEmails(
     roomCode: formatRoomCode(b.roomCode),
     cancelReason: b.cancelReason,
     manageUrl: invitation
-      ? invitationUrl({ publicBaseUrl: config.publicBaseUrl, secret: config.links.secret }, invitation.id, invitation.expiresAt)
+      ? invitationUrl(
+          { publicBaseUrl: config.publicBaseUrl, secret: config.links.secret },
+          invitation.id,
+          invitation.expiresAt,
+        )
       : undefined,
   };
   const rendered = renderInterviewEmail(kind, ctx);

@@ -262,9 +262,11 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-// Statements in flight at once per database: a few, so joins keep arriving into the next batch while one runs,
-// without queueing behind a single slow statement. Batches are capped so a burst can't build one huge statement.
-const maxInFlight = 4;
+// Statements in flight at once per database. Two: while one runs, joins gather into the next, and one statement
+// stuck on a row lock doesn't hold up every join. More only split the joins into smaller batches that then wait on
+// each other's rate-limit rows (measured with bench/join.ts: 1–2 in flight ~3,700–4,500 req/s, 4 ~3,500–3,900,
+// 8 ~3,000–3,300). Batches are capped so a burst can't build one huge statement.
+const maxInFlight = 2;
 const maxBatch = 64;
 
 function createBatcher(db: Kysely<Database>) {

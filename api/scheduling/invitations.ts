@@ -25,7 +25,6 @@ import { searchSlots, slotToApi } from './slots.repository.ts';
 // company's open slots of one interview type, book one, and move or cancel it within the configured limits.
 // The token carries only the invitation id and expiry; revocation and the booking live in the database.
 
-
 const createInvitationBody = z
   .object({
     candidateId: z.uuid(),
@@ -261,7 +260,11 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
             .returningAll()
             .executeTakeFirstOrThrow();
           const token = signInvitation(config.links.secret, inv.id, expiresAt);
-          const url = invitationUrl({ publicBaseUrl: config.publicBaseUrl, secret: config.links.secret }, inv.id, expiresAt);
+          const url = invitationUrl(
+            { publicBaseUrl: config.publicBaseUrl, secret: config.links.secret },
+            inv.id,
+            expiresAt,
+          );
           if (candidate.email) {
             const locale: EmailLocale = body.locale ?? settings.locale;
             const zone = body.candidateTimezone ?? settings.timezone;
