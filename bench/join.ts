@@ -38,6 +38,7 @@ const { values } = parseArgs({
     // per-candidate (each from their own connection) or shared (all behind one address, so every join also
     // counts against the same per-address limit row: the worst case for the rate limiter).
     addresses: { type: 'string', default: 'per-candidate' },
+    'log-level': { type: 'string', default: 'info' },
   },
 });
 const vouchedCount = Number(values.vouched);
@@ -159,7 +160,8 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
   env: {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
+    // info writes the access log, a line per request, as production does; the bench drains it (--log-level warn: off).
+    LOG_LEVEL: values['log-level'],
     PORT: String(port),
     DATABASE_URL: apiDbUrl.toString(),
     DATABASE_POOL_SIZE: '16',
@@ -180,7 +182,14 @@ const api = spawn(process.execPath, [...profile, 'api/main.ts'], {
     JOIN_CONNECT_GRACE_SECONDS: '1',
     RECONCILE_INTERVAL_MS: '600000',
   },
-  stdio: ['ignore', 'inherit', 'inherit'],
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+// The access log is read and dropped, as a log collector would; errors (pino level 50+) are shown.
+let partial = '';
+api.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  const lines = (partial + chunk).split('\n');
+  partial = lines.pop()!;
+  for (const line of lines) if (/"level":(5|6)\d/.test(line)) console.error(line);
 });
 const base = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {

@@ -30,13 +30,19 @@ export const redactedPaths = [
   '*.link',
 ];
 
-export function createLogger(options: { level?: string; name?: string } = {}, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  options: { level?: string; name?: string } = {},
+  destination?: pino.DestinationStream,
+): Logger {
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     redact: { paths: redactedPaths, censor: '[redacted]' },
   };
   if (options.name) config.name = options.name;
-  return destination ? pino(config, destination) : pino(config);
+  // Standard output, written asynchronously: lines that arrive while a write is under way go out together in the
+  // next one, so a busy API doesn't pay a write call per access-log line, and a quiet one still writes each line
+  // at once. What is buffered is flushed when the process exits (lost only if it is killed outright).
+  return pino(config, destination ?? pino.destination({ dest: 1, sync: false }));
 }
 
 export type { Logger };
