@@ -225,6 +225,7 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
     first!.windowAfterMinutes,
   ];
   const rows = await executePrepared<StatementRow>(db, 'join_interviews', CompiledQuery.raw(joinBatchSql, parameters));
+  if (rows.length !== attempts.length) throw new Error('join statement returned a row count unlike its attempts');
   const results: JoinStatementResult[] = new Array(attempts.length);
   for (const row of rows) {
     results[row.ord] = {
@@ -236,15 +237,20 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
         : undefined,
     };
   }
-  if (rows.length !== attempts.length) throw new Error('join statement returned a row count unlike its attempts');
   return results;
 }
 
-// Postgres aborts one of two transactions that wait on each other; the statement is all-or-nothing, so it can rerun.
-const retryable = (error: unknown) => {
+const sqlState = (error: unknown) => {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
+  return typeof code === 'string' ? code : '';
 };
+
+// Postgres aborts one of two transactions that wait on each other; the statement is all-or-nothing, so it can rerun.
+const retryable = (error: unknown) => ['40P01', '40001'].includes(sqlState(error));
+
+// A value Postgres refuses (data exception, class 22, or a constraint, class 23) belongs to one attempt; anything
+// else (the database unreachable, say) would fail each attempt alone just the same.
+const causedByOneAttempt = (error: unknown) => /^2[23]/.test(sqlState(error));
 
 async function runBatchWithRetry(db: Kysely<Database>, attempts: JoinAttempt[]) {
   for (let tries = 1; ; tries++) {
@@ -264,8 +270,8 @@ interface Waiting {
 
 // Statements in flight at once per database. Two: while one runs, joins gather into the next, and one statement
 // stuck on a row lock doesn't hold up every join. More only split the joins into smaller batches that then wait on
-// each other's rate-limit rows (measured with bench/join.ts: 1–2 in flight ~3,700–4,500 req/s, 4 ~3,500–3,900,
-// 8 ~3,000–3,300). Batches are capped so a burst can't build one huge statement.
+// each other's rate-limit rows (bench/join.ts, all joins from one address: 1–2 in flight ~3,700–4,500 req/s,
+// 4 ~3,500–3,900, 8 ~3,000–3,300). Batches are capped so a burst can't build one huge statement.
 const maxInFlight = 2;
 const maxBatch = 64;
 
@@ -305,7 +311,10 @@ function createBatcher(db: Kysely<Database>) {
       );
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(error);
+      if (batch.length === 1 || !causedByOneAttempt(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
       // One attempt's bad value must not fail the joins it happened to share a statement with: run each alone.
       await Promise.all(
         batch.map((w) =>
