@@ -265,6 +265,8 @@ export async function rescheduleBooking(
   slotId: string,
   actor: BookingActor,
   limits?: SelfServiceLimits,
+  /** Where the candidate is now, when they move it themselves: the update e-mail shows their local time. */
+  candidateTimezone?: string,
 ): Promise<Booking> {
   const now = deps.now();
   return deps.db.transaction().execute(async (trx) => {
@@ -295,6 +297,7 @@ export async function rescheduleBooking(
         slotId: slot.id,
         icsSequence: eb('icsSequence', '+', 1),
         reschedules: eb('reschedules', '+', 1),
+        candidateTimezone: candidateTimezone ?? booking.candidateTimezone,
         updatedAt: now,
       }))
       .where('id', '=', booking.id)

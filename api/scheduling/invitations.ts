@@ -365,13 +365,21 @@ export function invitationRoutes(deps: AppDeps): RouteDef[] {
       tags,
       auth: 'public',
       params: tokenParams,
-      body: z.object({ slotId: z.uuid() }).strict().meta({ id: 'SelfServiceReschedule' }),
+      body: z.object({ slotId: z.uuid(), timezone: timezone.optional() }).strict().meta({ id: 'SelfServiceReschedule' }),
       responses: { 200: { description: 'Moved', schema: publicInvitationSchema } },
       handler: async ({ params, body, meta }) => {
         const inv = await resolve(params.token, meta, 'manage');
         const booking = await activeBooking(db, inv);
         if (!booking) throw new AppError('invalid_state', 'There is no booking to move.');
-        await rescheduleBooking(deps, inv.companyId, booking.bookingId, body.slotId, candidateActor(meta), limits);
+        await rescheduleBooking(
+          deps,
+          inv.companyId,
+          booking.bookingId,
+          body.slotId,
+          candidateActor(meta),
+          limits,
+          body.timezone,
+        );
         return { status: 200, body: await view(inv, { limit: 50 }), headers: { 'Cache-Control': 'no-store' } };
       },
     }),

@@ -108,9 +108,22 @@ describe('self-scheduling', () => {
     const again = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: second.id } });
     expect(again.status).toBe(409);
 
-    const moved = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: second.id } });
+    // Moved from another place: the booking (and the update e-mail) follow the candidate's timezone.
+    const moved = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, {
+      body: { slotId: second.id, timezone: 'America/New_York' },
+    });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.booking).toMatchObject({ startsAt: second.startsAt, reschedules: 1, reschedulesLeft: 0 });
+    expect((await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`)).body.candidateTimezone).toBe(
+      'America/New_York',
+    );
+    const update = await api.db
+      .selectFrom('emailMessages')
+      .select('textBody')
+      .where('bookingId', '=', booked.body.booking.id)
+      .where('kind', '=', 'update')
+      .executeTakeFirstOrThrow();
+    expect(update.textBody).toContain('(America/New_York)');
     const tooMany = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: third.id } });
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.code).toBe('reschedule_limit');

@@ -42,8 +42,8 @@ export const getInvitation = (token: string, cursor?: string) =>
   call<Invitation>('GET', `${base(token)}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
 export const bookSlot = (token: string, slotId: string, timezone: string) =>
   call<Invitation>('POST', `${base(token)}/book`, { slotId, timezone });
-export const rescheduleTo = (token: string, slotId: string) =>
-  call<Invitation>('POST', `${base(token)}/reschedule`, { slotId });
+export const rescheduleTo = (token: string, slotId: string, timezone: string) =>
+  call<Invitation>('POST', `${base(token)}/reschedule`, { slotId, timezone });
 export const cancelBooking = (token: string) => call<Invitation>('POST', `${base(token)}/cancel`, {});
 
 export type ScheduleAction = 'book' | 'reschedule' | 'cancel';

@@ -203,7 +203,7 @@ export default function SchedulePage({ token }: { token: string | null }) {
           onMore={loadMore}
           onPick={(slotId) =>
             booking
-              ? act('reschedule', (tk) => rescheduleTo(tk, slotId))
+              ? act('reschedule', (tk) => rescheduleTo(tk, slotId, zone))
               : act('book', (tk) => bookSlot(tk, slotId, zone))
           }
           onKeep={() => setPicking(false)}
