@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionInterview } from '../shared/interview-transitions.ts';
 import { client, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
-import { isPlanRequest, planBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
+import { plansOnlyBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
 
 // Question plans: from the template bank without a model, from Gemini (emulated) with one.
 
@@ -16,13 +16,7 @@ let other: ReturnType<typeof client>;
 const resume = 'Rebuilt the double-entry ledger at Fintech Co, cutting reconciliation from six hours to twelve minutes.';
 
 beforeAll(async () => {
-  emulator = await startEvaluationEmulator((r) => {
-    if (!isPlanRequest(r)) throw new Error('only plans are requested in this file');
-    const plan = planBrain(r);
-    // A model that ignores the schema: four anchors instead of five.
-    if (brokenPlans) plan.questions[0]!.anchors = plan.questions[0]!.anchors.slice(0, 4);
-    return plan;
-  });
+  emulator = await startEvaluationEmulator(plansOnlyBrain(() => brokenPlans));
   plain = await startTestApi();
   withModel = await startTestApi({ env: { GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: emulator.url } });
   hr = client(plain.url, (await seedCompany(plain.db, 'Acme')).key);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
+import { plansOnlyBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
 import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from './support.ts';
 
@@ -55,13 +55,7 @@ function startGate(target: string) {
 let gate: ReturnType<typeof startGate>;
 
 beforeAll(async () => {
-  emulator = await startEvaluationEmulator((r) => {
-    if (!isPlanRequest(r)) throw new Error('only plans are requested in this file');
-    const plan = planBrain(r);
-    // A model that ignores the schema: four anchors instead of five.
-    if (brokenPlans) plan.questions[0]!.anchors = plan.questions[0]!.anchors.slice(0, 4);
-    return plan;
-  });
+  emulator = await startEvaluationEmulator(plansOnlyBrain(() => brokenPlans));
   gate = startGate(emulator.url);
   await new Promise<void>((resolve) => gate.server.listen(0, '127.0.0.1', resolve));
   const gateUrl = `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}`;

@@ -110,6 +110,19 @@ export function honestBrain(request: EvaluationRequest) {
   };
 }
 
+/**
+ * A brain for files that only ask for plans: planBrain's plans, or, while `broken()` says so, plans from a model
+ * that ignores the schema (four anchors instead of five).
+ */
+export function plansOnlyBrain(broken: () => boolean): EvaluationBrain {
+  return (request) => {
+    if (!isPlanRequest(request)) throw new Error('only plans are requested in this file');
+    const plan = planBrain(request);
+    if (broken()) plan.questions[0]!.anchors = plan.questions[0]!.anchors.slice(0, 4);
+    return plan;
+  };
+}
+
 export function isPlanRequest(request: EvaluationRequest): boolean {
   return request.systemInstruction.includes('question plan');
 }

@@ -25,6 +25,7 @@ import {
 import { formatDuration } from './countdown.tsx';
 import type { EndReason } from './done.tsx';
 import { endReasonOf, endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
+import { RetryCard } from './retry-card.tsx';
 
 interface Props {
   interviewRef: InterviewRef;
@@ -166,15 +167,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
 
   if (phase.kind === 'failed') {
     const message = phase.error instanceof ApiError ? errorMessage(phase.error) : { key: 'interview.failed' as const };
-    return (
-      <section className="card narrow">
-        <h1 tabIndex={-1}>{t('interview.title')}</h1>
-        <p role="alert">{t(message.key, 'params' in message ? message.params : undefined)}</p>
-        <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
-          {t('common.retry')}
-        </button>
-      </section>
-    );
+    return <RetryCard title="interview.title" message={message} onRetry={() => setAttempt((n) => n + 1)} />;
   }
 
   return (

@@ -12,6 +12,7 @@ import {
 } from '../lib/api.ts';
 import { countryOptions, digitCount, phoneIsValid } from '../lib/phone.ts';
 import { Countdown } from './countdown.tsx';
+import { RetryCard } from './retry-card.tsx';
 import { StatusPage, type PlainStatus } from './status-page.tsx';
 
 type Load =
@@ -69,16 +70,7 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
   if (load.kind === 'plain')
     return <StatusPage status={load.status} {...(load.info ? { companyName: load.info.companyName } : {})} />;
   if (load.kind === 'error') {
-    const message = errorMessage(load.error);
-    return (
-      <section className="card narrow">
-        <h1 tabIndex={-1}>{t('code.title')}</h1>
-        <p role="alert">{t(message.key, message.params)}</p>
-        <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
-          {t('common.retry')}
-        </button>
-      </section>
-    );
+    return <RetryCard title="code.title" message={errorMessage(load.error)} onRetry={() => setAttempt((n) => n + 1)} />;
   }
   const info = load.info;
   return (

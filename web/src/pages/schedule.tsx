@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { MessageKey } from '../i18n/en.ts';
 import { langFor, useI18n } from '../i18n/i18n.tsx';
 import { errorMessage } from '../lib/api.ts';
+import { RetryCard } from './retry-card.tsx';
 import {
   browserTimeZone,
   formatDay,
@@ -139,15 +140,12 @@ export default function SchedulePage({ token }: { token: string | null }) {
       </section>
     );
   if (load.kind === 'error') {
-    const message = errorMessage(load.error);
     return (
-      <section className="card narrow">
-        <h1 tabIndex={-1}>{t('schedule.loadErrorTitle')}</h1>
-        <p role="alert">{t(message.key, message.params)}</p>
-        <button type="button" className="primary" onClick={() => setAttempt((n) => n + 1)}>
-          {t('common.retry')}
-        </button>
-      </section>
+      <RetryCard
+        title="schedule.loadErrorTitle"
+        message={errorMessage(load.error)}
+        onRetry={() => setAttempt((n) => n + 1)}
+      />
     );
   }
 
