@@ -48,6 +48,7 @@ export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } 
   router.get('/openapi.json', (ctx) => {
     ctx.body = document;
   });
+  // Ready means the database answers; when it does not, the problem handler makes this a 503 service_unavailable.
   router.get('/healthz', async (ctx) => {
     await sql`select 1`.execute(deps.db);
     ctx.body = { ok: true };

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { databaseUnavailable } from '../../shared/db/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { AppError } from './problem.ts';
 
@@ -71,7 +72,31 @@ export function accessLog(log: Logger) {
   };
 }
 
-/** Every failure leaves as application/problem+json; unexpected ones as a bare 500 that leaks no internals. */
+// Seconds a client is told to wait when the database is out of reach: about what a Postgres restart takes.
+const databaseRetryAfterSeconds = 5;
+
+/** The error as the client gets it; logs why, once per request, when it is not one of ours. */
+function asAppError(error: unknown, log: Logger, reqId: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const unavailable = databaseUnavailable(error);
+  if (unavailable) {
+    // A known condition, not a bug: one line with the driver's code and message, no stack.
+    log.warn({ reqId, dbError: unavailable }, 'database unavailable');
+    return new AppError(
+      'service_unavailable',
+      'The service cannot reach its database right now. Try again in a few seconds.',
+      { retryAfterSeconds: databaseRetryAfterSeconds },
+      { 'Retry-After': String(databaseRetryAfterSeconds) },
+    );
+  }
+  log.error({ err: error, reqId }, 'unhandled error');
+  return new AppError('internal', 'Something went wrong on our side. The request id identifies it.');
+}
+
+/**
+ * Every failure leaves as application/problem+json: the database out of reach as a 503 the client can retry,
+ * anything else unexpected as a bare 500 that leaks no internals.
+ */
 export function problemHandler(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -81,13 +106,7 @@ export function problemHandler(log: Logger) {
         throw new AppError('method_not_allowed', `${ctx.method} is not supported here.`);
       }
     } catch (error) {
-      const appError =
-        error instanceof AppError
-          ? error
-          : (() => {
-              log.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');
-              return new AppError('internal', 'Something went wrong on our side. The request id identifies it.');
-            })();
+      const appError = asAppError(error, log, ctx.state.requestId);
       for (const [name, value] of Object.entries(appError.headers)) ctx.set(name, value);
       ctx.status = appError.status;
       ctx.type = 'application/problem+json';

@@ -16,7 +16,9 @@ export const problemCodes = {
   payload_too_large: { status: 413, title: 'Request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  // A service we call (LiveKit, the language model) failed; service_unavailable is our own database being out of reach.
   upstream_unavailable: { status: 503, title: 'A required service is unavailable' },
+  service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
   internal: { status: 500, title: 'Internal error' },
 } as const;
 

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { databaseUnavailable } from '../../shared/db/errors.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
 import { toE164 } from '../../shared/phone.ts';
@@ -296,6 +297,8 @@ async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: strin
   } catch (error) {
     if (error instanceof AppError) throw error;
     await releaseSeat(deps, interview.id);
+    // The database failing after LiveKit answered is not LiveKit failing.
+    if (databaseUnavailable(error)) throw error;
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
     throw upstreamUnavailable();
   }
