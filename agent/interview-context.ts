@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Competency, Database, InterviewStatus, InterviewType } from '../shared/db/schema.ts';
-import { buildQuestionPlan, type PlannedQuestion } from '../shared/question-bank.ts';
+import { buildQuestionPlan, type PlanInput, type PlannedQuestion } from '../shared/question-bank.ts';
 
 /** Everything the interviewer needs to know about one interview, loaded once when the job starts. */
 export interface InterviewContext {
@@ -50,6 +50,7 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
     jobTitle: row.jobTitle,
     competencies: row.competencies,
     maxDurationMinutes: row.maxDurationMinutes,
+    language: row.language,
   });
   return {
     interviewId,
@@ -73,7 +74,7 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
  */
 async function loadOrCreatePlan(
   db: Kysely<Database>,
-  input: { interviewId: string; type: InterviewType; jobTitle: string; competencies: Competency[]; maxDurationMinutes: number },
+  input: PlanInput & { interviewId: string },
 ): Promise<{ source: string; questions: PlannedQuestion[] }> {
   const existing = await db
     .selectFrom('interviewPlanQuestions')
@@ -104,7 +105,7 @@ async function loadOrCreatePlan(
 
 async function insertTemplatePlan(
   db: Kysely<Database>,
-  input: { interviewId: string; type: InterviewType; jobTitle: string; competencies: Competency[]; maxDurationMinutes: number },
+  input: PlanInput & { interviewId: string },
 ): Promise<void> {
   const fresh = buildQuestionPlan(input);
   await db
@@ -117,6 +118,7 @@ async function insertTemplatePlan(
         competencyKey: q.competencyKey,
         text: q.text,
         timeBudgetSeconds: q.timeBudgetSeconds,
+        anchors: JSON.stringify(q.anchors),
         source: fresh.source,
       })),
     )

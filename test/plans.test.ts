@@ -56,7 +56,7 @@ describe('question plans without a language model', () => {
   it('builds the plan from the versioned template bank, fitted to the duration, every question anchored', async () => {
     const interview = await create(hr);
     const plan = interview.plan;
-    expect(plan).toMatchObject({ source: 'template-bank:v1', frozen: false, fitsDuration: true });
+    expect(plan).toMatchObject({ source: 'template-bank:v2', frozen: false, fitsDuration: true });
     expect(plan.questionCount).toBe(plan.questions.length);
     expect(plan.questionCount).toBeGreaterThanOrEqual(2);
     expect(plan.totalSeconds + 90).toBeLessThanOrEqual(20 * 60);
@@ -69,6 +69,30 @@ describe('question plans without a language model', () => {
     );
     const fetched = await hr('GET', `/v1/interviews/${interview.id}/plan`);
     expect(fetched.body).toEqual(plan);
+  });
+
+  it('reads as natural sentences, and an Arabic interview gets its questions and anchors in Arabic', async () => {
+    const english = await create(hr);
+    const systemDesign = english.plan.questions.find((q: { competencyKey: string }) => q.competencyKey === 'system_design');
+    expect(systemDesign.text).toMatch(/^Next topic: System design\. .*"Designs robust services\." /);
+
+    const arabic = await create(hr, { language: 'ar' });
+    expect(arabic.language).toBe('ar');
+    const latinOutsideQuotes = (text: string) => /[A-Za-z]/.test(text.replace(/«[^»]*»/g, ''));
+    for (const q of arabic.plan.questions) {
+      expect(q.text).toMatch(/[\u0600-\u06FF]/);
+      expect(latinOutsideQuotes(q.text), q.text).toBe(false);
+      for (const anchor of q.anchors) expect(latinOutsideQuotes(anchor), anchor).toBe(false);
+    }
+    // HR's own question is asked as written, and scored on anchors in the interview's language.
+    const added = await hr('POST', `/v1/interviews/${arabic.id}/plan/questions`, {
+      body: { text: 'ما الذي يحفّزك في هذا الدور؟', competencyKey: 'communication' },
+    });
+    expect(added.status).toBe(201);
+    const custom = added.body.questions.at(-1);
+    expect(custom.text).toBe('ما الذي يحفّزك في هذا الدور؟');
+    expect(custom.anchors).toHaveLength(5);
+    for (const anchor of custom.anchors) expect(anchor).toMatch(/^[^A-Za-z]+$/);
   });
 
   it('places HR custom questions after the opening, to be asked word for word', async () => {
@@ -170,6 +194,7 @@ describe('question plans from Gemini (emulated)', () => {
     }
     const request = emulator.requests.at(-1)!;
     expect(request.prompt).toContain('Coding language: TypeScript');
+    expect(request.prompt).toContain('Interview language: English (en).');
     expect(request.prompt).toContain(resume);
     expect(request.responseMimeType).toBe('application/json');
   });
@@ -187,7 +212,7 @@ describe('question plans from Gemini (emulated)', () => {
     brokenPlans = true;
     try {
       const interview = await create(hrModel);
-      expect(interview.plan.source).toBe('template-bank:v1');
+      expect(interview.plan.source).toBe('template-bank:v2');
       expect(interview.plan.fallbackReason).toMatch(/template bank/);
     } finally {
       brokenPlans = false;

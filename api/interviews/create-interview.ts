@@ -14,7 +14,7 @@ import { insertInterview, type NewInterview } from './interviews.repository.ts';
 export function planInputOf(
   job: Pick<Job, 'title' | 'description' | 'codingLanguage' | 'competencies'>,
   candidate: Pick<Candidate, 'resumeText'>,
-  interview: Pick<NewInterview, 'type' | 'maxDurationMinutes'>,
+  interview: Pick<NewInterview, 'type' | 'maxDurationMinutes' | 'language'>,
   custom: PlanInput['custom'] = [],
 ): PlanInput {
   return {
@@ -25,6 +25,7 @@ export function planInputOf(
     competencies: job.competencies,
     resumeText: candidate.resumeText,
     maxDurationMinutes: interview.maxDurationMinutes,
+    language: interview.language,
     custom,
   };
 }
@@ -34,7 +35,7 @@ export function planForNewInterview(
   deps: Pick<AppDeps, 'config' | 'log'>,
   job: Job,
   candidate: Candidate,
-  interview: Pick<NewInterview, 'type' | 'maxDurationMinutes'>,
+  interview: Pick<NewInterview, 'type' | 'maxDurationMinutes' | 'language'>,
   custom: PlanInput['custom'] = [],
 ): Promise<GeneratedPlan> {
   return generatePlan(deps.config.scoring, planInputOf(job, candidate, interview, custom), deps.log);

@@ -67,7 +67,8 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
           }
         }
         // Generated before the transaction: a model call must not hold database locks.
-        const plan = await planForNewInterview({ config, log }, job, candidate, body, body.customQuestions);
+        const language = body.language ?? job.language;
+        const plan = await planForNewInterview({ config, log }, job, candidate, { ...body, language }, body.customQuestions);
         const interview = await db.transaction().execute(async (trx) => {
           const created = await insertScheduledInterview(
             trx,
@@ -79,7 +80,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
               type: body.type,
               maxDurationMinutes: body.maxDurationMinutes,
               instructions: body.instructions,
-              language: body.language ?? job.language,
+              language,
               scheduledStart: start,
               scheduledEnd: end,
             },

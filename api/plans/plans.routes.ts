@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Competency, Database, Interview } from '../../shared/db/schema.ts';
-import { fixedOverheadSeconds } from '../../shared/question-bank.ts';
+import { fixedOverheadSeconds, templateAnchors } from '../../shared/question-bank.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import { companyScope } from '../auth/principal.ts';
@@ -11,7 +11,7 @@ import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { planInputOf } from '../interviews/create-interview.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
-import { generatePlan, templateAnchors, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
+import { generatePlan, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
 import { readPlan, writePlan, type StoredPlanQuestion } from './plans.repository.ts';
 import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
 
@@ -90,8 +90,8 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
     return `q-custom-${n}`;
   };
 
-  async function competencyName(interview: Interview, key: string | null) {
-    if (!key) return null;
+  async function assertCompetency(interview: Interview, key: string | null): Promise<void> {
+    if (!key) return;
     const job = await db.selectFrom('jobs').select('competencies').where('id', '=', interview.jobId).executeTakeFirstOrThrow();
     const competency = (job.competencies as Competency[]).find((c) => c.key === key);
     if (!competency) {
@@ -99,7 +99,12 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
         errors: [{ path: 'body.competencyKey', message: 'Not a competency of the job' }],
       });
     }
-    return competency.name;
+  }
+
+  /** The bank's anchors for HR's question, in the interview's language; the key must be one of the job's. */
+  async function anchorsFor(interview: Interview, key: string | null): Promise<string[]> {
+    await assertCompetency(interview, key);
+    return templateAnchors(interview.type, interview.language, key ? 'competency' : 'general');
   }
 
   return [
@@ -135,14 +140,14 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
           for (const q of body.questions) {
             const kept = q.questionId ? current.find((c) => c.questionId === q.questionId) : undefined;
             if (q.questionId && !kept) throw new AppError('validation_failed', `No question "${q.questionId}" in this plan.`);
-            const name = await competencyName(interview, q.competencyKey);
+            const anchors = await anchorsFor(interview, q.competencyKey);
             const unchanged = kept && kept.text === q.text;
             result.push({
               questionId: kept?.questionId ?? nextCustomId([...current, ...result]),
               text: q.text,
               competencyKey: q.competencyKey,
               timeBudgetSeconds: q.timeBudgetSeconds,
-              anchors: q.anchors ?? (unchanged ? kept.anchors : templateAnchors(name)),
+              anchors: q.anchors ?? (unchanged ? kept.anchors : anchors),
               kind: unchanged ? kept.kind : 'custom',
               verbatim: unchanged ? kept.verbatim : q.verbatim,
               resumeSpecific: unchanged ? kept.resumeSpecific : false,
@@ -171,7 +176,7 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
             text: body.text,
             competencyKey: body.competencyKey,
             timeBudgetSeconds: body.timeBudgetSeconds,
-            anchors: templateAnchors(await competencyName(interview, body.competencyKey)),
+            anchors: await anchorsFor(interview, body.competencyKey),
             kind: 'custom',
             verbatim: true,
             resumeSpecific: false,
@@ -196,7 +201,7 @@ export function planRoutes(deps: AppDeps): RouteDef[] {
         body: await changePlan(principal, meta, params.id, 'plan.question.update', async (current, interview) => {
           const existing = current.find((q) => q.questionId === params.questionId);
           if (!existing) throw new AppError('not_found', 'No such question in this plan.');
-          if (body.competencyKey !== undefined) await competencyName(interview, body.competencyKey);
+          if (body.competencyKey !== undefined) await assertCompetency(interview, body.competencyKey);
           const reworded = body.text !== undefined && body.text !== existing.text;
           return current.map((q) =>
             q.questionId === existing.questionId

@@ -16,7 +16,7 @@ interface Scenario {
   id: string;
   job: { title: string; description: string; codingLanguage?: string; competencies: Competency[] };
   candidate: { resume?: string };
-  interview: { type: InterviewType; maxDurationSeconds: number };
+  interview: { type: InterviewType; maxDurationSeconds: number; language?: string };
   answers: string[];
 }
 
@@ -48,6 +48,7 @@ export async function evaluateScenario(settings: GeminiSettings, scenario: Scena
       competencies: scenario.job.competencies,
       resumeText: scenario.candidate.resume ?? null,
       maxDurationMinutes: Math.max(5, Math.round(scenario.interview.maxDurationSeconds / 60)),
+      language: scenario.interview.language ?? 'en',
       custom: [],
     },
     log,

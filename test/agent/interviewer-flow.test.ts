@@ -21,6 +21,7 @@ function scenarioContext(maxDurationMinutes = 15): InterviewContext {
     jobTitle: scenario.job.title,
     competencies: scenario.job.competencies,
     maxDurationMinutes,
+    language: 'en',
   });
   return {
     interviewId: '00000000-0000-4000-8000-000000000001',
@@ -224,12 +225,12 @@ describe('interview flow rules', () => {
   });
 
   it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
-    const long = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 15 });
-    expect(long.source).toBe('template-bank:v1');
+    const long = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 15, language: 'en' });
+    expect(long.source).toBe('template-bank:v2');
     expect(long.questions.map((q) => q.competencyKey)).toEqual([null, 'system_design', 'payments_domain', 'communication']);
-    const short = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 7 });
+    const short = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 7, language: 'en' });
     expect(short.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
-    const tiny = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 5 });
+    const tiny = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 5, language: 'en' });
     expect(tiny.questions.map((q) => q.id)).toEqual(['q-opening']);
   });
 

@@ -52,8 +52,11 @@ describe('agent persistence', () => {
     }
     await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
     const first = await loadInterviewContext(api.db, interviewId);
-    expect(first?.plan.source).toBe('template-bank:v1');
+    expect(first?.plan.source).toBe('template-bank:v2');
     expect(first?.plan.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
+    // The frozen template plan carries its anchors, so the scorecard has levels to score against.
+    const frozen = await api.db.selectFrom('interviewPlanQuestions').select('anchors').where('interviewId', '=', interviewId).execute();
+    for (const q of frozen) expect(q.anchors).toHaveLength(5);
     await api.db.updateTable('jobs').set({ competencies: JSON.stringify([]) }).execute();
     const second = await loadInterviewContext(api.db, interviewId);
     expect(second?.plan).toEqual(first?.plan);

@@ -109,7 +109,7 @@ describe('question plans for booked interviews', () => {
     });
     expect(hrBooking.status, JSON.stringify(hrBooking.body)).toBe(201);
     const hrPlan = await planOf(call, hrBooking.body.interviewId);
-    expect(hrPlan).toMatchObject({ source: 'template-bank:v1', fitsDuration: true, frozen: false });
+    expect(hrPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true, frozen: false });
     expect(hrPlan.questionCount).toBeGreaterThanOrEqual(2);
     expect(hrPlan.questions.map((q: { competencyKey: string }) => q.competencyKey)).toContain('system_design');
 
@@ -124,7 +124,7 @@ describe('question plans for booked interviews', () => {
     const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
       .interviewId;
     const selfPlan = await planOf(call, interviewId);
-    expect(selfPlan).toMatchObject({ source: 'template-bank:v1', fitsDuration: true });
+    expect(selfPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true });
     expect(selfPlan.questionCount).toBeGreaterThanOrEqual(2);
 
     // Attaching an existing interview keeps its plan: nothing is generated again.
@@ -208,7 +208,7 @@ describe('question plans for booked interviews', () => {
       });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
       const plan = await planOf(call, r.body.interviewId);
-      expect(plan.source).toBe('template-bank:v1');
+      expect(plan.source).toBe('template-bank:v2');
       expect(plan.questionCount).toBeGreaterThanOrEqual(2);
     } finally {
       brokenPlans = false;
