@@ -24,6 +24,8 @@ export interface InterviewerHooks {
   candidateTurn(text: string, input: 'voice' | 'text'): void;
   /** Called for every spoken interviewer message, after the decision it carried has been applied. */
   interviewerTurn?(message: llm.ChatMessage): void;
+  /** Called when the session closes, whether or not the interview ended first. */
+  stopped?(): Promise<void>;
 }
 
 export interface InterviewerOptions {
@@ -106,6 +108,10 @@ export class InterviewerAgent extends voice.Agent {
     // interruptible, so the disclosure is always heard in full.
     await this.candidatePresent;
     this.perform(this.flow.start(), { allowInterruptions: false, audio: this.greetingAudio?.() });
+  }
+
+  override async onExit(): Promise<void> {
+    await this.hooks.stopped?.();
   }
 
   override async onUserTurnCompleted(_chatCtx: llm.ChatContext, message: llm.ChatMessage): Promise<void> {

@@ -154,6 +154,15 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
           candidateStatement: statement,
         }),
       end: (reason) => void end(reason),
+      // The session closing before the interview's own end: the worker stopping (outside production it does not
+      // drain), or the room gone. An interview the candidate had started ends with that reason.
+      stopped: async () => {
+        if (ending || !candidateIdentity) return;
+        for (const t of timers) clearTimeout(t);
+        await writer.flush().catch(() => {});
+        const failed = await transitionInterview(db, interviewId, 'failed', { reason: 'interviewer_stopped', actor: 'agent' });
+        if (failed) log.warn('the interviewer stopped before the interview ended');
+      },
       interviewerTurn: (item) => {
         const text = item.textContent ?? '';
         if (!text) return;
@@ -288,18 +297,24 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   });
   await Promise.all([starting, transition]);
   log.debug({ ms: Date.now() - started }, 'session started');
-  const participant = await job.waitForParticipant(context.candidateIdentity ?? undefined);
-  candidateIdentity = participant.identity;
-  candidateArrived();
-  log.debug({ ms: Date.now() - started }, 'candidate present');
+  // The entry returns here, not when the candidate arrives: a job asked to shut down (the worker stopping) then
+  // closes at once instead of waiting out the SDK's entry timeout for a candidate who may never come.
+  void job
+    .waitForParticipant(context.candidateIdentity ?? undefined)
+    .then((participant) => {
+      candidateIdentity = participant.identity;
+      candidateArrived();
+      log.debug({ ms: Date.now() - started }, 'candidate present');
 
-  // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.
-  later(flow.msUntilTimeUp() || context.maxDurationMinutes * 60_000, () => {
-    if (flow.stage !== 'ended' && !ending) {
-      session.interrupt({ force: true });
-      agent.perform(flow.timeUp());
-    }
-  });
+      // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.
+      later(flow.msUntilTimeUp() || context.maxDurationMinutes * 60_000, () => {
+        if (flow.stage !== 'ended' && !ending) {
+          session.interrupt({ force: true });
+          agent.perform(flow.timeUp());
+        }
+      });
+    })
+    .catch((error: unknown) => log.debug({ err: error }, 'stopped waiting for the candidate'));
 }
 
 function safeJson(text: string | undefined): unknown {

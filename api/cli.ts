@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '../shared/db/connect.ts';
+import { startDevDatabase } from '../shared/dev-environment.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { loadConfigOrExit, parseEnv } from '../shared/env.ts';
 import { createApiKey } from './auth/api-keys.ts';
@@ -20,9 +20,8 @@ Commands:
 
 The key is printed once; only its hash is stored.`;
 
-const dbEnv = apiEnvSchema.pick({
+const dbEnv = apiEnvSchema.partial({ DATABASE_URL: true }).pick({
   DATABASE_URL: true,
-  PGLITE_DIR: true,
   GOOGLE_API_KEY: true,
   GEMINI_BASE_URL: true,
   SCORING_MODEL: true,
@@ -40,8 +39,9 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 64;
   }
   const env = loadConfigOrExit(() => parseEnv(dbEnv, process.env));
-  if (!env.DATABASE_URL) mkdirSync(env.PGLITE_DIR, { recursive: true });
-  const database = await connectDatabase({ url: env.DATABASE_URL, pgliteDir: env.PGLITE_DIR, poolSize: 2 });
+  // Without DATABASE_URL: the embedded Postgres of `npm start` (started for this command if it is not running).
+  const server = env.DATABASE_URL ? undefined : await startDevDatabase();
+  const database = await connectDatabase({ url: env.DATABASE_URL ?? server!.url, poolSize: 2 });
   const cli = { type: 'cli' as const, id: process.env.USER ?? null, ip: null, userAgent: null };
   try {
     await migrateToLatest(database.db);
@@ -95,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await database.destroy();
+    await server?.stop();
   }
 }
 

@@ -124,8 +124,8 @@ export const apiEnvSchema = z.object({
   /** Honour X-Forwarded-For only behind a proxy we run; otherwise a client could pick its own rate-limit key. */
   TRUST_PROXY: booleanFromEnv.default(false),
 
-  DATABASE_URL: z.url().optional(),
-  PGLITE_DIR: z.string().default('.data/pglite'),
+  /** `npm start` sets it to its embedded Postgres when unset. */
+  DATABASE_URL: z.url(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Apply pending migrations at start-up; on by default outside production. */
   MIGRATE_ON_START: booleanFromEnv.optional(),
@@ -181,7 +181,7 @@ export interface ApiConfig {
   port: number;
   publicBaseUrl: string;
   trustProxy: boolean;
-  database: { url: string | undefined; pgliteDir: string; poolSize: number; migrateOnStart: boolean };
+  database: { url: string; poolSize: number; migrateOnStart: boolean };
   livekit: {
     url: string;
     publicUrl: string;
@@ -219,7 +219,6 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY,
     database: {
       url: e.DATABASE_URL,
-      pgliteDir: e.PGLITE_DIR,
       poolSize: e.DATABASE_POOL_SIZE,
       migrateOnStart: e.MIGRATE_ON_START ?? e.NODE_ENV !== 'production',
     },

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
@@ -25,15 +24,7 @@ export interface RunningApi {
 /** Starts the API with everything it runs in-process: HTTP server, reconciler, scoring and webhook workers. */
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const log = createLogger({ level: config.logLevel, name: 'api' });
-  if (!config.database.url && !config.database.pgliteDir.startsWith('memory://')) {
-    mkdirSync(config.database.pgliteDir, { recursive: true });
-  }
-  const database = await connectDatabase({
-    url: config.database.url,
-    pgliteDir: config.database.pgliteDir,
-    poolSize: config.database.poolSize,
-  });
-  if (database.kind === 'pglite') log.info({ dir: config.database.pgliteDir }, 'using the embedded PGlite database');
+  const database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
   if (config.database.migrateOnStart) {
     const { results } = await migrateToLatest(database.db);
     for (const r of results ?? []) log.info({ migration: r.migrationName, status: r.status }, 'migration');

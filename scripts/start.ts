@@ -1,36 +1,26 @@
 // `npm start`: the whole product on one machine with embedded defaults.
-// - Database: DATABASE_URL, or an embedded PGlite served over the Postgres protocol so API and agent share it.
+// - Database: DATABASE_URL, or an embedded PostgreSQL (real server binaries from npm) in .data/postgres.
 // - LiveKit: LIVEKIT_URL, or a local LiveKit server (built from its Go module on first run when Go is present).
 // - Then the API (with its reconciler) and, when present, the interviewer agent worker, as child processes.
+// Ctrl+C, or SIGINT/SIGTERM to this process alone, stops all of it within 10 s, the agent's job processes included.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../api/auth/api-keys.ts';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
+import { dataDir, devDatabasePort, devSecrets, repoRoot as root, startDevDatabase } from '../shared/dev-environment.ts';
 import { ensureLivekitServer } from './tools.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.join(root, '.data');
-mkdirSync(dataDir, { recursive: true });
-const children: ChildProcess[] = [];
-const cleanups: (() => Promise<void>)[] = [];
+const children: { name: string; child: ChildProcess }[] = [];
+let stopDatabase: (() => Promise<void>) | undefined;
 const port = Number(process.env.PORT ?? 3000);
+/** The worker gets this long to end its interviews (with a reason) before its process group is killed. */
+const gracefulStopMs = 7_000;
 
 function say(line: string) {
   process.stdout.write(`[start] ${line}\n`);
-}
-
-/** Secrets for local development, generated once and kept in .data (never committed). */
-function devSecrets(): { linkSecret: string; livekitSecret: string } {
-  const file = path.join(dataDir, 'dev-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8'));
-  const secrets = { linkSecret: randomBytes(32).toString('base64url'), livekitSecret: randomBytes(32).toString('base64url') };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
 }
 
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number) {
@@ -43,18 +33,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
 }
 
 async function embeddedDatabase(): Promise<string> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  const db = await PGlite.create(path.join(dataDir, 'pglite'));
-  const dbPort = Number(process.env.PGLITE_PORT ?? 54329);
-  const server = new PGLiteSocketServer({ db, port: dbPort, host: '127.0.0.1', maxConnections: 20 });
-  await server.start();
-  cleanups.push(async () => {
-    await server.stop();
-    await db.close();
-  });
-  say(`embedded database (PGlite) in .data/pglite, served on 127.0.0.1:${dbPort}`);
-  return `postgres://postgres@127.0.0.1:${dbPort}/postgres?sslmode=disable`;
+  const server = await startDevDatabase((line) => say(`postgres: ${line}`));
+  stopDatabase = server.stop;
+  say(`embedded PostgreSQL in .data/postgres on 127.0.0.1:${devDatabasePort}`);
+  return server.url;
 }
 
 async function localLivekit(secret: string): Promise<string> {
@@ -73,8 +55,7 @@ async function localLivekit(secret: string): Promise<string> {
       '',
     ].join('\n'),
   );
-  const child = spawn(binary, ['--config', config], { stdio: ['ignore', 'inherit', 'inherit'] });
-  children.push(child);
+  run('livekit', binary, ['--config', config], process.env);
   await waitFor('LiveKit server', async () => (await fetch('http://127.0.0.1:7880/')).ok, 20_000);
   say('local LiveKit server on ws://127.0.0.1:7880 (key devkey)');
   return 'ws://127.0.0.1:7880';
@@ -97,29 +78,63 @@ async function demoKey(databaseUrl: string): Promise<string | null> {
   }
 }
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+/**
+ * Each child leads its own process group, so a terminal's Ctrl+C reaches only this process, which stops them in
+ * order, and so whatever a child forked (the agent's job and inference processes) can be killed with it.
+ */
+function run(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   child.once('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping everything`);
       void stop(1);
     }
   });
-  children.push(child);
+  children.push({ name, child });
   return child;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // The group is already gone.
+  }
 }
 
 let stopping = false;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
-  for (const child of children.reverse()) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
-  for (const cleanup of cleanups) await cleanup().catch(() => {});
+  say('stopping…');
+  const deadline = Date.now() + 9_000;
+  const stopGroup = async ({ name, child }: (typeof children)[number], ms: number) => {
+    child.kill('SIGTERM');
+    const timer = new Promise<boolean>((r) => setTimeout(r, Math.max(0, ms), false));
+    const stopped = await Promise.race([exited(child).then(() => true), timer]);
+    // LiveKit drains its rooms for minutes on SIGTERM; in development there is nothing to drain for.
+    if (!stopped && name !== 'livekit') say(`${name} did not stop in time; killing it`);
+    // Whatever it forked and left behind (the agent's job and inference processes) goes with it.
+    killGroup(child, 'SIGKILL');
+    await exited(child);
+  };
+  // The agent first: it ends its interviews with a reason, through the database and the API's LiveKit.
+  const agent = children.find((c) => c.name === 'agent');
+  if (agent) await stopGroup(agent, Math.min(gracefulStopMs, deadline - Date.now()));
+  await Promise.all(
+    children.filter((c) => c !== agent).map((c) => stopGroup(c, c.name === 'livekit' ? 1_000 : deadline - Date.now())),
+  );
+  await stopDatabase?.().catch(() => {});
   process.exit(code);
 }
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
+process.once('SIGHUP', () => void stop());
 
 const secrets = devSecrets();
 const env: NodeJS.ProcessEnv = {
@@ -143,9 +158,9 @@ if (!existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
   const { execFileSync } = await import('node:child_process');
   execFileSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
 }
-run('api', ['api/main.ts'], env);
+run('api', process.execPath, ['api/main.ts'], env);
 await waitFor('API', async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 30_000);
-if (existsSync(path.join(root, 'agent', 'worker.ts'))) run('agent', ['agent/worker.ts', 'start'], env);
+if (existsSync(path.join(root, 'agent', 'worker.ts'))) run('agent', process.execPath, ['agent/worker.ts', 'start'], env);
 else say('interviewer agent not present in this build; rooms open, but nobody interviews yet');
 
 say(`API on http://localhost:${port}  (OpenAPI: http://localhost:${port}/openapi.json)`);

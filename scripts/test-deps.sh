@@ -1,24 +1,22 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine and returns quickly when it is all there:
-# PostgreSQL (a private cluster is started by the tests), espeak-ng and sox (voices), and the LiveKit server
-# (built from its Go module into ~/.cache/ai-interviewer).
+# espeak-ng and sox (voices), Chromium (browser tests) and the LiveKit server (built from its Go module into
+# ~/.cache/ai-interviewer). PostgreSQL needs nothing here: the tests run the embedded server binaries npm installed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 missing=()
-ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "The tests need: ${missing[*]}. Install them (Debian: apt-get install -y ${missing[*]}) or set TEST_DATABASE_URL." >&2
+    echo "The tests need: ${missing[*]}. Install them (Debian: apt-get install -y ${missing[*]})." >&2
     exit 1
   fi
   echo "Installing ${missing[*]} from Debian..." >&2
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  # The Debian package starts a cluster of its own; the tests run a private one and do not need it.
 fi
 
 node "$here/ensure-livekit.ts"

@@ -26,8 +26,8 @@ describe('configuration', () => {
   });
 
   it('treats empty variables as unset, and applies documented defaults', () => {
-    const config = loadApiConfig(testEnv({ DATABASE_URL: '', JOIN_WINDOW_BEFORE_MINUTES: '' }));
-    expect(config.database.url).toBeUndefined();
+    const config = loadApiConfig(testEnv({ LIVEKIT_PUBLIC_URL: '', JOIN_WINDOW_BEFORE_MINUTES: '' }));
+    expect(config.livekit.publicUrl).toBe(config.livekit.url);
     expect(config.links.windowBeforeMinutes).toBe(15);
     expect(config.links.windowAfterMinutes).toBe(120);
     expect(config.join.tokenTtlSeconds).toBeLessThanOrEqual(900);
@@ -43,6 +43,15 @@ describe('configuration', () => {
     });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('LINK_SIGNING_SECRET is required');
+  });
+
+  it('names DATABASE_URL when the API is started without a database (npm start sets it to its embedded one)', () => {
+    const result = spawnSync(process.execPath, ['api/main.ts'], {
+      env: { PATH: process.env.PATH, ...testEnv({ DATABASE_URL: '' }) },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toContain('DATABASE_URL is required');
   });
 });
 

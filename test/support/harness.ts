@@ -40,6 +40,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The cluster's admin database, for tests of configuration alone; an API under test gets its own database.
+    DATABASE_URL: inject('postgresUrl'),
     LIVEKIT_URL: inject('livekitUrl'),
     LIVEKIT_API_KEY: testLivekit.apiKey,
     LIVEKIT_API_SECRET: testLivekit.apiSecret,

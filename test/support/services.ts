@@ -1,10 +1,10 @@
 // Test infrastructure: a private PostgreSQL cluster and a real LiveKit server, started for the test run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { ensureLivekitServer, postgresBinDir, toolsDir } from '../../scripts/tools.ts';
+import { initCluster, postgresBinaries, postgresUser, serverDirectory, settingsArgs, waitForPostgres } from '../../shared/db/embedded-postgres.ts';
+import { ensureLivekitServer, toolsDir } from '../../scripts/tools.ts';
 
 export const testLivekit = {
   apiKey: 'testkey',
@@ -30,76 +30,69 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
 }
 
-/** Under the system temp dir, which the postgres user can reach (root's home cannot be). */
+/** Under the system temp dir, which the postgres user can reach (root's home cannot be); named by major version. */
 function postgresPaths() {
-  const root = path.join(tmpdir(), `ai-interviewer-pg-${process.getuid?.() ?? 0}`);
+  const root = path.join(tmpdir(), `ai-interviewer-pg17-${process.getuid?.() ?? 0}`);
   return { dataDir: path.join(root, 'data'), socketDir: path.join(root, 'socket'), logFile: path.join(root, 'postgres.log') };
 }
 
-function asPostgresUser(args: string[]): string[] {
-  // initdb and postgres refuse to run as root; Debian's package creates the postgres user.
-  return process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...args] : args;
+/**
+ * A disposable cluster run by pg_ctl (a daemon, so a kept test cluster outlives the run) from the embedded Postgres
+ * binaries the product ships, with durability off: test data is disposable and fsync is the slowest part of every
+ * commit. Trust authentication on 127.0.0.1 and its own socket directory.
+ */
+export function postgresCluster(options: { dataDir: string; socketDir: string; logFile: string; port: number }) {
+  const bin = postgresBinaries();
+  const user = postgresUser();
+  const ctl = (action: 'start' | 'stop' | 'restart') =>
+    execFileSync(
+      bin.pg_ctl,
+      [
+        '-D',
+        options.dataDir,
+        '-l',
+        options.logFile,
+        '-m',
+        'fast',
+        '-o',
+        settingsArgs({
+          port: options.port,
+          unix_socket_directories: options.socketDir,
+          listen_addresses: '127.0.0.1',
+          fsync: 'off',
+          synchronous_commit: 'off',
+          full_page_writes: 'off',
+          max_connections: 300,
+        }).join(' '),
+        '-w',
+        '-t',
+        '60',
+        action,
+      ],
+      { stdio: 'ignore', ...user },
+    );
+  return {
+    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
+    start() {
+      for (const dir of [path.dirname(options.dataDir), options.socketDir]) serverDirectory(dir);
+      initCluster(bin, { dataDir: options.dataDir });
+      ctl('start');
+    },
+    stop: () => void ctl('stop'),
+    /** A fast restart: every open connection is terminated, as in a failover or an upgrade. */
+    restart: () => void ctl('restart'),
+  };
 }
 
-/**
- * Starts (or reuses) a private cluster on a fixed port with durability off: test data is disposable and fsync is
- * the slowest part of every commit. Returns a superuser URL.
- */
+/** Starts (or reuses) the private cluster on a fixed port. Returns a superuser URL. */
 export async function startPostgres(): Promise<{ url: string; socketDir?: string; stop: () => Promise<void> }> {
   if (process.env.TEST_DATABASE_URL) return { url: process.env.TEST_DATABASE_URL, stop: async () => {} };
-  const bin = postgresBinDir();
-  if (!bin) throw new Error('PostgreSQL is not installed: run scripts/test-deps.sh (or set TEST_DATABASE_URL)');
-  const { dataDir, socketDir, logFile } = postgresPaths();
-  const url = `postgres://postgres@127.0.0.1:${testPostgresPort}/postgres`;
-  const ready = async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    await client.end();
-    return true;
-  };
-  if (await ready().catch(() => false)) return { url, socketDir, stop: async () => {} };
-
-  for (const dir of [path.dirname(dataDir), dataDir, socketDir]) {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (process.getuid?.() === 0) {
-      const ids = execFileSync('id', ['-u', 'postgres']).toString().trim();
-      const gid = execFileSync('id', ['-g', 'postgres']).toString().trim();
-      chownSync(dir, Number(ids), Number(gid));
-    }
-  }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const [cmd, ...args] = asPostgresUser([path.join(bin, 'initdb'), '-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    execFileSync(cmd!, args, { stdio: 'ignore' });
-  }
-  const [cmd, ...args] = asPostgresUser([
-    path.join(bin, 'pg_ctl'),
-    '-D',
-    dataDir,
-    '-l',
-    logFile,
-    '-o',
-    `-p ${testPostgresPort} -k ${socketDir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    '-w',
-    'start',
-  ]);
-  execFileSync(cmd!, args, { stdio: 'ignore' });
-  await waitFor('PostgreSQL', ready, 20_000);
-  return {
-    url,
-    socketDir,
-    stop: async () => {
-      const [c, ...a] = asPostgresUser([path.join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', 'stop']);
-      execFileSync(c!, a, { stdio: 'ignore' });
-    },
-  };
-}
-
-/** Stops or starts the private cluster in the middle of a test, to prove the API survives a database restart. */
-export function restartPostgres(): void {
-  const bin = postgresBinDir()!;
-  const { dataDir } = postgresPaths();
-  const [c, ...a] = asPostgresUser([path.join(bin, 'pg_ctl'), '-D', dataDir, '-m', 'fast', '-w', 'restart']);
-  execFileSync(c!, a, { stdio: 'ignore' });
+  const { socketDir, ...paths } = postgresPaths();
+  const cluster = postgresCluster({ ...paths, socketDir, port: testPostgresPort });
+  if (await waitForPostgres(cluster.url, 0).then(() => true, () => false)) return { url: cluster.url, socketDir, stop: async () => {} };
+  cluster.start();
+  await waitForPostgres(cluster.url, 20_000);
+  return { url: cluster.url, socketDir, stop: async () => cluster.stop() };
 }
 
 export async function startLivekit(): Promise<{ url: string; stop: () => Promise<void> }> {
