@@ -9,6 +9,9 @@ missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# The README's curl block, which the newcomer test runs as written.
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need: ${missing[*]}. Install them (Debian: apt-get install -y ${missing[*]})." >&2
