@@ -192,14 +192,15 @@ api.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
   for (const line of lines) if (/"level":(5|6)\d/.test(line)) console.error(line);
 });
 const base = `http://127.0.0.1:${port}`;
-for (let i = 0; ; i++) {
+// A deadline, not a count of tries: a busy machine takes longer to start the API process.
+for (const deadline = Date.now() + 60_000; ;) {
   if (
     await fetch(`${base}/healthz`)
       .then((r) => r.ok)
       .catch(() => false)
   )
     break;
-  if (i > 150) throw new Error('API did not start');
+  if (Date.now() > deadline) throw new Error('API did not start within 60 s');
   await new Promise((r) => setTimeout(r, 100));
 }
 

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 import { testLivekit } from './support/services.ts';
+
+// Real LiveKit webhooks arrive when the LiveKit server gets to them; on a busy machine that can take a while.
+vi.setConfig({ testTimeout: 90_000 });
 
 let api: TestApi;
 let hr: ReturnType<typeof client>;
@@ -28,7 +31,7 @@ async function signed(body: string, secret = testLivekit.apiSecret): Promise<str
   return token.toJwt();
 }
 
-async function waitForInterview(id: string, done: (i: any) => boolean, timeoutMs = 15_000) {
+async function waitForInterview(id: string, done: (i: any) => boolean, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const detail = await hr('GET', `/v1/interviews/${id}`);

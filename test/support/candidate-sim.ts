@@ -182,15 +182,16 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   let response: Response;
   let joined: { token?: string; serverUrl?: string; identity?: string };
   // A rejoin right after a drop can find the seat still held (the server has not seen the old connection go);
-  // like the web client, wait the Retry-After and try again a few times.
-  for (let attempt = 1; ; attempt++) {
+  // like the web client, wait the Retry-After and try again, for a minute rather than a number of tries: how soon
+  // the server sees the old connection go depends on how busy the machine is.
+  for (;;) {
     response = await fetch(`${options.apiUrl}/v1/public/rooms/${encodeURIComponent(options.roomCode)}/join`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ phone: options.phone, firstName: options.firstName, lastName: options.lastName }),
     });
     joined = (await response.json()) as typeof joined;
-    if (response.status !== 409 || attempt >= 15) break;
+    if (response.status !== 409 || Date.now() - joinStartedAt > 60_000) break;
     const retryAfter = Number(response.headers.get('retry-after') ?? 1);
     await new Promise((r) => setTimeout(r, Math.min(2, Math.max(0.5, retryAfter)) * 1000));
   }

@@ -9,7 +9,15 @@ import { seedScenario, startAgentStack, type AgentStack } from '../agent/support
 import { loadScenario } from '../support/candidate-sim.ts';
 import { testEnv } from '../support/harness.ts';
 import { testLivekit } from '../support/services.ts';
-import { checkAtBothSizes, ensureWebBuilt, launchBrowser, newPage, screenshot, silenceWav } from './support/browser.ts';
+import {
+  allowMicrophone,
+  checkAtBothSizes,
+  ensureWebBuilt,
+  launchBrowser,
+  newPage,
+  screenshot,
+  silenceWav,
+} from './support/browser.ts';
 
 // The ways an interview ends without the candidate pressing "End", each reaching the Done page with words that fit,
 // in Debian's Chromium against the real stack (API, Postgres, LiveKit server, the agent worker process with the
@@ -100,10 +108,9 @@ async function startInterview(options: { arabic?: boolean; statusUnreachable?: b
   await page.getByLabel(t['join.lastName']).fill(scenario.candidate.lastName);
   await page.getByRole('button', { name: t['join.submit'] }).click();
   await page.getByRole('heading', { name: t['prepare.title'] }).waitFor({ timeout: 30_000 });
-  const allow = page.getByRole('button', { name: t['prepare.micAsk'] });
-  if (await allow.isVisible()) await allow.click();
+  await allowMicrophone(page, t['prepare.micAsk']);
   await page.locator('#mic-device').waitFor();
-  await expect.poll(() => page.getByTestId('conn-check').textContent(), { timeout: 15_000 }).toBe(t['prepare.connOk']);
+  await expect.poll(() => page.getByTestId('conn-check').textContent(), { timeout: 30_000 }).toBe(t['prepare.connOk']);
   if (options.arabic) expect(await checkAtBothSizes(page, 'prepare-ar')).toEqual([]);
   await page.getByRole('button', { name: t['prepare.start'] }).click();
   return { interview, page, context, errors, consoleLines, statusCalls };

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../support/candidate-sim.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import {
+  allowMicrophone,
   axeViolations,
   ensureWebBuilt,
   launchBrowser,
@@ -52,8 +53,7 @@ async function joinAndStart(page: Page, options: { micCheck?: boolean } = {}) {
   await page.getByLabel('Last name').fill(scenario.candidate.lastName);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
-  const allow = page.getByRole('button', { name: 'Allow microphone' });
-  if (await allow.isVisible()) await allow.click();
+  await allowMicrophone(page);
   await page.locator('#mic-device').waitFor();
   if (options.micCheck) {
     // The fake microphone's words, a few seconds in, move the level meter and pass "say something".
@@ -134,7 +134,7 @@ describe('the candidate web app, end to end', () => {
       if (await page.getByTestId('done').count()) break;
       if (i === 0) {
         // The first plan question has been asked: the agent's counter reaches the page.
-        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 15_000 }).toBe('Question 1 of 4');
+        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 30_000 }).toBe('Question 1 of 4');
         await page.setViewportSize(viewports.phone);
         await screenshot(page, 'interview-live-phone');
         await page.setViewportSize(viewports.desktop);
@@ -159,7 +159,7 @@ describe('the candidate web app, end to end', () => {
       }
       if (i === 2) {
         // Two questions answered (one of them across a reload): the counter has moved on.
-        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 15_000 }).toBe('Question 3 of 4');
+        await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 30_000 }).toBe('Question 3 of 4');
       }
       asked = await interviewerLines(page).count();
       await page.getByLabel('Type your answer instead').fill(answer);

@@ -154,10 +154,10 @@ describe('scheduling page', () => {
     // Keyboard: the first slot of Tuesday (00:00 Auckland = 11:00 London on Monday), then Tab to the button.
     await days.nth(1).getByRole('radio').first().focus();
     await page.keyboard.press('Space');
-    expect(await page.locator('.schedule-confirm .selected').innerText()).toContain(
-      'Selected: Tuesday, 2 March 2027, 00:00 – 00:30',
-    );
-    expect(await page.locator('.schedule-confirm .selected').innerText()).toContain('That is Mon 1 Mar, 11:00');
+    // The line is there (empty) before the choice; wait for its words rather than read it once.
+    const selected = () => page.locator('.schedule-confirm .selected').innerText();
+    await expect.poll(selected).toContain('Selected: Tuesday, 2 March 2027, 00:00 – 00:30');
+    expect(await selected()).toContain('That is Mon 1 Mar, 11:00');
     await page.keyboard.press('Tab');
     if ((await page.evaluate('document.activeElement.textContent')) === 'Show later times')
       await page.keyboard.press('Tab');
@@ -249,7 +249,7 @@ describe('scheduling page', () => {
     // happens within the invitation's 14 days: after them its token no longer opens the page.)
     api.setNow(new Date(Date.parse('2027-03-08T11:30:00Z') - 60 * 60_000));
     await page.getByRole('button', { name: 'Cancel interview' }).click();
-    expect(await page.evaluate('document.activeElement.textContent')).toBe('Keep it');
+    await expect.poll(() => page.evaluate('document.activeElement.textContent')).toBe('Keep it');
     expect(await page.getByRole('alertdialog').innerText()).toContain(
       'Cancel your interview on Tuesday, 9 March 2027, 00:30?',
     );
@@ -312,7 +312,8 @@ describe('scheduling page', () => {
       const { page, context, errors } = await open('Asia/Dubai', 'en-US', 'phone');
       await page.goto(url);
       await expect.poll(() => heading(page)).toBe('اختر موعداً لمقابلتك مع Sched Co');
-      expect(await page.evaluate('document.documentElement.dir')).toBe('rtl');
+      // The direction follows the language in an effect, after the heading has rendered.
+      await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
       expect(await page.locator('main').innerText()).toContain('تظهر الأوقات بحسب منطقتك الزمنية: Asia/Dubai');
       expect(await checkAtBothSizes(page, 'schedule-pick-ar')).toEqual([]);
       await page.getByRole('radio').nth(1).check();

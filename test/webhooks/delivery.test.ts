@@ -373,7 +373,9 @@ describe('webhook delivery', () => {
     const fastEp = await endpointFor(fast);
     for (let i = 0; i < 5; i++) await testSend(slowEp.id); // due first, so claimed first
     await testSend(fastEp.id);
-    const worker = api.worker({ concurrency: 4, endpointConcurrency: 2, timeoutMs: 2_000, pollIntervalMs: 20 });
+    // The normal send timeout (15 s): a shorter one could run out on a busy machine before the checks below, and a
+    // timed-out send frees its place for a third.
+    const worker = api.worker({ concurrency: 4, endpointConcurrency: 2, pollIntervalMs: 20 });
     worker.start();
     try {
       await fast.waitFor(1);

@@ -8,6 +8,9 @@ import { client, seedCompany, testEnv } from '../support/harness.ts';
 import { startPrivatePostgres } from './private-postgres.ts';
 import { startConsumer, startWebhookApi, type Consumer, type WebhookApi } from './support.ts';
 
+// Worker processes and a Postgres cluster of its own start here; on a busy machine that alone takes seconds.
+vi.setConfig({ testTimeout: 90_000 });
+
 const workerEntry = fileURLToPath(new URL('../../api/webhook-worker.ts', import.meta.url));
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -72,7 +75,7 @@ describe('webhook delivery under faults', () => {
           .executeTakeFirstOrThrow();
         expect(row.status).toBe('succeeded');
       },
-      { timeout: 5_000, interval: 50 },
+      { timeout: 20_000, interval: 50 },
     );
     expect(consumer.received.map((d) => d.headers['webhook-id'])).toEqual([sent.eventId, sent.eventId]);
     expect(consumer.received.every((d) => d.verified.ok)).toBe(true);
@@ -120,7 +123,7 @@ describe('webhook delivery under faults', () => {
       // The first request after the restart may meet a dead pooled connection; within a few tries the API answers.
       await vi.waitFor(
         async () => expect((await call('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200),
-        { timeout: 10_000, interval: 100 },
+        { timeout: 20_000, interval: 100 },
       );
       expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
       await consumer.waitFor(2);

@@ -90,7 +90,7 @@ export async function startConsumer(options: { reply?: ReplyFn } = {}) {
     },
     verify,
     /** Resolves once `n` requests in all have arrived (readiness by event, not by sleeping). */
-    waitFor(n: number, timeoutMs = 10_000): Promise<void> {
+    waitFor(n: number, timeoutMs = 30_000): Promise<void> {
       if (received.length >= n) return Promise.resolve();
       return new Promise((resolve, reject) => {
         const timer = setTimeout(

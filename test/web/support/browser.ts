@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 /** Screenshots land here (ignored by git); look at them after a run. */
@@ -96,6 +97,29 @@ export async function newPage(browser: Browser, viewport: keyof typeof viewports
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   return { context, page, errors };
+}
+
+/**
+ * Past the prepare page's microphone step, however the page takes it: it opens the microphone by itself when the
+ * permission is already granted, or waits for its "Allow microphone" button. Which one happens is settled after the
+ * first render (the permission query answers then), so a single look at the button can see one that is about to go.
+ * This presses the button while it is offered, until the page shows the microphone (or says why it cannot).
+ */
+export async function allowMicrophone(page: Page, buttonName = 'Allow microphone'): Promise<void> {
+  const allow = page.getByRole('button', { name: buttonName, disabled: false });
+  const settled = page.locator('#mic-device').or(page.getByTestId('mic-problem'));
+  await expect
+    .poll(
+      async () => {
+        if ((await settled.count()) === 0 && (await allow.isVisible())) {
+          // Gone before the press means the page opened the microphone itself: the next look sees it.
+          await allow.click({ timeout: 2_000 }).catch(() => undefined);
+        }
+        return settled.count();
+      },
+      { message: 'the prepare page never opened the microphone, nor said why it could not' },
+    )
+    .toBeGreaterThan(0);
 }
 
 /** axe-core on the page as it is now; only serious and critical violations fail the test. */
