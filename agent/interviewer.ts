@@ -174,14 +174,21 @@ export class InterviewerAgent extends voice.Agent {
     const flow = this.flow;
     // Only the current stage's tools count: a model talked into calling another stage's tool changes nothing.
     if (!Object.hasOwn(toolDeclarations(flow.stage), name)) return undefined;
+    // The declared schema is the contract: arguments it refuses never reach the candidate, nor decide anything.
+    // Such a call falls back to what the flow does without it: consent is asked again (a malformed answer is not a
+    // "no"), and a follow-up too long or too short is dropped and the interview moves on, as past the follow-up limit.
+    const schema = Object.hasOwn(toolArguments, name) ? toolArguments[name as keyof typeof toolArguments] : undefined;
+    const parsed: Record<string, unknown> | undefined = schema ? schema.safeParse(args).data : args;
     const choose = (): Step | undefined => {
       switch (name) {
         case 'record_consent':
-          return flow.recordConsent(args.agreed === true);
+          return parsed ? flow.recordConsent(parsed.agreed === true) : flow.repeat();
         case 'next_question':
           return flow.nextQuestion();
-        case 'ask_follow_up':
-          return typeof args.question === 'string' && args.question.trim() ? flow.followUp(args.question.trim()) : undefined;
+        case 'ask_follow_up': {
+          const question = typeof parsed?.question === 'string' ? parsed.question.trim() : '';
+          return question ? flow.followUp(question) : flow.nextQuestion();
+        }
         case 'repeat_question':
           return flow.repeat();
         case 'stop_interview':
@@ -206,7 +213,7 @@ export class InterviewerAgent extends voice.Agent {
       ...(step.end ? { end: step.end } : {}),
       commit: async () => {
         // Consent is stored before the interview moves past it.
-        if (name === 'record_consent') await this.hooks.consent(args.agreed === true, statement);
+        if (name === 'record_consent' && parsed) await this.hooks.consent(parsed.agreed === true, statement);
         preview.commit();
         await this.syncStage();
       },
@@ -310,6 +317,12 @@ async function notExecuted(): Promise<never> {
   throw new llm.ToolError('this step is handled by the interviewer');
 }
 
+/** The arguments of the tools that take any: declared to the LLM and checked on every call (see `decide`). */
+const toolArguments = {
+  record_consent: z.object({ agreed: z.boolean().describe('true only if the candidate clearly agreed') }),
+  ask_follow_up: z.object({ question: z.string().min(3).max(300).describe('the follow-up, one sentence') }),
+};
+
 /** The tools the LLM may call in a stage; declarations only (see the LLM node). */
 function toolDeclarations(stage: Stage): Record<string, llm.AnonFunctionTool<any, any, any>> {
   const repeat = llm.tool({
@@ -325,7 +338,7 @@ function toolDeclarations(stage: Stage): Record<string, llm.AnonFunctionTool<any
       return {
         record_consent: llm.tool({
           description: 'Record whether the candidate agrees to continue with the AI interview.',
-          parameters: z.object({ agreed: z.boolean().describe('true only if the candidate clearly agreed') }),
+          parameters: toolArguments.record_consent,
           execute: notExecuted,
         }),
         repeat_question: repeat,
@@ -338,7 +351,7 @@ function toolDeclarations(stage: Stage): Record<string, llm.AnonFunctionTool<any
         }),
         ask_follow_up: llm.tool({
           description: "Ask one short follow-up about the candidate's answer to the current question.",
-          parameters: z.object({ question: z.string().min(3).max(300).describe('the follow-up, one sentence') }),
+          parameters: toolArguments.ask_follow_up,
           execute: notExecuted,
         }),
         repeat_question: repeat,

@@ -171,6 +171,40 @@ describe('interviewer agent with a fake LLM', () => {
     expect(recorded.ends).toEqual(['consent_declined']);
   });
 
+  it('tool arguments outside their declared schema never reach the candidate: a long follow-up is dropped and the next question comes', async () => {
+    const rambling = `Could you walk me through ${'every single detail of how the ledger was rebuilt, '.repeat(6)}please?`;
+    expect(rambling.length).toBeGreaterThan(300);
+    const { session, flow, context } = await startInterviewer([
+      { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+      { input: 'I rebuilt our ledger.', toolCalls: [{ name: 'ask_follow_up', args: { question: rambling } }] },
+      { input: 'We used event sourcing.', toolCalls: [{ name: 'ask_follow_up', args: { question: 'Why?' } }] },
+    ]);
+    await turn(session, 'Yes.');
+    const second = context.plan.questions[1]!;
+    const refused = await turn(session, 'I rebuilt our ledger.');
+    expect(refused.said).toBe(script.nextQuestion(second.text));
+    expect(refused.said).not.toContain('every single detail');
+    expect(flow.currentQuestion?.id).toBe(second.id);
+    expect(flow.followUps).toBe(0);
+    // A follow-up within the schema still goes out as the model worded it.
+    expect((await turn(session, 'We used event sourcing.')).said).toBe('Why?');
+    expect(flow.followUps).toBe(1);
+  });
+
+  it('a consent call whose argument is not a boolean is not a "no": consent is asked again and nothing is stored', async () => {
+    const { session, flow, recorded } = await startInterviewer([
+      { input: 'Sure thing.', toolCalls: [{ name: 'record_consent', args: { agreed: 'yes' } }] },
+      { input: 'Yes, I agree.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
+    ]);
+    expect((await turn(session, 'Sure thing.')).said).toBe(script.consentRepeat);
+    expect(flow.stage).toBe('consent');
+    expect(recorded.consents).toEqual([]);
+    expect(recorded.ends).toEqual([]);
+    await turn(session, 'Yes, I agree.');
+    expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree.' }]);
+    expect(flow.stage).toBe('questions');
+  });
+
   it('a tool called out of its stage changes nothing and says nothing', async () => {
     const { session, flow, recorded } = await startInterviewer([
       { input: 'Yes.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
