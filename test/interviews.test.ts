@@ -110,6 +110,44 @@ describe('interviews', () => {
     expect(badFilter.body.errors[0].path).toMatch(/^query\.status/);
   });
 
+  it('refuses a schedule whose join window has already closed (it could only expire), naming the field', async () => {
+    const { job, candidate } = await seedInterview(call);
+    const after = api.deps.config.links.windowAfterMinutes;
+    const now = new Date('2031-06-01T12:00:00Z');
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
+    const window = after * 60;
+    const create = (schedule: Record<string, unknown>) =>
+      call('POST', '/v1/interviews', {
+        body: { candidateId: candidate.id, jobId: job.id, type: 'TECHNICAL', maxDurationMinutes: 30, ...schedule },
+      });
+    const count = async () =>
+      (await call('GET', `/v1/interviews?candidateId=${candidate.id}`)).body.items.length as number;
+    api.setNow(now);
+    try {
+      const before = await count();
+      // Ended a second too long ago: the window closed a second before now.
+      const ended = await create({ scheduledStart: at(-window - 1800 - 1), scheduledEnd: at(-window - 1) });
+      expect(ended.status).toBe(400);
+      expect(ended.body.code).toBe('validation_failed');
+      expect(ended.body.errors).toEqual([{ path: 'body.scheduledEnd', message: expect.stringContaining(at(-1)) }]);
+      // Without an end, the end follows from the start: the start is the field to move.
+      const started = await create({ scheduledStart: at(-window - 1800 - 1) });
+      expect(started.status).toBe(400);
+      expect(started.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.scheduledStart']);
+      expect(await count()).toBe(before);
+
+      // The same rule as the join: a window closing this very second is still open, and so is a started one.
+      const lastSecond = await create({ scheduledStart: at(-window - 1800), scheduledEnd: at(-window) });
+      expect(lastSecond.status).toBe(201);
+      expect(lastSecond.body.signedLink.expiresAt).toBe(now.toISOString());
+      const running = await create({ scheduledStart: at(-600) });
+      expect(running.status).toBe(201);
+      expect(await count()).toBe(before + 2);
+    } finally {
+      api.setNow(null);
+    }
+  });
+
   it('rejects an interview that ends before it starts, or for an unknown job', async () => {
     const { job, candidate } = await seedInterview(call);
     const backwards = await call('POST', '/v1/interviews', {

@@ -153,10 +153,13 @@ describe('public candidate API', () => {
 
   it('gives the same answer for a wrong phone, an unknown code and a closed window', async () => {
     const open = await seedInterview(hr);
-    const past = await seedInterview(hr, {
-      start: new Date(Date.now() - 5 * 3600_000),
-      end: new Date(Date.now() - 4 * 3600_000),
-    });
+    // The API refuses a schedule whose window has already closed, so this one's schedule passes after creation.
+    const past = await seedInterview(hr);
+    await api.db
+      .updateTable('interviews')
+      .set({ scheduledStart: new Date(Date.now() - 5 * 3600_000), scheduledEnd: new Date(Date.now() - 4 * 3600_000) })
+      .where('id', '=', past.interview.id)
+      .execute();
     const wrongPhone = await join(open.interview.roomCode, { ...person, phone: '+971509999999' });
     const unknownCode = await join('ZZZZ2222');
     const malformedCode = await join('not-a-code!');
@@ -178,6 +181,7 @@ describe('public candidate API', () => {
     const closesAt = new Date(end.getTime() + 2 * 3600_000);
     const early = await seedInterview(hr, { start, end });
     const late = await seedInterview(hr, { start, end });
+    const after = await seedInterview(hr, { start, end });
 
     api.setNow(new Date(opensAt.getTime() - 1000));
     const tooEarly = await join(early.interview.roomCode);
@@ -193,7 +197,6 @@ describe('public candidate API', () => {
     api.setNow(closesAt);
     expect((await join(late.interview.roomCode)).status).toBe(200);
     api.setNow(new Date(closesAt.getTime() + 1000));
-    const after = await seedInterview(hr, { start, end });
     expect((await join(after.interview.roomCode)).status).toBe(404);
     api.setNow(null);
   });

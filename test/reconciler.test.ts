@@ -63,10 +63,13 @@ describe('reconciler', () => {
   });
 
   it('expires scheduled interviews whose window has closed', async () => {
-    const { interview } = await seedInterview(hr, {
-      start: new Date(Date.now() - 4 * 3600_000),
-      end: new Date(Date.now() - 3 * 3600_000),
-    });
+    // The API refuses a schedule whose window has already closed, so this one's schedule passes after creation.
+    const { interview } = await seedInterview(hr);
+    await api.db
+      .updateTable('interviews')
+      .set({ scheduledStart: new Date(Date.now() - 4 * 3600_000), scheduledEnd: new Date(Date.now() - 3 * 3600_000) })
+      .where('id', '=', interview.id)
+      .execute();
     await reconcileOnce(api.deps);
     expect((await hr('GET', `/v1/interviews/${interview.id}`)).body).toMatchObject({
       status: 'expired',

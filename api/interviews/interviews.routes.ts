@@ -9,6 +9,7 @@ import { defineRoute, type RouteDef } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { insertScheduledInterview, planForNewInterview } from './create-interview.ts';
+import { joinWindow, windowState } from './join-window.ts';
 import { bumpLinkVersion, findInterview, interviewTimeline, listInterviews } from './interviews.repository.ts';
 import {
   cancelInterviewBody,
@@ -57,6 +58,20 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
         if (end <= start) {
           throw new AppError('validation_failed', 'The interview must end after it starts.', {
             errors: [{ path: 'body.scheduledEnd', message: 'must be after scheduledStart' }],
+          });
+        }
+        // An interview whose join window has already closed could only expire: nobody could ever join it.
+        const window = joinWindow({ scheduledStart: start, scheduledEnd: end }, config.links);
+        if (windowState(window, now()) === 'closed') {
+          // The end is the field to fix; when it was not given it follows from the start.
+          const field = body.scheduledEnd ? 'scheduledEnd' : 'scheduledStart';
+          throw new AppError('validation_failed', 'The join window for this schedule has already closed.', {
+            errors: [
+              {
+                path: `body.${field}`,
+                message: `the join window would have closed at ${window.closesAt.toISOString()} (${config.links.windowAfterMinutes} minutes after the end)`,
+              },
+            ],
           });
         }
         for (const [i, q] of body.customQuestions.entries()) {
