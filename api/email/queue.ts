@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ApiConfig } from '../config.ts';
+import type { CandidateCancelReason } from '../interviews/candidate-end-reason.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { invitationUrl } from '../scheduling/invitation-token.ts';
 import { schedulingSettings } from '../scheduling/settings.repository.ts';
@@ -69,7 +70,6 @@ async function loadBookingContext(trx: Kysely<Database>, bookingId: string) {
       'b.locale as bookingLocale',
       'b.candidateTimezone',
       'b.icsSequence',
-      'b.cancelReason',
       'b.source as bookingSource',
       'b.interviewType',
       'c.firstName',
@@ -92,6 +92,8 @@ export async function enqueueBookingEmails(
   bookingId: string,
   kind: 'invitation' | 'update' | 'cancellation',
   now: Date,
+  /** For a cancellation: who cancelled, as the candidate is told. The booking's own reason is HR's, never sent. */
+  cancelledBy?: CandidateCancelReason,
 ): Promise<void> {
   const b = await loadBookingContext(trx, bookingId);
   if (kind !== 'invitation') await cancelPendingReminders(trx, bookingId);
@@ -126,7 +128,7 @@ export async function enqueueBookingEmails(
     joinUrl: joinUrlFor(b, config),
     linkUrl: link.url,
     roomCode: formatRoomCode(b.roomCode),
-    cancelReason: b.cancelReason,
+    ...(cancelledBy ? { cancelReason: cancelledBy } : {}),
     manageUrl: invitation
       ? invitationUrl(
           { publicBaseUrl: config.publicBaseUrl, secret: config.links.secret },

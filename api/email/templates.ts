@@ -1,4 +1,5 @@
 import type { EmailLocale } from '../../shared/db/schema.ts';
+import type { CandidateCancelReason } from '../interviews/candidate-end-reason.ts';
 import { formatForHumans } from '../scheduling/slot-times.ts';
 
 // E-mail templates, in English and Arabic. Plain functions over a typed context: no template engine, and every
@@ -22,7 +23,8 @@ export interface InterviewEmailContext {
   roomCode: string;
   /** For reminders: minutes before the start. */
   minutesBefore?: number;
-  cancelReason?: string | null;
+  /** For cancellations: who cancelled, as the candidate is told (never the company's own words). */
+  cancelReason?: CandidateCancelReason;
   /** For self-scheduling invitations: the page where the candidate picks a slot. */
   scheduleUrl?: string;
   scheduleExpiresAt?: Date;
@@ -73,6 +75,7 @@ interface Strings {
   schedule: string;
   chooseBy: string;
   reason: string;
+  cancelled: Record<CandidateCancelReason, string>;
   manage: string;
 }
 
@@ -109,6 +112,10 @@ function strings(ctx: InterviewEmailContext): Strings {
       schedule: 'اختر موعداً',
       chooseBy: 'يرجى الاختيار قبل',
       reason: 'السبب',
+      cancelled: {
+        cancelled_by_company: 'ألغت الشركة هذه المقابلة.',
+        cancelled_by_candidate: 'لقد ألغيت هذه المقابلة.',
+      },
       manage: 'هل تحتاج إلى موعد آخر؟ يمكنك تغيير الموعد أو إلغاؤه هنا',
     };
   }
@@ -143,6 +150,10 @@ function strings(ctx: InterviewEmailContext): Strings {
     schedule: 'Choose a time',
     chooseBy: 'Please choose before',
     reason: 'Reason',
+    cancelled: {
+      cancelled_by_company: 'The company cancelled this interview.',
+      cancelled_by_candidate: 'You cancelled this interview.',
+    },
     manage: 'Need a different time? Move or cancel it here',
   };
 }
@@ -162,8 +173,8 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
     rows.push([s.yourTime, times.candidate], [s.companyTime, times.company]);
     if (kind === 'cancellation') {
       if (ctx.cancelReason) {
-        lines.push(`${s.reason}: ${ctx.cancelReason}`);
-        rows.push([s.reason, ctx.cancelReason]);
+        lines.push(`${s.reason}: ${s.cancelled[ctx.cancelReason]}`);
+        rows.push([s.reason, s.cancelled[ctx.cancelReason]]);
       }
     } else {
       lines.push(

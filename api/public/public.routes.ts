@@ -1,6 +1,8 @@
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { candidateEndReason } from '../interviews/candidate-end-reason.ts';
+import type { InterviewStatus } from '../../shared/db/schema.ts';
 import { candidateSessionStatus, endCandidateSession, joinInterview, roomInfo } from './candidate-session.ts';
 import {
   codeParams,
@@ -22,6 +24,12 @@ const candidateActor = (meta: RequestMeta): AuditActor => ({
 });
 
 const bearerOf = (header: string) => /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+
+/** The stored end reason is HR's (it may carry HR's own words); the candidate gets the closed reason for it. */
+const forCandidate = (session: { status: InterviewStatus; endReason: string | null }) => ({
+  status: session.status,
+  endReason: candidateEndReason(session),
+});
 
 export function publicRoutes(deps: AppDeps): RouteDef[] {
   return [
@@ -96,7 +104,7 @@ export function publicRoutes(deps: AppDeps): RouteDef[] {
       responses: { 200: { description: 'Status', schema: sessionStatusResponse } },
       handler: async ({ ctx }) => ({
         status: 200,
-        body: await candidateSessionStatus(deps, bearerOf(ctx.get('authorization'))),
+        body: forCandidate(await candidateSessionStatus(deps, bearerOf(ctx.get('authorization')))),
         headers: { 'Cache-Control': 'no-store' },
       }),
     }),
@@ -111,7 +119,7 @@ export function publicRoutes(deps: AppDeps): RouteDef[] {
       handler: async ({ ctx, meta }) => {
         return {
           status: 200,
-          body: await endCandidateSession(deps, bearerOf(ctx.get('authorization')), candidateActor(meta)),
+          body: forCandidate(await endCandidateSession(deps, bearerOf(ctx.get('authorization')), candidateActor(meta))),
         };
       },
     }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoTimestamp } from '../http/schemas.ts';
+import { candidateEndReasonSchema } from '../interviews/candidate-end-reason.ts';
 import { interviewStatus, interviewType } from '../interviews/interviews.schemas.ts';
 import { regionCode } from '../candidates/candidates.schemas.ts';
 
@@ -61,15 +62,13 @@ export const joinResponseSchema = z
   .meta({ id: 'JoinResponse' });
 
 export const endSessionResponse = z
-  .object({ status: interviewStatus, endReason: z.string().nullable() })
+  .object({ status: interviewStatus, endReason: candidateEndReasonSchema.nullable() })
   .meta({ id: 'EndSessionResponse' });
 
 export const sessionStatusResponse = z
   .object({
     status: interviewStatus,
-    endReason: z.string().nullable().meta({
-      description: 'Why the interview ended, e.g. completed, time_limit, max_duration, candidate_unresponsive',
-    }),
+    endReason: candidateEndReasonSchema.nullable(),
   })
   .meta({ id: 'SessionStatus' });
 

@@ -253,7 +253,8 @@ export async function cancelBooking(
       targetId: booking.id,
       details: { reason },
     });
-    await enqueueBookingEmails(trx, deps.config, booking.id, 'cancellation', now);
+    const cancelledBy = actor.audit.type === 'candidate' ? 'cancelled_by_candidate' : 'cancelled_by_company';
+    await enqueueBookingEmails(trx, deps.config, booking.id, 'cancellation', now, cancelledBy);
     return cancelled;
   });
 }

@@ -3,6 +3,7 @@ import { acquireLease, processHolderId } from '../../shared/db/lease.ts';
 import type { Database } from '../../shared/db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
+import { candidateCancelReason } from '../interviews/candidate-end-reason.ts';
 import { configsOfCompany } from './configs.repository.ts';
 import { applyBlocks, detectOverlaps, generateSlots, type GenerationReport } from './slots.repository.ts';
 
@@ -57,20 +58,22 @@ export async function detectFailedInterviews(db: Kysely<Database>): Promise<numb
  */
 export async function releaseCancelledInterviews(deps: Pick<AppDeps, 'db' | 'config'>, now: Date): Promise<number> {
   return deps.db.transaction().execute(async (trx) => {
-    const released = await sql<{ id: string }>`
+    const released = await sql<{ id: string; endReason: string | null }>`
       with released as (
         update bookings b
            set status = 'cancelled', cancel_reason = coalesce(i.end_reason, 'interview_cancelled'),
                cancelled_at = ${now}, ics_sequence = b.ics_sequence + 1, updated_at = ${now}
           from interviews i
          where i.id = b.interview_id and b.status <> 'cancelled' and i.status = 'cancelled'
-        returning b.id, b.slot_id),
+        returning b.id, b.slot_id, i.end_reason),
       seats as (
         update slots s set booked_count = s.booked_count - r.n
           from (select slot_id, count(*)::int as n from released group by slot_id) r
          where s.id = r.slot_id)
-      select id from released`.execute(trx);
-    for (const { id } of released.rows) await enqueueBookingEmails(trx, deps.config, id, 'cancellation', now);
+      select id, end_reason from released`.execute(trx);
+    for (const { id, endReason } of released.rows) {
+      await enqueueBookingEmails(trx, deps.config, id, 'cancellation', now, candidateCancelReason(endReason));
+    }
     return released.rows.length;
   });
 }

@@ -215,7 +215,9 @@ describe('invitations by e-mail', () => {
     expect(await worker.runOnce()).toBe(1);
     const cancel = inbox.messages.at(-1)!;
     expect(cancel.subject).toBe('Your interview for Backend Engineer at Acme is cancelled');
-    expect(cancel.text).toContain('Reason: Role filled');
+    // HR's reason is HR's: the candidate is told who cancelled, in words, and never HR's own text.
+    expect(cancel.text).toContain('Reason: The company cancelled this interview.');
+    for (const part of [cancel.subject, cancel.text, cancel.html, calendarPart(cancel)]) expect(part).not.toContain('Role filled');
     const cancelIcs = calendarPart(cancel);
     expect(icsField(cancelIcs, 'METHOD')).toBe('CANCEL');
     expect(icsField(cancelIcs, 'SEQUENCE')).toBe('2');
@@ -237,6 +239,44 @@ describe('invitations by e-mail', () => {
     ]);
   });
 
+  it("HR cancels the interview with its own words: the candidate's e-mail and session get the worded reason only", async () => {
+    const { api, worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
+    // Real time from here: the candidate joins through LiveKit, whose tokens live on the real clock.
+    api.setNow(null);
+    const startsAt = new Date(Math.ceil((Date.now() + 5 * 60_000) / 60_000) * 60_000).toISOString();
+    const s = await slot(startsAt);
+    const { jobId, candidates } = await seedJobAndCandidates(call, 1);
+    const booked = await call('POST', '/v1/scheduling/bookings', {
+      body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
+    });
+    expect(booked.status).toBe(201);
+    const interview = (await call('GET', `/v1/interviews/${booked.body.interviewId}`)).body;
+    const joined = await call('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      key: null,
+      body: { phone: candidates[0]!.phone, firstName: 'Cand0', lastName: 'Test' },
+    });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200);
+    const session = () =>
+      call('GET', '/v1/public/session', { key: null, headers: { authorization: `Bearer ${joined.body.token}` } });
+    expect((await session()).body).toEqual({ status: 'scheduled', endReason: null });
+
+    const note = 'Internal: weak references, do not rebook';
+    const cancelled = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: { reason: note } });
+    expect(cancelled.status).toBe(200);
+    await worker.runOnce();
+    const mail = inbox.messages.find((m) => m.subject?.endsWith('is cancelled'))!;
+    expect(mail.text).toContain('Reason: The company cancelled this interview.');
+    for (const part of [mail.subject, mail.text, mail.html, calendarPart(mail)]) {
+      expect(part).not.toContain(note);
+      expect(part).not.toContain('cancelled_by_hr');
+    }
+    const status = await session();
+    expect(status.status).toBe(200);
+    expect(status.body).toEqual({ status: 'cancelled', endReason: 'cancelled_by_company' });
+    // HR still reads its own words on the interview.
+    expect(JSON.stringify((await call('GET', `/v1/interviews/${interview.id}`)).body)).toContain(note);
+  });
+
   it('Arabic template: Arabic subject and text, right-to-left HTML, times in Arabic', async () => {
     const { worker, call, slot } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
     await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai', locale: 'ar' } });
@@ -255,6 +295,11 @@ describe('invitations by e-mail', () => {
     expect(mail.text).toMatch(/مارس/);
     expect(mail.html).toContain('dir="rtl"');
     expect(icsField(calendarPart(mail), 'METHOD')).toBe('REQUEST');
+    await call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, { body: { reason: 'Budget frozen' } });
+    await worker.runOnce();
+    const cancel = inbox.messages.at(-1)!;
+    expect(cancel.text).toContain('السبب: ألغت الشركة هذه المقابلة.');
+    expect(cancel.text).not.toContain('Budget frozen');
   });
 });
 

@@ -145,6 +145,14 @@ describe('self-scheduling', () => {
     expect(cancelled.body.booking).toBeNull();
     const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
     expect(detail.body).toMatchObject({ status: 'cancelled', cancelReason: 'found another job' });
+    const cancellation = await api.db
+      .selectFrom('emailMessages')
+      .select(['textBody', 'htmlBody'])
+      .where('bookingId', '=', booked.body.booking.id)
+      .where('kind', '=', 'cancellation')
+      .executeTakeFirstOrThrow();
+    expect(cancellation.textBody).toContain('Reason: You cancelled this interview.');
+    expect(cancellation.htmlBody).toContain('You cancelled this interview.');
     const audit = await api.db
       .selectFrom('auditLog')
       .select(['action', 'actorType'])
