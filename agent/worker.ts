@@ -59,9 +59,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
       production: config.env === 'production',
       // The SDK's `start` command always drains on SIGTERM (up to 30 minutes). Outside production a stopped worker
-      // ends its interviews instead (each with its reason): the drain gives up after a second, and a job process
+      // ends its interviews instead (each with its reason): the drain gives up at once, and a job process
       // that has not exited a few seconds later is killed.
-      ...(config.env === 'production' ? {} : { drainTimeout: 1_000, shutdownProcessTimeout: 4_000 }),
+      ...(config.env === 'production' ? {} : { drainTimeout: 200, shutdownProcessTimeout: 3_000 }),
       ...(config.worker.maxJobs > 0
         ? {
             loadFunc: async (server: AgentServer) => server.activeJobs.length / config.worker.maxJobs,

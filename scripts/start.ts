@@ -123,12 +123,11 @@ async function stop(code = 0) {
     killGroup(child, 'SIGKILL');
     await exited(child);
   };
-  // The agent first: it ends its interviews with a reason, through the database and the API's LiveKit.
-  const agent = children.find((c) => c.name === 'agent');
-  if (agent) await stopGroup(agent, Math.min(gracefulStopMs, deadline - Date.now()));
-  await Promise.all(
-    children.filter((c) => c !== agent).map((c) => stopGroup(c, c.name === 'livekit' ? 1_000 : deadline - Date.now())),
-  );
+  // The agent and the API together (the agent ends its interviews through the database and LiveKit, not the
+  // API), then LiveKit, then the database.
+  const [livekit, others] = [children.filter((c) => c.name === 'livekit'), children.filter((c) => c.name !== 'livekit')];
+  await Promise.all(others.map((c) => stopGroup(c, Math.min(gracefulStopMs, deadline - Date.now()))));
+  await Promise.all(livekit.map((c) => stopGroup(c, 1_000)));
   await stopDatabase?.().catch(() => {});
   process.exit(code);
 }
