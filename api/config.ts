@@ -10,12 +10,10 @@ const webhookEnvFields = {
   /** Require https endpoint URLs; defaults to on in production. */
   WEBHOOK_REQUIRE_HTTPS: booleanFromEnv.optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
-  /** How long a claimed delivery stays with its worker; must exceed the timeout, or a slow send is sent twice. */
-  WEBHOOK_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(60_000),
+  /** Deliveries sent at once by one process (its webhook job runner's concurrency). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
-  /** Sends in flight to one endpoint per worker, so one slow consumer cannot hold every slot. */
+  /** Sends in flight to one endpoint per process, so one slow consumer cannot hold every slot. */
   WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),
-  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   /** An endpoint failing without a single success for this long is disabled. */
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(1).max(24 * 60).default(5 * 24),
   /** After a rotation the old secret keeps signing (beside the new one) for this long. */
@@ -31,10 +29,8 @@ export interface WebhookSettings {
   allowPrivateUrls: boolean;
   requireHttps: boolean;
   timeoutMs: number;
-  leaseMs: number;
   concurrency: number;
   endpointConcurrency: number;
-  pollIntervalMs: number;
   disableAfterMs: number;
   secretGraceMs: number;
   retentionMs: number;
@@ -49,10 +45,8 @@ function webhookSettings(e: WebhookEnv, nodeEnv: 'development' | 'production' | 
     allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? nodeEnv !== 'production',
     requireHttps: e.WEBHOOK_REQUIRE_HTTPS ?? nodeEnv === 'production',
     timeoutMs: e.WEBHOOK_TIMEOUT_MS,
-    leaseMs: Math.max(e.WEBHOOK_LEASE_MS, e.WEBHOOK_TIMEOUT_MS + 1_000),
     concurrency: e.WEBHOOK_CONCURRENCY,
     endpointConcurrency: Math.min(e.WEBHOOK_ENDPOINT_CONCURRENCY, e.WEBHOOK_CONCURRENCY),
-    pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
     disableAfterMs: e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000,
     secretGraceMs: e.WEBHOOK_SECRET_GRACE_HOURS * 3_600_000,
     retentionMs: e.WEBHOOK_RETENTION_DAYS * 86_400_000,
@@ -91,8 +85,8 @@ const schedulingEnvFields = {
   /** smtp://user:pass@host:port or smtps://…; unset: messages go to the local outbox the API lists. */
   SMTP_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).default('AI Interviewer <interviews@localhost>'),
+  /** Send e-mail and run the scheduling chores in this API process. */
   EMAIL_WORKER_ENABLED: booleanFromEnv.default(true),
-  EMAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   EMAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   /** How far ahead slots are generated from the availability configurations. */
   SLOT_HORIZON_WEEKS: z.coerce.number().int().min(1).max(104).default(8),
@@ -167,7 +161,8 @@ export const apiEnvSchema = z.object({
   GOOGLE_API_KEY: z.string().min(1).optional(),
   GEMINI_BASE_URL: z.url().optional(),
   SCORING_MODEL: z.string().min(1).default('gemini-2.5-flash'),
-  SCORING_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  /** Jobs run at once by the API's job runner (scoring, plans, e-mail, chores); webhook sends have their own. */
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   ...webhookEnvFields,
   ...schedulingEnvFields,
 });
@@ -197,8 +192,9 @@ export interface ApiConfig {
   rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
   reconcileIntervalMs: number;
   webhooks: WebhookSettings;
-  scoring: { googleApiKey: string | undefined; baseUrl: string | undefined; model: string; intervalMs: number };
-  email: { smtpUrl: string | undefined; from: string; workerEnabled: boolean; pollIntervalMs: number; maxAttempts: number };
+  scoring: { googleApiKey: string | undefined; baseUrl: string | undefined; model: string };
+  jobs: { concurrency: number };
+  email: { smtpUrl: string | undefined; from: string; workerEnabled: boolean; maxAttempts: number };
   scheduling: {
     horizonWeeks: number;
     reminderOffsetsMinutes: number[];
@@ -253,14 +249,13 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       googleApiKey: e.GOOGLE_API_KEY,
       baseUrl: e.GEMINI_BASE_URL,
       model: e.SCORING_MODEL,
-      intervalMs: e.SCORING_INTERVAL_MS,
     },
+    jobs: { concurrency: e.JOBS_CONCURRENCY },
     webhooks: webhookSettings(e, e.NODE_ENV),
     email: {
       smtpUrl: e.SMTP_URL,
       from: e.EMAIL_FROM,
       workerEnabled: e.EMAIL_WORKER_ENABLED,
-      pollIntervalMs: e.EMAIL_POLL_INTERVAL_MS,
       maxAttempts: e.EMAIL_MAX_ATTEMPTS,
     },
     scheduling: {

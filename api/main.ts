@@ -8,11 +8,7 @@ import { handlersInFlight } from './http/middleware.ts';
 import { loadApiConfig, type ApiConfig } from './config.ts';
 import type { AppDeps } from './deps.ts';
 import { createLiveKitGateway } from './livekit/gateway.ts';
-import { startReconciler } from './livekit/reconciler.ts';
-import { startScoringWorker } from './scoring/scoring-worker.ts';
-import { createDeliveryWorker } from './webhooks/worker.ts';
-import { createEmailWorker } from './email/worker.ts';
-import { schedulingMaintenance } from './scheduling/maintenance.ts';
+import { startBackgroundWork } from './jobs/background.ts';
 
 export interface RunningApi {
   deps: AppDeps;
@@ -21,7 +17,7 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Starts the API with everything it runs in-process: HTTP server, reconciler, scoring and webhook workers. */
+/** Starts the API with everything it runs in-process: the HTTP server and the job runners (api/jobs/background.ts). */
 export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const log = createLogger({ level: config.logLevel, name: 'api' });
   const database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
@@ -46,18 +42,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
-  const reconciler = startReconciler(deps);
-  const scoring = startScoringWorker({ db: deps.db, log, now: deps.now, scoring: config.scoring }, config.scoring.intervalMs);
-  // Off when the delivery worker runs as its own process (api/webhook-worker.ts).
-  const webhookWorker = config.webhooks.workerEnabled
-    ? createDeliveryWorker({ db: deps.db, log, settings: config.webhooks })
-    : undefined;
-  webhookWorker?.start();
-  // E-mails and reminders from the Postgres queue; its loop also runs the scheduling chores (horizon, conflicts).
-  const emailWorker = config.email.workerEnabled
-    ? createEmailWorker({ db: deps.db, log, settings: config.email, now: deps.now, maintenance: schedulingMaintenance(deps) })
-    : undefined;
-  emailWorker?.start();
+  // Scoring, plans, e-mail, webhook delivery, the reconciler and the scheduling chores.
+  const background = await startBackgroundWork(deps);
   if (!config.email.smtpUrl) log.info('SMTP_URL is not set: e-mails go to the local outbox (GET /v1/email/messages)');
   log.info({ url }, 'api listening');
   return {
@@ -65,10 +51,8 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
     server,
     url,
     async stop() {
-      await reconciler.stop();
-      await scoring.stop();
-      await webhookWorker?.stop();
-      await emailWorker?.stop();
+      // Running jobs finish (or are released for another process) before the database they use closes.
+      await background.stop();
       // Stop accepting, let in-flight requests finish (10 s at most), then close the database they use — also for
       // handlers whose client already hung up, which the server no longer waits for.
       const deadline = Date.now() + 10_000;

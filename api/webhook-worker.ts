@@ -2,20 +2,30 @@ import { connectDatabase } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { loadWebhookWorkerConfig } from './config.ts';
-import { createDeliveryWorker } from './webhooks/worker.ts';
+import { startJobRunner } from './jobs/runner.ts';
+import { webhookJobs } from './webhooks/delivery.ts';
 
-// The webhook delivery worker as its own process, for deployments that scale it apart from the API (set
-// WEBHOOK_WORKER_ENABLED=false on the API then). Any number may run: deliveries are claimed with SKIP LOCKED.
+// Webhook delivery as its own process, for deployments that scale it apart from the API (set
+// WEBHOOK_WORKER_ENABLED=false on the API then): a job runner with the delivery tasks alone. Any number may run:
+// the runner hands each job to one of them.
 
 const config = loadConfigOrExit(() => loadWebhookWorkerConfig());
 const log = createLogger({ level: config.logLevel, name: 'webhook-worker' });
 const database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
-const worker = createDeliveryWorker({ db: database.db, log, settings: config.webhooks });
-worker.start();
+const jobs = webhookJobs({ db: database.db, log, settings: config.webhooks });
+const runner = await startJobRunner({
+  databaseUrl: config.database.url,
+  log,
+  name: 'webhook worker',
+  concurrency: config.webhooks.concurrency,
+  tasks: jobs.tasks,
+  periodic: jobs.periodic,
+});
+log.info({ concurrency: config.webhooks.concurrency }, 'webhook worker started');
 
 const shutdown = async (signal: string) => {
   log.info({ signal }, 'webhook worker stopping');
-  await worker.stop();
+  await runner.stop();
   await database.destroy();
   process.exit(0);
 };

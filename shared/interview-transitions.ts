@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Database, Interview, InterviewStatus } from './db/schema.ts';
 import { recordTransitionEvent } from './events/outbox.ts';
 import { statesLeadingTo, terminalStatuses } from './interview-status.ts';
+import { enqueueScoring } from './jobs.ts';
 
 export interface TransitionOptions {
   reason?: string | null;
@@ -58,6 +59,8 @@ export async function transitionInterview(
       .execute();
     // The webhook event lands in the same transaction as the state change (transactional outbox).
     await recordTransitionEvent(trx, updated);
+    // Results without waiting: the scoring job commits with the completion and starts at once (shared/jobs.ts).
+    if (to === 'completed') await enqueueScoring(trx, interviewId);
     return updated;
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);

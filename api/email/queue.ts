@@ -7,10 +7,11 @@ import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { invitationUrl } from '../scheduling/invitation-token.ts';
 import { schedulingSettings } from '../scheduling/settings.repository.ts';
 import { addressOf, buildInvite } from './ics.ts';
+import { scheduleEmail } from './sender.ts';
 import { renderInterviewEmail, type EmailKind, type InterviewEmailContext } from './templates.ts';
 
 // Enqueuing e-mails. Always called inside the transaction that books, moves or cancels, so a message exists
-// exactly when the change does; sending happens later in the worker, so an SMTP failure can never fail a booking.
+// exactly when the change does; sending happens later in a job (api/email/sender.ts), so an SMTP failure can never fail a booking.
 
 export interface NewEmail {
   companyId: string;
@@ -44,6 +45,7 @@ export async function enqueueEmail(trx: Kysely<Database>, email: NewEmail): Prom
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await scheduleEmail(trx, row.id, email.sendAt);
   return row.id;
 }
 

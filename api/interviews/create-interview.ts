@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Candidate, Database, Interview, Job } from '../../shared/db/schema.ts';
 import { interviewCreatedEvent, recordEvent } from '../../shared/events/outbox.ts';
 import type { AppDeps } from '../deps.ts';
+import type { TaskDefinition } from '../jobs/runner.ts';
 import { generatePlan, type GeneratedPlan, type PlanInput } from '../plans/plan-generator.ts';
 import { writePlan } from '../plans/plans.repository.ts';
 import { insertInterview, type NewInterview } from './interviews.repository.ts';
@@ -101,4 +102,21 @@ export async function writePlanAfterCommit(
     );
     return false;
   }
+}
+
+/** The `generate-plan` job a booking adds in its transaction: the plan is written once the booking has committed. */
+export function generatePlanTask(deps: Pick<AppDeps, 'db' | 'config' | 'log'>): TaskDefinition<{ interviewId: string }> {
+  return {
+    // Plan generation falls back to the template bank on a model failure; the bound is for a model that hangs.
+    timeoutMs: 120_000,
+    async run({ interviewId }) {
+      const interview = await deps.db.selectFrom('interviews').selectAll().where('id', '=', interviewId).executeTakeFirst();
+      if (!interview) return;
+      const [job, candidate] = await Promise.all([
+        deps.db.selectFrom('jobs').selectAll().where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
+        deps.db.selectFrom('candidates').selectAll().where('id', '=', interview.candidateId).executeTakeFirstOrThrow(),
+      ]);
+      await writePlanAfterCommit(deps, interview, job, candidate);
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { acquireLease } from '../../shared/db/lease.ts';
 import type { AppDeps } from '../deps.ts';
+import { startJobRunner, type PeriodicDefinition } from '../jobs/runner.ts';
 import { pruneRateLimits } from '../public/rate-limit.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
 import { endInterview } from './interview-lifecycle.ts';
@@ -26,11 +26,9 @@ const agentJoinGraceMs = 45_000;
  * - interviews past their max duration end with reason max_duration and their room is deleted;
  * - an interview in progress whose room no longer exists failed (room_closed);
  * - rooms of finished interviews, or of no interview at all, are deleted.
- * Returns null when another process holds the reconciler lease.
  */
 export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | null> {
   const { db, config, livekit } = deps;
-  if (!(await acquireLease(db, 'reconciler', Math.max(config.reconcileIntervalMs * 3, 15_000)))) return null;
   const now = deps.now();
   const report: ReconcileReport = {
     expired: 0,
@@ -162,27 +160,32 @@ async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, r
   }
 }
 
-/** Runs reconcile passes one after another, spaced by the interval; a failed pass is logged and retried next time. */
-export function startReconciler(deps: AppDeps): { stop: () => Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = reconcileOnce(deps)
-      .then((report) => {
-        if (report && Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'reconciled');
-      })
-      .catch((error: unknown) => deps.log.warn({ err: error }, 'reconcile pass failed'))
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, deps.config.reconcileIntervalMs).unref();
-      });
+/** The reconciler's pass as periodic work on the job runner: every RECONCILE_INTERVAL_MS, one pass at a time. */
+export function reconcilePeriodic(deps: AppDeps): PeriodicDefinition {
+  return {
+    everyMs: deps.config.reconcileIntervalMs,
+    // LiveKit calls have their own timeouts; a pass that takes longer than this is stuck.
+    timeoutMs: 120_000,
+    async run() {
+      const report = await reconcileOnce(deps);
+      if (report && Object.values(report).some((n) => n > 0)) deps.log.info({ report }, 'reconciled');
+    },
   };
-  timer = setTimeout(tick, deps.config.reconcileIntervalMs).unref();
+}
+
+/** A job runner with the reconciler's pass alone (the API's runner has it among its periodic work). */
+export function startReconciler(deps: AppDeps): { stop: () => Promise<void> } {
+  const started = startJobRunner({
+    databaseUrl: deps.config.database.url,
+    log: deps.log,
+    name: 'reconciler',
+    concurrency: 1,
+    tasks: {},
+    periodic: { reconcile: reconcilePeriodic(deps) },
+  });
   return {
     async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+      await (await started).stop();
     },
   };
 }

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Booking, Database, EmailLocale, Interview, Slot } from '../../shared/db/schema.ts';
 import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { enqueueJob } from '../../shared/jobs.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
 import { AppError } from '../http/problem.ts';
-import { insertScheduledInterview, writePlanAfterCommit } from '../interviews/create-interview.ts';
+import { insertScheduledInterview } from '../interviews/create-interview.ts';
 import { bumpLinkVersion, findInterview } from '../interviews/interviews.repository.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { schedulingSettings } from './settings.repository.ts';
@@ -144,6 +145,9 @@ export async function bookSlot(
           },
           actor.label,
         );
+        // The plan is written by a job once this commits, so the slot's seat is never held while a model writes it;
+        // a failure leaves the booking as it is (the agent falls back to the template bank).
+        await enqueueJob(trx, 'generate-plan', { interviewId: created.id }, { jobKey: `generate-plan:${created.id}` });
       }
       const booking = await trx
         .insertInto('bookings')
@@ -180,9 +184,6 @@ export async function bookSlot(
     if ((err as { code?: string })?.code === '23514') throw new AppError('conflict', 'This slot is full.');
     throw err;
   }
-  // After the commit, so the slot's seat is never held while a model writes the plan; a failure leaves the booking
-  // as it is (the agent falls back to the template bank).
-  if (booked.created) await writePlanAfterCommit(deps, booked.created, job, candidate);
   return booked.booking;
 }
 

@@ -1,14 +1,14 @@
 import { sql, type Kysely } from 'kysely';
-import { acquireLease, processHolderId } from '../../shared/db/lease.ts';
 import type { Database } from '../../shared/db/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
+import type { PeriodicDefinition } from '../jobs/runner.ts';
 import { candidateCancelReason } from '../interviews/candidate-end-reason.ts';
 import { configsOfCompany } from './configs.repository.ts';
 import { applyBlocks, detectOverlaps, generateSlots, type GenerationReport } from './slots.repository.ts';
 
-// Background scheduling chores, run by the e-mail worker's loop about once a minute: they are idempotent, so
-// running them in several processes at once only costs a little work.
+// Background scheduling chores, periodic work on the job runner (schedulingChores below). They are idempotent, so a
+// pass run again after a crash only costs a little work.
 
 /** Regenerates every configuration of a company over the horizon; only inserts, so it is safe to run any time. */
 export async function regenerateCompany(
@@ -78,18 +78,27 @@ export async function releaseCancelledInterviews(deps: Pick<AppDeps, 'db' | 'con
   });
 }
 
-/** The chores for the e-mail worker's loop: conflicts for failed interviews, seats of cancelled ones, the horizon. */
-export function schedulingMaintenance(deps: Pick<AppDeps, 'db' | 'config' | 'now'>): () => Promise<void> {
-  let lastHorizon = 0;
-  return async () => {
-    await detectFailedInterviews(deps.db);
-    await releaseCancelledInterviews(deps, deps.now());
-    // Hourly, and in one process at a time: extending a year of slots for every company is the heavy chore.
-    if (Date.now() - lastHorizon > 3_600_000) {
-      lastHorizon = Date.now();
-      if (await acquireLease(deps.db, 'scheduling-horizon', 3_000_000, processHolderId)) {
+/**
+ * The scheduling chores as periodic work on the job runner (each one run at a time across processes): conflicts for
+ * failed interviews and seats of cancelled ones every minute, the slot horizon hourly.
+ */
+export function schedulingChores(deps: Pick<AppDeps, 'db' | 'config' | 'now'>): Record<string, PeriodicDefinition> {
+  return {
+    'scheduling-maintenance': {
+      everyMs: 60_000,
+      timeoutMs: 5 * 60_000,
+      async run() {
+        await detectFailedInterviews(deps.db);
+        await releaseCancelledInterviews(deps, deps.now());
+      },
+    },
+    // Extending a year of slots for every company is the heavy chore.
+    'extend-slot-horizon': {
+      everyMs: 3_600_000,
+      timeoutMs: 30 * 60_000,
+      async run() {
         await extendHorizon(deps.db, deps.now(), deps.config.scheduling.horizonWeeks);
-      }
-    }
+      },
+    },
   };
 }

@@ -22,6 +22,9 @@ export interface Evaluator {
 
 export type ScoringSettings = GeminiSettings;
 
+/** Longest one evaluation may take: a model that does not answer fails the call (and the job is retried). */
+export const evaluationTimeoutMs = 90_000;
+
 /** The behaviourally anchored scale every question is scored on, unless its plan brings its own anchors. */
 export const defaultAnchors = [
   '1: no relevant answer, or an incorrect one',
@@ -72,6 +75,11 @@ export function createEvaluator(settings: ScoringSettings): Evaluator | null {
   if (!client) return null;
   return {
     model: client.model,
-    evaluate: (input) => client.generate(modelEvaluationSchema, { system: systemInstruction, prompt: buildEvaluationPrompt(input) }),
+    evaluate: (input) =>
+      client.generate(modelEvaluationSchema, {
+        system: systemInstruction,
+        prompt: buildEvaluationPrompt(input),
+        timeoutMs: evaluationTimeoutMs,
+      }),
   };
 }

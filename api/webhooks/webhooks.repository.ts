@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, WebhookEndpoint } from '../../shared/db/schema.ts';
 import { paginate, toPage } from '../http/pagination.ts';
+import { scheduleDelivery, scheduleEndpointDeliveries } from './delivery.ts';
 import type { CreateEndpointBody, UpdateEndpointBody } from './webhooks.schemas.ts';
 
 // `scope` is the caller's company, or null for an admin. Every read and write filters on it.
@@ -48,12 +49,15 @@ export async function updateEndpoint(
         ? // Enabling again starts the failure clock afresh, or the next failure would disable it at once.
           { status: 'enabled' as const, disabledReason: null, disabledAt: null, failingSince: null }
         : { status: 'disabled' as const, disabledReason: 'manual', disabledAt: now };
-  return db
+  const updated = await db
     .updateTable('webhookEndpoints')
     .set({ ...fields, ...status, updatedAt: now })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // Deliveries held while it was disabled are owed again: each gets its job back.
+  if (enabled) await scheduleEndpointDeliveries(db, { endpointId: id });
+  return updated;
 }
 
 export async function rotateSecret(
@@ -119,11 +123,12 @@ export async function replayDelivery(
 ): Promise<boolean> {
   const row = await db
     .updateTable('webhookDeliveries')
-    .set({ status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, leaseHolder: null, updatedAt: now })
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: now, updatedAt: now })
     .where('id', '=', deliveryId)
     .where('endpointId', '=', endpointId)
     .returning('id')
     .executeTakeFirst();
+  if (row) await scheduleDelivery(db, row.id, now);
   return row !== undefined;
 }
 
@@ -145,8 +150,8 @@ export async function replaySince(
        and ev.created_at >= ${since}
        and ev.type = any(${endpoint.eventTypes}::text[])
     on conflict (event_id, endpoint_id) do update
-       set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at,
-           lease_until = null, lease_holder = null, updated_at = now()
+       set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = now()
     returning id`.execute(db);
+  await scheduleEndpointDeliveries(db, { endpointId: endpoint.id, deliveryIds: result.rows.map((r) => r.id) });
   return result.rows.length;
 }

@@ -17,7 +17,12 @@ export interface DatabaseHandle {
 }
 
 // The pg pool behind each Kysely instance we made, for statements worth preparing once per connection.
-const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+const pools = new WeakMap<Kysely<any>, pg.Pool>();
+
+/** The pg pool behind a Kysely instance from connectDatabase (the job runner's migrations take a pool). */
+export function poolOf(db: Kysely<any>): pg.Pool | undefined {
+  return pools.get(db);
+}
 
 /**
  * Runs a compiled statement as a named prepared statement where the database is a real Postgres: it is parsed and

@@ -23,21 +23,28 @@ export async function recordEvent<T extends EventType>(
   // A programming error, not bad user input: payloads are built by our code from bounded fields.
   if (Buffer.byteLength(json) > maxPayloadBytes)
     throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
-  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip.
+  // One statement writes the event, its deliveries and a delivery job for each (the job runner's own add_job, so
+  // the jobs commit with the change and start at once), and the caller's transaction pays a single round trip.
   // The id is made here, because the deliveries need it even when no endpoint subscribes.
   const id = randomUUID();
   const filter = input.onlyEndpointId
     ? sql`e.id = ${input.onlyEndpointId}::uuid`
     : sql`e.status = 'enabled' and ${input.type} = any(e.event_types)`;
-  const result = await sql`
+  const result = await sql<{ deliveries: number }>`
     with event as (
       insert into webhook_events (id, company_id, type, version, payload)
-      values (${id}::uuid, ${input.companyId}::uuid, ${input.type}, ${entry.version}, ${json}::jsonb))
-    insert into webhook_deliveries (event_id, endpoint_id, company_id)
-    select ${id}::uuid, e.id, e.company_id
-      from webhook_endpoints e
-     where e.company_id = ${input.companyId}::uuid and ${filter}`.execute(trx);
-  return { id, deliveries: Number(result.numAffectedRows ?? 0) };
+      values (${id}::uuid, ${input.companyId}::uuid, ${input.type}, ${entry.version}, ${json}::jsonb)),
+    deliveries as (
+      insert into webhook_deliveries (event_id, endpoint_id, company_id)
+      select ${id}::uuid, e.id, e.company_id
+        from webhook_endpoints e
+       where e.company_id = ${input.companyId}::uuid and ${filter}
+      returning id)
+    select count(j.*)::int as deliveries
+      from deliveries d,
+           lateral graphile_worker.add_job('deliver-webhook', json_build_object('deliveryId', d.id),
+                                           job_key => 'webhook-delivery:' || d.id) j`.execute(trx);
+  return { id, deliveries: result.rows[0]?.deliveries ?? 0 };
 }
 
 // Payload builders shared by the places that record interview events, so every event describes an interview alike.

@@ -1,12 +1,14 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { sql } from 'kysely';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailWorker, type EmailWorker } from '../../api/email/worker.ts';
+import pg from 'pg';
+import { releaseDeadRunners } from '../../api/jobs/runner.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
-import { seedJobAndCandidates } from './support.ts';
+import { emailWorker, seedJobAndCandidates } from './support.ts';
 
 // E-mail for real: a real SMTP server in this process, every message parsed with mailparser, and the link in it
 // used against the public join endpoint. The worker runs against the test API's clock, so reminders a day away
@@ -65,18 +67,13 @@ function calendarPart(mail: ParsedMail): string {
 
 const icsField = (ics: string, name: string) => new RegExp(`^${name}[;:](.*)$`, 'm').exec(ics)?.[1]?.replace(/\r$/, '');
 
-const started: { api: TestApi; worker: EmailWorker }[] = [];
+const started: { api: TestApi; worker: ReturnType<typeof emailWorker> }[] = [];
 let inbox: Inbox;
 
 async function setup(env: Record<string, string> = {}) {
   const api = await startTestApi({ env });
   api.setNow(new Date('2027-03-01T08:00:00Z'));
-  const worker = createEmailWorker({
-    db: api.db,
-    log: api.deps.log,
-    settings: api.deps.config.email,
-    now: api.deps.now,
-  });
+  const worker = emailWorker(api);
   started.push({ api, worker });
   const { key, companyId } = await seedCompany(api.db, 'Acme Payments');
   const call = client(api.url, key);
@@ -336,14 +333,9 @@ describe('delivery failures and the local outbox', () => {
     }
   });
 
-  it('durable runner: two workers never send one message twice; a claimed message waits for its lease', async () => {
+  it("durable runner: two workers never send one message twice; a dead runner's message waits until its job is freed", async () => {
     const { api, worker, call, slot, companyId } = await setup({ SMTP_URL: `smtp://127.0.0.1:${inbox.port}` });
-    const other = createEmailWorker({
-      db: api.db,
-      log: api.deps.log,
-      settings: api.deps.config.email,
-      now: api.deps.now,
-    });
+    const other = emailWorker(api);
     started.push({ api, worker: other });
     const s = await slot('2027-03-09T09:00:00Z');
     const s2 = await slot('2027-03-09T10:00:00Z');
@@ -354,15 +346,17 @@ describe('delivery failures and the local outbox', () => {
       });
       expect(r.status).toBe(201);
     }
-    // A worker that claimed one message and died: its lease still runs, so nobody else may send it yet.
+    // A runner that took one message's job and died: the job stays locked by it, so nobody else may send it yet.
     const stuck = await api.db
       .updateTable('emailMessages')
-      .set({ leaseUntil: new Date(Date.now() + 3_600_000), leaseHolder: 'dead-worker', attempts: 1 })
+      .set({ attempts: 1 })
       .where('companyId', '=', companyId)
       .where('kind', '=', 'invitation')
       .where('toAddress', '=', 'racer0@example.com')
       .returning('id')
       .executeTakeFirstOrThrow();
+    await sql`update graphile_worker._private_jobs set locked_by = 'pool-dead-runner', locked_at = now() - interval '1 minute'
+               where key = ${`email:${stuck.id}`}`.execute(api.db);
     const [a, b] = await Promise.all([worker.runOnce(), other.runOnce()]);
     expect(a + b).toBe(3);
     expect(inbox.messages.map((m) => (m.to && 'text' in m.to ? m.to.text : '')).sort()).toEqual([
@@ -370,12 +364,16 @@ describe('delivery failures and the local outbox', () => {
       'racer2@example.com',
       'racer3@example.com',
     ]);
-    // The lease runs out (the dead worker never renews it): the message goes out, once.
-    await api.db
-      .updateTable('emailMessages')
-      .set({ leaseUntil: new Date(Date.now() - 1_000) })
-      .where('id', '=', stuck.id)
-      .execute();
+    expect(await worker.runOnce()).toBe(0);
+    // Any runner sees that no live session holds the dead runner's liveness lock and frees its job: the message
+    // goes out, once.
+    const admin = new pg.Client({ connectionString: api.deps.config.database.url });
+    await admin.connect();
+    try {
+      expect(await releaseDeadRunners(admin, api.deps.log)).toEqual(['pool-dead-runner']);
+    } finally {
+      await admin.end();
+    }
     expect(await other.runOnce()).toBe(1);
     expect(await worker.runOnce()).toBe(0);
     expect(inbox.messages).toHaveLength(4);
@@ -405,7 +403,7 @@ describe('delivery failures and the local outbox', () => {
         { level: 'debug' },
         new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
       );
-      const worker = createEmailWorker({ db: api.db, log, settings: api.deps.config.email, now: api.deps.now });
+      const worker = emailWorker(api, log);
       const s = await slot('2027-03-06T09:00:00Z');
       const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => 'private.person@example.com' });
       const booked = await call('POST', '/v1/scheduling/bookings', {

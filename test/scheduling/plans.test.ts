@@ -2,18 +2,23 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plansOnlyBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
+import { sql } from 'kysely';
+import { startJobRunner, type JobRunner } from '../../api/jobs/runner.ts';
+import { generatePlanTask } from '../../api/interviews/create-interview.ts';
 import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from './support.ts';
 
 // An interview created by a booking (HR's or the candidate's own) gets its question plan like one created with
-// POST /v1/interviews, but only after the booking committed: the model is never called while the slot's seat is
-// held, and a plan that cannot be written leaves the booking as it is.
+// POST /v1/interviews, but from a job the booking adds in its transaction: the model is never called while the
+// slot's seat is held (nor while the booking request waits), and a plan that cannot be written leaves the booking as
+// it is.
 
 type Call = ReturnType<typeof client>;
 
 let plain: TestApi;
 let withModel: TestApi;
 let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
+const runners: JobRunner[] = [];
 let brokenPlans = false;
 
 /** Holds each model request until released, then forwards it to the emulator: a slow model, on demand. */
@@ -61,10 +66,23 @@ beforeAll(async () => {
   const gateUrl = `http://127.0.0.1:${(gate.server.address() as AddressInfo).port}`;
   plain = await startTestApi();
   withModel = await startTestApi({ env: { GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: gateUrl } });
-  for (const api of [plain, withModel]) api.setNow(new Date('2027-03-01T00:00:00Z'));
+  for (const api of [plain, withModel]) {
+    api.setNow(new Date('2027-03-01T00:00:00Z'));
+    // The API's job runner, with the plan task.
+    runners.push(
+      await startJobRunner({
+        databaseUrl: api.deps.config.database.url,
+        log: api.deps.log,
+        name: 'plans test',
+        concurrency: 2,
+        tasks: { 'generate-plan': generatePlanTask(api.deps) },
+      }),
+    );
+  }
   gate.open();
 });
 afterAll(async () => {
+  for (const r of runners) await r.stop();
   await plain?.stop();
   await withModel?.stop();
   gate?.server.closeAllConnections();
@@ -100,6 +118,17 @@ async function slot(call: Call, startsAt: string, capacity = 1) {
 
 const planOf = async (call: Call, interviewId: string) =>
   (await call('GET', `/v1/interviews/${interviewId}/plan`)).body;
+/** The plan once its job has written it. */
+async function writtenPlan(call: Call, interviewId: string) {
+  await expect.poll(async () => (await planOf(call, interviewId)).questionCount).toBeGreaterThan(0);
+  return planOf(call, interviewId);
+}
+/** Resolves once the interview's plan job is done (whatever it wrote). */
+async function planJobDone(api: TestApi, interviewId: string) {
+  await expect
+    .poll(async () => (await sql`select 1 from graphile_worker.jobs where key = ${`generate-plan:${interviewId}`}`.execute(api.db)).rows.length)
+    .toBe(0);
+}
 
 describe('question plans for booked interviews', () => {
   it('an HR booking and a candidate self-booking both get the plan (template bank without a model)', async () => {
@@ -108,7 +137,7 @@ describe('question plans for booked interviews', () => {
       body: { slotId: await slot(call, '2027-03-10T09:00:00Z'), candidateId: candidates[0]!.id, jobId },
     });
     expect(hrBooking.status, JSON.stringify(hrBooking.body)).toBe(201);
-    const hrPlan = await planOf(call, hrBooking.body.interviewId);
+    const hrPlan = await writtenPlan(call, hrBooking.body.interviewId);
     expect(hrPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true, frozen: false });
     expect(hrPlan.questionCount).toBeGreaterThanOrEqual(2);
     expect(hrPlan.questions.map((q: { competencyKey: string }) => q.competencyKey)).toContain('system_design');
@@ -123,7 +152,7 @@ describe('question plans for booked interviews', () => {
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
       .interviewId;
-    const selfPlan = await planOf(call, interviewId);
+    const selfPlan = await writtenPlan(call, interviewId);
     expect(selfPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true });
     expect(selfPlan.questionCount).toBeGreaterThanOrEqual(2);
 
@@ -154,9 +183,9 @@ describe('question plans for booked interviews', () => {
     const slotId = await slot(call, '2027-03-10T09:00:00Z', 2);
     gate.close();
     try {
-      const first = call('POST', '/v1/scheduling/bookings', {
-        body: { slotId, candidateId: candidates[0]!.id, jobId },
-      });
+      // The booking answers at once: its plan is a job, and the model has not answered yet.
+      const a = await call('POST', '/v1/scheduling/bookings', { body: { slotId, candidateId: candidates[0]!.id, jobId } });
+      expect(a.status, JSON.stringify(a.body)).toBe(201);
       await gate.arrival();
       // The model is answering the first booking's plan; its seat is committed and the slot's row is free.
       const seat = await withModel.db
@@ -165,31 +194,17 @@ describe('question plans for booked interviews', () => {
         .where('id', '=', slotId)
         .executeTakeFirstOrThrow();
       expect(seat.bookedCount).toBe(1);
-      const pending = await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[0]!.id}`);
-      expect(pending.body.items[0]).toMatchObject({ status: 'booked', slotId });
-      expect((await planOf(call, pending.body.items[0].interviewId)).questionCount).toBe(0);
-      // A second booking of the same slot takes the other seat while the first plan is still being written; its own
-      // plan request queues at the gate too.
-      const second = call('POST', '/v1/scheduling/bookings', {
-        body: { slotId, candidateId: candidates[1]!.id, jobId },
-      });
-      await expect
-        .poll(
-          async () =>
-            (
-              await withModel.db
-                .selectFrom('slots')
-                .select('bookedCount')
-                .where('id', '=', slotId)
-                .executeTakeFirstOrThrow()
-            ).bookedCount,
-        )
-        .toBe(2);
+      expect((await planOf(call, a.body.interviewId)).questionCount).toBe(0);
+      // A second booking of the same slot takes the other seat while the first plan is still being written.
+      const b = await call('POST', '/v1/scheduling/bookings', { body: { slotId, candidateId: candidates[1]!.id, jobId } });
+      expect(b.status, JSON.stringify(b.body)).toBe(201);
+      expect(
+        (await withModel.db.selectFrom('slots').select('bookedCount').where('id', '=', slotId).executeTakeFirstOrThrow())
+          .bookedCount,
+      ).toBe(2);
       gate.open();
-      const [a, b] = await Promise.all([first, second]);
-      expect([a.status, b.status]).toEqual([201, 201]);
       for (const booking of [a, b]) {
-        const plan = await planOf(call, booking.body.interviewId);
+        const plan = await writtenPlan(call, booking.body.interviewId);
         expect(plan.source).toMatch(/plan-prompt:v1$/);
         expect(plan.questionCount).toBeGreaterThanOrEqual(2);
         expect(plan.questions.every((q: { kind: string }) => q.kind === 'generated')).toBe(true);
@@ -207,7 +222,7 @@ describe('question plans for booked interviews', () => {
         body: { slotId: await slot(call, '2027-03-10T10:00:00Z'), candidateId: candidates[0]!.id, jobId },
       });
       expect(r.status, JSON.stringify(r.body)).toBe(201);
-      const plan = await planOf(call, r.body.interviewId);
+      const plan = await writtenPlan(call, r.body.interviewId);
       expect(plan.source).toBe('template-bank:v2');
       expect(plan.questionCount).toBeGreaterThanOrEqual(2);
     } finally {
@@ -218,16 +233,16 @@ describe('question plans for booked interviews', () => {
     // still succeeds (HR's cancellation then releases its seat).
     gate.close();
     try {
-      const booking = call('POST', '/v1/scheduling/bookings', {
+      const booking = await call('POST', '/v1/scheduling/bookings', {
         body: { slotId: await slot(call, '2027-03-11T10:00:00Z'), candidateId: candidates[1]!.id, jobId },
       });
+      expect(booking.status, JSON.stringify(booking.body)).toBe(201);
       await gate.arrival();
       const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
         .interviewId;
       expect((await call('POST', `/v1/interviews/${interviewId}/cancel`, { body: {} })).status).toBe(200);
       gate.open();
-      const r = await booking;
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      await planJobDone(withModel, interviewId);
       expect(await planOf(call, interviewId)).toMatchObject({ questionCount: 0, frozen: true });
     } finally {
       gate.open();

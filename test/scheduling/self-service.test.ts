@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmailWorker } from '../../api/email/worker.ts';
 import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
-import { seedJobAndCandidates, weekly } from './support.ts';
+import { emailWorker, seedJobAndCandidates, weekly } from './support.ts';
 
 // Candidate self-scheduling: an invitation e-mailed (here: to the local outbox) with a signed token; the candidate
 // lists slots, books, moves and cancels through the public API, within the notice and reschedule limits.
@@ -31,12 +30,7 @@ describe('self-scheduling', () => {
     });
     expect(invited.status, JSON.stringify(invited.body)).toBe(201);
     expect(invited.body.url).toMatch(/^http:\/\/interviews\.test\/schedule\?invitation=si1\./);
-    const worker = createEmailWorker({
-      db: api.db,
-      log: api.deps.log,
-      settings: api.deps.config.email,
-      now: api.deps.now,
-    });
+    const worker = emailWorker(api);
     expect(await worker.runOnce()).toBe(1);
     const outbox = await call('GET', '/v1/email/messages?status=local');
     const invitation = outbox.body.items.find((m: any) => m.kind === 'self_schedule');

@@ -1,4 +1,6 @@
-import type { client } from '../support/harness.ts';
+import { emailJobs } from '../../api/email/sender.ts';
+import type { client, TestApi } from '../support/harness.ts';
+import { testJobWorker } from '../support/jobs.ts';
 
 type Call = ReturnType<typeof client>;
 
@@ -38,3 +40,29 @@ export const weekly = (over: Record<string, unknown> = {}) => ({
   timezone: 'Europe/London',
   ...over,
 });
+
+/**
+ * The e-mail task of the job runner on the test API's clock: `runOnce()` sends what is due (reminders a day ahead are
+ * reached by moving the clock) and resolves with how many messages it handled.
+ */
+export function emailWorker(api: TestApi, log = api.deps.log) {
+  let close = () => {};
+  const worker = testJobWorker({
+    db: api.db,
+    databaseUrl: api.deps.config.database.url,
+    log,
+    now: api.deps.now,
+    tasks: (onHandled) => {
+      const jobs = emailJobs({ db: api.db, log, settings: api.deps.config.email, now: api.deps.now, onHandled });
+      close = jobs.close;
+      return jobs.tasks;
+    },
+  });
+  return {
+    ...worker,
+    async stop() {
+      await worker.stop();
+      close();
+    },
+  };
+}

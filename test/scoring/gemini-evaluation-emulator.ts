@@ -12,6 +12,7 @@ export interface EvaluationRequest {
   responseJsonSchema?: unknown;
 }
 
+/** Returns the model's answer (or a promise of it, to answer late); throwing answers 500, as a failing model would. */
 export type EvaluationBrain = (request: EvaluationRequest) => unknown;
 
 export interface PromptTurn {
@@ -46,7 +47,7 @@ export async function startEvaluationEmulator(brain: EvaluationBrain) {
     const match = /^\/v1beta\/models\/([^:]+):generateContent/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       if (req.method !== 'POST' || !match) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404}}');
         return;
@@ -60,7 +61,15 @@ export async function startEvaluationEmulator(brain: EvaluationBrain) {
         responseJsonSchema: body.generationConfig?.responseJsonSchema,
       };
       requests.push(request);
-      const answer = brain(request);
+      let answer: unknown;
+      try {
+        answer = await brain(request);
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'application/json' }).end(
+          JSON.stringify({ error: { code: 500, message: String(err), status: 'INTERNAL' } }),
+        );
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(answer) }] }, finishReason: 'STOP', index: 0 }],

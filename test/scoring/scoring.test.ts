@@ -1,8 +1,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scorePending } from '../../api/scoring/scoring-worker.ts';
+import { startJobRunner, type JobRunner } from '../../api/jobs/runner.ts';
+import { scoreInterviewTask, scoringBacklog } from '../../api/scoring/scoring-jobs.ts';
+import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { enqueueScoring } from '../../shared/jobs.ts';
 import { noLlmReason, scoreInterview } from '../../api/scoring/scorecards.ts';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
+import { testJobWorker } from '../support/jobs.ts';
 import {
   honestBrain,
   isPlanRequest,
@@ -93,11 +97,25 @@ const answeredTranscript: Line[] = [
 
 const evaluations = () => emulator.requests.filter((r) => !isPlanRequest(r));
 const deps = () => ({ db: api.db, log: api.deps.log, now: api.deps.now, scoring: api.deps.config.scoring });
+/** The scoring task on the job runner: runOnce() runs the scoring jobs due and resolves with how many ran. */
+const scoringJobs = () =>
+  testJobWorker({
+    db: api.db,
+    databaseUrl: api.deps.config.database.url,
+    log: api.deps.log,
+    now: api.deps.now,
+    tasks: (count) => {
+      const task = scoreInterviewTask(deps());
+      return { 'score-interview': { ...task, run: (payload, context) => (count(), task.run(payload, context)) } };
+    },
+  });
+const noContext = { signal: new AbortController().signal, attempt: 1, maxAttempts: 1 };
 
 describe('scorecards', () => {
   it('scores a finished interview against its plan, with verbatim evidence, and records interview.completed with it', async () => {
     const { interview } = await finishedInterview(answeredTranscript);
-    expect(await scorePending(deps())).toBeGreaterThanOrEqual(1);
+    await enqueueScoring(api.db, interview.id);
+    expect(await scoringJobs().runOnce()).toBe(1);
     const card = await hr('GET', `/v1/interviews/${interview.id}/scorecard`);
     expect(card.status).toBe(200);
     expect(card.body).toMatchObject({
@@ -210,7 +228,9 @@ describe('scorecards', () => {
     expect(pending).toMatchObject({ status: 'pending', pendingReason: noLlmReason, overallScore: null, recommendation: null });
     expect(pending.result.questions.every((q: { score: unknown }) => q.score === null)).toBe(true);
 
-    await scorePending(deps());
+    // The backlog pass finds it once a model is configured, and its job scores it.
+    await scoringBacklog(deps()).run(noContext);
+    expect(await scoringJobs().runOnce()).toBeGreaterThanOrEqual(1);
     const versions = (await hr('GET', `/v1/interviews/${interview.id}/scorecards`)).body.items;
     expect(versions.map((v: { version: number; status: string; isLatest: boolean; trigger: string }) => [v.version, v.status, v.isLatest, v.trigger])).toEqual([
       [2, 'complete', true, 'llm_configured'],
@@ -326,5 +346,107 @@ describe('results API', () => {
       expect(r.status, `${method} ${path}`).toBe(404);
     }
     expect(promptTurns('[1] CANDIDATE (q-x): hi')).toHaveLength(1);
+  });
+});
+
+describe('scoring on the job runner', () => {
+  const runners: JobRunner[] = [];
+  afterAll(async () => {
+    for (const r of runners) await r.stop();
+  });
+  /** A runner as an API process has it, with the scoring task. */
+  async function runner(concurrency = 2) {
+    const r = await startJobRunner({
+      databaseUrl: api.deps.config.database.url,
+      log: api.deps.log,
+      name: 'scoring test',
+      concurrency,
+      tasks: { 'score-interview': scoreInterviewTask(deps()) },
+    });
+    runners.push(r);
+    return r;
+  }
+  const scorecards = (interviewId: string) =>
+    api.db.selectFrom('scorecards').select(['version', 'status']).where('interviewId', '=', interviewId).execute();
+  /** An interview in progress with a plan and answers, ready to be completed. */
+  async function inProgress(lines: Line[]) {
+    const { interview } = await finishedInterview(lines);
+    await api.db.updateTable('interviews').set({ status: 'in_progress', endedAt: null, endReason: null }).where('id', '=', interview.id).execute();
+    return interview.id;
+  }
+
+  it('starts scoring when the interview completes: the job commits with the completion, no poll interval', async () => {
+    brain = honestBrain;
+    const r = await runner();
+    try {
+      const id = await inProgress(answeredTranscript);
+      const ended = Date.now();
+      await transitionInterview(api.db, id, 'completed', { actor: 'agent' });
+      await expect.poll(() => scorecards(id), { timeout: 10_000, interval: 20 }).toHaveLength(1);
+      // Well inside the old poll's 5 s interval plus its 3 s settle time.
+      expect(Date.now() - ended).toBeLessThan(3_000);
+      const events = await api.db.selectFrom('webhookEvents').select('payload').where('type', '=', 'interview.completed').execute();
+      expect(events.filter((e) => (e.payload as { interviewId: string }).interviewId === id)).toHaveLength(1);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('two API processes (two runners on one database) never score one interview twice', async () => {
+    // A slow model, so the jobs overlap with every extra request to score.
+    brain = async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return honestBrain(request);
+    };
+    const [a, b] = [await runner(4), await runner(4)];
+    try {
+      const ids = [await inProgress(answeredTranscript), await inProgress(answeredTranscript), await inProgress(answeredTranscript)];
+      emulator.requests.length = 0;
+      // Each completion asks for scoring; so do a retry sweep and a second process, all at once.
+      await Promise.all(ids.map((id) => transitionInterview(api.db, id, 'completed', { actor: 'agent' })));
+      await Promise.all(ids.flatMap((id) => [enqueueScoring(api.db, id), enqueueScoring(api.db, id), enqueueScoring(api.db, id)]));
+      for (const id of ids) await expect.poll(() => scorecards(id), { timeout: 15_000 }).toHaveLength(1);
+      // Late requests change nothing either: the interview has its scorecard.
+      await Promise.all(ids.map((id) => enqueueScoring(api.db, id)));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      for (const id of ids) expect(await scorecards(id)).toEqual([{ version: 1, status: 'complete' }]);
+      const evaluated = evaluations().flatMap((r) => promptTurns(r.prompt).filter((t) => t.speaker === 'candidate'));
+      expect(evaluations()).toHaveLength(ids.length);
+      expect(evaluated.length).toBeGreaterThan(0);
+    } finally {
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  it('a job that always fails does not delay the others: ten failing interviews, the eleventh is scored at once', async () => {
+    brain = (request) => {
+      if (request.prompt.includes('This answer always breaks the model.')) throw new Error('model failure');
+      return honestBrain(request);
+    };
+    const failing: Line[] = [
+      ['interviewer', 'Tell me about a system you built.', 'q-opening'],
+      ['candidate', 'This answer always breaks the model. I rebuilt a ledger once.', 'q-opening'],
+    ];
+    const r = await runner(2);
+    try {
+      const broken: string[] = [];
+      for (let i = 0; i < 10; i++) broken.push(await inProgress(failing));
+      for (const id of broken) await transitionInterview(api.db, id, 'completed', { actor: 'agent' });
+      const good = await inProgress(answeredTranscript);
+      const ended = Date.now();
+      await transitionInterview(api.db, good, 'completed', { actor: 'agent' });
+      await expect.poll(() => scorecards(good), { timeout: 10_000, interval: 20 }).toHaveLength(1);
+      expect(Date.now() - ended).toBeLessThan(5_000);
+      // The failing ones are parked for a retry with backoff, each with its error; none has a scorecard.
+      const jobs = await sql<{ attempts: number; lastError: string | null }>`
+        select attempts, last_error as "lastError" from graphile_worker.jobs
+         where key = any(${broken.map((id) => `score-interview:${id}`)}::text[])`.execute(api.db);
+      expect(jobs.rows).toHaveLength(10);
+      expect(jobs.rows.every((j) => j.attempts >= 1 && j.lastError !== null)).toBe(true);
+      for (const id of broken) expect(await scorecards(id)).toEqual([]);
+    } finally {
+      await r.stop();
+    }
   });
 });

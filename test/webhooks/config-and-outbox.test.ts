@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiConfig, loadWebhookWorkerConfig } from '../../api/config.ts';
+import { webhookJobs } from '../../api/webhooks/delivery.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
+import { createLogger } from '../../shared/logger.ts';
 import { seedCompany, testEnv } from '../support/harness.ts';
 import { startWebhookApi, type WebhookApi } from './support.ts';
 
@@ -24,13 +27,10 @@ describe('webhook settings', () => {
     expect(overridden.allowPrivateUrls).toBe(false);
   });
 
-  it('keeps the lease longer than the timeout, or a slow send would be claimed twice', () => {
-    const w = loadWebhookWorkerConfig({
-      DATABASE_URL: 'postgres://db/x',
-      WEBHOOK_TIMEOUT_MS: '20000',
-      WEBHOOK_LEASE_MS: '5000',
-    });
-    expect(w.webhooks.leaseMs).toBeGreaterThan(w.webhooks.timeoutMs);
+  it("gives the delivery job longer than the send's timeout, or a slow send would fail its job and be sent twice", () => {
+    const w = loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', WEBHOOK_TIMEOUT_MS: '20000' });
+    const jobs = webhookJobs({ db: undefined as never, log: createLogger({ level: 'silent' }), settings: w.webhooks });
+    expect(jobs.tasks['deliver-webhook']!.timeoutMs).toBeGreaterThan(w.webhooks.timeoutMs);
   });
 
   it('the stand-alone worker names a missing or bad setting and exits 78 instead of starting', () => {
@@ -103,5 +103,13 @@ describe('the outbox', () => {
       .where('eventId', '=', event.id)
       .execute();
     expect(rows).toEqual([{ endpointId: subscribed.id, status: 'pending' }]);
+    // Its delivery job was added by the same statement: the job runner starts it as soon as the change commits.
+    const jobs = await sql<{ deliveryId: string; key: string }>`
+      select payload->>'deliveryId' as "deliveryId", key from graphile_worker._private_jobs
+       where key like 'webhook-delivery:%'`.execute(api.db);
+    const delivery = await api.db.selectFrom('webhookDeliveries').select('id').where('eventId', '=', event.id).executeTakeFirstOrThrow();
+    expect(jobs.rows.filter((j) => j.deliveryId === delivery.id)).toEqual([
+      { deliveryId: delivery.id, key: `webhook-delivery:${delivery.id}` },
+    ]);
   });
 });

@@ -375,7 +375,7 @@ describe('webhook delivery', () => {
     await testSend(fastEp.id);
     // The normal send timeout (15 s): a shorter one could run out on a busy machine before the checks below, and a
     // timed-out send frees its place for a third.
-    const worker = api.worker({ concurrency: 4, endpointConcurrency: 2, pollIntervalMs: 20 });
+    const worker = api.worker({ concurrency: 4, endpointConcurrency: 2 });
     worker.start();
     try {
       await fast.waitFor(1);

@@ -8,9 +8,10 @@ import { createApp } from '../../api/app.ts';
 import { loadApiConfig, type WebhookSettings } from '../../api/config.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { createLiveKitGateway } from '../../api/livekit/gateway.ts';
-import { createDeliveryWorker } from '../../api/webhooks/worker.ts';
+import { webhookJobs } from '../../api/webhooks/delivery.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createTestDatabase, testEnv } from '../support/harness.ts';
+import { testJobWorker } from '../support/jobs.ts';
 
 export interface ReceivedDelivery {
   headers: IncomingHttpHeaders;
@@ -160,15 +161,21 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
     advance(ms: number) {
       offsetMs += ms;
     },
-    /** A worker with no jitter (random 0.5 gives the nominal delay) unless the test passes its own. */
+    /**
+     * The delivery task on the job runner, with no jitter (random 0.5 gives the nominal delay) unless the test passes
+     * its own. `runOnce()` runs what is due on the schedule clock and resolves with the attempts made; `start()` runs
+     * it as the API does, with WEBHOOK_CONCURRENCY slots.
+     */
     worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5) {
-      return createDeliveryWorker({
+      const settings = { ...config.webhooks, ...overrides };
+      const worker = testJobWorker({
         db: database.db,
+        databaseUrl: database.url,
         log,
-        settings: { ...config.webhooks, ...overrides },
         now,
-        random,
+        tasks: (onAttempt) => webhookJobs({ db: database.db, log, settings, now, random, onAttempt }).tasks,
       });
+      return { ...worker, start: () => worker.start({ concurrency: settings.concurrency }) };
     },
     async stop() {
       server.closeAllConnections();

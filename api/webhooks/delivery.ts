@@ -1,34 +1,37 @@
-import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { acquireLease } from '../../shared/db/lease.ts';
 import type { Database } from '../../shared/db/schema.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
+import { enqueueJob } from '../../shared/jobs.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
+import type { PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
 import { pruneWebhookHistory } from './retention.ts';
 import { nextRetryDelayMs, parseRetryAfterMs } from './retry.ts';
 import { secretBox } from './secret-box.ts';
 import { sendWebhook, type SendResult } from './send.ts';
 import { signatureHeader } from './signing.ts';
 
-// The delivery worker: claims due deliveries with FOR UPDATE SKIP LOCKED and a lease, sends them, and records
-// each attempt. Several workers (in API processes or stand-alone) can run against one database; a worker that
-// dies mid-send stops holding its lease and another one picks the delivery up when the lease runs out.
-// Delivery is at least once: a crash after the consumer answered but before the result is stored re-sends it,
-// with the same webhook-id, which is what consumers dedupe on.
+// Webhook delivery on the job runner: one `deliver-webhook` job per delivery (an event for one endpoint), added in
+// the transaction that writes the event (shared/events/outbox.ts), so it starts as soon as that commits. A job sends
+// once and records the attempt; a failed attempt schedules the next one on the Standard Webhooks schedule (with
+// jitter, never sooner than a 429/503's Retry-After) as a new job in the same transaction as the attempt's record.
+// The delivery row stays the source of truth (status, attempts, next attempt, the delivery log): a job finds its
+// delivery, checks it is still owed and due, and otherwise does nothing. Delivery is at least once: a process that
+// dies after the consumer answered but before the result is stored sends it again (the runner frees its job), with
+// the same webhook-id, which is what consumers dedupe on.
 
-export interface DeliveryWorkerOptions {
+export interface DeliveryOptions {
   db: Kysely<Database>;
   log: Logger;
   settings: WebhookSettings;
   /**
-   * A schedule clock for tests: when given, "due" is judged on it (and retry times are computed from it), so a
-   * retry hours away is reached by moving it. Without it, "due" is the database's clock. Leases always use the
-   * database's clock, and the signed webhook-timestamp real time: consumers check it against their own clock.
+   * A schedule clock for tests: "due" and retry times are judged on it, so a retry hours away is reached by moving
+   * it. The signed webhook-timestamp is real time: consumers check it against their own clock.
    */
   now?: () => Date;
   random?: () => number;
-  holder?: string;
+  /** Called once per attempt actually made (sent, or refused before sending), for tests and benchmarks. */
+  onAttempt?: () => void;
 }
 
 interface ClaimedDelivery {
@@ -48,65 +51,119 @@ interface ClaimedDelivery {
   failingSince: Date | null;
 }
 
-export interface DeliveryWorker {
-  /** Claims and sends everything due now, waits for the sends, and returns how many it attempted. */
-  runOnce(): Promise<number>;
-  /** Starts the polling loop. */
-  start(): void;
-  /** Polls now instead of at the next interval. */
-  wake(): void;
-  /** Stops claiming and waits for sends in flight to be recorded. */
-  stop(): Promise<void>;
+interface DueDelivery extends ClaimedDelivery {
+  status: string;
+  endpointStatus: string;
+  nextAttemptAt: Date;
 }
 
-export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+export const deliveryJobKey = (deliveryId: string) => `webhook-delivery:${deliveryId}`;
+
+/** Schedules the delivery's job at `runAt` (the one pending job for it: an earlier one is replaced). */
+export function scheduleDelivery(db: Kysely<Database>, deliveryId: string, runAt: Date): Promise<void> {
+  return enqueueJob(db, 'deliver-webhook', { deliveryId }, { jobKey: deliveryJobKey(deliveryId), runAt });
+}
+
+/**
+ * A job for every pending delivery of `endpointId` (or those given), due at their next attempt: after an endpoint is
+ * enabled again, or deliveries are replayed. One statement, in the caller's transaction.
+ */
+export async function scheduleEndpointDeliveries(
+  db: Kysely<Database>,
+  filter: { endpointId: string; deliveryIds?: string[] },
+): Promise<void> {
+  await sql`
+    select count(j.*) from webhook_deliveries d,
+      lateral graphile_worker.add_job('deliver-webhook', json_build_object('deliveryId', d.id),
+                                      run_at => d.next_attempt_at, job_key => 'webhook-delivery:' || d.id) j
+     where d.endpoint_id = ${filter.endpointId}::uuid and d.status = 'pending'
+       and (${filter.deliveryIds ?? null}::uuid[] is null or d.id = any(${filter.deliveryIds ?? null}::uuid[]))`.execute(db);
+}
+
+/** The `deliver-webhook` task and the hourly history trim, for a runner. */
+export function webhookJobs(options: DeliveryOptions): {
+  tasks: Record<string, TaskDefinition>;
+  periodic: Record<string, PeriodicDefinition>;
+} {
   const { db, log, settings } = options;
   const clock = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const holder = options.holder ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
-  const inflight = new Set<Promise<void>>();
   const box = secretBox(settings.secretEncryptionKey);
-  let running = false;
-  let loopDone: Promise<void> = Promise.resolve();
-  let wakeUp: (() => void) | null = null;
 
-  // Sends in flight per endpoint, in this worker. An endpoint at its cap is left out of the next claims, so a slow
-  // or hanging consumer (up to the timeout per request) cannot take every slot and starve the others.
+  // Sends in flight per endpoint in this process. A job for an endpoint at its cap waits briefly for a place and
+  // otherwise steps aside (its job comes back a second later), so a slow or hanging consumer (up to the timeout per
+  // request) cannot take every slot of the runner and starve the other endpoints.
   const perEndpoint = new Map<string, number>();
+  const waiting = new Map<string, Array<() => void>>();
 
-  function claimSize(room: number): number {
-    return Math.min(room, settings.endpointConcurrency);
+  async function place(endpointId: string): Promise<boolean> {
+    for (const until = Date.now() + 1_000; (perEndpoint.get(endpointId) ?? 0) >= settings.endpointConcurrency; ) {
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        const list = waiting.get(endpointId) ?? [];
+        list.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        waiting.set(endpointId, list);
+      });
+    }
+    perEndpoint.set(endpointId, (perEndpoint.get(endpointId) ?? 0) + 1);
+    return true;
   }
 
-  async function claim(room: number): Promise<ClaimedDelivery[]> {
-    const limit = claimSize(room);
-    const saturated = [...perEndpoint].filter(([, n]) => n >= settings.endpointConcurrency).map(([id]) => id);
-    // Without an injected clock, "due" and leases are judged by the database's clock alone, so workers on hosts
-    // whose clocks disagree still agree on both.
-    const due = options.now ? clock() : null;
-    const result = await sql<ClaimedDelivery>`
-      with claimed as (
-        update webhook_deliveries d
-           set lease_until = now() + make_interval(secs => ${settings.leaseMs / 1_000}), lease_holder = ${holder}, attempts = d.attempts + 1, updated_at = now()
-         where d.id in (
-           select d2.id
-             from webhook_deliveries d2
-             join webhook_endpoints e on e.id = d2.endpoint_id
-            where d2.status = 'pending'
-              and d2.next_attempt_at <= coalesce(${due}::timestamptz, now())
-              and (d2.lease_until is null or d2.lease_until < now())
-              and e.status = 'enabled'
-              and d2.endpoint_id <> all(${saturated}::uuid[])
-            order by d2.next_attempt_at
-            limit ${limit}
-              for update of d2 skip locked)
-        returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts)
-      select c.*, ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
-             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
-        from claimed c
-        join webhook_events ev on ev.id = c.event_id
-        join webhook_endpoints e on e.id = c.endpoint_id`.execute(db);
-    return result.rows;
+  function leave(endpointId: string): void {
+    const n = (perEndpoint.get(endpointId) ?? 1) - 1;
+    if (n <= 0) perEndpoint.delete(endpointId);
+    else perEndpoint.set(endpointId, n);
+    waiting.get(endpointId)?.shift()?.();
+  }
+
+  async function load(deliveryId: string): Promise<DueDelivery | undefined> {
+    const result = await sql<DueDelivery>`
+      select d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts, d.status, d.next_attempt_at,
+             ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
+             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since, e.status as endpoint_status
+        from webhook_deliveries d
+        join webhook_events ev on ev.id = d.event_id
+        join webhook_endpoints e on e.id = d.endpoint_id
+       where d.id = ${deliveryId}::uuid`.execute(db);
+    return result.rows[0];
+  }
+
+  async function run(payload: { deliveryId: string }): Promise<void> {
+    const found = await load(payload.deliveryId);
+    // Delivered, exhausted or gone (retention, a deleted endpoint): nothing is owed. A disabled endpoint's
+    // deliveries are held, not dropped: enabling it again schedules them.
+    if (!found || found.status !== 'pending' || found.endpointStatus !== 'enabled') return;
+    if (found.nextAttemptAt.getTime() > clock().getTime() + 1_000) {
+      // An early job (a replaced schedule): the delivery's own next attempt decides.
+      await scheduleDelivery(db, found.id, found.nextAttemptAt);
+      return;
+    }
+    if (!(await place(found.endpointId))) {
+      await scheduleDelivery(db, found.id, new Date(clock().getTime() + 1_000));
+      return;
+    }
+    try {
+      // Counted before sending: a crash mid-send still used an attempt. The count also guards against a second job
+      // for the same delivery (a replay meanwhile): only the one that moved it sends.
+      const claimed = await db
+        .updateTable('webhookDeliveries')
+        .set({ attempts: found.attempts + 1, updatedAt: new Date() })
+        .where('id', '=', found.id)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', found.attempts)
+        .returning('attempts')
+        .executeTakeFirst();
+      if (!claimed) return;
+      options.onAttempt?.();
+      await deliver({ ...found, attempts: claimed.attempts });
+    } finally {
+      leave(found.endpointId);
+    }
   }
 
   async function deliver(d: ClaimedDelivery): Promise<void> {
@@ -146,7 +203,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         },
       });
     }
-    // The result must be stored or the delivery is sent again after the lease: retry a brief database outage.
+    // The result must be stored or the delivery is sent again (its job fails and is retried): ride out a brief
+    // database outage.
     for (let attempt = 1; ; attempt++) {
       try {
         await record(d, result!);
@@ -157,7 +215,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             { deliveryId: d.id, err: errorMessage(err) },
             'webhook attempt could not be recorded; it will be re-sent',
           );
-          return;
+          throw err;
         }
         await sleep(250 * 2 ** attempt);
       }
@@ -199,10 +257,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
             (delivery_id, endpoint_id, company_id, attempt, outcome, status_code, duration_ms, response_excerpt, created_at)
           select id, endpoint_id, company_id, attempt, 'succeeded', status_code, duration_ms, excerpt, at from input)
         update webhook_deliveries d
-           set status = 'succeeded', succeeded_at = i.at, lease_until = null, lease_holder = null,
+           set status = 'succeeded', succeeded_at = i.at,
                last_status_code = i.status_code, last_error = null, updated_at = i.at
           from input i
-         where d.id = i.id and d.lease_holder = ${holder} and d.status = 'pending'`.execute(db);
+         where d.id = i.id and d.attempts = i.attempt and d.status = 'pending'`.execute(db);
       for (const s of batch) s.done();
     } catch (err) {
       for (const s of batch) s.done(err);
@@ -235,23 +293,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('webhookAttempts').values(attempt).execute();
       const mine = (q: ReturnType<typeof trx.updateTable<'webhookDeliveries'>>) =>
-        q.where('id', '=', d.id).where('leaseHolder', '=', holder).where('status', '=', 'pending');
+        q.where('id', '=', d.id).where('attempts', '=', d.attempts).where('status', '=', 'pending');
       let delay = nextRetryDelayMs(d.attempts, random);
       if (delay !== null && (r.statusCode === 429 || r.statusCode === 503)) {
         // Never come back sooner than the consumer asked, nor sooner than our own schedule.
         delay = Math.max(delay, parseRetryAfterMs(r.retryAfter, now) ?? 0);
       }
-      await mine(trx.updateTable('webhookDeliveries'))
+      const nextAttemptAt = delay === null ? now : new Date(now.getTime() + delay);
+      const updated = await mine(trx.updateTable('webhookDeliveries'))
         .set({
           status: delay === null ? 'exhausted' : 'pending',
-          nextAttemptAt: delay === null ? now : new Date(now.getTime() + delay),
-          leaseUntil: null,
-          leaseHolder: null,
+          nextAttemptAt,
           lastStatusCode: r.statusCode,
           lastError: r.error ?? `HTTP ${r.statusCode}`,
           updatedAt: now,
         })
-        .execute();
+        .returning('id')
+        .executeTakeFirst();
+      // The next attempt is a job of its own, due when the schedule says, written with this attempt's record.
+      if (updated && delay !== null) await scheduleDelivery(trx, d.id, nextAttemptAt);
       const endpoint = await trx
         .updateTable('webhookEndpoints')
         .set({ failingSince: sql<Date>`coalesce(failing_since, ${now})` })
@@ -304,109 +364,20 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     log.warn({ endpointId: d.endpointId, reason }, 'webhook endpoint disabled');
   }
 
-  function dispatch(d: ClaimedDelivery): void {
-    perEndpoint.set(d.endpointId, (perEndpoint.get(d.endpointId) ?? 0) + 1);
-    track(
-      deliver(d).finally(() => {
-        const n = (perEndpoint.get(d.endpointId) ?? 1) - 1;
-        if (n <= 0) perEndpoint.delete(d.endpointId);
-        else perEndpoint.set(d.endpointId, n);
-      }),
-    );
-  }
-
-  function track(p: Promise<void>): void {
-    const tracked = p
-      .catch((err) => log.error({ err: errorMessage(err) }, 'webhook delivery crashed'))
-      .finally(() => {
-        inflight.delete(tracked);
-        wakeUp?.();
-      });
-    inflight.add(tracked);
-  }
-
-  async function runOnce(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const batch = await claim(settings.concurrency);
-      for (const d of batch) dispatch(d);
-      await Promise.all(inflight);
-      total += batch.length;
-      // Sends can make more work due at once (an endpoint.disabled event): stop only when nothing was claimed.
-      if (batch.length === 0) return total;
-    }
-  }
-
-  /** Hourly, one worker among all (the lease decides which) trims history past the retention period. */
-  let nextPruneAt = 0;
-  async function maybePrune(): Promise<void> {
-    if (Date.now() < nextPruneAt) return;
-    nextPruneAt = Date.now() + 3_600_000;
-    if (!(await acquireLease(db, 'webhook-history-prune', 10 * 60_000, holder))) return;
-    const removed = await pruneWebhookHistory(db, { now: clock(), retentionMs: settings.retentionMs });
-    if (removed > 0) log.info({ removed }, 'pruned webhook history past retention');
-  }
-
-  async function loop(): Promise<void> {
-    let failures = 0;
-    while (running) {
-      let claimed = 0;
-      const room = settings.concurrency - inflight.size;
-      if (room > 0) {
-        try {
-          await maybePrune();
-          const batch = await claim(room);
-          for (const d of batch) dispatch(d);
-          claimed = batch.length;
-          if (failures > 0) log.info('webhook worker reconnected to the database');
-          failures = 0;
-        } catch (err) {
-          // The database is down or restarting: keep the process alive and try again with a capped backoff.
-          failures++;
-          if (failures === 1)
-            log.warn({ err: errorMessage(err) }, 'webhook worker cannot reach the database; retrying');
-          await pause(Math.min(settings.pollIntervalMs * 2 ** failures, 5_000));
-          continue;
-        }
-      }
-      // A full batch means more may be due: claim again as soon as there is room; otherwise wait for the interval.
-      if (claimed > 0 && claimed === claimSize(room)) {
-        if (inflight.size >= settings.concurrency) await pause(settings.pollIntervalMs);
-        continue;
-      }
-      await pause(settings.pollIntervalMs);
-    }
-    await Promise.all(inflight);
-  }
-
-  /** Sleeps until the interval passes, a send finishes (room to claim) or someone calls wake(). */
-  function pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      }
-      wakeUp = done;
-    });
-  }
-
   return {
-    runOnce,
-    start() {
-      if (running) return;
-      running = true;
-      loopDone = loop();
-      log.info({ holder, concurrency: settings.concurrency }, 'webhook worker started');
+    tasks: {
+      // The send has its own timeout; the margin covers recording the attempt.
+      'deliver-webhook': { timeoutMs: settings.timeoutMs + 30_000, run },
     },
-    wake() {
-      wakeUp?.();
-    },
-    async stop() {
-      running = false;
-      wakeUp?.();
-      await loopDone;
+    periodic: {
+      'prune-webhook-history': {
+        everyMs: 3_600_000,
+        timeoutMs: 10 * 60_000,
+        async run() {
+          const removed = await pruneWebhookHistory(db, { now: clock(), retentionMs: settings.retentionMs });
+          if (removed > 0) log.info({ removed }, 'pruned webhook history past retention');
+        },
+      },
     },
   };
 }
