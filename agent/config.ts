@@ -56,6 +56,11 @@ export const agentEnvSchema = z.object({
   SILENCE_MAX_PROMPTS: z.coerce.number().int().min(1).default(2),
   /** How long to wait for a disconnected candidate to come back before ending as candidate_left. */
   REJOIN_GRACE_SECONDS: seconds.default(60),
+  /**
+   * How long the interviewer waits for a candidate who took a join token and has not arrived (microphone trouble,
+   * a closed tab) before it leaves and frees its place for other interviews; the next join dispatches it again.
+   */
+  CANDIDATE_ARRIVAL_TIMEOUT_SECONDS: seconds.default(120),
   /** Share of the maximum duration after which no new question starts. */
   WRAP_UP_AT: z.coerce.number().min(0.5).max(1).default(0.9),
   /** The disclosure text's version, stored with each consent. Change it whenever the notice text changes. */
@@ -113,6 +118,7 @@ export interface AgentConfig {
     silencePromptSeconds: number;
     silenceMaxPrompts: number;
     rejoinGraceSeconds: number;
+    arrivalTimeoutSeconds: number;
     wrapUpAt: number;
     consentNoticeVersion: string;
   };
@@ -162,6 +168,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       silencePromptSeconds: e.SILENCE_PROMPT_SECONDS,
       silenceMaxPrompts: e.SILENCE_MAX_PROMPTS,
       rejoinGraceSeconds: e.REJOIN_GRACE_SECONDS,
+      arrivalTimeoutSeconds: e.CANDIDATE_ARRIVAL_TIMEOUT_SECONDS,
       wrapUpAt: e.WRAP_UP_AT,
       consentNoticeVersion: e.CONSENT_NOTICE_VERSION,
     },

@@ -1,3 +1,4 @@
+import type { EndReason as SharedEndReason } from '../shared/end-reasons.ts';
 import type { PlannedQuestion } from '../shared/question-bank.ts';
 import type { InterviewContext } from './interview-context.ts';
 import * as script from './script.ts';
@@ -8,14 +9,11 @@ import * as script from './script.ts';
 
 export type Stage = 'consent' | 'questions' | 'candidate_questions' | 'ended';
 
-/** Why an interview ended; stored as the interview's end reason. */
-export type EndReason =
-  | 'completed'
-  | 'consent_declined'
-  | 'candidate_requested_stop'
-  | 'candidate_unresponsive'
-  | 'candidate_left'
-  | 'time_limit';
+/** The end reasons the interviewer itself decides (a part of the product's one vocabulary). */
+export type EndReason = Extract<
+  SharedEndReason,
+  'completed' | 'consent_declined' | 'candidate_ended' | 'candidate_unresponsive' | 'candidate_left' | 'time_limit'
+>;
 
 export interface Step {
   say: string;
@@ -88,7 +86,14 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
     get started(): boolean {
       return startedAt !== undefined;
     },
-    /** Starts the clock; the greeting is the interview's first moment. */
+    /**
+     * Sets the clock to the interview's own: it started when the candidate was first in the room (the lifecycle's
+     * deadline minus the maximum duration), the same clock the reconciler enforces.
+     */
+    clockStartsAt(ms: number): void {
+      startedAt = ms;
+    },
+    /** The greeting; starts the clock if the interview's own was not given. */
     start(): Step {
       startedAt ??= now();
       return { say: script.greeting(ctx) };
@@ -146,7 +151,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
     },
 
     stopRequested(): Step {
-      return end(script.stopRequested(ctx), 'candidate_requested_stop');
+      return end(script.stopRequested(ctx), 'candidate_ended');
     },
     timeUp(): Step {
       return end(script.timeUpClosing(ctx), 'time_limit');

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../shared/db/schema.ts';
-import { transitionInterview } from '../shared/interview-transitions.ts';
+import { candidateArrived, endInterview, interviewerLeftNoShow } from '../shared/interview-lifecycle.ts';
 import type { AgentConfig } from './config.ts';
 import { loadInterviewContext } from './interview-context.ts';
 import { createInterviewFlow, type EndReason } from './interview-flow.ts';
@@ -52,11 +52,6 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       )
     : undefined;
   void greeting?.firstFrame.then(() => log.debug({ ms: Date.now() - started }, 'greeting audio ready'));
-  const transition = transitionInterview(db, interviewId, 'in_progress', {
-    reason: 'agent_joined',
-    actor: 'agent',
-    onlyFrom: ['scheduled'],
-  });
 
   const flow = createInterviewFlow(context, { wrapUpAt: config.conversation.wrapUpAt });
   const session = createInterviewSession(config, {
@@ -102,7 +97,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       for (const t of timers) clearTimeout(t);
       timers.clear();
       await writer.flush();
-      await transitionInterview(db, interviewId, 'completed', { reason, actor: 'agent' });
+      await endInterview(db, interviewId, reason, { actor: 'agent' });
       await publish({ 'interview.end_reason': reason });
       const latency = await summarizeTurnMetrics(db, interviewId).catch(() => undefined);
       log.info({ reason, latency }, 'interview ended');
@@ -136,8 +131,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   job.room.on(RoomEvent.LocalTrackSubscribed, () =>
     log.debug({ ms: Date.now() - started }, 'candidate subscribed to the voice'),
   );
-  let candidateArrived: () => void = () => {};
-  const candidatePresent = new Promise<void>((resolve) => (candidateArrived = resolve));
+  let candidatePresentNow: () => void = () => {};
+  const candidatePresent = new Promise<void>((resolve) => (candidatePresentNow = resolve));
   const agent = new InterviewerAgent({
     context,
     flow,
@@ -160,8 +155,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         if (ending || !candidateIdentity) return;
         for (const t of timers) clearTimeout(t);
         await writer.flush().catch(() => {});
-        const failed = await transitionInterview(db, interviewId, 'failed', { reason: 'interviewer_stopped', actor: 'agent' });
-        if (failed) log.warn('the interviewer stopped before the interview ended');
+        const { ended } = await endInterview(db, interviewId, 'interviewer_stopped', { actor: 'agent' });
+        if (ended) log.warn('the interviewer stopped before the interview ended');
       },
       interviewerTurn: (item) => {
         const text = item.textContent ?? '';
@@ -257,7 +252,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       // Closed by something other than the interview's own end: the room went away or a provider failed for good.
       log.warn({ reason, err: error }, 'session closed before the interview ended');
       if (error) {
-        void transitionInterview(db, interviewId, 'failed', { reason: 'agent_error', actor: 'agent' }).catch(() => {});
+        void endInterview(db, interviewId, 'agent_error', { actor: 'agent' }).catch(() => {});
       }
     }
     job.shutdown(String(reason));
@@ -295,19 +290,55 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       textInputCallback: (_session, ev) => agent.handleTypedInput(ev.text),
     },
   });
-  await Promise.all([starting, transition]);
+  await starting;
   log.debug({ ms: Date.now() - started }, 'session started');
+  // The candidate may take a token and never come (microphone refused, tab closed): after the arrival timeout,
+  // counted from the last token issued, the interviewer leaves and frees its place; the interview stays scheduled
+  // and the next join (or their late arrival) dispatches an interviewer again.
+  const arrivalTimeoutMs = config.conversation.arrivalTimeoutSeconds * 1000;
+  const watchArrival = (ms: number) => {
+    arrivalTimer = later(ms, () => {
+      void (async () => {
+        if (candidateIdentity || ending) return;
+        const seat = await db
+          .selectFrom('interviews')
+          .select('seatClaimedAt')
+          .where('id', '=', interviewId)
+          .executeTakeFirst();
+        const waited = Date.now() - (seat?.seatClaimedAt?.getTime() ?? started);
+        if (waited < arrivalTimeoutMs) return watchArrival(arrivalTimeoutMs - waited);
+        if (!(await interviewerLeftNoShow(db, interviewId))) return;
+        log.info({ waitedMs: waited }, 'the candidate did not arrive; leaving the room for the next join');
+        await session.close().catch(() => {});
+        job.shutdown('no_show');
+      })().catch((error: unknown) => log.warn({ err: error }, 'arrival watch failed'));
+    });
+  };
+  let arrivalTimer: NodeJS.Timeout | undefined;
+  watchArrival(arrivalTimeoutMs);
+
   // The entry returns here, not when the candidate arrives: a job asked to shut down (the worker stopping) then
   // closes at once instead of waiting out the SDK's entry timeout for a candidate who may never come.
   void job
     .waitForParticipant(context.candidateIdentity ?? undefined)
-    .then((participant) => {
+    .then(async (participant) => {
+      cancel(arrivalTimer);
       candidateIdentity = participant.identity;
-      candidateArrived();
+      // The interview starts (and its clock with it) when the candidate is first in the room; the webhook may have
+      // said so already. The interviewer keeps the interview's own clock, which the reconciler enforces too.
+      const arrival = await candidateArrived(db, interviewId, { actor: 'agent' });
+      if (!arrival?.interview.deadlineAt || !['in_progress'].includes(arrival.interview.status)) {
+        log.warn({ status: arrival?.interview.status }, 'the interview is over; leaving');
+        await session.close().catch(() => {});
+        job.shutdown('interview not open');
+        return;
+      }
+      flow.clockStartsAt(arrival.interview.deadlineAt.getTime() - context.maxDurationMinutes * 60_000);
+      candidatePresentNow();
       log.debug({ ms: Date.now() - started }, 'candidate present');
 
       // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.
-      later(flow.msUntilTimeUp() || context.maxDurationMinutes * 60_000, () => {
+      later(flow.msUntilTimeUp(), () => {
         if (flow.stage !== 'ended' && !ending) {
           session.interrupt({ force: true });
           agent.perform(flow.timeUp());

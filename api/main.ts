@@ -3,6 +3,7 @@ import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
+import { surviveDatabaseOutages } from '../shared/process-guards.ts';
 import { createApp } from './app.ts';
 import { handlersInFlight } from './http/middleware.ts';
 import { loadApiConfig, type ApiConfig } from './config.ts';
@@ -69,6 +70,7 @@ export async function startApi(config: ApiConfig): Promise<RunningApi> {
 if (import.meta.main) {
   const config = loadConfigOrExit(() => loadApiConfig());
   const api = await startApi(config);
+  surviveDatabaseOutages(api.deps.log);
   const shutdown = async (signal: string) => {
     api.deps.log.info({ signal }, 'shutting down');
     await api.stop();

@@ -1,6 +1,7 @@
 import { connectDatabase } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
+import { surviveDatabaseOutages } from '../shared/process-guards.ts';
 import { loadWebhookWorkerConfig } from './config.ts';
 import { startJobRunner } from './jobs/runner.ts';
 import { webhookJobs } from './webhooks/delivery.ts';
@@ -11,6 +12,7 @@ import { webhookJobs } from './webhooks/delivery.ts';
 
 const config = loadConfigOrExit(() => loadWebhookWorkerConfig());
 const log = createLogger({ level: config.logLevel, name: 'webhook-worker' });
+surviveDatabaseOutages(log);
 const database = await connectDatabase({ url: config.database.url, poolSize: config.database.poolSize });
 const jobs = webhookJobs({ db: database.db, log, settings: config.webhooks });
 const runner = await startJobRunner({

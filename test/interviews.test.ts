@@ -72,7 +72,8 @@ describe('interviews', () => {
     const { interview } = await seedInterview(call);
     const cancelled = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: { reason: 'position filled' } });
     expect(cancelled.status).toBe(200);
-    expect(cancelled.body).toMatchObject({ status: 'cancelled', endReason: 'position filled' });
+    // The end reason is from the closed vocabulary; HR's own words are a note on the timeline step.
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', endReason: 'cancelled_by_hr' });
     expect(cancelled.body.endedAt).toBeTruthy();
 
     const again = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: {} });
@@ -85,6 +86,7 @@ describe('interviews', () => {
       ['scheduled', 'cancelled'],
     ]);
     expect(detail.body.timeline[1].actor).toMatch(/^api_key:/);
+    expect(detail.body.timeline[1]).toMatchObject({ reason: 'cancelled_by_hr', note: 'position filled' });
   });
 
   it('lists interviews with filters', async () => {

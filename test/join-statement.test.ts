@@ -21,6 +21,7 @@ function attempt(roomCode: string, overrides: Partial<JoinAttempt> = {}): JoinAt
   return {
     target: { roomCode },
     phone,
+    phoneGuess: null,
     limits: [{ key: `test:${roomCode}:${Math.random()}`, limit: 5 }],
     windowSeconds: 600,
     windowBeforeMinutes: 15,
@@ -53,7 +54,7 @@ describe('join statement', () => {
     expect(result.allowed).toBe(true);
     expect(result.interview).toMatchObject({ id: interview.id, candidatePhone: phone, companyName: 'Acme' });
     expect(result.interview!.scheduledStart).toBeInstanceOf(Date);
-    expect(result.claim).toEqual({ identity: a.proposedIdentity, roomWasOpen: false });
+    expect(result.claim).toEqual({ identity: a.proposedIdentity, roomWasOpen: false, agentWasDispatched: false });
     const row = await api.db
       .selectFrom('interviews')
       .selectAll()
@@ -149,7 +150,7 @@ describe('join statement', () => {
       candidateLeftAt: new Date(claimedAt + 10_000),
     });
     const rejoin = await runJoinStatement(api.db, later(30_000));
-    expect(rejoin.claim).toEqual({ identity: claimed.claim!.identity, roomWasOpen: true });
+    expect(rejoin.claim).toEqual({ identity: claimed.claim!.identity, roomWasOpen: true, agentWasDispatched: true });
 
     // That claim is a new token: the same departure does not vouch for the next one.
     expect((await runJoinStatement(api.db, later(60_000))).claim).toBeUndefined();
@@ -174,7 +175,7 @@ describe('join statement', () => {
       const results = await Promise.all([...attempts, second].map((a) => runJoinStatement(api.db, a)));
       results.slice(0, 3).forEach((r, n) => {
         expect(r.interview?.id).toBe(interviews[n]!.id);
-        expect(r.claim).toEqual({ identity: attempts[n]!.proposedIdentity, roomWasOpen: false });
+        expect(r.claim).toEqual({ identity: attempts[n]!.proposedIdentity, roomWasOpen: false, agentWasDispatched: false });
       });
       expect(results[3]).toMatchObject({ allowed: true, claim: undefined, interview: { id: interviews[0]!.id } });
       const times = await auditTimes(interviews.map((i) => i.id));

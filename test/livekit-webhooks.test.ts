@@ -173,6 +173,35 @@ describe('LiveKit webhooks', () => {
     expect(after.candidateLeftAt).toBeInstanceOf(Date);
   });
 
+  it('ignores a late participant_joined stamped before the last departure: not connected again, no second candidate.joined', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    const identity = joined.body.identity;
+    const t = Math.floor(Date.now() / 1000) + 5;
+    const send = async (id: string, event: string, createdAt: number) => {
+      const body = participantEvent(id, interview.roomName, identity, event, createdAt);
+      return pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
+    };
+    await send(`EV_a_${interview.id}`, 'participant_joined', t);
+    await send(`EV_b_${interview.id}`, 'participant_left', t + 4);
+    // A new event id, stamped between the two: an earlier connection's arrival delivered late.
+    expect((await send(`EV_c_${interview.id}`, 'participant_joined', t + 2)).status).toBe(200);
+    const row = await api.db.selectFrom('interviews').select('candidateConnected').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    expect(row.candidateConnected).toBe(false);
+    const joinedEvents = await api.db
+      .selectFrom('webhookEvents')
+      .select('payload')
+      .where('type', '=', 'candidate.joined')
+      .execute();
+    expect(joinedEvents.filter((e) => (e.payload as { interviewId: string }).interviewId === interview.id)).toHaveLength(1);
+    // A real rejoin after the departure is an arrival again.
+    await send(`EV_d_${interview.id}`, 'participant_joined', t + 6);
+    const back = await api.db.selectFrom('interviews').select('candidateConnected').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    expect(back.candidateConnected).toBe(true);
+  });
+
   it('admits a rejoin from the database once LiveKit reported the candidate gone, and refuses a second device while connected', async () => {
     const { interview } = await seedInterview(hr);
     const joinBody = { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' };

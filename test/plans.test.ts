@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transitionInterview } from '../shared/interview-transitions.ts';
+import { candidateArrived } from '../shared/interview-lifecycle.ts';
 import { client, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 import { plansOnlyBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
 
@@ -151,7 +151,7 @@ describe('question plans without a language model', () => {
     const badKey = await hr('POST', `${path}/questions`, { body: { text: 'What is a monad anyway?', competencyKey: 'cooking' } });
     expect(badKey.status).toBe(400);
 
-    await transitionInterview(plain.db, interview.id, 'in_progress', { actor: 'test', reason: 'candidate_joined' });
+    await candidateArrived(plain.db, interview.id, { actor: 'test' });
     const frozen = await hr('GET', path);
     expect(frozen.body.frozen).toBe(true);
     for (const [method, p, body] of [

@@ -72,4 +72,23 @@ describe('rate limits on the public join', () => {
     expect((await join(interview.roomCode, '+971500000400', '10.0.5.9')).status).toBe(200);
     api.setNow(null);
   });
+
+  it('counts one phone once, however it is written (+971 50…, 050…, 00971 50…)', async () => {
+    const statuses = [];
+    for (const [i, phone] of ['+971 50 000 0501', '050 000 0501', '00971500000501', '+971500000501'].entries()) {
+      statuses.push((await join(`TTTT${i + 2}777`, phone, `10.0.6.${i}`)).status);
+    }
+    expect(statuses).toEqual([404, 404, 404, 429]);
+  });
+
+  it("does not let strangers lock the invited candidate out of their code: their own phone still gets in", async () => {
+    const { interview } = await seedInterview(hr, { phone: '+971500000600' });
+    // More wrong phones from more addresses than the per-code limit allows.
+    const wrong = [];
+    for (let i = 0; i < 7; i++) wrong.push((await join(interview.roomCode, `+97150000070${i}`, `10.0.7.${i}`)).status);
+    expect(wrong.slice(0, 5)).toEqual([404, 404, 404, 404, 404]);
+    expect(wrong.slice(5)).toEqual([429, 429]);
+    // The invited candidate, written without the country code, from an address of their own.
+    expect((await join(interview.roomCode, '050 000 0600', '10.0.7.99')).status).toBe(200);
+  });
 });

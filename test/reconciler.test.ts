@@ -2,6 +2,7 @@ import { Room } from '@livekit/rtc-node';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startJobRunner, type PeriodicDefinition } from '../api/jobs/runner.ts';
 import { reconcileOnce } from '../api/livekit/reconciler.ts';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 import { testLivekit } from './support/services.ts';
@@ -32,10 +33,15 @@ async function joinAndConnect(roomCode: string) {
 }
 
 async function markStarted(id: string, minutesAgo: number) {
-  // This API receives no webhooks in this file, exactly the situation the reconciler exists for; start it by hand.
+  // This API receives no webhooks in this file, exactly the situation the reconciler exists for; start it by hand,
+  // with the clock the lifecycle sets at the candidate's first arrival.
   await api.db
     .updateTable('interviews')
-    .set({ status: 'in_progress', startedAt: sql`now() - make_interval(mins => ${minutesAgo})` })
+    .set({
+      status: 'in_progress',
+      startedAt: sql`now() - ${minutesAgo * 60} * interval '1 second'`,
+      deadlineAt: sql`now() - ${minutesAgo * 60} * interval '1 second' + make_interval(mins => max_duration_minutes)`,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -48,11 +54,12 @@ describe('reconciler', () => {
     room.on('disconnected', () => {
       kicked = true;
     });
-    await markStarted(interview.id, 9);
+    // At its deadline the interviewer closes; the reconciler is the backstop a minute later.
+    await markStarted(interview.id, 10.5);
     await reconcileOnce(api.deps);
     expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('in_progress');
 
-    await markStarted(interview.id, 10);
+    await markStarted(interview.id, 11.1);
     const report = await reconcileOnce(api.deps);
     expect(report?.maxDuration).toBe(1);
     const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
@@ -145,14 +152,73 @@ describe('reconciler', () => {
     await room.disconnect();
   });
 
-  it('lets one process at a time run a pass', async () => {
-    await api.db.deleteFrom('leases').execute();
+  it('expires a no-show (a token taken, the candidate never in the room) as no_show: never scored, its event sent', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expect(joined.status).toBe(200);
+    // Never connects. The window closes.
     await api.db
-      .insertInto('leases')
-      .values({ name: 'reconciler', holder: 'another-process', expiresAt: new Date(Date.now() + 60_000) })
+      .updateTable('interviews')
+      .set({ scheduledStart: new Date(Date.now() - 4 * 3600_000), scheduledEnd: new Date(Date.now() - 3 * 3600_000) })
+      .where('id', '=', interview.id)
       .execute();
-    expect(await reconcileOnce(api.deps)).toBeNull();
-    await api.db.updateTable('leases').set({ expiresAt: new Date(Date.now() - 1000) }).execute();
-    expect(await reconcileOnce(api.deps)).not.toBeNull();
+    expect((await reconcileOnce(api.deps))?.expired).toBeGreaterThanOrEqual(1);
+    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    expect(detail).toMatchObject({ status: 'expired', endReason: 'no_show', startedAt: null, deadlineAt: null });
+    expect(detail.timeline.map((t: { to: string }) => t.to)).toEqual(['scheduled', 'expired']);
+    const events = await api.db.selectFrom('webhookEvents').select(['type', 'payload']).execute();
+    const expired = events.filter((e) => e.type === 'interview.expired' && (e.payload as { interviewId: string }).interviewId === interview.id);
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.payload).toMatchObject({ reason: 'no_show' });
+    expect(await api.db.selectFrom('scorecards').select('id').where('interviewId', '=', interview.id).execute()).toEqual([]);
+    expect(await rooms().listRooms([interview.roomName])).toEqual([]);
+  });
+
+  it('counts the maximum duration from the candidate\'s arrival, not from the interviewer\'s dispatch', async () => {
+    const { interview } = await seedInterview(hr, { maxDurationMinutes: 10 });
+    const { room } = await joinAndConnect(interview.roomCode);
+    // The interviewer was dispatched at the first join, 20 minutes ago; the candidate only arrived now.
+    await api.db
+      .updateTable('interviews')
+      .set({ agentDispatchedAt: new Date(Date.now() - 20 * 60_000), roomCreatedAt: new Date(Date.now() - 20 * 60_000) })
+      .where('id', '=', interview.id)
+      .execute();
+    expect((await reconcileOnce(api.deps))?.joinsHealed).toBe(1);
+    const started = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    expect(started.status).toBe('in_progress');
+    expect(Date.parse(started.deadlineAt) - Date.parse(started.startedAt)).toBe(10 * 60_000);
+    expect(Math.abs(Date.parse(started.startedAt) - Date.now())).toBeLessThan(60_000);
+    expect((await reconcileOnce(api.deps))?.maxDuration).toBe(0);
+    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('in_progress');
+    await room.disconnect();
+  });
+
+  it('runs the pass at most once at a time across API processes (periodic work on the job runner)', async () => {
+    // Two runners on one database, as two API processes have: each offers the reconcile pass on its schedule.
+    let active = 0;
+    let most = 0;
+    let passes = 0;
+    const pass: PeriodicDefinition = {
+      everyMs: 20,
+      timeoutMs: 30_000,
+      async run() {
+        active++;
+        most = Math.max(most, active);
+        await reconcileOnce(api.deps);
+        await new Promise((r) => setTimeout(r, 100));
+        active--;
+        passes++;
+      },
+    };
+    const options = { databaseUrl: api.deps.config.database.url, log: api.deps.log, concurrency: 2, tasks: {}, periodic: { reconcile: pass } };
+    const runners = await Promise.all([startJobRunner({ ...options, name: 'one' }), startJobRunner({ ...options, name: 'two' })]);
+    try {
+      await expect.poll(() => passes, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    } finally {
+      await Promise.all(runners.map((r) => r.stop()));
+    }
+    expect(most).toBe(1);
   });
 });

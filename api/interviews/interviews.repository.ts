@@ -60,7 +60,7 @@ export async function listInterviews(db: Kysely<Database>, scope: string | null,
 export async function interviewTimeline(db: Kysely<Database>, interviewId: string) {
   return db
     .selectFrom('interviewStatusEvents')
-    .select(['fromStatus', 'toStatus', 'reason', 'actor', 'at'])
+    .select(['fromStatus', 'toStatus', 'reason', 'note', 'actor', 'at'])
     .where('interviewId', '=', interviewId)
     .orderBy('id')
     .execute();

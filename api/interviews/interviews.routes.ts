@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { companyScope } from '../auth/principal.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { insertScheduledInterview, planForNewInterview } from './create-interview.ts';
@@ -28,7 +28,7 @@ import { interviewToApi, signedLinkFor } from './links.ts';
 
 const tags = ['Interviews'];
 
-export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): RouteDef[] {
+export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
   return [
     defineRoute({
       method: 'post',
@@ -153,7 +153,14 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
           status: 200,
           body: {
             ...interviewToApi(interview, config),
-            timeline: timeline.map((t) => ({ from: t.fromStatus, to: t.toStatus, reason: t.reason, actor: t.actor, at: t.at })),
+            timeline: timeline.map((t) => ({
+              from: t.fromStatus,
+              to: t.toStatus,
+              reason: t.reason,
+              note: t.note,
+              actor: t.actor,
+              at: t.at,
+            })),
           },
         };
       },
@@ -172,23 +179,21 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps): Rou
         const scope = companyScope(principal);
         const existing = await findInterview(db, scope, params.id);
         if (!existing) throw new AppError('not_found', 'No such interview.');
-        const cancelled = await db.transaction().execute(async (trx) => {
-          const row = await transitionInterview(trx, existing.id, 'cancelled', {
-            reason: body.reason ?? 'cancelled_by_hr',
-            actor: `api_key:${principal.keyId}`,
-          });
-          if (!row) return undefined;
-          await recordAudit(trx, actorFromPrincipal(principal, meta), {
-            companyId: row.companyId,
-            action: 'interview.cancel',
-            targetType: 'interview',
-            targetId: row.id,
-            details: { reason: body.reason ?? null },
-          });
-          return row;
+        const { interview: cancelled, ended } = await endInterview(db, existing.id, 'cancelled_by_hr', {
+          actor: `api_key:${principal.keyId}`,
+          note: body.reason ?? null,
+          now: now(),
+          alsoInTransaction: (trx, row) =>
+            recordAudit(trx, actorFromPrincipal(principal, meta), {
+              companyId: row.companyId,
+              action: 'interview.cancel',
+              targetType: 'interview',
+              targetId: row.id,
+              details: { reason: body.reason ?? null },
+            }),
         });
-        if (!cancelled) {
-          throw new AppError('invalid_state', `An interview that is ${existing.status} cannot be cancelled.`);
+        if (!ended || !cancelled) {
+          throw new AppError('invalid_state', `An interview that is ${cancelled?.status ?? existing.status} cannot be cancelled.`);
         }
         // A booked slot gets its seat back now, and the candidate's calendar a cancellation, rather than on the
         // scheduling chore's next pass.

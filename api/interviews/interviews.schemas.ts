@@ -1,3 +1,4 @@
+import { endReasonSchema } from '../../shared/end-reasons.ts';
 import { z } from 'zod';
 import { interviewStatuses, interviewTypes } from '../../shared/db/schema.ts';
 import { isoTimestamp, page } from '../http/schemas.ts';
@@ -80,9 +81,12 @@ export const interviewSchema = z
     roomName: z.string(),
     joinUrl: z.url().meta({ description: 'Page where the candidate types the room code' }),
     candidateConnected: z.boolean(),
-    startedAt: isoTimestamp.nullable(),
+    startedAt: isoTimestamp.nullable().meta({ description: 'When the candidate was first in the room' }),
+    deadlineAt: isoTimestamp
+      .nullable()
+      .meta({ description: 'When the interview must end: the first arrival plus the maximum duration' }),
     endedAt: isoTimestamp.nullable(),
-    endReason: z.string().nullable(),
+    endReason: endReasonSchema.nullable(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
   })
@@ -96,7 +100,8 @@ export const timelineEntrySchema = z
   .object({
     from: interviewStatus.nullable(),
     to: interviewStatus,
-    reason: z.string().nullable(),
+    reason: z.string().nullable().meta({ description: 'An end reason for a final step; candidate_joined for the start' }),
+    note: z.string().nullable().meta({ description: "HR's or the candidate's own words on this step" }),
     actor: z.string(),
     at: isoTimestamp,
   })

@@ -1,48 +1,54 @@
-import type { Interview, InterviewStatus } from '../../shared/db/schema.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
-import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
+import type { Interview } from '../../shared/db/schema.ts';
+import type { EndReason } from '../../shared/end-reasons.ts';
+import {
+  claimInterviewerDispatch,
+  endInterview,
+  releaseInterviewerDispatch,
+  type EndOptions,
+} from '../../shared/interview-lifecycle.ts';
 import type { AppDeps } from '../deps.ts';
 
-export interface EndOptions {
-  to: Extract<InterviewStatus, 'completed' | 'failed' | 'expired' | 'cancelled'>;
-  reason: string;
-  actor: string;
-  audit?: AuditActor;
-}
+// The API's side of the interview lifecycle (shared/interview-lifecycle.ts owns the state): what follows a change
+// in LiveKit, which only the API talks to.
 
 /**
- * Ends an interview: the final status is written first (with its timeline step), then the room is deleted.
- * If the delete fails the reconciler retries it, because a finished interview's room must not linger.
- * An interview that never saw its candidate connect still passes through in_progress when it is completed,
- * so the timeline stays a valid walk of the state machine.
+ * Ends an interview for `reason`, then deletes its room. If the delete fails the reconciler retries it, because a
+ * finished interview's room must not linger. Returns the interview as it now is.
  */
-export async function endInterview(deps: AppDeps, interview: Interview, options: EndOptions): Promise<Interview> {
-  const ended = await deps.db.transaction().execute(async (trx) => {
-    if (options.to === 'completed' && interview.status === 'scheduled') {
-      await transitionInterview(trx, interview.id, 'in_progress', { reason: options.reason, actor: options.actor });
-    }
-    const row = await transitionInterview(trx, interview.id, options.to, {
-      reason: options.reason,
-      actor: options.actor,
-    });
-    if (row && options.audit) {
-      await recordAudit(trx, options.audit, {
-        companyId: row.companyId,
-        action: `interview.${options.to}`,
-        targetType: 'interview',
-        targetId: row.id,
-        details: { reason: options.reason },
-      });
-    }
-    return row;
-  });
-  const current =
-    ended ??
-    (await deps.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow());
+export async function closeInterview(
+  deps: AppDeps,
+  interview: Interview,
+  reason: EndReason,
+  options: EndOptions,
+): Promise<{ interview: Interview; ended: boolean }> {
+  const result = await endInterview(deps.db, interview.id, reason, { now: deps.now(), ...options });
+  const current = result.interview ?? interview;
   if (current.roomCreatedAt) {
     await deps.livekit.deleteRoom(current.roomName).catch((error: unknown) => {
       deps.log.warn({ err: error, interviewId: current.id }, 'room not deleted; the reconciler will retry');
     });
   }
-  return current;
+  return { interview: current, ended: result.ended };
+}
+
+/**
+ * Dispatches the interviewer to a room that has none (it left after the candidate did not arrive in time, or its
+ * job died). Returns false when another caller holds the dispatch.
+ */
+export async function dispatchInterviewer(
+  deps: AppDeps,
+  interview: Pick<Interview, 'id' | 'roomName'>,
+  staleBefore?: Date,
+): Promise<boolean> {
+  if (!(await claimInterviewerDispatch(deps.db, interview.id, { now: deps.now(), ...(staleBefore ? { staleBefore } : {}) }))) {
+    return false;
+  }
+  try {
+    await deps.livekit.dispatchAgent(interview.roomName, { interviewId: interview.id });
+  } catch (error) {
+    // Given back, so the next join, arrival or reconcile pass tries again.
+    await releaseInterviewerDispatch(deps.db, interview.id);
+    throw error;
+  }
+  return true;
 }

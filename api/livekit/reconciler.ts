@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
 import type { AppDeps } from '../deps.ts';
 import { startJobRunner, type PeriodicDefinition } from '../jobs/runner.ts';
 import { pruneRateLimits } from '../public/rate-limit.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
-import { endInterview } from './interview-lifecycle.ts';
+import { candidateArrived, candidateLeft } from '../../shared/interview-lifecycle.ts';
+import { closeInterview, dispatchInterviewer } from './interview-lifecycle.ts';
 
 export interface ReconcileReport {
   expired: number;
@@ -16,6 +15,8 @@ export interface ReconcileReport {
 
 /** A room opened moments ago may not be listed yet; LiveKit gets this long before a room counts as lost. */
 const newRoomGraceMs = 30_000;
+/** How long past its deadline an interview may run before the reconciler ends it (the interviewer's closing). */
+const deadlineGraceMs = 60_000;
 /** How long a dispatched interviewer gets to join before it counts as lost and is dispatched again. */
 const agentJoinGraceMs = 45_000;
 
@@ -47,7 +48,9 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
     .limit(500)
     .execute();
   for (const interview of expired) {
-    await endInterview(deps, interview, { to: 'expired', reason: 'window_closed', actor: 'reconciler' });
+    // A candidate who took a join token and never arrived is a no-show; one who never tried, a window that closed.
+    const reason = interview.seatClaimedAt ? 'no_show' : 'window_closed';
+    await closeInterview(deps, interview, reason, { actor: 'reconciler', onlyFrom: ['scheduled'] });
     report.expired++;
   }
 
@@ -55,11 +58,13 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
     .selectFrom('interviews')
     .selectAll()
     .where('status', '=', 'in_progress')
-    .where(sql<boolean>`started_at + make_interval(mins => max_duration_minutes) <= ${now}`)
+    // The interviewer closes by the same deadline; this is the backstop, a grace period later, for an interview
+    // whose interviewer is gone or stuck.
+    .where('deadlineAt', '<=', new Date(now.getTime() - deadlineGraceMs))
     .limit(500)
     .execute();
   for (const interview of overrun) {
-    await endInterview(deps, interview, { to: 'completed', reason: 'max_duration', actor: 'reconciler' });
+    await closeInterview(deps, interview, 'max_duration', { actor: 'reconciler', onlyFrom: ['in_progress'] });
     report.maxDuration++;
   }
 
@@ -73,7 +78,7 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
   for (const interview of inProgress) {
     if (liveRooms.has(interview.roomName)) continue;
     if (now.getTime() - interview.roomCreatedAt!.getTime() < newRoomGraceMs) continue;
-    await endInterview(deps, interview, { to: 'failed', reason: 'room_closed', actor: 'reconciler' });
+    await closeInterview(deps, interview, 'room_closed', { actor: 'reconciler', onlyFrom: ['in_progress'] });
     report.lostRooms++;
   }
 
@@ -119,43 +124,19 @@ async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, r
     if (!participants) continue;
     const candidateIn = participants.some((p) => p.identity === interview.candidateIdentity);
     if (candidateIn && (interview.status === 'scheduled' || !interview.candidateConnected)) {
-      await deps.db.transaction().execute(async (trx) => {
-        await trx.updateTable('interviews').set({ candidateConnected: true }).where('id', '=', interview.id).execute();
-        await transitionInterview(trx, interview.id, 'in_progress', {
-          reason: 'candidate_joined',
-          actor: 'reconciler',
-        });
-      });
-      report.joinsHealed++;
+      const arrival = await candidateArrived(deps.db, interview.id, { actor: 'reconciler', now: listedAt });
+      if (arrival?.accepted) report.joinsHealed++;
     } else if (!candidateIn && interview.candidateConnected) {
-      // A dropped participant_left: the seat is free again for a rejoin.
-      // Seen gone after the list was taken: that departure vouches for the seat like a participant_left would.
-      await deps.db
-        .updateTable('interviews')
-        .set({ candidateConnected: false, candidateLeftAt: listedAt })
-        .where('id', '=', interview.id)
-        .where('candidateConnected', '=', true)
-        .execute();
+      // A dropped participant_left: the seat is free again for a rejoin. Seen gone after the list was taken: that
+      // departure vouches for the seat like a participant_left would.
+      await candidateLeft(deps.db, interview.id, { seenAt: listedAt, now: listedAt });
     }
     const lastDispatch = (interview.agentDispatchedAt ?? interview.roomCreatedAt!).getTime();
     if (candidateIn && !participants.some((p) => p.agent) && now.getTime() - lastDispatch > agentJoinGraceMs) {
-      // Claimed in the database first, so two reconcilers (or a slow pass) cannot dispatch twice.
-      const claimed = await deps.db
-        .updateTable('interviews')
-        .set({ agentDispatchedAt: now })
-        .where('id', '=', interview.id)
-        .where((eb) =>
-          eb.or([
-            eb('agentDispatchedAt', 'is', null),
-            eb('agentDispatchedAt', '<', new Date(now.getTime() - agentJoinGraceMs)),
-          ]),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      if (!claimed) continue;
-      await deps.livekit.dispatchAgent(interview.roomName, { interviewId: interview.id });
-      deps.log.warn({ interviewId: interview.id }, 'interviewer missing from a live interview; dispatched again');
-      report.agentsRedispatched++;
+      if (await dispatchInterviewer(deps, interview, new Date(now.getTime() - agentJoinGraceMs))) {
+        deps.log.warn({ interviewId: interview.id }, 'interviewer missing from a live interview; dispatched again');
+        report.agentsRedispatched++;
+      }
     }
   }
 }

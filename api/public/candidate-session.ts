@@ -10,7 +10,8 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
-import { endInterview } from '../livekit/interview-lifecycle.ts';
+import { releaseInterviewerDispatch } from '../../shared/interview-lifecycle.ts';
+import { closeInterview, dispatchInterviewer } from '../livekit/interview-lifecycle.ts';
 import { consumeRateLimits, overLimit, type LimitRule } from './rate-limit.ts';
 import { runJoinStatement, type JoinLookup } from './join-statement.ts';
 import { newParticipantIdentity } from './participant-identity.ts';
@@ -124,20 +125,23 @@ function joinTarget(deps: AppDeps, ref: InterviewRef) {
 export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: JoinBody, actor: AuditActor) {
   const { db, config, livekit } = deps;
   const now = deps.now();
-  const phoneDigits = body.phone.replace(/\D/g, '').slice(-15);
-  const limits: LimitRule[] = [
-    { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
-    { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode },
-    { key: `join:phone:${phoneDigits}`, limit: config.rateLimits.perPhone },
-  ];
-  const displayName = `${body.firstName} ${body.lastName}`;
   // A number typed without its country needs the company's region, known only after the lookup; such a join is
-  // compared below and takes the slower claim.
+  // compared below and takes the slower claim. Read with the deployment's region it still keys the per-phone limit
+  // (so +971 50…, 050… and 00971 50… are one phone) and recognises the invited candidate.
   const region = body.phoneRegion ?? (body.phone.trim().startsWith('+') ? config.join.defaultPhoneRegion : undefined);
   const early = region ? toE164(body.phone, region) : null;
+  const guess = early ?? toE164(body.phone, config.join.defaultPhoneRegion);
+  const limits: LimitRule[] = [
+    { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
+    // Against guessing a code's phone; the invited candidate's own phone passes it, so strangers cannot lock them out.
+    { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode, sparesInvited: true },
+    { key: `join:phone:${guess ?? body.phone.replace(/\D/g, '').slice(-15)}`, limit: config.rateLimits.perPhone },
+  ];
+  const displayName = `${body.firstName} ${body.lastName}`;
   const attempt = await runJoinStatement(db, {
     target: joinTarget(deps, ref),
     phone: early,
+    phoneGuess: guess,
     limits,
     windowSeconds: config.rateLimits.windowSeconds,
     windowBeforeMinutes: config.links.windowBeforeMinutes,
@@ -182,6 +186,7 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   if (claim) {
     identity = claim.identity;
     if (!claim.roomWasOpen) await openRoomOrRelease(deps, interview);
+    else if (!claim.agentWasDispatched) await redispatch(deps, interview);
   } else {
     identity = await holdSeat(deps, interview, displayName, now);
     await recordAudit(db, actor, {
@@ -242,6 +247,19 @@ async function openRoomOrRelease(deps: AppDeps, interview: JoinLookup) {
   }
 }
 
+/**
+ * A join to an open room whose interviewer left (the candidate had not arrived in time): the statement claimed the
+ * dispatch; send it. The join goes on if LiveKit refuses, since the candidate's arrival dispatches again.
+ */
+async function redispatch(deps: AppDeps, interview: JoinLookup) {
+  try {
+    await deps.livekit.dispatchAgent(interview.roomName, { interviewId: interview.id });
+  } catch (error) {
+    await releaseInterviewerDispatch(deps.db, interview.id);
+    deps.log.warn({ err: error, interviewId: interview.id }, 'interviewer not dispatched at join; the arrival will');
+  }
+}
+
 const alreadyConnected = (retryAfter: number) =>
   new AppError(
     'already_connected',
@@ -293,6 +311,10 @@ async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: strin
         .set({ roomCreatedAt: now, agentDispatchedAt: now })
         .where('id', '=', interview.id)
         .execute();
+    } else if (!present.some((p) => p.agent)) {
+      await dispatchInterviewer(deps, interview).catch((error: unknown) =>
+        deps.log.warn({ err: error, interviewId: interview.id }, 'interviewer not dispatched at join; the arrival will'),
+      );
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
@@ -344,11 +366,16 @@ export async function candidateSessionStatus(deps: AppDeps, bearer: string | und
  */
 export async function endCandidateSession(deps: AppDeps, bearer: string | undefined, actor: AuditActor) {
   const interview = await sessionInterview(deps, bearer);
-  const ended = await endInterview(deps, interview, {
-    to: 'completed',
-    reason: 'candidate_ended',
+  const { interview: ended } = await closeInterview(deps, interview, 'candidate_ended', {
     actor: 'candidate',
-    audit: actor,
+    alsoInTransaction: (trx, row) =>
+      recordAudit(trx, actor, {
+        companyId: row.companyId,
+        action: 'interview.completed',
+        targetType: 'interview',
+        targetId: row.id,
+        details: { reason: 'candidate_ended' },
+      }),
   });
   return { status: ended.status, endReason: ended.endReason };
 }

@@ -32,6 +32,8 @@ export interface JoinAttempt {
   target: { roomCode: string } | { interviewId: string; linkVersion: number } | null;
   /** The phone in E.164, when it could be normalised without the company's region. */
   phone: string | null;
+  /** The phone in E.164 read with the deployment's default region: only to recognise the invited candidate. */
+  phoneGuess: string | null;
   limits: LimitRule[];
   windowSeconds: number;
   windowBeforeMinutes: number;
@@ -49,7 +51,12 @@ export interface JoinStatementResult {
   allowed: boolean;
   interview: JoinLookup | undefined;
   /** Set when the statement claimed the seat: the identity to admit, and whether the room was already open. */
-  claim: { identity: string; roomWasOpen: boolean } | undefined;
+  /**
+   * The seat, when this join claimed it. A room not yet open is marked open with its interviewer dispatched, for
+   * the caller to open; an open room whose interviewer left (the candidate did not arrive in time) is marked
+   * dispatched, for the caller to dispatch.
+   */
+  claim: { identity: string; roomWasOpen: boolean; agentWasDispatched: boolean } | undefined;
 }
 
 interface StatementRow {
@@ -59,6 +66,7 @@ interface StatementRow {
   found: Record<string, unknown> | null;
   claimedIdentity: string | null;
   claimedRoomWasOpen: boolean | null;
+  claimedAgentWasDispatched: boolean | null;
 }
 
 /**
@@ -85,13 +93,14 @@ const joinBatchSql = `
   with attempt as (
     select * from unnest(
       $1::int[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[]
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $21::text[]
     ) as a(ord, room_code, interview_id, link_version, phone, at, lease_until,
-      identity, display_name, actor_type, actor_id, ip, user_agent, via)
+      identity, display_name, actor_type, actor_id, ip, user_agent, via, phone_guess)
   ),
   wanted as (
-    select l.ord, l.key, l.maximum, a.at, row_number() over (partition by l.key order by l.ord) as rank
-    from unnest($15::int[], $16::text[], $17::int[]) as l(ord, key, maximum)
+    select l.ord, l.key, l.maximum, l.spares_invited, a.at,
+      row_number() over (partition by l.key order by l.ord) as rank
+    from unnest($15::int[], $16::text[], $17::int[], $22::bool[]) as l(ord, key, maximum, spares_invited)
     join attempt a on a.ord = l.ord
   ),
   per_key as (
@@ -109,21 +118,30 @@ const joinBatchSql = `
     returning key, hits, window_start
   ),
   counted as (
-    select w.ord, w.key, w.maximum, (rl.hits - pk.n + w.rank)::int as hits, rl.window_start
+    select w.ord, w.key, w.maximum, w.spares_invited, (rl.hits - pk.n + w.rank)::int as hits, rl.window_start
     from wanted w join per_key pk on pk.key = w.key join rl on rl.key = w.key
-  ),
-  verdict as (
-    select a.ord,
-      coalesce(bool_and(c.hits <= c.maximum), true) as allowed,
-      json_agg(json_build_object('key', c.key, 'hits', c.hits, 'windowStart', c.window_start))
-        filter (where c.key is not null) as counters
-    from attempt a left join counted c on c.ord = a.ord
-    group by a.ord
   ),
   target as (
     select a.ord, i.id from attempt a join interviews i on i.room_code = a.room_code
     union all
     select a.ord, i.id from attempt a join interviews i on i.id = a.interview_id and i.link_version = a.link_version
+  ),
+  -- Attempts made with the invited candidate's own phone: strangers' guesses cannot lock them out of their code.
+  invited as (
+    select t.ord from target t
+    join attempt a on a.ord = t.ord
+    join interviews i on i.id = t.id
+    join candidates c on c.id = i.candidate_id
+    where c.phone_e164 = coalesce(a.phone, a.phone_guess)
+  ),
+  verdict as (
+    select a.ord,
+      coalesce(bool_and(c.hits <= c.maximum or (c.spares_invited and a.ord in (select ord from invited))), true)
+        as allowed,
+      json_agg(json_build_object('key', c.key, 'hits', c.hits, 'windowStart', c.window_start))
+        filter (where c.key is not null) as counters
+    from attempt a left join counted c on c.ord = a.ord
+    group by a.ord
   ),
   contender as (
     select distinct on (t.id) t.id, a.*
@@ -158,7 +176,8 @@ const joinBatchSql = `
           and i.candidate_left_at > i.seat_claimed_at
         )
       )
-    returning w.ord, i.id, i.company_id, i.candidate_identity, (i.room_created_at <> w.at) as room_was_open
+    returning w.ord, i.id, i.company_id, i.candidate_identity, (i.room_created_at <> w.at) as room_was_open,
+      (i.agent_dispatched_at <> w.at) as agent_was_dispatched
   ),
   audit as (
     insert into audit_log (company_id, actor_type, actor_id, action, target_type, target_id, ip, user_agent, details)
@@ -182,7 +201,8 @@ const joinBatchSql = `
       limit 1
     ) found) as found,
     seat.candidate_identity as "claimedIdentity",
-    seat.room_was_open as "claimedRoomWasOpen"
+    seat.room_was_open as "claimedRoomWasOpen",
+    seat.agent_was_dispatched as "claimedAgentWasDispatched"
   from attempt a
   join verdict v on v.ord = a.ord
   left join seat on seat.ord = a.ord
@@ -195,11 +215,13 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
   const limitOrd: number[] = [];
   const limitKey: string[] = [];
   const limitMax: number[] = [];
+  const limitSpares: boolean[] = [];
   attempts.forEach((a, ord) => {
     for (const l of a.limits) {
       limitOrd.push(ord);
       limitKey.push(l.key);
       limitMax.push(l.limit);
+      limitSpares.push(l.sparesInvited === true);
     }
   });
   const parameters = [
@@ -223,6 +245,8 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
     first!.windowSeconds,
     first!.windowBeforeMinutes,
     first!.windowAfterMinutes,
+    column((a) => a.phoneGuess),
+    limitSpares,
   ];
   const rows = await executePrepared<StatementRow>(db, 'join_interviews', CompiledQuery.raw(joinBatchSql, parameters));
   if (rows.length !== attempts.length) throw new Error('join statement returned a row count unlike its attempts');
@@ -233,7 +257,11 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
       allowed: row.allowed,
       interview: row.found ? reviveLookup(row.found) : undefined,
       claim: row.claimedIdentity
-        ? { identity: row.claimedIdentity, roomWasOpen: row.claimedRoomWasOpen === true }
+        ? {
+            identity: row.claimedIdentity,
+            roomWasOpen: row.claimedRoomWasOpen === true,
+            agentWasDispatched: row.claimedAgentWasDispatched === true,
+          }
         : undefined,
     };
   }

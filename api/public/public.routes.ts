@@ -1,3 +1,4 @@
+import type { EndReason } from '../../shared/end-reasons.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
@@ -25,8 +26,8 @@ const candidateActor = (meta: RequestMeta): AuditActor => ({
 
 const bearerOf = (header: string) => /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 
-/** The stored end reason is HR's (it may carry HR's own words); the candidate gets the closed reason for it. */
-const forCandidate = (session: { status: InterviewStatus; endReason: string | null }) => ({
+/** The stored end reason is HR's vocabulary; the candidate gets the closed reason worded for them. */
+const forCandidate = (session: { status: InterviewStatus; endReason: EndReason | null }) => ({
   status: session.status,
   endReason: candidateEndReason(session),
 });

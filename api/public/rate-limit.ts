@@ -5,6 +5,8 @@ import { AppError } from '../http/problem.ts';
 export interface LimitRule {
   key: string;
   limit: number;
+  /** The invited candidate's own attempts pass this limit (they still count towards it). */
+  sparesInvited?: boolean;
 }
 
 /**

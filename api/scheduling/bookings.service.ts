@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Booking, Database, EmailLocale, Interview, Slot } from '../../shared/db/schema.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { enqueueJob } from '../../shared/jobs.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
@@ -241,10 +241,11 @@ export async function cancelBooking(
       .executeTakeFirstOrThrow();
     await releaseSeat(trx, booking.slotId);
     if (interview.status === 'scheduled') {
-      await transitionInterview(trx, interview.id, 'cancelled', {
-        reason,
+      await endInterview(trx, interview.id, actor.label === 'candidate' ? 'cancelled_by_candidate' : 'cancelled_by_hr', {
         actor: actor.label,
+        note: reason,
         onlyFrom: ['scheduled'],
+        now,
       });
     }
     await recordAudit(trx, actor.audit, {

@@ -1,3 +1,4 @@
+import type { EndReason } from '../../shared/end-reasons.ts';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
 import type { AppDeps } from '../deps.ts';
@@ -58,10 +59,15 @@ export async function detectFailedInterviews(db: Kysely<Database>): Promise<numb
  */
 export async function releaseCancelledInterviews(deps: Pick<AppDeps, 'db' | 'config'>, now: Date): Promise<number> {
   return deps.db.transaction().execute(async (trx) => {
-    const released = await sql<{ id: string; endReason: string | null }>`
+    // The booking keeps HR's own words for the cancel (the timeline step's note), else its reason code.
+    const released = await sql<{ id: string; endReason: EndReason | null }>`
       with released as (
         update bookings b
-           set status = 'cancelled', cancel_reason = coalesce(i.end_reason, 'interview_cancelled'),
+           set status = 'cancelled',
+               cancel_reason = coalesce(
+                 (select e.note from interview_status_events e
+                   where e.interview_id = i.id and e.to_status = 'cancelled' order by e.id desc limit 1),
+                 i.end_reason, 'interview_cancelled'),
                cancelled_at = ${now}, ics_sequence = b.ics_sequence + 1, updated_at = ${now}
           from interviews i
          where i.id = b.interview_id and b.status <> 'cancelled' and i.status = 'cancelled'

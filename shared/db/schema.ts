@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { EndReason } from '../end-reasons.ts';
 
 // Row types for the tables the migrations create. Column names are camelCase here and snake_case in SQL
 // (Kysely's CamelCasePlugin translates).
@@ -93,7 +94,7 @@ export interface InterviewsTable {
   roomCreatedAt: NullableTimestamp;
   startedAt: NullableTimestamp;
   endedAt: NullableTimestamp;
-  endReason: string | null;
+  endReason: EndReason | null;
   createdAt: Timestamp;
   updatedAt: Timestamp;
 }
@@ -133,12 +134,6 @@ export interface RateLimitsTable {
   key: string;
   windowStart: Date;
   hits: number;
-}
-
-export interface LeasesTable {
-  name: string;
-  holder: string;
-  expiresAt: Date;
 }
 
 export const recommendations = ['advance', 'human_review', 'do_not_advance'] as const;
@@ -184,7 +179,6 @@ export interface Database {
   auditLog: AuditLogTable;
   livekitWebhookEvents: LivekitWebhookEventsTable;
   rateLimits: RateLimitsTable;
-  leases: LeasesTable;
   scorecards: ScorecardsTable;
   hiringDecisions: HiringDecisionsTable;
 }
@@ -238,8 +232,6 @@ export interface WebhookDeliveriesTable {
   status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
   attempts: ColumnType<number, number | undefined, number>;
   nextAttemptAt: Timestamp;
-  leaseUntil: NullableTimestamp;
-  leaseHolder: string | null;
   lastStatusCode: number | null;
   lastError: string | null;
   succeededAt: NullableTimestamp;
@@ -478,8 +470,6 @@ export interface EmailMessagesTable {
   status: ColumnType<EmailStatus, EmailStatus | undefined, EmailStatus>;
   attempts: ColumnType<number, number | undefined, number>;
   sendAt: RequiredTimestamp;
-  leaseUntil: NullableTimestamp;
-  leaseHolder: string | null;
   lastError: string | null;
   sentAt: NullableTimestamp;
   createdAt: Timestamp;
@@ -526,4 +516,14 @@ export interface InterviewsTable {
   seatClaimedAt: NullableTimestamp;
   candidateJoinedEventAt: NullableTimestamp;
   candidateLeftAt: NullableTimestamp;
+}
+
+// Declaration merging: migration 2026-11-29T1000 (one interview lifecycle, shared/interview-lifecycle.ts).
+export interface InterviewsTable {
+  deadlineAt: NullableTimestamp;
+  candidateLeftEventAt: NullableTimestamp;
+}
+
+export interface InterviewStatusEventsTable {
+  note: ColumnType<string | null, string | null | undefined, string | null>;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFailedInterviews, releaseCancelledInterviews } from '../../api/scheduling/maintenance.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { candidateArrived, endInterview } from '../../shared/interview-lifecycle.ts';
 import { client, seedAdminKey, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates, weekly } from './support.ts';
 
@@ -176,7 +176,9 @@ describe('schedules', () => {
     expect(cancelled.body).toMatchObject({ status: 'cancelled', cancelReason: 'candidate withdrew', icsSequence: 2 });
     expect((await co.call('GET', `/v1/scheduling/slots/${next.id}`)).body.booked).toBe(0);
     const after = await co.call('GET', `/v1/interviews/${booked.body.interviewId}`);
-    expect(after.body).toMatchObject({ status: 'cancelled', endReason: 'candidate withdrew' });
+    // HR cancelled it; HR's words are the timeline step's note.
+    expect(after.body).toMatchObject({ status: 'cancelled', endReason: 'cancelled_by_hr' });
+    expect(after.body.timeline.at(-1)).toMatchObject({ reason: 'cancelled_by_hr', note: 'candidate withdrew' });
     expect((await co.call('POST', `/v1/scheduling/bookings/${booked.body.id}/cancel`, { body: {} })).status).toBe(409);
     // The candidate may book again once the earlier booking is cancelled.
     const again = await co.call('POST', '/v1/scheduling/bookings', {
@@ -248,8 +250,8 @@ describe('schedules', () => {
     const booked = await co.call('POST', '/v1/scheduling/bookings', {
       body: { slotId: slot.id, candidateId: candidates[0]!.id, jobId },
     });
-    await transitionInterview(api.db, booked.body.interviewId, 'in_progress', { actor: 'test' });
-    await transitionInterview(api.db, booked.body.interviewId, 'failed', { actor: 'agent', reason: 'agent_error' });
+    await candidateArrived(api.db, booked.body.interviewId, { actor: 'test' });
+    await endInterview(api.db, booked.body.interviewId, 'agent_error', { actor: 'agent' });
     expect(await detectFailedInterviews(api.db)).toBeGreaterThanOrEqual(1);
     expect(await detectFailedInterviews(api.db)).toBe(0);
     const conflicts = await co.call('GET', '/v1/scheduling/conflicts?kind=interview_failed_to_start');

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startJobRunner, type JobRunner } from '../../api/jobs/runner.ts';
 import { scoreInterviewTask, scoringBacklog } from '../../api/scoring/scoring-jobs.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { enqueueScoring } from '../../shared/jobs.ts';
 import { noLlmReason, scoreInterview } from '../../api/scoring/scorecards.ts';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
@@ -381,7 +381,7 @@ describe('scoring on the job runner', () => {
     try {
       const id = await inProgress(answeredTranscript);
       const ended = Date.now();
-      await transitionInterview(api.db, id, 'completed', { actor: 'agent' });
+      await endInterview(api.db, id, 'completed', { actor: 'agent' });
       await expect.poll(() => scorecards(id), { timeout: 10_000, interval: 20 }).toHaveLength(1);
       // Well inside the old poll's 5 s interval plus its 3 s settle time.
       expect(Date.now() - ended).toBeLessThan(3_000);
@@ -403,7 +403,7 @@ describe('scoring on the job runner', () => {
       const ids = [await inProgress(answeredTranscript), await inProgress(answeredTranscript), await inProgress(answeredTranscript)];
       emulator.requests.length = 0;
       // Each completion asks for scoring; so do a retry sweep and a second process, all at once.
-      await Promise.all(ids.map((id) => transitionInterview(api.db, id, 'completed', { actor: 'agent' })));
+      await Promise.all(ids.map((id) => endInterview(api.db, id, 'completed', { actor: 'agent' })));
       await Promise.all(ids.flatMap((id) => [enqueueScoring(api.db, id), enqueueScoring(api.db, id), enqueueScoring(api.db, id)]));
       for (const id of ids) await expect.poll(() => scorecards(id), { timeout: 15_000 }).toHaveLength(1);
       // Late requests change nothing either: the interview has its scorecard.
@@ -432,10 +432,10 @@ describe('scoring on the job runner', () => {
     try {
       const broken: string[] = [];
       for (let i = 0; i < 10; i++) broken.push(await inProgress(failing));
-      for (const id of broken) await transitionInterview(api.db, id, 'completed', { actor: 'agent' });
+      for (const id of broken) await endInterview(api.db, id, 'completed', { actor: 'agent' });
       const good = await inProgress(answeredTranscript);
       const ended = Date.now();
-      await transitionInterview(api.db, good, 'completed', { actor: 'agent' });
+      await endInterview(api.db, good, 'completed', { actor: 'agent' });
       await expect.poll(() => scorecards(good), { timeout: 10_000, interval: 20 }).toHaveLength(1);
       expect(Date.now() - ended).toBeLessThan(5_000);
       // The failing ones are parked for a retry with backoff, each with its error; none has a scorecard.

@@ -39,13 +39,13 @@ describe('web helpers', () => {
     expect(questionProgress({ 'interview.question': '8/7' })).toBeNull();
     expect(questionProgress({})).toBeNull();
     expect(knownEndReason('time_limit')).toBe('time_limit');
-    expect(knownEndReason('candidate_requested_stop')).toBe('candidate_ended');
+    expect(knownEndReason('candidate_ended')).toBe('candidate_ended');
     expect(knownEndReason(undefined)).toBeUndefined();
     expect(knownEndReason('something_new')).toBeUndefined();
     // The API's word: every stored reason of a completed interview, the other final statuses, and never a guessed
     // "completed" for a reason this page does not know.
     expect(endReasonOf({ status: 'completed', endReason: 'max_duration' })).toBe('max_duration');
-    expect(endReasonOf({ status: 'completed', endReason: 'candidate_requested_stop' })).toBe('candidate_ended');
+    expect(endReasonOf({ status: 'completed', endReason: 'candidate_ended' })).toBe('candidate_ended');
     expect(endReasonOf({ status: 'completed', endReason: 'something_new' })).toBe('ended');
     expect(endReasonOf({ status: 'completed', endReason: 'constructor' })).toBe('ended');
     expect(endReasonOf({ status: 'failed', endReason: 'room_closed' })).toBe('failed');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { retryScheduleMs } from '../../api/webhooks/retry.ts';
-import { transitionInterview } from '../../shared/interview-transitions.ts';
+import { candidateArrived, endInterview } from '../../shared/interview-lifecycle.ts';
 import { client, seedCompany, seedInterview } from '../support/harness.ts';
 import { testLivekit } from '../support/services.ts';
 import { startConsumer, startWebhookApi, type Consumer, type ReplyFn, type WebhookApi } from './support.ts';
@@ -62,8 +62,8 @@ describe('webhook delivery', () => {
     await endpointFor(c, ['interview.created', 'interview.started', 'interview.failed', 'interview.cancelled']);
     const first = await seedInterview(call);
     const second = await seedInterview(call);
-    await transitionInterview(api.db, first.interview.id, 'in_progress', { actor: 'test' });
-    await transitionInterview(api.db, first.interview.id, 'failed', { reason: 'agent_crashed', actor: 'test' });
+    await candidateArrived(api.db, first.interview.id, { actor: 'test' });
+    await endInterview(api.db, first.interview.id, 'agent_error', { actor: 'test' });
     expect((await call('POST', `/v1/interviews/${second.interview.id}/cancel`, { body: {} })).status).toBe(200);
     // A refused change writes no event: the outbox row shares the state change's transaction.
     expect((await call('POST', `/v1/interviews/${second.interview.id}/cancel`, { body: {} })).status).toBe(409);
@@ -92,7 +92,7 @@ describe('webhook delivery', () => {
       data: {
         interviewId: first.interview.id,
         status: 'failed',
-        reason: 'agent_crashed',
+        reason: 'agent_error',
         links: { interview: `/v1/interviews/${first.interview.id}` },
       },
     });

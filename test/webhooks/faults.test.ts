@@ -128,7 +128,9 @@ describe('webhook delivery under faults', () => {
         { timeout: 20_000, interval: 100 },
       );
       expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
-      await consumer.waitFor(2);
+      await consumer.waitFor(2).catch((error: unknown) => {
+        throw new Error(`${String(error)}\n--- worker output ---\n${worker?.output().slice(-6000) ?? '(inside the API)'}`);
+      });
       expect(consumer.received.every((d) => d.verified.ok)).toBe(true);
       expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
       if (worker) {

@@ -1,3 +1,4 @@
+import type { EndReason as SharedEndReason } from '../../../shared/end-reasons.ts';
 /**
  * Why the interview ended, as the Done page words it: one per end reason the product stores (agent, API, reconciler),
  * the other final statuses, and `ended` when nobody could say why.
@@ -30,18 +31,18 @@ export function questionProgress(
   return n >= 1 && total >= n ? { n, total } : null;
 }
 
-// The end reasons of a completed interview, as stored: the agent's (agent/interview-flow.ts), the candidate's own
-// end through the API (candidate_ended) and the reconciler's time limit (max_duration).
-const completedReasons = new Map<string, EndReason>([
-  ['completed', 'completed'],
-  ['time_limit', 'time_limit'],
-  ['max_duration', 'max_duration'],
-  ['candidate_unresponsive', 'candidate_unresponsive'],
-  ['consent_declined', 'consent_declined'],
-  ['candidate_ended', 'candidate_ended'],
-  ['candidate_requested_stop', 'candidate_ended'],
-  ['candidate_left', 'candidate_left'],
-]);
+// The end reasons of a completed interview (the product's one vocabulary, shared/end-reasons.ts) that this page
+// words as they are: the agent's own, the candidate's end through the API and the reconciler's time limit.
+const worded: Extract<SharedEndReason, EndReason>[] = [
+  'completed',
+  'time_limit',
+  'max_duration',
+  'candidate_unresponsive',
+  'consent_declined',
+  'candidate_ended',
+  'candidate_left',
+];
+const completedReasons = new Map<string, EndReason>(worded.map((reason) => [reason, reason]));
 
 /** The agent's `interview.end_reason`; undefined when it said nothing this page knows how to word. */
 export function knownEndReason(value: string | undefined): EndReason | undefined {

@@ -1,0 +1,88 @@
+import { Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, seedInterview } from '../support/harness.ts';
+import { startAgentStack, type AgentStack } from './support/stack.ts';
+
+// A candidate who takes a join token and never arrives (microphone refused, tab closed) must not hold an
+// interviewer: after the arrival timeout the interviewer leaves and its place serves the next candidate; the
+// interview stays scheduled, and the candidate's next join brings an interviewer back.
+
+let stack: AgentStack;
+let pub: ReturnType<typeof client>;
+const phone = '+971501234567';
+
+beforeAll(async () => {
+  stack = await startAgentStack({
+    workerEnv: {
+      AGENT_LOCAL_MODE: 'true',
+      AGENT_MAX_JOBS: '2',
+      CANDIDATE_ARRIVAL_TIMEOUT_SECONDS: '4',
+      SILENCE_PROMPT_SECONDS: '60',
+    },
+  });
+  pub = client(stack.api.url);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const join = (roomCode: string) =>
+  pub('POST', `/v1/public/rooms/${roomCode}/join`, { body: { phone, firstName: 'Layla', lastName: 'Haddad' } });
+
+const row = (id: string) =>
+  stack.api.db
+    .selectFrom('interviews')
+    .select(['status', 'agentDispatchedAt', 'startedAt', 'deadlineAt', 'endReason'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+
+/** Connects as the candidate and resolves with the interviewer's participant once it is in the room. */
+async function connectAndMeetInterviewer(joined: { serverUrl: string; token: string }) {
+  const room = new Room();
+  const interviewer = new Promise<RemoteParticipant>((resolve) => {
+    room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => resolve(p));
+  });
+  await room.connect(joined.serverUrl, joined.token, { autoSubscribe: false, dynacast: false });
+  const present = [...room.remoteParticipants.values()][0];
+  return { room, interviewer: present ? Promise.resolve(present) : interviewer };
+}
+
+describe('a candidate who takes a token and never arrives', () => {
+  it(
+    'frees the interviewer after the arrival timeout; the interview stays scheduled and the next join gets one',
+    async () => {
+      // Two no-shows take both of the worker's places.
+      const a = (await seedInterview(stack.hr)).interview;
+      const b = (await seedInterview(stack.hr)).interview;
+      expect((await join(a.roomCode)).status).toBe(200);
+      expect((await join(b.roomCode)).status).toBe(200);
+      // Each interviewer leaves once the arrival timeout has passed; the interviews stay open.
+      await expect.poll(async () => (await row(a.id)).agentDispatchedAt, { timeout: 90_000, interval: 250 }).toBeNull();
+      await expect.poll(async () => (await row(b.id)).agentDispatchedAt, { timeout: 30_000, interval: 250 }).toBeNull();
+      expect(await row(a.id)).toMatchObject({ status: 'scheduled', startedAt: null, deadlineAt: null, endReason: null });
+      expect(stack.workerLog.some((l) => l.includes('the candidate did not arrive'))).toBe(true);
+
+      // A third candidate gets an interviewer at once: the places were freed.
+      const c = (await seedInterview(stack.hr)).interview;
+      const joinedC = await join(c.roomCode);
+      expect(joinedC.status).toBe(200);
+      const third = await connectAndMeetInterviewer(joinedC.body);
+      expect((await third.interviewer).identity).toMatch(/^agent-/);
+      // The interview started when the candidate arrived, and its clock with it.
+      await expect.poll(async () => (await row(c.id)).status, { timeout: 20_000 }).toBe('in_progress');
+      const started = await row(c.id);
+      expect(started.deadlineAt!.getTime() - started.startedAt!.getTime()).toBe(30 * 60_000);
+
+      // The first candidate comes back: their next join dispatches an interviewer to the room again.
+      const rejoined = await join(a.roomCode);
+      expect(rejoined.status).toBe(200);
+      const first = await connectAndMeetInterviewer(rejoined.body);
+      expect((await first.interviewer).identity).toMatch(/^agent-/);
+      await expect.poll(async () => (await row(a.id)).status, { timeout: 20_000 }).toBe('in_progress');
+
+      await third.room.disconnect();
+      await first.room.disconnect();
+    },
+    180_000,
+  );
+});
