@@ -183,8 +183,10 @@ describe('scheduling page', () => {
     expect(shown).toContain(`${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
     const joinLink = booking.getByRole('link');
     expect(await joinLink.getAttribute('href')).toBe(interview.joinUrl);
-    // A booked interview has its question plan, like one HR creates.
-    expect((await hr('GET', `/v1/interviews/${booked.interviewId}/plan`)).body.questionCount).toBeGreaterThan(0);
+    // A booked interview gets its question plan, like one HR creates (from a job committed with the booking).
+    await expect
+      .poll(async () => (await hr('GET', `/v1/interviews/${booked.interviewId}/plan`)).body.questionCount)
+      .toBeGreaterThan(0);
     expect(shown).toContain('Reschedules left: 2.');
     expect(await checkAtBothSizes(page, 'schedule-booked')).toEqual([]);
 
