@@ -58,6 +58,14 @@ function participantEvent(
   });
 }
 
+/** Posts a participant event for one room and identity, signed as the LiveKit server signs it. */
+function sender(roomName: string, identity: string) {
+  return async (id: string, event: string, createdAt: number) => {
+    const body = participantEvent(id, roomName, identity, event, createdAt);
+    return pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
+  };
+}
+
 describe('LiveKit webhooks', () => {
   it('refuses forged events and bodies that do not match their signature, changing nothing', async () => {
     const { interview } = await seedInterview(hr);
@@ -144,10 +152,7 @@ describe('LiveKit webhooks', () => {
     });
     const identity = joined.body.identity;
     const t = Math.floor(Date.now() / 1000) + 5;
-    const send = async (id: string, event: string, createdAt: number) => {
-      const body = participantEvent(id, interview.roomName, identity, event, createdAt);
-      return pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
-    };
+    const send = sender(interview.roomName, identity);
     const state = () =>
       api.db
         .selectFrom('interviews')
@@ -180,10 +185,7 @@ describe('LiveKit webhooks', () => {
     });
     const identity = joined.body.identity;
     const t = Math.floor(Date.now() / 1000) + 5;
-    const send = async (id: string, event: string, createdAt: number) => {
-      const body = participantEvent(id, interview.roomName, identity, event, createdAt);
-      return pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
-    };
+    const send = sender(interview.roomName, identity);
     await send(`EV_a_${interview.id}`, 'participant_joined', t);
     await send(`EV_b_${interview.id}`, 'participant_left', t + 4);
     // A new event id, stamped between the two: an earlier connection's arrival delivered late.
