@@ -6,7 +6,7 @@ import { candidateRoutes } from './candidates/candidates.routes.ts';
 import { companyRoutes } from './companies/company.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
-import { buildOpenApiDocument, mountRoutes, type RouteDef } from './http/route.ts';
+import { buildOpenApiDocument, mountRoutes } from './http/route.ts';
 import { interviewRoutes } from './interviews/interviews.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
@@ -20,7 +20,8 @@ import { serveWebApp } from './web/static.ts';
 
 export const apiVersion = '0.1.0';
 
-export function allRoutes(deps: AppDeps): RouteDef[] {
+// The return type is inferred, not declared: it carries every route's method, path and schemas to the typed test client.
+export function allRoutes(deps: AppDeps) {
   return [
     ...companyRoutes(deps),
     ...jobRoutes(deps),

@@ -14,7 +14,7 @@ import { createLiveKitGateway } from '../api/livekit/gateway.ts';
 import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
 import { databaseUnavailable } from '../shared/db/errors.ts';
 import { createLogger } from '../shared/logger.ts';
-import { client, createTestDatabase, seedCompany, seedInterview, testEnv } from './support/harness.ts';
+import { client, createTestDatabase, expectStatus, seedCompany, seedInterview, testEnv } from './support/harness.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -91,7 +91,7 @@ describe('database out of reach', () => {
     const requestIds: string[] = [];
     for (const request of requests) {
       const r = await request();
-      expect(r.status, JSON.stringify(r.body)).toBe(503);
+      expectStatus(r, 503);
       expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(r.headers.get('retry-after')).toBe('5');
       expect(r.body).toMatchObject({ status: 503, code: 'service_unavailable', retryAfterSeconds: 5 });
@@ -128,24 +128,24 @@ describe('database out of reach', () => {
     proxy.cut();
     try {
       const invalid = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: { phone: '' } });
-      expect(invalid.status).toBe(400);
+      expectStatus(invalid, 400);
       expect(invalid.body.code).toBe('validation_failed');
       const malformed = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
         rawBody: '{"phone":',
         headers: { 'content-type': 'application/json' },
       });
-      expect(malformed.status).toBe(400);
+      expectStatus(malformed, 400);
       expect((await hr('GET', '/v1/jobs', { key: null })).status).toBe(401);
       expect((await pub('GET', '/v1/no-such-endpoint')).status).toBe(404);
     } finally {
       proxy.restore();
     }
     const invalid = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: { phone: '' } });
-    expect(invalid.status).toBe(400);
+    expectStatus(invalid, 400);
     const wrongPhone = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { ...person, phone: '+971509999999' },
     });
-    expect(wrongPhone.status).toBe(404);
+    expectStatus(wrongPhone, 404);
   });
 });
 

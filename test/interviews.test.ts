@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLink } from '../api/interviews/signed-link.ts';
 import { roomCodeAlphabet } from '../shared/room-code.ts';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { bodyOf, client, expectStatus, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 
 let api: TestApi;
 let call: ReturnType<typeof client>;
@@ -54,9 +54,10 @@ describe('interviews', () => {
     expect((await call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(200);
 
     const regenerated = await call('POST', `/v1/interviews/${interview.id}/link/regenerate`);
-    expect(regenerated.status).toBe(200);
+    expectStatus(regenerated, 200);
     expect(regenerated.body.version).toBe(2);
     const current = await call('GET', `/v1/interviews/${interview.id}/link`);
+    expectStatus(current, 200);
     expect(current.body).toMatchObject({ version: 2, url: regenerated.body.url, currentlyValid: true });
 
     expect((await call('GET', `/v1/public/links/${oldToken}`, { key: null })).status).toBe(404);
@@ -64,29 +65,29 @@ describe('interviews', () => {
       key: null,
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
-    expect(oldJoin.status).toBe(404);
+    expectStatus(oldJoin, 404);
     expect((await call('GET', `/v1/public/links/${linkToken(regenerated.body.url)}`, { key: null })).status).toBe(200);
   });
 
   it('cancels a scheduled interview, records the timeline, and refuses to cancel twice', async () => {
     const { interview } = await seedInterview(call);
     const cancelled = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: { reason: 'position filled' } });
-    expect(cancelled.status).toBe(200);
+    expectStatus(cancelled, 200);
     // The end reason is from the closed vocabulary; HR's own words are a note on the timeline step.
     expect(cancelled.body).toMatchObject({ status: 'cancelled', endReason: 'cancelled_by_hr' });
     expect(cancelled.body.endedAt).toBeTruthy();
 
     const again = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: {} });
-    expect(again.status).toBe(409);
+    expectStatus(again, 409);
     expect(again.body.code).toBe('invalid_state');
 
-    const detail = await call('GET', `/v1/interviews/${interview.id}`);
-    expect(detail.body.timeline.map((t: { from: string | null; to: string }) => [t.from, t.to])).toEqual([
+    const detail = bodyOf(await call('GET', `/v1/interviews/${interview.id}`), 200);
+    expect(detail.timeline.map((t) => [t.from, t.to])).toEqual([
       [null, 'scheduled'],
       ['scheduled', 'cancelled'],
     ]);
-    expect(detail.body.timeline[1].actor).toMatch(/^api_key:/);
-    expect(detail.body.timeline[1]).toMatchObject({ reason: 'cancelled_by_hr', note: 'position filled' });
+    expect(detail.timeline[1]?.actor).toMatch(/^api_key:/);
+    expect(detail.timeline[1]).toMatchObject({ reason: 'cancelled_by_hr', note: 'position filled' });
   });
 
   it('lists interviews with filters', async () => {
@@ -94,22 +95,22 @@ describe('interviews', () => {
     const b = await seedInterview(call, { start: new Date('2031-03-02T10:00:00Z') });
     await call('POST', `/v1/interviews/${b.interview.id}/cancel`, { body: {} });
 
-    const cancelled = await call('GET', '/v1/interviews?status=cancelled');
-    expect(cancelled.body.items.every((i: { status: string }) => i.status === 'cancelled')).toBe(true);
-    expect(cancelled.body.items.map((i: { id: string }) => i.id)).toContain(b.interview.id);
+    const cancelled = bodyOf(await call('GET', '/v1/interviews?status=cancelled'), 200);
+    expect(cancelled.items.every((i) => i.status === 'cancelled')).toBe(true);
+    expect(cancelled.items.map((i) => i.id)).toContain(b.interview.id);
 
     const inMarch = await call(
       'GET',
       `/v1/interviews?scheduledFrom=2031-03-01T00:00:00Z&scheduledTo=2031-03-02T00:00:00Z&status=scheduled,in_progress`,
     );
-    expect(inMarch.body.items.map((i: { id: string }) => i.id)).toEqual([a.interview.id]);
+    expect(bodyOf(inMarch, 200).items.map((i) => i.id)).toEqual([a.interview.id]);
 
-    const byJob = await call('GET', `/v1/interviews?jobId=${a.job.id}`);
-    expect(byJob.body.items.map((i: { id: string }) => i.id)).toEqual([a.interview.id]);
+    const byJob = bodyOf(await call('GET', `/v1/interviews?jobId=${a.job.id}`), 200);
+    expect(byJob.items.map((i) => i.id)).toEqual([a.interview.id]);
 
     const badFilter = await call('GET', '/v1/interviews?status=done');
-    expect(badFilter.status).toBe(400);
-    expect(badFilter.body.errors[0].path).toMatch(/^query\.status/);
+    expectStatus(badFilter, 400);
+    expect(badFilter.body.errors?.[0]?.path).toMatch(/^query\.status/);
   });
 
   it('refuses a schedule whose join window has already closed (it could only expire), naming the field', async () => {
@@ -122,28 +123,27 @@ describe('interviews', () => {
       call('POST', '/v1/interviews', {
         body: { candidateId: candidate.id, jobId: job.id, type: 'TECHNICAL', maxDurationMinutes: 30, ...schedule },
       });
-    const count = async () =>
-      (await call('GET', `/v1/interviews?candidateId=${candidate.id}`)).body.items.length as number;
+    const count = async () => bodyOf(await call('GET', `/v1/interviews?candidateId=${candidate.id}`), 200).items.length;
     api.setNow(now);
     try {
       const before = await count();
       // Ended a second too long ago: the window closed a second before now.
       const ended = await create({ scheduledStart: at(-window - 1800 - 1), scheduledEnd: at(-window - 1) });
-      expect(ended.status).toBe(400);
+      expectStatus(ended, 400);
       expect(ended.body.code).toBe('validation_failed');
       expect(ended.body.errors).toEqual([{ path: 'body.scheduledEnd', message: expect.stringContaining(at(-1)) }]);
       // Without an end, the end follows from the start: the start is the field to move.
       const started = await create({ scheduledStart: at(-window - 1800 - 1) });
-      expect(started.status).toBe(400);
-      expect(started.body.errors.map((e: { path: string }) => e.path)).toEqual(['body.scheduledStart']);
+      expectStatus(started, 400);
+      expect(started.body.errors?.map((e) => e.path)).toEqual(['body.scheduledStart']);
       expect(await count()).toBe(before);
 
       // The same rule as the join: a window closing this very second is still open, and so is a started one.
       const lastSecond = await create({ scheduledStart: at(-window - 1800), scheduledEnd: at(-window) });
-      expect(lastSecond.status).toBe(201);
+      expectStatus(lastSecond, 201);
       expect(lastSecond.body.signedLink.expiresAt).toBe(now.toISOString());
       const running = await create({ scheduledStart: at(-600) });
-      expect(running.status).toBe(201);
+      expectStatus(running, 201);
       expect(await count()).toBe(before + 2);
     } finally {
       api.setNow(null);
@@ -161,13 +161,13 @@ describe('interviews', () => {
         scheduledEnd: '2030-01-01T09:00:00Z',
       },
     });
-    expect(backwards.status).toBe(400);
-    expect(backwards.body.errors[0].path).toBe('body.scheduledEnd');
+    expectStatus(backwards, 400);
+    expect(backwards.body.errors?.[0]?.path).toBe('body.scheduledEnd');
     const unknownJob = await call('POST', '/v1/interviews', {
       body: { candidateId: candidate.id, jobId: '00000000-0000-4000-8000-000000000000', type: 'TECHNICAL' },
     });
-    expect(unknownJob.status).toBe(404);
+    expectStatus(unknownJob, 404);
     const badType = await call('POST', '/v1/interviews', { body: { candidateId: candidate.id, jobId: job.id, type: 'CHAT' } });
-    expect(badType.status).toBe(400);
+    expectStatus(badType, 400);
   });
 });

@@ -2,7 +2,15 @@ import { Room, RoomEvent } from '@livekit/rtc-node';
 import { SignJWT, decodeJwt } from 'jose';
 import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import {
+  client,
+  expectOk,
+  expectStatus,
+  seedCompany,
+  seedInterview,
+  startTestApi,
+  type TestApi,
+} from './support/harness.ts';
 import { testLivekit } from './support/services.ts';
 
 // The public join against a real LiveKit server: real rooms, real tokens, a real rtc-node participant.
@@ -48,7 +56,7 @@ describe('public candidate API', () => {
     const { interview } = await seedInterview(hr);
     const messy = ` ${interview.roomCode.slice(0, 4).toLowerCase()}-${interview.roomCode.slice(4)} `;
     const byCode = await pub('GET', `/v1/public/rooms/${encodeURIComponent(messy)}`);
-    expect(byCode.status).toBe(200);
+    expectStatus(byCode, 200);
     expect(byCode.body).toMatchObject({
       companyName: 'Acme',
       jobTitle: 'Backend Engineer',
@@ -69,7 +77,7 @@ describe('public candidate API', () => {
   it('admits the invited candidate into the right room with a short-lived, narrow token', async () => {
     const { interview } = await seedInterview(hr);
     const r = await join(interview.roomCode, { ...person, phone: '050 123 4567' });
-    expect(r.status).toBe(200);
+    expectStatus(r, 200);
     expect(r.headers.get('cache-control')).toBe('no-store');
     expect(r.body).toMatchObject({
       serverUrl: inject('livekitUrl'),
@@ -115,7 +123,7 @@ describe('public candidate API', () => {
   it('refuses a second join while the candidate is connected, without kicking them; a rejoin after leaving keeps the identity', async () => {
     const { interview } = await seedInterview(hr);
     const first = await join(interview.roomCode);
-    expect(first.status).toBe(200);
+    expectStatus(first, 200);
     const participant = await connect(first.body.serverUrl, first.body.token);
     let disconnected = false;
     participant.on(RoomEvent.Disconnected, () => {
@@ -123,14 +131,14 @@ describe('public candidate API', () => {
     });
 
     const second = await join(interview.roomCode);
-    expect(second.status).toBe(409);
+    expectStatus(second, 409);
     expect(second.body.code).toBe('already_connected');
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0);
 
     // Once the connect grace has passed, the answer comes from LiveKit's own participant list.
     api.setNow(new Date(Date.now() + 60_000));
     const third = await join(interview.roomCode);
-    expect(third.status).toBe(409);
+    expectStatus(third, 409);
     expect(third.body.code).toBe('already_connected');
     const present = (await rooms().listParticipants(interview.roomName)).map((p) => p.identity);
     expect(present).toContain(first.body.identity);
@@ -146,7 +154,7 @@ describe('public candidate API', () => {
       await new Promise((r) => setTimeout(r, 100));
       rejoin = await join(interview.roomCode);
     }
-    expect(rejoin.status).toBe(200);
+    expectStatus(rejoin, 200);
     expect(rejoin.body.identity).toBe(first.body.identity);
     api.setNow(null);
   });
@@ -165,7 +173,7 @@ describe('public candidate API', () => {
     const malformedCode = await join('not-a-code!');
     const closed = await join(past.interview.roomCode);
     for (const r of [wrongPhone, unknownCode, malformedCode, closed]) {
-      expect(r.status).toBe(404);
+      expectStatus(r, 404);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(withoutInstance(r.body)).toEqual(withoutInstance(wrongPhone.body));
     }
@@ -185,7 +193,7 @@ describe('public candidate API', () => {
 
     api.setNow(new Date(opensAt.getTime() - 1000));
     const tooEarly = await join(early.interview.roomCode);
-    expect(tooEarly.status).toBe(409);
+    expectStatus(tooEarly, 409);
     expect(tooEarly.body).toMatchObject({ code: 'not_open_yet', opensAt: opensAt.toISOString() });
     expect(tooEarly.headers.get('retry-after')).toBe('1');
     // Before the window, a wrong phone still learns nothing.
@@ -205,20 +213,20 @@ describe('public candidate API', () => {
     const { interview } = await seedInterview(hr);
     const token = new URL(interview.signedLink.url).searchParams.get('link')!;
     const ok = await pub('POST', `/v1/public/links/${encodeURIComponent(token)}/join`, { body: person });
-    expect(ok.status).toBe(200);
+    expectStatus(ok, 200);
     expect(ok.body.roomName).toBe(interview.roomName);
     const [head, payload, sig] = token.split('.');
     const forged = Buffer.from(
       JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), v: 7 }),
     ).toString('base64url');
     const tampered = await pub('POST', `/v1/public/links/${head}.${forged}.${sig}/join`, { body: person });
-    expect(tampered.status).toBe(404);
+    expectStatus(tampered, 404);
   });
 
   it('LiveKit itself refuses tokens for a room that does not exist, expired tokens and tampered tokens', async () => {
     const { interview } = await seedInterview(hr);
     const good = await join(interview.roomCode);
-    expect(good.status).toBe(200);
+    expectStatus(good, 200);
     const url = good.body.serverUrl as string;
     const secret = new TextEncoder().encode(testLivekit.apiSecret);
     const now = Math.floor(Date.now() / 1000);
@@ -256,6 +264,7 @@ describe('public candidate API', () => {
   it('ends the session with the token from the join: interview completed, room deleted', async () => {
     const { interview } = await seedInterview(hr);
     const joined = await join(interview.roomCode);
+    expectOk(joined);
     const participant = await connect(joined.body.serverUrl, joined.body.token);
     expect(participant.isConnected).toBe(true);
 
@@ -267,7 +276,7 @@ describe('public candidate API', () => {
       endReason: null,
     });
     const ended = await pub('POST', '/v1/public/session/end', { key: joined.body.token });
-    expect(ended.status).toBe(200);
+    expectStatus(ended, 200);
     expect(ended.body).toEqual({ status: 'completed', endReason: 'candidate_ended' });
     expect(await rooms().listRooms([interview.roomName])).toEqual([]);
     // The Done page asks afterwards, with the same token, why the interview ended.

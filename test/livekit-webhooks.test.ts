@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { Room } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import type { OkBody } from './support/api-types.ts';
 import { testLivekit } from './support/services.ts';
 
 // Real LiveKit webhooks arrive when the LiveKit server gets to them; on a busy machine that can take a while.
@@ -31,11 +32,13 @@ async function signed(body: string, secret = testLivekit.apiSecret): Promise<str
   return token.toJwt();
 }
 
-async function waitForInterview(id: string, done: (i: any) => boolean, timeoutMs = 30_000) {
+type InterviewDetail = OkBody<'GET', '/v1/interviews/:id'>;
+
+async function waitForInterview(id: string, done: (i: InterviewDetail) => boolean, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const detail = await hr('GET', `/v1/interviews/${id}`);
-    if (done(detail.body)) return detail.body;
+    if (detail.status === 200 && done(detail.body)) return detail.body;
     if (Date.now() > deadline)
       throw new Error(`interview never reached the expected state: ${JSON.stringify(detail.body)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -74,17 +77,17 @@ describe('LiveKit webhooks', () => {
       rawBody: body,
       headers: { 'content-type': 'application/webhook+json', authorization: await signed(body, 'x'.repeat(40)) },
     });
-    expect(wrongKey.status).toBe(401);
+    expectStatus(wrongKey, 401);
     const unsigned = await pub('POST', '/v1/livekit/webhook', {
       rawBody: body,
       headers: { 'content-type': 'application/webhook+json' },
     });
-    expect(unsigned.status).toBe(401);
+    expectStatus(unsigned, 401);
     const swapped = await pub('POST', '/v1/livekit/webhook', {
       rawBody: body.replace('participant_joined', 'room_finished'),
       headers: { 'content-type': 'application/webhook+json', authorization: await signed(body) },
     });
-    expect(swapped.status).toBe(401);
+    expectStatus(swapped, 401);
     // Other test files' rooms send real events here too (one shared LiveKit); the forged id must not be among them.
     expect(await api.db.selectFrom('livekitWebhookEvents').selectAll().where('id', '=', 'EV_forged').execute()).toEqual(
       [],
@@ -96,23 +99,25 @@ describe('LiveKit webhooks', () => {
     const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
+    expectOk(joined);
     const body = participantEvent('EV_replayed', interview.roomName, joined.body.identity);
     const headers = { 'content-type': 'application/webhook+json', authorization: await signed(body) };
     const first = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers });
-    expect(first.status).toBe(200);
+    expectStatus(first, 200);
     expect(first.body).toEqual({ received: true, duplicate: false });
     const replay = await pub('POST', '/v1/livekit/webhook', { rawBody: body, headers });
-    expect(replay.status).toBe(200);
+    expectStatus(replay, 200);
     expect(replay.body).toEqual({ received: true, duplicate: true });
 
     const detail = await hr('GET', `/v1/interviews/${interview.id}`);
+    expectOk(detail);
     expect(detail.body.status).toBe('in_progress');
     expect(detail.body.candidateConnected).toBe(true);
     expect(detail.body.timeline.filter((t: { to: string }) => t.to === 'in_progress')).toHaveLength(1);
     // Someone else's identity in the room (the agent, an observer) does not count as the candidate.
     const other = participantEvent('EV_agent_left', interview.roomName, 'agent-123', 'participant_left');
     await pub('POST', '/v1/livekit/webhook', { rawBody: other, headers: { authorization: await signed(other) } });
-    expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.candidateConnected).toBe(true);
+    expect(okBody(await hr('GET', `/v1/interviews/${interview.id}`)).candidateConnected).toBe(true);
   });
 
   it('follows real webhooks from the LiveKit server: joined, left, room finished', async () => {
@@ -120,7 +125,7 @@ describe('LiveKit webhooks', () => {
     const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
-    expect(joined.status).toBe(200);
+    expectStatus(joined, 200);
     const room = new Room();
     await room.connect(joined.body.serverUrl, joined.body.token, { autoSubscribe: false, dynacast: false });
     const started = await waitForInterview(interview.id, (i) => i.status === 'in_progress' && i.candidateConnected);
@@ -150,6 +155,7 @@ describe('LiveKit webhooks', () => {
     const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
+    expectOk(joined);
     const identity = joined.body.identity;
     const t = Math.floor(Date.now() / 1000) + 5;
     const send = sender(interview.roomName, identity);
@@ -183,6 +189,7 @@ describe('LiveKit webhooks', () => {
     const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
+    expectOk(joined);
     const identity = joined.body.identity;
     const t = Math.floor(Date.now() / 1000) + 5;
     const send = sender(interview.roomName, identity);
@@ -208,7 +215,7 @@ describe('LiveKit webhooks', () => {
     const { interview } = await seedInterview(hr);
     const joinBody = { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' };
     const first = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
-    expect(first.status).toBe(200);
+    expectStatus(first, 200);
     // An observer keeps the room open while the candidate is away (no interviewer runs in this file).
     const observerToken = new AccessToken(testLivekit.apiKey, testLivekit.apiSecret, {
       identity: 'observer',
@@ -227,7 +234,7 @@ describe('LiveKit webhooks', () => {
       // Past the connect lease, a second device is still refused: the database says connected, LiveKit confirms.
       await api.db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
       const second = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
-      expect(second.status).toBe(409);
+      expectStatus(second, 409);
       expect(second.body.code).toBe('already_connected');
       expect(candidate.isConnected).toBe(true);
 
@@ -243,7 +250,7 @@ describe('LiveKit webhooks', () => {
       expect(gone.candidateLeftAt!.getTime()).toBeGreaterThan(gone.seatClaimedAt!.getTime());
 
       const rejoin = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
-      expect(rejoin.status).toBe(200);
+      expectStatus(rejoin, 200);
       expect(rejoin.body.identity).toBe(first.body.identity);
       const back = new Room();
       await back.connect(rejoin.body.serverUrl, rejoin.body.token, { autoSubscribe: false, dynacast: false });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateArrived } from '../shared/interview-lifecycle.ts';
-import { client, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
+import { client, expectOk, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 import { plansOnlyBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
 
 // Question plans: from the template bank without a model, from Gemini (emulated) with one.
@@ -42,13 +42,15 @@ async function create(call: ReturnType<typeof client>, extra: Record<string, unk
       ],
     },
   });
+  expectOk(job);
   const candidate = await call('POST', '/v1/candidates', {
     body: { firstName: 'Layla', lastName: 'Haddad', phone: '+971501234567', resumeText: resume },
   });
+  expectOk(candidate);
   const interview = await call('POST', '/v1/interviews', {
     body: { candidateId: candidate.body.id, jobId: job.body.id, type: 'TECHNICAL', maxDurationMinutes: 20, ...extra },
   });
-  expect(interview.status).toBe(201);
+  expectStatus(interview, 201);
   return interview.body;
 }
 
@@ -64,7 +66,7 @@ describe('question plans without a language model', () => {
       expect(q.anchors).toHaveLength(5);
       expect(q.kind).toBe('template');
     }
-    expect(plan.questions.slice(1).map((q: { competencyKey: string }) => q.competencyKey)).toEqual(
+    expect(plan.questions.slice(1).map((q) => q.competencyKey)).toEqual(
       expect.arrayContaining(['system_design']),
     );
     const fetched = await hr('GET', `/v1/interviews/${interview.id}/plan`);
@@ -73,7 +75,7 @@ describe('question plans without a language model', () => {
 
   it('reads as natural sentences, and an Arabic interview gets its questions and anchors in Arabic', async () => {
     const english = await create(hr);
-    const systemDesign = english.plan.questions.find((q: { competencyKey: string }) => q.competencyKey === 'system_design');
+    const systemDesign = english.plan.questions.find((q) => q.competencyKey === 'system_design')!;
     expect(systemDesign.text).toMatch(/^Next topic: System design\. .*"Designs robust services\." /);
 
     const arabic = await create(hr, { language: 'ar' });
@@ -88,8 +90,8 @@ describe('question plans without a language model', () => {
     const added = await hr('POST', `/v1/interviews/${arabic.id}/plan/questions`, {
       body: { text: 'ما الذي يحفّزك في هذا الدور؟', competencyKey: 'communication' },
     });
-    expect(added.status).toBe(201);
-    const custom = added.body.questions.at(-1);
+    expectStatus(added, 201);
+    const custom = added.body.questions.at(-1)!;
     expect(custom.text).toBe('ما الذي يحفّزك في هذا الدور؟');
     expect(custom.anchors).toHaveLength(5);
     for (const anchor of custom.anchors) expect(anchor).toMatch(/^[^A-Za-z]+$/);
@@ -107,8 +109,8 @@ describe('question plans without a language model', () => {
         customQuestions: [{ text: 'A question about nothing?', competencyKey: 'cooking' }],
       },
     });
-    expect(bad.status).toBe(400);
-    expect(bad.body.errors[0].path).toBe('body.customQuestions.0.competencyKey');
+    expectStatus(bad, 400);
+    expect(bad.body.errors?.[0]?.path).toBe('body.customQuestions.0.competencyKey');
   });
 
   it('lets HR add, edit, delete and replace questions while scheduled, then freezes the plan once it starts', async () => {
@@ -117,12 +119,12 @@ describe('question plans without a language model', () => {
     const added = await hr('POST', `${path}/questions`, {
       body: { text: 'Describe the hardest bug you fixed this year.', position: 1 },
     });
-    expect(added.status).toBe(201);
+    expectStatus(added, 201);
     expect(added.body.questions[1]).toMatchObject({ questionId: 'q-custom-1', kind: 'custom', verbatim: true, position: 1 });
 
     const first = added.body.questions[0];
     const edited = await hr('PATCH', `${path}/questions/${first.questionId}`, { body: { text: 'Tell me about your current role.' } });
-    expect(edited.status).toBe(200);
+    expectStatus(edited, 200);
     expect(edited.body.questions[0]).toMatchObject({ text: 'Tell me about your current role.', kind: 'custom' });
     const budget = await hr('PATCH', `${path}/questions/q-custom-1`, { body: { timeBudgetSeconds: 240 } });
     expect(budget.body.questions[1].timeBudgetSeconds).toBe(240);
@@ -141,15 +143,15 @@ describe('question plans without a language model', () => {
         ],
       },
     });
-    expect(replaced.status).toBe(200);
+    expectStatus(replaced, 200);
     expect(replaced.body.questionCount).toBe(2);
     expect(replaced.body.questions[0].kind).toBe('template');
     expect(replaced.body.questions[1]).toMatchObject({ kind: 'custom', verbatim: true, timeBudgetSeconds: 300 });
 
     const unknown = await hr('PATCH', `${path}/questions/q-nope`, { body: { text: 'Anything at all here?' } });
-    expect(unknown.status).toBe(404);
+    expectStatus(unknown, 404);
     const badKey = await hr('POST', `${path}/questions`, { body: { text: 'What is a monad anyway?', competencyKey: 'cooking' } });
-    expect(badKey.status).toBe(400);
+    expectStatus(badKey, 400);
 
     await candidateArrived(plain.db, interview.id, { actor: 'test' });
     const frozen = await hr('GET', path);
@@ -162,7 +164,7 @@ describe('question plans without a language model', () => {
       ['POST', `${path}/regenerate`, {}],
     ] as const) {
       const r = await hr(method, p, body === undefined ? {} : { body });
-      expect(r.status, `${method} ${p}`).toBe(409);
+      expectStatus(r, 409, `${method} ${p}`);
       expect(r.body.code).toBe('invalid_state');
     }
     expect((await hr('GET', path)).body.questions).toEqual(frozen.body.questions);
@@ -186,7 +188,7 @@ describe('question plans from Gemini (emulated)', () => {
     expect(plan.fitsDuration).toBe(true);
     const resumeQuestions = plan.questions.filter((q: { resumeSpecific: boolean }) => q.resumeSpecific);
     expect(resumeQuestions.length).toBeGreaterThanOrEqual(1);
-    expect(resumeQuestions[0].text).toContain('Rebuilt the double-entry ledger at Fintech Co');
+    expect(resumeQuestions[0]!.text).toContain('Rebuilt the double-entry ledger at Fintech Co');
     for (const q of plan.questions) {
       expect(q.kind).toBe('generated');
       expect(q.anchors).toHaveLength(5);
@@ -202,7 +204,7 @@ describe('question plans from Gemini (emulated)', () => {
   it('keeps HR custom questions when the plan is regenerated', async () => {
     const interview = await create(hrModel, { customQuestions: [{ text: 'What does a good code review look like to you?' }] });
     const regenerated = await hrModel('POST', `/v1/interviews/${interview.id}/plan/regenerate`, { body: {} });
-    expect(regenerated.status).toBe(200);
+    expectStatus(regenerated, 200);
     const custom = regenerated.body.questions.filter((q: { kind: string }) => q.kind === 'custom');
     expect(custom.map((q: { text: string }) => q.text)).toEqual(['What does a good code review look like to you?']);
     expect(regenerated.body.fitsDuration).toBe(true);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { client, expectStatus, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 
 let api: TestApi;
 let hr: ReturnType<typeof client>;
@@ -35,7 +35,7 @@ describe('rate limits on the public join', () => {
     for (let i = 0; i < 4; i++) results.push(await join(`ZZZZ222${i + 2}`, '+971500000001', `10.0.1.${i}`));
     expect(results.slice(0, 3).map((r) => r.status)).toEqual([404, 404, 404]);
     const limited = results[3]!;
-    expect(limited.status).toBe(429);
+    expectStatus(limited, 429);
     expect(limited.headers.get('content-type')).toContain('application/problem+json');
     expect(limited.body.code).toBe('rate_limited');
     const retryAfter = Number(limited.headers.get('retry-after'));

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startJobRunner, type PeriodicDefinition } from '../api/jobs/runner.ts';
 import { reconcileOnce } from '../api/livekit/reconciler.ts';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import { client, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 import { testLivekit } from './support/services.ts';
 
 // The reconciler repairs what dropped webhooks leave behind, and enforces the max duration on the server.
@@ -26,7 +26,7 @@ async function joinAndConnect(roomCode: string) {
   const joined = await pub('POST', `/v1/public/rooms/${roomCode}/join`, {
     body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
   });
-  expect(joined.status).toBe(200);
+  expectStatus(joined, 200);
   const room = new Room();
   await room.connect(joined.body.serverUrl, joined.body.token, { autoSubscribe: false, dynacast: false });
   return { room, joined: joined.body };
@@ -62,7 +62,7 @@ describe('reconciler', () => {
     await markStarted(interview.id, 11.1);
     const report = await reconcileOnce(api.deps);
     expect(report?.maxDuration).toBe(1);
-    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    const detail = okBody(await hr('GET', `/v1/interviews/${interview.id}`));
     expect(detail).toMatchObject({ status: 'completed', endReason: 'max_duration' });
     expect(detail.timeline.at(-1)).toMatchObject({ from: 'in_progress', to: 'completed', actor: 'reconciler' });
     expect(await rooms().listRooms([interview.roomName])).toEqual([]);
@@ -123,7 +123,7 @@ describe('reconciler', () => {
     expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('scheduled');
     const report = await reconcileOnce(api.deps);
     expect(report?.joinsHealed).toBe(1);
-    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    const detail = okBody(await hr('GET', `/v1/interviews/${interview.id}`));
     expect(detail).toMatchObject({ status: 'in_progress', candidateConnected: true });
     expect(detail.timeline.at(-1)).toMatchObject({ to: 'in_progress', actor: 'reconciler', reason: 'candidate_joined' });
     await room.disconnect();
@@ -157,7 +157,7 @@ describe('reconciler', () => {
     const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
-    expect(joined.status).toBe(200);
+    expectStatus(joined, 200);
     // Never connects. The window closes.
     await api.db
       .updateTable('interviews')
@@ -165,7 +165,7 @@ describe('reconciler', () => {
       .where('id', '=', interview.id)
       .execute();
     expect((await reconcileOnce(api.deps))?.expired).toBeGreaterThanOrEqual(1);
-    const detail = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    const detail = okBody(await hr('GET', `/v1/interviews/${interview.id}`));
     expect(detail).toMatchObject({ status: 'expired', endReason: 'no_show', startedAt: null, deadlineAt: null });
     expect(detail.timeline.map((t: { to: string }) => t.to)).toEqual(['scheduled', 'expired']);
     const events = await api.db.selectFrom('webhookEvents').select(['type', 'payload']).execute();
@@ -186,10 +186,10 @@ describe('reconciler', () => {
       .where('id', '=', interview.id)
       .execute();
     expect((await reconcileOnce(api.deps))?.joinsHealed).toBe(1);
-    const started = (await hr('GET', `/v1/interviews/${interview.id}`)).body;
+    const started = okBody(await hr('GET', `/v1/interviews/${interview.id}`));
     expect(started.status).toBe('in_progress');
-    expect(Date.parse(started.deadlineAt) - Date.parse(started.startedAt)).toBe(10 * 60_000);
-    expect(Math.abs(Date.parse(started.startedAt) - Date.now())).toBeLessThan(60_000);
+    expect(Date.parse(started.deadlineAt!) - Date.parse(started.startedAt!)).toBe(10 * 60_000);
+    expect(Math.abs(Date.parse(started.startedAt!) - Date.now())).toBeLessThan(60_000);
     expect((await reconcileOnce(api.deps))?.maxDuration).toBe(0);
     expect((await hr('GET', `/v1/interviews/${interview.id}`)).body.status).toBe('in_progress');
     await room.disconnect();

@@ -7,7 +7,7 @@ import { findCompany } from '../companies/companies.repository.ts';
 import { owningCompany } from '../companies/owning-company.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
 import {
   candidateHasInterviews,
@@ -38,7 +38,7 @@ async function normalisePhone(
   return e164;
 }
 
-export function candidateRoutes({ db }: AppDeps): RouteDef[] {
+export function candidateRoutes({ db }: AppDeps) {
   return [
     defineRoute({
       method: 'post',

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal.ts';
 import { regionCode } from '../candidates/candidates.schemas.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams, isoTimestamp } from '../http/schemas.ts';
 
 const tags = ['Company and API keys'];
@@ -44,7 +44,7 @@ function ownCompany(principal: Principal): string {
   return principal.companyId;
 }
 
-export function companyRoutes({ db }: AppDeps): RouteDef[] {
+export function companyRoutes({ db }: AppDeps) {
   return [
     defineRoute({
       method: 'get',

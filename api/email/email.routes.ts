@@ -3,7 +3,7 @@ import { emailStatuses } from '../../shared/db/schema.ts';
 import { companyScope } from '../auth/principal.ts';
 import type { AppDeps } from '../deps.ts';
 import { paginate, toPage } from '../http/pagination.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { isoTimestamp, page } from '../http/schemas.ts';
 
 const emailMessageSchema = z
@@ -28,7 +28,7 @@ const emailMessageSchema = z
   })
   .meta({ id: 'EmailMessage' });
 
-export function emailRoutes({ db }: AppDeps): RouteDef[] {
+export function emailRoutes({ db }: AppDeps) {
   return [
     defineRoute({
       method: 'get',

@@ -41,18 +41,38 @@ export interface ResponseSpec {
   schema?: z.ZodType;
 }
 
+type Responses = Record<number, ResponseSpec>;
+
+/**
+ * What a handler may answer: one of the statuses its route declares, with a body that status's schema accepts.
+ * `z.input`, because the body is parsed through the schema on the way out (a Date becomes an ISO string there).
+ * A status declared without a schema (204) carries no body.
+ */
+export type RouteResultFor<R extends Responses> = {
+  [S in keyof R & number]: R[S] extends { schema: infer T extends z.ZodType }
+    ? { status: S; body: z.input<T>; headers?: Record<string, string> }
+    : { status: S; body?: undefined; headers?: Record<string, string> };
+}[keyof R & number];
+
 /**
  * One HTTP operation: the zod schemas here validate the request, shape the response and produce the OpenAPI
- * document, so the three can never drift apart.
+ * document, so the three can never drift apart. The handler is typed from them: its params, query and body are what
+ * the request schemas produce, and it can only answer a declared status with a body that status's schema accepts.
  */
+// An HR route gets the caller's principal; a public or raw one gets none.
+type PrincipalFor<Auth> = Auth extends 'hr' ? Principal : undefined;
+
 export interface RouteDef<
-  P extends AnyObject | undefined = AnyObject | undefined,
-  Q extends AnyObject | undefined = AnyObject | undefined,
-  B extends z.ZodType | undefined = z.ZodType | undefined,
-  Auth extends 'hr' | 'public' | 'raw' = 'hr' | 'public' | 'raw',
+  M extends Method,
+  Path extends string,
+  P extends AnyObject | undefined,
+  Q extends AnyObject | undefined,
+  B extends z.ZodType | undefined,
+  Auth extends 'hr' | 'public' | 'raw',
+  R extends Responses,
 > {
-  method: Method;
-  path: string;
+  method: M;
+  path: Path;
   operationId: string;
   summary: string;
   tags: string[];
@@ -60,17 +80,37 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, ResponseSpec>;
-  handler: (input: RouteInput<P, Q, B, Auth extends 'hr' ? Principal : undefined>) => Promise<RouteResult>;
+  responses: R;
+  // NoInfer: R comes from `responses` alone; inferring it from what the handler returns would widen 201 to number.
+  handler: (input: RouteInput<P, Q, B, PrincipalFor<Auth>>) => Promise<RouteResultFor<NoInfer<R>>>;
+}
+
+/** Any route, its types erased: what `mountRoutes` and `buildOpenApiDocument` take. */
+export interface AnyRoute {
+  method: Method;
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  auth: 'hr' | 'public' | 'raw';
+  params?: AnyObject | undefined;
+  query?: AnyObject | undefined;
+  body?: z.ZodType | undefined;
+  responses: Responses;
+  // `any`: a handler typed for its own params is called with what mountRoutes parsed from its own schemas.
+  handler: (input: RouteInput<any, any, any, any>) => Promise<RouteResult>;
 }
 
 export function defineRoute<
+  M extends Method,
+  Path extends string,
+  R extends Responses,
   P extends AnyObject | undefined = undefined,
   Q extends AnyObject | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
   Auth extends 'hr' | 'public' | 'raw' = 'hr',
->(def: RouteDef<P, Q, B, Auth>): RouteDef {
-  return def as unknown as RouteDef;
+>(def: RouteDef<M, Path, P, Q, B, Auth, R>): RouteDef<M, Path, P, Q, B, Auth, R> {
+  return def;
 }
 
 export function requestMeta(ctx: Context): RequestMeta {
@@ -92,7 +132,7 @@ export interface MountOptions {
   authenticate: (ctx: Context) => Promise<Principal>;
 }
 
-export function mountRoutes(router: Router, routes: RouteDef[], options: MountOptions): void {
+export function mountRoutes(router: Router, routes: readonly AnyRoute[], options: MountOptions): void {
   for (const route of routes) {
     router[route.method](route.operationId, route.path, async (ctx: Context) => {
       const principal = route.auth === 'hr' ? await options.authenticate(ctx) : undefined;
@@ -110,7 +150,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], options: MountOp
         principal,
         meta: requestMeta(ctx),
         ctx,
-      } as RouteInput<unknown, unknown, unknown, never>);
+      });
       const spec = route.responses[result.status];
       if (!spec) throw new Error(`${route.operationId} answered ${result.status}, which its definition does not list`);
       for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
@@ -124,7 +164,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], options: MountOp
 
 const problemResponse = { description: 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } };
 
-export function buildOpenApiDocument(routes: RouteDef[], info: { title: string; version: string }) {
+export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title: string; version: string }) {
   const paths: ZodOpenApiPathsObject = {};
   for (const route of routes) {
     const openApiPath = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');

@@ -3,14 +3,14 @@ import { companyScope } from '../auth/principal.ts';
 import { owningCompany } from '../companies/owning-company.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
 import { deleteJob, findJob, insertJob, jobHasInterviews, listJobs, updateJob } from './jobs.repository.ts';
 import { createJobBody, jobPage, jobSchema, updateJobBody } from './jobs.schemas.ts';
 
 const tags = ['Jobs'];
 
-export function jobRoutes({ db }: AppDeps): RouteDef[] {
+export function jobRoutes({ db }: AppDeps) {
   return [
     defineRoute({
       method: 'post',

@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { readRawBody } from '../http/body.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { dispatchInterviewer } from './interview-lifecycle.ts';
 
 const ackSchema = z.object({ received: z.boolean(), duplicate: z.boolean() }).meta({ id: 'WebhookAck' });
@@ -50,7 +50,7 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<I
   }
 }
 
-export function livekitWebhookRoutes(deps: AppDeps): RouteDef[] {
+export function livekitWebhookRoutes(deps: AppDeps) {
   const receiver = new WebhookReceiver(deps.config.livekit.apiKey, deps.config.livekit.apiSecret);
   return [
     defineRoute({

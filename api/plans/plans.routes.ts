@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.ts';
 import { companyScope } from '../auth/principal.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { planInputOf } from '../interviews/create-interview.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
@@ -45,7 +45,7 @@ export function planBody(interview: Interview, rows: StoredPlanQuestion[], fallb
   };
 }
 
-export function planRoutes(deps: AppDeps): RouteDef[] {
+export function planRoutes(deps: AppDeps) {
   const { db, config, log } = deps;
 
   /**

@@ -1,7 +1,7 @@
 import type { EndReason } from '../../shared/end-reasons.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
-import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { candidateEndReason } from '../interviews/candidate-end-reason.ts';
 import type { InterviewStatus } from '../../shared/db/schema.ts';
 import { candidateSessionStatus, endCandidateSession, joinInterview, roomInfo } from './candidate-session.ts';
@@ -32,7 +32,7 @@ const forCandidate = (session: { status: InterviewStatus; endReason: EndReason |
   endReason: candidateEndReason(session),
 });
 
-export function publicRoutes(deps: AppDeps): RouteDef[] {
+export function publicRoutes(deps: AppDeps) {
   return [
     defineRoute({
       method: 'get',

@@ -7,7 +7,7 @@ import { owningCompany } from '../companies/owning-company.ts';
 import type { AppDeps } from '../deps.ts';
 import { paginate, toPage } from '../http/pagination.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
 import { configToApi, configValues, findConfig, insertConfig, listConfigs } from './configs.repository.ts';
 import {
@@ -59,7 +59,7 @@ async function companyTimezone(db: Kysely<Database>, companyId: string): Promise
   return (await schedulingSettings(db, companyId))?.timezone ?? 'UTC';
 }
 
-export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
+export function availabilityRoutes({ db, config, now }: AppDeps) {
   const horizon = config.scheduling.horizonWeeks;
   const audit = (
     trx: Kysely<Database>,
@@ -67,6 +67,12 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
     meta: RequestMeta,
     entry: Parameters<typeof recordAudit>[2],
   ) => recordAudit(trx, actorFromPrincipal(principal, meta), entry);
+  // owningCompany has found the company, so its settings exist (with defaults) unless it was deleted in between.
+  const settingsOf = async (companyId: string) => {
+    const settings = await schedulingSettings(db, companyId);
+    if (!settings) throw new AppError('not_found', 'No such company.');
+    return settings;
+  };
 
   return [
     defineRoute({
@@ -80,7 +86,7 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
       responses: { 200: { description: 'Settings', schema: settingsSchema } },
       handler: async ({ query, principal }) => {
         const companyId = await owningCompany(db, principal, query.companyId);
-        return { status: 200, body: await schedulingSettings(db, companyId) };
+        return { status: 200, body: await settingsOf(companyId) };
       },
     }),
     defineRoute({
@@ -99,7 +105,7 @@ export function availabilityRoutes({ db, config, now }: AppDeps): RouteDef[] {
           await upsertSchedulingSettings(trx, companyId, values);
           await audit(trx, principal, meta, { companyId, action: 'scheduling.settings.update', details: values });
         });
-        return { status: 200, body: await schedulingSettings(db, companyId) };
+        return { status: 200, body: await settingsOf(companyId) };
       },
     }),
     defineRoute({

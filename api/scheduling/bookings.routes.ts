@@ -6,7 +6,7 @@ import type { ApiConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { paginate, toPage } from '../http/pagination.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { bookSlot, cancelBooking, confirmBooking, rescheduleBooking, type BookingActor } from './bookings.service.ts';
@@ -69,7 +69,7 @@ export async function bookingDetail(db: Kysely<Database>, config: ApiConfig, id:
   };
 }
 
-export function bookingRoutes(deps: AppDeps): RouteDef[] {
+export function bookingRoutes(deps: AppDeps) {
   const { db, config, now } = deps;
   return [
     defineRoute({

@@ -8,7 +8,7 @@ import type { AppDeps } from '../deps.ts';
 import { enqueueEmail } from '../email/queue.ts';
 import { renderInterviewEmail } from '../email/templates.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RequestMeta, type RouteDef } from '../http/route.ts';
+import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { isoTimestamp } from '../http/schemas.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import { interviewType } from '../interviews/interviews.schemas.ts';
@@ -123,7 +123,7 @@ interface Invitation {
 
 const notFound = () => new AppError('not_found', 'This scheduling link is not valid. Ask the company for a new one.');
 
-export function invitationRoutes(deps: AppDeps): RouteDef[] {
+export function invitationRoutes(deps: AppDeps) {
   const { db, config, now } = deps;
   const limits = {
     minNoticeMinutes: config.scheduling.selfServiceMinNoticeMinutes,

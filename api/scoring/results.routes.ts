@@ -6,12 +6,17 @@ import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { companyScope } from '../auth/principal.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams, isoTimestamp } from '../http/schemas.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
 import { interviewStatus } from '../interviews/interviews.schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
-import { integrityReportSchema, scorecardResultSchema, type ScorecardResult } from './evaluation.schemas.ts';
+import {
+  integrityReportSchema,
+  scorecardResultSchema,
+  type IntegrityReport,
+  type ScorecardResult,
+} from './evaluation.schemas.ts';
 import { resultEventBase, scoreInterview, scorecardSummary } from './scorecards.ts';
 
 const tags = ['Results'];
@@ -111,7 +116,7 @@ function percentile(values: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export function resultRoutes(deps: AppDeps): RouteDef[] {
+export function resultRoutes(deps: AppDeps) {
   const { db } = deps;
   const scoringDeps = { db, log: deps.log, now: deps.now, scoring: deps.config.scoring };
 
@@ -132,7 +137,9 @@ export function resultRoutes(deps: AppDeps): RouteDef[] {
       .where('interviewId', '=', interviewId)
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    return { ...row, humanDecision: decision ?? null, advisory: true as const };
+    // The JSON columns hold what scoreInterview stored from these schemas; the response parse checks them again.
+    const stored = { result: row.result as ScorecardResult, integrity: row.integrity as IntegrityReport };
+    return { ...row, ...stored, humanDecision: decision ?? null, advisory: true as const };
   }
 
   return [
@@ -243,7 +250,9 @@ export function resultRoutes(deps: AppDeps): RouteDef[] {
           targetId: interview.id,
           details: { version: row.version },
         });
-        return { status: 201, body: await scorecardBody(interview.id, row.version) };
+        const body = await scorecardBody(interview.id, row.version);
+        if (!body) throw new Error(`scorecard version ${row.version} of interview ${interview.id} vanished after it was written`);
+        return { status: 201, body };
       },
     }),
     defineRoute({
@@ -386,7 +395,7 @@ export function resultRoutes(deps: AppDeps): RouteDef[] {
           body: {
             items: rows.map(({ result, ...r }) => ({
               ...r,
-              scorecardStatus: r.scorecardStatus ?? 'none',
+              scorecardStatus: r.scorecardStatus ?? ('none' as const),
               competencies: ((result as ScorecardResult | null)?.competencies ?? []).map((c) => ({ key: c.key, score: c.score })),
             })),
           },

@@ -3,7 +3,7 @@ import { companyScope } from '../auth/principal.ts';
 import { owningCompany } from '../companies/owning-company.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
 import { secretBox } from './secret-box.ts';
@@ -39,7 +39,7 @@ import {
 
 const tags = ['Webhooks'];
 
-export function webhookRoutes({ db, config, now }: AppDeps): RouteDef[] {
+export function webhookRoutes({ db, config, now }: AppDeps) {
   const settings = config.webhooks;
   const box = secretBox(settings.secretEncryptionKey);
 

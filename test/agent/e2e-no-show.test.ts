@@ -1,6 +1,6 @@
 import { Room, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedInterview } from '../support/harness.ts';
+import { client, expectStatus, seedInterview } from '../support/harness.ts';
 import { startAgentStack, type AgentStack } from './support/stack.ts';
 
 // A candidate who takes a join token and never arrives (microphone refused, tab closed) must not hold an
@@ -65,7 +65,7 @@ describe('a candidate who takes a token and never arrives', () => {
       // A third candidate gets an interviewer at once: the places were freed.
       const c = (await seedInterview(stack.hr)).interview;
       const joinedC = await join(c.roomCode);
-      expect(joinedC.status).toBe(200);
+      expectStatus(joinedC, 200);
       const third = await connectAndMeetInterviewer(joinedC.body);
       expect((await third.interviewer).identity).toMatch(/^agent-/);
       // The interview started when the candidate arrived, and its clock with it.
@@ -75,7 +75,7 @@ describe('a candidate who takes a token and never arrives', () => {
 
       // The first candidate comes back: their next join dispatches an interviewer to the room again.
       const rejoined = await join(a.roomCode);
-      expect(rejoined.status).toBe(200);
+      expectStatus(rejoined, 200);
       const first = await connectAndMeetInterviewer(rejoined.body);
       expect((await first.interviewer).identity).toMatch(/^agent-/);
       await expect.poll(async () => (await row(a.id)).status, { timeout: 20_000 }).toBe('in_progress');

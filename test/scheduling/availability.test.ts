@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates, weekly } from './support.ts';
 
 // Availability: configurations, idempotent and DST-correct slot generation, one-off slots, blocks, conflicts.
@@ -24,7 +24,7 @@ async function allSlots(query: string) {
   let cursor: string | null = null;
   do {
     const r: any = await call('GET', `/v1/scheduling/slots?${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
-    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expectStatus(r, 200);
     items.push(...r.body.items);
     cursor = r.body.nextCursor;
   } while (cursor);
@@ -34,7 +34,7 @@ async function allSlots(query: string) {
 describe('slot generation', () => {
   it('Europe/London: the same local time before and after the March change, one UTC hour apart', async () => {
     const created = await call('POST', '/v1/scheduling/configs', { body: weekly() });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expectStatus(created, 201);
     // Mondays 1 March … 19 April 2027 inside 8 weeks: 8 days × 2 slots.
     expect(created.body.generation.created).toBe(16);
     const slots = await allSlots(
@@ -88,8 +88,9 @@ describe('slot generation', () => {
         breakMinutes: 15,
       }),
     });
-    expect(created.status).toBe(201);
+    expectStatus(created, 201);
     const r = await dubai('GET', '/v1/scheduling/slots?from=2027-10-18T00:00:00Z&to=2027-11-15T00:00:00Z');
+    expectOk(r);
     // Sundays 24 and 31 October, 7 and 14 November: always 06:00 UTC, a single 45-minute slot per day.
     expect(r.body.items.map((s: any) => [s.startsAt, s.localStart, s.endsAt])).toEqual([
       ['2027-10-24T06:00:00.000Z', '2027-10-24T10:00:00.000+04:00', '2027-10-24T06:45:00.000Z'],
@@ -102,6 +103,7 @@ describe('slot generation', () => {
       'GET',
       '/v1/scheduling/slots?from=2027-10-24T00:00:00Z&to=2027-10-25T00:00:00Z&tz=Europe/London',
     );
+    expectOk(shown);
     expect(shown.body.items[0]).toMatchObject({
       localStart: '2027-10-24T07:00:00.000+01:00',
       timezone: 'Europe/London',
@@ -112,11 +114,12 @@ describe('slot generation', () => {
     await call('PUT', '/v1/scheduling/settings', { body: { timezone: 'Asia/Dubai' } });
     const { timezone: _tz, ...noZone } = weekly();
     const created = await call('POST', '/v1/scheduling/configs', { body: noZone });
+    expectOk(created);
     expect(created.body.timezone).toBe('Asia/Dubai');
     const before = await allSlots('from=2027-03-01T00:00:00Z&to=2028-01-01T00:00:00Z&onlyAvailable=false');
     for (let i = 0; i < 2; i++) {
       const again = await call('POST', '/v1/scheduling/slots/generate', { body: {} });
-      expect(again.status).toBe(200);
+      expectStatus(again, 200);
       expect(again.body.created).toBe(0);
     }
     const after = await allSlots('from=2027-03-01T00:00:00Z&to=2028-01-01T00:00:00Z&onlyAvailable=false');
@@ -124,6 +127,7 @@ describe('slot generation', () => {
     // A week later the horizon rolls forward by exactly one Monday.
     api.setNow(new Date('2027-03-08T00:00:00Z'));
     const rolled = await call('POST', '/v1/scheduling/slots/generate', { body: {} });
+    expectOk(rolled);
     expect(rolled.body.created).toBe(2);
   });
 
@@ -141,28 +145,29 @@ describe('slot generation', () => {
     ];
     for (const [body, path] of cases) {
       const r = await call('POST', '/v1/scheduling/configs', { body });
-      expect(r.status, path).toBe(400);
-      expect(r.body.errors.map((e: any) => e.path)).toContain(path);
+      expectStatus(r, 400, path);
+      expect(r.body.errors?.map((e: any) => e.path)).toContain(path);
     }
-    expect((await call('GET', '/v1/scheduling/configs')).body.items).toEqual([]);
+    expect(okBody(await call('GET', '/v1/scheduling/configs')).items).toEqual([]);
   });
 });
 
 describe('changes, blocks and conflicts', () => {
   it('changing or deleting a configuration reports the booked slots it affects, keeps them, and records conflicts', async () => {
     const config = await call('POST', '/v1/scheduling/configs', { body: weekly() });
+    expectOk(config);
     const slots = await allSlots('from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z');
     const { jobId, candidates } = await seedJobAndCandidates(call, 1);
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: slots[0].id, candidateId: candidates[0]!.id, jobId },
     });
-    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expectStatus(booked, 201);
 
     // Move the window an hour later: every unbooked slot moves, the booked one stays where it was.
     const changed = await call('PUT', `/v1/scheduling/configs/${config.body.id}`, {
       body: weekly({ startTime: '10:00', endTime: '11:00' }),
     });
-    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expectStatus(changed, 200);
     expect(changed.body.generation.affectedBookedSlots.map((s: any) => s.id)).toEqual([slots[0].id]);
     expect(changed.body.generation).toMatchObject({ created: 16, removed: 15 });
     const kept = await call('GET', `/v1/scheduling/slots/${slots[0].id}`);
@@ -173,14 +178,15 @@ describe('changes, blocks and conflicts', () => {
     expect(now.map((s) => s.localStart.slice(11, 16))).toEqual(['10:00', '10:30']);
 
     const conflicts = await call('GET', '/v1/scheduling/conflicts?kind=booking_on_removed_slot');
+    expectOk(conflicts);
     expect(conflicts.body.items).toHaveLength(1);
     expect(conflicts.body.items[0]).toMatchObject({ bookingId: booked.body.id, slotId: slots[0].id, status: 'open' });
 
     // Rebook the orphaned booking into a new slot: resolves the conflict, audited.
-    const resolved = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+    const resolved = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0]!.id}/resolve`, {
       body: { action: 'rebook', slotId: now[0].id, note: 'moved with the window' },
     });
-    expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
+    expectStatus(resolved, 200);
     expect(resolved.body).toMatchObject({ status: 'resolved', resolution: 'rebooked' });
     const audit = await api.db
       .selectFrom('auditLog')
@@ -188,15 +194,16 @@ describe('changes, blocks and conflicts', () => {
       .where('targetId', '=', resolved.body.id)
       .execute();
     expect(audit.map((a) => a.action)).toEqual(['scheduling.conflict.rebooked']);
-    expect((await call('GET', `/v1/scheduling/slots/${slots[0].id}`)).body.booked).toBe(0);
+    expect(okBody(await call('GET', `/v1/scheduling/slots/${slots[0].id}`)).booked).toBe(0);
 
     // Deleting the configuration: the booked slot (now the 10:00 one) is kept and reported, the rest go.
     const deleted = await call('DELETE', `/v1/scheduling/configs/${config.body.id}`);
-    expect(deleted.status).toBe(200);
+    expectStatus(deleted, 200);
     expect(deleted.body.affectedBookedSlots.map((s: any) => s.id)).toEqual([now[0].id]);
     expect(deleted.body.removed).toBe(15);
     expect(await allSlots('from=2027-03-01T00:00:00Z&to=2028-02-28T00:00:00Z')).toEqual([]);
     const removedConflicts = await call('GET', '/v1/scheduling/conflicts?kind=booking_on_removed_slot&status=open');
+    expectOk(removedConflicts);
     expect(removedConflicts.body.items.map((c: any) => c.details.change)).toEqual(['configuration_deleted']);
   });
 
@@ -207,27 +214,29 @@ describe('changes, blocks and conflicts', () => {
     const booking = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: march8[1].id, candidateId: candidates[0]!.id, jobId },
     });
-    expect(booking.status).toBe(201);
+    expectStatus(booking, 201);
 
     const holiday = await call('POST', '/v1/scheduling/blocks', {
       body: { startsAt: '2027-03-08T00:00:00Z', endsAt: '2027-03-09T00:00:00Z', reason: 'Holiday' },
     });
-    expect(holiday.status, JSON.stringify(holiday.body)).toBe(201);
+    expectStatus(holiday, 201);
     expect(holiday.body).toMatchObject({ blockedSlots: 2, affectedBookings: [booking.body.id] });
     expect(await allSlots('from=2027-03-08T00:00:00Z&to=2027-03-09T00:00:00Z')).toEqual([]);
     const conflicts = await call('GET', '/v1/scheduling/conflicts?kind=booking_on_blocked_slot');
+    expectOk(conflicts);
     expect(conflicts.body.items.map((c: any) => c.bookingId)).toEqual([booking.body.id]);
     // A regeneration neither reopens nor duplicates blocked slots, nor records the conflict twice.
-    expect((await call('POST', '/v1/scheduling/slots/generate', { body: {} })).body.created).toBe(0);
-    expect((await call('GET', '/v1/scheduling/conflicts?kind=booking_on_blocked_slot')).body.items).toHaveLength(1);
+    expect(okBody(await call('POST', '/v1/scheduling/slots/generate', { body: {} })).created).toBe(0);
+    expect(okBody(await call('GET', '/v1/scheduling/conflicts?kind=booking_on_blocked_slot')).items).toHaveLength(1);
     const blocked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: march8[0].id, candidateId: candidates[0]!.id, jobId },
     });
-    expect(blocked.status).toBe(409);
+    expectStatus(blocked, 409);
 
     const one = await call('POST', '/v1/scheduling/blocks', {
       body: { slotId: (await allSlots('from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z'))[0].id },
     });
+    expectOk(one);
     expect(one.body.blockedSlots).toBe(1);
     expect(await allSlots('from=2027-03-15T00:00:00Z&to=2027-03-16T00:00:00Z')).toHaveLength(1);
 
@@ -237,26 +246,30 @@ describe('changes, blocks and conflicts', () => {
       [march8[0].id, 2],
       [march8[1].id, 1],
     ]);
-    const dismissed = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+    const dismissed = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0]!.id}/resolve`, {
       body: { action: 'dismiss' },
     });
+    expectOk(dismissed);
     expect(dismissed.body.resolution).toBe('dismissed');
-    const twice = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0].id}/resolve`, {
+    const twice = await call('POST', `/v1/scheduling/conflicts/${conflicts.body.items[0]!.id}/resolve`, {
       body: { action: 'dismiss' },
     });
-    expect(twice.status).toBe(409);
+    expectStatus(twice, 409);
   });
 
   it('records overlapping configurations of one type once per pair, and one-off slots are bookable', async () => {
     const a = await call('POST', '/v1/scheduling/configs', { body: weekly() });
+    expectOk(a);
     const b = await call('POST', '/v1/scheduling/configs', { body: weekly({ startTime: '09:15', endTime: '09:45' }) });
+    expectOk(b);
     expect(b.body.generation.overlapConflicts).toBe(1);
     await call('POST', '/v1/scheduling/configs', { body: weekly({ interviewType: 'BEHAVIORAL' }) });
     const overlaps = await call('GET', '/v1/scheduling/conflicts?kind=overlapping_slots');
+    expectOk(overlaps);
     expect(overlaps.body.items).toHaveLength(1);
-    expect(overlaps.body.items[0].details.configIds.sort()).toEqual([a.body.id, b.body.id].sort());
-    expect(overlaps.body.items[0].details.overlaps).toBe(16);
-    expect((await call('POST', '/v1/scheduling/slots/generate', { body: {} })).body.overlapConflicts).toBe(0);
+    expect((overlaps.body.items[0]!.details.configIds as string[]).sort()).toEqual([a.body.id, b.body.id].sort());
+    expect(overlaps.body.items[0]!.details.overlaps).toBe(16);
+    expect(okBody(await call('POST', '/v1/scheduling/slots/generate', { body: {} })).overlapConflicts).toBe(0);
 
     const oneOff = await call('POST', '/v1/scheduling/slots', {
       body: {
@@ -267,7 +280,7 @@ describe('changes, blocks and conflicts', () => {
         timezone: 'Asia/Dubai',
       },
     });
-    expect(oneOff.status).toBe(201);
+    expectStatus(oneOff, 201);
     expect(oneOff.body).toMatchObject({
       configId: null,
       startsAt: '2027-03-03T08:00:00.000Z',
@@ -276,7 +289,7 @@ describe('changes, blocks and conflicts', () => {
     const backwards = await call('POST', '/v1/scheduling/slots', {
       body: { interviewType: 'FINAL', startsAt: '2027-03-03T12:00:00Z', endsAt: '2027-03-03T11:00:00Z', capacity: 1 },
     });
-    expect(backwards.status).toBe(400);
+    expectStatus(backwards, 400);
   });
 
   it('calendar: bookings and free capacity per local day and ISO week in the company timezone', async () => {
@@ -297,7 +310,7 @@ describe('changes, blocks and conflicts', () => {
       ).status,
     ).toBe(201);
     const byDay = await call('GET', '/v1/scheduling/calendar?from=2027-03-01&to=2027-03-08&by=day');
-    expect(byDay.status, JSON.stringify(byDay.body)).toBe(200);
+    expectStatus(byDay, 200);
     expect(byDay.body).toEqual({
       timezone: 'Asia/Dubai',
       by: 'day',
@@ -307,6 +320,7 @@ describe('changes, blocks and conflicts', () => {
       ],
     });
     const byWeek = await call('GET', '/v1/scheduling/calendar?from=2027-03-01&to=2027-03-21&by=week');
+    expectOk(byWeek);
     expect(byWeek.body.buckets.map((b: any) => [b.start, b.booked, b.free])).toEqual([
       ['2027-03-01', 1, 5],
       ['2027-03-08', 0, 6],

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { releaseDeadRunners } from '../../api/jobs/runner.ts';
 import { createLogger } from '../../shared/logger.ts';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { emailWorker, seedJobAndCandidates } from './support.ts';
 
 // E-mail for real: a real SMTP server in this process, every message parsed with mailparser, and the link in it
@@ -78,7 +78,7 @@ async function setup(env: Record<string, string> = {}) {
   const { key, companyId } = await seedCompany(api.db, 'Acme Payments');
   const call = client(api.url, key);
   const slot = async (startsAt: string) =>
-    (
+    okBody(
       await call('POST', '/v1/scheduling/slots', {
         body: {
           interviewType: 'TECHNICAL',
@@ -86,8 +86,8 @@ async function setup(env: Record<string, string> = {}) {
           endsAt: new Date(Date.parse(startsAt) + 30 * 60_000).toISOString(),
           capacity: 2,
         },
-      })
-    ).body;
+      }),
+    );
   return { api, worker, call, slot, companyId };
 }
 
@@ -123,7 +123,7 @@ describe('invitations by e-mail', () => {
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: first.id, candidateId: candidates[0]!.id, jobId, candidateTimezone: 'Asia/Dubai' },
     });
-    expect(booked.status).toBe(201);
+    expectStatus(booked, 201);
     expect(booked.body.emails.map((e: any) => [e.kind, e.status])).toEqual([
       ['invitation', 'pending'],
       ['reminder_1440m', 'pending'],
@@ -168,7 +168,7 @@ describe('invitations by e-mail', () => {
         body: { phone: candidates[0]!.phone, firstName: 'Layla', lastName: 'Haddad' },
       });
     const early = await join();
-    expect(early.status).toBe(409);
+    expectStatus(early, 409);
     expect(early.body.code).toBe('not_open_yet');
 
     // Reminders: 24 hours and 15 minutes before, sent by the queue when the clock reaches them.
@@ -180,7 +180,7 @@ describe('invitations by e-mail', () => {
     expect(inbox.messages.at(-1)!.subject).toBe('Reminder: your interview for Backend Engineer starts in 15 minutes');
     expect(inbox.messages.at(-1)!.text).toContain(link);
     const admitted = await join();
-    expect(admitted.status, JSON.stringify(admitted.body)).toBe(200);
+    expectStatus(admitted, 200);
     expect(admitted.body.token).toBeTruthy();
 
     // Reschedule, inside the old window: same UID, SEQUENCE 1; the old link is dead at once, the new one is in the e-mail.
@@ -188,7 +188,7 @@ describe('invitations by e-mail', () => {
     const moved = await call('POST', `/v1/scheduling/bookings/${booked.body.id}/reschedule`, {
       body: { slotId: second.id },
     });
-    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expectStatus(moved, 200);
     expect(await worker.runOnce()).toBe(1);
     const update = inbox.messages.at(-1)!;
     expect(update.subject).toBe('Your interview for Backend Engineer at Acme has moved');
@@ -204,6 +204,7 @@ describe('invitations by e-mail', () => {
       key: null,
       body: { phone: candidates[0]!.phone, firstName: 'Layla', lastName: 'Haddad' },
     });
+    expectStatus(newJoin, 409);
     expect(newJoin.body.code).toBe('not_open_yet');
 
     // Cancel: METHOD:CANCEL under the same UID, SEQUENCE 2; the reminders for the new time are withdrawn.
@@ -225,6 +226,7 @@ describe('invitations by e-mail', () => {
 
     // HR sees every message's delivery status on the interview.
     const statuses = await call('GET', `/v1/interviews/${booked.body.interviewId}/emails`);
+    expectOk(statuses);
     expect(statuses.body.items.map((e: any) => [e.kind, e.status])).toEqual([
       ['invitation', 'sent'],
       ['reminder_1440m', 'sent'],
@@ -246,20 +248,20 @@ describe('invitations by e-mail', () => {
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
     });
-    expect(booked.status).toBe(201);
-    const interview = (await call('GET', `/v1/interviews/${booked.body.interviewId}`)).body;
+    expectStatus(booked, 201);
+    const interview = okBody(await call('GET', `/v1/interviews/${booked.body.interviewId}`));
     const joined = await call('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       key: null,
       body: { phone: candidates[0]!.phone, firstName: 'Cand0', lastName: 'Test' },
     });
-    expect(joined.status, JSON.stringify(joined.body)).toBe(200);
+    expectStatus(joined, 200);
     const session = () =>
       call('GET', '/v1/public/session', { key: null, headers: { authorization: `Bearer ${joined.body.token}` } });
     expect((await session()).body).toEqual({ status: 'scheduled', endReason: null });
 
     const note = 'Internal: weak references, do not rebook';
     const cancelled = await call('POST', `/v1/interviews/${interview.id}/cancel`, { body: { reason: note } });
-    expect(cancelled.status).toBe(200);
+    expectStatus(cancelled, 200);
     await worker.runOnce();
     const mail = inbox.messages.find((m) => m.subject?.endsWith('is cancelled'))!;
     expect(mail.text).toContain('Reason: The company cancelled this interview.');
@@ -268,7 +270,7 @@ describe('invitations by e-mail', () => {
       expect(part).not.toContain('cancelled_by_hr');
     }
     const status = await session();
-    expect(status.status).toBe(200);
+    expectStatus(status, 200);
     expect(status.body).toEqual({ status: 'cancelled', endReason: 'cancelled_by_company' });
     // HR still reads its own words on the interview.
     expect(JSON.stringify((await call('GET', `/v1/interviews/${interview.id}`)).body)).toContain(note);
@@ -282,6 +284,7 @@ describe('invitations by e-mail', () => {
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
     });
+    expectOk(booked);
     expect(booked.body.locale).toBe('ar');
     await worker.runOnce();
     const mail = inbox.messages[0]!;
@@ -309,11 +312,12 @@ describe('delivery failures and the local outbox', () => {
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
     });
-    expect(booked.status).toBe(201);
+    expectStatus(booked, 201);
 
     expect(await worker.runOnce()).toBe(1);
     let detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
-    const invitation = () => detail.body.emails.find((e: any) => e.kind === 'invitation');
+    expectOk(detail);
+    const invitation = () => okBody(detail).emails.find((e) => e.kind === 'invitation')!;
     expect(invitation()).toMatchObject({ status: 'pending', attempts: 1 });
     expect(invitation().lastError).toMatch(/ECONNREFUSED|connect/i);
     // Not due again until the backoff passes.
@@ -344,7 +348,7 @@ describe('delivery failures and the local outbox', () => {
       const r = await call('POST', '/v1/scheduling/bookings', {
         body: { slotId: i < 2 ? s.id : s2.id, candidateId: c.id, jobId },
       });
-      expect(r.status).toBe(201);
+      expectStatus(r, 201);
     }
     // A runner that took one message's job and died: the job stays locked by it, so nobody else may send it yet.
     const stuck = await api.db
@@ -409,10 +413,11 @@ describe('delivery failures and the local outbox', () => {
       const booked = await call('POST', '/v1/scheduling/bookings', {
         body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
       });
-      expect(booked.status).toBe(201);
+      expectStatus(booked, 201);
       expect(await worker.runOnce()).toBe(1);
       const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.id}`);
-      const invitation = detail.body.emails.find((e: any) => e.kind === 'invitation');
+      expectOk(detail);
+      const invitation = detail.body.emails.find((e: any) => e.kind === 'invitation')!;
       expect(invitation).toMatchObject({ status: 'pending', attempts: 1 });
       expect(invitation.lastError).toContain('<address>');
       expect(lines.some((l) => l.includes('e-mail not sent'))).toBe(true);
@@ -431,9 +436,10 @@ describe('delivery failures and the local outbox', () => {
     const booked = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: s.id, candidateId: candidates[0]!.id, jobId },
     });
+    expectOk(booked);
     expect(await worker.runOnce()).toBe(1);
     const outbox = await call('GET', '/v1/email/messages?status=local');
-    expect(outbox.status).toBe(200);
+    expectStatus(outbox, 200);
     expect(outbox.body.items).toHaveLength(1);
     expect(outbox.body.items[0]).toMatchObject({
       companyId,
@@ -442,7 +448,7 @@ describe('delivery failures and the local outbox', () => {
       toAddress: 'candidate0@example.com',
       subject: 'Your interview for Backend Engineer at Acme Payments',
     });
-    expect(outbox.body.items[0].ics).toContain('METHOD:REQUEST');
+    expect(outbox.body.items[0]!.ics).toContain('METHOD:REQUEST');
     expect(inbox.messages).toHaveLength(0);
   });
 });

@@ -5,7 +5,7 @@ import { plansOnlyBrain, startEvaluationEmulator } from '../scoring/gemini-evalu
 import { sql } from 'kysely';
 import { startJobRunner, type JobRunner } from '../../api/jobs/runner.ts';
 import { generatePlanTask } from '../../api/interviews/create-interview.ts';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from './support.ts';
 
 // An interview created by a booking (HR's or the candidate's own) gets its question plan like one created with
@@ -102,7 +102,7 @@ async function company(api: TestApi, name: string) {
       ],
     },
   });
-  expect(job.status).toBe(201);
+  expectStatus(job, 201);
   const { candidates } = await seedJobAndCandidates(call, 4);
   return { call, jobId: job.body.id as string, candidates };
 }
@@ -112,12 +112,11 @@ async function slot(call: Call, startsAt: string, capacity = 1) {
   const r = await call('POST', '/v1/scheduling/slots', {
     body: { interviewType: 'TECHNICAL', startsAt, endsAt, capacity },
   });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expectStatus(r, 201);
   return r.body.id as string;
 }
 
-const planOf = async (call: Call, interviewId: string) =>
-  (await call('GET', `/v1/interviews/${interviewId}/plan`)).body;
+const planOf = async (call: Call, interviewId: string) => okBody(await call('GET', `/v1/interviews/${interviewId}/plan`));
 /** The plan once its job has written it. */
 async function writtenPlan(call: Call, interviewId: string) {
   await expect.poll(async () => (await planOf(call, interviewId)).questionCount).toBeGreaterThan(0);
@@ -136,21 +135,22 @@ describe('question plans for booked interviews', () => {
     const hrBooking = await call('POST', '/v1/scheduling/bookings', {
       body: { slotId: await slot(call, '2027-03-10T09:00:00Z'), candidateId: candidates[0]!.id, jobId },
     });
-    expect(hrBooking.status, JSON.stringify(hrBooking.body)).toBe(201);
+    expectStatus(hrBooking, 201);
     const hrPlan = await writtenPlan(call, hrBooking.body.interviewId);
     expect(hrPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true, frozen: false });
     expect(hrPlan.questionCount).toBeGreaterThanOrEqual(2);
-    expect(hrPlan.questions.map((q: { competencyKey: string }) => q.competencyKey)).toContain('system_design');
+    expect(hrPlan.questions.map((q) => q.competencyKey)).toContain('system_design');
 
     const slotId = await slot(call, '2027-03-11T09:00:00Z');
     const invited = await call('POST', '/v1/scheduling/invitations', {
       body: { candidateId: candidates[1]!.id, jobId, interviewType: 'TECHNICAL' },
     });
+    expectOk(invited);
     const booked = await client(plain.url)('POST', `/v1/public/scheduling/${invited.body.token}/book`, {
       body: { slotId },
     });
-    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
-    const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
+    expectStatus(booked, 201);
+    const interviewId = okBody(await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).items[0]!
       .interviewId;
     const selfPlan = await writtenPlan(call, interviewId);
     expect(selfPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true });
@@ -160,6 +160,7 @@ describe('question plans for booked interviews', () => {
     const created = await call('POST', '/v1/interviews', {
       body: { candidateId: candidates[2]!.id, jobId, type: 'TECHNICAL', maxDurationMinutes: 30 },
     });
+    expectOk(created);
     await call('PUT', `/v1/interviews/${created.body.id}/plan`, {
       body: { questions: [{ text: 'Walk me through the ledger you rebuilt, step by step.', timeBudgetSeconds: 300 }] },
     });
@@ -171,7 +172,7 @@ describe('question plans for booked interviews', () => {
         interviewId: created.body.id,
       },
     });
-    expect(attached.status, JSON.stringify(attached.body)).toBe(201);
+    expectStatus(attached, 201);
     const kept = await planOf(call, created.body.id);
     expect(kept.questions.map((q: { text: string }) => q.text)).toEqual([
       'Walk me through the ledger you rebuilt, step by step.',
@@ -185,7 +186,7 @@ describe('question plans for booked interviews', () => {
     try {
       // The booking answers at once: its plan is a job, and the model has not answered yet.
       const a = await call('POST', '/v1/scheduling/bookings', { body: { slotId, candidateId: candidates[0]!.id, jobId } });
-      expect(a.status, JSON.stringify(a.body)).toBe(201);
+      expectStatus(a, 201);
       await gate.arrival();
       // The model is answering the first booking's plan; its seat is committed and the slot's row is free.
       const seat = await withModel.db
@@ -197,7 +198,7 @@ describe('question plans for booked interviews', () => {
       expect((await planOf(call, a.body.interviewId)).questionCount).toBe(0);
       // A second booking of the same slot takes the other seat while the first plan is still being written.
       const b = await call('POST', '/v1/scheduling/bookings', { body: { slotId, candidateId: candidates[1]!.id, jobId } });
-      expect(b.status, JSON.stringify(b.body)).toBe(201);
+      expectStatus(b, 201);
       expect(
         (await withModel.db.selectFrom('slots').select('bookedCount').where('id', '=', slotId).executeTakeFirstOrThrow())
           .bookedCount,
@@ -221,7 +222,7 @@ describe('question plans for booked interviews', () => {
       const r = await call('POST', '/v1/scheduling/bookings', {
         body: { slotId: await slot(call, '2027-03-10T10:00:00Z'), candidateId: candidates[0]!.id, jobId },
       });
-      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      expectStatus(r, 201);
       const plan = await writtenPlan(call, r.body.interviewId);
       expect(plan.source).toBe('template-bank:v2');
       expect(plan.questionCount).toBeGreaterThanOrEqual(2);
@@ -236,9 +237,9 @@ describe('question plans for booked interviews', () => {
       const booking = await call('POST', '/v1/scheduling/bookings', {
         body: { slotId: await slot(call, '2027-03-11T10:00:00Z'), candidateId: candidates[1]!.id, jobId },
       });
-      expect(booking.status, JSON.stringify(booking.body)).toBe(201);
+      expectStatus(booking, 201);
       await gate.arrival();
-      const interviewId = (await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).body.items[0]
+      const interviewId = okBody(await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).items[0]!
         .interviewId;
       expect((await call('POST', `/v1/interviews/${interviewId}/cancel`, { body: {} })).status).toBe(200);
       gate.open();

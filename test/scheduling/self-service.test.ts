@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { emailWorker, seedJobAndCandidates, weekly } from './support.ts';
 
 // Candidate self-scheduling: an invitation e-mailed (here: to the local outbox) with a signed token; the candidate
@@ -28,18 +28,19 @@ describe('self-scheduling', () => {
     const invited = await call('POST', '/v1/scheduling/invitations', {
       body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL' },
     });
-    expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+    expectStatus(invited, 201);
     expect(invited.body.url).toMatch(/^http:\/\/interviews\.test\/schedule\?invitation=si1\./);
     const worker = emailWorker(api);
     expect(await worker.runOnce()).toBe(1);
     const outbox = await call('GET', '/v1/email/messages?status=local');
-    const invitation = outbox.body.items.find((m: any) => m.kind === 'self_schedule');
+    expectOk(outbox);
+    const invitation = outbox.body.items.find((m: any) => m.kind === 'self_schedule')!;
     expect(invitation.textBody).toContain(invited.body.url);
     expect(invitation.subject).toBe('Pick a time for your interview for Backend Engineer at Self Co');
-    const token = new URL(invitation.textBody.match(/Choose a time: (\S+)/)[1]).searchParams.get('invitation')!;
+    const token = new URL(invitation.textBody.match(/Choose a time: (\S+)/)![1]!).searchParams.get('invitation')!;
 
     const view = await pub()('GET', `/v1/public/scheduling/${token}?tz=Asia/Dubai&limit=5`);
-    expect(view.status, JSON.stringify(view.body)).toBe(200);
+    expectStatus(view, 200);
     expect(view.body).toMatchObject({
       companyName: 'Self Co',
       companyTimezone: 'Asia/Dubai',
@@ -50,7 +51,7 @@ describe('self-scheduling', () => {
       limits: { minNoticeMinutes: 120, maxReschedules: 1 },
     });
     // What a candidate needs to pick a time, not the company's capacity or configuration.
-    expect(Object.keys(view.body.slots[0]).sort()).toEqual(
+    expect(Object.keys(view.body.slots[0]!).sort()).toEqual(
       ['endsAt', 'id', 'interviewType', 'localEnd', 'localStart', 'startsAt', 'timezone'].sort(),
     );
     expect(view.body.slots).toHaveLength(5);
@@ -64,32 +65,34 @@ describe('self-scheduling', () => {
       'GET',
       '/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=BEHAVIORAL',
     );
+    expectOk(behavioral);
     const wrongType = await pub()('POST', `/v1/public/scheduling/${token}/book`, {
-      body: { slotId: behavioral.body.items[0].id },
+      body: { slotId: behavioral.body.items[0]!.id },
     });
-    expect(wrongType.status).toBe(404);
+    expectStatus(wrongType, 404);
 
-    const [first, second, third] = view.body.slots;
+    // The view holds five slots (asserted above).
+    const [first, second, third] = [view.body.slots[0]!, view.body.slots[1]!, view.body.slots[2]!];
     const booked = await pub()('POST', `/v1/public/scheduling/${token}/book`, {
       body: { slotId: first.id, timezone: 'Europe/Paris' },
     });
-    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expectStatus(booked, 201);
     expect(booked.body.booking).toMatchObject({
       startsAt: first.startsAt,
       status: 'booked',
       reschedules: 0,
       reschedulesLeft: 1,
     });
-    expect(booked.body.booking.roomCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    expect(booked.body.booking!.roomCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
     expect(booked.body.canChange).toBe(true);
-    const hrView = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
+    const hrView = await call('GET', `/v1/scheduling/bookings/${booked.body.booking!.id}`);
     expect(hrView.body).toMatchObject({ source: 'candidate', candidateTimezone: 'Europe/Paris' });
     // The booking's e-mail (and its reminders) lead back to the page where the candidate can move or cancel it.
     const confirmation = (
       await api.db
         .selectFrom('emailMessages')
         .select(['kind', 'textBody', 'htmlBody'])
-        .where('bookingId', '=', booked.body.booking.id)
+        .where('bookingId', '=', booked.body.booking!.id)
         .execute()
     ).filter((m) => m.kind === 'invitation' || m.kind.startsWith('reminder'));
     expect(confirmation.length).toBeGreaterThan(0);
@@ -100,49 +103,49 @@ describe('self-scheduling', () => {
     }
     // The slot (capacity 1) is gone from the offer; a second booking through the same invitation is refused.
     const again = await pub()('POST', `/v1/public/scheduling/${token}/book`, { body: { slotId: second.id } });
-    expect(again.status).toBe(409);
+    expectStatus(again, 409);
 
     // Moved from another place: the booking (and the update e-mail) follow the candidate's timezone.
     const moved = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, {
       body: { slotId: second.id, timezone: 'America/New_York' },
     });
-    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expectStatus(moved, 200);
     expect(moved.body.booking).toMatchObject({ startsAt: second.startsAt, reschedules: 1, reschedulesLeft: 0 });
-    expect((await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`)).body.candidateTimezone).toBe(
+    expect(okBody(await call('GET', `/v1/scheduling/bookings/${booked.body.booking!.id}`)).candidateTimezone).toBe(
       'America/New_York',
     );
     const update = await api.db
       .selectFrom('emailMessages')
       .select('textBody')
-      .where('bookingId', '=', booked.body.booking.id)
+      .where('bookingId', '=', booked.body.booking!.id)
       .where('kind', '=', 'update')
       .executeTakeFirstOrThrow();
     expect(update.textBody).toContain('(America/New_York)');
     const tooMany = await pub()('POST', `/v1/public/scheduling/${token}/reschedule`, { body: { slotId: third.id } });
-    expect(tooMany.status).toBe(409);
+    expectStatus(tooMany, 409);
     expect(tooMany.body.code).toBe('reschedule_limit');
     expect(tooMany.body.detail).toMatch(/already moved 1 times/);
 
     // Within two hours of the start: no self-service change; HR still can.
     api.setNow(new Date(Date.parse(second.startsAt) - 60 * 60_000));
     const late = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, { body: { reason: 'sick' } });
-    expect(late.status).toBe(409);
+    expectStatus(late, 409);
     expect(late.body.code).toBe('too_late_to_change');
     expect(late.body.detail).toMatch(/within 120 minutes/);
-    expect((await pub()('GET', `/v1/public/scheduling/${token}`)).body.canChange).toBe(false);
+    expect(okBody(await pub()('GET', `/v1/public/scheduling/${token}`)).canChange).toBe(false);
 
     api.setNow(new Date('2027-03-01T00:00:00Z'));
     const cancelled = await pub()('POST', `/v1/public/scheduling/${token}/cancel`, {
       body: { reason: 'found another job' },
     });
-    expect(cancelled.status).toBe(200);
+    expectStatus(cancelled, 200);
     expect(cancelled.body.booking).toBeNull();
-    const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.booking.id}`);
+    const detail = await call('GET', `/v1/scheduling/bookings/${booked.body.booking!.id}`);
     expect(detail.body).toMatchObject({ status: 'cancelled', cancelReason: 'found another job' });
     const cancellation = await api.db
       .selectFrom('emailMessages')
       .select(['textBody', 'htmlBody'])
-      .where('bookingId', '=', booked.body.booking.id)
+      .where('bookingId', '=', booked.body.booking!.id)
       .where('kind', '=', 'cancellation')
       .executeTakeFirstOrThrow();
     expect(cancellation.textBody).toContain('Reason: You cancelled this interview.');
@@ -150,7 +153,7 @@ describe('self-scheduling', () => {
     const audit = await api.db
       .selectFrom('auditLog')
       .select(['action', 'actorType'])
-      .where('targetId', '=', booked.body.booking.id)
+      .where('targetId', '=', booked.body.booking!.id)
       .orderBy('id')
       .execute();
     expect(audit).toEqual([
@@ -165,6 +168,7 @@ describe('self-scheduling', () => {
     const invited = await call('POST', '/v1/scheduling/invitations', {
       body: { candidateId: candidates[0]!.id, jobId, interviewType: 'TECHNICAL', expiresInDays: 2 },
     });
+    expectOk(invited);
     const token: string = invited.body.token;
     expect((await pub()('GET', `/v1/public/scheduling/${token}`)).status).toBe(200);
     const tampered = token.slice(0, -3) + (token.endsWith('AAA') ? 'BBB' : 'AAA');
@@ -190,15 +194,16 @@ describe('self-scheduling', () => {
   it('lets an expired invitation manage its booking until the interview starts, but never book anew', async () => {
     const { jobId, candidates } = await seedJobAndCandidates(call, 2, { email: () => undefined });
     const invite = async (candidateId: string) =>
-      (
+      okBody(
         await call('POST', '/v1/scheduling/invitations', {
           body: { candidateId, jobId, interviewType: 'TECHNICAL', expiresInDays: 1 },
-        })
-      ).body.token as string;
+        }),
+      ).token;
     const booker = await invite(candidates[0]!.id);
     const idle = await invite(candidates[1]!.id);
     const offer = await pub()('GET', `/v1/public/scheduling/${booker}?from=2027-03-06T00:00:00Z&limit=5`);
-    const [first, second, third] = offer.body.slots;
+    expectOk(offer);
+    const [first, second, third] = [offer.body.slots[0]!, offer.body.slots[1]!, offer.body.slots[2]!];
     expect((await pub()('POST', `/v1/public/scheduling/${booker}/book`, { body: { slotId: first.id } })).status).toBe(
       201,
     );
@@ -206,11 +211,11 @@ describe('self-scheduling', () => {
     try {
       api.setNow(new Date('2027-03-03T00:00:00Z'));
       const view = await pub()('GET', `/v1/public/scheduling/${booker}`);
-      expect(view.status).toBe(200);
+      expectStatus(view, 200);
       expect(view.body.booking).toMatchObject({ startsAt: first.startsAt });
       const moved = await pub()('POST', `/v1/public/scheduling/${booker}/reschedule`, { body: { slotId: second.id } });
-      expect(moved.status, JSON.stringify(moved.body)).toBe(200);
-      expect(moved.body.booking.startsAt).toBe(second.startsAt);
+      expectStatus(moved, 200);
+      expect(moved.body.booking?.startsAt).toBe(second.startsAt);
       // Without a booking, an expired invitation is just expired: nothing to see, nothing to book.
       expect((await pub()('GET', `/v1/public/scheduling/${idle}`)).status).toBe(404);
       expect((await pub()('POST', `/v1/public/scheduling/${idle}/book`, { body: { slotId: third.id } })).status).toBe(

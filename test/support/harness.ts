@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { createApiKey } from '../../api/auth/api-keys.ts';
 import { insertCompany } from '../../api/companies/companies.repository.ts';
@@ -10,6 +10,7 @@ import type { AppDeps } from '../../api/deps.ts';
 import { createLiveKitGateway } from '../../api/livekit/gateway.ts';
 import { connectDatabase, type DatabaseHandle } from '../../shared/db/connect.ts';
 import { createLogger } from '../../shared/logger.ts';
+import type { OperationResult, ProblemResult, RouteFor, UntypedResult } from './api-types.ts';
 import { testLivekit } from './services.ts';
 
 /** A fresh database cloned from the migrated template: real Postgres, isolated per test file. */
@@ -119,19 +120,36 @@ export async function seedAdminKey(db: AppDeps['db']): Promise<string> {
   return (await createApiKey(db, { companyId: null, isAdmin: true, name: 'test admin' })).key;
 }
 
-export interface HttpResult<T = any> {
+export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
 }
 
+/**
+ * What `call` resolves to: for a method and path that an API route serves, one result per status the route declares
+ * (its body typed from the route's response schema) or a problem; for any other path (the OpenAPI document, the web
+ * app, a path that is wrong on purpose) whatever came back, untyped.
+ */
+export type CallResult<Method extends string, Path extends string> = [RouteFor<Method, Path>] extends [never]
+  ? UntypedResult
+  : OperationResult<RouteFor<Method, Path>>;
+
+export interface CallOptions {
+  key?: string | null;
+  /** Sent as JSON. Not typed from the route: tests send wrong bodies on purpose. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  rawBody?: string;
+}
+
 /** A small HTTP client for the tests: JSON in, parsed body out, whatever the status. */
 export function client(baseUrl: string, defaultKey?: string) {
-  return async function call<T = any>(
-    method: string,
-    path: string,
-    options: { key?: string | null; body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
-  ): Promise<HttpResult<T>> {
+  return async function call<const Method extends string, const Path extends string>(
+    method: Method,
+    path: Path,
+    options: CallOptions = {},
+  ): Promise<CallResult<Method, Path>> {
     const headers: Record<string, string> = { ...options.headers };
     const key = options.key === undefined ? defaultKey : options.key;
     if (key) headers.authorization = `Bearer ${key}`;
@@ -149,8 +167,38 @@ export function client(baseUrl: string, defaultKey?: string) {
     } catch {
       // Not JSON: keep the text for the assertion message.
     }
-    return { status: response.status, headers: response.headers, body: parsed as T };
+    // The types say what the route promises; the route's response schema made it so on the server.
+    return { status: response.status, headers: response.headers, body: parsed } as CallResult<Method, Path>;
   };
+}
+
+type WithStatus<R, S> = R extends { status: infer Declared } ? (S extends Declared ? R & { status: S } : never) : never;
+
+/** Narrows a result to the one with this status; on any other, fails showing the body (a problem says why). */
+export function expectStatus<R extends HttpResult, const S extends R['status']>(
+  result: R,
+  status: S,
+  message?: string,
+): asserts result is WithStatus<R, S> {
+  expect(result.status, `${message ? `${message}: ` : ''}${JSON.stringify(result.body)}`).toBe(status);
+}
+
+/** The body of a result that must have this status, typed for it (`expectStatus` for an expression). */
+export function bodyOf<R extends HttpResult, const S extends R['status']>(result: R, status: S): WithStatus<R, S>['body'] {
+  expectStatus(result, status);
+  return result.body;
+}
+
+/** Narrows a result to the operation's declared successes; on a problem, fails showing it. */
+export function expectOk<R extends HttpResult>(result: R, message?: string): asserts result is Exclude<R, ProblemResult> {
+  const ok = result.status >= 200 && result.status < 300;
+  expect(ok, `${message ? `${message}: ` : ''}${result.status} ${JSON.stringify(result.body)}`).toBe(true);
+}
+
+/** The body of a result that must be a success, typed for it (`expectOk` for an expression). */
+export function okBody<R extends HttpResult>(result: R): Exclude<R, ProblemResult>['body'] {
+  expectOk(result);
+  return result.body;
 }
 
 /** Creates a job, a candidate and an interview for a company; returns what the API returned. */

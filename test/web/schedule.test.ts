@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dayKey, groupByDay, sameWallClock } from '../../web/src/lib/schedule-time.ts';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from '../scheduling/support.ts';
 import {
   axeViolations,
@@ -51,7 +51,7 @@ beforeAll(async () => {
   const afternoons = { ...mornings, weekday: 3, startTime: '13:00', endTime: '17:00' };
   for (const body of [mornings, afternoons]) {
     const config = await hr('POST', '/v1/scheduling/configs', { body });
-    expect(config.status, JSON.stringify(config.body)).toBe(201);
+    expectStatus(config, 201);
   }
   ({ jobId, candidates } = await seedJobAndCandidates(hr, 4));
   browser = await launchBrowser();
@@ -66,7 +66,7 @@ async function invite(candidateId: string) {
   const r = await hr('POST', '/v1/scheduling/invitations', {
     body: { candidateId, jobId, interviewType: 'TECHNICAL' },
   });
-  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  expectStatus(r, 201);
   const link = new URL(r.body.url as string);
   expect(link.pathname).toBe('/schedule');
   return { url: `${api.url}${link.pathname}${link.search}`, token: r.body.token as string };
@@ -89,7 +89,7 @@ const slot = (page: Page, day: string, time: string) =>
 const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 const notice = (page: Page) => page.locator('.schedule-notice').textContent();
 const bookingOf = async (candidateId: string) =>
-  (await hr('GET', `/v1/scheduling/bookings?candidateId=${candidateId}`)).body.items[0];
+  okBody(await hr('GET', `/v1/scheduling/bookings?candidateId=${candidateId}`)).items[0];
 
 describe('scheduling page: times in the candidate zone', () => {
   it('groups slots by the local day of the zone it is given', () => {
@@ -171,21 +171,21 @@ describe('scheduling page', () => {
     expect(shown).toContain('Tuesday, 2 March 2027');
     expect(shown).toContain('00:00 – 00:30');
     expect(shown).toContain('Mon 1 Mar, 11:00');
-    const booked = await bookingOf(candidate.id);
+    const booked = (await bookingOf(candidate.id))!;
     expect(booked).toMatchObject({
       source: 'candidate',
       candidateTimezone: 'Pacific/Auckland',
       status: 'booked',
       startsAt: '2027-03-01T11:00:00.000Z',
     });
-    const interview = (await hr('GET', `/v1/interviews/${booked.interviewId}`)).body;
+    const interview = okBody(await hr('GET', `/v1/interviews/${booked.interviewId}`));
     expect(interview).toMatchObject({ status: 'scheduled', scheduledStart: '2027-03-01T11:00:00.000Z' });
     expect(shown).toContain(`${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
     const joinLink = booking.getByRole('link');
     expect(await joinLink.getAttribute('href')).toBe(interview.joinUrl);
     // A booked interview gets its question plan, like one HR creates (from a job committed with the booking).
     await expect
-      .poll(async () => (await hr('GET', `/v1/interviews/${booked.interviewId}/plan`)).body.questionCount)
+      .poll(async () => okBody(await hr('GET', `/v1/interviews/${booked.interviewId}/plan`)).questionCount)
       .toBeGreaterThan(0);
     expect(shown).toContain('Reschedules left: 2.');
     expect(await checkAtBothSizes(page, 'schedule-booked')).toEqual([]);
@@ -198,7 +198,7 @@ describe('scheduling page', () => {
     await expect.poll(() => notice(page)).toBe('Your interview has been moved to the new time.');
     const moved = await bookingOf(candidate.id);
     expect(moved).toMatchObject({ startsAt: '2027-03-08T10:00:00.000Z', reschedules: 1 });
-    expect((await hr('GET', `/v1/interviews/${booked.interviewId}`)).body.scheduledStart).toBe(
+    expect(okBody(await hr('GET', `/v1/interviews/${booked.interviewId}`)).scheduledStart).toBe(
       '2027-03-08T10:00:00.000Z',
     );
     expect(await booking.innerText()).toContain('Monday, 8 March 2027');
@@ -207,10 +207,11 @@ describe('scheduling page', () => {
     await page.getByRole('button', { name: 'Reschedule' }).click();
     await slot(page, 'Tuesday, 9 March 2027', '00:00 – 00:30').check();
     const slots = await hr('GET', '/v1/scheduling/slots?from=2027-03-08T11:00:00Z&to=2027-03-08T11:30:00Z');
+    expectOk(slots);
     const taken = await hr('POST', '/v1/scheduling/bookings', {
-      body: { slotId: slots.body.items[0].id, candidateId: candidates[1]!.id, jobId },
+      body: { slotId: slots.body.items[0]!.id, candidateId: candidates[1]!.id, jobId },
     });
-    expect(taken.status, JSON.stringify(taken.body)).toBe(201);
+    expectStatus(taken, 201);
     await page.getByRole('button', { name: 'Move to this time' }).click();
     await expect
       .poll(() => page.getByRole('alert').textContent())
@@ -225,10 +226,11 @@ describe('scheduling page', () => {
 
     // Too many moves: HR moves the booking meanwhile (the second move of two allowed); the candidate's is refused.
     const hrMove = await hr('GET', '/v1/scheduling/slots?from=2027-03-08T11:30:00Z&to=2027-03-08T12:00:00Z');
+    expectOk(hrMove);
     expect(
       (
         await hr('POST', `/v1/scheduling/bookings/${booked.id}/reschedule`, {
-          body: { slotId: hrMove.body.items[0].id },
+          body: { slotId: hrMove.body.items[0]!.id },
         })
       ).status,
     ).toBe(200);
@@ -261,7 +263,7 @@ describe('scheduling page', () => {
       .poll(() => page.getByRole('alert').textContent())
       .toBe('It is too late to change this booking here. If you cannot attend, reply to your invitation e-mail.');
     expect(await page.getByRole('button', { name: 'Cancel interview' }).count()).toBe(0);
-    expect((await bookingOf(candidate.id)).status).toBe('booked');
+    expect((await bookingOf(candidate.id))?.status).toBe('booked');
     await screenshot(page, 'schedule-too-late-desktop');
 
     // In time again (opened from the e-mail once more): cancel with confirmation.
@@ -322,7 +324,7 @@ describe('scheduling page', () => {
       await page.getByRole('button', { name: 'احجز هذا الموعد' }).click();
       await expect.poll(() => notice(page)).toContain('تم الحجز');
       expect(await heading(page)).toBe('مقابلتك مع Sched Co');
-      expect((await bookingOf(candidates[3]!.id)).candidateTimezone).toBe('Asia/Dubai');
+      expect((await bookingOf(candidates[3]!.id))?.candidateTimezone).toBe('Asia/Dubai');
       expect(await checkAtBothSizes(page, 'schedule-booked-ar')).toEqual([]);
       expect(errors).toEqual([]);
       await context.close();
@@ -338,6 +340,7 @@ describe('scheduling page', () => {
     const r = await call('POST', '/v1/scheduling/invitations', {
       body: { candidateId: seeded.candidates[0]!.id, jobId: seeded.jobId, interviewType: 'TECHNICAL' },
     });
+    expectOk(r);
     const link = new URL(r.body.url as string);
     const { page, context } = await open('Europe/London', 'en-GB');
     await page.goto(`${api.url}${link.pathname}${link.search}`);

@@ -3,7 +3,7 @@ import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { retryScheduleMs } from '../../api/webhooks/retry.ts';
 import { candidateArrived, endInterview } from '../../shared/interview-lifecycle.ts';
-import { client, seedCompany, seedInterview } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview } from '../support/harness.ts';
 import { testLivekit } from '../support/services.ts';
 import { startConsumer, startWebhookApi, type Consumer, type ReplyFn, type WebhookApi } from './support.ts';
 
@@ -37,14 +37,14 @@ async function consumer(reply?: ReplyFn) {
 
 async function endpointFor(c: Consumer, eventTypes: string[] = ['interview.created'], url = c.url) {
   const r = await call('POST', '/v1/webhook-endpoints', { body: { url, eventTypes } });
-  expect(r.status).toBe(201);
+  expectStatus(r, 201);
   c.setSecrets([r.body.secret]);
   return r.body as { id: string; secret: string };
 }
 
 async function testSend(endpointId: string) {
   const r = await call('POST', `/v1/webhook-endpoints/${endpointId}/test`);
-  expect(r.status).toBe(202);
+  expectStatus(r, 202);
   return r.body as { eventId: string; deliveryId: string };
 }
 
@@ -127,7 +127,7 @@ describe('webhook delivery', () => {
     const joined = await client(api.url)('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
       body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
     });
-    expect(joined.status).toBe(200);
+    expectStatus(joined, 200);
     // Signed the way the LiveKit server signs its webhooks: a JWT whose sha256 claim is the body's hash.
     const body = JSON.stringify({
       id: 'EV_webhooks_joined',
@@ -142,7 +142,7 @@ describe('webhook delivery', () => {
       rawBody: body,
       headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
     });
-    expect(posted.status).toBe(200);
+    expectStatus(posted, 200);
     expect(await api.worker().runOnce()).toBe(2);
     const payloads = c.received.map((d) => (d.verified as { payload: any }).payload);
     expect(payloads.map((p) => p.type).sort()).toEqual(['candidate.joined', 'interview.started']);
@@ -173,13 +173,14 @@ describe('webhook delivery', () => {
     expect((await endpointRow(ep.id)).failingSince).toBeNull();
 
     const log = await call('GET', `/v1/webhook-endpoints/${ep.id}/attempts`);
-    expect(log.status).toBe(200);
+    expectStatus(log, 200);
     expect(log.body.items.map((a: any) => [a.attempt, a.outcome, a.statusCode, a.responseExcerpt])).toEqual([
       [2, 'succeeded', 200, '{"ok":true}'],
       [1, 'failed', 500, 'boom'],
     ]);
     for (const a of log.body.items) expect(a.durationMs).toBeGreaterThanOrEqual(0);
     const deliveries = await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=succeeded`);
+    expectOk(deliveries);
     expect(deliveries.body.items).toEqual([
       expect.objectContaining({
         id: sent.deliveryId,
@@ -189,7 +190,7 @@ describe('webhook delivery', () => {
         nextAttemptAt: null,
       }),
     ]);
-    expect((await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=pending`)).body.items).toEqual([]);
+    expect(okBody(await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries?status=pending`)).items).toEqual([]);
   });
 
   it('records any answer, even a binary body, in the delivery log', async () => {
@@ -198,7 +199,7 @@ describe('webhook delivery', () => {
     const sent = await testSend(ep.id);
     expect(await api.worker().runOnce()).toBe(1);
     expect(await delivery(sent.deliveryId)).toMatchObject({ status: 'succeeded', attempts: 1 });
-    const [attempt] = (await call('GET', `/v1/webhook-endpoints/${ep.id}/attempts`)).body.items;
+    const [attempt] = okBody(await call('GET', `/v1/webhook-endpoints/${ep.id}/attempts`)).items;
     expect(attempt).toMatchObject({ outcome: 'succeeded', statusCode: 200, responseExcerpt: '\u0001binary' });
   });
 
@@ -315,6 +316,7 @@ describe('webhook delivery', () => {
     const c = await consumer();
     const ep = await endpointFor(c);
     const rotated = await call('POST', `/v1/webhook-endpoints/${ep.id}/rotate-secret`, { body: { graceHours: 1 } });
+    expectOk(rotated);
     const worker = api.worker();
     await testSend(ep.id);
     await worker.runOnce();
@@ -353,7 +355,7 @@ describe('webhook delivery', () => {
       data: { interviewId: own.interview.id },
     });
 
-    const [d] = (await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`)).body.items;
+    const d = okBody(await call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`)).items[0]!;
     expect((await call('POST', `/v1/webhook-endpoints/${ep.id}/deliveries/${d.id}/replay`)).status).toBe(202);
     expect(await worker.runOnce()).toBe(1);
     expect(c.received).toHaveLength(2);
@@ -363,7 +365,7 @@ describe('webhook delivery', () => {
       'POST',
       `/v1/webhook-endpoints/${ep.id}/deliveries/00000000-0000-4000-8000-000000000000/replay`,
     );
-    expect(missing.status).toBe(404);
+    expectStatus(missing, 404);
   });
 
   it('keeps a hanging consumer to its share of the worker: other endpoints are still delivered', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, seedAdminKey, seedCompany } from '../support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedAdminKey, seedCompany } from '../support/harness.ts';
 import { startWebhookApi, type WebhookApi } from './support.ts';
 
 let api: WebhookApi;
@@ -29,7 +29,7 @@ const goodBody = {
 describe('webhook endpoints: CRUD', () => {
   it('creates an endpoint and shows its secret once, never again', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
-    expect(created.status).toBe(201);
+    expectStatus(created, 201);
     expect(created.headers.get('location')).toBe(`/v1/webhook-endpoints/${created.body.id}`);
     expect(created.body).toMatchObject({
       companyId,
@@ -40,9 +40,10 @@ describe('webhook endpoints: CRUD', () => {
     expect(created.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
     const fetched = await call('GET', `/v1/webhook-endpoints/${created.body.id}`);
-    expect(fetched.status).toBe(200);
-    expect(fetched.body.secret).toBeUndefined();
+    expectStatus(fetched, 200);
+    expect(fetched.body).not.toHaveProperty('secret');
     const list = await call('GET', '/v1/webhook-endpoints');
+    expectOk(list);
     expect(list.body.items.map((e: { id: string }) => e.id)).toContain(created.body.id);
     expect(JSON.stringify(list.body)).not.toContain('whsec_');
 
@@ -53,14 +54,16 @@ describe('webhook endpoints: CRUD', () => {
 
   it('updates, disables, enables and deletes an endpoint', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
+    expectOk(created);
     const id = created.body.id;
     const updated = await call('PATCH', `/v1/webhook-endpoints/${id}`, {
       body: { eventTypes: ['interview.cancelled'], description: 'new' },
     });
-    expect(updated.status).toBe(200);
+    expectStatus(updated, 200);
     expect(updated.body).toMatchObject({ eventTypes: ['interview.cancelled'], description: 'new', url: goodBody.url });
 
     const disabled = await call('PATCH', `/v1/webhook-endpoints/${id}`, { body: { enabled: false } });
+    expectOk(disabled);
     expect(disabled.body).toMatchObject({ status: 'disabled', disabledReason: 'manual' });
     expect(disabled.body.disabledAt).not.toBeNull();
     expect((await call('POST', `/v1/webhook-endpoints/${id}/test`)).status).toBe(409);
@@ -79,13 +82,14 @@ describe('webhook endpoints: CRUD', () => {
 
   it('rotates the secret: a new one is shown, the old one stays valid for the grace period', async () => {
     const created = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
+    expectOk(created);
     const rotated = await call('POST', `/v1/webhook-endpoints/${created.body.id}/rotate-secret`, {
       body: { graceHours: 2 },
     });
-    expect(rotated.status).toBe(200);
+    expectStatus(rotated, 200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(created.body.secret);
-    const graceEnd = Date.parse(rotated.body.previousSecretExpiresAt) - Date.now();
+    const graceEnd = Date.parse(rotated.body.previousSecretExpiresAt!) - Date.now();
     expect(graceEnd).toBeGreaterThan(2 * 3_600_000 - 60_000);
     expect(graceEnd).toBeLessThanOrEqual(2 * 3_600_000);
     const row = await api.db
@@ -119,28 +123,29 @@ describe('webhook endpoints: CRUD', () => {
     ];
     for (const [body, path] of cases) {
       const r = await call('POST', '/v1/webhook-endpoints', { body });
-      expect(r.status, JSON.stringify(body)).toBe(400);
+      expectStatus(r, 400, JSON.stringify(body));
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(
-        r.body.errors.map((e: { path: string }) => e.path),
+        r.body.errors?.map((e: { path: string }) => e.path),
         JSON.stringify(r.body),
       ).toContain(path);
     }
     const emptyPatch = await call(
       'PATCH',
-      `/v1/webhook-endpoints/${(await call('POST', '/v1/webhook-endpoints', { body: goodBody })).body.id}`,
+      `/v1/webhook-endpoints/${okBody(await call('POST', '/v1/webhook-endpoints', { body: goodBody })).id}`,
       { body: {} },
     );
-    expect(emptyPatch.status).toBe(400);
+    expectStatus(emptyPatch, 400);
     const since = await call('POST', `/v1/webhook-endpoints/00000000-0000-4000-8000-000000000000/replay`, {
       body: { since: 'yesterday' },
     });
-    expect(since.status).toBe(400);
+    expectStatus(since, 400);
     expect(await count()).toBe(before + 1);
   });
 
   it('keeps tenants apart: another company’s endpoint answers 404; an admin must name the company', async () => {
     const mine = await call('POST', '/v1/webhook-endpoints', { body: goodBody });
+    expectOk(mine);
     const other = await seedCompany(api.db, 'Other');
     const them = client(api.url, other.key);
     for (const [method, path, body] of [
@@ -155,7 +160,7 @@ describe('webhook endpoints: CRUD', () => {
     ] as const) {
       expect((await them(method, path, { body })).status, `${method} ${path}`).toBe(404);
     }
-    expect((await them('GET', '/v1/webhook-endpoints')).body.items).toEqual([]);
+    expect(okBody(await them('GET', '/v1/webhook-endpoints')).items).toEqual([]);
     expect((await them('POST', '/v1/webhook-endpoints', { body: { ...goodBody, companyId } })).status).toBe(404);
 
     const admin = client(api.url, await seedAdminKey(api.db));
@@ -163,7 +168,7 @@ describe('webhook endpoints: CRUD', () => {
     const forOther = await admin('POST', '/v1/webhook-endpoints', {
       body: { ...goodBody, companyId: other.companyId },
     });
-    expect(forOther.status).toBe(201);
+    expectStatus(forOther, 201);
     expect(forOther.body.companyId).toBe(other.companyId);
     expect((await admin('GET', `/v1/webhook-endpoints/${mine.body.id}`)).status).toBe(200);
   });
@@ -218,8 +223,8 @@ describe('webhook endpoints: SSRF guard at creation', () => {
     ['a DNS name resolving to loopback', 'https://localhost:8443/hooks'],
   ])('refuses %s (%s) with 400 and stores nothing', async (_what, url) => {
     const r = await strictCall('POST', '/v1/webhook-endpoints', { body: { url, eventTypes: ['interview.created'] } });
-    expect(r.status).toBe(400);
-    expect(r.body.errors[0].path).toBe('body.url');
+    expectStatus(r, 400);
+    expect(r.body.errors?.[0]?.path).toBe('body.url');
     expect(r.body.detail).toMatch(/loopback, private, link-local or metadata/);
     const rows = await strict.db.selectFrom('webhookEndpoints').select('id').where('url', '=', url).execute();
     expect(rows).toEqual([]);
@@ -229,17 +234,17 @@ describe('webhook endpoints: SSRF guard at creation', () => {
     const http = await strictCall('POST', '/v1/webhook-endpoints', {
       body: { url: 'http://93.184.215.14/hooks', eventTypes: ['interview.created'] },
     });
-    expect(http.status).toBe(400);
-    expect(http.body.errors[0].message).toBe('must use https');
+    expectStatus(http, 400);
+    expect(http.body.errors?.[0]?.message).toBe('must use https');
     const ok = await strictCall('POST', '/v1/webhook-endpoints', {
       body: { url: 'https://93.184.215.14/hooks', eventTypes: ['interview.created'] },
     });
-    expect(ok.status).toBe(201);
+    expectStatus(ok, 201);
     const patched = await strictCall('PATCH', `/v1/webhook-endpoints/${ok.body.id}`, {
       body: { url: 'https://169.254.169.254/' },
     });
-    expect(patched.status).toBe(400);
-    expect((await strictCall('GET', `/v1/webhook-endpoints/${ok.body.id}`)).body.url).toBe(
+    expectStatus(patched, 400);
+    expect(okBody(await strictCall('GET', `/v1/webhook-endpoints/${ok.body.id}`)).url).toBe(
       'https://93.184.215.14/hooks',
     );
   });
@@ -248,6 +253,6 @@ describe('webhook endpoints: SSRF guard at creation', () => {
     const r = await call('POST', '/v1/webhook-endpoints', {
       body: { url: 'http://localhost:9/hooks', eventTypes: ['interview.created'] },
     });
-    expect(r.status).toBe(201);
+    expectStatus(r, 201);
   });
 });

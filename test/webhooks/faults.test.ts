@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { loadApiConfig } from '../../api/config.ts';
 import { startApi, type RunningApi } from '../../api/main.ts';
-import { client, seedCompany, testEnv } from '../support/harness.ts';
+import { client, expectOk, okBody, seedCompany, testEnv } from '../support/harness.ts';
 import { startPrivatePostgres } from './private-postgres.ts';
 import { startConsumer, startWebhookApi, type Consumer, type WebhookApi } from './support.ts';
 
@@ -48,8 +48,9 @@ describe('webhook delivery under faults', () => {
     const endpoint = await call('POST', '/v1/webhook-endpoints', {
       body: { url: consumer.url, eventTypes: ['interview.created'] },
     });
+    expectOk(endpoint);
     consumer.setSecrets([endpoint.body.secret]);
-    const sent = (await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).body;
+    const sent = okBody(await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`));
 
     const first = startWorkerProcess(api.dbUrl);
     await consumer.waitFor(1);
@@ -116,6 +117,7 @@ describe('webhook delivery under faults', () => {
       const endpoint = await call('POST', '/v1/webhook-endpoints', {
         body: { url: consumer.url, eventTypes: ['interview.created'] },
       });
+      expectOk(endpoint);
       consumer.setSecrets([endpoint.body.secret]);
       expect((await call('POST', `/v1/webhook-endpoints/${endpoint.body.id}/test`)).status).toBe(202);
       await consumer.waitFor(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretBox } from '../../api/webhooks/secret-box.ts';
-import { client, seedCompany } from '../support/harness.ts';
+import { client, expectOk, okBody, seedCompany } from '../support/harness.ts';
 import { startConsumer, startWebhookApi, type Consumer, type WebhookApi } from './support.ts';
 
 const key = 'an-encryption-key-of-at-least-32-characters';
@@ -23,6 +23,7 @@ describe('endpoint secrets at rest', () => {
     const created = await call('POST', '/v1/webhook-endpoints', {
       body: { url: consumer.url, eventTypes: ['interview.created'] },
     });
+    expectOk(created);
     expect(created.body.secret).toMatch(/^whsec_/);
     const row = await api.db
       .selectFrom('webhookEndpoints')
@@ -33,6 +34,7 @@ describe('endpoint secrets at rest', () => {
     expect(row.secret).not.toContain(created.body.secret.slice(6));
 
     const rotated = await call('POST', `/v1/webhook-endpoints/${created.body.id}/rotate-secret`, { body: {} });
+    expectOk(rotated);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     await call('POST', `/v1/webhook-endpoints/${created.body.id}/test`);
     expect(await api.worker().runOnce()).toBe(1);
@@ -47,8 +49,9 @@ describe('endpoint secrets at rest', () => {
     const created = await call('POST', '/v1/webhook-endpoints', {
       body: { url: consumer.url, eventTypes: ['interview.created'] },
     });
+    expectOk(created);
     const before = consumer.received.length;
-    const sent = (await call('POST', `/v1/webhook-endpoints/${created.body.id}/test`)).body;
+    const sent = okBody(await call('POST', `/v1/webhook-endpoints/${created.body.id}/test`));
     expect(await api.worker({ secretEncryptionKey: 'another-key-that-is-also-32-characters-long' }).runOnce()).toBe(1);
     expect(consumer.received.length).toBe(before);
     const row = await api.db
