@@ -1,5 +1,5 @@
 import type { EndReason as SharedEndReason } from '../shared/end-reasons.ts';
-import type { PlannedQuestion } from '../shared/question-bank.ts';
+import type { PlanQuestion } from '../shared/plans/plan.schema.ts';
 import type { InterviewContext } from './interview-context.ts';
 import * as script from './script.ts';
 
@@ -64,7 +64,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
       return s.followUps;
     },
     /** The question being asked, for linking turns to the plan. */
-    get currentQuestion(): PlannedQuestion | undefined {
+    get currentQuestion(): PlanQuestion | undefined {
       return s.stage === 'questions' ? questions[s.index] : undefined;
     },
     /**

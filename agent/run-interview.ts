@@ -162,7 +162,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         const text = item.textContent ?? '';
         if (!text) return;
         const asked = flow.currentQuestion;
-        const position = asked ? context.plan.questions.findIndex((q) => q.id === asked.id) + 1 : 0;
+        const position = asked ? context.plan.questions.findIndex((q) => q.questionId === asked.questionId) + 1 : 0;
         void publish({
           // Rounded to the second so the same deadline is not published again on every turn.
           ...(flow.started
@@ -188,7 +188,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
               startedAt,
               endedAt,
               interrupted: item.interrupted,
-              questionId: flow.currentQuestion?.id ?? null,
+              questionId: flow.currentQuestion?.questionId ?? null,
               stage: flow.stage,
             },
             {
@@ -215,7 +215,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
             startedAt: timing.startedAt ?? now,
             endedAt: timing.endedAt ?? now,
             interrupted: false,
-            questionId: flow.currentQuestion?.id ?? null,
+            questionId: flow.currentQuestion?.questionId ?? null,
             stage: flow.stage,
           })
           .catch((error: unknown) => log.error({ err: error }, 'candidate turn not stored'));

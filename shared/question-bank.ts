@@ -1,4 +1,5 @@
 import type { Competency, InterviewType } from './db/schema.ts';
+import type { PlanInput, PlanQuestion, QuestionPlan } from './plans/plan.schema.ts';
 
 // The template bank: the plan used when no language model is configured (or its plan failed validation). It is
 // versioned and deterministic (same interview type, language, competencies and duration → same plan), and named as
@@ -10,34 +11,8 @@ import type { Competency, InterviewType } from './db/schema.ts';
 
 export const questionBankVersion = 'template-bank:v2';
 
-export interface PlannedQuestion {
-  /** Stable within a plan; transcript turns link to it. */
-  id: string;
-  text: string;
-  /** The competency the question probes; null for warm-up questions. */
-  competencyKey: string | null;
-  /** How long the question may take with its follow-ups. */
-  timeBudgetSeconds: number;
-}
-
-export interface TemplateQuestion extends PlannedQuestion {
-  /** What an answer at levels 1 to 5 contains. */
-  anchors: string[];
-}
-
-export interface QuestionPlan {
-  source: string;
-  questions: TemplateQuestion[];
-}
-
-export interface PlanInput {
-  type: InterviewType;
-  jobTitle: string;
-  competencies: Competency[];
-  maxDurationMinutes: number;
-  /** The interview's language code (`en`, `ar`, `ar-AE`, …); the bank speaks English and Arabic. */
-  language: string;
-}
+/** What the bank builds a plan from: the interview and the job's competencies (no résumé, no HR questions). */
+export type BankInput = Pick<PlanInput, 'type' | 'competencies' | 'maxDurationMinutes' | 'language'>;
 
 export type BankLanguage = 'en' | 'ar';
 
@@ -449,31 +424,34 @@ export function competencyQuestionText(type: InterviewType, language: string, co
  * The plan: an opening question for the interview type, then one question per competency in the job's order,
  * cut to what fits in the duration (the opening always stays).
  */
-export function buildQuestionPlan(input: PlanInput): QuestionPlan {
+export function buildQuestionPlan(input: BankInput): QuestionPlan {
   const bank = banks[bankLanguage(input.language)];
-  const questions: TemplateQuestion[] = [
+  const template = { kind: 'template', verbatim: false, resumeSpecific: false, source: questionBankVersion } as const;
+  const questions: Omit<PlanQuestion, 'position'>[] = [
     {
-      id: 'q-opening',
+      questionId: 'q-opening',
       text: bank.openings[input.type],
       competencyKey: null,
       timeBudgetSeconds: openingBudget,
       anchors: templateAnchors(input.type, input.language, 'opening'),
+      ...template,
     },
   ];
   for (const [position, competency] of input.competencies.entries()) {
     questions.push({
-      id: `q-${competency.key}`,
+      questionId: `q-${competency.key}`,
       text: competencyQuestionText(input.type, input.language, competency, position),
       competencyKey: competency.key,
       timeBudgetSeconds: competencyBudget,
       anchors: templateAnchors(input.type, input.language, 'competency'),
+      ...template,
     });
   }
   let available = input.maxDurationMinutes * 60 - fixedOverheadSeconds;
-  const fitted: TemplateQuestion[] = [];
+  const fitted: PlanQuestion[] = [];
   for (const question of questions) {
     if (fitted.length > 0 && question.timeBudgetSeconds > available) break;
-    fitted.push(question);
+    fitted.push({ ...question, position: fitted.length });
     available -= question.timeBudgetSeconds;
   }
   return { source: questionBankVersion, questions: fitted };

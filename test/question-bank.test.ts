@@ -6,8 +6,8 @@ import {
   competencyLabel,
   questionBankVersion,
   templateAnchors,
-  type QuestionPlan,
 } from '../shared/question-bank.ts';
+import { planQuestionSchema, type QuestionPlan } from '../shared/plans/plan.schema.ts';
 
 // The template bank is what a candidate hears when no language model is configured: every question and anchor must
 // read as if a person wrote it, whatever HR typed as a competency's name and description. Pure functions; no servers.
@@ -46,7 +46,7 @@ const competencies: Competency[] = [
 const plans = new Map<string, QuestionPlan>();
 for (const language of ['en', 'ar'] as const) {
   for (const type of interviewTypes) {
-    plans.set(`${language}:${type}`, buildQuestionPlan({ type, jobTitle: 'Backend Engineer', competencies, maxDurationMinutes: 120, language }));
+    plans.set(`${language}:${type}`, buildQuestionPlan({ type, competencies, maxDurationMinutes: 120, language }));
   }
 }
 
@@ -78,7 +78,7 @@ function expectTidy(text: string) {
 describe('the template question bank', () => {
   it(`is versioned (${questionBankVersion}) and deterministic`, () => {
     expect(questionBankVersion).toBe('template-bank:v2');
-    const again = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies, maxDurationMinutes: 120, language: 'en' });
+    const again = buildQuestionPlan({ type: 'TECHNICAL', competencies, maxDurationMinutes: 120, language: 'en' });
     expect(again).toEqual(plans.get('en:TECHNICAL'));
   });
 
@@ -88,9 +88,10 @@ describe('the template question bank', () => {
       for (const q of plan.questions) {
         expect(q.anchors).toHaveLength(5);
         expect(new Set(q.anchors).size).toBe(5);
-        // The limits HR's own edits are held to (plans.schemas.ts), so a kept template question always validates.
+        // The limits every stored question is held to (shared/plans/plan.schema.ts), so a template question validates.
         expect(q.text.length).toBeLessThanOrEqual(600);
         for (const anchor of q.anchors) expect(anchor.length).toBeLessThanOrEqual(400);
+        expect(planQuestionSchema.parse(q)).toEqual(q);
       }
     }
   });

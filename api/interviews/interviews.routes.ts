@@ -107,7 +107,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
             targetType: 'interview',
             targetId: created.id,
           });
-          await writePlan(trx, created.id, plan.source, plan.questions);
+          await writePlan(trx, created.id, plan.questions);
           return created;
         });
         const planRows = await readPlan(db, interview.id);

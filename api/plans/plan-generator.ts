@@ -1,41 +1,35 @@
 import { z } from 'zod';
-import type { Competency, InterviewType, PlanQuestionKind } from '../../shared/db/schema.ts';
-import { buildQuestionPlan, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
+import type { Candidate, Job } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
+import {
+  planQuestionSchema,
+  type PlanInput,
+  type PlanQuestion,
+  type QuestionPlan,
+} from '../../shared/plans/plan.schema.ts';
+import { buildQuestionPlan, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
 import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
 
 export const planPromptVersion = 'plan-prompt:v1';
 
-export interface PlanQuestionDraft {
-  questionId: string;
-  text: string;
-  competencyKey: string | null;
-  timeBudgetSeconds: number;
-  anchors: string[];
-  kind: PlanQuestionKind;
-  verbatim: boolean;
-  resumeSpecific: boolean;
-}
-
-export interface GeneratedPlan {
-  source: string;
-  questions: PlanQuestionDraft[];
-  /** Set when a model was configured but its plan could not be used; the template bank was used instead. */
-  fallbackReason?: string;
-}
-
-export interface PlanInput {
-  type: InterviewType;
-  jobTitle: string;
-  jobDescription: string;
-  codingLanguage: string | null;
-  competencies: Competency[];
-  resumeText: string | null;
-  maxDurationMinutes: number;
-  /** The interview's language code (`en`, `ar`, …): questions and anchors are written in it. */
-  language: string;
-  /** HR's questions, asked word for word; they keep their place and their time. */
-  custom: { text: string; competencyKey: string | null; timeBudgetSeconds: number }[];
+/** Everything a plan is generated from, out of the job, the candidate and the interview. */
+export function planInputOf(
+  job: Pick<Job, 'title' | 'description' | 'codingLanguage' | 'competencies'>,
+  candidate: Pick<Candidate, 'resumeText'>,
+  interview: Pick<PlanInput, 'type' | 'maxDurationMinutes' | 'language'>,
+  custom: PlanInput['custom'] = [],
+): PlanInput {
+  return {
+    type: interview.type,
+    jobTitle: job.title,
+    jobDescription: job.description,
+    codingLanguage: job.codingLanguage,
+    competencies: job.competencies,
+    resumeText: candidate.resumeText,
+    maxDurationMinutes: interview.maxDurationMinutes,
+    language: interview.language,
+    custom,
+  };
 }
 
 const questionSeconds = 180;
@@ -47,50 +41,45 @@ export function questionCountFor(input: Pick<PlanInput, 'maxDurationMinutes' | '
   return Math.max(1, Math.min(12, Math.floor(available / questionSeconds)));
 }
 
-function customDrafts(input: PlanInput): PlanQuestionDraft[] {
-  return input.custom.map((q, i) => ({
+/** Puts HR's questions right after the opening question and numbers the plan in that order. */
+function withCustom(input: PlanInput, questions: Omit<PlanQuestion, 'position'>[]): PlanQuestion[] {
+  const custom = input.custom.map((q, i) => ({
     questionId: `q-custom-${i + 1}`,
     text: q.text,
     competencyKey: q.competencyKey,
     timeBudgetSeconds: q.timeBudgetSeconds,
     anchors: templateAnchors(input.type, input.language, q.competencyKey ? 'competency' : 'general'),
-    kind: 'custom',
+    kind: 'custom' as const,
     verbatim: true,
     resumeSpecific: false,
+    source: 'hr',
   }));
+  return [...questions.slice(0, 1), ...custom, ...questions.slice(1)].map((q, position) => ({ ...q, position }));
 }
 
-export function templatePlan(input: PlanInput): GeneratedPlan {
+export function templatePlan(input: PlanInput): QuestionPlan {
   const bank = buildQuestionPlan({
     type: input.type,
-    jobTitle: input.jobTitle,
     competencies: input.competencies,
     language: input.language,
     maxDurationMinutes: Math.max(1, input.maxDurationMinutes - Math.ceil(input.custom.reduce((t, q) => t + q.timeBudgetSeconds, 0) / 60)),
   });
-  const questions = bank.questions.map<PlanQuestionDraft>((q) => ({
-    questionId: q.id,
-    text: q.text,
-    competencyKey: q.competencyKey,
-    timeBudgetSeconds: q.timeBudgetSeconds,
-    anchors: q.anchors,
-    kind: 'template',
-    verbatim: false,
-    resumeSpecific: false,
-  }));
-  // HR's questions come right after the opening question.
-  return { source: questionBankVersion, questions: [...questions.slice(0, 1), ...customDrafts(input), ...questions.slice(1)] };
+  return { source: questionBankVersion, questions: withCustom(input, bank.questions) };
 }
 
+// What the model answers with: the plan question's own fields and limits (so whatever passes here can be stored),
+// held a little tighter where the prompt asks for it; ids, order, kind and source are ours to set.
+const question = planQuestionSchema.shape;
 const generatedPlanSchema = z.object({
   questions: z
     .array(
       z.object({
-        text: z.string().min(10).max(600),
+        text: question.text.min(10),
+        // Checked against the job's keys below rather than here: an unknown key makes the question general.
         competencyKey: z.string().nullable().describe('One of the competency keys given, or null for a general question'),
-        anchors: z.array(z.string().min(5).max(400)).length(5).describe('What an answer at level 1, 2, 3, 4 and 5 contains'),
-        timeBudgetSeconds: z.number().int().min(60).max(600),
-        resumeSpecific: z.boolean().describe("true when the question names something specific from the candidate's résumé"),
+        anchors: question.anchors.describe('What an answer at level 1, 2, 3, 4 and 5 contains'),
+        timeBudgetSeconds: question.timeBudgetSeconds.min(60).max(600),
+        resumeSpecific: question.resumeSpecific.describe("true when the question names something specific from the candidate's résumé"),
       }),
     )
     .min(1)
@@ -131,7 +120,7 @@ export function buildPlanPrompt(input: PlanInput, count: number): string {
  * The plan for an interview: from Gemini when a key is configured (validated, competencies checked, trimmed to the
  * time), otherwise from the versioned template bank. Either way the source is recorded with the plan.
  */
-export async function generatePlan(settings: GeminiSettings, input: PlanInput, log: Logger): Promise<GeneratedPlan> {
+export async function generatePlan(settings: GeminiSettings, input: PlanInput, log: Logger): Promise<QuestionPlan> {
   const client = createGeminiJsonClient(settings);
   if (!client) return templatePlan(input);
   const count = questionCountFor(input);
@@ -139,7 +128,8 @@ export async function generatePlan(settings: GeminiSettings, input: PlanInput, l
     const plan = await client.generate(generatedPlanSchema, { system: planSystem, prompt: buildPlanPrompt(input, count), timeoutMs: 30_000 });
     const keys = new Set(input.competencies.map((c) => c.key));
     let budget = input.maxDurationMinutes * 60 - fixedOverheadSeconds - input.custom.reduce((t, q) => t + q.timeBudgetSeconds, 0);
-    const generated: PlanQuestionDraft[] = [];
+    const source = `${client.model}:${planPromptVersion}`;
+    const generated: Omit<PlanQuestion, 'position'>[] = [];
     for (const [i, q] of plan.questions.slice(0, count).entries()) {
       if (generated.length > 0 && q.timeBudgetSeconds > budget) break;
       budget -= q.timeBudgetSeconds;
@@ -153,12 +143,10 @@ export async function generatePlan(settings: GeminiSettings, input: PlanInput, l
         kind: 'generated',
         verbatim: false,
         resumeSpecific: q.resumeSpecific,
+        source,
       });
     }
-    return {
-      source: `${client.model}:${planPromptVersion}`,
-      questions: [...generated.slice(0, 1), ...customDrafts(input), ...generated.slice(1)],
-    };
+    return { source, questions: withCustom(input, generated) };
   } catch (error) {
     log.warn({ err: error }, 'plan generation failed; using the template bank');
     return { ...templatePlan(input), fallbackReason: 'The language model could not produce a valid plan; the template bank was used.' };

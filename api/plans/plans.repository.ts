@@ -1,8 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../shared/db/schema.ts';
-import type { PlanQuestionDraft } from './plan-generator.ts';
+import type { Database, InterviewStatus } from '../../shared/db/schema.ts';
+import { terminalStatuses } from '../../shared/interview-status.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { planQuestionSchema, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
+import type { GeminiSettings } from '../llm/gemini.ts';
+import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 
-export async function readPlan(db: Kysely<Database>, interviewId: string) {
+// The one module that writes question plans: the HR API (creating an interview, editing or regenerating its plan),
+// a booking's plan written after its commit, and the agent when it finds an interview without a plan all write
+// through here, so a stored plan has one shape whoever wrote it.
+
+export async function readPlan(db: Kysely<Database>, interviewId: string): Promise<PlanQuestion[]> {
   return db
     .selectFrom('interviewPlanQuestions')
     .select(['questionId', 'position', 'text', 'competencyKey', 'timeBudgetSeconds', 'anchors', 'kind', 'verbatim', 'resumeSpecific', 'source'])
@@ -11,21 +19,25 @@ export async function readPlan(db: Kysely<Database>, interviewId: string) {
     .execute();
 }
 
-export type StoredPlanQuestion = Awaited<ReturnType<typeof readPlan>>[number];
+const storedQuestions = planQuestionSchema.omit({ position: true }).array();
 
-/** Replaces an interview's plan: positions are rewritten in the given order, so they stay dense and unique. */
+/**
+ * Replaces an interview's plan with these questions, in this order: positions are rewritten from the order, so they
+ * stay dense and unique. The caller holds the interview row (the plan may only change while it is scheduled).
+ */
 export async function writePlan(
   trx: Kysely<Database>,
   interviewId: string,
-  source: string,
-  questions: (PlanQuestionDraft & { source?: string })[],
+  questions: readonly Omit<PlanQuestion, 'position'>[],
 ): Promise<void> {
+  // Whoever writes, the stored questions meet the schema the API serves them with; one that does not is a bug.
+  const parsed = storedQuestions.parse(questions);
   await trx.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
-  if (questions.length === 0) return;
+  if (parsed.length === 0) return;
   await trx
     .insertInto('interviewPlanQuestions')
     .values(
-      questions.map((q, position) => ({
+      parsed.map((q, position) => ({
         interviewId,
         questionId: q.questionId,
         position,
@@ -36,8 +48,68 @@ export async function writePlan(
         kind: q.kind,
         verbatim: q.verbatim,
         resumeSpecific: q.resumeSpecific,
-        source: q.source ?? (q.kind === 'custom' ? 'hr' : source),
+        source: q.source,
       })),
     )
     .execute();
+}
+
+const open = (status: InterviewStatus | undefined) => status !== undefined && !terminalStatuses.includes(status);
+
+/** A model for the plan, or none: then the plan comes from the template bank. */
+export type PlanModel = { settings: GeminiSettings; log: Logger } | null;
+
+/**
+ * The interview's plan. One that has none yet (its plan is normally written when it is created or booked) gets one
+ * now, generated from the interview as it stands, and written only while it is open and still has none: whoever
+ * comes first writes, the others read that plan back. The model is never called while the interview row is held.
+ */
+export async function ensurePlan(
+  db: Kysely<Database>,
+  interviewId: string,
+  model: PlanModel,
+): Promise<{ questions: PlanQuestion[]; written: boolean }> {
+  const stored = await readPlan(db, interviewId);
+  if (stored.length > 0) return { questions: stored, written: false };
+  const plan = await generateFor(db, interviewId, model);
+  if (!plan) return { questions: [], written: false };
+  const written = await db.transaction().execute(async (trx) => {
+    // The interview row's lock orders this against a start, a cancellation, HR's plan edits and another writer.
+    const row = await trx.selectFrom('interviews').select('status').where('id', '=', interviewId).forUpdate().executeTakeFirst();
+    if (!open(row?.status)) return false;
+    const existing = await trx
+      .selectFrom('interviewPlanQuestions')
+      .select('questionId')
+      .where('interviewId', '=', interviewId)
+      .limit(1)
+      .executeTakeFirst();
+    if (existing) return false;
+    await writePlan(trx, interviewId, plan.questions);
+    return true;
+  });
+  return { questions: await readPlan(db, interviewId), written };
+}
+
+async function generateFor(db: Kysely<Database>, interviewId: string, model: PlanModel): Promise<QuestionPlan | undefined> {
+  const row = await db
+    .selectFrom('interviews as i')
+    .innerJoin('jobs as j', 'j.id', 'i.jobId')
+    .innerJoin('candidates as p', 'p.id', 'i.candidateId')
+    .select([
+      'i.status',
+      'i.type',
+      'i.maxDurationMinutes',
+      'i.language',
+      'j.title',
+      'j.description',
+      'j.codingLanguage',
+      'j.competencies',
+      'p.resumeText',
+    ])
+    .where('i.id', '=', interviewId)
+    .executeTakeFirst();
+  // A closed interview gets no plan; it is not worth a model call.
+  if (!row || !open(row.status)) return undefined;
+  const input = planInputOf(row, row, row);
+  return model ? generatePlan(model.settings, input, model.log) : templatePlan(input);
 }

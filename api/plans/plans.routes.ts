@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Competency, Database, Interview } from '../../shared/db/schema.ts';
+import { planSource, type PlanInput, type PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { fixedOverheadSeconds, templateAnchors } from '../../shared/question-bank.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -9,10 +10,9 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
-import { planInputOf } from '../interviews/create-interview.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
-import { generatePlan, type PlanInput, type PlanQuestionDraft } from './plan-generator.ts';
-import { readPlan, writePlan, type StoredPlanQuestion } from './plans.repository.ts';
+import { generatePlan, planInputOf } from './plan-generator.ts';
+import { readPlan, writePlan } from './plans.repository.ts';
 import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
 
 const tags = ['Question plans'];
@@ -26,22 +26,17 @@ export async function planInputFor(db: Kysely<Database>, interview: Interview, c
   return planInputOf(job, candidate, interview, custom);
 }
 
-function toDraft(q: StoredPlanQuestion): PlanQuestionDraft & { source: string } {
-  return { ...q, anchors: q.anchors as string[] };
-}
-
-export function planBody(interview: Interview, rows: StoredPlanQuestion[], fallbackReason?: string) {
+export function planBody(interview: Interview, rows: PlanQuestion[], fallbackReason?: string) {
   const totalSeconds = rows.reduce((t, q) => t + q.timeBudgetSeconds, 0);
-  const sources = [...new Set(rows.filter((q) => q.kind !== 'custom').map((q) => q.source))];
   return {
     interviewId: interview.id,
-    source: sources.join('+') || 'hr',
+    source: planSource(rows),
     questionCount: rows.length,
     totalSeconds,
     fitsDuration: totalSeconds + fixedOverheadSeconds <= interview.maxDurationMinutes * 60,
     frozen: interview.status !== 'scheduled',
     ...(fallbackReason ? { fallbackReason } : {}),
-    questions: rows.map((q) => ({ ...q, anchors: q.anchors as string[] })),
+    questions: rows,
   };
 }
 
@@ -57,7 +52,7 @@ export function planRoutes(deps: AppDeps) {
     meta: RequestMeta,
     id: string,
     action: string,
-    change: (questions: (PlanQuestionDraft & { source: string })[], interview: Interview) => Promise<(PlanQuestionDraft & { source?: string })[]>,
+    change: (questions: PlanQuestion[], interview: Interview) => Promise<Omit<PlanQuestion, 'position'>[]>,
   ) {
     return db.transaction().execute(async (trx) => {
       let q = trx.selectFrom('interviews').selectAll().where('id', '=', id).forUpdate();
@@ -68,11 +63,11 @@ export function planRoutes(deps: AppDeps) {
       if (interview.status !== 'scheduled') {
         throw new AppError('invalid_state', `The plan is frozen: the interview is ${interview.status}.`);
       }
-      const current = (await readPlan(trx, interview.id)).map(toDraft);
+      const current = await readPlan(trx, interview.id);
       const next = await change(current, interview);
       const ids = next.map((n) => n.questionId);
       if (new Set(ids).size !== ids.length) throw new AppError('validation_failed', 'Question ids must be unique.');
-      await writePlan(trx, interview.id, current[0]?.source ?? 'hr', next);
+      await writePlan(trx, interview.id, next);
       await recordAudit(trx, actorFromPrincipal(principal, meta), {
         companyId: interview.companyId,
         action,
@@ -136,7 +131,7 @@ export function planRoutes(deps: AppDeps) {
       handler: async ({ params, body, principal, meta }) => ({
         status: 200,
         body: await changePlan(principal, meta, params.id, 'plan.replace', async (current, interview) => {
-          const result: (PlanQuestionDraft & { source?: string })[] = [];
+          const result: Omit<PlanQuestion, 'position'>[] = [];
           for (const q of body.questions) {
             const kept = q.questionId ? current.find((c) => c.questionId === q.questionId) : undefined;
             if (q.questionId && !kept) throw new AppError('validation_failed', `No question "${q.questionId}" in this plan.`);
@@ -151,7 +146,7 @@ export function planRoutes(deps: AppDeps) {
               kind: unchanged ? kept.kind : 'custom',
               verbatim: unchanged ? kept.verbatim : q.verbatim,
               resumeSpecific: unchanged ? kept.resumeSpecific : false,
-              ...(unchanged ? { source: kept.source } : {}),
+              source: unchanged ? kept.source : 'hr',
             });
           }
           return result;
@@ -171,7 +166,7 @@ export function planRoutes(deps: AppDeps) {
       handler: async ({ params, body, principal, meta }) => ({
         status: 201,
         body: await changePlan(principal, meta, params.id, 'plan.question.add', async (current, interview) => {
-          const question: PlanQuestionDraft = {
+          const question: Omit<PlanQuestion, 'position'> = {
             questionId: nextCustomId(current),
             text: body.text,
             competencyKey: body.competencyKey,
@@ -180,6 +175,7 @@ export function planRoutes(deps: AppDeps) {
             kind: 'custom',
             verbatim: true,
             resumeSpecific: false,
+            source: 'hr',
           };
           const at = Math.min(body.position ?? current.length, current.length);
           return [...current.slice(0, at), question, ...current.slice(at)];
@@ -247,7 +243,7 @@ export function planRoutes(deps: AppDeps) {
             .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
           const plan = await generatePlan(config.scoring, await planInputFor(db, interview, custom), log);
           fallbackReason = plan.fallbackReason;
-          return plan.questions.map((q) => ({ ...q, source: q.kind === 'custom' ? 'hr' : plan.source }));
+          return plan.questions;
         });
         return { status: 200, body: fallbackReason ? { ...body, fallbackReason } : body };
       },

@@ -1,43 +1,25 @@
 import { z } from 'zod';
+import { customQuestionSchema, planQuestionSchema, questionPlanSchema } from '../../shared/plans/plan.schema.ts';
 
-const competencyKey = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/).nullable();
-const anchors = z.array(z.string().trim().min(3).max(400)).length(5).meta({ description: 'Levels 1 to 5, in order' });
-const budget = z.number().int().min(30).max(1800);
+// The plan as HR reads and edits it, derived from the one plan schema (shared/plans/plan.schema.ts): the same
+// fields, the same limits.
 
-export const planQuestionSchema = z
-  .object({
-    questionId: z.string(),
-    position: z.number().int(),
-    text: z.string(),
-    competencyKey: z.string().nullable(),
-    timeBudgetSeconds: z.number().int(),
-    anchors: z.array(z.string()),
-    kind: z.enum(['generated', 'template', 'custom']),
-    verbatim: z.boolean().meta({ description: 'Asked word for word' }),
-    resumeSpecific: z.boolean(),
-    source: z.string(),
-  })
-  .meta({ id: 'PlanQuestion' });
+const question = planQuestionSchema.shape;
 
-export const planSchema = z
-  .object({
+export { planQuestionSchema };
+
+export const planSchema = questionPlanSchema
+  .extend({
     interviewId: z.uuid(),
-    source: z.string().meta({ description: 'Where the plan came from: a model and prompt version, or the template bank version' }),
     questionCount: z.number().int(),
     totalSeconds: z.number().int(),
     fitsDuration: z.boolean().meta({ description: 'Whether the questions fit the max duration with greeting and closing' }),
     frozen: z.boolean().meta({ description: 'True once the interview has started; a frozen plan cannot change' }),
-    fallbackReason: z.string().optional(),
-    questions: z.array(planQuestionSchema),
   })
   .meta({ id: 'QuestionPlan' });
 
-export const customQuestionInput = z
-  .object({
-    text: z.string().trim().min(5).max(600),
-    competencyKey: competencyKey.default(null),
-    timeBudgetSeconds: budget.default(180),
-  })
+export const customQuestionInput = customQuestionSchema
+  .extend({ competencyKey: question.competencyKey.default(null), timeBudgetSeconds: question.timeBudgetSeconds.default(180) })
   .strict()
   .meta({ id: 'CustomQuestion', description: 'A question HR writes; the interviewer asks it word for word' });
 
@@ -45,8 +27,8 @@ export const addQuestionBody = customQuestionInput
   .extend({ position: z.number().int().min(0).optional().meta({ description: 'Where to insert it; default last' }) })
   .meta({ id: 'AddPlanQuestion' });
 
-export const updateQuestionBody = z
-  .object({ text: z.string().trim().min(5).max(600), competencyKey, timeBudgetSeconds: budget, anchors, verbatim: z.boolean() })
+export const updateQuestionBody = planQuestionSchema
+  .pick({ text: true, competencyKey: true, timeBudgetSeconds: true, anchors: true, verbatim: true })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
@@ -56,14 +38,11 @@ export const replacePlanBody = z
   .object({
     questions: z
       .array(
-        z
-          .object({
-            questionId: z.string().max(64).optional().meta({ description: 'Keep an existing question (and its anchors)' }),
-            text: z.string().trim().min(5).max(600),
-            competencyKey: competencyKey.default(null),
-            timeBudgetSeconds: budget.default(180),
-            anchors: anchors.optional(),
-            verbatim: z.boolean().default(true),
+        customQuestionInput
+          .extend({
+            questionId: question.questionId.max(64).optional().meta({ description: 'Keep an existing question (and its anchors)' }),
+            anchors: question.anchors.optional(),
+            verbatim: question.verbatim.default(true),
           })
           .strict(),
       )

@@ -1,7 +1,8 @@
 import type { Competency } from '../../shared/db/schema.ts';
+import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
-import type { PlanQuestion, Turn } from './integrity.ts';
+import type { Turn } from './integrity.ts';
 
 export const scoringPromptVersion = 'scorecard-prompt:v1';
 
@@ -57,7 +58,8 @@ export function buildEvaluationPrompt(input: EvaluationInput): string {
     'Questions (id, competency, text, then the anchors for scores 1 to 5):',
     ...input.plan.flatMap((q) => [
       `- ${q.questionId} [${q.competencyKey ?? 'general'}]: ${q.text}`,
-      ...(q.anchors?.length === 5 ? q.anchors.map((a, i) => `    ${i + 1}: ${a}`) : []),
+      // Rows stored before plans carried anchors (migration 2026-11-23T0940) have none: the default scale applies.
+      ...(q.anchors.length === 5 ? q.anchors.map((a, i) => `    ${i + 1}: ${a}`) : []),
     ]),
     '',
     'Transcript (seq, speaker, question id):',

@@ -1,4 +1,5 @@
 import type { Competency } from '../../shared/db/schema.ts';
+import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import type { IntegrityReport, ModelEvaluation, ScorecardResult } from './evaluation.schemas.ts';
 
 // The integrity rules, enforced here rather than requested of the model:
@@ -7,15 +8,6 @@ import type { IntegrityReport, ModelEvaluation, ScorecardResult } from './evalua
 // - a question or competency without valid evidence is "insufficient evidence", never a number;
 // - questions never asked, and silence or non-answers, are never scored, whatever the model says;
 // - nothing about emotion, personality or voice survives into the scorecard.
-
-export interface PlanQuestion {
-  questionId: string;
-  position: number;
-  text: string;
-  competencyKey: string | null;
-  /** The question's own five levels; the default scale applies when a plan has none. */
-  anchors?: string[];
-}
 
 export interface Turn {
   seq: number;

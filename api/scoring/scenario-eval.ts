@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Competency, InterviewType } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { GeminiSettings } from '../llm/gemini.ts';
-import { generatePlan } from '../plans/plan-generator.ts';
+import { generatePlan, planInputOf } from '../plans/plan-generator.ts';
 import { createEvaluator } from './evaluator.ts';
 import { applyIntegrity, overallScore, type Turn } from './integrity.ts';
 
@@ -40,17 +40,15 @@ export async function evaluateScenario(settings: GeminiSettings, scenario: Scena
   if (!evaluator) throw new Error('GOOGLE_API_KEY is required for the scenario eval');
   const plan = await generatePlan(
     settings,
-    {
-      type: scenario.interview.type,
-      jobTitle: scenario.job.title,
-      jobDescription: scenario.job.description,
-      codingLanguage: scenario.job.codingLanguage ?? null,
-      competencies: scenario.job.competencies,
-      resumeText: scenario.candidate.resume ?? null,
-      maxDurationMinutes: Math.max(5, Math.round(scenario.interview.maxDurationSeconds / 60)),
-      language: scenario.interview.language ?? 'en',
-      custom: [],
-    },
+    planInputOf(
+      { ...scenario.job, codingLanguage: scenario.job.codingLanguage ?? null },
+      { resumeText: scenario.candidate.resume ?? null },
+      {
+        type: scenario.interview.type,
+        maxDurationMinutes: Math.max(5, Math.round(scenario.interview.maxDurationSeconds / 60)),
+        language: scenario.interview.language ?? 'en',
+      },
+    ),
     log,
   );
   const turns: Turn[] = [{ seq: 1, speaker: 'interviewer', text: 'Do you agree to continue?', questionId: null }];
@@ -61,16 +59,15 @@ export async function evaluateScenario(settings: GeminiSettings, scenario: Scena
     const answer = answers[i];
     if (answer) turns.push({ seq: turns.length + 1, speaker: 'candidate', text: answer, questionId: q.questionId });
   });
-  const planQuestions = plan.questions.map((q, position) => ({ ...q, position }));
   const evaluation = await evaluator.evaluate({
     jobTitle: scenario.job.title,
     jobDescription: scenario.job.description,
     interviewType: scenario.interview.type,
     competencies: scenario.job.competencies,
-    plan: planQuestions,
+    plan: plan.questions,
     turns,
   });
-  const { result, integrity } = applyIntegrity({ plan: planQuestions, competencies: scenario.job.competencies, turns, evaluation });
+  const { result, integrity } = applyIntegrity({ plan: plan.questions, competencies: scenario.job.competencies, turns, evaluation });
   const quotesReturned =
     evaluation.questions.reduce((n, q) => n + q.evidence.length, 0) + evaluation.competencies.reduce((n, c) => n + c.evidence.length, 0);
   return {

@@ -3,9 +3,10 @@ import type { Competency, Database, Interview } from '../../shared/db/schema.ts'
 import { recordEvent } from '../../shared/events/outbox.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { AppError } from '../http/problem.ts';
+import { readPlan } from '../plans/plans.repository.ts';
 import type { ScorecardResult } from './evaluation.schemas.ts';
 import { createEvaluator, scoringPromptVersion, type ScoringSettings } from './evaluator.ts';
-import { applyIntegrity, overallScore, questionStatuses, type PlanQuestion, type Turn } from './integrity.ts';
+import { applyIntegrity, overallScore, questionStatuses, type Turn } from './integrity.ts';
 
 export type ScoreTrigger = 'interview_completed' | 're_score' | 'llm_configured';
 
@@ -22,12 +23,7 @@ export const noLlmReason =
 async function loadMaterial(db: Kysely<Database>, interview: Interview) {
   const [job, plan, turns] = await Promise.all([
     db.selectFrom('jobs').select(['title', 'description', 'competencies']).where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('interviewPlanQuestions')
-      .select(['questionId', 'position', 'text', 'competencyKey', 'source', 'anchors'])
-      .where('interviewId', '=', interview.id)
-      .orderBy('position')
-      .execute(),
+    readPlan(db, interview.id),
     db
       .selectFrom('transcriptTurns')
       .select(['seq', 'speaker', 'text', 'questionId'])
@@ -35,7 +31,7 @@ async function loadMaterial(db: Kysely<Database>, interview: Interview) {
       .orderBy('seq')
       .execute(),
   ]);
-  return { job, plan: plan as (PlanQuestion & { source: string })[], turns: turns as Turn[] };
+  return { job, plan, turns: turns as Turn[] };
 }
 
 /** What every result event says about its interview: ids, and where to fetch the full records. */

@@ -18,7 +18,6 @@ const scenario = JSON.parse(readFileSync(new URL('../../scenarios/backend-fintec
 function scenarioContext(maxDurationMinutes = 15): InterviewContext {
   const plan = buildQuestionPlan({
     type: 'TECHNICAL',
-    jobTitle: scenario.job.title,
     competencies: scenario.job.competencies,
     maxDurationMinutes,
     language: 'en',
@@ -116,7 +115,7 @@ describe('interviewer agent with a fake LLM', () => {
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree, let\'s start.' }]);
     expect(said).toBe(script.firstQuestion(context.plan.questions[0]!.text));
     expect(flow.stage).toBe('questions');
-    expect(flow.currentQuestion?.id).toBe('q-opening');
+    expect(flow.currentQuestion?.questionId).toBe('q-opening');
   });
 
   it('allows at most two follow-ups per question, then moves on; "repeat" repeats the question', async () => {
@@ -136,7 +135,7 @@ describe('interviewer agent with a fake LLM', () => {
     const third = await turn(session, 'The reconciliation job.');
     const second = context.plan.questions[1]!;
     expect(third.said).toBe(script.nextQuestion(second.text));
-    expect(flow.currentQuestion?.id).toBe(second.id);
+    expect(flow.currentQuestion?.questionId).toBe(second.questionId);
     expect(flow.followUps).toBe(0);
     expect((await turn(session, 'Can you repeat that?')).said).toBe(script.repeatQuestion(second.text));
   });
@@ -184,7 +183,7 @@ describe('interviewer agent with a fake LLM', () => {
     const refused = await turn(session, 'I rebuilt our ledger.');
     expect(refused.said).toBe(script.nextQuestion(second.text));
     expect(refused.said).not.toContain('every single detail');
-    expect(flow.currentQuestion?.id).toBe(second.id);
+    expect(flow.currentQuestion?.questionId).toBe(second.questionId);
     expect(flow.followUps).toBe(0);
     // A follow-up within the schema still goes out as the model worded it.
     expect((await turn(session, 'We used event sourcing.')).said).toBe('Why?');
@@ -214,7 +213,7 @@ describe('interviewer agent with a fake LLM', () => {
     const again = await session.run({ userInput: 'Also yes.' }).wait();
     expect(again.events.filter((e) => e.type === 'message' && e.item.role === 'assistant')).toEqual([]);
     expect(flow.stage).toBe('questions');
-    expect(flow.currentQuestion?.id).toBe('q-opening');
+    expect(flow.currentQuestion?.questionId).toBe('q-opening');
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes.' }]);
   });
 
@@ -259,13 +258,13 @@ describe('interview flow rules', () => {
   });
 
   it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
-    const long = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 15, language: 'en' });
+    const long = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 15, language: 'en' });
     expect(long.source).toBe('template-bank:v2');
     expect(long.questions.map((q) => q.competencyKey)).toEqual([null, 'system_design', 'payments_domain', 'communication']);
-    const short = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 7, language: 'en' });
-    expect(short.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
-    const tiny = buildQuestionPlan({ type: 'TECHNICAL', jobTitle: 'x', competencies: scenario.job.competencies, maxDurationMinutes: 5, language: 'en' });
-    expect(tiny.questions.map((q) => q.id)).toEqual(['q-opening']);
+    const short = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 7, language: 'en' });
+    expect(short.questions.map((q) => q.questionId)).toEqual(['q-opening', 'q-system_design']);
+    const tiny = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 5, language: 'en' });
+    expect(tiny.questions.map((q) => q.questionId)).toEqual(['q-opening']);
   });
 
   it('local mode reads consent, repeat and stop requests from keywords', () => {
@@ -286,8 +285,8 @@ describe('local mode (no LLM)', () => {
     await vi_waitFor(() => flow.stage === 'questions');
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree.' }]);
     for (const q of context.plan.questions) {
-      expect(flow.currentQuestion?.id).toBe(q.id);
-      agent.handleTypedInput(`My answer about ${q.id}.`);
+      expect(flow.currentQuestion?.questionId).toBe(q.questionId);
+      agent.handleTypedInput(`My answer about ${q.questionId}.`);
     }
     expect(flow.stage).toBe('candidate_questions');
     agent.handleTypedInput('No, thank you.');

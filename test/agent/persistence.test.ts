@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInterviewContext } from '../../agent/interview-context.ts';
+import { ensurePlan, readPlan } from '../../api/plans/plans.repository.ts';
 import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from '../../agent/persistence.ts';
 import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
 
@@ -48,18 +49,32 @@ describe('agent persistence', () => {
     const planned = await api.db.selectFrom('interviewPlanQuestions').selectAll().where('interviewId', '=', interviewId).orderBy('position').execute();
     if (planned.length > 0) {
       const context = await loadInterviewContext(api.db, interviewId);
-      expect(context?.plan.questions.map((q) => q.id)).toEqual(planned.map((q) => q.questionId));
+      expect(context?.plan.questions.map((q) => q.questionId)).toEqual(planned.map((q) => q.questionId));
     }
+    const writtenByApi = await readPlan(api.db, interviewId);
     await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
     const first = await loadInterviewContext(api.db, interviewId);
     expect(first?.plan.source).toBe('template-bank:v2');
-    expect(first?.plan.questions.map((q) => q.id)).toEqual(['q-opening', 'q-system_design']);
+    expect(first?.plan.questions.map((q) => q.questionId)).toEqual(['q-opening', 'q-system_design']);
+    // One writer: the agent's plan is row for row the one the API wrote when it created the interview.
+    expect(writtenByApi.length).toBeGreaterThan(0);
+    expect(await readPlan(api.db, interviewId)).toEqual(writtenByApi);
     // The frozen template plan carries its anchors, so the scorecard has levels to score against.
     const frozen = await api.db.selectFrom('interviewPlanQuestions').select('anchors').where('interviewId', '=', interviewId).execute();
     for (const q of frozen) expect(q.anchors).toHaveLength(5);
     await api.db.updateTable('jobs').set({ competencies: JSON.stringify([]) }).execute();
     const second = await loadInterviewContext(api.db, interviewId);
     expect(second?.plan).toEqual(first?.plan);
+  });
+
+  it('writers racing for an interview without a plan: one writes, every one gets that plan', async () => {
+    await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
+    const results = await Promise.all([1, 2, 3].map(() => ensurePlan(api.db, interviewId, null)));
+    expect(results.filter((r) => r.written)).toHaveLength(1);
+    const stored = await readPlan(api.db, interviewId);
+    expect(stored.map((q) => q.position)).toEqual(stored.map((_, i) => i));
+    for (const r of results) expect(r.questions).toEqual(stored);
+    expect((await loadInterviewContext(api.db, interviewId))?.plan.questions).toEqual(stored);
   });
 
   it('stores consent with its notice version, and summarises reply latency in SQL', async () => {
