@@ -36,15 +36,27 @@ const row = (id: string) =>
     .where('id', '=', id)
     .executeTakeFirstOrThrow();
 
+/** The interviews the worker holds a place for (its `/worker` status). */
+async function activeJobs(): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${stack.workerHttpPort}/worker`);
+  return ((await res.json()) as { active_jobs: number }).active_jobs;
+}
+
 /** Connects as the candidate and resolves with the interviewer's participant once it is in the room. */
 async function connectAndMeetInterviewer(joined: { serverUrl: string; token: string }) {
   const room = new Room();
-  const interviewer = new Promise<RemoteParticipant>((resolve) => {
+  const arrived = new Promise<RemoteParticipant>((resolve) => {
     room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => resolve(p));
   });
   await room.connect(joined.serverUrl, joined.token, { autoSubscribe: false, dynacast: false });
   const present = [...room.remoteParticipants.values()][0];
-  return { room, interviewer: present ? Promise.resolve(present) : interviewer };
+  const interviewer = Promise.race([
+    present ? Promise.resolve(present) : arrived,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no interviewer in the room:\n${stack.workerLog.slice(-40).join('\n')}`)), 60_000),
+    ),
+  ]);
+  return { room, interviewer };
 }
 
 describe('a candidate who takes a token and never arrives', () => {
@@ -61,6 +73,8 @@ describe('a candidate who takes a token and never arrives', () => {
       await expect.poll(async () => (await row(b.id)).agentDispatchedAt, { timeout: 30_000, interval: 250 }).toBeNull();
       expect(await row(a.id)).toMatchObject({ status: 'scheduled', startedAt: null, deadlineAt: null, endReason: null });
       expect(stack.workerLog.some((l) => l.includes('the candidate did not arrive'))).toBe(true);
+      // Their places are free: the worker holds none.
+      await expect.poll(activeJobs, { timeout: 60_000, interval: 250 }).toBe(0);
 
       // A third candidate gets an interviewer at once: the places were freed.
       const c = (await seedInterview(stack.hr)).interview;
@@ -83,6 +97,6 @@ describe('a candidate who takes a token and never arrives', () => {
       await third.room.disconnect();
       await first.room.disconnect();
     },
-    180_000,
+    300_000,
   );
 });

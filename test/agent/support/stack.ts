@@ -20,6 +20,8 @@ export interface AgentStack {
   deepgram: DeepgramEmulator;
   gemini: GeminiEmulator;
   agentName: string;
+  /** The worker's own HTTP port: `/worker` reports its active jobs. */
+  workerHttpPort: number;
   worker: ChildProcess;
   workerLog: string[];
   stop(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
   const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
   const gemini = await startGeminiEmulator(options.gemini);
   const base = testEnv();
+  const workerHttpPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -75,7 +78,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     LIVEKIT_API_KEY: base.LIVEKIT_API_KEY,
     LIVEKIT_API_SECRET: base.LIVEKIT_API_SECRET,
     AGENT_NAME: agentName,
-    AGENT_HTTP_PORT: String(await freePort()),
+    AGENT_HTTP_PORT: String(workerHttpPort),
     DEEPGRAM_API_KEY: 'emulated',
     GOOGLE_API_KEY: 'emulated',
     DEEPGRAM_STT_URL: deepgram.url.replace(/^http/, 'ws'),
@@ -130,6 +133,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     agentName,
     worker,
     workerLog,
+    workerHttpPort,
     async stop() {
       if (worker.exitCode === null) {
         // Job and inference processes a stopping worker leaves behind (an idle process forked at shutdown) are
