@@ -126,13 +126,15 @@ async function seedInterviews(count: number, prefix: string, phoneBase: number):
 }
 
 /**
- * Puts the vouched interviews where a real rejoin finds them: a room open, the candidate's identity issued a minute
- * ago, LiveKit's participant_joined after it, and a participant_left the API received ten seconds ago.
+ * Puts the vouched interviews where a real rejoin finds them: a room open with its interviewer dispatched (the first
+ * join does both), the candidate's identity issued a minute ago, LiveKit's participant_joined after it, and a
+ * participant_left the API received ten seconds ago.
  */
 async function markCandidatesLeft(prefix: string) {
   await sql`
     update interviews set
       room_created_at = now() - interval '2 minutes',
+      agent_dispatched_at = now() - interval '2 minutes',
       candidate_identity = coalesce(candidate_identity, 'cand_bench_' || id),
       candidate_connected = false,
       join_lease_until = null,

@@ -186,7 +186,8 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   if (claim) {
     identity = claim.identity;
     if (!claim.roomWasOpen) await openRoomOrRelease(deps, interview);
-    else if (!claim.agentWasDispatched) await redispatch(deps, interview);
+    // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
+    else if (!claim.agentWasDispatched) void redispatch(deps, interview).catch(() => {});
   } else {
     identity = await holdSeat(deps, interview, displayName, now);
     await recordAudit(db, actor, {
