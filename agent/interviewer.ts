@@ -35,7 +35,7 @@ export interface InterviewerOptions {
   /** False in local mode: no LLM, the flow is steered by keyword rules. */
   generative: boolean;
   /** Resolves when the candidate is in the room; the greeting waits for it. */
-  candidatePresent?: Promise<void>;
+  candidatePresent?: Promise<boolean>;
   /** The greeting's audio, synthesised ahead of time (see speech/presynthesis.ts). */
   greetingAudio?: () => ReadableStream<AudioFrame> | undefined;
 }
@@ -82,7 +82,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly context: InterviewContext;
   private readonly hooks: InterviewerHooks;
   private readonly generative: boolean;
-  private readonly candidatePresent: Promise<void>;
+  private readonly candidatePresent: Promise<boolean>;
   private readonly greetingAudio: (() => ReadableStream<AudioFrame> | undefined) | undefined;
   private pending: PendingDecision[] = [];
   private endedWith: EndReason | undefined;
@@ -96,7 +96,7 @@ export class InterviewerAgent extends voice.Agent {
     this.context = options.context;
     this.hooks = options.hooks;
     this.generative = options.generative;
-    this.candidatePresent = options.candidatePresent ?? Promise.resolve();
+    this.candidatePresent = options.candidatePresent ?? Promise.resolve(true);
     this.greetingAudio = options.greetingAudio;
   }
 
@@ -106,7 +106,8 @@ export class InterviewerAgent extends voice.Agent {
     });
     // The greeting is fixed text: spoken without an LLM round trip the moment the candidate is there, and not
     // interruptible, so the disclosure is always heard in full.
-    await this.candidatePresent;
+    // False when the interviewer leaves without them (a no-show): nothing to say, and the session can close.
+    if (!(await this.candidatePresent)) return;
     this.perform(this.flow.start(), { allowInterruptions: false, audio: this.greetingAudio?.() });
   }
 

@@ -131,8 +131,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   job.room.on(RoomEvent.LocalTrackSubscribed, () =>
     log.debug({ ms: Date.now() - started }, 'candidate subscribed to the voice'),
   );
-  let candidatePresentNow: () => void = () => {};
-  const candidatePresent = new Promise<void>((resolve) => (candidatePresentNow = resolve));
+  let candidateCame: (present: boolean) => void = () => {};
+  const candidatePresent = new Promise<boolean>((resolve) => (candidateCame = resolve));
   const agent = new InterviewerAgent({
     context,
     flow,
@@ -309,7 +309,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         if (waited < arrivalTimeoutMs) return watchArrival(arrivalTimeoutMs - waited);
         if (!(await interviewerLeftNoShow(db, interviewId))) return;
         log.info({ waitedMs: waited }, 'the candidate did not arrive; leaving the room for the next join');
-        await session.close().catch(() => {});
+        // The greeting waits for the candidate; released, it says nothing and the session closes with the job.
+        candidateCame(false);
         job.shutdown('no_show');
       })().catch((error: unknown) => log.warn({ err: error }, 'arrival watch failed'));
     });
@@ -334,7 +335,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         return;
       }
       flow.clockStartsAt(arrival.interview.deadlineAt.getTime() - context.maxDurationMinutes * 60_000);
-      candidatePresentNow();
+      candidateCame(true);
       log.debug({ ms: Date.now() - started }, 'candidate present');
 
       // Timekeeping: past the wrap-up point no new question starts (the flow checks); at the limit, stop.

@@ -13,6 +13,9 @@ const phone = '+971501234567';
 
 beforeAll(async () => {
   stack = await startAgentStack({
+    // The arrival timeout is shortened for the test; the seat a token holds for its connection must stay shorter, as
+    // with the defaults (20 s against 120 s), or the rejoin below would find it still held.
+    apiEnv: { JOIN_CONNECT_GRACE_SECONDS: '2' },
     workerEnv: {
       AGENT_LOCAL_MODE: 'true',
       AGENT_MAX_JOBS: '2',
@@ -74,7 +77,12 @@ describe('a candidate who takes a token and never arrives', () => {
       expect(await row(a.id)).toMatchObject({ status: 'scheduled', startedAt: null, deadlineAt: null, endReason: null });
       expect(stack.workerLog.some((l) => l.includes('the candidate did not arrive'))).toBe(true);
       // Their places are free: the worker holds none.
-      await expect.poll(activeJobs, { timeout: 60_000, interval: 250 }).toBe(0);
+      await expect
+        .poll(activeJobs, { timeout: 60_000, interval: 250 })
+        .toBe(0)
+        .catch((error: unknown) => {
+          throw new Error(`${String(error)}\n--- worker ---\n${stack.workerLog.slice(-60).join('\n')}`);
+        });
 
       // A third candidate gets an interviewer at once: the places were freed.
       const c = (await seedInterview(stack.hr)).interview;
