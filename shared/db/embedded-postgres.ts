@@ -201,7 +201,8 @@ export async function runServer(
   child.stderr!.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     if (output.length < 8_000) output += text;
-    for (const line of text.split('\n')) if (/\b(FATAL|PANIC|ERROR):/.test(line)) options.log?.(line.trim());
+    // The server's own failures; a statement's ERROR is its client's to report (a library probing for a table logs one).
+    for (const line of text.split('\n')) if (/\b(FATAL|PANIC):/.test(line)) options.log?.(line.trim());
   });
   let exit: string | undefined;
   const exited = new Promise<void>((resolve) =>
