@@ -43,9 +43,15 @@ const overrides: Record<string, string> = {
 
 const customImports = Object.fromEntries([
   ['EndReason', '../end-reasons.ts'],
-  ...['Competency', 'SlotSettings', 'InterviewStatus', 'InterviewType', 'Recommendation', 'EmailLocale', 'AuditActorType'].map(
-    (name) => [name, './column-types.ts'],
-  ),
+  ...[
+    'Competency',
+    'SlotSettings',
+    'InterviewStatus',
+    'InterviewType',
+    'Recommendation',
+    'EmailLocale',
+    'AuditActorType',
+  ].map((name) => [name, './column-types.ts']),
 ]);
 
 /**
@@ -65,7 +71,9 @@ async function checkedVocabularies(db: Kysely<any>): Promise<Map<string, string[
   for (const row of rows) {
     const match = /^CHECK \(\((\w+) = ANY \(ARRAY\[(.+)\]\)\)\)$/.exec(row.definition);
     if (!match || match[1] !== row.column) continue;
-    const values = match[2]!.split(', ').map((item) => /^'((?:[^']|'')*)'::text$/.exec(item)?.[1]?.replaceAll("''", "'"));
+    const values = match[2]!
+      .split(', ')
+      .map((item) => /^'((?:[^']|'')*)'::text$/.exec(item)?.[1]?.replaceAll("''", "'"));
     if (values.some((v) => v === undefined)) continue;
     vocabularies.set(`${row.table}.${row.column}`, values as string[]);
   }
@@ -74,7 +82,9 @@ async function checkedVocabularies(db: Kysely<any>): Promise<Map<string, string[
 
 /** The generated module's text for the database at `url`, which the migrations have built. */
 export async function generateDatabaseTypes(url: string): Promise<string> {
-  const db = new Kysely<any>({ dialect: new KyselyPostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }) });
+  const db = new Kysely<any>({
+    dialect: new KyselyPostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
   try {
     const vocabularies = await checkedVocabularies(db);
     const source = await generate({
