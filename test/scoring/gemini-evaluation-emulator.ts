@@ -41,13 +41,22 @@ export function promptCompetencyKeys(prompt: string): string[] {
   return [...section.matchAll(/^- ([a-z][a-z0-9_]*): /gm)].map((m) => m[1]!);
 }
 
-export async function startEvaluationEmulator(brain: EvaluationBrain) {
+export interface EvaluationEmulatorOptions {
+  /**
+   * The model's time to first token, for benchmarks. This endpoint is not streamed, so the whole answer comes then:
+   * a real model would add the time to generate the rest of it.
+   */
+  firstTokenDelayMs?: number;
+}
+
+export async function startEvaluationEmulator(brain: EvaluationBrain, options: EvaluationEmulatorOptions = {}) {
   const requests: EvaluationRequest[] = [];
   const server: Server = createServer((req, res) => {
     const match = /^\/v1beta\/models\/([^:]+):generateContent/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      const received = Date.now();
       if (req.method !== 'POST' || !match) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":404}}');
         return;
@@ -70,6 +79,8 @@ export async function startEvaluationEmulator(brain: EvaluationBrain) {
         );
         return;
       }
+      const wait = received + (options.firstTokenDelayMs ?? 0) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           candidates: [{ content: { role: 'model', parts: [{ text: JSON.stringify(answer) }] }, finishReason: 'STOP', index: 0 }],
