@@ -272,3 +272,51 @@ export async function claimInterviewerDispatch(
 export async function releaseInterviewerDispatch(db: Db, interviewId: string): Promise<void> {
   await db.updateTable('interviews').set({ agentDispatchedAt: null }).where('id', '=', interviewId).execute();
 }
+
+// The seat: a join token holds it for a short connect grace, so a second device cannot take the interview from the
+// first. Ordinary joins claim it in their one statement (api/public/join-statement.ts, the fast path of the same
+// rule); these are the slower path's steps and the undoing of a claim whose room could not be opened.
+
+/**
+ * Claims the seat for `leaseUntil` if no other token holds it: one conditional UPDATE, so of two simultaneous
+ * joins exactly one wins. The identity issued before is kept (the interviewer stays linked to it).
+ */
+export async function claimSeat(
+  db: Db,
+  interviewId: string,
+  options: { proposedIdentity: string; displayName: string; now: Date; leaseUntil: Date },
+): Promise<{ identity: string; roomOpen: boolean } | undefined> {
+  const claimed = await db
+    .updateTable('interviews')
+    .set({
+      candidateIdentity: sql<string>`coalesce(candidate_identity, ${options.proposedIdentity})`,
+      joinLeaseUntil: options.leaseUntil,
+      candidateDisplayName: options.displayName,
+      seatClaimedAt: options.now,
+      updatedAt: options.now,
+    })
+    .where('id', '=', interviewId)
+    .where((eb) => eb.or([eb('joinLeaseUntil', 'is', null), eb('joinLeaseUntil', '<=', options.now)]))
+    .returning(['candidateIdentity', 'roomCreatedAt'])
+    .executeTakeFirst();
+  return claimed ? { identity: claimed.candidateIdentity!, roomOpen: claimed.roomCreatedAt !== null } : undefined;
+}
+
+/** Gives the seat back (the connected device keeps it, or the join failed). */
+export async function releaseSeat(db: Db, interviewId: string): Promise<void> {
+  await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interviewId).execute();
+}
+
+/** The room was opened, with its interviewer dispatched in the room's own configuration. */
+export async function roomOpened(db: Db, interviewId: string, at: Date): Promise<void> {
+  await db.updateTable('interviews').set({ roomCreatedAt: at, agentDispatchedAt: at }).where('id', '=', interviewId).execute();
+}
+
+/** The room could not be opened: the seat and the room's mark go back as they were before the join. */
+export async function roomNotOpened(db: Db, interviewId: string, previousDispatch: Date | null): Promise<void> {
+  await db
+    .updateTable('interviews')
+    .set({ joinLeaseUntil: null, roomCreatedAt: null, agentDispatchedAt: previousDispatch })
+    .where('id', '=', interviewId)
+    .execute();
+}

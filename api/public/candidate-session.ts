@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { databaseUnavailable } from '../../shared/db/errors.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
@@ -10,7 +10,13 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
-import { releaseInterviewerDispatch } from '../../shared/interview-lifecycle.ts';
+import {
+  claimSeat,
+  releaseInterviewerDispatch,
+  releaseSeat,
+  roomNotOpened,
+  roomOpened,
+} from '../../shared/interview-lifecycle.ts';
 import { closeInterview, dispatchInterviewer } from '../livekit/interview-lifecycle.ts';
 import { consumeRateLimits, overLimit, type LimitRule } from './rate-limit.ts';
 import { runJoinStatement, type JoinLookup } from './join-statement.ts';
@@ -167,7 +173,7 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   const { window, state } = joinState(deps, interview);
   if (claim && !(phoneMatches && state === 'open')) {
     // The statement's conditions are meant to be narrower than these; never admit on a disagreement.
-    await releaseSeat(deps, interview.id);
+    await releaseSeat(deps.db, interview.id);
     deps.log.error({ interviewId: interview.id }, 'join statement claimed a seat the checks refuse');
   }
   if (!phoneMatches) throw noMatch();
@@ -221,10 +227,6 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
   };
 }
 
-async function releaseSeat(deps: AppDeps, interviewId: string) {
-  await deps.db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interviewId).execute();
-}
-
 const upstreamUnavailable = () =>
   new AppError(
     'upstream_unavailable',
@@ -238,11 +240,7 @@ async function openRoomOrRelease(deps: AppDeps, interview: JoinLookup) {
   try {
     await deps.livekit.openRoom(interview.roomName, { interviewId: interview.id });
   } catch (error) {
-    await deps.db
-      .updateTable('interviews')
-      .set({ joinLeaseUntil: null, roomCreatedAt: null, agentDispatchedAt: interview.agentDispatchedAt })
-      .where('id', '=', interview.id)
-      .execute();
+    await roomNotOpened(deps.db, interview.id, interview.agentDispatchedAt);
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
     throw upstreamUnavailable();
   }
@@ -276,42 +274,29 @@ const alreadyConnected = (retryAfter: number) =>
  */
 async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: string, now: Date): Promise<string> {
   const { db, config, livekit } = deps;
-  const leaseUntil = new Date(now.getTime() + config.join.connectGraceSeconds * 1000);
-  const proposed = newParticipantIdentity();
-  const claimed = await db
-    .updateTable('interviews')
-    .set({
-      candidateIdentity: sql<string>`coalesce(candidate_identity, ${proposed})`,
-      joinLeaseUntil: leaseUntil,
-      candidateDisplayName: displayName,
-      seatClaimedAt: now,
-      updatedAt: now,
-    })
-    .where('id', '=', interview.id)
-    .where((eb) => eb.or([eb('joinLeaseUntil', 'is', null), eb('joinLeaseUntil', '<=', now)]))
-    .returning(['candidateIdentity', 'roomCreatedAt'])
-    .executeTakeFirst();
+  const claimed = await claimSeat(db, interview.id, {
+    proposedIdentity: newParticipantIdentity(),
+    displayName,
+    now,
+    leaseUntil: new Date(now.getTime() + config.join.connectGraceSeconds * 1000),
+  });
   if (!claimed) {
     const remaining = interview.joinLeaseUntil
       ? Math.ceil((interview.joinLeaseUntil.getTime() - now.getTime()) / 1000)
       : 1;
     throw alreadyConnected(Math.max(1, remaining));
   }
-  const identity = claimed.candidateIdentity!;
+  const { identity } = claimed;
   try {
-    const present = claimed.roomCreatedAt ? await livekit.participants(interview.roomName) : null;
+    const present = claimed.roomOpen ? await livekit.participants(interview.roomName) : null;
     if (present?.some((p) => p.identity === identity)) {
       // Give the seat back as it was: the connected device keeps it.
-      await releaseSeat(deps, interview.id);
+      await releaseSeat(db, interview.id);
       throw alreadyConnected(5);
     }
     if (present === null) {
       await livekit.openRoom(interview.roomName, { interviewId: interview.id });
-      await db
-        .updateTable('interviews')
-        .set({ roomCreatedAt: now, agentDispatchedAt: now })
-        .where('id', '=', interview.id)
-        .execute();
+      await roomOpened(db, interview.id, now);
     } else if (!present.some((p) => p.agent)) {
       await dispatchInterviewer(deps, interview).catch((error: unknown) =>
         deps.log.warn({ err: error, interviewId: interview.id }, 'interviewer not dispatched at join; the arrival will'),
@@ -319,7 +304,7 @@ async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: strin
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    await releaseSeat(deps, interview.id);
+    await releaseSeat(db, interview.id);
     // The database failing after LiveKit answered is not LiveKit failing.
     if (databaseUnavailable(error)) throw error;
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
