@@ -215,6 +215,10 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
       events,
       // NOTIFY starts new jobs at once; the poll only finds jobs whose run time has come (retries, schedules).
       pollInterval: 1_000,
+      // Results are recorded in (tiny) batches: unbatched, the library records a job's failure in a promise nobody
+      // awaits, and a database outage at that moment became an unhandled rejection. Batched, such an error stops
+      // the pool, which is started again below.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
     // The library stops its pool after an error it cannot recover from (the database gone for long): start over.
     runner.promise.then(

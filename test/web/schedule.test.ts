@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { generatePlanTask } from '../../api/interviews/create-interview.ts';
+import { startJobRunner, type JobRunner } from '../../api/jobs/runner.ts';
 import { dayKey, groupByDay, sameWallClock } from '../../web/src/lib/schedule-time.ts';
 import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates } from '../scheduling/support.ts';
@@ -18,6 +20,7 @@ import {
 vi.setConfig({ testTimeout: 180_000 });
 
 let api: TestApi;
+let planRunner: JobRunner | undefined;
 let hr: ReturnType<typeof client>;
 let browser: Browser;
 let jobId: string;
@@ -54,11 +57,20 @@ beforeAll(async () => {
     expectStatus(config, 201);
   }
   ({ jobId, candidates } = await seedJobAndCandidates(hr, 4));
+  // The API's job runner with the plan task: a booking's question plan comes from a job committed with it.
+  planRunner = await startJobRunner({
+    databaseUrl: api.deps.config.database.url,
+    log: api.deps.log,
+    name: 'schedule page test',
+    concurrency: 1,
+    tasks: { 'generate-plan': generatePlanTask(api.deps) },
+  });
   browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await planRunner?.stop();
   await api?.stop();
 });
 
