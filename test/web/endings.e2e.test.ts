@@ -116,12 +116,18 @@ async function startInterview(options: { arabic?: boolean; statusUnreachable?: b
   return { interview, page, context, errors, consoleLines, statusCalls };
 }
 
-/** The server's max-duration rule: the interview started longer ago than it may last, then the reconciler runs. */
+/**
+ * The server's max-duration rule: the interview's deadline (set by the candidate's first arrival) passed longer ago
+ * than the reconciler's grace, as if the interviewer had not closed it, then the reconciler runs.
+ */
 async function endByMaxDuration(page: Page, interviewId: string) {
   await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
   await stack.api.db
     .updateTable('interviews')
-    .set({ startedAt: sql<Date>`now() - make_interval(mins => max_duration_minutes + 1)` })
+    .set({
+      startedAt: sql<Date>`now() - make_interval(mins => max_duration_minutes + 2)`,
+      deadlineAt: sql<Date>`now() - interval '2 minutes'`,
+    })
     .where('id', '=', interviewId)
     .execute();
   const reconciler = startReconciler(stack.api.deps);
