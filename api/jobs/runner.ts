@@ -203,6 +203,24 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
 
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   events.on('pool:create', ({ workerPool }) => void holdLiveness(workerPool.id));
+  // A result the library could not record (the database went away at that moment) stops its pool, and that stop
+  // can wait on the same database: start a new pool without waiting for the old one to finish.
+  events.on('pool:fatalError', ({ error }) => {
+    log.warn({ err: errorMessage(error) }, 'job runner lost the database; starting again');
+    startOver();
+  });
+  let restarting = false;
+  function startOver(): void {
+    if (stopping || restarting) return;
+    restarting = true;
+    const old = runner;
+    setTimeout(() => {
+      void Promise.race([old?.stop().catch(() => {}), new Promise((r) => setTimeout(r, 5_000).unref())]).then(() => {
+        restarting = false;
+        void restart();
+      });
+    }, 2_000).unref();
+  }
 
   async function begin(): Promise<void> {
     await seedPeriodic();
@@ -221,11 +239,12 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
     });
     // The library stops its pool after an error it cannot recover from (the database gone for long): start over.
-    runner.promise.then(
+    const current = runner;
+    current.promise.then(
       () => undefined,
       (err: unknown) => log.error({ err: errorMessage(err) }, 'job runner stopped'),
     ).finally(() => {
-      if (!stopping) setTimeout(() => void restart(), 2_000).unref();
+      if (runner === current) startOver();
     });
   }
 
