@@ -22,6 +22,7 @@ const runner = await startJobRunner({
   concurrency: config.webhooks.concurrency,
   tasks: jobs.tasks,
   periodic: jobs.periodic,
+  notifications: jobs.notifications,
 });
 log.info({ concurrency: config.webhooks.concurrency }, 'webhook worker started');
 

@@ -9,7 +9,8 @@ import type { Database } from './db/schema.ts';
 /** Every task the runner knows, with its payload. */
 export interface JobPayloads {
   'score-interview': { interviewId: string; trigger?: 'interview_completed' | 'llm_configured' };
-  'deliver-webhook': { deliveryId: string };
+  /** Webhook delivery: one drain at a time claims every due delivery (api/webhooks/delivery.ts). */
+  'drain-webhooks': Record<string, never>;
   'send-email': { emailId: string };
   'generate-plan': { interviewId: string };
 }

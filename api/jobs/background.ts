@@ -65,6 +65,7 @@ export async function startBackgroundWork(deps: AppDeps): Promise<BackgroundWork
         concurrency: config.webhooks.concurrency,
         tasks: webhooks.tasks,
         periodic: webhooks.periodic,
+        notifications: webhooks.notifications,
       }),
     );
   }

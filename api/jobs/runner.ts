@@ -25,6 +25,8 @@ import type { Logger } from '../../shared/logger.ts';
 export interface JobContext {
   /** Aborted when the job's time is up or the runner is shutting down. */
   signal: AbortSignal;
+  /** Aborted as soon as the runner begins to stop: a job that loops over work takes no more (`signal` comes later). */
+  stopping?: AbortSignal;
   /** Attempt number, from 1. */
   attempt: number;
   maxAttempts: number;
@@ -51,6 +53,11 @@ export interface RunnerOptions {
   concurrency: number;
   tasks: Record<string, TaskDefinition>;
   periodic?: Record<string, PeriodicDefinition>;
+  /**
+   * Channels to LISTEN on, each with what to do on a notification. Also called once whenever the listening session
+   * (re)connects, for whatever was notified while it was away.
+   */
+  notifications?: Record<string, () => void>;
 }
 
 export interface JobRunner {
@@ -76,6 +83,7 @@ function errorMessage(err: unknown): string {
 async function withDeadline(
   timeoutMs: number,
   helpers: JobHelpers,
+  stopping: AbortSignal,
   run: (context: JobContext) => Promise<void>,
 ): Promise<void> {
   const deadline = new AbortController();
@@ -86,7 +94,7 @@ async function withDeadline(
   });
   aborted.catch(() => {});
   try {
-    await Promise.race([run({ signal, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts }), aborted]);
+    await Promise.race([run({ signal, stopping, attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts }), aborted]);
   } finally {
     clearTimeout(timer);
   }
@@ -97,12 +105,13 @@ export function buildTaskList(
   log: Logger,
   tasks: Record<string, TaskDefinition>,
   periodic: Record<string, PeriodicDefinition> = {},
+  stopping: AbortSignal = new AbortController().signal,
 ): TaskList {
   const list: TaskList = {};
   for (const [name, task] of Object.entries(tasks)) {
     list[name] = async (payload, helpers) => {
       try {
-        await withDeadline(task.timeoutMs, helpers, (context) => task.run(payload, context));
+        await withDeadline(task.timeoutMs, helpers, stopping, (context) => task.run(payload, context));
       } catch (err) {
         const last = helpers.job.attempts >= helpers.job.max_attempts;
         log.warn({ task: name, jobId: helpers.job.id, attempt: helpers.job.attempts, last, err: errorMessage(err) }, last ? 'job failed for the last time; parked' : 'job failed; will retry');
@@ -113,7 +122,7 @@ export function buildTaskList(
   for (const [name, task] of Object.entries(periodic)) {
     list[name] = async (_payload, helpers) => {
       try {
-        await withDeadline(task.timeoutMs, helpers, (context) => task.run(context));
+        await withDeadline(task.timeoutMs, helpers, stopping, (context) => task.run(context));
       } catch (err) {
         // A failed pass is logged and the next one comes at the usual time, as a pass that found nothing would.
         log.warn({ task: name, err: errorMessage(err) }, 'periodic job failed');
@@ -166,7 +175,8 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
 
-  const taskList = buildTaskList(log, options.tasks, options.periodic);
+  const stopRequested = new AbortController();
+  const taskList = buildTaskList(log, options.tasks, options.periodic, stopRequested.signal);
   let stopping = false;
   let runner: Runner | undefined;
   const liveness = new Set<pg.Client>();
@@ -179,6 +189,11 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
       try {
         await client.connect();
         await client.query('select pg_advisory_lock($1, hashtext($2))', [livenessLockSpace, poolId]);
+        // The same session listens: it lives as long as the runner.
+        const handlers = options.notifications ?? {};
+        client.on('notification', (msg) => handlers[msg.channel]?.());
+        for (const channel of Object.keys(handlers)) await client.query(`listen "${channel}"`);
+        for (const handler of Object.values(handlers)) handler();
         liveness.add(client);
         await lost;
       } catch {
@@ -270,6 +285,7 @@ export async function startJobRunner(options: RunnerOptions): Promise<JobRunner>
   return {
     async stop() {
       stopping = true;
+      stopRequested.abort();
       clearInterval(sweep);
       await runner?.stop().catch(() => {});
       for (const client of liveness) await client.end().catch(() => {});

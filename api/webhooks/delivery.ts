@@ -1,24 +1,53 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
-import { enqueueJob } from '../../shared/jobs.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
-import type { PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
+import type { JobContext, PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
 import { pruneWebhookHistory } from './retention.ts';
 import { nextRetryDelayMs, parseRetryAfterMs } from './retry.ts';
 import { secretBox } from './secret-box.ts';
 import { sendWebhook, type SendResult } from './send.ts';
 import { signatureHeader } from './signing.ts';
 
-// Webhook delivery on the job runner: one `deliver-webhook` job per delivery (an event for one endpoint), added in
-// the transaction that writes the event (shared/events/outbox.ts), so it starts as soon as that commits. A job sends
-// once and records the attempt; a failed attempt schedules the next one on the Standard Webhooks schedule (with
-// jitter, never sooner than a 429/503's Retry-After) as a new job in the same transaction as the attempt's record.
-// The delivery row stays the source of truth (status, attempts, next attempt, the delivery log): a job finds its
-// delivery, checks it is still owed and due, and otherwise does nothing. Delivery is at least once: a process that
-// dies after the consumer answered but before the result is stored sends it again (the runner frees its job), with
-// the same webhook-id, which is what consumers dedupe on.
+// Webhook delivery on the job runner: one `drain-webhooks` job, never two at once across every process (a named
+// queue of its own) and at most one waiting (a job key), claims due deliveries in batches (oldest next attempt first,
+// an endpoint at its per-process cap left out), sends them WEBHOOK_CONCURRENCY at a time and records the results
+// (successes in batches). It keeps claiming while there is work and lingers briefly for more, then adds its own next
+// run: when the next retry is due, and at most a few seconds away, so nothing waits on a lost notification.
+// The outbox writes no job per delivery (that cut the write rate to a quarter): the transaction that records an
+// event only NOTIFYs `webhook_deliveries` at commit; each process running delivery LISTENs, wakes its drainer if it
+// is running one and otherwise adds the drain job (once per burst: not while one is already waiting).
+// The delivery row is the source of truth (status, attempts, next attempt on the Standard Webhooks schedule, the
+// delivery log). Delivery is at least once: a process that dies after the consumer answered but before the result
+// is stored sends it again (the runner frees its drain job, which claims the still-pending delivery again), with the
+// same webhook-id, which is what consumers dedupe on.
+
+export const drainJobKey = 'drain-webhooks';
+const drainQueue = 'webhook-drain';
+/** The NOTIFY channel the outbox signals on commit (shared/events/outbox.ts). */
+export const deliveryChannel = 'webhook_deliveries';
+/** Longest a drain job runs before handing over to its next run (which may be another process's). */
+const drainBudgetMs = 20_000;
+/** A drain run with nothing to do waits this long for a notification before it ends. */
+const lingerMs = 500;
+/** Longest between drain runs whatever happens: the safety net for a lost notification. */
+const safetyMs = 3_000;
+
+/**
+ * Adds the drain job at `runAt` (now by default), unless one is already waiting that runs no later. One statement,
+ * usable in the caller's transaction.
+ */
+export async function requestDrain(db: Kysely<Database>, runAt?: Date): Promise<void> {
+  await sql`
+    select graphile_worker.add_job(${drainJobKey}::text, '{}'::json, queue_name => ${drainQueue}::text,
+                                   run_at => ${runAt ?? null}::timestamptz, max_attempts => 25::smallint,
+                                   job_key => ${drainJobKey}::text, job_key_mode => 'replace')
+     where not exists (
+       select 1 from graphile_worker._private_jobs j
+        where j.key = ${drainJobKey} and j.locked_at is null
+          and j.run_at <= coalesce(${runAt ?? null}::timestamptz, now()))`.execute(db);
+}
 
 export interface DeliveryOptions {
   db: Kysely<Database>;
@@ -51,119 +80,183 @@ interface ClaimedDelivery {
   failingSince: Date | null;
 }
 
-interface DueDelivery extends ClaimedDelivery {
-  status: string;
-  endpointStatus: string;
-  nextAttemptAt: Date;
-}
-
-export const deliveryJobKey = (deliveryId: string) => `webhook-delivery:${deliveryId}`;
-
-/** Schedules the delivery's job at `runAt` (the one pending job for it: an earlier one is replaced). */
-export function scheduleDelivery(db: Kysely<Database>, deliveryId: string, runAt: Date): Promise<void> {
-  return enqueueJob(db, 'deliver-webhook', { deliveryId }, { jobKey: deliveryJobKey(deliveryId), runAt });
-}
-
-/**
- * A job for every pending delivery of `endpointId` (or those given), due at their next attempt: after an endpoint is
- * enabled again, or deliveries are replayed. One statement, in the caller's transaction.
- */
-export async function scheduleEndpointDeliveries(
-  db: Kysely<Database>,
-  filter: { endpointId: string; deliveryIds?: string[] },
-): Promise<void> {
-  await sql`
-    select count(j.*) from webhook_deliveries d,
-      lateral graphile_worker.add_job('deliver-webhook', json_build_object('deliveryId', d.id),
-                                      run_at => d.next_attempt_at, job_key => 'webhook-delivery:' || d.id) j
-     where d.endpoint_id = ${filter.endpointId}::uuid and d.status = 'pending'
-       and (${filter.deliveryIds ?? null}::uuid[] is null or d.id = any(${filter.deliveryIds ?? null}::uuid[]))`.execute(db);
-}
-
-/** The `deliver-webhook` task and the hourly history trim, for a runner. */
+/** The `drain-webhooks` task, the hook that starts it on a notification, and the hourly history trim, for a runner. */
 export function webhookJobs(options: DeliveryOptions): {
   tasks: Record<string, TaskDefinition>;
   periodic: Record<string, PeriodicDefinition>;
+  /** For the runner to LISTEN on: called on each notification, and once whenever its listening session (re)starts. */
+  notifications: Record<string, () => void>;
+  /** Makes sure a drain runs now (as a notification would). */
+  kick(): Promise<void>;
 } {
   const { db, log, settings } = options;
   const clock = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const box = secretBox(settings.secretEncryptionKey);
 
-  // Sends in flight per endpoint in this process. A job for an endpoint at its cap waits briefly for a place and
-  // otherwise steps aside (its job comes back a second later), so a slow or hanging consumer (up to the timeout per
-  // request) cannot take every slot of the runner and starve the other endpoints.
+  // Sends in flight in this process, by delivery and per endpoint. Only one drain runs at a time, so the deliveries in
+  // flight are exactly these: a claim leaves them out (no lease on the row is needed), and leaves out the endpoints at
+  // their cap, so a slow or hanging consumer (up to the timeout per request) cannot take every slot and starve others.
+  const inflight = new Map<string, Promise<void>>();
   const perEndpoint = new Map<string, number>();
-  const waiting = new Map<string, Array<() => void>>();
+  let draining = false;
+  let wakeUp: (() => void) | null = null;
+  let woken = false;
 
-  async function place(endpointId: string): Promise<boolean> {
-    for (const until = Date.now() + 1_000; (perEndpoint.get(endpointId) ?? 0) >= settings.endpointConcurrency; ) {
-      const left = until - Date.now();
-      if (left <= 0) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        const list = waiting.get(endpointId) ?? [];
-        list.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        waiting.set(endpointId, list);
+  function wake(): void {
+    woken = true;
+    wakeUp?.();
+  }
+
+  /** Sleeps until `ms` pass, a send finishes (room to claim) or a notification arrives; true when woken. */
+  function pause(ms: number): Promise<boolean> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), ms);
+      function done(w: boolean) {
+        clearTimeout(timer);
+        wakeUp = null;
+        woken = false;
+        resolve(w);
+      }
+      wakeUp = () => done(true);
+    });
+  }
+
+  async function claim(room: number): Promise<ClaimedDelivery[]> {
+    const saturated = [...perEndpoint].filter(([, n]) => n >= settings.endpointConcurrency).map(([id]) => id);
+    // Counted as they are claimed: a crash mid-send still used an attempt.
+    const result = await sql<ClaimedDelivery>`
+      with claimed as (
+        update webhook_deliveries d
+           set attempts = d.attempts + 1, updated_at = now()
+         where d.id in (
+           select d2.id
+             from webhook_deliveries d2
+             join webhook_endpoints e on e.id = d2.endpoint_id
+            where d2.status = 'pending'
+              and d2.next_attempt_at <= ${clock()}::timestamptz
+              and e.status = 'enabled'
+              and d2.endpoint_id <> all(${saturated}::uuid[])
+              and d2.id <> all(${[...inflight.keys()]}::uuid[])
+            order by d2.next_attempt_at
+            limit ${Math.min(room, settings.endpointConcurrency)}
+              for update of d2 skip locked)
+        returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts)
+      select c.*, ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
+             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
+        from claimed c
+        join webhook_events ev on ev.id = c.event_id
+        join webhook_endpoints e on e.id = c.endpoint_id`.execute(db);
+    return result.rows;
+  }
+
+  function dispatch(d: ClaimedDelivery): void {
+    perEndpoint.set(d.endpointId, (perEndpoint.get(d.endpointId) ?? 0) + 1);
+    options.onAttempt?.();
+    const sending = deliver(d)
+      .catch((err: unknown) => log.error({ deliveryId: d.id, err: errorMessage(err) }, 'webhook delivery crashed'))
+      .finally(() => {
+        inflight.delete(d.id);
+        const n = (perEndpoint.get(d.endpointId) ?? 1) - 1;
+        if (n <= 0) perEndpoint.delete(d.endpointId);
+        else perEndpoint.set(d.endpointId, n);
+        wake();
       });
-    }
-    perEndpoint.set(endpointId, (perEndpoint.get(endpointId) ?? 0) + 1);
-    return true;
+    inflight.set(d.id, sending);
   }
 
-  function leave(endpointId: string): void {
-    const n = (perEndpoint.get(endpointId) ?? 1) - 1;
-    if (n <= 0) perEndpoint.delete(endpointId);
-    else perEndpoint.set(endpointId, n);
-    waiting.get(endpointId)?.shift()?.();
+  /** When the next pending delivery of an enabled endpoint is due, on the schedule clock. */
+  async function nextDue(): Promise<Date | undefined> {
+    const row = await sql<{ at: Date | null }>`
+      select min(d.next_attempt_at) as at
+        from webhook_deliveries d join webhook_endpoints e on e.id = d.endpoint_id
+       where d.status = 'pending' and e.status = 'enabled'`.execute(db);
+    return row.rows[0]?.at ?? undefined;
   }
 
-  async function load(deliveryId: string): Promise<DueDelivery | undefined> {
-    const result = await sql<DueDelivery>`
-      select d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts, d.status, d.next_attempt_at,
-             ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
-             e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since, e.status as endpoint_status
-        from webhook_deliveries d
-        join webhook_events ev on ev.id = d.event_id
-        join webhook_endpoints e on e.id = d.endpoint_id
-       where d.id = ${deliveryId}::uuid`.execute(db);
-    return result.rows[0];
-  }
-
-  async function run(payload: { deliveryId: string }): Promise<void> {
-    const found = await load(payload.deliveryId);
-    // Delivered, exhausted or gone (retention, a deleted endpoint): nothing is owed. A disabled endpoint's
-    // deliveries are held, not dropped: enabling it again schedules them.
-    if (!found || found.status !== 'pending' || found.endpointStatus !== 'enabled') return;
-    if (found.nextAttemptAt.getTime() > clock().getTime() + 1_000) {
-      // An early job (a replaced schedule): the delivery's own next attempt decides.
-      await scheduleDelivery(db, found.id, found.nextAttemptAt);
-      return;
-    }
-    if (!(await place(found.endpointId))) {
-      await scheduleDelivery(db, found.id, new Date(clock().getTime() + 1_000));
-      return;
-    }
+  async function drain(signal: AbortSignal, stopping: AbortSignal): Promise<void> {
+    const until = Date.now() + drainBudgetMs;
+    draining = true;
+    woken = false;
+    stopping.addEventListener('abort', wake, { once: true });
     try {
-      // Counted before sending: a crash mid-send still used an attempt. The count also guards against a second job
-      // for the same delivery (a replay meanwhile): only the one that moved it sends.
-      const claimed = await db
-        .updateTable('webhookDeliveries')
-        .set({ attempts: found.attempts + 1, updatedAt: new Date() })
-        .where('id', '=', found.id)
-        .where('status', '=', 'pending')
-        .where('attempts', '=', found.attempts)
-        .returning('attempts')
-        .executeTakeFirst();
-      if (!claimed) return;
-      options.onAttempt?.();
-      await deliver({ ...found, attempts: claimed.attempts });
+      while (!stopping.aborted && Date.now() < until) {
+        const room = settings.concurrency - inflight.size;
+        const batch = room > 0 ? await claim(room) : [];
+        for (const d of batch) dispatch(d);
+        if (batch.length > 0 && inflight.size < settings.concurrency) continue;
+        // Busy, or nothing more due yet: claim again when a send finishes (a slot is free) or a notification comes.
+        if (inflight.size > 0) {
+          await pause(1_000);
+          continue;
+        }
+        // Lingering is for a process that hears notifications (a runner listening); tests running jobs once do not.
+        if (listening && (await pause(lingerMs))) continue;
+        // Ending: from here a notification adds the next run instead of waking this one, and whatever committed
+        // before is seen by this last look.
+        draining = false;
+        const last = await claim(settings.concurrency);
+        if (last.length === 0) break;
+        draining = true;
+        for (const d of last) dispatch(d);
+      }
+      // Sends in flight finish and are recorded; a stop that cannot wait (the signal) leaves them to the next run,
+      // which sends them again.
+      await Promise.race([Promise.all(inflight.values()), aborted(signal)]);
     } finally {
-      leave(found.endpointId);
+      draining = false;
+      stopping.removeEventListener('abort', wake);
     }
+  }
+
+  async function runDrain(_payload: unknown, context: JobContext): Promise<void> {
+    try {
+      await drain(context.signal, context.stopping ?? new AbortController().signal);
+    } catch (err) {
+      // Its next run comes as usual (below); a failed job of its own would only add a second one.
+      log.warn({ err: errorMessage(err) }, 'webhook drain failed; it runs again shortly');
+    }
+    // The next run: when the next retry is due, and never more than a few seconds away. Written before this run
+    // ends, so the chain never breaks; a database away (a restart) is waited out here, which also keeps the library
+    // from completing this job while it cannot reach the database.
+    for (let tries = 0; ; tries++) {
+      try {
+        const safety = new Date(clock().getTime() + safetyMs);
+        const due = await nextDue();
+        await requestDrain(db, due && due < safety ? due : safety);
+        return;
+      } catch (err) {
+        if (context.signal.aborted) throw err;
+        if (tries === 0) log.warn({ err: errorMessage(err) }, 'webhook drain cannot reach the database; retrying');
+        await sleep(Math.min(250 * 2 ** tries, 2_000));
+      }
+    }
+  }
+
+  // A burst of notifications adds at most one job at a time (and none while one is waiting: requestDrain).
+  let requesting: Promise<void> | null = null;
+  let again = false;
+  let listening = false;
+  function onNotify(): void {
+    listening = true;
+    if (draining) return wake();
+    if (requesting) {
+      again = true;
+      return;
+    }
+    requesting = requestDrain(db)
+      .catch((err: unknown) => log.debug({ err: errorMessage(err) }, 'could not add the webhook drain job'))
+      .finally(() => {
+        requesting = null;
+        if (again) {
+          again = false;
+          onNotify();
+        }
+      });
   }
 
   async function deliver(d: ClaimedDelivery): Promise<void> {
@@ -300,7 +393,7 @@ export function webhookJobs(options: DeliveryOptions): {
         delay = Math.max(delay, parseRetryAfterMs(r.retryAfter, now) ?? 0);
       }
       const nextAttemptAt = delay === null ? now : new Date(now.getTime() + delay);
-      const updated = await mine(trx.updateTable('webhookDeliveries'))
+      await mine(trx.updateTable('webhookDeliveries'))
         .set({
           status: delay === null ? 'exhausted' : 'pending',
           nextAttemptAt,
@@ -308,10 +401,7 @@ export function webhookJobs(options: DeliveryOptions): {
           lastError: r.error ?? `HTTP ${r.statusCode}`,
           updatedAt: now,
         })
-        .returning('id')
-        .executeTakeFirst();
-      // The next attempt is a job of its own, due when the schedule says, written with this attempt's record.
-      if (updated && delay !== null) await scheduleDelivery(trx, d.id, nextAttemptAt);
+        .execute();
       const endpoint = await trx
         .updateTable('webhookEndpoints')
         .set({ failingSince: sql<Date>`coalesce(failing_since, ${now})` })
@@ -366,9 +456,12 @@ export function webhookJobs(options: DeliveryOptions): {
 
   return {
     tasks: {
-      // The send has its own timeout; the margin covers recording the attempt.
-      'deliver-webhook': { timeoutMs: settings.timeoutMs + 30_000, run },
+      // A run stops claiming after its budget and then waits for its sends (each with its own timeout); the margin
+      // covers recording them.
+      [drainJobKey]: { timeoutMs: drainBudgetMs + settings.timeoutMs + 30_000, run: runDrain },
     },
+    notifications: { [deliveryChannel]: onNotify },
+    kick: () => requestDrain(db),
     periodic: {
       'prune-webhook-history': {
         everyMs: 3_600_000,
@@ -380,6 +473,13 @@ export function webhookJobs(options: DeliveryOptions): {
       },
     },
   };
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

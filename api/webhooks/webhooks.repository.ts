@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, WebhookEndpoint } from '../../shared/db/schema.ts';
 import { paginate, toPage } from '../http/pagination.ts';
-import { scheduleDelivery, scheduleEndpointDeliveries } from './delivery.ts';
+import { requestDrain } from './delivery.ts';
 import type { CreateEndpointBody, UpdateEndpointBody } from './webhooks.schemas.ts';
 
 // `scope` is the caller's company, or null for an admin. Every read and write filters on it.
@@ -55,8 +55,8 @@ export async function updateEndpoint(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  // Deliveries held while it was disabled are owed again: each gets its job back.
-  if (enabled) await scheduleEndpointDeliveries(db, { endpointId: id });
+  // Deliveries held while it was disabled are owed again: their rows say when; a drain picks them up.
+  if (enabled) await requestDrain(db);
   return updated;
 }
 
@@ -128,7 +128,7 @@ export async function replayDelivery(
     .where('endpointId', '=', endpointId)
     .returning('id')
     .executeTakeFirst();
-  if (row) await scheduleDelivery(db, row.id, now);
+  if (row) await requestDrain(db);
   return row !== undefined;
 }
 
@@ -152,6 +152,6 @@ export async function replaySince(
     on conflict (event_id, endpoint_id) do update
        set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, updated_at = now()
     returning id`.execute(db);
-  await scheduleEndpointDeliveries(db, { endpointId: endpoint.id, deliveryIds: result.rows.map((r) => r.id) });
+  if (result.rows.length > 0) await requestDrain(db);
   return result.rows.length;
 }

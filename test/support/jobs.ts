@@ -11,7 +11,7 @@ import type { Logger } from '../../shared/logger.ts';
 export interface TestJobWorker {
   /** Runs what is due on the test's clock; resolves with the count the tasks reported through `count`. */
   runOnce(): Promise<number>;
-  start(options?: { concurrency?: number }): void;
+  start(options?: { concurrency?: number; notifications?: Record<string, () => void> }): void;
   stop(): Promise<void>;
 }
 
@@ -38,8 +38,8 @@ export function testJobWorker(options: {
       await runDueJobsOnce({ databaseUrl: options.databaseUrl, log: options.log, tasks: buildTaskList(options.log, tasks) });
       return counted;
     },
-    start({ concurrency = 4 } = {}) {
-      runner = startJobRunner({ databaseUrl: options.databaseUrl, log: options.log, name: 'test', concurrency, tasks });
+    start({ concurrency = 4, notifications } = {}) {
+      runner = startJobRunner({ databaseUrl: options.databaseUrl, log: options.log, name: 'test', concurrency, tasks, notifications });
     },
     async stop() {
       await (await runner)?.stop();

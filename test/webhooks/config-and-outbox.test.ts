@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadApiConfig, loadWebhookWorkerConfig } from '../../api/config.ts';
 import { webhookJobs } from '../../api/webhooks/delivery.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
@@ -27,10 +28,10 @@ describe('webhook settings', () => {
     expect(overridden.allowPrivateUrls).toBe(false);
   });
 
-  it("gives the delivery job longer than the send's timeout, or a slow send would fail its job and be sent twice", () => {
+  it("gives the drain job longer than the send's timeout, or a slow send would fail its job and be sent twice", () => {
     const w = loadWebhookWorkerConfig({ DATABASE_URL: 'postgres://db/x', WEBHOOK_TIMEOUT_MS: '20000' });
     const jobs = webhookJobs({ db: undefined as never, log: createLogger({ level: 'silent' }), settings: w.webhooks });
-    expect(jobs.tasks['deliver-webhook']!.timeoutMs).toBeGreaterThan(w.webhooks.timeoutMs);
+    expect(jobs.tasks['drain-webhooks']!.timeoutMs).toBeGreaterThan(w.webhooks.timeoutMs);
   });
 
   it('the stand-alone worker names a missing or bad setting and exits 78 instead of starting', () => {
@@ -84,18 +85,30 @@ describe('the outbox', () => {
     await make(companyId, ['interview.created']);
     await make(companyId, ['endpoint.disabled'], 'disabled');
     await make(other.companyId, ['endpoint.disabled']);
-    const event = await api.db.transaction().execute((trx) =>
-      recordEvent(trx, {
-        companyId,
-        type: 'endpoint.disabled',
-        payload: {
-          endpointId: subscribed.id,
-          reason: 'gone',
-          failingSince: null,
-          disabledAt: new Date().toISOString(),
-        },
-      }),
-    );
+    // The delivery runner listens for the outbox's notification: it arrives as the change commits, not before.
+    const listener = new pg.Client({ connectionString: api.dbUrl });
+    await listener.connect();
+    const heard: number[] = [];
+    listener.on('notification', (msg) => {
+      if (msg.channel === 'webhook_deliveries') heard.push(Date.now());
+    });
+    await listener.query('listen webhook_deliveries');
+    let committedAt = 0;
+    const event = await api.db
+      .transaction()
+      .execute((trx) =>
+        recordEvent(trx, {
+          companyId,
+          type: 'endpoint.disabled',
+          payload: {
+            endpointId: subscribed.id,
+            reason: 'gone',
+            failingSince: null,
+            disabledAt: new Date().toISOString(),
+          },
+        }),
+      )
+      .finally(() => (committedAt = Date.now()));
     expect(event.deliveries).toBe(1);
     const rows = await api.db
       .selectFrom('webhookDeliveries')
@@ -103,13 +116,33 @@ describe('the outbox', () => {
       .where('eventId', '=', event.id)
       .execute();
     expect(rows).toEqual([{ endpointId: subscribed.id, status: 'pending' }]);
-    // Its delivery job was added by the same statement: the job runner starts it as soon as the change commits.
-    const jobs = await sql<{ deliveryId: string; key: string }>`
-      select payload->>'deliveryId' as "deliveryId", key from graphile_worker._private_jobs
-       where key like 'webhook-delivery:%'`.execute(api.db);
-    const delivery = await api.db.selectFrom('webhookDeliveries').select('id').where('eventId', '=', event.id).executeTakeFirstOrThrow();
-    expect(jobs.rows.filter((j) => j.deliveryId === delivery.id)).toEqual([
-      { deliveryId: delivery.id, key: `webhook-delivery:${delivery.id}` },
-    ]);
+    await vi.waitFor(() => expect(heard.length).toBe(1), { timeout: 5_000, interval: 10 });
+    expect(heard[0]).toBeGreaterThanOrEqual(committedAt - 50);
+    // No job per delivery: the drain job claims due deliveries from their rows.
+    const jobs = await sql<{ n: number }>`
+      select count(*)::int as n from graphile_worker._private_jobs where payload->>'deliveryId' is not null`.execute(
+      api.db,
+    );
+    expect(jobs.rows[0]!.n).toBe(0);
+    // An event no endpoint takes notifies nothing.
+    await api.db.transaction().execute((trx) =>
+      recordEvent(trx, {
+        companyId: other.companyId,
+        type: 'interview.created',
+        payload: {
+          interviewId: crypto.randomUUID(),
+          jobId: crypto.randomUUID(),
+          candidateId: crypto.randomUUID(),
+          interviewType: 'TECHNICAL',
+          status: 'scheduled',
+          scheduledStart: new Date().toISOString(),
+          scheduledEnd: new Date().toISOString(),
+          links: { interview: '/v1/interviews/x' },
+        },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(heard.length).toBe(1);
+    await listener.end();
   });
 });

@@ -62,9 +62,10 @@ describe('webhook delivery under faults', () => {
       .where('id', '=', sent.deliveryId)
       .executeTakeFirstOrThrow();
     expect(held).toMatchObject({ status: 'pending', attempts: 1 });
-    // Its job is still locked by the dead process: the library would keep it so for hours.
+    // Its drain job is still locked by the dead process: the library would keep it so for hours.
     const job = await sql<{ lockedBy: string | null }>`
-      select locked_by as "lockedBy" from graphile_worker.jobs where key = ${`webhook-delivery:${sent.deliveryId}`}`.execute(api.db);
+      select locked_by as "lockedBy" from graphile_worker.jobs
+       where task_identifier = 'drain-webhooks' and locked_by is not null`.execute(api.db);
     expect(job.rows[0]?.lockedBy).toBeTruthy();
 
     const second = startWorkerProcess(api.dbUrl);

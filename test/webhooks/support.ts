@@ -168,14 +168,23 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
      */
     worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5) {
       const settings = { ...config.webhooks, ...overrides };
+      let jobs: ReturnType<typeof webhookJobs> | undefined;
       const worker = testJobWorker({
         db: database.db,
         databaseUrl: database.url,
         log,
         now,
-        tasks: (onAttempt) => webhookJobs({ db: database.db, log, settings, now, random, onAttempt }).tasks,
+        tasks: (onAttempt) => (jobs = webhookJobs({ db: database.db, log, settings, now, random, onAttempt })).tasks,
       });
-      return { ...worker, start: () => worker.start({ concurrency: settings.concurrency }) };
+      return {
+        ...worker,
+        // Nothing listens for the outbox's notification here: ask for a drain, as the runner's listener would.
+        runOnce: async () => {
+          await jobs!.kick();
+          return worker.runOnce();
+        },
+        start: () => worker.start({ concurrency: settings.concurrency, notifications: jobs!.notifications }),
+      };
     },
     async stop() {
       server.closeAllConnections();
