@@ -36,12 +36,3 @@ export type EndStatus = (typeof endReasonStatus)[EndReason];
 
 export const endReasons = Object.keys(endReasonStatus) as [EndReason, ...EndReason[]];
 export const endReasonSchema = z.enum(endReasons).meta({ id: 'EndReason', description: 'Why the interview ended' });
-
-export function isEndReason(value: unknown): value is EndReason {
-  return typeof value === 'string' && Object.hasOwn(endReasonStatus, value);
-}
-
-/** The reasons that can end an interview in `status`. */
-export function reasonsEnding(status: EndStatus): EndReason[] {
-  return endReasons.filter((reason) => endReasonStatus[reason] === status);
-}
