@@ -53,7 +53,13 @@ export function bearerAuthenticator(db: Kysely<Database>) {
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 5 * 60_000) {
       await db.updateTable('apiKeys').set({ lastUsedAt: new Date() }).where('id', '=', row.id).execute();
     }
-    const principal: Principal = { keyId: row.id, companyId: row.companyId, isAdmin: row.isAdmin };
+    const principal: Principal = {
+      keyId: row.id,
+      userId: null,
+      companyId: row.companyId,
+      isAdmin: row.isAdmin,
+      role: 'admin',
+    };
     ctx.state.principal = principal;
     return principal;
   };

@@ -7,7 +7,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
-import type { Principal } from '../auth/principal.ts';
+import type { Access, Principal } from '../auth/principal.ts';
 import { readJsonBody } from './body.ts';
 import { AppError, problemSchema, validationError } from './problem.ts';
 
@@ -77,6 +77,8 @@ export interface RouteDef<
   summary: string;
   tags: string[];
   auth: Auth;
+  /** What an HR route needs of the caller's role; a GET defaults to `read`, anything else to `recruit`. */
+  access?: Access;
   params?: P;
   query?: Q;
   body?: B;
@@ -93,6 +95,7 @@ export interface AnyRoute {
   summary: string;
   tags: string[];
   auth: 'hr' | 'public' | 'raw';
+  access?: Access | undefined;
   params?: AnyObject | undefined;
   query?: AnyObject | undefined;
   body?: z.ZodType | undefined;
@@ -126,6 +129,11 @@ function parsePart<T extends z.ZodType>(schema: T | undefined, value: unknown, w
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error, where);
   return result.data;
+}
+
+/** The access an HR route needs: what it declares, else read for a GET and recruit for a change. */
+export function routeAccess(route: Pick<AnyRoute, 'method' | 'access'>): Access {
+  return route.access ?? (route.method === 'get' ? 'read' : 'recruit');
 }
 
 export interface MountOptions {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
-import { companyScope } from '../auth/principal.ts';
+import { actorLabel, companyScope } from '../auth/principal.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
@@ -99,7 +99,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
               scheduledStart: start,
               scheduledEnd: end,
             },
-            `api_key:${principal.keyId}`,
+            actorLabel(principal),
           );
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: created.companyId,
@@ -180,7 +180,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
         const existing = await findInterview(db, scope, params.id);
         if (!existing) throw new AppError('not_found', 'No such interview.');
         const { interview: cancelled, ended } = await endInterview(db, existing.id, 'cancelled_by_hr', {
-          actor: `api_key:${principal.keyId}`,
+          actor: actorLabel(principal),
           note: body.reason ?? null,
           now: now(),
           alsoInTransaction: (trx, row) =>

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
-import { companyScope, type Principal } from '../auth/principal.ts';
+import { actorLabel, companyScope, type Principal } from '../auth/principal.ts';
 import type { ApiConfig } from '../config.ts';
 import type { AppDeps } from '../deps.ts';
 import { paginate, toPage } from '../http/pagination.ts';
@@ -29,7 +29,7 @@ const tags = ['Scheduling'];
 
 const hrActor = (principal: Principal, meta: RequestMeta): BookingActor => ({
   audit: actorFromPrincipal(principal, meta),
-  label: `api_key:${principal.keyId}`,
+  label: actorLabel(principal),
 });
 
 function bookingsWithTimes(db: Kysely<Database>) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { hiringDecisions, recommendations } from '../../shared/db/schema.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
-import { companyScope } from '../auth/principal.ts';
+import { actorLabel, companyScope } from '../auth/principal.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute } from '../http/route.ts';
@@ -283,7 +283,7 @@ export function resultRoutes(deps: AppDeps) {
               interviewId: interview.id,
               scorecardVersion: latest?.version ?? null,
               decision: body.decision,
-              decidedBy: `api_key:${principal.keyId}`,
+              decidedBy: actorLabel(principal),
               note: body.note ?? null,
             })
             .returning(['decision', 'decidedBy', 'decidedAt', 'note', 'scorecardVersion'])
