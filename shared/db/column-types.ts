@@ -35,4 +35,4 @@ export type Recommendation = (typeof recommendations)[number];
 
 export type EmailLocale = 'en' | 'ar';
 
-export type AuditActorType = 'api_key' | 'candidate' | 'system' | 'livekit' | 'cli';
+export type AuditActorType = 'api_key' | 'user' | 'candidate' | 'system' | 'livekit' | 'cli';

@@ -338,6 +338,41 @@ export interface TurnMetrics {
   turnSeq: number;
 }
 
+export interface Users {
+  companyId: string;
+  createdAt: Generated<Timestamp>;
+  email: string;
+  id: Generated<string>;
+  lastLoginAt: Timestamp | null;
+  name: Generated<string>;
+  passwordHash: string | null;
+  role: 'admin' | 'recruiter' | 'reviewer';
+  status: Generated<'invited' | 'active' | 'disabled'>;
+  updatedAt: Generated<Timestamp>;
+}
+
+export interface UserSessions {
+  companyId: string;
+  createdAt: Generated<Timestamp>;
+  expiresAt: Timestamp;
+  id: Generated<string>;
+  ip: string | null;
+  lastSeenAt: Generated<Timestamp>;
+  tokenHash: string;
+  userAgent: string | null;
+  userId: string;
+}
+
+export interface UserTokens {
+  createdAt: Generated<Timestamp>;
+  expiresAt: Timestamp;
+  id: Generated<string>;
+  kind: 'password_reset' | 'invitation';
+  tokenHash: string;
+  usedAt: Timestamp | null;
+  userId: string;
+}
+
 export interface WebhookAttempts {
   attempt: number;
   companyId: string;
@@ -417,6 +452,9 @@ export interface DB {
   slots: Slots;
   transcriptTurns: TranscriptTurns;
   turnMetrics: TurnMetrics;
+  users: Users;
+  userSessions: UserSessions;
+  userTokens: UserTokens;
   webhookAttempts: WebhookAttempts;
   webhookDeliveries: WebhookDeliveries;
   webhookEndpoints: WebhookEndpoints;
