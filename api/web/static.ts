@@ -20,6 +20,24 @@ const types: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+// The build writes .br and .gz beside each asset (web/vite.config.ts); a candidate on a slow line gets the smallest
+// one their browser takes, never the raw file when a compressed one would do.
+const encodings = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
+
+async function precompressed(ctx: Koa.Context, file: string): Promise<Buffer> {
+  for (const { name, suffix } of encodings) {
+    if (ctx.acceptsEncodings(name, 'identity') !== name) continue;
+    const body = await readFile(file + suffix).catch(() => null);
+    if (!body) continue;
+    ctx.set('Content-Encoding', name);
+    return body;
+  }
+  return readFile(file);
+}
+
 export function serveWebApp(dist: string = webDist): Koa.Middleware {
   let index: Promise<Buffer | null> | null = null;
   const loadIndex = () => (index ??= readFile(path.join(dist, 'index.html')).catch(() => null));
@@ -45,7 +63,8 @@ export function serveWebApp(dist: string = webDist): Koa.Middleware {
       ctx.type = types[path.extname(file)] ?? 'application/octet-stream';
       ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
       ctx.set('X-Content-Type-Options', 'nosniff');
-      ctx.body = await readFile(file);
+      ctx.vary('Accept-Encoding');
+      ctx.body = await precompressed(ctx, file);
       return;
     }
     return next();

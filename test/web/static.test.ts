@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../support/harness.ts';
 import { ensureWebBuilt } from './support/browser.ts';
@@ -38,5 +40,39 @@ describe('web app served by the API', () => {
     expect(problem.status).toBe(404);
     expect(problem.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await fetch(`${api.url}/join`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('sends the precompressed asset the browser accepts (brotli, else gzip), never a compressed one it does not', async () => {
+    const html = await (await fetch(`${api.url}/join`)).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    // node:http does not decompress, so the body is what went over the wire.
+    const get = (acceptEncoding: string | null) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }>((resolve, reject) => {
+        const headers: Record<string, string> = acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding };
+        http
+          .get(`${api.url}${script}`, { headers }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                encoding: res.headers['content-encoding'],
+                vary: res.headers.vary,
+                body: Buffer.concat(chunks),
+              }),
+            );
+          })
+          .on('error', reject);
+      });
+    const plain = await get(null);
+    expect(plain.encoding).toBeUndefined();
+    expect(plain.vary).toMatch(/accept-encoding/i);
+    const br = await get('gzip, deflate, br, zstd');
+    expect(br.encoding).toBe('br');
+    expect(br.body.length).toBeLessThan(plain.body.length / 2);
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true);
+    const gz = await get('gzip');
+    expect(gz.encoding).toBe('gzip');
+    expect(gunzipSync(gz.body).equals(plain.body)).toBe(true);
+    expect((await get('identity')).encoding).toBeUndefined();
   });
 });
