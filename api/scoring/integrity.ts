@@ -1,10 +1,12 @@
 import type { Competency } from '../../shared/db/schema.ts';
 import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
+import { normaliseText, phraseAlternation, wordsPattern } from '../../shared/text/arabic.ts';
 import type { IntegrityReport, ModelEvaluation, ScorecardResult } from './evaluation.schemas.ts';
 
 // The integrity rules, enforced here rather than requested of the model:
-// - every evidence quote is a verbatim span of the candidate's own answers (after whitespace and case
-//   normalisation), at least three words long;
+// - every evidence quote is a verbatim span of the candidate's own answers, at least three words long; "verbatim"
+//   after case and whitespace normalisation and, for Arabic, the spelling folds of shared/text/arabic.ts (diacritics,
+//   tatweel, alef and hamza forms, ى/ي, ة/ه, digits), which never make a paraphrase pass;
 // - a question or competency without valid evidence is "insufficient evidence", never a number;
 // - questions never asked, and silence or non-answers, are never scored, whatever the model says;
 // - nothing about emotion, personality or voice survives into the scorecard.
@@ -16,15 +18,29 @@ export interface Turn {
   questionId: string | null;
 }
 
-export function normalise(text: string): string {
-  return text.toLowerCase().replace(/\s+/g, ' ').trim();
-}
+export const normalise = normaliseText;
 
 /** Fewer words than this prove nothing ("yes", "I think so"). */
 const minimumQuoteWords = 3;
 
-const nonAnswer =
-  /^(?:(?:um+|uh+|hmm+|erm?|well|so|sorry|ok(?:ay)?)[\s,.!]*)*(?:i don'?t know|i do not know|no idea|pass|skip(?: (?:this|that)(?: one| question)?)?|next(?: question)?|i'?m not sure|not sure|i can'?t answer(?: that)?|nothing|no comment|n\/a)?[\s.!]*$/;
+// Arabic, MSA and Gulf: the fillers and the phrases that say "no answer", written as people spell them (normalised
+// when the pattern is built).
+const arabicFillers = ['امم', 'اممم', 'ام', 'اه', 'آآ', 'ااه', 'يعني', 'طيب', 'والله', 'بصراحة', 'آسف', 'اسف', 'عفوا', 'معليش', 'معلش'];
+const arabicNonAnswers = [
+  ...['لا أعرف', 'ما أعرف', 'ما اعرف', 'مااعرف', 'ما أدري', 'مادري', 'ما ادري', 'لا أدري', 'ماني عارف', 'مو عارف', 'مش عارف'],
+  ...['ليس لدي فكرة', 'ما عندي فكرة', 'ماعندي فكرة', 'ما عندي جواب', 'ما عندي إجابة', 'ليس لدي إجابة', 'لا تعليق'],
+  ...['لست متأكدا', 'لست متأكد', 'مو متأكد', 'مش متأكد', 'مب متأكد', 'غير متأكد'],
+  ...['لا أستطيع الإجابة', 'ما أقدر أجاوب', 'ما اقدر اجاوب', 'ما أعرف أجاوب'],
+  ...['تخطى', 'تخطي', 'تخطى هذا السؤال', 'نتخطى', 'عدي', 'عديها', 'التالي', 'السؤال التالي', 'اللي بعده', 'الي بعده'],
+  ...['لا شيء', 'لا شي', 'ولا شي', 'ولا شيء', 'مافي شي'],
+];
+const nonAnswer = new RegExp(
+  `^(?:(?:um+|uh+|hmm+|erm?|well|so|sorry|ok(?:ay)?|${phraseAlternation(arabicFillers)})[\\s,.!]*)*` +
+    `(?:i don'?t know|i do not know|no idea|pass|skip(?: (?:this|that)(?: one| question)?)?|next(?: question)?|i'?m not sure|not sure|i can'?t answer(?: that)?|nothing|no comment|n\\/a|${phraseAlternation(arabicNonAnswers)}` +
+    // "مادري والله": in Arabic the filler often comes after ("I don't know, honestly").
+    `(?:[\\s,.!]*${phraseAlternation(arabicFillers)})*)?[\\s.!]*$`,
+  'u',
+);
 
 /** True when the candidate's words for a question carry no answer at all. */
 export function isNonAnswer(text: string): boolean {
@@ -35,10 +51,25 @@ export function isNonAnswer(text: string): boolean {
 const affect =
   /\b(nervous(?:ness)?|anxious|anxiety|enthusias\w*|passionate|emotion\w*|mood|personality|introvert\w*|extrovert\w*|energetic|sentiment|excited|excitement|cheerful|demeanou?r|body language|tone of voice|his voice|her voice|their voice|accent|stressed|confident(?:ly)? (?:tone|voice|manner)|shy|timid|charisma\w*|likeable|warmth)\b/i;
 
+// The same in Arabic, as whole words (with the clitics "and", "with", "the" … joined on). Left out on purpose: words
+// with an everyday technical sense ("حيوي" is "critical" in "نظام حيوي", "نشيط" an "active" member) and "لكنة"
+// (accent), which normalises to "لكنه", "but he".
+const arabicAffect = wordsPattern(
+  [
+    ...['متوتر', 'متوترا', 'متوترة', 'التوتر', 'توتر', 'توتره', 'توترها', 'قلق', 'قلقا', 'قلقة', 'ارتباك', 'مرتبك', 'مرتبكا', 'مرتبكة'],
+    ...['متحمس', 'متحمسا', 'متحمسة', 'حماس', 'حماسه', 'حماسها', 'شغوف', 'شغوفا', 'شغوفة', 'شغف', 'شغفه', 'شغفها'],
+    ...['عاطفي', 'عاطفية', 'عاطفيا', 'مشاعر', 'مشاعره', 'مشاعرها', 'انفعال', 'انفعالي', 'انفعالات', 'مزاج', 'مزاجه', 'مزاجها'],
+    ...['شخصيته', 'شخصيتها', 'شخصيتهم', 'انطوائي', 'انطوائية', 'منطوي', 'انبساطي', 'خجول', 'خجولا', 'خجولة', 'خجل'],
+    ...['نبرة', 'نبرته', 'نبرتها', 'صوته', 'صوتها', 'صوتهم', 'لهجته', 'لهجتها', 'لكنته', 'لكنتها', 'لغة الجسد'],
+    ...['مبتهج', 'مرح', 'كاريزما', 'محبوب', 'دفء', 'ثقة بالنفس', 'واثق من نفسه', 'واثقة من نفسها'],
+  ],
+  { prefixes: ['و', 'ف', 'ب', 'ل', 'ك', 'ال', 'وال', 'بال', 'فال', 'لل', 'وب', 'ول', 'وبال'] },
+);
+
 function stripAffect(text: string, report: IntegrityReport): string {
-  const sentences = text.split(/(?<=[.!?])\s+/);
+  const sentences = text.split(/(?<=[.!?؟۔])\s+/);
   const kept = sentences.filter((s) => {
-    if (!affect.test(s)) return true;
+    if (!affect.test(s) && !arabicAffect.test(normalise(s))) return true;
     report.droppedStatements++;
     return false;
   });
