@@ -198,9 +198,19 @@ describe('prepare, interview (without an agent) and done', () => {
   it('mic check on the fake microphone, connection check, the room; network drop, mute, reload rejoin, end with confirmation', async () => {
     const { interview } = await seedInterview(hr, { phone });
     const { page, context, errors } = await newPage(browser);
+    const assets: string[] = [];
+    const notFound: string[] = [];
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      if (pathname.startsWith('/assets/')) assets.push(pathname);
+      // API refusals are the page's business; a missing file (a favicon, a chunk) is not.
+      if (response.status() >= 400 && !pathname.startsWith('/v1/')) notFound.push(`${response.status()} ${pathname}`);
+    });
     await page.goto(linkFor(interview));
     await fillJoinForm(page);
     await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+    // The interview's chunk (LiveKit) downloads during the checks, before Start is pressed.
+    await expect.poll(() => assets.some((a) => /^\/assets\/interview-[^/]+\.js$/.test(a))).toBe(true);
 
     // After the join the address bar, local and session storage hold neither the phone nor any token.
     const stored = await privateStorage(page);
@@ -217,6 +227,7 @@ describe('prepare, interview (without an agent) and done', () => {
     await page.getByRole('button', { name: 'I heard it' }).click();
     expect(await checkAtBothSizes(page, 'prepare')).toEqual([]);
 
+    expect(notFound).toEqual([]);
     await page.getByRole('button', { name: 'Start the interview' }).click();
     await expect
       .poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 30_000 })

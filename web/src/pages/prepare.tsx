@@ -88,6 +88,12 @@ export function PreparePage({
 
   useEffect(() => () => streamRef.current?.getTracks().forEach((track) => track.stop()), []);
 
+  // The interview page's chunk (LiveKit, the largest) downloads while the candidate checks the microphone, so Start
+  // opens the interview at once even on a slow line; the lazy import in app.tsx then finds it already loaded.
+  useEffect(() => {
+    void import('./interview.tsx').catch(() => {});
+  }, []);
+
   // The level bar is drawn straight into the DOM each frame; React only hears about the "heard you" moment.
   useEffect(() => {
     const stream = streamRef.current;
