@@ -1,7 +1,9 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { sql } from 'kysely';
-import { bearerAuthenticator } from './auth/api-keys.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { hrAuthenticator } from './auth/authenticate.ts';
+import { userRoutes } from './auth/users.routes.ts';
 import { candidateRoutes } from './candidates/candidates.routes.ts';
 import { companyRoutes } from './companies/company.routes.ts';
 import type { AppDeps } from './deps.ts';
@@ -33,6 +35,8 @@ export function allRoutes(deps: AppDeps) {
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),
     ...schedulingRoutes(deps),
+    ...authRoutes(deps),
+    ...userRoutes(deps),
   ];
 }
 
@@ -54,7 +58,7 @@ export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } 
     await sql`select 1`.execute(deps.db);
     ctx.body = { ok: true };
   });
-  mountRoutes(router, routes, { authenticate: bearerAuthenticator(deps.db) });
+  mountRoutes(router, routes, { authenticate: hrAuthenticator(deps) });
 
   if (options.inFlight) app.use(options.inFlight);
   app.use(requestId());

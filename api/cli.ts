@@ -3,7 +3,11 @@ import { connectDatabase } from '../shared/db/connect.ts';
 import { startDevDatabase } from '../shared/dev-environment.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { loadConfigOrExit, parseEnv } from '../shared/env.ts';
+import { z } from 'zod';
 import { createApiKey } from './auth/api-keys.ts';
+import { roles } from './auth/auth.schemas.ts';
+import { generatePassword } from './auth/passwords.ts';
+import { findUserByEmail, insertActiveUser } from './auth/users.repository.ts';
 import { recordAudit } from './audit/audit-log.ts';
 import { insertCompany } from './companies/companies.repository.ts';
 import { scoreInterview } from './scoring/scorecards.ts';
@@ -16,9 +20,11 @@ Commands:
   migrate                                   apply pending database migrations
   create-company --name <name> [--region AE] create a company and print its first API key
   create-admin-key --name <name>            create an admin key that sees every company
+  create-user --company <id> --email <address> [--name <name>] [--role admin|recruiter|reviewer]
+                                            create an HR workspace user (admin by default) and print a password
   rescore <interview-id>                    evaluate a finished interview again (needs GOOGLE_API_KEY)
 
-The key is printed once; only its hash is stored.`;
+Keys and passwords are printed once; only their hashes are stored.`;
 
 const dbEnv = apiEnvSchema.partial({ DATABASE_URL: true }).pick({
   DATABASE_URL: true,
@@ -31,7 +37,13 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' }, region: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      region: { type: 'string' },
+      company: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+    },
     allowPositionals: true,
   });
   if (!command || command === 'help' || command === '--help') {
@@ -67,6 +79,41 @@ async function main(argv: string[]): Promise<number> {
         const key = await createApiKey(database.db, { companyId: null, isAdmin: true, name: values.name ?? 'admin' });
         await recordAudit(database.db, cli, { companyId: null, action: 'api_key.create_admin', targetType: 'api_key', targetId: key.id });
         process.stdout.write(`Admin API key (shown once): ${key.key}\n`);
+        return 0;
+      }
+      case 'create-user': {
+        const company = values.company;
+        if (!company || !/^[0-9a-f-]{36}$/i.test(company)) throw new UsageError('--company needs a company id');
+        const email = z.email().safeParse(values.email ?? '');
+        if (!email.success) throw new UsageError('--email needs an e-mail address');
+        const role = z.enum(roles).safeParse(values.role ?? 'admin');
+        if (!role.success) throw new UsageError('--role must be admin, recruiter or reviewer');
+        if (!(await database.db.selectFrom('companies').select('id').where('id', '=', company).executeTakeFirst())) {
+          throw new UsageError(`no company ${company}`);
+        }
+        if (await findUserByEmail(database.db, email.data)) throw new UsageError(`${email.data} already has an account`);
+        // Generated rather than taken as an argument, which would stay in the shell's history.
+        const password = generatePassword();
+        const user = await database.db.transaction().execute(async (trx) => {
+          const user = await insertActiveUser(trx, {
+            companyId: company,
+            email: email.data,
+            name: values.name ?? '',
+            role: role.data,
+            password,
+          });
+          await recordAudit(trx, cli, {
+            companyId: company,
+            action: 'user.create',
+            targetType: 'user',
+            targetId: user.id,
+            details: { role: role.data },
+          });
+          return user;
+        });
+        process.stdout.write(
+          `User ${user.email} (${user.role}, ${user.id})\nPassword (shown once; change it with "Forgot password"): ${password}\n`,
+        );
         return 0;
       }
       case 'rescore': {

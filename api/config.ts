@@ -108,6 +108,19 @@ const schedulingEnvFields = {
   SCHEDULING_INVITATION_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
 };
 
+/** HR accounts (issue 15): sessions of the workspace and how hard sign-in may be tried. */
+const accountEnvFields = {
+  /** A session unused this long ends. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(12 * 60),
+  /** A session ends this long after sign-in, used or not. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(365 * 24).default(7 * 24),
+  /** Send the session cookie only over https; defaults to on in production or when PUBLIC_BASE_URL is https. */
+  SESSION_COOKIE_SECURE: booleanFromEnv.optional(),
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+};
+
 export const apiEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -165,6 +178,7 @@ export const apiEnvSchema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   ...webhookEnvFields,
   ...schedulingEnvFields,
+  ...accountEnvFields,
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
@@ -201,6 +215,14 @@ export interface ApiConfig {
     selfServiceMinNoticeMinutes: number;
     selfServiceMaxReschedules: number;
     invitationTtlDays: number;
+  };
+  accounts: {
+    sessionIdleMs: number;
+    sessionMaxMs: number;
+    secureCookie: boolean;
+    loginWindowSeconds: number;
+    loginPerIp: number;
+    loginPerAccount: number;
   };
 }
 
@@ -264,6 +286,14 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       selfServiceMinNoticeMinutes: e.SELF_SERVICE_MIN_NOTICE_MINUTES,
       selfServiceMaxReschedules: e.SELF_SERVICE_MAX_RESCHEDULES,
       invitationTtlDays: e.SCHEDULING_INVITATION_TTL_DAYS,
+    },
+    accounts: {
+      sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+      secureCookie: e.SESSION_COOKIE_SECURE ?? (e.NODE_ENV === 'production' || e.PUBLIC_BASE_URL.startsWith('https:')),
+      loginWindowSeconds: e.LOGIN_RATE_LIMIT_WINDOW_SECONDS,
+      loginPerIp: e.LOGIN_RATE_LIMIT_PER_IP,
+      loginPerAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
     },
   };
 }

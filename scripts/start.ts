@@ -7,6 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApiKey } from '../api/auth/api-keys.ts';
+import { verifyPassword } from '../api/auth/passwords.ts';
+import { recordAudit } from '../api/audit/audit-log.ts';
+import { findUserByEmail, insertActiveUser } from '../api/auth/users.repository.ts';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
@@ -73,6 +76,43 @@ async function demoKey(databaseUrl: string): Promise<string | null> {
     const key = await createApiKey(database.db, { companyId: company.id, isAdmin: false, name: 'npm start' });
     writeFileSync(keyFile, key.key, { mode: 0o600 });
     return key.key;
+  } finally {
+    await database.destroy();
+  }
+}
+
+const demoAdminEmail = 'admin@demo.local';
+
+/**
+ * The demo company's first admin, so the HR workspace can be signed in to straight away; the password is generated
+ * once into .data/dev-secrets.json. Answers whether that password still signs in (a reset may have changed it).
+ */
+async function demoAdmin(databaseUrl: string, password: string): Promise<'ready' | 'password_changed' | 'no_company'> {
+  const database = await connectDatabase({ url: databaseUrl, poolSize: 1 });
+  try {
+    const existing = await findUserByEmail(database.db, demoAdminEmail);
+    if (existing) return (await verifyPassword(existing.passwordHash, password)) ? 'ready' : 'password_changed';
+    const company = await database.db
+      .selectFrom('companies')
+      .select('id')
+      .where('name', '=', 'Demo Company')
+      .orderBy('createdAt')
+      .limit(1)
+      .executeTakeFirst();
+    if (!company) return 'no_company';
+    const user = await insertActiveUser(database.db, {
+      companyId: company.id,
+      email: demoAdminEmail,
+      name: 'Demo Admin',
+      role: 'admin',
+      password,
+    });
+    await recordAudit(
+      database.db,
+      { type: 'system', id: 'npm start', ip: null, userAgent: null },
+      { companyId: company.id, action: 'user.create', targetType: 'user', targetId: user.id, details: { role: 'admin' } },
+    );
+    return 'ready';
   } finally {
     await database.destroy();
   }
@@ -150,6 +190,7 @@ if (!process.env.LIVEKIT_URL) {
   env.LIVEKIT_API_SECRET = secrets.livekitSecret;
 }
 const key = await demoKey(env.DATABASE_URL);
+const admin = await demoAdmin(env.DATABASE_URL, secrets.demoAdminPassword);
 
 // The candidate web app is served by the API; build it once on a fresh clone.
 if (!existsSync(path.join(root, 'web', 'dist', 'index.html'))) {
@@ -166,4 +207,7 @@ say(`API on http://localhost:${port}  (OpenAPI: http://localhost:${port}/openapi
 say(`Candidate page: http://localhost:${port}/join`);
 if (key) say(`HR API key for "Demo Company": ${key}   (also in .data/dev-api-key)`);
 else say('HR API key: create one with `npm run cli -- create-company --name "Acme"`');
+if (admin === 'ready') say(`Sign in at http://localhost:${port}/hr as ${demoAdminEmail} / ${secrets.demoAdminPassword}`);
+else if (admin === 'password_changed') say(`Sign in at http://localhost:${port}/hr as ${demoAdminEmail} (its password was changed)`);
+else say('HR sign-in: create a user with `npm run cli -- create-user --company <id> --email <address>`');
 say('Stop with Ctrl+C.');

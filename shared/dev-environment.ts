@@ -19,6 +19,8 @@ export interface DevSecrets {
   linkSecret: string;
   livekitSecret: string;
   databasePassword: string;
+  /** The demo company's first admin (admin@demo.local) signs in to the HR workspace with it. */
+  demoAdminPassword: string;
 }
 
 /** Generated once per checkout; a secret added in a later version is generated and saved on first use. */
@@ -31,6 +33,7 @@ export function devSecrets(): DevSecrets {
     linkSecret: saved.linkSecret ?? secret(),
     livekitSecret: saved.livekitSecret ?? secret(),
     databasePassword: saved.databasePassword ?? secret(),
+    demoAdminPassword: saved.demoAdminPassword ?? randomBytes(12).toString('base64url'),
   };
   if (Object.keys(saved).length !== Object.keys(secrets).length) {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

@@ -19,7 +19,7 @@ export interface AuditActor {
 }
 
 export function actorFromPrincipal(principal: Principal, meta: RequestMeta): AuditActor {
-  // A signed-in user is recorded as such once the audit log's actor types include users (the accounts work adds it).
+  if (principal.userId) return { type: 'user', id: principal.userId, ip: meta.ip, userAgent: meta.userAgent };
   return { type: 'api_key', id: principal.keyId, ip: meta.ip, userAgent: meta.userAgent };
 }
 

@@ -32,3 +32,10 @@ export function companyScope(principal: Principal): string | null {
 export function actorLabel(principal: Principal): string {
   return principal.userId ? `user:${principal.userId}` : `api_key:${principal.keyId}`;
 }
+
+/** Whether a role may call a route that needs `access` (the table in the comment on `Access`). */
+export function roleAllows(role: Role, access: Access): boolean {
+  if (role === 'admin') return true;
+  if (role === 'recruiter') return access !== 'admin';
+  return access === 'read' || access === 'decide';
+}

@@ -67,6 +67,7 @@ export function companyRoutes({ db }: AppDeps) {
       summary: "Change the company's name or default phone region",
       tags,
       auth: 'hr',
+      access: 'admin',
       body: updateCompanyBody,
       responses: { 200: { description: 'The updated company', schema: companySchema } },
       handler: async ({ principal, body, meta }) => {
@@ -92,6 +93,7 @@ export function companyRoutes({ db }: AppDeps) {
       summary: "The company's API keys (never the keys themselves)",
       tags,
       auth: 'hr',
+      access: 'admin',
       responses: { 200: { description: 'API keys', schema: z.object({ items: z.array(apiKeySchema) }) } },
       handler: async ({ principal }) => {
         const items = await db
@@ -110,6 +112,7 @@ export function companyRoutes({ db }: AppDeps) {
       summary: 'Create another API key for the company; the key is shown once',
       tags,
       auth: 'hr',
+      access: 'admin',
       body: z.object({ name: z.string().trim().min(1).max(100) }).strict().meta({ id: 'CreateApiKey' }),
       responses: { 201: { description: 'Created', schema: createdApiKeySchema } },
       handler: async ({ principal, body, meta }) => {
@@ -139,6 +142,7 @@ export function companyRoutes({ db }: AppDeps) {
       summary: 'Revoke an API key; it stops working at once',
       tags,
       auth: 'hr',
+      access: 'admin',
       params: idParams,
       responses: { 204: { description: 'Revoked' } },
       handler: async ({ principal, params, meta }) => {

@@ -38,6 +38,7 @@ export function emailRoutes({ db }: AppDeps) {
         'E-mails the API sent or will send, newest first. Without SMTP_URL they are kept here (status `local`): the local outbox.',
       tags: ['E-mail'],
       auth: 'hr',
+      access: 'recruit',
       query: z.object({
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().max(200).optional(),
@@ -49,6 +50,9 @@ export function emailRoutes({ db }: AppDeps) {
         const scope = companyScope(principal);
         let q = db.selectFrom('emailMessages').selectAll();
         if (scope) q = q.where('companyId', '=', scope);
+        // Account e-mails carry sign-in links (password resets, invitations): only admins may read them, or a
+        // recruiter could ask for an admin's reset and take the account from the outbox.
+        if (principal.role !== 'admin') q = q.where('kind', 'not like', 'account.%');
         if (query.status) q = q.where('status', '=', query.status);
         if (query.interviewId) q = q.where('interviewId', '=', query.interviewId);
         return {

@@ -3,8 +3,11 @@ import { z } from 'zod';
 /** The closed set of failures the API reports; each maps to one status and one title. */
 export const problemCodes = {
   validation_failed: { status: 400, title: 'Request is not valid' },
-  unauthorized: { status: 401, title: 'Missing or invalid API key' },
+  invalid_token: { status: 400, title: 'The link is invalid, used or expired' },
+  unauthorized: { status: 401, title: 'Not signed in, or missing or invalid API key' },
+  invalid_credentials: { status: 401, title: 'E-mail or password is wrong' },
   forbidden: { status: 403, title: 'Not allowed' },
+  csrf_failed: { status: 403, title: 'Missing or wrong CSRF token' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },

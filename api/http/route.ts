@@ -7,7 +7,7 @@ import {
   type ZodOpenApiPathsObject,
   type ZodOpenApiResponseObject,
 } from 'zod-openapi';
-import type { Access, Principal } from '../auth/principal.ts';
+import { roleAllows, type Access, type Principal } from '../auth/principal.ts';
 import { readJsonBody } from './body.ts';
 import { AppError, problemSchema, validationError } from './problem.ts';
 
@@ -144,6 +144,10 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], options
   for (const route of routes) {
     router[route.method](route.operationId, route.path, async (ctx: Context) => {
       const principal = route.auth === 'hr' ? await options.authenticate(ctx) : undefined;
+      // Checked before anything is parsed or looked up: a role without the access learns nothing more than 403.
+      if (principal && !roleAllows(principal.role, routeAccess(route))) {
+        throw new AppError('forbidden', `The ${principal.role} role cannot do this (it needs ${routeAccess(route)} access).`);
+      }
       const params = parsePart(route.params, ctx.params, 'params');
       const query = parsePart(route.query, ctx.query, 'query');
       let body: unknown;
@@ -198,7 +202,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title:
     if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
     }
-    if (route.auth === 'hr') operation.security = [{ bearerAuth: [] }];
+    if (route.auth === 'hr') operation.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
     paths[openApiPath] = { ...paths[openApiPath], [route.method]: operation };
   }
   return createDocument({
@@ -206,11 +210,21 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title:
     info: {
       ...info,
       description:
-        'Control API of the AI voice interviewer. HR endpoints take `Authorization: Bearer <api key>`; ' +
+        'Control API of the AI voice interviewer. HR endpoints take `Authorization: Bearer <api key>` or a signed-in ' +
+        'workspace session (cookie `hr_session` plus `X-CSRF-Token` on changes); ' +
         'public candidate endpoints need no login. Errors are `application/problem+json`.',
     },
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key issued per company' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key issued per company' },
+        sessionCookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'hr_session',
+          description:
+            'HR workspace session from POST /v1/auth/login; POST, PUT, PATCH and DELETE must also send its csrfToken as X-CSRF-Token',
+        },
+      },
     },
     paths,
   });

@@ -216,6 +216,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
       summary: 'Get the current signed link with its validity',
       tags,
       auth: 'hr',
+      access: 'recruit',
       params: idParams,
       responses: { 200: { description: 'The signed link', schema: signedLinkSchema } },
       handler: async ({ params, principal }) => {

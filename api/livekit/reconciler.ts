@@ -100,7 +100,8 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
     }
   }
 
-  await pruneRateLimits(db, config.rateLimits.windowSeconds, now);
+  // One table holds every counter: keep each until the longest window (sign-in's may be longer) has passed.
+  await pruneRateLimits(db, Math.max(config.rateLimits.windowSeconds, config.accounts.loginWindowSeconds), now);
   return report;
 }
 

@@ -198,6 +198,7 @@ export function bookingRoutes(deps: AppDeps) {
       summary: 'Delivery status of every e-mail about an interview',
       tags,
       auth: 'hr',
+      access: 'recruit',
       params: idParams,
       responses: { 200: { description: 'E-mails', schema: z.object({ items: z.array(emailStatusSchema) }) } },
       handler: async ({ params, principal }) => {

@@ -230,6 +230,7 @@ export function resultRoutes(deps: AppDeps) {
       summary: 'Evaluate a finished interview again; the new version becomes the latest and every version is kept',
       tags,
       auth: 'hr',
+      access: 'decide',
       params: idParams,
       body: z.object({}).strict().optional(),
       responses: { 201: { description: 'The new scorecard version', schema: scorecardSchema } },
@@ -262,6 +263,7 @@ export function resultRoutes(deps: AppDeps) {
       summary: "Record the human hiring decision on an interview; scores are advice, this is the decision",
       tags,
       auth: 'hr',
+      access: 'decide',
       params: idParams,
       body: z
         .object({ decision: z.enum(hiringDecisions), note: z.string().trim().max(5_000).optional() })
