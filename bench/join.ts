@@ -127,8 +127,8 @@ async function seedInterviews(count: number, prefix: string, phoneBase: number):
 
 /**
  * Puts the vouched interviews where a real rejoin finds them: a room open with its interviewer dispatched (the first
- * join does both), the candidate's identity issued a minute ago, LiveKit's participant_joined after it, and a
- * participant_left the API received ten seconds ago.
+ * join does both), the candidate's identity issued, and their last token accounted for by LiveKit's
+ * participant_joined and then participant_left ten seconds ago (shared/interview-lifecycle.ts, candidateLeft).
  */
 async function markCandidatesLeft(prefix: string) {
   await sql`
@@ -137,10 +137,8 @@ async function markCandidatesLeft(prefix: string) {
       agent_dispatched_at = now() - interval '2 minutes',
       candidate_identity = coalesce(candidate_identity, 'cand_bench_' || id),
       candidate_connected = false,
-      join_lease_until = null,
-      seat_claimed_at = now() - interval '60 seconds',
-      candidate_joined_event_at = date_trunc('second', now() - interval '50 seconds'),
-      candidate_left_at = now() - interval '10 seconds'
+      seat_claimed_at = null,
+      candidate_event_at = date_trunc('second', now() - interval '10 seconds')
     where room_name like ${`${prefix}%`}`.execute(db);
 }
 

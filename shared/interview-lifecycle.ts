@@ -9,8 +9,8 @@ import { enqueueScoring } from './jobs.ts';
 // the clock (one deadline, set when the candidate is first in the room), the candidate's presence and the
 // interviewer's comings and goings are written here, each with its timeline step and webhook event in the same
 // transaction. The API, the agent, the LiveKit webhook handler, the reconciler and bookings call these functions;
-// none writes status, end reasons or presence itself. (The join's fast path claims the seat in its own statement,
-// api/public/join-statement.ts, and never changes status.)
+// none writes status, end reasons or presence itself. (The join claims the seat with SQL defined here, run inside
+// api/public/join-statement.ts's one statement; it never changes status.)
 //
 // scheduled   — created; the candidate may take join tokens; the interviewer may be dispatched and wait.
 // in_progress — the candidate is (or was) in the room: set by their first arrival, never by the interviewer's.
@@ -108,11 +108,7 @@ export async function endInterview(
     }
     const ended = await moveTo(trx, current, to, { reason, actor: options.actor, note: options.note ?? null, at });
     if (ended) {
-      await trx
-        .updateTable('interviews')
-        .set({ candidateConnected: false, joinLeaseUntil: null })
-        .where('id', '=', interviewId)
-        .execute();
+      await trx.updateTable('interviews').set({ candidateConnected: false }).where('id', '=', interviewId).execute();
       await options.alsoInTransaction?.(trx, ended);
     }
     return { interview: ended ?? current, ended: ended !== undefined };
@@ -132,7 +128,7 @@ export interface Arrival {
 /**
  * The candidate is in the room: LiveKit's participant_joined, the reconciler seeing them in the participant list,
  * or the interviewer seeing them arrive. The first arrival starts the interview and its clock. `eventTime` is
- * LiveKit's own time of the event (whole seconds); an arrival stamped before the last known departure is a late
+ * LiveKit's own time of the event (whole seconds); an arrival stamped before the departure last applied is a late
  * delivery and changes nothing.
  */
 export async function candidateArrived(
@@ -146,14 +142,16 @@ export async function candidateArrived(
     const current = await lockInterview(trx, interviewId);
     if (!current) return undefined;
     const over = current.status !== 'scheduled' && current.status !== 'in_progress';
-    const stale = current.candidateLeftEventAt !== null && eventTime < current.candidateLeftEventAt;
+    // While away, the last event applied is the departure: an arrival stamped before it belongs to an older connection.
+    const stale =
+      !current.candidateConnected && current.candidateEventAt !== null && eventTime < current.candidateEventAt;
     if (over || stale) return { interview: current, accepted: false, started: false, needsInterviewer: false };
     const wasConnected = current.candidateConnected;
     await trx
       .updateTable('interviews')
       .set({
         candidateConnected: true,
-        candidateJoinedEventAt: sql<Date>`greatest(candidate_joined_event_at, ${eventTime})`,
+        candidateEventAt: sql<Date>`greatest(candidate_event_at, ${eventTime})`,
         updatedAt: at,
       })
       .where('id', '=', interviewId)
@@ -176,31 +174,30 @@ export async function candidateArrived(
 
 /**
  * The candidate left the room. LiveKit may deliver late and out of order, and stamps events in whole seconds: a
- * departure stamped before the last arrival is stale and changes nothing; one in the same second cannot be
- * ordered, so it frees the seat without vouching for it (the next join then asks LiveKit). Only a departure known
- * to follow the last arrival lets the next join be admitted from the database alone (`candidateLeftAt`).
- * Returns false for a stale departure.
+ * departure stamped before the arrival last applied is stale and changes nothing; one in the same second cannot be
+ * ordered, so it marks the candidate away without vouching that the seat is empty (the next join asks LiveKit).
+ * A departure known to follow an arrival on the last token accounts for that token: `seatClaimedAt` is cleared,
+ * and the next join is admitted from the database alone. Returns false for a stale departure.
  */
-export async function candidateLeft(
-  db: Db,
-  interviewId: string,
-  options: { eventTime?: Date; seenAt?: Date; now?: Date },
-): Promise<boolean> {
+export async function candidateLeft(db: Db, interviewId: string, options: { eventTime?: Date; now?: Date }): Promise<boolean> {
   const at = options.now ?? new Date();
   const eventTime = options.eventTime ?? at;
   return inTransaction(db, async (trx) => {
     const current = await lockInterview(trx, interviewId);
     if (!current) return false;
-    const joinedAt = current.candidateJoinedEventAt;
-    if (joinedAt && eventTime < joinedAt) return false;
-    const ordered = !joinedAt || eventTime > joinedAt;
+    // While connected, the last event applied is the arrival this departure must follow.
+    const lastEvent = current.candidateEventAt;
+    if (lastEvent && eventTime < lastEvent) return false;
+    const ordered = current.candidateConnected && (!lastEvent || eventTime > lastEvent);
+    const seat = current.seatClaimedAt;
+    // LiveKit's seconds against our milliseconds: an arrival in the token's own second counts as after it.
+    const arrivedOnLastToken = seat === null || (lastEvent !== null && lastEvent.getTime() >= Math.floor(seat.getTime() / 1000) * 1000);
     await trx
       .updateTable('interviews')
       .set({
         candidateConnected: false,
-        joinLeaseUntil: null,
-        candidateLeftEventAt: sql<Date>`greatest(candidate_left_event_at, ${eventTime})`,
-        ...(ordered ? { candidateLeftAt: options.seenAt ?? at } : {}),
+        candidateEventAt: sql<Date>`greatest(candidate_event_at, ${eventTime})`,
+        ...(ordered && arrivedOnLastToken ? { seatClaimedAt: null } : {}),
         updatedAt: at,
       })
       .where('id', '=', interviewId)
@@ -219,7 +216,7 @@ export async function roomClosed(db: Db, interviewId: string, options: { actor: 
   await inTransaction(db, async (trx) => {
     await trx
       .updateTable('interviews')
-      .set({ candidateConnected: false, roomCreatedAt: null, agentDispatchedAt: null, joinLeaseUntil: null, updatedAt: at })
+      .set({ candidateConnected: false, roomCreatedAt: null, agentDispatchedAt: null, updatedAt: at })
       .where('id', '=', interviewId)
       .execute();
     await endInterview(trx, interviewId, 'room_closed', { actor: options.actor, onlyFrom: ['in_progress'], now: at });
@@ -273,38 +270,66 @@ export async function releaseInterviewerDispatch(db: Db, interviewId: string): P
   await db.updateTable('interviews').set({ agentDispatchedAt: null }).where('id', '=', interviewId).execute();
 }
 
-// The seat: a join token holds it for a short connect grace, so a second device cannot take the interview from the
-// first. Ordinary joins claim it in their one statement (api/public/join-statement.ts, the fast path of the same
-// rule); these are the slower path's steps and the undoing of a claim whose room could not be opened.
+// The seat. A join token holds it for a short connect grace, so a second device cannot take the interview from the
+// first; `seatClaimedAt` is when the last token was issued, and stays set until that token is accounted for (the
+// candidate was seen arriving on it and then leaving). The join claims it inside its one statement with the SQL
+// below; the functions after it undo a claim the join could not complete.
+//
+// A seat is, for a join at `at`:
+// - free: never issued, or its last token accounted for while the candidate is away. The database admits alone.
+// - held: a token issued less than the connect grace ago, not accounted for. Refused (409) until the grace passes.
+// - unknown: the candidate is marked present, or an older token was never seen used. Claimed, but the join asks
+//   LiveKit whether that identity is in the room before answering, so a second device never kicks the first.
 
 /**
- * Claims the seat for `leaseUntil` if no other token holds it: one conditional UPDATE, so of two simultaneous
- * joins exactly one wins. The identity issued before is kept (the interviewer stays linked to it).
+ * Claims seats inside a larger statement: the text of two CTEs for its WITH list. It reads `claimant(ord, id, at,
+ * identity, grace_seconds)`, at most one attempt per interview, each already admitted by every rule but the seat's;
+ * it defines `seat_before` (the interviews as locked, before the claim) and `seat` (one row per claim: `free` says
+ * whether the database vouched for it, the previous values let the caller undo it). The rows are locked in id order,
+ * so two statements claiming the same seats wait for each other instead of deadlocking; the conditions are read
+ * from the locked rows, so a claim never rests on a stale snapshot.
  */
-export async function claimSeat(
-  db: Db,
-  interviewId: string,
-  options: { proposedIdentity: string; displayName: string; now: Date; leaseUntil: Date },
-): Promise<{ identity: string; roomOpen: boolean } | undefined> {
-  const claimed = await db
-    .updateTable('interviews')
-    .set({
-      candidateIdentity: sql<string>`coalesce(candidate_identity, ${options.proposedIdentity})`,
-      joinLeaseUntil: options.leaseUntil,
-      candidateDisplayName: options.displayName,
-      seatClaimedAt: options.now,
-      updatedAt: options.now,
-    })
-    .where('id', '=', interviewId)
-    .where((eb) => eb.or([eb('joinLeaseUntil', 'is', null), eb('joinLeaseUntil', '<=', options.now)]))
-    .returning(['candidateIdentity', 'roomCreatedAt'])
-    .executeTakeFirst();
-  return claimed ? { identity: claimed.candidateIdentity!, roomOpen: claimed.roomCreatedAt !== null } : undefined;
+export const seatClaimSql = `
+  seat_before as (
+    select i.id, i.status, i.seat_claimed_at, i.room_created_at, i.agent_dispatched_at,
+      (i.candidate_identity is null or (i.seat_claimed_at is null and not i.candidate_connected)) as free
+    from interviews i
+    where i.id in (select id from claimant)
+    order by i.id
+    for update
+  ),
+  seat as (
+    update interviews i set
+      candidate_identity = coalesce(i.candidate_identity, w.identity),
+      seat_claimed_at = w.at,
+      -- Only a seat the database vouches for opens the room and dispatches here; otherwise LiveKit is asked first.
+      room_created_at = case when b.free then coalesce(i.room_created_at, w.at) else i.room_created_at end,
+      agent_dispatched_at = case when b.free then coalesce(i.agent_dispatched_at, w.at) else i.agent_dispatched_at end,
+      updated_at = w.at
+    from claimant w
+    join seat_before b on b.id = w.id
+    where i.id = w.id
+      and b.status in ('scheduled', 'in_progress')
+      and (b.free or b.seat_claimed_at is null or b.seat_claimed_at <= w.at - w.grace_seconds * interval '1 second')
+    returning w.ord, i.id, w.at, i.candidate_identity as identity, b.free,
+      b.room_created_at is not null as room_was_open, b.agent_dispatched_at is not null as agent_was_dispatched,
+      b.seat_claimed_at as previous_seat, b.agent_dispatched_at as previous_dispatch
+  )`;
+
+/** A claim the join made, with what the seat held before it: enough to give it back. */
+export interface SeatClaim {
+  claimedAt: Date;
+  previousSeat: Date | null;
 }
 
-/** Gives the seat back (the connected device keeps it, or the join failed). */
-export async function releaseSeat(db: Db, interviewId: string): Promise<void> {
-  await db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interviewId).execute();
+/** Gives the seat back as it was (LiveKit says the identity is connected, or the join failed), unless claimed since. */
+export async function releaseSeat(db: Db, interviewId: string, claim: SeatClaim): Promise<void> {
+  await db
+    .updateTable('interviews')
+    .set({ seatClaimedAt: claim.previousSeat })
+    .where('id', '=', interviewId)
+    .where('seatClaimedAt', '=', claim.claimedAt)
+    .execute();
 }
 
 /** The room was opened, with its interviewer dispatched in the room's own configuration. */
@@ -313,10 +338,18 @@ export async function roomOpened(db: Db, interviewId: string, at: Date): Promise
 }
 
 /** The room could not be opened: the seat and the room's mark go back as they were before the join. */
-export async function roomNotOpened(db: Db, interviewId: string, previousDispatch: Date | null): Promise<void> {
+export async function roomNotOpened(
+  db: Db,
+  interviewId: string,
+  claim: SeatClaim & { previousDispatch: Date | null },
+): Promise<void> {
   await db
     .updateTable('interviews')
-    .set({ joinLeaseUntil: null, roomCreatedAt: null, agentDispatchedAt: previousDispatch })
+    .set({
+      roomCreatedAt: null,
+      agentDispatchedAt: claim.previousDispatch,
+      seatClaimedAt: sql<Date | null>`case when seat_claimed_at = ${claim.claimedAt} then ${claim.previousSeat}::timestamptz else seat_claimed_at end`,
+    })
     .where('id', '=', interviewId)
     .execute();
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Room } from '@livekit/rtc-node';
+import { sql } from 'kysely';
 import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
@@ -162,26 +163,25 @@ describe('LiveKit webhooks', () => {
     const state = () =>
       api.db
         .selectFrom('interviews')
-        .select(['candidateConnected', 'candidateLeftAt', 'candidateJoinedEventAt'])
+        .select(['candidateConnected', 'seatClaimedAt', 'candidateEventAt'])
         .where('id', '=', interview.id)
         .executeTakeFirstOrThrow();
     expect((await send(`EV_j_${interview.id}`, 'participant_joined', t)).status).toBe(200);
     expect(await state()).toEqual({
       candidateConnected: true,
-      candidateLeftAt: null,
-      candidateJoinedEventAt: new Date(t * 1000),
+      seatClaimedAt: expect.any(Date),
+      candidateEventAt: new Date(t * 1000),
     });
     // Stamped before the arrival it would undo: a delayed departure of an earlier connection.
     await send(`EV_l1_${interview.id}`, 'participant_left', t - 3);
     expect((await state()).candidateConnected).toBe(true);
-    // Same second: it frees the seat, but cannot vouch that it is empty (the next join asks LiveKit).
+    // Same second: the candidate is away, but the token is not accounted for (the next join asks LiveKit).
     await send(`EV_l2_${interview.id}`, 'participant_left', t);
-    expect(await state()).toMatchObject({ candidateConnected: false, candidateLeftAt: null });
+    expect(await state()).toMatchObject({ candidateConnected: false, seatClaimedAt: expect.any(Date) });
     await send(`EV_j2_${interview.id}`, 'participant_joined', t + 1);
     await send(`EV_l3_${interview.id}`, 'participant_left', t + 2);
-    const after = await state();
-    expect(after.candidateConnected).toBe(false);
-    expect(after.candidateLeftAt).toBeInstanceOf(Date);
+    // Ordered after an arrival on the last token: the token is accounted for, the seat vouched empty.
+    expect(await state()).toEqual({ candidateConnected: false, seatClaimedAt: null, candidateEventAt: new Date((t + 2) * 1000) });
   });
 
   it('ignores a late participant_joined stamped before the last departure: not connected again, no second candidate.joined', async () => {
@@ -231,8 +231,12 @@ describe('LiveKit webhooks', () => {
       const candidate = new Room();
       await candidate.connect(first.body.serverUrl, first.body.token, { autoSubscribe: false, dynacast: false });
       await waitForInterview(interview.id, (i) => i.candidateConnected);
-      // Past the connect lease, a second device is still refused: the database says connected, LiveKit confirms.
-      await api.db.updateTable('interviews').set({ joinLeaseUntil: null }).where('id', '=', interview.id).execute();
+      // Past the connect grace, a second device is still refused: the database says connected, LiveKit confirms.
+      await api.db
+        .updateTable('interviews')
+        .set({ seatClaimedAt: sql`seat_claimed_at - interval '1 minute'` })
+        .where('id', '=', interview.id)
+        .execute();
       const second = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
       expectStatus(second, 409);
       expect(second.body.code).toBe('already_connected');
@@ -247,7 +251,8 @@ describe('LiveKit webhooks', () => {
         .selectAll()
         .where('id', '=', interview.id)
         .executeTakeFirstOrThrow();
-      expect(gone.candidateLeftAt!.getTime()).toBeGreaterThan(gone.seatClaimedAt!.getTime());
+      // The departure followed an arrival on the last token: that token is accounted for.
+      expect(gone.seatClaimedAt).toBeNull();
 
       const rejoin = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, { body: joinBody });
       expectStatus(rejoin, 200);

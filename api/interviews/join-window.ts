@@ -25,3 +25,15 @@ export function windowState(window: JoinWindow, now: Date = new Date()): WindowS
   if (now > window.closesAt) return 'closed';
   return 'open';
 }
+
+/**
+ * The same window as SQL expressions, for the join's one statement (api/public/join-statement.ts): `start` and `end`
+ * name the schedule's columns, `before` and `after` the minutes' parameters. date_trunc floors to the second, as
+ * joinWindow does.
+ */
+export function joinWindowSql(start: string, end: string, before: string, after: string) {
+  return {
+    opensAt: `date_trunc('second', ${start} - ${before} * interval '1 minute')`,
+    closesAt: `date_trunc('second', ${end} + ${after} * interval '1 minute')`,
+  };
+}

@@ -128,9 +128,9 @@ async function healLiveRooms(deps: AppDeps, liveRooms: Set<string>, now: Date, r
       const arrival = await candidateArrived(deps.db, interview.id, { actor: 'reconciler', now: listedAt });
       if (arrival?.accepted) report.joinsHealed++;
     } else if (!candidateIn && interview.candidateConnected) {
-      // A dropped participant_left: the seat is free again for a rejoin. Seen gone after the list was taken: that
-      // departure vouches for the seat like a participant_left would.
-      await candidateLeft(deps.db, interview.id, { seenAt: listedAt, now: listedAt });
+      // A dropped participant_left: the seat is free again for a rejoin. Gone by the time the list was taken: that
+      // departure accounts for the token like a participant_left would.
+      await candidateLeft(deps.db, interview.id, { now: listedAt });
     }
     const lastDispatch = (interview.agentDispatchedAt ?? interview.roomCreatedAt!).getTime();
     if (candidateIn && !participants.some((p) => p.agent) && now.getTime() - lastDispatch > agentJoinGraceMs) {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { databaseUnavailable } from '../../shared/db/errors.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
@@ -10,16 +10,10 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
-import {
-  claimSeat,
-  releaseInterviewerDispatch,
-  releaseSeat,
-  roomNotOpened,
-  roomOpened,
-} from '../../shared/interview-lifecycle.ts';
+import { releaseInterviewerDispatch, releaseSeat, roomNotOpened, roomOpened } from '../../shared/interview-lifecycle.ts';
 import { closeInterview, dispatchInterviewer } from '../livekit/interview-lifecycle.ts';
-import { consumeRateLimits, overLimit, type LimitRule } from './rate-limit.ts';
-import { runJoinStatement, type JoinLookup } from './join-statement.ts';
+import { consumeRateLimits, tooManyAttempts, type LimitRule } from './rate-limit.ts';
+import { runJoinStatement, type JoinAttempt, type JoinedInterview, type JoinVerdict } from './join-statement.ts';
 import { newParticipantIdentity } from './participant-identity.ts';
 import type { JoinBody } from './public.schemas.ts';
 
@@ -38,25 +32,19 @@ function loadQuery(db: Kysely<Database>) {
     .selectFrom('interviews')
     .innerJoin('companies', 'companies.id', 'interviews.companyId')
     .innerJoin('jobs', 'jobs.id', 'interviews.jobId')
-    .innerJoin('candidates', 'candidates.id', 'interviews.candidateId')
     .selectAll('interviews')
-    .select([
-      'companies.name as companyName',
-      'companies.defaultPhoneRegion as defaultPhoneRegion',
-      'jobs.title as jobTitle',
-      'candidates.phoneE164 as candidatePhone',
-    ]);
+    .select(['companies.name as companyName', 'companies.defaultPhoneRegion as defaultPhoneRegion', 'jobs.title as jobTitle']);
 }
 
-/** The claims of a link we signed, also when outside its validity: the window is answered specifically later. */
+/** The claims of a link we signed, also when outside its validity: the window is answered specifically. */
 function linkClaims(deps: AppDeps, token: string) {
   const verdict = verifyLink(deps.config.links.secret, token, deps.now());
   if (verdict.ok) return verdict.claims;
   return verdict.reason === 'expired' || verdict.reason === 'not_yet_valid' ? verdict.claims : undefined;
 }
 
-/** Resolves a code or signed link to its interview, or undefined. A link must carry the current version. */
-async function resolve(deps: AppDeps, ref: InterviewRef): Promise<JoinLookup | undefined> {
+/** Resolves a code or signed link to its interview, for the room's information; a link must carry the current version. */
+async function resolve(deps: AppDeps, ref: InterviewRef) {
   if (ref.kind === 'code') {
     const code = normalizeRoomCode(ref.code);
     if (!code) return undefined;
@@ -99,12 +87,6 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
   };
 }
 
-function samePhone(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
-
 function refKey(ref: InterviewRef): string {
   if (ref.kind === 'code') return `code:${normalizeRoomCode(ref.code) ?? ref.code.slice(0, 32)}`;
   // Links are long; a hash keeps the key short and stable across every retry of the same link.
@@ -112,98 +94,102 @@ function refKey(ref: InterviewRef): string {
 }
 
 /** Which interview a reference names, as the join statement matches it; null when it cannot name any. */
-function joinTarget(deps: AppDeps, ref: InterviewRef) {
+function joinTarget(deps: AppDeps, ref: InterviewRef): JoinAttempt['target'] {
   if (ref.kind === 'code') {
     const code = normalizeRoomCode(ref.code);
     return code ? { roomCode: code } : null;
   }
-  // The link's own nbf/exp mirror the join window, which is checked (with a specific answer) after loading.
+  // The link's own nbf/exp mirror the join window, which the statement answers specifically.
   const claims = linkClaims(deps, ref.token);
   return claims ? { interviewId: claims.interviewId, linkVersion: claims.version } : null;
 }
 
 /**
- * Admits the invited candidate: checks phone and window, holds the seat so a second device cannot kick the first,
- * opens the room and dispatches the interviewer on first join, and mints a short-lived token for this room only.
- * An ordinary join is one database round trip (join-statement.ts); LiveKit is asked to open the room on the first
- * join, and about a rejoin only when the database cannot vouch that the candidate's seat is empty.
+ * The region to read a phone typed without its country in: the one the page sent, else the company's. The
+ * company's is looked up first, by the same reference, only for such input (the join page always sends one); the
+ * deployment's region stands in when the reference names nothing, which the statement then answers anyway.
+ */
+async function phoneRegion(deps: AppDeps, target: JoinAttempt['target'], body: JoinBody): Promise<string> {
+  if (body.phoneRegion) return body.phoneRegion;
+  if (body.phone.startsWith('+') || !target) return deps.config.join.defaultPhoneRegion;
+  const query = deps.db
+    .selectFrom('interviews')
+    .innerJoin('companies', 'companies.id', 'interviews.companyId')
+    .select('companies.defaultPhoneRegion');
+  const row = await ('roomCode' in target
+    ? query.where('interviews.roomCode', '=', target.roomCode)
+    : query.where('interviews.id', '=', target.interviewId).where('interviews.linkVersion', '=', target.linkVersion)
+  ).executeTakeFirst();
+  return row?.defaultPhoneRegion ?? deps.config.join.defaultPhoneRegion;
+}
+
+const notOpenYet = (opensAt: Date, retryAfter: number) =>
+  new AppError(
+    'not_open_yet',
+    `The interview opens at ${opensAt.toISOString()}.`,
+    { opensAt: opensAt.toISOString(), retryAfterSeconds: retryAfter },
+    { 'Retry-After': String(retryAfter) },
+  );
+
+/**
+ * Admits the invited candidate: holds the seat so a second device cannot kick the first, opens the room and
+ * dispatches the interviewer on first join, and mints a short-lived token for this room only. The join statement
+ * (join-statement.ts) decides, in one database round trip, with every rule; this maps its verdict to the answer.
+ * LiveKit is asked to open the room on the first join, and about a rejoin only when the database cannot vouch that
+ * the candidate's seat is empty.
  */
 export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: JoinBody, actor: AuditActor) {
   const { db, config, livekit } = deps;
   const now = deps.now();
-  // A number typed without its country needs the company's region, known only after the lookup; such a join is
-  // compared below and takes the slower claim. Read with the deployment's region it still keys the per-phone limit
-  // (so +971 50…, 050… and 00971 50… are one phone) and recognises the invited candidate.
-  const region = body.phoneRegion ?? (body.phone.trim().startsWith('+') ? config.join.defaultPhoneRegion : undefined);
-  const early = region ? toE164(body.phone, region) : null;
-  const guess = early ?? toE164(body.phone, config.join.defaultPhoneRegion);
+  const target = joinTarget(deps, ref);
+  const phone = toE164(body.phone, await phoneRegion(deps, target, body));
   const limits: LimitRule[] = [
     { key: `join:ip:${actor.ip}`, limit: config.rateLimits.perIp },
     // Against guessing a code's phone; the invited candidate's own phone passes it, so strangers cannot lock them out.
     { key: `join:${refKey(ref)}`, limit: config.rateLimits.perCode, sparesInvited: true },
-    { key: `join:phone:${guess ?? body.phone.replace(/\D/g, '').slice(-15)}`, limit: config.rateLimits.perPhone },
+    // In E.164, so +971 50…, 050… and 00971 50… count as one phone.
+    { key: `join:phone:${phone ?? body.phone.replace(/\D/g, '').slice(-15)}`, limit: config.rateLimits.perPhone },
   ];
-  const displayName = `${body.firstName} ${body.lastName}`;
-  const attempt = await runJoinStatement(db, {
-    target: joinTarget(deps, ref),
-    phone: early,
-    phoneGuess: guess,
+  const verdict = await runJoinStatement(db, {
+    target,
+    phone,
     limits,
     windowSeconds: config.rateLimits.windowSeconds,
     windowBeforeMinutes: config.links.windowBeforeMinutes,
     windowAfterMinutes: config.links.windowAfterMinutes,
-    leaseUntil: new Date(now.getTime() + config.join.connectGraceSeconds * 1000),
+    connectGraceSeconds: config.join.connectGraceSeconds,
     proposedIdentity: newParticipantIdentity(),
-    displayName,
     now,
     actor,
     via: ref.kind,
   });
-  const { interview, claim } = attempt;
-  // The limit decides first, and a limited request learns nothing from the lookup.
-  if (!attempt.allowed) {
-    throw (
-      overLimit(attempt.counters, limits, config.rateLimits.windowSeconds, now) ??
-      new AppError('rate_limited', 'Too many attempts.')
-    );
+  switch (verdict.kind) {
+    case 'limited':
+      throw tooManyAttempts(verdict.retryAfterSeconds);
+    case 'no_match':
+      throw noMatch();
+    case 'not_open_yet':
+      throw notOpenYet(verdict.opensAt, verdict.retryAfterSeconds);
+    case 'seat_held':
+      throw alreadyConnected(verdict.retryAfterSeconds);
+    case 'admitted':
+      if (!verdict.roomWasOpen) await openRoomOrRelease(deps, verdict);
+      // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
+      else if (!verdict.agentWasDispatched) void redispatch(deps, verdict.interview).catch(() => {});
+      break;
+    case 'check_presence':
+      await confirmSeat(deps, verdict, now);
+      await recordAudit(db, actor, {
+        companyId: verdict.interview.companyId,
+        action: 'candidate.join',
+        targetType: 'interview',
+        targetId: verdict.interview.id,
+        details: { via: ref.kind, identity: verdict.identity },
+      });
+      break;
   }
-  if (!interview) throw noMatch();
-  const phone = early ?? toE164(body.phone, interview.defaultPhoneRegion);
-  const phoneMatches = phone !== null && samePhone(phone, interview.candidatePhone);
-  const { window, state } = joinState(deps, interview);
-  if (claim && !(phoneMatches && state === 'open')) {
-    // The statement's conditions are meant to be narrower than these; never admit on a disagreement.
-    await releaseSeat(deps.db, interview.id);
-    deps.log.error({ interviewId: interview.id }, 'join statement claimed a seat the checks refuse');
-  }
-  if (!phoneMatches) throw noMatch();
-  if (state === 'not_open_yet') {
-    const wait = Math.ceil((window.opensAt.getTime() - now.getTime()) / 1000);
-    throw new AppError(
-      'not_open_yet',
-      `The interview opens at ${window.opensAt.toISOString()}.`,
-      { opensAt: window.opensAt.toISOString(), retryAfterSeconds: wait },
-      { 'Retry-After': String(wait) },
-    );
-  }
-  if (state !== 'open') throw noMatch();
-
-  let identity: string;
-  if (claim) {
-    identity = claim.identity;
-    if (!claim.roomWasOpen) await openRoomOrRelease(deps, interview);
-    // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
-    else if (!claim.agentWasDispatched) void redispatch(deps, interview).catch(() => {});
-  } else {
-    identity = await holdSeat(deps, interview, displayName, now);
-    await recordAudit(db, actor, {
-      companyId: interview.companyId,
-      action: 'candidate.join',
-      targetType: 'interview',
-      targetId: interview.id,
-      details: { via: ref.kind, identity },
-    });
-  }
+  const { interview, identity } = verdict;
+  const displayName = `${body.firstName} ${body.lastName}`;
   const { token, expiresAt } = await livekit.candidateToken({
     roomName: interview.roomName,
     identity,
@@ -236,11 +222,12 @@ const upstreamUnavailable = () =>
   );
 
 /** First join: the statement marked the room open; make it so, or give back the seat and the mark. */
-async function openRoomOrRelease(deps: AppDeps, interview: JoinLookup) {
+async function openRoomOrRelease(deps: AppDeps, claim: Extract<JoinVerdict, { kind: 'admitted' }>) {
+  const { interview } = claim;
   try {
     await deps.livekit.openRoom(interview.roomName, { interviewId: interview.id });
   } catch (error) {
-    await roomNotOpened(deps.db, interview.id, interview.agentDispatchedAt);
+    await roomNotOpened(deps.db, interview.id, claim);
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
     throw upstreamUnavailable();
   }
@@ -250,7 +237,7 @@ async function openRoomOrRelease(deps: AppDeps, interview: JoinLookup) {
  * A join to an open room whose interviewer left (the candidate had not arrived in time): the statement claimed the
  * dispatch; send it. The join goes on if LiveKit refuses, since the candidate's arrival dispatches again.
  */
-async function redispatch(deps: AppDeps, interview: JoinLookup) {
+async function redispatch(deps: AppDeps, interview: JoinedInterview) {
   try {
     await deps.livekit.dispatchAgent(interview.roomName, { interviewId: interview.id });
   } catch (error) {
@@ -268,30 +255,17 @@ const alreadyConnected = (retryAfter: number) =>
   );
 
 /**
- * Claims the candidate seat for a short connect grace. The claim is one conditional UPDATE, so of two simultaneous
- * joins exactly one wins. A rejoin gets the same identity back (the agent stays linked to it), but only once
- * LiveKit confirms that identity is not in the room: issuing it while connected would kick the connected device.
+ * A seat the database could not vouch for: the statement claimed it (so of two joins one wins), and LiveKit says
+ * whether the identity is still in the room. Issuing it while connected would kick the connected device, so then
+ * the seat goes back as it was. A room that no longer exists is opened; one without its interviewer gets one.
  */
-async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: string, now: Date): Promise<string> {
-  const { db, config, livekit } = deps;
-  const claimed = await claimSeat(db, interview.id, {
-    proposedIdentity: newParticipantIdentity(),
-    displayName,
-    now,
-    leaseUntil: new Date(now.getTime() + config.join.connectGraceSeconds * 1000),
-  });
-  if (!claimed) {
-    const remaining = interview.joinLeaseUntil
-      ? Math.ceil((interview.joinLeaseUntil.getTime() - now.getTime()) / 1000)
-      : 1;
-    throw alreadyConnected(Math.max(1, remaining));
-  }
-  const { identity } = claimed;
+async function confirmSeat(deps: AppDeps, claim: Extract<JoinVerdict, { kind: 'check_presence' }>, now: Date) {
+  const { db, livekit } = deps;
+  const { interview, identity } = claim;
   try {
-    const present = claimed.roomOpen ? await livekit.participants(interview.roomName) : null;
+    const present = claim.roomWasOpen ? await livekit.participants(interview.roomName) : null;
     if (present?.some((p) => p.identity === identity)) {
-      // Give the seat back as it was: the connected device keeps it.
-      await releaseSeat(db, interview.id);
+      await releaseSeat(db, interview.id, claim);
       throw alreadyConnected(5);
     }
     if (present === null) {
@@ -304,13 +278,12 @@ async function holdSeat(deps: AppDeps, interview: JoinLookup, displayName: strin
     }
   } catch (error) {
     if (error instanceof AppError) throw error;
-    await releaseSeat(db, interview.id);
+    await releaseSeat(db, interview.id, claim);
     // The database failing after LiveKit answered is not LiveKit failing.
     if (databaseUnavailable(error)) throw error;
     deps.log.error({ err: error, interviewId: interview.id }, 'LiveKit unavailable during join');
     throw upstreamUnavailable();
   }
-  return identity;
 }
 
 /**

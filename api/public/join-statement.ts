@@ -1,90 +1,88 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { executePrepared } from '../../shared/db/connect.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
+import { seatClaimSql } from '../../shared/interview-lifecycle.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
+import { joinWindowSql } from '../interviews/join-window.ts';
 import type { LimitRule } from './rate-limit.ts';
-
-/** The interview as a join sees it, read in the same statement that may claim its seat: what the join answers with. */
-export type JoinLookup = Pick<
-  Interview,
-  | 'id'
-  | 'companyId'
-  | 'status'
-  | 'type'
-  | 'maxDurationMinutes'
-  | 'instructions'
-  | 'language'
-  | 'scheduledStart'
-  | 'scheduledEnd'
-  | 'roomCode'
-  | 'roomName'
-  | 'joinLeaseUntil'
-  | 'agentDispatchedAt'
-> & {
-  companyName: string;
-  defaultPhoneRegion: string;
-  jobTitle: string;
-  candidatePhone: string;
-};
 
 export interface JoinAttempt {
   /** Which interview: by room code, or by the id and current version a signed link names; none if unresolvable. */
   target: { roomCode: string } | { interviewId: string; linkVersion: number } | null;
-  /** The phone in E.164, when it could be normalised without the company's region. */
+  /** The phone in E.164, or null when it is not a valid number. */
   phone: string | null;
-  /** The phone in E.164 read with the deployment's default region: only to recognise the invited candidate. */
-  phoneGuess: string | null;
   limits: LimitRule[];
   windowSeconds: number;
   windowBeforeMinutes: number;
   windowAfterMinutes: number;
-  leaseUntil: Date;
+  /** How long a new token holds the seat (shared/interview-lifecycle.ts, the seat). */
+  connectGraceSeconds: number;
   proposedIdentity: string;
-  displayName: string;
   now: Date;
   actor: AuditActor;
   via: 'code' | 'link';
 }
 
-export interface JoinStatementResult {
-  counters: { key: string; hits: number; windowStart: Date }[];
-  allowed: boolean;
-  interview: JoinLookup | undefined;
-  /** Set when the statement claimed the seat: the identity to admit, and whether the room was already open. */
-  /**
-   * The seat, when this join claimed it. A room not yet open is marked open with its interviewer dispatched, for
-   * the caller to open; an open room whose interviewer left (the candidate did not arrive in time) is marked
-   * dispatched, for the caller to dispatch.
-   */
-  claim: { identity: string; roomWasOpen: boolean; agentWasDispatched: boolean } | undefined;
-}
+/** What the join answers with, read in the statement that claimed the seat. */
+export type JoinedInterview = Pick<
+  Interview,
+  'id' | 'companyId' | 'roomName' | 'type' | 'language' | 'instructions' | 'maxDurationMinutes'
+> & { companyName: string; jobTitle: string };
 
-interface StatementRow {
-  ord: number;
-  counters: { key: string; hits: number; windowStart: string }[] | null;
-  allowed: boolean;
-  found: Record<string, unknown> | null;
-  claimedIdentity: string | null;
-  claimedRoomWasOpen: boolean | null;
-  claimedAgentWasDispatched: boolean | null;
+/** The seat this join claimed: the identity to admit, and what the seat held before, to give it back. */
+export interface Claim {
+  interview: JoinedInterview;
+  identity: string;
+  claimedAt: Date;
+  previousSeat: Date | null;
+  roomWasOpen: boolean;
 }
 
 /**
- * The whole admission of ordinary joins in one round trip: the rate-limit counters, the lookup, the seat claim and
- * its audit entry, for every join waiting at that moment. A round trip is what a join costs here (a syscall pair on
- * both sides and a wake-up of the other process), so joins that arrive together share one.
+ * The statement's verdict on one join; the caller only turns it into an answer.
+ * - limited: a rate limit refused it (the invited candidate's own phone passes the per-code limit);
+ * - no_match: no open interview for this reference and phone (unknown, wrong phone, over, or its window closed);
+ * - not_open_yet: the right phone, before the window opens;
+ * - seat_held: a token issued moments ago holds the seat;
+ * - admitted: the seat was free and is claimed. A room not open yet is marked open with its interviewer
+ *   dispatched, for the caller to open; an open room whose interviewer left is marked dispatched, to dispatch;
+ * - check_presence: the seat is claimed, but the candidate may still be connected: LiveKit must say not before
+ *   the token is issued.
+ */
+export type JoinVerdict =
+  | { kind: 'limited'; retryAfterSeconds: number }
+  | { kind: 'no_match' }
+  | { kind: 'not_open_yet'; opensAt: Date; retryAfterSeconds: number }
+  | { kind: 'seat_held'; retryAfterSeconds: number }
+  | ({ kind: 'admitted'; agentWasDispatched: boolean; previousDispatch: Date | null } & Claim)
+  | ({ kind: 'check_presence' } & Claim);
+
+interface StatementRow {
+  ord: number;
+  verdict: JoinVerdict['kind'];
+  retryAfter: number | null;
+  opensAt: Date | null;
+  identity: string | null;
+  claimedAt: Date | null;
+  previousSeat: Date | null;
+  previousDispatch: Date | null;
+  roomWasOpen: boolean | null;
+  agentWasDispatched: boolean | null;
+  interview: JoinedInterview | null;
+}
+
+const windowBounds = joinWindowSql('i.scheduled_start', 'i.scheduled_end', '$18::int', '$19::int');
+
+/**
+ * The admission of every join, in one round trip: the rate-limit counters, the lookup, the rules, the seat claim
+ * and its audit entry, for every join waiting at that moment. The statement decides; its verdict per join (see
+ * JoinVerdict) is the whole answer, and nothing after it re-checks a rule. A round trip is what a join costs here
+ * (a syscall pair on both sides and a wake-up of the other process), so joins that arrive together share one.
  *
  * Within a batch, attempts are counted as if they came one after another in batch order: each sees the hits before
  * it plus its own, so a limit refuses exactly the attempts it would have refused one by one. Of several attempts on
- * the same interview only the first may claim its seat; the others find it held, as they would have in sequence.
- *
- * The claim's conditions are a strict subset of what the caller checks afterwards — limits not exceeded, phone,
- * status, window, seat free — so the statement never admits what the caller would refuse; the caller explains every
- * refusal from the lookup, which is read from the statement's snapshot (before the claim).
- *
- * A rejoin is claimed here only when the database can vouch the seat is empty: since the last token was issued the
- * candidate was seen arriving and then leaving. Otherwise (the last token was never seen used, or the candidate is
- * marked present) the claim is left to the caller, which asks LiveKit, so a second device never kicks the first.
+ * the same interview only the first the rules admit may claim its seat; the others find it held, as they would
+ * have in sequence. The seat's own rules and its write are the lifecycle module's (seatClaimSql).
  *
  * Parameters are arrays, one element per attempt (and per attempt's limit), so the text never changes with the
  * batch's size and stays one prepared statement.
@@ -92,15 +90,14 @@ interface StatementRow {
 const joinBatchSql = `
   with attempt as (
     select * from unnest(
-      $1::int[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $21::text[]
-    ) as a(ord, room_code, interview_id, link_version, phone, at, lease_until,
-      identity, display_name, actor_type, actor_id, ip, user_agent, via, phone_guess)
+      $1::int[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::timestamptz[], $7::text[],
+      $8::text[], $9::text[], $10::text[], $11::text[], $12::text[]
+    ) as a(ord, room_code, interview_id, link_version, phone, at, identity, actor_type, actor_id, ip, user_agent, via)
   ),
   wanted as (
     select l.ord, l.key, l.maximum, l.spares_invited, a.at,
       row_number() over (partition by l.key order by l.ord) as rank
-    from unnest($15::int[], $16::text[], $17::int[], $22::bool[]) as l(ord, key, maximum, spares_invited)
+    from unnest($13::int[], $14::text[], $15::int[], $16::bool[]) as l(ord, key, maximum, spares_invited)
     join attempt a on a.ord = l.ord
   ),
   per_key as (
@@ -111,14 +108,14 @@ const joinBatchSql = `
     insert into rate_limits (key, window_start, hits)
     select key, at, n from per_key order by key
     on conflict (key) do update set
-      hits = case when rate_limits.window_start <= excluded.window_start - $18::int * interval '1 second'
+      hits = case when rate_limits.window_start <= excluded.window_start - $17::int * interval '1 second'
         then excluded.hits else rate_limits.hits + excluded.hits end,
-      window_start = case when rate_limits.window_start <= excluded.window_start - $18::int * interval '1 second'
+      window_start = case when rate_limits.window_start <= excluded.window_start - $17::int * interval '1 second'
         then excluded.window_start else rate_limits.window_start end
     returning key, hits, window_start
   ),
   counted as (
-    select w.ord, w.key, w.maximum, w.spares_invited, (rl.hits - pk.n + w.rank)::int as hits, rl.window_start
+    select w.ord, w.maximum, w.spares_invited, (rl.hits - pk.n + w.rank)::int as hits, rl.window_start
     from wanted w join per_key pk on pk.key = w.key join rl on rl.key = w.key
   ),
   target as (
@@ -126,90 +123,84 @@ const joinBatchSql = `
     union all
     select a.ord, i.id from attempt a join interviews i on i.id = a.interview_id and i.link_version = a.link_version
   ),
-  -- Attempts made with the invited candidate's own phone: strangers' guesses cannot lock them out of their code.
-  invited as (
-    select t.ord from target t
+  found as (
+    select t.ord, i.id, i.status, coalesce(c.phone_e164 = a.phone, false) as invited,
+      ${windowBounds.opensAt} as opens_at, ${windowBounds.closesAt} as closes_at
+    from target t
     join attempt a on a.ord = t.ord
     join interviews i on i.id = t.id
     join candidates c on c.id = i.candidate_id
-    where c.phone_e164 = coalesce(a.phone, a.phone_guess)
   ),
-  verdict as (
-    select a.ord,
-      coalesce(bool_and(c.hits <= c.maximum or (c.spares_invited and a.ord in (select ord from invited))), true)
-        as allowed,
-      json_agg(json_build_object('key', c.key, 'hits', c.hits, 'windowStart', c.window_start))
-        filter (where c.key is not null) as counters
-    from attempt a left join counted c on c.ord = a.ord
-    group by a.ord
+  -- A limit refuses unless it spares the invited candidate's own phone: strangers cannot lock them out of their code.
+  refused as (
+    select c.ord, max(c.window_start + $17::int * interval '1 second') as resets_at
+    from counted c left join found f on f.ord = c.ord
+    where c.hits > c.maximum and not (c.spares_invited and coalesce(f.invited, false))
+    group by c.ord
   ),
-  contender as (
-    select distinct on (t.id) t.id, a.*
-    from target t
-    join attempt a on a.ord = t.ord
-    join verdict v on v.ord = t.ord and v.allowed
-    order by t.id, t.ord
+  -- The order of the answers: the limit first (a limited request learns nothing), then one answer for every way
+  -- of not matching (so nobody can probe who is invited), then the window.
+  judged as (
+    select a.ord, a.at, f.id, f.opens_at, r.resets_at,
+      case
+        when r.ord is not null then 'limited'
+        when f.id is null or not f.invited or f.status not in ('scheduled', 'in_progress') then 'no_match'
+        when a.at < f.opens_at then 'not_open_yet'
+        when a.at > f.closes_at then 'no_match'
+        else 'open'
+      end as outcome
+    from attempt a
+    left join refused r on r.ord = a.ord
+    left join found f on f.ord = a.ord
   ),
-  seat as (
-    update interviews i set
-      candidate_identity = coalesce(i.candidate_identity, w.identity),
-      join_lease_until = w.lease_until,
-      candidate_display_name = w.display_name,
-      seat_claimed_at = w.at,
-      room_created_at = coalesce(i.room_created_at, w.at),
-      agent_dispatched_at = coalesce(i.agent_dispatched_at, w.at),
-      updated_at = w.at
-    from contender w, candidates c
-    where i.id = w.id
-      and c.id = i.candidate_id
-      and c.phone_e164 = w.phone
-      and i.status in ('scheduled', 'in_progress')
-      and w.at >= date_trunc('second', i.scheduled_start - $19::int * interval '1 minute')
-      and w.at <= date_trunc('second', i.scheduled_end + $20::int * interval '1 minute')
-      and (i.join_lease_until is null or i.join_lease_until <= w.at)
-      and (
-        i.candidate_identity is null
-        or (
-          not i.candidate_connected
-          and i.room_created_at is not null
-          and i.candidate_joined_event_at >= date_trunc('second', i.seat_claimed_at)
-          and i.candidate_left_at > i.seat_claimed_at
-        )
-      )
-    returning w.ord, i.id, i.company_id, i.candidate_identity, (i.room_created_at <> w.at) as room_was_open,
-      (i.agent_dispatched_at <> w.at) as agent_was_dispatched
+  claimant as (
+    select distinct on (j.id) j.id, j.ord, a.at, a.identity, $20::int as grace_seconds
+    from judged j join attempt a on a.ord = j.ord
+    where j.outcome = 'open'
+    order by j.id, j.ord
   ),
+  ${seatClaimSql.trim()},
+  -- A seat claimed on LiveKit's word is audited by the caller, once LiveKit has given it.
   audit as (
     insert into audit_log (company_id, actor_type, actor_id, action, target_type, target_id, ip, user_agent, details)
-    select seat.company_id, a.actor_type, a.actor_id, 'candidate.join', 'interview', seat.id::text, a.ip, a.user_agent,
-      jsonb_build_object('via', a.via, 'identity', seat.candidate_identity)
-    from seat join attempt a on a.ord = seat.ord
+    select i.company_id, a.actor_type, a.actor_id, 'candidate.join', 'interview', seat.id::text, a.ip, a.user_agent,
+      jsonb_build_object('via', a.via, 'identity', seat.identity)
+    from seat join attempt a on a.ord = seat.ord join interviews i on i.id = seat.id
+    where seat.free
   )
-  select a.ord, v.allowed, v.counters,
-    (select row_to_json(found) from (
-      select i.id, i.company_id as "companyId", i.status, i.type, i.max_duration_minutes as "maxDurationMinutes",
-        i.instructions, i.language, i.scheduled_start as "scheduledStart", i.scheduled_end as "scheduledEnd",
-        i.room_code as "roomCode", i.room_name as "roomName", i.join_lease_until as "joinLeaseUntil",
-        i.agent_dispatched_at as "agentDispatchedAt", co.name as "companyName",
-        co.default_phone_region as "defaultPhoneRegion", j.title as "jobTitle", c.phone_e164 as "candidatePhone"
-      from target t
-      join interviews i on i.id = t.id
-      join companies co on co.id = i.company_id
-      join jobs j on j.id = i.job_id
-      join candidates c on c.id = i.candidate_id
-      where t.ord = a.ord
-      limit 1
-    ) found) as found,
-    seat.candidate_identity as "claimedIdentity",
-    seat.room_was_open as "claimedRoomWasOpen",
-    seat.agent_was_dispatched as "claimedAgentWasDispatched"
-  from attempt a
-  join verdict v on v.ord = a.ord
-  left join seat on seat.ord = a.ord
+  select j.ord,
+    case
+      when j.outcome <> 'open' then j.outcome
+      when s.ord is not null then case when s.free then 'admitted' else 'check_presence' end
+      when b.status not in ('scheduled', 'in_progress') then 'no_match'
+      else 'seat_held'
+    end as verdict,
+    ceil(extract(epoch from case
+      when j.outcome = 'limited' then j.resets_at - j.at
+      when j.outcome = 'not_open_yet' then j.opens_at - j.at
+      -- Held by the token claimed earlier in this batch, or by the one before it.
+      when j.outcome = 'open' and s.ord is null then
+        coalesce(held.at, b.seat_claimed_at) + $20::int * interval '1 second' - j.at
+    end))::int as "retryAfter",
+    case when j.outcome = 'not_open_yet' then j.opens_at end as "opensAt",
+    s.identity, s.at as "claimedAt", s.previous_seat as "previousSeat", s.previous_dispatch as "previousDispatch",
+    s.room_was_open as "roomWasOpen", s.agent_was_dispatched as "agentWasDispatched",
+    case when s.ord is not null then json_build_object(
+      'id', i.id, 'companyId', i.company_id, 'roomName', i.room_name, 'type', i.type, 'language', i.language,
+      'instructions', i.instructions, 'maxDurationMinutes', i.max_duration_minutes, 'companyName', co.name,
+      'jobTitle', jb.title
+    ) end as interview
+  from judged j
+  left join seat s on s.ord = j.ord
+  left join seat held on held.id = j.id
+  left join seat_before b on b.id = j.id
+  left join interviews i on i.id = s.id
+  left join companies co on co.id = i.company_id
+  left join jobs jb on jb.id = i.job_id
 `;
 
 /** Runs one batch as one statement; the rows come back keyed by the attempt's position. */
-async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<JoinStatementResult[]> {
+async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<JoinVerdict[]> {
   const [first] = attempts;
   const column = <T>(pick: (a: JoinAttempt, ord: number) => T) => attempts.map((a, ord) => pick(a, ord));
   const limitOrd: number[] = [];
@@ -231,9 +222,7 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
     column((a) => (a.target && 'interviewId' in a.target ? a.target.linkVersion : null)),
     column((a) => a.phone),
     column((a) => a.now.toISOString()),
-    column((a) => a.leaseUntil.toISOString()),
     column((a) => a.proposedIdentity),
-    column((a) => a.displayName),
     column((a) => a.actor.type),
     column((a) => a.actor.id),
     column((a) => a.actor.ip),
@@ -242,30 +231,44 @@ async function runBatch(db: Kysely<Database>, attempts: JoinAttempt[]): Promise<
     limitOrd,
     limitKey,
     limitMax,
+    limitSpares,
     first!.windowSeconds,
     first!.windowBeforeMinutes,
     first!.windowAfterMinutes,
-    column((a) => a.phoneGuess),
-    limitSpares,
+    first!.connectGraceSeconds,
   ];
   const rows = await executePrepared<StatementRow>(db, 'join_interviews', CompiledQuery.raw(joinBatchSql, parameters));
   if (rows.length !== attempts.length) throw new Error('join statement returned a row count unlike its attempts');
-  const results: JoinStatementResult[] = new Array(attempts.length);
-  for (const row of rows) {
-    results[row.ord] = {
-      counters: (row.counters ?? []).map((c) => ({ key: c.key, hits: c.hits, windowStart: new Date(c.windowStart) })),
-      allowed: row.allowed,
-      interview: row.found ? reviveLookup(row.found) : undefined,
-      claim: row.claimedIdentity
-        ? {
-            identity: row.claimedIdentity,
-            roomWasOpen: row.claimedRoomWasOpen === true,
-            agentWasDispatched: row.claimedAgentWasDispatched === true,
-          }
-        : undefined,
-    };
-  }
+  const results: JoinVerdict[] = new Array(attempts.length);
+  for (const row of rows) results[row.ord] = verdictOf(row);
   return results;
+}
+
+function verdictOf(row: StatementRow): JoinVerdict {
+  // Never less than a second: a Retry-After of 0 invites an immediate retry that gets the same answer.
+  const retryAfterSeconds = Math.max(1, row.retryAfter ?? 1);
+  switch (row.verdict) {
+    case 'limited':
+    case 'seat_held':
+      return { kind: row.verdict, retryAfterSeconds };
+    case 'not_open_yet':
+      return { kind: 'not_open_yet', opensAt: row.opensAt!, retryAfterSeconds };
+    case 'no_match':
+      return { kind: 'no_match' };
+    case 'admitted':
+    case 'check_presence': {
+      const claim: Claim = {
+        interview: row.interview!,
+        identity: row.identity!,
+        claimedAt: row.claimedAt!,
+        previousSeat: row.previousSeat,
+        roomWasOpen: row.roomWasOpen === true,
+      };
+      return row.verdict === 'admitted'
+        ? { kind: 'admitted', ...claim, agentWasDispatched: row.agentWasDispatched === true, previousDispatch: row.previousDispatch }
+        : { kind: 'check_presence', ...claim };
+    }
+  }
 }
 
 const sqlState = (error: unknown) => {
@@ -292,7 +295,7 @@ async function runBatchWithRetry(db: Kysely<Database>, attempts: JoinAttempt[]) 
 
 interface Waiting {
   attempt: JoinAttempt;
-  resolve: (result: JoinStatementResult) => void;
+  resolve: (result: JoinVerdict) => void;
   reject: (error: unknown) => void;
 }
 
@@ -356,9 +359,9 @@ function createBatcher(db: Kysely<Database>) {
   }
 
   return (attempt: JoinAttempt) =>
-    new Promise<JoinStatementResult>((resolve, reject) => {
-      // The window settings are the statement's scalars; attempts under different settings go in different batches.
-      const key = `${attempt.windowSeconds}/${attempt.windowBeforeMinutes}/${attempt.windowAfterMinutes}`;
+    new Promise<JoinVerdict>((resolve, reject) => {
+      // The settings are the statement's scalars; attempts under different settings go in different batches.
+      const key = `${attempt.windowSeconds}/${attempt.windowBeforeMinutes}/${attempt.windowAfterMinutes}/${attempt.connectGraceSeconds}`;
       let queue = queues.get(key);
       if (!queue) queues.set(key, (queue = []));
       queue.push({ attempt, resolve, reject });
@@ -366,23 +369,11 @@ function createBatcher(db: Kysely<Database>) {
     });
 }
 
-const batchers = new WeakMap<Kysely<Database>, (attempt: JoinAttempt) => Promise<JoinStatementResult>>();
+const batchers = new WeakMap<Kysely<Database>, (attempt: JoinAttempt) => Promise<JoinVerdict>>();
 
 /** Admits (or explains) one join; it shares its statement with whatever other joins are waiting at that moment. */
-export function runJoinStatement(db: Kysely<Database>, attempt: JoinAttempt): Promise<JoinStatementResult> {
+export function runJoinStatement(db: Kysely<Database>, attempt: JoinAttempt): Promise<JoinVerdict> {
   let batcher = batchers.get(db);
   if (!batcher) batchers.set(db, (batcher = createBatcher(db)));
   return batcher(attempt);
-}
-
-// row_to_json turns timestamps into strings; give the caller the Dates a Kysely select of these columns would.
-function reviveLookup(found: Record<string, unknown>): JoinLookup {
-  const at = (value: unknown) => (typeof value === 'string' ? new Date(value) : null);
-  return {
-    ...found,
-    scheduledStart: at(found.scheduledStart),
-    scheduledEnd: at(found.scheduledEnd),
-    joinLeaseUntil: at(found.joinLeaseUntil),
-    agentDispatchedAt: at(found.agentDispatchedAt),
-  } as JoinLookup;
 }

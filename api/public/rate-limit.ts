@@ -52,12 +52,16 @@ export function overLimit(
       retryAfter = Math.max(retryAfter, Math.ceil((resetsAt - now.getTime()) / 1000), 1);
     }
   }
-  if (retryAfter === 0) return undefined;
+  return retryAfter === 0 ? undefined : tooManyAttempts(retryAfter);
+}
+
+/** The 429 itself, for a limit decided elsewhere (the join statement decides its own). */
+export function tooManyAttempts(retryAfterSeconds: number): AppError {
   return new AppError(
     'rate_limited',
     'Too many attempts. Wait a moment and try again.',
-    { retryAfterSeconds: retryAfter },
-    { 'Retry-After': String(retryAfter) },
+    { retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
   );
 }
 

@@ -103,6 +103,8 @@ export interface Companies {
   defaultPhoneRegion: Generated<string>;
   id: Generated<string>;
   name: string;
+  recordingEnabled: Generated<boolean>;
+  recordingRetentionDays: Generated<number>;
 }
 
 export interface EmailMessages {
@@ -161,15 +163,30 @@ export interface InterviewPlanQuestions {
   verbatim: Generated<boolean>;
 }
 
+export interface InterviewRecordings {
+  companyId: string;
+  contentType: Generated<string>;
+  createdAt: Generated<Timestamp>;
+  deletedAt: Timestamp | null;
+  durationMs: number | null;
+  id: Generated<string>;
+  interviewId: string;
+  objectKey: string;
+  part: number;
+  recovered: Generated<boolean>;
+  sizeBytes: Int8 | null;
+  startedAt: Timestamp;
+  status: Generated<'recording' | 'stored' | 'deleted' | 'discarded'>;
+  store: 'local' | 's3';
+  storedAt: Timestamp | null;
+}
+
 export interface Interviews {
   agentDispatchedAt: Timestamp | null;
   candidateConnected: Generated<boolean>;
-  candidateDisplayName: string | null;
+  candidateEventAt: Timestamp | null;
   candidateId: string;
   candidateIdentity: string | null;
-  candidateJoinedEventAt: Timestamp | null;
-  candidateLeftAt: Timestamp | null;
-  candidateLeftEventAt: Timestamp | null;
   companyId: string;
   createdAt: Generated<Timestamp>;
   deadlineAt: Timestamp | null;
@@ -178,10 +195,10 @@ export interface Interviews {
   id: Generated<string>;
   instructions: Generated<string>;
   jobId: string;
-  joinLeaseUntil: Timestamp | null;
   language: Generated<string>;
   linkVersion: Generated<number>;
   maxDurationMinutes: number;
+  recordingOff: Generated<boolean>;
   roomCode: string;
   roomCreatedAt: Timestamp | null;
   roomName: string;
@@ -439,6 +456,7 @@ export interface DB {
   hiringDecisions: HiringDecisions;
   interviewConsents: InterviewConsents;
   interviewPlanQuestions: InterviewPlanQuestions;
+  interviewRecordings: InterviewRecordings;
   interviews: Interviews;
   interviewStatusEvents: InterviewStatusEvents;
   jobs: Jobs;
