@@ -8,8 +8,9 @@ import type Koa from 'koa';
 
 export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-// The app's pages; the app itself tells them apart.
-const pagePattern = /^\/(?:join(?:\/[^/]+)?|prepare|interview|done|schedule)?\/?$/;
+// The app's pages; the app itself tells them apart. /hr and everything under it is the HR workspace's route tree
+// (its own router answers unknown paths with a not-found page).
+const pagePattern = /^\/(?:join(?:\/[^/]+)?|prepare|interview|done|schedule|hr(?:\/[^.]*)?)?\/?$/;
 
 const types: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,11 +1,24 @@
+import { lazy, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { I18nProvider, langFor } from './i18n/i18n.tsx';
 import './styles.css';
 
-// Until the interview's language is known, the browser's language picks the catalogue.
-createRoot(document.getElementById('root')!).render(
-  <I18nProvider initial={langFor(navigator.language)}>
-    <App />
-  </I18nProvider>,
-);
+// The HR workspace (/hr/…) is its own route tree in its own chunks: the candidate's first load carries none of it.
+const HrApp = lazy(() => import('./hr/hr-app.tsx'));
+const root = createRoot(document.getElementById('root')!);
+
+if (/^\/hr(\/|$)/.test(window.location.pathname)) {
+  root.render(
+    <Suspense fallback={null}>
+      <HrApp />
+    </Suspense>,
+  );
+} else {
+  // Until the interview's language is known, the browser's language picks the catalogue.
+  root.render(
+    <I18nProvider initial={langFor(navigator.language)}>
+      <App />
+    </I18nProvider>,
+  );
+}

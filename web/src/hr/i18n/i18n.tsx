@@ -1,0 +1,58 @@
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ar } from './ar.ts';
+import { en, type HrMessageKey, type HrMessages } from './en.ts';
+
+// The workspace's own catalogues, apart from the candidate app's: they travel in the workspace's lazy chunk, so the
+// candidate's first load never carries HR strings.
+
+export type Lang = 'en' | 'ar';
+const catalogues: Record<Lang, HrMessages> = { en, ar };
+const storageKey = 'hr.lang';
+
+export type Translate = (key: HrMessageKey, params?: Record<string, string | number>) => string;
+
+export interface HrI18n {
+  lang: Lang;
+  dir: 'ltr' | 'rtl';
+  /** The locale for Intl formatting: Arabic text with Latin digits, which HR staff compare across tools. */
+  locale: string;
+  t: Translate;
+  setLang(lang: Lang): void;
+}
+
+const I18nContext = createContext<HrI18n | null>(null);
+
+function initialLang(): Lang {
+  const stored = localStorage.getItem(storageKey);
+  if (stored === 'en' || stored === 'ar') return stored;
+  return navigator.language.toLowerCase().startsWith('ar') ? 'ar' : 'en';
+}
+
+export function HrI18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
+  }, [lang]);
+  const value = useMemo<HrI18n>(() => {
+    const messages = catalogues[lang];
+    return {
+      lang,
+      dir: lang === 'ar' ? 'rtl' : 'ltr',
+      locale: lang === 'ar' ? 'ar-u-nu-latn' : 'en-GB',
+      setLang: (next) => {
+        localStorage.setItem(storageKey, next);
+        setLangState(next);
+      },
+      t: (key, params) =>
+        messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
+    };
+  }, [lang]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useT(): HrI18n {
+  const value = useContext(I18nContext);
+  if (!value) throw new Error('useT outside HrI18nProvider');
+  return value;
+}

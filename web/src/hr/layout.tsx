@@ -1,0 +1,114 @@
+// The shell around every signed-in page: skip link, header (company, language, the user's menu), navigation from
+// the route table, and the page. Pages start with <PageHeading>, which titles the tab and takes focus, so a screen
+// reader hears where a navigation landed.
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
+import { NavLink, Outlet, useNavigate } from 'react-router';
+import { may, useCurrentSession, useSignOut, type Access } from './auth.tsx';
+import { useT } from './i18n/i18n.tsx';
+import { pages } from './routes.ts';
+
+export function LanguageSwitch() {
+  const { lang, setLang, t } = useT();
+  const other = lang === 'en' ? 'ar' : 'en';
+  return (
+    <button type="button" className="hr-link-button" lang={other} aria-label={t('lang.switchLabel')} onClick={() => setLang(other)}>
+      {t('lang.switch')}
+    </button>
+  );
+}
+
+function UserMenu() {
+  const session = useCurrentSession();
+  const signOut = useSignOut();
+  const navigate = useNavigate();
+  const { t } = useT();
+  const leave = async (everywhere: boolean) => {
+    await signOut(everywhere).catch(() => undefined);
+    void navigate('/hr/sign-in', { replace: true });
+  };
+  return (
+    <MenuTrigger>
+      <Button className="hr-user-button" aria-label={t('shell.userMenu', { name: session.user.name })}>
+        <span className="hr-user-name">{session.user.name}</span>
+        <span className="hr-user-role">{t(`role.${session.user.role}`)}</span>
+      </Button>
+      <Popover placement="bottom end" className="hr-popover">
+        <Menu className="hr-menu" onAction={(key) => void leave(key === 'everywhere')}>
+          <MenuItem id="sign-out" className="hr-menu-item">
+            {t('shell.signOut')}
+          </MenuItem>
+          <MenuItem id="everywhere" className="hr-menu-item">
+            {t('shell.signOutEverywhere')}
+          </MenuItem>
+        </Menu>
+      </Popover>
+    </MenuTrigger>
+  );
+}
+
+export function Shell() {
+  const session = useCurrentSession();
+  const { t } = useT();
+  const nav = pages.filter((page) => page.nav && may(session.user.role, page.access ?? 'read'));
+  return (
+    <div className="hr-shell">
+      <a className="hr-skip" href="#hr-main">
+        {t('shell.skip')}
+      </a>
+      <header className="hr-header">
+        <div className="hr-brand">
+          <span className="hr-brand-name">{t('shell.brand')}</span>
+          <span className="hr-company">{session.company.name}</span>
+        </div>
+        <nav aria-label={t('shell.nav')} className="hr-nav">
+          <ul>
+            {nav.map((page) => (
+              <li key={page.path}>
+                <NavLink to={`/hr/${page.path}`} end={false}>
+                  {t(page.nav!)}
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="hr-header-end">
+          <LanguageSwitch />
+          <UserMenu />
+        </div>
+      </header>
+      <main id="hr-main" className="hr-main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+/** The page's one h1: names the browser tab and takes focus when the page opens. */
+export function PageHeading({ children, title }: { children: ReactNode; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  const { t } = useT();
+  useEffect(() => {
+    document.title = `${title} · ${t('shell.brand')}`;
+  }, [title, t]);
+  useEffect(() => {
+    ref.current?.focus({ preventScroll: true });
+  }, []);
+  return (
+    <h1 ref={ref} tabIndex={-1} className="hr-title">
+      {children}
+    </h1>
+  );
+}
+
+export function RequireAccess({ access, children }: { access: Access; children: ReactNode }) {
+  const session = useCurrentSession();
+  const { t } = useT();
+  if (may(session.user.role, access)) return children;
+  return (
+    <section className="hr-page">
+      <PageHeading title={t('forbidden.title')}>{t('forbidden.title')}</PageHeading>
+      <p>{t('forbidden.body')}</p>
+    </section>
+  );
+}

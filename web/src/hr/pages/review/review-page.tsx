@@ -1,0 +1,253 @@
+// The review of one interview: who and what, how it went (status history, how it ended), the transcript, the
+// scorecard with its evidence linked to the transcript, how the scorecard was made, and the human decision.
+import { useQuery } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
+import { Link, useParams } from 'react-router';
+import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
+import { useCurrentSession } from '../../auth.tsx';
+import { StatusBadge } from '../../components/badges.tsx';
+import { dateTime, languageName, minutesBetween } from '../../format.ts';
+import { useT } from '../../i18n/i18n.tsx';
+import { PageHeading } from '../../layout.tsx';
+import NotFoundPage from '../not-found.tsx';
+import { DecisionPanel, RescoreButton } from './decision.tsx';
+import { EndReasonText, isEndReason } from './end-reason.tsx';
+import { RecordingSlot } from './recording-slot.tsx';
+import { Provenance, ScorecardView } from './scorecard.tsx';
+import { Transcript, type QuoteTarget } from './transcript.tsx';
+
+/** A missing resource (404) as null, so "no scorecard yet" is a state and not an error. */
+async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+function useReview(id: string, version: number | null) {
+  const path = { params: { path: { id } } };
+  const interview = useQuery({
+    queryKey: ['interview', id, 'detail'],
+    queryFn: () => unwrap(api.GET('/v1/interviews/{id}', path)),
+  });
+  const detail = interview.data;
+  const candidate = useQuery({
+    queryKey: ['candidate', detail?.candidateId],
+    enabled: Boolean(detail),
+    queryFn: () => unwrap(api.GET('/v1/candidates/{id}', { params: { path: { id: detail!.candidateId } } })),
+  });
+  const job = useQuery({
+    queryKey: ['job', detail?.jobId],
+    enabled: Boolean(detail),
+    queryFn: () => unwrap(api.GET('/v1/jobs/{id}', { params: { path: { id: detail!.jobId } } })),
+  });
+  const transcript = useQuery({
+    queryKey: ['interview', id, 'transcript'],
+    enabled: Boolean(detail),
+    queryFn: () => unwrap(api.GET('/v1/interviews/{id}/transcript', path)),
+  });
+  const scorecard = useQuery({
+    queryKey: ['interview', id, 'scorecard', version],
+    enabled: Boolean(detail),
+    queryFn: () =>
+      orNull(
+        unwrap(
+          api.GET('/v1/interviews/{id}/scorecard', {
+            params: { path: { id }, query: version === null ? {} : { version } },
+          }),
+        ),
+      ),
+  });
+  const plan = useQuery({
+    queryKey: ['interview', id, 'plan'],
+    enabled: Boolean(detail),
+    queryFn: () => orNull(unwrap(api.GET('/v1/interviews/{id}/plan', path))),
+  });
+  return { interview, candidate, job, transcript, scorecard, plan };
+}
+
+function Timeline({ entries }: { entries: Schemas['InterviewTimelineEntry'][] }) {
+  const i18n = useT();
+  const { t } = i18n;
+  return (
+    <ol className="hr-timeline">
+      {entries.map((entry, i) => (
+        <li key={i}>
+          <StatusBadge status={entry.to} />
+          <time dateTime={entry.at}>{dateTime(i18n, entry.at)}</time>
+          {entry.reason && isEndReason(entry.reason) && (
+            <span>
+              <EndReasonText reason={entry.reason} />
+            </span>
+          )}
+          {entry.note && (
+            <span className="hr-muted" dir="auto">
+              {entry.note}
+            </span>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export default function ReviewPage() {
+  const { id = '' } = useParams();
+  const i18n = useT();
+  const { t } = i18n;
+  const session = useCurrentSession();
+  const [version, setVersion] = useState<number | null>(null);
+  const [quote, setQuote] = useState<QuoteTarget | null>(null);
+  // The recording player (when there is one) moves this; the transcript highlights the turn under it.
+  const [playheadSeq] = useState<number | null>(null);
+  const { interview, candidate, job, transcript, scorecard, plan } = useReview(id, version);
+
+  const anchors = useMemo(
+    () => new Map((plan.data?.questions ?? []).map((q) => [q.questionId, q.anchors])),
+    [plan.data],
+  );
+  const competencyNames = useMemo(
+    () => new Map((job.data?.competencies ?? []).map((c) => [c.key, c.name])),
+    [job.data],
+  );
+
+  if (interview.isError) {
+    if (interview.error instanceof ApiError && (interview.error.status === 404 || interview.error.status === 400))
+      return <NotFoundPage what="interview" />;
+    return (
+      <div role="alert" className="hr-error">
+        <p>{t('error.unavailable')}</p>
+        <Button className="hr-button" onPress={() => void interview.refetch()}>
+          {t('common.retry')}
+        </Button>
+      </div>
+    );
+  }
+  if (!interview.data) return <p role="status">{t('review.loading')}</p>;
+
+  const detail = interview.data;
+  const name = candidate.data ? `${candidate.data.firstName} ${candidate.data.lastName}` : '…';
+  const minutes = minutesBetween(detail.startedAt, detail.endedAt);
+  const card = scorecard.data ?? null;
+  const currentDecision = card?.humanDecision ?? null;
+  const startedAt = detail.startedAt ?? transcript.data?.turns[0]?.startedAt ?? detail.scheduledStart;
+  const actorName = (actor: string) => (actor === `user:${session.user.id}` ? session.user.name : actor);
+
+  return (
+    <article className="hr-review">
+      <p className="hr-no-print">
+        <Link to="/hr/interviews">← {t('review.back')}</Link>
+      </p>
+      <header className="hr-review-header">
+        <div className="hr-review-title">
+          <PageHeading title={name}>{name}</PageHeading>
+          <Button className="hr-button hr-no-print" onPress={() => window.print()}>
+            {t('review.print')}
+          </Button>
+        </div>
+        <dl className="hr-facts hr-review-facts">
+          <div>
+            <dt>{t('review.job')}</dt>
+            <dd>{job.data?.title ?? '…'}</dd>
+          </div>
+          <div>
+            <dt>{t('review.type')}</dt>
+            <dd>{t(`type.${detail.type}`)}</dd>
+          </div>
+          <div>
+            <dt>{t('review.language')}</dt>
+            <dd>{languageName(i18n, detail.language)}</dd>
+          </div>
+          <div>
+            <dt>{t('review.status')}</dt>
+            <dd>
+              <StatusBadge status={detail.status} />
+            </dd>
+          </div>
+          <div>
+            <dt>{t('review.scheduled')}</dt>
+            <dd>{dateTime(i18n, detail.scheduledStart)}</dd>
+          </div>
+          <div>
+            <dt>{t('review.duration')}</dt>
+            <dd>
+              {minutes === null
+                ? t('review.notStarted')
+                : t('review.durationValue', { n: minutes, max: detail.maxDurationMinutes })}
+            </dd>
+          </div>
+          {detail.endReason && (
+            <div className="hr-wide">
+              <dt>{t('review.endReason')}</dt>
+              <dd>
+                <EndReasonText reason={detail.endReason} />
+              </dd>
+            </div>
+          )}
+        </dl>
+        {detail.timeline.length > 0 && (
+          <details className="hr-timeline-box">
+            <summary>{t('review.timeline')}</summary>
+            <Timeline entries={detail.timeline} />
+          </details>
+        )}
+        <p id="advisory" className="hr-advisory">
+          {t('review.advisory')}
+        </p>
+      </header>
+
+      <div className="hr-review-grid">
+        <div className="hr-review-main">
+          <section aria-labelledby="scorecard-h" className="hr-review-section">
+            <div className="hr-section-head">
+              <h2 id="scorecard-h">{t('scorecard.title')}</h2>
+              {card && card.status === 'complete' && (
+                <RescoreButton interviewId={detail.id} onDone={() => setVersion(null)} />
+              )}
+            </div>
+            {scorecard.isPending ? (
+              <p role="status">{t('common.loading')}</p>
+            ) : !card ? (
+              <p className="hr-muted">{t('scorecard.none')}</p>
+            ) : card.status === 'pending' ? (
+              <p className="hr-muted">
+                {card.pendingReason ? t('scorecard.pending', { reason: card.pendingReason }) : t('scorecard.pendingNoReason')}
+              </p>
+            ) : (
+              <ScorecardView
+                scorecard={card}
+                anchors={anchors}
+                competencyNames={competencyNames}
+                onQuote={(e) => setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }))}
+              />
+            )}
+            {card && <Provenance scorecard={card} />}
+          </section>
+          <DecisionPanel
+            interviewId={detail.id}
+            current={currentDecision}
+            history={currentDecision ? [currentDecision] : []}
+            actorName={actorName}
+          />
+        </div>
+
+        <aside className="hr-review-side" aria-labelledby="transcript-h">
+          <RecordingSlot interviewId={detail.id} />
+          <h2 id="transcript-h">{t('transcript.title')}</h2>
+          <div className="hr-transcript-scroll">
+            {transcript.isPending ? (
+              <p role="status">{t('common.loading')}</p>
+            ) : transcript.isError ? (
+              <p role="alert">{t('error.unavailable')}</p>
+            ) : (
+              <Transcript turns={transcript.data.turns} startedAt={startedAt} quote={quote} currentSeq={playheadSeq} />
+            )}
+          </div>
+        </aside>
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,144 @@
+// The transcript, turn by turn. A turn can be highlighted two ways: a quote the reviewer picked from the scorecard
+// (its words marked), and — once the recording player lands — the turn under the player's current time.
+import { forwardRef, useEffect, useRef } from 'react';
+import type { Schemas } from '../../api.ts';
+import { offset, time } from '../../format.ts';
+import { useT } from '../../i18n/i18n.tsx';
+
+type Turn = Schemas['TranscriptTurn'];
+
+export interface QuoteTarget {
+  turnSeq: number;
+  quote: string;
+  /** Bumped on every click, so clicking the same quote twice scrolls there again. */
+  nonce: number;
+}
+
+const normalise = (text: string) => text.toLowerCase().replace(/[\s\u200f\u200e]+/g, ' ');
+
+/**
+ * Where the quote sits in the turn's text, ignoring case and runs of spaces; null when the model's quote does not
+ * appear as such (the whole turn is marked then).
+ */
+export function findQuote(text: string, quote: string): { start: number; end: number } | null {
+  const needle = normalise(quote.trim().replace(/^["“”'‘’«»]+|["“”'‘’«»]+$/g, ''));
+  if (!needle) return null;
+  // Map positions of the normalised text back to the original.
+  const map: number[] = [];
+  let flat = '';
+  let lastSpace = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const space = /[\s\u200f\u200e]/.test(ch);
+    if (space && lastSpace) continue;
+    flat += space ? ' ' : ch.toLowerCase();
+    map.push(i);
+    lastSpace = space;
+  }
+  const at = flat.indexOf(needle);
+  if (at < 0) return null;
+  return { start: map[at]!, end: map[at + needle.length - 1]! + 1 };
+}
+
+export function TranscriptTurnView({
+  turn,
+  startedAt,
+  questionNumber,
+  quote,
+  isCurrent = false,
+}: {
+  turn: Turn;
+  /** The interview's first moment, for the m:ss offsets. */
+  startedAt: string;
+  /** The plan question's number (from 1) when this turn asks it (first interviewer turn of that question). */
+  questionNumber: number | null;
+  /** The quote to mark in this turn, if the reviewer asked for one here. */
+  quote: QuoteTarget | null;
+  /** The recording's current time is inside this turn (set by the recording player, when there is one). */
+  isCurrent?: boolean;
+}) {
+  const i18n = useT();
+  const { t } = i18n;
+  const ref = useRef<HTMLLIElement>(null);
+  const span = quote ? findQuote(turn.text, quote.quote) : null;
+
+  useEffect(() => {
+    if (!quote || !ref.current) return;
+    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    ref.current.scrollIntoView({ block: 'center', behavior: reduce ? 'auto' : 'smooth' });
+    // Focus follows, so a keyboard or screen-reader user lands on the quoted turn, not just sees it.
+    ref.current.focus({ preventScroll: true });
+  }, [quote]);
+
+  const classes = ['hr-turn', `hr-turn-${turn.speaker}`];
+  if (quote) classes.push('hr-turn-quoted');
+  if (quote && !span) classes.push('hr-turn-quoted-whole');
+  if (isCurrent) classes.push('hr-turn-current');
+
+  return (
+    <li
+      ref={ref}
+      id={`turn-${turn.seq}`}
+      tabIndex={-1}
+      className={classes.join(' ')}
+      data-seq={turn.seq}
+      aria-current={isCurrent ? 'time' : undefined}
+    >
+      {questionNumber !== null && (
+        <p className="hr-turn-question">{t('transcript.question', { n: questionNumber })}</p>
+      )}
+      <div className="hr-turn-meta">
+        <span className="hr-turn-speaker">
+          {turn.speaker === 'interviewer' ? t('transcript.interviewer') : t('transcript.candidate')}
+        </span>
+        <time dateTime={turn.startedAt} title={t('transcript.at', { time: time(i18n, turn.startedAt) })}>
+          {offset(startedAt, turn.startedAt)}
+        </time>
+        {turn.input === 'text' && <span className="hr-turn-tag">{t('transcript.typed')}</span>}
+        {turn.interrupted && <span className="hr-turn-tag">{t('transcript.interrupted')}</span>}
+      </div>
+      <p className="hr-turn-text" dir="auto">
+        {span ? (
+          <>
+            {turn.text.slice(0, span.start)}
+            <mark className="hr-quote-mark">{turn.text.slice(span.start, span.end)}</mark>
+            {turn.text.slice(span.end)}
+          </>
+        ) : (
+          turn.text
+        )}
+      </p>
+    </li>
+  );
+}
+
+export const Transcript = forwardRef<
+  HTMLOListElement,
+  { turns: Turn[]; startedAt: string; quote: QuoteTarget | null; currentSeq?: number | null }
+>(function Transcript({ turns, startedAt, quote, currentSeq = null }, ref) {
+  const { t } = useT();
+  if (turns.length === 0) return <p className="hr-muted">{t('transcript.none')}</p>;
+  // A plan question is marked on the first interviewer turn that asks it.
+  const asked = new Set<string>();
+  return (
+    <ol ref={ref} className="hr-transcript">
+      {turns.map((turn) => {
+        let questionNumber: number | null = null;
+        if (turn.speaker === 'interviewer' && turn.questionId && !asked.has(turn.questionId)) {
+          asked.add(turn.questionId);
+          questionNumber = turn.questionPosition === null ? null : turn.questionPosition + 1;
+        }
+        return (
+          <TranscriptTurnView
+            key={turn.seq}
+            turn={turn}
+            startedAt={startedAt}
+            questionNumber={questionNumber}
+            quote={quote?.turnSeq === turn.seq ? quote : null}
+            isCurrent={currentSeq === turn.seq}
+          />
+        );
+      })}
+    </ol>
+  );
+});
