@@ -1,4 +1,5 @@
 import type { llm } from '@livekit/agents';
+import { normaliseText, phraseAlternation } from '../shared/text/arabic.ts';
 
 // When has the candidate finished answering? Silence alone cannot tell: a candidate who stops for a second and a
 // half to think sounds, to a silence timer, exactly like one who has finished. This detector reads what the speech
@@ -44,12 +45,32 @@ const trailingWords: Record<string, ReadonlySet<string>> = {
     ...['i', "i'm", "we're", "it's", 'we', 'they'],
     ...['um', 'uh', 'erm', 'er', 'hmm', 'mm', 'ah'],
   ]),
-  // Arabic: and, or, but, then, because, I mean; in, from, on, to, about, with; which/that.
-  ar: new Set([
-    ...['و', 'أو', 'او', 'لكن', 'ثم', 'لأن', 'لان', 'يعني', 'امم', 'اه'],
-    ...['في', 'من', 'على', 'إلى', 'الى', 'عن', 'مع', 'اللي', 'التي', 'الذي', 'أن', 'إن', 'ان'],
-  ]),
+  // Arabic, MSA and Gulf: and, or, but, then, because, if; in, from, on, to, about, with; which/that; the article
+  // left alone before an English term ("الـ API" loses its tatweel to "ال API": "نستخدم الـ" is unfinished);
+  // "I mean" and the fillers. Not "بس": "but", and as often "only"/"that's it" at a sentence's end. Written as
+  // spelt, compared normalised (shared/text/arabic.ts), like the text.
+  ar: new Set(
+    [
+      ...['و', 'أو', 'لكن', 'ثم', 'وبعدين', 'لأن', 'عشان', 'علشان', 'إذا', 'لو', 'حتى'],
+      ...['في', 'من', 'على', 'إلى', 'عن', 'مع', 'اللي', 'التي', 'الذي', 'أن', 'إن', 'أنه'],
+      ...['الـ', 'بالـ', 'والـ', 'للـ', 'فالـ', 'كالـ'],
+      ...['يعني', 'امم', 'اه', 'آآ', 'طيب'],
+    ].map(normaliseText),
+  ),
 };
+
+/** Fillers however long they are drawn out: "ummm", "uhhh", "hmmm", "اممممم", "آآآ". */
+const filler = /^(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+|ا+م+|ا+ه+|ا{2,}|ه+م+)$/u;
+
+/** Words a candidate says while thinking, at the end of what was said so far. */
+const thinkingPhrases = new RegExp(
+  `(?:^|\\s)${phraseAlternation([
+    ...['let me think', 'let me see', 'how do i put it', 'how should i put it', 'what is it called', "what's it called"],
+    ...['خلني أفكر', 'خليني أفكر', 'دعني أفكر', 'خلني أشوف', 'خليني أشوف', 'كيف أقول', 'كيف أقولها', 'شلون أقول'],
+    ...['شو اسمه', 'ايش اسمه', 'وش اسمه'],
+  ])}$`,
+  'u',
+);
 
 /** Phrases that close an answer however short it is, when the answer ends on them. */
 const closingPhrases = [
@@ -59,6 +80,14 @@ const closingPhrases = [
   /\bthat'?s (all|it|everything)$/,
   /\b(pass|skip( this| it)?|next question)$/,
   /\b(i have|i've) nothing (more|else)( to add)?$/,
+  new RegExp(
+    `(?:^|\\s)${phraseAlternation([
+      ...['لا أعرف', 'ما أعرف', 'ما ادري', 'مادري', 'لا أدري', 'ما عندي فكرة', 'لست متأكدا', 'مو متأكد', 'مش متأكد'],
+      ...['هذا كل شيء', 'هذا كل شي', 'بس كذا', 'هذا هو', 'خلاص', 'ما عندي شي أضيفه', 'ما عندي شيء ثاني', 'هذا جوابي'],
+      ...['تخطى', 'التالي', 'السؤال التالي', 'ما أدري والله', 'مادري والله'],
+    ])}$`,
+    'u',
+  ),
 ];
 
 function language(lang: string | undefined): string {
@@ -79,19 +108,23 @@ export function endOfTurnProbability(
   lang: string,
   cues: Pick<EndOfTurnCues, 'shortAnswerWords'> & { expectsLongAnswer: boolean },
 ): number {
-  const trimmed = text.trim();
+  // Normalised (shared/text/arabic.ts): Arabic punctuation ، ؛ ؟ reads as , ; ?, and diacritics, tatweel or alef
+  // forms do not hide a trailing word.
+  const trimmed = normaliseText(text);
   if (!trimmed) return likely;
   // A comma, dash, ellipsis or colon at the very end: the sentence was left open.
   if (/(,|;|:|-|–|—|\.\.\.|…)$/.test(trimmed)) return unlikely;
   const words = trimmed
-    .toLowerCase()
-    .split(/\s+/)
+    .split(' ')
     .map((w) => w.replace(/^[^\p{L}\p{N}']+|[^\p{L}\p{N}']+$/gu, ''))
     .filter(Boolean);
   const last = words.at(-1) ?? '';
-  if (trailingWords[language(lang)]?.has(last)) return unlikely;
-  if (trimmed.endsWith('?')) return likely;
   const spoken = words.join(' ');
+  // Code-switching: answers in other languages carry English terms, and their sentences run on English
+  // conjunctions too ("استخدمنا Kafka and"); an English word cannot be mistaken for one in another script.
+  const trailing = [trailingWords[language(lang)], trailingWords.en];
+  if (trailing.some((set) => set?.has(last)) || filler.test(last) || thinkingPhrases.test(spoken)) return unlikely;
+  if (trimmed.endsWith('?')) return likely;
   if (closingPhrases.some((p) => p.test(spoken))) return likely;
   if (cues.expectsLongAnswer && words.length < cues.shortAnswerWords) return unlikely;
   return likely;

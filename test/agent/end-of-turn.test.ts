@@ -52,6 +52,49 @@ describe('text end-of-turn cues', () => {
     expect(unfinished('عملت على نظام الدفع في البنك', answering, 'ar')).toBe(true);
   });
 
+  it('hears Arabic left open: conjunctions, "يعني", fillers, "let me think", an Arabic comma, however spelt', () => {
+    for (const text of [
+      'بنينا نظام المدفوعات من الصفر ثم',
+      'كان التحدي الأكبر هو الأداء لكن',
+      'استخدمنا قاعدة بيانات موزعة يعني',
+      'استخدمنا قاعدة بيانات موزعة يعـــني', // tatweel
+      'نقلنا الخدمات إلى السحابة، اممممم',
+      'الحل كان... آآآ',
+      'كيف أشرحها، خلني أفكر',
+      'نقلنا الخدمات إلى السحابة،', // Arabic comma
+      'اشتغلت على نظام الدفع إلى', // no hamza
+      'اشتغلت على نظام الدفع إِلَى', // vocalised
+    ]) {
+      expect(unfinished(text, notAnswering, 'ar'), text).toBe(true);
+    }
+    // Finished, however short, where short answers are whole; a question back, and "I don't know", in any stage.
+    for (const text of ['نعم، أوافق على المتابعة.', 'هل الوظيفة عن بعد؟']) {
+      expect(unfinished(text, notAnswering, 'ar'), text).toBe(false);
+    }
+    for (const text of ['والله ما أدري.', 'ممكن تعيد السؤال؟', 'هذا كل شيء']) {
+      expect(unfinished(text, answering, 'ar'), text).toBe(false);
+    }
+  });
+
+  it('reads code-switched Arabic: an English term ends a sentence, an English conjunction or a bare article does not', () => {
+    // Gulf tech hiring: English terms inside Arabic answers.
+    const finished =
+      'في شركتي السابقة بنينا نظام المدفوعات على microservices، وكل خدمة لها قاعدة بيانات خاصة فيها، واستخدمنا Kafka عشان نضمن الـ eventual consistency';
+    expect(unfinished(finished, answering, 'ar')).toBe(false);
+    expect(unfinished('عملنا migration للـ database كاملة', notAnswering, 'ar')).toBe(false);
+    for (const text of [
+      'نقلنا الـ backend إلى Kubernetes and', // an English conjunction in an Arabic answer
+      'وكنا نستخدم الـ', // the article before the English term that has not come yet ("الـ API")
+      'خزنا البيانات بالـ',
+      'عملنا deployment على', // an Arabic preposition after an English term
+      'وبعدين عملنا refactor للـ service يعني', // trailing off with "يعني"
+    ]) {
+      expect(unfinished(text, notAnswering, 'ar'), text).toBe(true);
+    }
+    // A short code-switched answer to an open question waits, as in any language.
+    expect(unfinished('استخدمنا Kafka و Redis.', answering, 'ar')).toBe(true);
+  });
+
   it('on the benchmark scenario: the words before each thinking pause wait, each whole answer does not', () => {
     // The voice benchmark puts a 1.5 s pause after the first sentence (or mid-sentence) of every answer but consent.
     for (const line of scenario.answers.slice(1)) {
