@@ -11,7 +11,7 @@ export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): Keyset {
+export function decodeCursor(cursor: string): Keyset {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) throw new Error();
@@ -25,12 +25,15 @@ function decodeCursor(cursor: string): Keyset {
 
 /**
  * Keyset pagination, newest first. Offsets would skip or repeat rows while HR creates records between pages.
+ * `useIndexOrder: false` writes the same order so that no index can provide it: when another index narrows the rows
+ * to a few, sorting those beats walking the newest-first index past every row a filter drops.
  */
 export function paginate<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
   table: string,
   cursor: string | undefined,
   limit: number,
+  options: { useIndexOrder?: boolean } = {},
 ): SelectQueryBuilder<DB, TB, O> {
   let q = query;
   if (cursor) {
@@ -38,6 +41,10 @@ export function paginate<DB, TB extends keyof DB, O>(
     q = q.where(
       sql<boolean>`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)}) < (${key.createdAt}::timestamptz, ${key.id}::uuid)`,
     );
+  }
+  if (options.useIndexOrder === false) {
+    // A row value sorts like its columns, but no index on the columns matches the expression.
+    return q.orderBy(sql`(${sql.ref(`${table}.created_at`)}, ${sql.ref(`${table}.id`)})`, 'desc').limit(limit + 1);
   }
   return q
     .orderBy(sql.ref(`${table}.created_at`), 'desc')

@@ -1,6 +1,6 @@
 import { endReasonSchema } from '../../shared/end-reasons.ts';
 import { z } from 'zod';
-import { interviewStatuses, interviewTypes } from '../../shared/db/schema.ts';
+import { hiringDecisions, interviewStatuses, interviewTypes, recommendations } from '../../shared/db/schema.ts';
 import { isoTimestamp, page } from '../http/schemas.ts';
 import { languageCode } from '../jobs/jobs.schemas.ts';
 import { customQuestionInput, planSchema } from '../plans/plans.schemas.ts';
@@ -47,6 +47,13 @@ export const listInterviewsQuery = z.object({
   candidateId: z.uuid().optional(),
   scheduledFrom: instant.optional().meta({ description: 'Scheduled start at or after' }),
   scheduledTo: instant.optional().meta({ description: 'Scheduled start before' }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: "Part of the candidate's name; case and accents are ignored", example: 'hadd' }),
 });
 
 export const cancelInterviewBody = z
@@ -111,7 +118,24 @@ export const interviewDetailSchema = interviewSchema
   .extend({ timeline: z.array(timelineEntrySchema) })
   .meta({ id: 'InterviewDetail' });
 
-export const interviewPage = page(interviewSchema, 'InterviewPage');
+export const latestDecisionSchema = z
+  .object({ decision: z.enum(hiringDecisions), decidedBy: z.string(), decidedAt: isoTimestamp })
+  .meta({ id: 'LatestDecision' });
+
+/** A row of the workspace's interview list: the interview with what HR reads beside it. */
+export const interviewListItemSchema = interviewSchema
+  .extend({
+    candidateName: z.string(),
+    jobTitle: z.string(),
+    recommendation: z
+      .enum(recommendations)
+      .nullable()
+      .meta({ description: "The current scorecard's recommendation; null until one is complete" }),
+    decision: latestDecisionSchema.nullable().meta({ description: 'The latest human decision, if any' }),
+  })
+  .meta({ id: 'InterviewListItem' });
+
+export const interviewPage = page(interviewListItemSchema, 'InterviewPage');
 
 export type CreateInterviewBody = z.infer<typeof createInterviewBody>;
 export type ListInterviewsQuery = z.infer<typeof listInterviewsQuery>;

@@ -27,6 +27,6 @@ export function joinUrlFor(interview: Interview, config: ApiConfig): string {
   return `${config.publicBaseUrl}/join/${formatRoomCode(interview.roomCode)}`;
 }
 
-export function interviewToApi(interview: Interview, config: ApiConfig) {
+export function interviewToApi<T extends Interview>(interview: T, config: ApiConfig) {
   return { ...interview, joinUrl: joinUrlFor(interview, config) };
 }
