@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { sql } from 'kysely';
+import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { hrAuthenticator } from './auth/authenticate.ts';
 import { userRoutes } from './auth/users.routes.ts';
@@ -35,6 +36,7 @@ export function allRoutes(deps: AppDeps) {
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),
     ...schedulingRoutes(deps),
+    ...auditRoutes(deps),
     ...authRoutes(deps),
     ...userRoutes(deps),
   ];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedUser, signIn } from './auth/support.ts';
 import { bodyOf, client, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 
 // The HR workspace's API (issue 15): the interview list with its filters, name search and keyset pages, over the
@@ -7,6 +8,7 @@ import { bodyOf, client, expectStatus, seedCompany, startTestApi, type TestApi }
 let api: TestApi;
 let call: ReturnType<typeof client>;
 let other: ReturnType<typeof client>;
+let companyId: string;
 
 type Call = ReturnType<typeof client>;
 
@@ -45,7 +47,9 @@ const at = (iso: string) => new Date(iso).toISOString();
 
 beforeAll(async () => {
   api = await startTestApi();
-  call = client(api.url, (await seedCompany(api.db, 'Acme')).key);
+  const acme = await seedCompany(api.db, 'Acme');
+  companyId = acme.companyId;
+  call = client(api.url, acme.key);
   other = client(api.url, (await seedCompany(api.db, 'Other Co')).key);
 });
 afterAll(() => api?.stop());
@@ -165,5 +169,86 @@ describe('GET /v1/interviews for the workspace', () => {
     expect(first.nextCursor).not.toBeNull();
     const second = await list(`q=e&limit=1&cursor=${first.nextCursor}`);
     expect(second.items[0]?.id).not.toBe(first.items[0]?.id);
+  });
+});
+
+describe('GET /v1/audit-events', () => {
+  let interviewId: string;
+  let candidateId: string;
+  let otherInterviewId: string;
+
+  beforeAll(async () => {
+    const job = await createJob(call, 'Data Engineer');
+    const candidate = await createCandidate(call, 'Audit', 'Subject');
+    candidateId = candidate.id;
+    interviewId = (await createInterview(call, { candidateId, jobId: job.id })).id;
+    expectStatus(await call('POST', `/v1/interviews/${interviewId}/link/regenerate`), 200);
+    expectStatus(await call('POST', `/v1/interviews/${interviewId}/cancel`, { body: { reason: 'Role filled' } }), 200);
+    expectStatus(await call('PATCH', `/v1/candidates/${candidateId}`, { body: { lastName: 'Subjected' } }), 200);
+    const otherJob = await createJob(other, 'Data Engineer');
+    const otherCandidate = await createCandidate(other, 'Other', 'Person');
+    otherInterviewId = (await createInterview(other, { candidateId: otherCandidate.id, jobId: otherJob.id })).id;
+  });
+
+  const events = async (query: string) => bodyOf(await call('GET', `/v1/audit-events?${query}`), 200);
+
+  it("lists the interview's events newest first, with actor and details", async () => {
+    const page = await events(`interviewId=${interviewId}`);
+    expect(page.items.map((e) => e.action)).toEqual(['interview.cancel', 'interview.link.regenerate', 'interview.create']);
+    expect(page.items[0]).toMatchObject({
+      companyId,
+      actorType: 'api_key',
+      actorId: expect.any(String),
+      targetType: 'interview',
+      targetId: interviewId,
+      details: { reason: 'Role filled' },
+    });
+    expect(Date.parse(page.items[0]!.at)).toBeGreaterThanOrEqual(Date.parse(page.items[2]!.at));
+  });
+
+  it("filters by candidate (their own events and their interviews'), action, actor and time; pages by cursor", async () => {
+    const byCandidate = (await events(`candidateId=${candidateId}`)).items.map((e) => e.action);
+    expect(byCandidate).toEqual(['candidate.update', 'interview.cancel', 'interview.link.regenerate', 'interview.create', 'candidate.create']);
+    expect((await events(`candidateId=${candidateId}&action=interview.*`)).items).toHaveLength(3);
+    expect((await events(`candidateId=${candidateId}&action=candidate.update,interview.create`)).items.map((e) => e.action)).toEqual([
+      'candidate.update',
+      'interview.create',
+    ]);
+    const actorId = (await events(`interviewId=${interviewId}`)).items[0]!.actorId!;
+    const byActor = await events(`actorId=${actorId}&actorType=api_key&limit=200`);
+    expect(byActor.items.every((e) => e.actorId === actorId)).toBe(true);
+    expect((await events(`actorId=nobody`)).items).toEqual([]);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await events(`from=${future}`)).items).toEqual([]);
+    expect((await events(`to=${future}&candidateId=${candidateId}`)).items).toHaveLength(5);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const path: `/v1/audit-events?${string}` = `/v1/audit-events?candidateId=${candidateId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = bodyOf(await call('GET', path), 200);
+      seen.push(...page.items.map((e) => e.action));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(byCandidate);
+    expectStatus(await call('GET', '/v1/audit-events?cursor=nonsense'), 400);
+    expectStatus(await call('GET', '/v1/audit-events?action=DROP%20TABLE'), 400);
+  });
+
+  it("keeps to the company: another company's interview or candidate is 404, its events never listed", async () => {
+    expectStatus(await call('GET', `/v1/audit-events?interviewId=${otherInterviewId}`), 404);
+    const all = await events('limit=200');
+    expect(all.items.length).toBeGreaterThan(0);
+    expect(all.items.every((e) => e.companyId === companyId)).toBe(true);
+    expect(all.items.some((e) => e.targetId === otherInterviewId)).toBe(false);
+    expectStatus(await other('GET', `/v1/audit-events?candidateId=${candidateId}`), 404);
+  });
+
+  it('is for recruiters and admins; a reviewer gets 403', async () => {
+    const reviewer = await seedUser(api, companyId, 'reviewer');
+    const recruiter = await seedUser(api, companyId, 'recruiter');
+    expectStatus(await (await signIn(api, reviewer.email, reviewer.password)).call('GET', '/v1/audit-events'), 403);
+    const page = bodyOf(await (await signIn(api, recruiter.email, recruiter.password)).call('GET', `/v1/audit-events?interviewId=${interviewId}`), 200);
+    expect(page.items).toHaveLength(3);
   });
 });
