@@ -32,7 +32,10 @@ const createInvitationBody = z
     interviewType,
     expiresInDays: z.number().int().min(1).max(90).optional(),
     candidateTimezone: timezone.optional(),
-    locale: z.enum(['en', 'ar']).optional(),
+    locale: z
+      .enum(['en', 'ar'])
+      .optional()
+      .meta({ description: "The e-mail's language, and the page's and booking's; default the company's" }),
   })
   .strict()
   .meta({ id: 'CreateSchedulingInvitation' });
@@ -83,7 +86,9 @@ const publicInvitationSchema = z
   .object({
     companyName: z.string(),
     companyTimezone: z.string().meta({ description: "The company's IANA timezone, for showing its local time too" }),
-    language: z.enum(['en', 'ar']).meta({ description: "The company's e-mail language; the page's first language" }),
+    language: z
+      .enum(['en', 'ar'])
+      .meta({ description: "The invitation's language (its e-mail's); the page's first language" }),
     jobTitle: z.string(),
     interviewType,
     expiresAt: isoTimestamp,
@@ -119,6 +124,7 @@ interface Invitation {
   jobId: string;
   interviewType: z.infer<typeof interviewType>;
   expiresAt: Date;
+  locale: EmailLocale;
 }
 
 const notFound = () => new AppError('not_found', 'This scheduling link is not valid. Ask the company for a new one.');
@@ -145,7 +151,7 @@ export function invitationRoutes(deps: AppDeps) {
     if (!verified) throw notFound();
     const row = await db
       .selectFrom('schedulingInvitations')
-      .select(['id', 'companyId', 'candidateId', 'jobId', 'interviewType', 'expiresAt'])
+      .select(['id', 'companyId', 'candidateId', 'jobId', 'interviewType', 'expiresAt', 'locale'])
       .where('id', '=', verified.id)
       .where('revokedAt', 'is', null)
       .executeTakeFirst();
@@ -192,7 +198,7 @@ export function invitationRoutes(deps: AppDeps) {
     return {
       companyName: settings!.brandName ?? settings!.companyName,
       companyTimezone: settings!.timezone,
-      language: settings!.locale,
+      language: inv.locale,
       jobTitle: job.title,
       interviewType: inv.interviewType,
       expiresAt: inv.expiresAt,
@@ -247,6 +253,8 @@ export function invitationRoutes(deps: AppDeps) {
           at.getTime() + (body.expiresInDays ?? config.scheduling.invitationTtlDays) * 86_400_000,
         );
         const settings = (await schedulingSettings(db, candidate.companyId))!;
+        // Kept with the invitation: the page it opens and the booking made there speak the e-mail's language.
+        const locale: EmailLocale = body.locale ?? settings.locale;
         const result = await db.transaction().execute(async (trx) => {
           const inv = await trx
             .insertInto('schedulingInvitations')
@@ -256,6 +264,7 @@ export function invitationRoutes(deps: AppDeps) {
               jobId: job.id,
               interviewType: body.interviewType,
               expiresAt,
+              locale,
             })
             .returningAll()
             .executeTakeFirstOrThrow();
@@ -266,7 +275,6 @@ export function invitationRoutes(deps: AppDeps) {
             expiresAt,
           );
           if (candidate.email) {
-            const locale: EmailLocale = body.locale ?? settings.locale;
             const zone = body.candidateTimezone ?? settings.timezone;
             const rendered = renderInterviewEmail('self_schedule', {
               locale,
@@ -349,6 +357,7 @@ export function invitationRoutes(deps: AppDeps) {
             candidateId: inv.candidateId,
             jobId: inv.jobId,
             candidateTimezone: body.timezone,
+            locale: inv.locale,
             source: 'candidate',
             interviewType: inv.interviewType,
           },

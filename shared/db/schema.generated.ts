@@ -281,6 +281,7 @@ export interface SchedulingInvitations {
   id: Generated<string>;
   interviewType: InterviewType;
   jobId: string;
+  locale: 'en' | 'ar';
   revokedAt: Timestamp | null;
 }
 

@@ -163,6 +163,57 @@ describe('self-scheduling', () => {
     ]);
   });
 
+  it("opens the page, and books, in the invitation's language, not the company's", async () => {
+    const { jobId, candidates } = await seedJobAndCandidates(call, 2);
+    const inviteIn = async (candidateId: string, locale?: 'ar' | 'en') =>
+      okBody(
+        await call('POST', '/v1/scheduling/invitations', {
+          body: { candidateId, jobId, interviewType: 'BEHAVIORAL', ...(locale ? { locale } : {}) },
+        }),
+      );
+    // The company writes in English; this candidate is invited in Arabic.
+    const arabic = await inviteIn(candidates[0]!.id, 'ar');
+    const english = await inviteIn(candidates[1]!.id);
+    const worker = emailWorker(api);
+    while ((await worker.runOnce()) > 0);
+    const sent = await api.db
+      .selectFrom('emailMessages')
+      .select(['subject', 'textBody'])
+      .where('kind', '=', 'self_schedule')
+      .execute();
+    const subjectFor = (url: string) => sent.find((m) => m.textBody.includes(url))?.subject;
+    expect(subjectFor(arabic.url)).toBe('اختر موعد مقابلتك لوظيفة Backend Engineer لدى Self Co');
+    expect(subjectFor(english.url)).toMatch(/^Pick a time/);
+
+    const view = okBody(await pub()('GET', `/v1/public/scheduling/${arabic.token}?from=2027-03-15T00:00:00Z&limit=5`));
+    expect(view.language).toBe('ar');
+    expect(okBody(await pub()('GET', `/v1/public/scheduling/${english.token}?limit=1`)).language).toBe('en');
+    // The invitation keeps its language when the company's default changes later.
+    await call('PUT', '/v1/scheduling/settings', { body: { locale: 'ar' } });
+    try {
+      expect(okBody(await pub()('GET', `/v1/public/scheduling/${english.token}?limit=1`)).language).toBe('en');
+      const arabicDefault = await inviteIn(candidates[1]!.id);
+      expect(okBody(await pub()('GET', `/v1/public/scheduling/${arabicDefault.token}?limit=1`)).language).toBe('ar');
+    } finally {
+      await call('PUT', '/v1/scheduling/settings', { body: { locale: 'en' } });
+    }
+
+    // A booking made on the Arabic page is an Arabic booking: its e-mails follow.
+    const booked = await pub()('POST', `/v1/public/scheduling/${arabic.token}/book`, {
+      body: { slotId: view.slots[0]!.id },
+    });
+    expectStatus(booked, 201);
+    expect(booked.body.language).toBe('ar');
+    expect(okBody(await call('GET', `/v1/scheduling/bookings/${booked.body.booking!.id}`)).locale).toBe('ar');
+    const confirmation = await api.db
+      .selectFrom('emailMessages')
+      .select('subject')
+      .where('bookingId', '=', booked.body.booking!.id)
+      .where('kind', '=', 'invitation')
+      .executeTakeFirstOrThrow();
+    expect(confirmation.subject).toBe('مقابلتك لوظيفة Backend Engineer لدى Self Co');
+  });
+
   it('refuses forged, tampered and expired tokens alike with 404', async () => {
     const { jobId, candidates } = await seedJobAndCandidates(call, 1, { email: () => undefined });
     const invited = await call('POST', '/v1/scheduling/invitations', {
