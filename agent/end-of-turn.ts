@@ -65,7 +65,8 @@ const filler = /^(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+|ا+م+|ا+ه+|ا{2,}|ه+م+
 /** Words a candidate says while thinking, at the end of what was said so far. */
 const thinkingPhrases = new RegExp(
   `(?:^|\\s)${phraseAlternation([
-    ...['let me think', 'let me see', 'how do i put it', 'how should i put it', 'what is it called', "what's it called"],
+    ...['let me think', 'let me see', 'how do i put it', 'how should i put it'],
+    ...['what is it called', "what's it called"],
     ...['خلني أفكر', 'خليني أفكر', 'دعني أفكر', 'خلني أشوف', 'خليني أشوف', 'كيف أقول', 'كيف أقولها', 'شلون أقول'],
     ...['شو اسمه', 'ايش اسمه', 'وش اسمه'],
   ])}$`,

@@ -30,7 +30,18 @@ describe('local mode in Arabic', () => {
   });
 
   it('reads a refusal, and a negation wins over a yes in the same reply', () => {
-    for (const text of ['لا', 'لا أوافق', 'لأ، ما أبي', 'نعم، لا أوافق', 'مو موافق', 'مب موافق', 'أرفض', 'لا شكرا', 'غير موافق', 'ما ابغى أكمل']) {
+    for (const text of [
+      'لا',
+      'لا أوافق',
+      'لأ، ما أبي',
+      'نعم، لا أوافق',
+      'مو موافق',
+      'مب موافق',
+      'أرفض',
+      'لا شكرا',
+      'غير موافق',
+      'ما ابغى أكمل',
+    ]) {
       expect(consent(text), text).toBe('decline');
     }
     // "أي" (any) is not the Gulf "اي" (yes) unless it opens the reply.
@@ -40,7 +51,16 @@ describe('local mode in Arabic', () => {
   });
 
   it('hears "repeat" in a short request, and not in an answer that uses the same words', () => {
-    for (const text of ['أعد', 'أعد السؤال من فضلك', 'ممكن تعيد؟', 'عفوا، ممكن تعيده؟', 'كرر لو سمحت', 'ما سمعت', 'مرة ثانية لو سمحت', 'عيدها']) {
+    for (const text of [
+      'أعد',
+      'أعد السؤال من فضلك',
+      'ممكن تعيد؟',
+      'عفوا، ممكن تعيده؟',
+      'كرر لو سمحت',
+      'ما سمعت',
+      'مرة ثانية لو سمحت',
+      'عيدها',
+    ]) {
       expect(answering(text), text).toBe('repeat');
     }
     for (const text of [
@@ -53,7 +73,14 @@ describe('local mode in Arabic', () => {
   });
 
   it('hears a request to stop, and not a system that stopped', () => {
-    for (const text of ['أبي أنهي المقابلة', 'أريد إيقاف المقابلة', 'توقف', 'توقف من فضلك', 'أبغى أكلم شخص حقيقي', 'أفضل مقابل بشري']) {
+    for (const text of [
+      'أبي أنهي المقابلة',
+      'أريد إيقاف المقابلة',
+      'توقف',
+      'توقف من فضلك',
+      'أبغى أكلم شخص حقيقي',
+      'أفضل مقابل بشري',
+    ]) {
       expect(answering(text), text).toBe('stop');
       expect(consent(text), text).toBe('stop');
     }

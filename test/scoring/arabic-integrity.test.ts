@@ -33,7 +33,9 @@ const turns: Turn[] = [
 
 function check(quotes: string[], summary = 'شرح تصميم النظام بوضوح.') {
   const evaluation: ModelEvaluation = {
-    questions: [{ questionId: 'q1', score: 4, rationale: 'ok', evidence: quotes.map((quote) => ({ turnSeq: 4, quote })) }],
+    questions: [
+      { questionId: 'q1', score: 4, rationale: 'ok', evidence: quotes.map((quote) => ({ turnSeq: 4, quote })) },
+    ],
     competencies: [],
     overall: { recommendation: 'advance', summary, strengths: [], concerns: [] },
   };
@@ -60,7 +62,11 @@ describe('Arabic normalisation', () => {
   });
 
   it('leaves English as it was: lower case and single spaces only', () => {
-    for (const text of ['  At FinTech Co   I rebuilt the LEDGER ', 'p99 latency: 200 ms (down from 1.2 s)', "I don't know"]) {
+    for (const text of [
+      '  At FinTech Co   I rebuilt the LEDGER ',
+      'p99 latency: 200 ms (down from 1.2 s)',
+      "I don't know",
+    ]) {
       expect(normalise(text)).toBe(text.toLowerCase().replace(/\s+/g, ' ').trim());
     }
   });
@@ -103,10 +109,23 @@ describe('verbatim evidence in Arabic', () => {
 
 describe('non-answers in Arabic', () => {
   it('knows "I do not know", "skip" and fillers, MSA and Gulf, and not an answer that starts that way', () => {
-    for (const text of ['لا أعرف.', 'اممم، ما أدري', 'يعني... مادري والله', 'تخطى هذا السؤال', 'السؤال التالي', 'آسف، لست متأكداً', 'لا تعليق', '']) {
+    for (const text of [
+      'لا أعرف.',
+      'اممم، ما أدري',
+      'يعني... مادري والله',
+      'تخطى هذا السؤال',
+      'السؤال التالي',
+      'آسف، لست متأكداً',
+      'لا تعليق',
+      '',
+    ]) {
       expect(isNonAnswer(text), text).toBe(true);
     }
-    for (const text of ['ما أعرف بالضبط، لكن استخدمنا Kafka للرسائل', 'لا، استخدمنا Postgres', 'يعني بنينا النظام من الصفر']) {
+    for (const text of [
+      'ما أعرف بالضبط، لكن استخدمنا Kafka للرسائل',
+      'لا، استخدمنا Postgres',
+      'يعني بنينا النظام من الصفر',
+    ]) {
       expect(isNonAnswer(text), text).toBe(false);
     }
     // English unchanged.
