@@ -179,6 +179,8 @@ export async function endUserSessions(db: Kysely<Database>, userId: string): Pro
 export function checkOrigin(ctx: Context, publicBaseUrl: string): void {
   const origin = ctx.get('origin');
   if (!origin) return;
-  const allowed = new Set([new URL(publicBaseUrl).origin, ctx.origin]);
+  // The app's public base, or the host the request was sent to (a dev server proxying the API). Not ctx.origin:
+  // in Koa 3 that is the Origin header itself.
+  const allowed = new Set([new URL(publicBaseUrl).origin, `${ctx.protocol}://${ctx.host}`]);
   if (!allowed.has(origin)) throw new AppError('forbidden', 'This request must come from the workspace itself.');
 }
