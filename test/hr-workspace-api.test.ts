@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedUser, signIn } from './auth/support.ts';
 import { bodyOf, client, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
@@ -40,7 +41,7 @@ async function createCandidate(c: Call, firstName: string, lastName: string, ema
 }
 
 async function createInterview(c: Call, body: Record<string, unknown>) {
-  return bodyOf(await c('POST', '/v1/interviews', { body: { type: 'TECHNICAL', ...body } }), 201);
+  return bodyOf(await c('POST', '/v1/interviews', { body: { type: 'TECHNICAL', notify: false, ...body } }), 201);
 }
 
 const at = (iso: string) => new Date(iso).toISOString();
@@ -250,5 +251,73 @@ describe('GET /v1/audit-events', () => {
     expectStatus(await (await signIn(api, reviewer.email, reviewer.password)).call('GET', '/v1/audit-events'), 403);
     const page = bodyOf(await (await signIn(api, recruiter.email, recruiter.password)).call('GET', `/v1/audit-events?interviewId=${interviewId}`), 200);
     expect(page.items).toHaveLength(3);
+  });
+});
+
+describe('POST /v1/interviews e-mails the candidate', () => {
+  let job: Awaited<ReturnType<typeof createJob>>;
+  beforeAll(async () => {
+    job = await createJob(call, 'Platform Engineer');
+  });
+
+  const create = async (body: Record<string, unknown>) => bodyOf(await call('POST', '/v1/interviews', { body: { type: 'TECHNICAL', ...body } }), 201);
+  const outbox = async (interviewId: string) => bodyOf(await call('GET', `/v1/email/messages?interviewId=${interviewId}`), 200).items;
+
+  it('a scheduled interview queues the invitation: details, link, room code, AI notice and calendar invite', async () => {
+    const candidate = await createCandidate(call, 'Rania', 'Aziz', 'rania@example.com');
+    const created = await create({ candidateId: candidate.id, jobId: job.id, scheduledStart: at('2030-06-03T10:00:00Z'), maxDurationMinutes: 40 });
+    expect(created.invitation).toMatchObject({ status: 'queued', to: 'rania@example.com', locale: 'en' });
+    const [mail, ...rest] = await outbox(created.id);
+    expect(rest).toEqual([]);
+    expect(mail).toMatchObject({ kind: 'invitation', toAddress: 'rania@example.com', subject: 'Your interview for Platform Engineer at Acme' });
+    expect(created.invitation.status === 'queued' && created.invitation.emailId).toBe(mail!.id);
+    const code = `${created.roomCode.slice(0, 4)}-${created.roomCode.slice(4)}`;
+    for (const part of ['Hello Rania', created.signedLink.url, code, created.joinUrl, 'about 40 minutes', 'AI voice interviewer']) {
+      expect(mail!.textBody).toContain(part);
+    }
+    expect(mail!.ics).toContain('BEGIN:VCALENDAR');
+    expect(mail!.ics).toContain('DTSTART:20300603T100000Z');
+    expect(mail!.ics).toContain(`UID:${created.id}@ai-interviewer`);
+  });
+
+  it("is written in Arabic for an Arabic interview", async () => {
+    const candidate = await createCandidate(call, 'سلمى', 'الهاشمي', 'salma@example.com');
+    const created = await create({ candidateId: candidate.id, jobId: job.id, language: 'ar', scheduledStart: at('2030-06-04T10:00:00Z') });
+    expect(created.invitation).toMatchObject({ status: 'queued', locale: 'ar' });
+    const [mail] = await outbox(created.id);
+    expect(mail!.subject).toBe('مقابلتك لوظيفة Platform Engineer لدى Acme');
+    expect(mail!.textBody).toContain('مرحباً سلمى');
+    expect(mail!.htmlBody).toContain('dir="rtl"');
+  });
+
+  it('is skipped when HR says notify: false, when the candidate has no address, and by default for one starting now', async () => {
+    const withEmail = await createCandidate(call, 'Kareem', 'Fawzi', 'kareem@example.com');
+    const noEmail = await createCandidate(call, 'Nadia', 'Farah');
+    const off = await create({ candidateId: withEmail.id, jobId: job.id, scheduledStart: at('2030-06-05T10:00:00Z'), notify: false });
+    expect(off.invitation).toEqual({ status: 'skipped', reason: 'notify_false' });
+    const none = await create({ candidateId: noEmail.id, jobId: job.id, scheduledStart: at('2030-06-05T11:00:00Z') });
+    expect(none.invitation).toEqual({ status: 'skipped', reason: 'no_email' });
+    const nowOne = await create({ candidateId: withEmail.id, jobId: job.id });
+    expect(nowOne.invitation).toEqual({ status: 'skipped', reason: 'not_scheduled' });
+    for (const id of [off.id, none.id, nowOne.id]) expect(await outbox(id)).toEqual([]);
+    // Asked for explicitly, one starting now is announced too.
+    const asked = await create({ candidateId: withEmail.id, jobId: job.id, notify: true });
+    expect(asked.invitation.status).toBe('queued');
+    expectStatus(await call('POST', '/v1/interviews', { body: { candidateId: withEmail.id, jobId: job.id, type: 'TECHNICAL', notify: 'yes' } }), 400);
+  });
+
+  it('an e-mail that cannot be queued never fails the creation', async () => {
+    const candidate = await createCandidate(call, 'Hadi', 'Mourad', 'hadi@example.com');
+    // The job queue's schema out of reach: the e-mail's transaction fails as it would with the queue broken.
+    await sql`alter schema graphile_worker rename to graphile_worker_away`.execute(api.db);
+    let created;
+    try {
+      created = await create({ candidateId: candidate.id, jobId: job.id, scheduledStart: at('2030-06-06T10:00:00Z') });
+    } finally {
+      await sql`alter schema graphile_worker_away rename to graphile_worker`.execute(api.db);
+    }
+    expect(created.invitation).toEqual({ status: 'failed', reason: 'email_unavailable' });
+    expect(bodyOf(await call('GET', `/v1/interviews/${created.id}`), 200).status).toBe('scheduled');
+    expect(await outbox(created.id)).toEqual([]);
   });
 });

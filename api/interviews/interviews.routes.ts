@@ -24,6 +24,7 @@ import {
 import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
 import { readPlan, writePlan } from '../plans/plans.repository.ts';
 import { planBody } from '../plans/plans.routes.ts';
+import { sendInterviewInvitation } from './invitation-email.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
 
 const tags = ['Interviews'];
@@ -111,12 +112,21 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
           return created;
         });
         const planRows = await readPlan(db, interview.id);
+        const invitation = await sendInterviewInvitation(
+          { db, config, log },
+          interview,
+          candidate,
+          job.title,
+          { notify: body.notify, scheduled: body.scheduledStart !== undefined },
+          now(),
+        );
         return {
           status: 201,
           body: {
             ...interviewToApi(interview, config),
             signedLink: signedLinkFor(interview, config, now()),
             plan: planBody(interview, planRows, plan.fallbackReason),
+            invitation,
           },
           headers: { Location: `/v1/interviews/${interview.id}` },
         };

@@ -25,6 +25,11 @@ export const createInterviewBody = z
       .max(10)
       .default([])
       .meta({ description: "HR's own questions, asked word for word, kept when the plan is regenerated" }),
+    notify: z.boolean().optional().meta({
+      description:
+        'E-mail the candidate the invitation (time, link, room code, AI notice, calendar invite) in the interview\'s ' +
+        'language. Default: yes when scheduledStart is given, no for an interview starting now',
+    }),
   })
   .strict()
   .refine((v) => !v.scheduledStart || !v.scheduledEnd || v.scheduledEnd > v.scheduledStart, {
@@ -99,8 +104,24 @@ export const interviewSchema = z
   })
   .meta({ id: 'Interview' });
 
+export const invitationSchema = z
+  .discriminatedUnion('status', [
+    z.object({
+      status: z.literal('queued'),
+      emailId: z.uuid().meta({ description: 'The message in GET /v1/email/messages' }),
+      to: z.string(),
+      locale: z.enum(['en', 'ar']),
+    }),
+    z.object({ status: z.literal('skipped'), reason: z.enum(['notify_false', 'not_scheduled', 'no_email']) }),
+    z.object({
+      status: z.literal('failed'),
+      reason: z.enum(['email_unavailable']).meta({ description: 'The e-mail could not be queued; the interview was created' }),
+    }),
+  ])
+  .meta({ id: 'InterviewInvitation', description: "The invitation e-mail to the candidate: whether it was queued, and if not why" });
+
 export const createdInterviewSchema = interviewSchema
-  .extend({ signedLink: signedLinkSchema, plan: planSchema })
+  .extend({ signedLink: signedLinkSchema, plan: planSchema, invitation: invitationSchema })
   .meta({ id: 'CreatedInterview' });
 
 export const timelineEntrySchema = z
