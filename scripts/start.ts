@@ -7,9 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApiKey } from '../api/auth/api-keys.ts';
-import { verifyPassword } from '../api/auth/passwords.ts';
-import { recordAudit } from '../api/audit/audit-log.ts';
-import { findUserByEmail, insertActiveUser } from '../api/auth/users.repository.ts';
+import { demoAdminEmail, ensureDemoAdmin } from '../api/auth/demo-admin.ts';
 import { insertCompany } from '../api/companies/companies.repository.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
@@ -81,38 +79,11 @@ async function demoKey(databaseUrl: string): Promise<string | null> {
   }
 }
 
-const demoAdminEmail = 'admin@demo.local';
-
-/**
- * The demo company's first admin, so the HR workspace can be signed in to straight away; the password is generated
- * once into .data/dev-secrets.json. Answers whether that password still signs in (a reset may have changed it).
- */
-async function demoAdmin(databaseUrl: string, password: string): Promise<'ready' | 'password_changed' | 'no_company'> {
+/** The demo company's first admin (api/auth/demo-admin.ts): created once, its password kept in .data. */
+async function demoAdmin(databaseUrl: string, password: string) {
   const database = await connectDatabase({ url: databaseUrl, poolSize: 1 });
   try {
-    const existing = await findUserByEmail(database.db, demoAdminEmail);
-    if (existing) return (await verifyPassword(existing.passwordHash, password)) ? 'ready' : 'password_changed';
-    const company = await database.db
-      .selectFrom('companies')
-      .select('id')
-      .where('name', '=', 'Demo Company')
-      .orderBy('createdAt')
-      .limit(1)
-      .executeTakeFirst();
-    if (!company) return 'no_company';
-    const user = await insertActiveUser(database.db, {
-      companyId: company.id,
-      email: demoAdminEmail,
-      name: 'Demo Admin',
-      role: 'admin',
-      password,
-    });
-    await recordAudit(
-      database.db,
-      { type: 'system', id: 'npm start', ip: null, userAgent: null },
-      { companyId: company.id, action: 'user.create', targetType: 'user', targetId: user.id, details: { role: 'admin' } },
-    );
-    return 'ready';
+    return await ensureDemoAdmin(database.db, password);
   } finally {
     await database.destroy();
   }

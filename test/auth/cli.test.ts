@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { demoAdminEmail, ensureDemoAdmin } from '../../api/auth/demo-admin.ts';
+import { insertCompany } from '../../api/companies/companies.repository.ts';
+import { client, expectStatus, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { signIn } from './support.ts';
 
-// `npm run cli -- create-user`: the first admin of a company in production, where nobody can invite them yet.
+// `npm run cli -- create-user`: the first admin of a company in production, where nobody can invite them yet; and
+// the demo company's admin that `npm start` creates and prints.
 
 let api: TestApi;
 beforeAll(async () => {
@@ -50,5 +53,20 @@ describe('cli create-user', () => {
     const again = cli('create-user', '--company', companyId, '--email', 'R@hooli.example');
     expect(again.status).toBe(64);
     expect(again.stderr).toContain('already has an account');
+  });
+});
+
+describe("npm start's demo admin", () => {
+  it('is created once in the Demo Company, signs in with the saved password, and is reported when that changed', async () => {
+    expect(await ensureDemoAdmin(api.db, 'saved dev password')).toBe('no_company');
+    const company = await insertCompany(api.db, { name: 'Demo Company' });
+    expect(await ensureDemoAdmin(api.db, 'saved dev password')).toBe('ready');
+    expect(await ensureDemoAdmin(api.db, 'saved dev password')).toBe('ready');
+    const users = await api.db.selectFrom('users').select(['companyId', 'role', 'status']).where('email', '=', demoAdminEmail).execute();
+    expect(users).toEqual([{ companyId: company.id, role: 'admin', status: 'active' }]);
+    const signed = await signIn(api, demoAdminEmail, 'saved dev password');
+    expect(signed.body.company.name).toBe('Demo Company');
+    expect(await ensureDemoAdmin(api.db, 'another password')).toBe('password_changed');
+    expectStatus(await client(api.url)('POST', '/v1/auth/login', { body: { email: demoAdminEmail, password: 'another password' } }), 401);
   });
 });
