@@ -321,3 +321,52 @@ describe('POST /v1/interviews e-mails the candidate', () => {
     expect(await outbox(created.id)).toEqual([]);
   });
 });
+
+describe('create and link responses for the workspace', () => {
+  it('the create response names the candidate and the job; the link carries the question count', async () => {
+    const job = await createJob(call, 'Site Reliability Engineer');
+    const candidate = await createCandidate(call, 'Dana', 'Qasim');
+    const created = await createInterview(call, { candidateId: candidate.id, jobId: job.id, scheduledStart: at('2030-07-01T10:00:00Z') });
+    expect(created).toMatchObject({ candidateName: 'Dana Qasim', jobTitle: 'Site Reliability Engineer' });
+    const link = bodyOf(await call('GET', `/v1/interviews/${created.id}/link`), 200);
+    expect(link.questionCount).toBe(created.plan.questionCount);
+    expect(link.questionCount).toBeGreaterThan(0);
+    expect(link.url).toBe(created.signedLink.url);
+  });
+
+  it('regenerating the link can regenerate the questions too, keeping HR\'s own', async () => {
+    const job = await createJob(call, 'Mobile Engineer');
+    const candidate = await createCandidate(call, 'Faris', 'Odeh');
+    const created = await createInterview(call, { candidateId: candidate.id, jobId: job.id, scheduledStart: at('2030-07-02T10:00:00Z') });
+    const generated = created.plan.questions.find((q) => q.kind !== 'custom')!;
+    expectStatus(await call('DELETE', `/v1/interviews/${created.id}/plan/questions/${generated.questionId}`), 200);
+    const custom = bodyOf(
+      await call('POST', `/v1/interviews/${created.id}/plan/questions`, { body: { text: 'Why mobile, and why now?', timeBudgetSeconds: 120 } }),
+      201,
+    );
+    expect(custom.questionCount).toBe(created.plan.questionCount);
+
+    const linkOnly = bodyOf(await call('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: {} }), 200);
+    expect(linkOnly).toMatchObject({ version: 2, questionCount: custom.questionCount });
+    expect(linkOnly.plan).toBeUndefined();
+
+    const both = bodyOf(await call('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: true } }), 200);
+    expect(both.version).toBe(3);
+    // The deleted question is back, HR's own is still there.
+    expect(both.plan!.questions.some((q) => q.text === generated.text)).toBe(true);
+    expect(both.plan!.questions.filter((q) => q.kind === 'custom').map((q) => q.text)).toEqual(['Why mobile, and why now?']);
+    expect(both.questionCount).toBe(both.plan!.questionCount);
+    expect(both.questionCount).toBe(custom.questionCount + 1);
+    expect(bodyOf(await call('GET', `/v1/interviews/${created.id}/plan`), 200).questions).toEqual(both.plan!.questions);
+    const audit = bodyOf(await call('GET', `/v1/audit-events?interviewId=${created.id}&action=interview.link.regenerate`), 200);
+    expect(audit.items[0]!.details).toEqual({ version: 3, questionCount: both.questionCount });
+
+    // Once the interview is over its questions are frozen: nothing changes, the link included.
+    expectStatus(await call('POST', `/v1/interviews/${created.id}/cancel`, { body: {} }), 200);
+    const frozen = await call('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: true } });
+    expectStatus(frozen, 409);
+    expect(bodyOf(await call('GET', `/v1/interviews/${created.id}/link`), 200).version).toBe(3);
+    expectStatus(await call('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: 'yes' } }), 400);
+    expectStatus(await other('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: true } }), 404);
+  });
+});

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { actorLabel, companyScope } from '../auth/principal.ts';
@@ -17,12 +16,15 @@ import {
   createInterviewBody,
   interviewDetailSchema,
   interviewPage,
+  interviewLinkSchema,
   interviewSchema,
   listInterviewsQuery,
-  signedLinkSchema,
+  regeneratedLinkSchema,
+  regenerateLinkBody,
 } from './interviews.schemas.ts';
 import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
-import { readPlan, writePlan } from '../plans/plans.repository.ts';
+import { planQuestionCount, readPlan, regeneratedPlan, writePlan } from '../plans/plans.repository.ts';
+import type { QuestionPlan } from '../../shared/plans/plan.schema.ts';
 import { planBody } from '../plans/plans.routes.ts';
 import { sendInterviewInvitation } from './invitation-email.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
@@ -124,6 +126,8 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
           status: 201,
           body: {
             ...interviewToApi(interview, config),
+            candidateName: `${candidate.firstName} ${candidate.lastName}`,
+            jobTitle: job.title,
             signedLink: signedLinkFor(interview, config, now()),
             plan: planBody(interview, planRows, plan.fallbackReason),
             invitation,
@@ -228,39 +232,62 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
       auth: 'hr',
       access: 'recruit',
       params: idParams,
-      responses: { 200: { description: 'The signed link', schema: signedLinkSchema } },
+      responses: { 200: { description: 'The signed link', schema: interviewLinkSchema } },
       handler: async ({ params, principal }) => {
         const interview = await findInterview(db, companyScope(principal), params.id);
         if (!interview) throw new AppError('not_found', 'No such interview.');
-        return { status: 200, body: signedLinkFor(interview, config, now()) };
+        const questionCount = await planQuestionCount(db, interview.id);
+        return { status: 200, body: { ...signedLinkFor(interview, config, now()), questionCount } };
       },
     }),
     defineRoute({
       method: 'post',
       path: '/v1/interviews/:id/link/regenerate',
       operationId: 'regenerateInterviewLink',
-      summary: 'Issue a new signed link; every older link stops working',
+      summary: 'Issue a new signed link; every older link stops working. Optionally generate the question plan again',
       tags,
       auth: 'hr',
       params: idParams,
-      body: z.object({}).strict().optional(),
-      responses: { 200: { description: 'The new signed link', schema: signedLinkSchema } },
-      handler: async ({ params, principal, meta }) => {
+      body: regenerateLinkBody.optional(),
+      responses: { 200: { description: 'The new signed link', schema: regeneratedLinkSchema } },
+      handler: async ({ params, body, principal, meta }) => {
         const scope = companyScope(principal);
-        const interview = await db.transaction().execute(async (trx) => {
-          const existing = await findInterview(trx, scope, params.id);
+        const frozen = (status: string) =>
+          new AppError('invalid_state', `The questions are frozen: the interview is ${status}. The link was not changed.`);
+        let plan: QuestionPlan | undefined;
+        if (body?.regenerateQuestions) {
+          const existing = await findInterview(db, scope, params.id);
           if (!existing) throw new AppError('not_found', 'No such interview.');
+          if (existing.status !== 'scheduled') throw frozen(existing.status);
+          // Generated before the transaction: a model call must not hold the interview row.
+          plan = await regeneratedPlan(db, existing.id, { settings: config.scoring, log });
+          if (!plan) throw frozen('closed');
+        }
+        const interview = await db.transaction().execute(async (trx) => {
+          let q = trx.selectFrom('interviews').selectAll().where('id', '=', params.id).forUpdate();
+          if (scope) q = q.where('companyId', '=', scope);
+          const existing = await q.executeTakeFirst();
+          if (!existing) throw new AppError('not_found', 'No such interview.');
+          // The row is held: a start between the generation and here leaves the plan as it was.
+          if (plan && existing.status !== 'scheduled') throw frozen(existing.status);
           const bumped = await bumpLinkVersion(trx, existing.id);
+          if (plan) await writePlan(trx, existing.id, plan.questions);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: bumped.companyId,
             action: 'interview.link.regenerate',
             targetType: 'interview',
             targetId: bumped.id,
-            details: { version: bumped.linkVersion },
+            details: { version: bumped.linkVersion, ...(plan ? { questionCount: plan.questions.length } : {}) },
           });
           return bumped;
         });
-        return { status: 200, body: signedLinkFor(interview, config, now()) };
+        const link = signedLinkFor(interview, config, now());
+        if (!plan) return { status: 200, body: { ...link, questionCount: await planQuestionCount(db, interview.id) } };
+        const rows = await readPlan(db, interview.id);
+        return {
+          status: 200,
+          body: { ...link, questionCount: rows.length, plan: planBody(interview, rows, plan.fallbackReason) },
+        };
       },
     }),
   ];

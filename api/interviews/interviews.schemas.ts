@@ -76,6 +76,26 @@ export const signedLinkSchema = z
   })
   .meta({ id: 'SignedLink' });
 
+export const interviewLinkSchema = signedLinkSchema
+  .extend({
+    questionCount: z.number().int().meta({ description: 'Questions in the plan the candidate will be asked' }),
+  })
+  .meta({ id: 'InterviewLink' });
+
+export const regenerateLinkBody = z
+  .object({
+    regenerateQuestions: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Also generate the question plan again (HR's custom questions are kept); only while scheduled" }),
+  })
+  .strict()
+  .meta({ id: 'RegenerateLink' });
+
+export const regeneratedLinkSchema = interviewLinkSchema
+  .extend({ plan: planSchema.optional().meta({ description: 'The new plan, when regenerateQuestions was asked' }) })
+  .meta({ id: 'RegeneratedLink' });
+
 export const interviewSchema = z
   .object({
     id: z.uuid(),
@@ -121,7 +141,13 @@ export const invitationSchema = z
   .meta({ id: 'InterviewInvitation', description: "The invitation e-mail to the candidate: whether it was queued, and if not why" });
 
 export const createdInterviewSchema = interviewSchema
-  .extend({ signedLink: signedLinkSchema, plan: planSchema, invitation: invitationSchema })
+  .extend({
+    candidateName: z.string(),
+    jobTitle: z.string(),
+    signedLink: signedLinkSchema,
+    plan: planSchema,
+    invitation: invitationSchema,
+  })
   .meta({ id: 'CreatedInterview' });
 
 export const timelineEntrySchema = z

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, InterviewStatus } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { planQuestionSchema, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
+import { planQuestionSchema, type PlanInput, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
 import type { GeminiSettings } from '../llm/gemini.ts';
 import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 
@@ -17,6 +17,15 @@ export async function readPlan(db: Kysely<Database>, interviewId: string): Promi
     .where('interviewId', '=', interviewId)
     .orderBy('position')
     .execute();
+}
+
+export async function planQuestionCount(db: Kysely<Database>, interviewId: string): Promise<number> {
+  const row = await db
+    .selectFrom('interviewPlanQuestions')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('interviewId', '=', interviewId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 const storedQuestions = planQuestionSchema.omit({ position: true }).array();
@@ -90,7 +99,28 @@ export async function ensurePlan(
   return { questions: await readPlan(db, interviewId), written };
 }
 
-async function generateFor(db: Kysely<Database>, interviewId: string, model: PlanModel): Promise<QuestionPlan | undefined> {
+/**
+ * A new plan for an open interview, generated from it as it stands with HR's custom questions kept, for the caller
+ * to write with `writePlan` while it holds the interview row. The model is called here, before any row is held.
+ * Undefined for an interview that is gone or closed.
+ */
+export async function regeneratedPlan(
+  db: Kysely<Database>,
+  interviewId: string,
+  model: PlanModel,
+): Promise<QuestionPlan | undefined> {
+  const custom = (await readPlan(db, interviewId))
+    .filter((q) => q.kind === 'custom')
+    .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
+  return generateFor(db, interviewId, model, custom);
+}
+
+async function generateFor(
+  db: Kysely<Database>,
+  interviewId: string,
+  model: PlanModel,
+  custom: PlanInput['custom'] = [],
+): Promise<QuestionPlan | undefined> {
   const row = await db
     .selectFrom('interviews as i')
     .innerJoin('jobs as j', 'j.id', 'i.jobId')
@@ -110,6 +140,6 @@ async function generateFor(db: Kysely<Database>, interviewId: string, model: Pla
     .executeTakeFirst();
   // A closed interview gets no plan; it is not worth a model call.
   if (!row || !open(row.status)) return undefined;
-  const input = planInputOf(row, row, row);
+  const input = planInputOf(row, row, row, custom);
   return model ? generatePlan(model.settings, input, model.log) : templatePlan(input);
 }
