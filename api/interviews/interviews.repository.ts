@@ -50,9 +50,13 @@ export function likeEscape(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The name search, as the trigram index candidates_name_search is built, so the index serves it. */
+/**
+ * The name search: the candidate's stored, folded name (case, accents, Arabic spelling variants; see search_text in
+ * migrations/2026-11-30T1200_hr_workspace_name_search.ts) holds what HR typed, folded the same way. The trigram index
+ * candidates_name_search serves it.
+ */
 function nameMatches(q: string) {
-  return sql<boolean>`search_text(c.first_name || ' ' || c.last_name) like '%' || search_text(${likeEscape(q)}) || '%'`;
+  return sql<boolean>`c.name_search like '%' || search_text(${likeEscape(q)}) || '%'`;
 }
 
 // Past these, a filter matches so many rows that the newest-first index finds a page of them quickly by itself.

@@ -93,6 +93,7 @@ export interface Candidates {
   firstName: string;
   id: Generated<string>;
   lastName: string;
+  nameSearch: Generated<string | null>;
   phoneE164: string;
   resumeText: string | null;
   updatedAt: Generated<Timestamp>;
