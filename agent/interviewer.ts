@@ -5,15 +5,18 @@ import type { InterviewContext } from './interview-context.ts';
 import { FlowError, type EndReason, type InterviewFlow, type Stage, type Step } from './interview-flow.ts';
 import { classifyLocally } from './local-intents.ts';
 import * as script from './script.ts';
+import { createSpeakAhead, type SpeakAhead } from './speak-ahead.ts';
 
 // The interviewer as one voice.Agent whose instructions and tools follow the stage it is in. The LLM only chooses
 // (agree or not, answered or follow up, repeat, stop) and phrases follow-ups and role answers; what happens next,
 // and every fixed sentence, comes from the flow in interview-flow.ts.
 //
-// The flow's tools are answered inside the LLM node: a tool call becomes the flow's next sentence in the same
-// reply. That costs one LLM call per turn (not a call, a tool result and a second call), and the reply stays the
-// SDK's own generation, so its latency metrics (e2e, end of turn, LLM TTFT, TTS TTFB) are measured and stored.
-// A decision is only applied once its reply has been spoken: a preemptive reply the SDK discards changes nothing.
+// The flow's tools are real tools: the SDK executes them once their reply is scheduled (never for a preemptive reply
+// it throws away), and each applies its decision to the flow and returns nothing, so there is one LLM call per turn
+// (no tool result goes back for a second call). The sentence a decision leads to is fixed text from the flow: the
+// LLM node adds it to the reply ahead of time (speak-ahead.ts), so it is synthesised with the reply while the end
+// of the turn is still being decided; a reply that does not carry it (that module broken by an SDK upgrade, say)
+// gets it from the tool itself through `session.say`, later but the same.
 
 export interface InterviewerHooks {
   /** Stores the candidate's consent before the interview goes on. */
@@ -71,11 +74,33 @@ function stageInstructions(ctx: InterviewContext, flow: InterviewFlow): string {
   }
 }
 
-interface PendingDecision {
-  say: string;
-  end?: EndReason;
-  commit: () => Promise<void>;
-}
+/** The flow's tools, by stage: only the current stage's are offered to the LLM, and only they act. */
+const stageTools = {
+  consent: ['record_consent', 'repeat_question'],
+  questions: ['next_question', 'ask_follow_up', 'repeat_question', 'stop_interview'],
+  candidate_questions: ['finish_interview', 'repeat_question'],
+  ended: [],
+} as const satisfies Record<Stage, readonly string[]>;
+
+type ToolName = (typeof stageTools)[Stage][number];
+
+// An argument the schema refuses is caught by the schema itself and reaches `execute` as undefined, so the call
+// still runs and falls back to what the flow does without it (see `decide`). The declaration the LLM sees is the
+// schema unchanged (maxLength 300 and all): `.catch` adds nothing to it.
+const refused = undefined as never;
+
+/** The arguments of the tools that take any: the one definition, declared to the LLM and applied to every call. */
+const toolArguments = {
+  record_consent: z.object({
+    agreed: z.boolean().describe('true only if the candidate clearly agreed').catch(refused),
+  }),
+  ask_follow_up: z.object({
+    question: z.string().min(3).max(300).describe('the follow-up, one sentence').catch(refused),
+  }),
+};
+
+type ToolArgs = { agreed?: boolean; question?: string };
+type Act = (name: ToolName, args: ToolArgs, ctx: voice.RunContext) => Promise<void>;
 
 export class InterviewerAgent extends voice.Agent {
   readonly flow: InterviewFlow;
@@ -84,25 +109,32 @@ export class InterviewerAgent extends voice.Agent {
   private readonly generative: boolean;
   private readonly candidatePresent: Promise<boolean>;
   private readonly greetingAudio: (() => ReadableStream<AudioFrame> | undefined) | undefined;
-  private pending: PendingDecision[] = [];
+  private readonly act: Act;
+  private readonly ahead: SpeakAhead;
   private endedWith: EndReason | undefined;
 
   constructor(options: InterviewerOptions) {
+    // The tools call back into the agent, which exists only once super() returns.
+    let self: InterviewerAgent | undefined;
+    const act: Act = (name, args, ctx) => self!.execute(name, args, ctx);
     super({
       instructions: `${baseInstructions(options.context)}\n${stageInstructions(options.context, options.flow)}`,
-      tools: toolDeclarations(options.flow.stage),
+      tools: toolsFor(options.flow.stage, act),
     });
+    self = this;
+    this.act = act;
     this.flow = options.flow;
     this.context = options.context;
     this.hooks = options.hooks;
     this.generative = options.generative;
     this.candidatePresent = options.candidatePresent ?? Promise.resolve(true);
     this.greetingAudio = options.greetingAudio;
+    this.ahead = createSpeakAhead((name, args) => this.sentenceFor(name, args));
   }
 
   override async onEnter(): Promise<void> {
     this.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, ({ item }) => {
-      if (item.type === 'message' && item.role === 'assistant') void this.spoken(item);
+      if (item.type === 'message' && item.role === 'assistant') this.hooks.interviewerTurn?.(item);
     });
     // The greeting is fixed text: spoken without an LLM round trip the moment the candidate is there, and not
     // interruptible, so the disclosure is always heard in full.
@@ -135,106 +167,89 @@ export class InterviewerAgent extends voice.Agent {
     }
   }
 
+  /** The SDK's LLM node, with each flow tool call's sentence added to the reply (see speak-ahead.ts). */
   override async llmNode(
     chatCtx: llm.ChatContext,
     toolCtx: llm.ToolContext,
     modelSettings: voice.ModelSettings,
   ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
     const upstream = await voice.Agent.default.llmNode(this, chatCtx, toolCtx, modelSettings);
-    if (!upstream) return null;
-    const statement = lastCandidateText(chatCtx);
-    return new ReadableStream<llm.ChatChunk | string>({
-      start: async (controller) => {
-        let said = false;
-        for await (const chunk of upstream) {
-          if (typeof chunk === 'string') {
-            said ||= chunk.trim().length > 0;
-            controller.enqueue(chunk);
-            continue;
-          }
-          const content = chunk.delta?.content;
-          if (content) {
-            said ||= content.trim().length > 0;
-            controller.enqueue(content);
-          }
-          for (const call of chunk.delta?.toolCalls ?? []) {
-            const decision = this.decide(call.name, parseArgs(call.args), statement);
-            if (!decision) continue;
-            this.pending.push(decision);
-            controller.enqueue(said ? ` ${decision.say}` : decision.say);
-            said = true;
-          }
-        }
-        controller.close();
-      },
-    });
+    return upstream && this.ahead.wrap(upstream);
   }
 
-  /** Turns a flow tool call into a pending decision; calls that break the stage rules are ignored. */
-  private decide(name: string, args: Record<string, unknown>, statement: string): PendingDecision | undefined {
-    const flow = this.flow;
-    // Only the current stage's tools count: a model talked into calling another stage's tool changes nothing.
-    if (!Object.hasOwn(toolDeclarations(flow.stage), name)) return undefined;
-    // The declared schema is the contract: arguments it refuses never reach the candidate, nor decide anything.
-    // Such a call falls back to what the flow does without it: consent is asked again (a malformed answer is not a
-    // "no"), and a follow-up too long or too short is dropped and the interview moves on, as past the follow-up limit.
-    const schema = Object.hasOwn(toolArguments, name) ? toolArguments[name as keyof typeof toolArguments] : undefined;
-    const parsed: Record<string, unknown> | undefined = schema ? schema.safeParse(args).data : args;
-    const choose = (): Step | undefined => {
-      switch (name) {
-        case 'record_consent':
-          return parsed ? flow.recordConsent(parsed.agreed === true) : flow.repeat();
-        case 'next_question':
-          return flow.nextQuestion();
-        case 'ask_follow_up': {
-          const question = typeof parsed?.question === 'string' ? parsed.question.trim() : '';
-          return question ? flow.followUp(question) : flow.nextQuestion();
-        }
-        case 'repeat_question':
-          return flow.repeat();
-        case 'stop_interview':
-          return flow.stopRequested();
-        case 'finish_interview':
-          return flow.finish();
-        default:
-          return undefined;
-      }
-    };
-    let preview: { step: Step | undefined; commit: () => void };
+  /**
+   * A flow tool, executed by the SDK once its reply is scheduled (never for a preemptive reply it throws away):
+   * applies the decision and speaks its sentence, unless the reply already carries it. Returns nothing, so the
+   * SDK makes no second LLM call.
+   */
+  private async execute(name: ToolName, args: ToolArgs, ctx: voice.RunContext): Promise<void> {
+    const ahead = this.ahead.take(ctx.functionCall);
+    // Only the current stage's tools act: the stage may have moved on (time limit, another call in the same reply)
+    // since the LLM chose this one.
+    if (!(stageTools[this.flow.stage] as readonly string[]).includes(name)) return;
+    // Consent is stored before the interview moves past it.
+    if (name === 'record_consent' && typeof args.agreed === 'boolean') {
+      await this.hooks.consent(args.agreed, lastCandidateText(this.chatCtx));
+    }
+    let step: Step;
     try {
-      preview = flow.preview(() => choose() ?? { say: '' });
+      step = this.decide(name, args);
+    } catch (error) {
+      if (error instanceof FlowError) return;
+      throw error;
+    }
+    await this.syncStage();
+    if (ahead === undefined || ahead !== step.say) return this.perform(step);
+    // The reply carries the sentence: an ending waits for it to be heard (and stored) before the interview ends.
+    if (step.end) {
+      if (!ctx.speechHandle.interrupted) ctx.disallowInterruptions();
+      await ctx.waitForPlayout();
+      this.finish(step.end);
+    }
+  }
+
+  /** A tool call's effect on the flow (applied: callers preview it with `flow.preview`). */
+  private decide(name: ToolName, args: ToolArgs): Step {
+    const flow = this.flow;
+    switch (name) {
+      case 'record_consent':
+        // A malformed answer is not a "no": consent is asked again.
+        return typeof args.agreed === 'boolean' ? flow.recordConsent(args.agreed) : flow.repeat();
+      case 'next_question':
+        return flow.nextQuestion();
+      case 'ask_follow_up': {
+        // A follow-up the schema refused is dropped and the interview moves on, as past the follow-up limit.
+        const question = args.question?.trim();
+        return question ? flow.followUp(question) : flow.nextQuestion();
+      }
+      case 'repeat_question':
+        return flow.repeat();
+      case 'stop_interview':
+        return flow.stopRequested();
+      case 'finish_interview':
+        return flow.finish();
+    }
+  }
+
+  /** What a tool call will say, worked out without applying it; undefined when it would say nothing or not act. */
+  private sentenceFor(name: string, rawArgs: string): string | undefined {
+    const stage = this.flow.stage;
+    if (!(stageTools[stage] as readonly string[]).includes(name)) return undefined;
+    let json: unknown;
+    try {
+      json = JSON.parse(rawArgs || '{}');
+    } catch {
+      return undefined;
+    }
+    const schema = Object.hasOwn(toolArguments, name) ? toolArguments[name as keyof typeof toolArguments] : undefined;
+    const args = schema ? schema.safeParse(json) : { success: true as const, data: {} };
+    if (!args.success) return undefined;
+    try {
+      return this.flow.preview(() => this.decide(name as ToolName, args.data)).step.say || undefined;
     } catch (error) {
       if (error instanceof FlowError) return undefined;
       throw error;
     }
-    const step = preview.step;
-    if (!step?.say) return undefined;
-    return {
-      say: step.say,
-      ...(step.end ? { end: step.end } : {}),
-      commit: async () => {
-        // Consent is stored before the interview moves past it.
-        if (name === 'record_consent' && parsed) await this.hooks.consent(parsed.agreed === true, statement);
-        preview.commit();
-        await this.syncStage();
-      },
-    };
-  }
-
-  /** An assistant message has been spoken: apply the decision it carried, and end if it was the last word. */
-  private async spoken(message: llm.ChatMessage): Promise<void> {
-    const text = (message.textContent ?? '').trim();
-    // An interrupted reply is stored as far as it was spoken: a started question still counts as asked.
-    const index = this.pending.findLastIndex(
-      (d) => text.includes(d.say) || (message.interrupted && text.length > 0 && d.say.startsWith(text)),
-    );
-    const decision = index >= 0 ? this.pending[index] : undefined;
-    if (decision) {
-      this.pending = [];
-      await decision.commit();
-    }
-    this.hooks.interviewerTurn?.(message);
-    if (decision?.end) this.finish(decision.end);
   }
 
   private finish(reason: EndReason): void {
@@ -270,41 +285,29 @@ export class InterviewerAgent extends voice.Agent {
     }
   }
 
-  /** Speaks a step decided outside an LLM turn (greeting, silence, time, local mode); an ending step ends the interview once spoken. */
+  /** Speaks a step with `session.say` (greeting, silence, time, local mode, a tool whose reply did not carry it). */
   perform(step: Step, options: { allowInterruptions?: boolean; audio?: ReadableStream<AudioFrame> | undefined } = {}): void {
     const reason = step.end;
     if (step.say) {
-      // The end waits for the message to be spoken and stored (see `spoken`); should no message ever come
-      // (the speech failed), the end still follows its playout.
-      if (reason) this.pending.push({ say: step.say, end: reason, commit: async () => {} });
       const handle = this.session.say(step.say, {
         allowInterruptions: reason ? false : options.allowInterruptions ?? true,
         ...(options.audio ? { audio: options.audio } : {}),
       });
-      if (reason) {
-        const fallback = () => setTimeout(() => this.finish(reason), 2000);
-        void handle.waitForPlayout().then(fallback, fallback);
-      }
+      // The message is added to the conversation (and stored) before its handle is done, so the end follows it;
+      // a speech that failed ends the interview all the same. Not awaited: said from inside a tool, this speech
+      // plays only after the tool's own reply, which waits for the tool.
+      if (reason) void handle.waitForPlayout().then(() => this.finish(reason), () => this.finish(reason));
     } else if (reason) this.finish(reason);
     void this.syncStage();
   }
 
   private async syncStage(): Promise<void> {
     await this.updateInstructions(`${baseInstructions(this.context)}\n${stageInstructions(this.context, this.flow)}`);
-    await this.updateTools(toolDeclarations(this.flow.stage));
+    await this.updateTools(toolsFor(this.flow.stage, this.act));
   }
 }
 
-function parseArgs(args: string | undefined): Record<string, unknown> {
-  try {
-    const parsed: unknown = args ? JSON.parse(args) : {};
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function lastCandidateText(chatCtx: llm.ChatContext): string {
+function lastCandidateText(chatCtx: llm.ChatContext | { items: llm.ChatItem[] }): string {
   const items = chatCtx.items;
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
@@ -313,60 +316,24 @@ function lastCandidateText(chatCtx: llm.ChatContext): string {
   return '';
 }
 
-/** Never run: the interviewer answers these calls in its LLM node. Reaching this means a call slipped through. */
-async function notExecuted(): Promise<never> {
-  throw new llm.ToolError('this step is handled by the interviewer');
-}
-
-/** The arguments of the tools that take any: declared to the LLM and checked on every call (see `decide`). */
-const toolArguments = {
-  record_consent: z.object({ agreed: z.boolean().describe('true only if the candidate clearly agreed') }),
-  ask_follow_up: z.object({ question: z.string().min(3).max(300).describe('the follow-up, one sentence') }),
-};
-
-/** The tools the LLM may call in a stage; declarations only (see the LLM node). */
-function toolDeclarations(stage: Stage): Record<string, llm.AnonFunctionTool<any, any, any>> {
-  const repeat = llm.tool({
-    description: 'Repeat the current question word for word, because the candidate asked to hear it again.',
-    execute: notExecuted,
-  });
-  const stop = llm.tool({
-    description: 'The candidate wants to stop the interview or asks for an alternative process with a person.',
-    execute: notExecuted,
-  });
-  switch (stage) {
-    case 'consent':
-      return {
-        record_consent: llm.tool({
-          description: 'Record whether the candidate agrees to continue with the AI interview.',
-          parameters: toolArguments.record_consent,
-          execute: notExecuted,
-        }),
-        repeat_question: repeat,
-      };
-    case 'questions':
-      return {
-        next_question: llm.tool({
-          description: 'The candidate has answered the current question (or declined to): move to the next one.',
-          execute: notExecuted,
-        }),
-        ask_follow_up: llm.tool({
-          description: "Ask one short follow-up about the candidate's answer to the current question.",
-          parameters: toolArguments.ask_follow_up,
-          execute: notExecuted,
-        }),
-        repeat_question: repeat,
-        stop_interview: stop,
-      };
-    case 'candidate_questions':
-      return {
-        finish_interview: llm.tool({
-          description: 'The candidate has no more questions (or wants to stop): thank them and close the interview.',
-          execute: notExecuted,
-        }),
-        repeat_question: repeat,
-      };
-    case 'ended':
-      return {};
-  }
+/** The tools the LLM may call in a stage. */
+function toolsFor(stage: Stage, act: Act): Record<string, llm.AnonFunctionTool<any, any, any>> {
+  const describe: Record<ToolName, string> = {
+    record_consent: 'Record whether the candidate agrees to continue with the AI interview.',
+    next_question: 'The candidate has answered the current question (or declined to): move to the next one.',
+    ask_follow_up: "Ask one short follow-up about the candidate's answer to the current question.",
+    repeat_question: 'Repeat the current question word for word, because the candidate asked to hear it again.',
+    stop_interview: 'The candidate wants to stop the interview or asks for an alternative process with a person.',
+    finish_interview: 'The candidate has no more questions (or wants to stop): thank them and close the interview.',
+  };
+  return Object.fromEntries(
+    stageTools[stage].map((name: ToolName) => [
+      name,
+      llm.tool({
+        description: describe[name],
+        ...(Object.hasOwn(toolArguments, name) ? { parameters: toolArguments[name as keyof typeof toolArguments] } : {}),
+        execute: (args: ToolArgs, { ctx }: llm.ToolOptions) => act(name, args, ctx as voice.RunContext),
+      }),
+    ]),
+  );
 }
