@@ -345,6 +345,22 @@ describe('scheduling page', () => {
     }
   });
 
+  it("in the invitation's language when it is not the company's", async () => {
+    // The company writes in English; HR invites this candidate in Arabic.
+    const candidate = (await seedJobAndCandidates(hr, 1)).candidates[0]!;
+    const r = await hr('POST', '/v1/scheduling/invitations', {
+      body: { candidateId: candidate.id, jobId, interviewType: 'TECHNICAL', locale: 'ar' },
+    });
+    expectStatus(r, 201);
+    const link = new URL(r.body.url as string);
+    const { page, context, errors } = await open('Asia/Dubai', 'en-US');
+    await page.goto(`${api.url}${link.pathname}${link.search}`);
+    await expect.poll(() => heading(page)).toBe('اختر موعداً لمقابلتك مع Sched Co');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('no open times: said plainly', async () => {
     const other = await seedCompany(api.db, 'Empty Co');
     const call = client(api.url, other.key);

@@ -62,7 +62,7 @@ export default function SchedulePage({ token }: { token: string | null }) {
     getInvitation(token).then(
       (view) => {
         if (!live) return;
-        // The company's language opens the page once; the candidate's own switch wins after that.
+        // The invitation's language (its e-mail's) opens the page once; the candidate's own switch wins after that.
         if (!languageChosen.current) setLang(langFor(view.language));
         languageChosen.current = true;
         setLoad({ kind: 'ready', view });
