@@ -1,4 +1,6 @@
+import { Document, Packer, Paragraph, TextRun } from 'docx';
 import { sql } from 'kysely';
+import PDFDocument from 'pdfkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedUser, signIn } from './auth/support.ts';
 import { bodyOf, client, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
@@ -374,5 +376,106 @@ describe('create and link responses for the workspace', () => {
     expect(bodyOf(await call('GET', `/v1/interviews/${created.id}/link`), 200).version).toBe(3);
     expectStatus(await call('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: 'yes' } }), 400);
     expectStatus(await other('POST', `/v1/interviews/${created.id}/link/regenerate`, { body: { regenerateQuestions: true } }), 404);
+  });
+});
+
+describe('POST /v1/candidates/resume-text', () => {
+  const pdfType = 'application/pdf';
+  const docxType = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+  let key: string;
+  beforeAll(async () => {
+    key = (await seedCompany(api.db, 'Résumé Co')).key;
+  });
+
+  /** A PDF made by pdfkit at run time: no binary fixtures in the repository. */
+  function pdf(options: PDFKit.PDFDocumentOptions, draw: (doc: PDFKit.PDFDocument) => void): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const doc = new PDFDocument(options);
+      const chunks: Buffer[] = [];
+      doc.on('data', (c: Buffer) => chunks.push(c));
+      doc.on('end', () => resolve(Buffer.concat(chunks)));
+      doc.on('error', reject);
+      draw(doc);
+      doc.end();
+    });
+  }
+  const docx = (paragraphs: string[]) =>
+    Packer.toBuffer(new Document({ sections: [{ children: paragraphs.map((p) => new Paragraph({ children: [new TextRun(p)] })) }] }));
+
+  async function upload(body: Uint8Array | string, type: string | null, as = key) {
+    const headers: Record<string, string> = { authorization: `Bearer ${as}` };
+    if (type) headers['content-type'] = type;
+    const response = await fetch(`${api.url}/v1/candidates/resume-text`, { method: 'POST', headers, body });
+    return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown> };
+  }
+
+  it('reads a PDF, page by page, and the text saves on the candidate', async () => {
+    const file = await pdf({}, (d) => {
+      d.text('Layla Haddad — Senior Backend Engineer');
+      d.text('Rebuilt the payments ledger at Fintech Co.');
+      d.addPage();
+      d.text('Education: BSc Computer Science, Université de Genève');
+    });
+    const result = await upload(file, pdfType);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ pages: 2, truncated: false });
+    const text = result.body.text as string;
+    for (const part of ['Layla Haddad — Senior Backend Engineer', 'payments ledger', 'Université de Genève']) expect(text).toContain(part);
+    expect(text.indexOf('payments ledger')).toBeLessThan(text.indexOf('Université'));
+    expect(result.body.characters).toBe(text.length);
+
+    const c = client(api.url, key);
+    const candidate = bodyOf(await c('POST', '/v1/candidates', { body: { firstName: 'Layla', lastName: 'Haddad', phone: '+971501119999' } }), 201);
+    const saved = bodyOf(await c('PATCH', `/v1/candidates/${candidate.id}`, { body: { resumeText: `${text}\nCorrected by HR.` } }), 200);
+    expect(saved.resumeText).toBe(`${text}\nCorrected by HR.`);
+  });
+
+  it('reads a Word document, Arabic included', async () => {
+    const result = await upload(await docx(['Omar Saleh', 'مهندس برمجيات أول', 'Built payment systems.']), docxType);
+    expect(result.status).toBe(200);
+    expect(result.body.text).toBe('Omar Saleh\n\nمهندس برمجيات أول\n\nBuilt payment systems.');
+    expect(result.body.pages).toBeUndefined();
+    expect(result.body).toMatchObject({ characters: (result.body.text as string).length, truncated: false });
+  });
+
+  it("cuts a text longer than the candidate's field, and says so", async () => {
+    const long = Array.from({ length: 1_100 }, (_, i) => `Paragraph ${i}: ${'x'.repeat(90)}`);
+    const result = await upload(await docx(long), docxType);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ characters: 100_000, truncated: true });
+  });
+
+  it('refuses what it cannot read with a clear problem: 413, 415, 422', async () => {
+    const tooBig = await upload(Buffer.alloc(5 * 1024 * 1024 + 1, 0x20), pdfType);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.type).toContain('application/problem+json');
+    for (const type of ['text/plain', 'application/msword', null]) {
+      const wrong = await upload('plain text résumé', type);
+      expect(wrong.status, String(type)).toBe(415);
+      expect(wrong.body.detail).toContain(pdfType);
+    }
+    const cases: [string, Uint8Array | string, string, RegExp][] = [
+      ['encrypted', await pdf({ userPassword: 'secret', ownerPassword: 'owner' }, (d) => d.text('Hidden')), pdfType, /password/],
+      ['scanned', await pdf({}, (d) => d.rect(50, 50, 200, 300).fill('#333')), pdfType, /no text.*scan/],
+      ['not a PDF', '%PDF-1.7 this is not really a PDF', pdfType, /not a readable PDF/],
+      ['not a DOCX', 'PK this is not a zip', docxType, /not a readable Word/],
+      ['empty DOCX', await docx([]), docxType, /no text/],
+      ['empty body', '', pdfType, /empty/],
+    ];
+    for (const [name, body, type, detail] of cases) {
+      const result = await upload(body, type);
+      expect(result.status, name).toBe(422);
+      expect(result.type, name).toContain('application/problem+json');
+      expect(result.body.code, name).toBe('unreadable_document');
+      expect(result.body.detail, name).toMatch(detail);
+    }
+  });
+
+  it('is for recruiters and admins: a reviewer gets 403', async () => {
+    const reviewer = await seedUser(api, companyId, 'reviewer');
+    const session = await signIn(api, reviewer.email, reviewer.password);
+    const result = await session.call('POST', '/v1/candidates/resume-text', { rawBody: 'x', headers: { 'content-type': pdfType } });
+    expectStatus(result, 403);
+    expect(result.body.code).toBe('forbidden');
   });
 });

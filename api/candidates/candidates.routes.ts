@@ -19,6 +19,7 @@ import {
   updateCandidate,
 } from './candidates.repository.ts';
 import { candidatePage, candidateSchema, createCandidateBody, updateCandidateBody } from './candidates.schemas.ts';
+import { resumeTextRoutes } from './resume-text.ts';
 
 const tags = ['Candidates'];
 
@@ -38,8 +39,10 @@ async function normalisePhone(
   return e164;
 }
 
-export function candidateRoutes({ db }: AppDeps) {
+export function candidateRoutes(deps: AppDeps) {
+  const { db } = deps;
   return [
+    ...resumeTextRoutes(deps),
     defineRoute({
       method: 'post',
       path: '/v1/candidates',

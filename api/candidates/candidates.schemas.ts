@@ -7,6 +7,9 @@ export const regionCode = z
   .meta({ example: 'AE' });
 
 const name = z.string().trim().min(1).max(100);
+
+/** The longest résumé text a candidate keeps (about 30 pages); POST /v1/candidates/resume-text cuts there. */
+export const resumeTextMaxLength = 100_000;
 const phoneInput = z
   .string()
   .trim()
@@ -22,7 +25,7 @@ export const createCandidateBody = z
     email: z.email().max(254).nullable().optional(),
     phone: phoneInput,
     phoneRegion: regionCode.optional().meta({ description: "Region for numbers without +; default the company's" }),
-    resumeText: z.string().max(100_000).nullable().optional(),
+    resumeText: z.string().max(resumeTextMaxLength).nullable().optional(),
   })
   .strict()
   .meta({ id: 'CreateCandidate' });
@@ -34,7 +37,7 @@ export const updateCandidateBody = z
     email: z.email().max(254).nullable(),
     phone: phoneInput,
     phoneRegion: regionCode,
-    resumeText: z.string().max(100_000).nullable(),
+    resumeText: z.string().max(resumeTextMaxLength).nullable(),
   })
   .partial()
   .strict()

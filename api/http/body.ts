@@ -5,6 +5,11 @@ const maxBodyBytes = 1024 * 1024;
 
 /** Reads the request body as text. Kept raw so webhook signatures can be checked over the exact bytes. */
 export async function readRawBody(ctx: Context, limit = maxBodyBytes): Promise<string> {
+  return (await readRawBytes(ctx, limit)).toString('utf8');
+}
+
+/** Reads the request body as bytes (an uploaded file), refusing it with 413 as soon as it passes `limit`. */
+export async function readRawBytes(ctx: Context, limit = maxBodyBytes): Promise<Buffer> {
   const declared = Number(ctx.request.length ?? 0);
   if (declared > limit) throw new AppError('payload_too_large', `Bodies are limited to ${limit} bytes.`);
   const chunks: Buffer[] = [];
@@ -14,7 +19,7 @@ export async function readRawBody(ctx: Context, limit = maxBodyBytes): Promise<s
     if (size > limit) throw new AppError('payload_too_large', `Bodies are limited to ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export async function readJsonBody(ctx: Context): Promise<unknown> {

@@ -18,6 +18,7 @@ export const problemCodes = {
   reschedule_limit: { status: 409, title: 'No more reschedules are allowed here' },
   payload_too_large: { status: 413, title: 'Request body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  unreadable_document: { status: 422, title: 'The document could not be read' },
   rate_limited: { status: 429, title: 'Too many requests' },
   // A service we call (LiveKit, the language model) failed; service_unavailable is our own database being out of reach.
   upstream_unavailable: { status: 503, title: 'A required service is unavailable' },

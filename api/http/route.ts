@@ -82,6 +82,8 @@ export interface RouteDef<
   params?: P;
   query?: Q;
   body?: B;
+  /** A file upload: the handler reads the raw body itself (`readRawBytes`); these are the media types it takes. */
+  upload?: { mediaTypes: readonly string[]; maxBytes: number };
   responses: R;
   // NoInfer: R comes from `responses` alone; inferring it from what the handler returns would widen 201 to number.
   handler: (input: RouteInput<P, Q, B, PrincipalFor<Auth>>) => Promise<RouteResultFor<NoInfer<R>>>;
@@ -99,6 +101,7 @@ export interface AnyRoute {
   params?: AnyObject | undefined;
   query?: AnyObject | undefined;
   body?: z.ZodType | undefined;
+  upload?: { mediaTypes: readonly string[]; maxBytes: number } | undefined;
   responses: Responses;
   // `any`: a handler typed for its own params is called with what mountRoutes parsed from its own schemas.
   handler: (input: RouteInput<any, any, any, any>) => Promise<RouteResult>;
@@ -151,7 +154,7 @@ export function mountRoutes(router: Router, routes: readonly AnyRoute[], options
       const params = parsePart(route.params, ctx.params, 'params');
       const query = parsePart(route.query, ctx.query, 'query');
       let body: unknown;
-      if (route.auth !== 'raw' && route.method !== 'get' && route.method !== 'delete') {
+      if (route.auth !== 'raw' && !route.upload && route.method !== 'get' && route.method !== 'delete') {
         const raw = await readJsonBody(ctx);
         if (route.body) body = parsePart(route.body, raw ?? {}, 'body');
       }
@@ -201,6 +204,13 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title:
     }
     if (route.body) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: route.body } } };
+    }
+    if (route.upload) {
+      const file = z.string().meta({ format: 'binary', description: `At most ${route.upload.maxBytes} bytes` });
+      operation.requestBody = {
+        required: true,
+        content: Object.fromEntries(route.upload.mediaTypes.map((type) => [type, { schema: file }])),
+      };
     }
     if (route.auth === 'hr') operation.security = [{ bearerAuth: [] }, { sessionCookie: [] }];
     paths[openApiPath] = { ...paths[openApiPath], [route.method]: operation };
