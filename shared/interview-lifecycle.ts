@@ -281,39 +281,38 @@ export async function releaseInterviewerDispatch(db: Db, interviewId: string): P
 // - unknown: the candidate is marked present, or an older token was never seen used. Claimed, but the join asks
 //   LiveKit whether that identity is in the room before answering, so a second device never kicks the first.
 
+/** Whether the database alone vouches that the seat of interview row `i` is empty (free, above), as SQL. */
+export const seatFreeSql = (i: string) =>
+  `(${i}.candidate_identity is null or (${i}.seat_claimed_at is null and not ${i}.candidate_connected))`;
+
 /**
- * Claims seats inside a larger statement: the text of two CTEs for its WITH list. It reads `claimant(ord, id, at,
- * identity, grace_seconds)`, at most one attempt per interview, each already admitted by every rule but the seat's;
- * it defines `seat_before` (the interviews as locked, before the claim) and `seat` (one row per claim: `free` says
- * whether the database vouched for it, the previous values let the caller undo it). The rows are locked in id order,
- * so two statements claiming the same seats wait for each other instead of deadlocking; the conditions are read
- * from the locked rows, so a claim never rests on a stale snapshot.
+ * Claims seats inside a larger statement: the text of one CTE, `seat`, for its WITH list. It reads `claimant(ord,
+ * id, at, identity, grace_seconds, free, seat_claimed_at)`: at most one attempt per interview, each admitted by
+ * every rule but the seat's, with the seat as the statement's snapshot saw it (`free` from seatFreeSql). A held
+ * seat is not claimed; nor is one that changed since the snapshot (another claim, a departure), so what the claim
+ * returns about the seat before it is exact. Each row of `seat` is a claim: `free` says whether the database
+ * vouched for it, the previous values let the caller undo it.
  */
 export const seatClaimSql = `
-  seat_before as (
-    select i.id, i.status, i.seat_claimed_at, i.room_created_at, i.agent_dispatched_at,
-      (i.candidate_identity is null or (i.seat_claimed_at is null and not i.candidate_connected)) as free
-    from interviews i
-    where i.id in (select id from claimant)
-    order by i.id
-    for update
-  ),
   seat as (
     update interviews i set
       candidate_identity = coalesce(i.candidate_identity, w.identity),
       seat_claimed_at = w.at,
       -- Only a seat the database vouches for opens the room and dispatches here; otherwise LiveKit is asked first.
-      room_created_at = case when b.free then coalesce(i.room_created_at, w.at) else i.room_created_at end,
-      agent_dispatched_at = case when b.free then coalesce(i.agent_dispatched_at, w.at) else i.agent_dispatched_at end,
+      room_created_at = case when w.free then coalesce(i.room_created_at, w.at) else i.room_created_at end,
+      agent_dispatched_at = case when w.free then coalesce(i.agent_dispatched_at, w.at) else i.agent_dispatched_at end,
       updated_at = w.at
     from claimant w
-    join seat_before b on b.id = w.id
     where i.id = w.id
-      and b.status in ('scheduled', 'in_progress')
-      and (b.free or b.seat_claimed_at is null or b.seat_claimed_at <= w.at - w.grace_seconds * interval '1 second')
-    returning w.ord, i.id, w.at, i.candidate_identity as identity, b.free,
-      b.room_created_at is not null as room_was_open, b.agent_dispatched_at is not null as agent_was_dispatched,
-      b.seat_claimed_at as previous_seat, b.agent_dispatched_at as previous_dispatch
+      and i.status in ('scheduled', 'in_progress')
+      and ${seatFreeSql('i')} = w.free
+      and i.seat_claimed_at is not distinct from w.seat_claimed_at
+      and (w.free or w.seat_claimed_at is null or w.seat_claimed_at <= w.at - w.grace_seconds * interval '1 second')
+    returning w.ord, i.id, w.at, i.candidate_identity as identity, w.free, w.seat_claimed_at as previous_seat,
+      -- Set to this claim's own time only when they were empty before it.
+      i.room_created_at is not null and i.room_created_at <> w.at as room_was_open,
+      i.agent_dispatched_at is not null and i.agent_dispatched_at <> w.at as agent_was_dispatched,
+      case when i.agent_dispatched_at <> w.at then i.agent_dispatched_at end as previous_dispatch
   )`;
 
 /** A claim the join made, with what the seat held before it: enough to give it back. */

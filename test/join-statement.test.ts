@@ -214,6 +214,17 @@ describe('join statement', () => {
       expect(new Set(times).size).toBe(1);
     });
 
+    it('admits one device of many, also when they land in two statements running at once', async () => {
+      const interview = await seeded();
+      // Batches hold at most 64 joins and two run at once: 100 attempts make two concurrent statements.
+      const results = await Promise.all(
+        Array.from({ length: 100 }, () => runJoinStatement(api.db, attempt(interview.roomCode))),
+      );
+      const kinds = results.map((r) => r.kind);
+      expect(kinds.filter((k) => k === 'admitted')).toHaveLength(1);
+      expect(kinds.filter((k) => k === 'seat_held')).toHaveLength(99);
+    });
+
     it('counts a shared limit as if the attempts came one after another', async () => {
       const interview = await seeded();
       const limits = [{ key: `test:shared:${interview.id}`, limit: 3 }];

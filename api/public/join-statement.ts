@@ -1,7 +1,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import { executePrepared } from '../../shared/db/connect.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
-import { seatClaimSql } from '../../shared/interview-lifecycle.ts';
+import { seatClaimSql, seatFreeSql } from '../../shared/interview-lifecycle.ts';
 import type { AuditActor } from '../audit/audit-log.ts';
 import { joinWindowSql } from '../interviews/join-window.ts';
 import type { LimitRule } from './rate-limit.ts';
@@ -125,11 +125,19 @@ const joinBatchSql = `
   ),
   found as (
     select t.ord, i.id, i.status, coalesce(c.phone_e164 = a.phone, false) as invited,
-      ${windowBounds.opensAt} as opens_at, ${windowBounds.closesAt} as closes_at
+      ${windowBounds.opensAt} as opens_at, ${windowBounds.closesAt} as closes_at,
+      ${seatFreeSql('i')} as free, i.seat_claimed_at,
+      json_build_object(
+        'id', i.id, 'companyId', i.company_id, 'roomName', i.room_name, 'type', i.type, 'language', i.language,
+        'instructions', i.instructions, 'maxDurationMinutes', i.max_duration_minutes, 'companyName', co.name,
+        'jobTitle', jb.title
+      ) as facts
     from target t
     join attempt a on a.ord = t.ord
     join interviews i on i.id = t.id
     join candidates c on c.id = i.candidate_id
+    join companies co on co.id = i.company_id
+    join jobs jb on jb.id = i.job_id
   ),
   -- A limit refuses unless it spares the invited candidate's own phone: strangers cannot lock them out of their code.
   refused as (
@@ -141,7 +149,7 @@ const joinBatchSql = `
   -- The order of the answers: the limit first (a limited request learns nothing), then one answer for every way
   -- of not matching (so nobody can probe who is invited), then the window.
   judged as (
-    select a.ord, a.at, f.id, f.opens_at, r.resets_at,
+    select a.ord, a.at, f.id, f.opens_at, f.free, f.seat_claimed_at, r.resets_at,
       case
         when r.ord is not null then 'limited'
         when f.id is null or not f.invited or f.status not in ('scheduled', 'in_progress') then 'no_match'
@@ -154,7 +162,7 @@ const joinBatchSql = `
     left join found f on f.ord = a.ord
   ),
   claimant as (
-    select distinct on (j.id) j.id, j.ord, a.at, a.identity, $20::int as grace_seconds
+    select distinct on (j.id) j.id, j.ord, a.at, a.identity, $20::int as grace_seconds, j.free, j.seat_claimed_at
     from judged j join attempt a on a.ord = j.ord
     where j.outcome = 'open'
     order by j.id, j.ord
@@ -163,40 +171,32 @@ const joinBatchSql = `
   -- A seat claimed on LiveKit's word is audited by the caller, once LiveKit has given it.
   audit as (
     insert into audit_log (company_id, actor_type, actor_id, action, target_type, target_id, ip, user_agent, details)
-    select i.company_id, a.actor_type, a.actor_id, 'candidate.join', 'interview', seat.id::text, a.ip, a.user_agent,
-      jsonb_build_object('via', a.via, 'identity', seat.identity)
-    from seat join attempt a on a.ord = seat.ord join interviews i on i.id = seat.id
+    select (f.facts->>'companyId')::uuid, a.actor_type, a.actor_id, 'candidate.join', 'interview', seat.id::text, a.ip,
+      a.user_agent, jsonb_build_object('via', a.via, 'identity', seat.identity)
+    from seat join attempt a on a.ord = seat.ord join found f on f.ord = seat.ord
     where seat.free
   )
   select j.ord,
     case
       when j.outcome <> 'open' then j.outcome
       when s.ord is not null then case when s.free then 'admitted' else 'check_presence' end
-      when b.status not in ('scheduled', 'in_progress') then 'no_match'
+      -- Held, by a claim earlier in this batch or before it; or changed since the snapshot: asked again in a second.
       else 'seat_held'
     end as verdict,
     ceil(extract(epoch from case
       when j.outcome = 'limited' then j.resets_at - j.at
       when j.outcome = 'not_open_yet' then j.opens_at - j.at
-      -- Held by the token claimed earlier in this batch, or by the one before it.
       when j.outcome = 'open' and s.ord is null then
-        coalesce(held.at, b.seat_claimed_at) + $20::int * interval '1 second' - j.at
+        coalesce(held.at, j.seat_claimed_at) + $20::int * interval '1 second' - j.at
     end))::int as "retryAfter",
     case when j.outcome = 'not_open_yet' then j.opens_at end as "opensAt",
     s.identity, s.at as "claimedAt", s.previous_seat as "previousSeat", s.previous_dispatch as "previousDispatch",
     s.room_was_open as "roomWasOpen", s.agent_was_dispatched as "agentWasDispatched",
-    case when s.ord is not null then json_build_object(
-      'id', i.id, 'companyId', i.company_id, 'roomName', i.room_name, 'type', i.type, 'language', i.language,
-      'instructions', i.instructions, 'maxDurationMinutes', i.max_duration_minutes, 'companyName', co.name,
-      'jobTitle', jb.title
-    ) end as interview
+    case when s.ord is not null then f.facts end as interview
   from judged j
   left join seat s on s.ord = j.ord
   left join seat held on held.id = j.id
-  left join seat_before b on b.id = j.id
-  left join interviews i on i.id = s.id
-  left join companies co on co.id = i.company_id
-  left join jobs jb on jb.id = i.job_id
+  left join found f on f.ord = j.ord
 `;
 
 /** Runs one batch as one statement; the rows come back keyed by the attempt's position. */
