@@ -3,6 +3,7 @@ import Koa from 'koa';
 import { sql } from 'kysely';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
+import { overviewRoutes } from './overview/overview.routes.ts';
 import { hrAuthenticator } from './auth/authenticate.ts';
 import { userRoutes } from './auth/users.routes.ts';
 import { candidateRoutes } from './candidates/candidates.routes.ts';
@@ -37,6 +38,7 @@ export function allRoutes(deps: AppDeps) {
     ...webhookRoutes(deps),
     ...schedulingRoutes(deps),
     ...auditRoutes(deps),
+    ...overviewRoutes(deps),
     ...authRoutes(deps),
     ...userRoutes(deps),
   ];

@@ -479,3 +479,159 @@ describe('POST /v1/candidates/resume-text', () => {
     expect(result.body.code).toBe('forbidden');
   });
 });
+
+describe('GET /v1/overview and GET /v1/jobs/:id/results', () => {
+  let c: Call;
+  let jobA: Awaited<ReturnType<typeof createJob>>;
+  let jobB: Awaited<ReturnType<typeof createJob>>;
+  const ids: Record<string, string> = {};
+  const range = `from=${at('2031-01-01T00:00:00Z')}&to=${at('2031-02-01T00:00:00Z')}`;
+
+  /** Moves an interview where the lifecycle would have taken it; minutes of interview when it ran. */
+  async function settle(id: string, status: 'completed' | 'expired' | 'failed' | 'in_progress', minutes?: number) {
+    const row = await api.db.selectFrom('interviews').select('scheduledStart').where('id', '=', id).executeTakeFirstOrThrow();
+    const startedAt = minutes === undefined ? null : row.scheduledStart;
+    const endedAt = startedAt && status !== 'in_progress' ? new Date(startedAt.getTime() + minutes! * 60_000) : null;
+    const endReason = ({ completed: 'completed', expired: 'no_show', failed: 'agent_error', in_progress: null } as const)[status];
+    await api.db.updateTable('interviews').set({ status, startedAt, endedAt, endReason }).where('id', '=', id).execute();
+  }
+  async function score(id: string, overall: number, competencies: Record<string, number>) {
+    await api.db
+      .insertInto('scorecards')
+      .values({
+        interviewId: id,
+        version: 1,
+        isLatest: true,
+        status: 'complete',
+        trigger: 'interview_completed',
+        promptVersion: 't',
+        planVersion: 't',
+        overallScore: overall,
+        recommendation: overall >= 3.5 ? 'advance' : 'do_not_advance',
+        result: JSON.stringify({
+          overall: { summary: 'Scored for the test' },
+          competencies: Object.entries(competencies).map(([key, s]) => ({ key, name: key, score: s })),
+        }),
+      })
+      .execute();
+  }
+
+  beforeAll(async () => {
+    c = client(api.url, (await seedCompany(api.db, 'Pipeline Co')).key);
+    jobA = await createJob(c, 'Backend Engineer');
+    jobB = await createJob(c, 'Data Analyst');
+    const person = async (first: string, last: string) => (await createCandidate(c, first, last)).id;
+    const make = async (name: string, job: string, first: string, start: string, type = 'TECHNICAL') => {
+      ids[name] = (await createInterview(c, { candidateId: await person(first, name), jobId: job, type, scheduledStart: at(start) })).id;
+    };
+    await make('a1', jobA.id, 'Amal', '2031-01-05T10:00:00Z');
+    await make('a2', jobA.id, 'Badr', '2031-01-06T10:00:00Z', 'BEHAVIORAL');
+    await make('a3', jobA.id, 'Chadi', '2031-01-07T10:00:00Z');
+    await make('a4', jobA.id, 'Dima', '2031-01-08T10:00:00Z');
+    await make('b1', jobB.id, 'Emad', '2031-01-20T10:00:00Z');
+    await make('b2', jobB.id, 'Fadi', '2031-01-21T10:00:00Z');
+    await make('b3', jobB.id, 'Ghada', '2031-01-22T10:00:00Z');
+    await make('later', jobA.id, 'Hiba', '2031-03-01T10:00:00Z');
+    await settle(ids.a1!, 'completed', 30);
+    await settle(ids.a2!, 'completed', 20);
+    await settle(ids.a3!, 'expired');
+    expectStatus(await c('POST', `/v1/interviews/${ids.a4}/cancel`, { body: {} }), 200);
+    await settle(ids.b2!, 'failed', 5);
+    await settle(ids.b3!, 'in_progress', 0);
+    await settle(ids.later!, 'completed', 40);
+    await score(ids.a1!, 4.5, { system_design: 5, communication: 4 });
+    await score(ids.a2!, 2, { communication: 2 });
+    expectStatus(await c('POST', `/v1/interviews/${ids.a1}/decision`, { body: { decision: 'advance' } }), 201);
+    expectStatus(await c('POST', `/v1/interviews/${ids.a2}/decision`, { body: { decision: 'reject' } }), 201);
+    expectStatus(await c('POST', `/v1/interviews/${ids.a2}/decision`, { body: { decision: 'hold' } }), 201);
+  });
+
+  it('counts the pipeline of the range: invited → joined → completed → decided, rates and duration, per job', async () => {
+    const overview = bodyOf(await c('GET', `/v1/overview?${range}`), 200);
+    expect(overview).toMatchObject({ from: '2031-01-01T00:00:00.000Z', to: '2031-02-01T00:00:00.000Z' });
+    expect(overview.totals).toEqual({
+      invited: 7,
+      joined: 4,
+      completed: 2,
+      decided: 2,
+      upcoming: 1,
+      inProgress: 1,
+      cancelled: 1,
+      noShows: 1,
+      failed: 1,
+      completionRate: 0.5,
+      noShowRate: 0.25,
+      averageDurationMinutes: 25,
+    });
+    expect(overview.decisions).toEqual({ advance: 1, hold: 1, reject: 0 });
+    expect(overview.jobs.map((j) => [j.jobTitle, j.invited, j.completed, j.noShows])).toEqual([
+      ['Backend Engineer', 4, 2, 1],
+      ['Data Analyst', 3, 0, 0],
+    ]);
+    expect(overview.jobs[0]).toMatchObject({ jobId: jobA.id, completionRate: 0.6667, averageDurationMinutes: 25 });
+    expect(overview.jobs[1]).toMatchObject({ completionRate: 0, noShowRate: 0, averageDurationMinutes: null });
+
+    const onlyA = bodyOf(await c('GET', `/v1/overview?${range}&jobId=${jobA.id}`), 200);
+    expect(onlyA.jobs.map((j) => j.jobId)).toEqual([jobA.id]);
+    expect(onlyA.totals.invited).toBe(4);
+    const empty = bodyOf(await c('GET', `/v1/overview?from=${at('2020-01-01T00:00:00Z')}&to=${at('2020-02-01T00:00:00Z')}`), 200);
+    expect(empty.totals).toMatchObject({ invited: 0, completionRate: null, noShowRate: null, averageDurationMinutes: null });
+    expect(empty.jobs).toEqual([]);
+  });
+
+  it('refuses a backwards or over-long range, and another company\'s job', async () => {
+    expectStatus(await c('GET', `/v1/overview?from=${at('2031-02-01T00:00:00Z')}&to=${at('2031-01-01T00:00:00Z')}`), 400);
+    expectStatus(await c('GET', `/v1/overview?from=${at('2029-01-01T00:00:00Z')}&to=${at('2031-01-01T00:00:00Z')}`), 400);
+    expectStatus(await c('GET', '/v1/overview?from=yesterday'), 400);
+    expectStatus(await call('GET', `/v1/overview?jobId=${jobA.id}`), 404);
+    // Acme's overview of the same range knows nothing of Pipeline Co.
+    expect(bodyOf(await call('GET', `/v1/overview?${range}`), 200).totals.invited).toBe(0);
+  });
+
+  it("ranks a job's interviews by score with competencies side by side and decisions, under the list's filters", async () => {
+    const results = bodyOf(await c('GET', `/v1/jobs/${jobA.id}/results`), 200);
+    expect(results.competencies).toEqual([
+      { key: 'system_design', name: 'System design' },
+      { key: 'communication', name: 'Communication' },
+    ]);
+    expect(results.items.map((r) => [r.interviewId, r.rank])).toEqual([
+      [ids.a1, 1],
+      [ids.a2, 2],
+      ...[ids.a3, ids.a4, ids.later].sort().map((id) => [id, 3]),
+    ]);
+    expect(results.items[0]).toMatchObject({
+      candidateName: 'Amal a1',
+      overallScore: 4.5,
+      recommendation: 'advance',
+      decision: 'advance',
+      competencies: [
+        { key: 'system_design', score: 5 },
+        { key: 'communication', score: 4 },
+      ],
+    });
+    // A competency the scorecard has no score for is still there, empty, so the columns line up.
+    expect(results.items[1]).toMatchObject({
+      decision: 'hold',
+      competencies: [
+        { key: 'system_design', score: null },
+        { key: 'communication', score: 2 },
+      ],
+    });
+    expect(results.items[2]!.competencies).toEqual([
+      { key: 'system_design', score: null },
+      { key: 'communication', score: null },
+    ]);
+
+    const ids_ = async (query: string) => bodyOf(await c('GET', `/v1/jobs/${jobA.id}/results?${query}`), 200).items.map((r) => r.interviewId);
+    expect(await ids_('status=completed')).toEqual([ids.a1, ids.a2, ids.later]);
+    expect(new Set(await ids_('status=expired,cancelled'))).toEqual(new Set([ids.a3, ids.a4]));
+    expect(await ids_('type=BEHAVIORAL')).toEqual([ids.a2]);
+    expect(await ids_(`scheduledFrom=${at('2031-01-06T00:00:00Z')}&scheduledTo=${at('2031-01-07T00:00:00Z')}`)).toEqual([ids.a2]);
+    expect(await ids_('q=badr')).toEqual([ids.a2]);
+    expect(await ids_('recommendation=do_not_advance')).toEqual([ids.a2]);
+    // Ranks are among what the filters keep.
+    expect(bodyOf(await c('GET', `/v1/jobs/${jobA.id}/results?type=BEHAVIORAL`), 200).items[0]!.rank).toBe(1);
+    expect(await ids_('sort=scheduledStart&order=asc&status=completed')).toEqual([ids.a1, ids.a2, ids.later]);
+    expectStatus(await call('GET', `/v1/jobs/${jobA.id}/results`), 404);
+  });
+});

@@ -55,7 +55,7 @@ export function likeEscape(value: string): string {
  * migrations/2026-11-30T1200_hr_workspace_name_search.ts) holds what HR typed, folded the same way. The trigram index
  * candidates_name_search serves it.
  */
-function nameMatches(q: string) {
+export function nameMatches(q: string) {
   return sql<boolean>`c.name_search like '%' || search_text(${likeEscape(q)}) || '%'`;
 }
 

@@ -8,8 +8,8 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute } from '../http/route.ts';
 import { idParams, isoTimestamp } from '../http/schemas.ts';
-import { findInterview } from '../interviews/interviews.repository.ts';
-import { interviewStatus } from '../interviews/interviews.schemas.ts';
+import { findInterview, nameMatches } from '../interviews/interviews.repository.ts';
+import { interviewStatus, listInterviewsQuery } from '../interviews/interviews.schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import {
   integrityReportSchema,
@@ -85,17 +85,23 @@ const latencySchema = z
   })
   .meta({ id: 'LatencySummary', description: 'Per-turn latency in seconds, as the agents SDK measured it' });
 
-const jobResultsQuery = z.object({
-  sort: z.enum(['score', 'completedAt', 'scheduledStart']).default('score'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-  status: interviewStatus.optional(),
-  recommendation: z.enum(recommendations).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+// The interview list's filters (status, type, scheduled range, candidate name), so the workspace filters both alike.
+const jobResultsQuery = listInterviewsQuery
+  .pick({ status: true, type: true, scheduledFrom: true, scheduledTo: true, q: true })
+  .extend({
+    sort: z.enum(['score', 'completedAt', 'scheduledStart']).default('score'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+    recommendation: z.enum(recommendations).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  });
 
 const jobResultSchema = z
   .object({
     interviewId: z.uuid(),
+    rank: z
+      .number()
+      .int()
+      .meta({ description: 'Place by overall score among the filtered interviews (ties share one); unscored last' }),
     candidateId: z.uuid(),
     candidateName: z.string(),
     status: interviewStatus,
@@ -105,10 +111,21 @@ const jobResultSchema = z
     scorecardStatus: z.enum(['none', 'pending', 'complete']),
     overallScore: z.number().nullable(),
     recommendation: z.enum(recommendations).nullable(),
-    competencies: z.array(z.object({ key: z.string(), score: z.number().nullable() })),
+    competencies: z
+      .array(z.object({ key: z.string(), score: z.number().nullable() }))
+      .meta({ description: "One per competency of the job, in the job's order (side by side across rows); null when not scored" }),
     decision: z.enum(hiringDecisions).nullable(),
   })
   .meta({ id: 'JobInterviewResult' });
+
+const jobResultsSchema = z
+  .object({
+    competencies: z
+      .array(z.object({ key: z.string(), name: z.string() }))
+      .meta({ description: "The job's competencies: the columns of each row's competencies" }),
+    items: z.array(jobResultSchema),
+  })
+  .meta({ id: 'JobResults' });
 
 function percentile(values: number[], p: number): number | null {
   if (values.length === 0) return null;
@@ -349,12 +366,12 @@ export function resultRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/jobs/:id/results',
       operationId: 'listJobResults',
-      summary: "A job's interviews with recommendation and scores, sortable",
+      summary: "A job's interviews ranked by score, with per-competency scores side by side and decisions; the list's filters",
       tags,
       auth: 'hr',
       params: idParams,
       query: jobResultsQuery,
-      responses: { 200: { description: 'Results', schema: z.object({ items: z.array(jobResultSchema) }) } },
+      responses: { 200: { description: 'Results', schema: jobResultsSchema } },
       handler: async ({ params, query, principal }) => {
         const job = await findJob(db, companyScope(principal), params.id);
         if (!job) throw new AppError('not_found', 'No such job.');
@@ -364,6 +381,7 @@ export function resultRoutes(deps: AppDeps) {
           .leftJoin('scorecards as s', (j) => j.onRef('s.interviewId', '=', 'i.id').on('s.isLatest', '=', true))
           .select([
             'i.id as interviewId',
+            sql<string>`rank() over (order by s.overall_score desc nulls last)`.as('rank'),
             'i.candidateId',
             sql<string>`c.first_name || ' ' || c.last_name`.as('candidateName'),
             'i.status',
@@ -384,7 +402,11 @@ export function resultRoutes(deps: AppDeps) {
                 .as('decision'),
           ])
           .where('i.jobId', '=', job.id);
-        if (query.status) q = q.where('i.status', '=', query.status);
+        if (query.status?.length) q = q.where('i.status', 'in', query.status);
+        if (query.type) q = q.where('i.type', '=', query.type);
+        if (query.scheduledFrom) q = q.where('i.scheduledStart', '>=', query.scheduledFrom);
+        if (query.scheduledTo) q = q.where('i.scheduledStart', '<', query.scheduledTo);
+        if (query.q) q = q.where(nameMatches(query.q));
         if (query.recommendation) q = q.where('s.recommendation', '=', query.recommendation);
         const column = { score: 's.overall_score', completedAt: 'i.ended_at', scheduledStart: 'i.scheduled_start' }[query.sort];
         q = q
@@ -395,11 +417,19 @@ export function resultRoutes(deps: AppDeps) {
         return {
           status: 200,
           body: {
-            items: rows.map(({ result, ...r }) => ({
-              ...r,
-              scorecardStatus: r.scorecardStatus ?? ('none' as const),
-              competencies: ((result as ScorecardResult | null)?.competencies ?? []).map((c) => ({ key: c.key, score: c.score })),
-            })),
+            competencies: job.competencies.map(({ key, name }) => ({ key, name })),
+            items: rows.map(({ result, rank, ...r }) => {
+              const scored = (result as ScorecardResult | null)?.competencies ?? [];
+              return {
+                ...r,
+                rank: Number(rank),
+                scorecardStatus: r.scorecardStatus ?? ('none' as const),
+                competencies: job.competencies.map(({ key }) => ({
+                  key,
+                  score: scored.find((c) => c.key === key)?.score ?? null,
+                })),
+              };
+            }),
           },
         };
       },
