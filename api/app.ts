@@ -17,6 +17,7 @@ import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
 import { planRoutes } from './plans/plans.routes.ts';
 import { publicRoutes } from './public/public.routes.ts';
 import { schedulingRoutes } from './scheduling/scheduling.routes.ts';
+import { recordingRoutes } from './recordings/recordings.routes.ts';
 import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
@@ -33,6 +34,7 @@ export function allRoutes(deps: AppDeps) {
     ...interviewRoutes(deps),
     ...planRoutes(deps),
     ...resultRoutes(deps),
+    ...recordingRoutes(deps),
     ...publicRoutes(deps),
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv, portFromEnv } from '../shared/env.ts';
+import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
 
 /** Outbound webhook settings; shared with the stand-alone worker (api/webhook-worker.ts), which needs nothing else. */
 const webhookEnvFields = {
@@ -178,12 +179,15 @@ export const apiEnvSchema = z.object({
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   ...webhookEnvFields,
   ...schedulingEnvFields,
+  ...recordingEnvFields,
   ...accountEnvFields,
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;
 
 export interface ApiConfig {
+  /** Where interview recordings are (shared/recordings/config.ts). */
+  recordings: RecordingSettings;
   env: ApiEnv['NODE_ENV'];
   logLevel: ApiEnv['LOG_LEVEL'];
   host: string;
@@ -229,6 +233,7 @@ export interface ApiConfig {
 export function loadApiConfig(env: Record<string, string | undefined> = process.env): ApiConfig {
   const e = parseEnv(apiEnvSchema, env);
   return {
+    recordings: recordingSettings(e),
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     host: e.HOST,

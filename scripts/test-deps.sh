@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a Debian machine and returns quickly when it is all there:
 # espeak-ng and sox (voices), Chromium (browser tests) and the LiveKit server (built from its Go module into
-# ~/.cache/ai-interviewer). PostgreSQL needs nothing here: the tests run the embedded server binaries npm installed.
+# ~/.cache/ai-interviewer), and versitygw (an S3-compatible server for the recording store tests, the same way). PostgreSQL needs nothing here: the tests run the embedded server binaries npm installed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 

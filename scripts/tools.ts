@@ -7,6 +7,8 @@ import path from 'node:path';
 export const toolsDir = path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'ai-interviewer');
 export const livekitVersion = 'v1.13.5';
 export const livekitBinary = path.join(toolsDir, `livekit-${livekitVersion}`, 'server');
+export const versitygwVersion = 'v1.8.0';
+export const versitygwBinary = path.join(toolsDir, `versitygw-${versitygwVersion}`, 'versitygw');
 
 /**
  * Returns the LiveKit server binary, building it from its Go module when missing. Later tags carry `replace`
@@ -25,4 +27,21 @@ export function ensureLivekitServer(log: (line: string) => void = console.error)
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return livekitBinary;
+}
+
+/**
+ * Returns the versitygw binary (an S3-compatible gateway over a directory, which the recording store's tests run
+ * against), building it from its Go module when missing (about 2 minutes, once).
+ */
+export function ensureVersitygw(log: (line: string) => void = console.error): string {
+  if (existsSync(versitygwBinary)) return versitygwBinary;
+  const go = spawnSync('go', ['version']);
+  if (go.status !== 0) throw new Error(`versitygw not found at ${versitygwBinary} and Go is not installed to build it`);
+  log(`Building versitygw ${versitygwVersion} into ${path.dirname(versitygwBinary)} (about 2 minutes, once)...`);
+  mkdirSync(path.dirname(versitygwBinary), { recursive: true });
+  execFileSync('go', ['install', `github.com/versity/versitygw/cmd/versitygw@${versitygwVersion}`], {
+    env: { ...process.env, GOBIN: path.dirname(versitygwBinary) },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return versitygwBinary;
 }

@@ -2,6 +2,7 @@ import type { AppDeps } from '../deps.ts';
 import { emailJobs } from '../email/sender.ts';
 import { generatePlanTask } from '../interviews/create-interview.ts';
 import { reconcilePeriodic } from '../livekit/reconciler.ts';
+import { recordingRetention } from '../recordings/retention.ts';
 import { schedulingChores } from '../scheduling/maintenance.ts';
 import { scoreInterviewTask, scoringBacklog } from '../scoring/scoring-jobs.ts';
 import { webhookJobs } from '../webhooks/delivery.ts';
@@ -34,6 +35,7 @@ export function apiJobs(deps: AppDeps): {
     periodic: {
       reconcile: reconcilePeriodic(deps),
       'score-backlog': scoringBacklog(scoringDeps),
+      ...recordingRetention(deps),
       ...(config.email.workerEnabled ? schedulingChores(deps) : {}),
     },
     close: () => email?.close(),

@@ -3,6 +3,7 @@ import type { Competency, Database, Interview } from '../../shared/db/schema.ts'
 import { recordEvent } from '../../shared/events/outbox.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { AppError } from '../http/problem.ts';
+import { recordingExists } from '../../shared/recordings/repository.ts';
 import { readPlan } from '../plans/plans.repository.ts';
 import type { ScorecardResult } from './evaluation.schemas.ts';
 import { createEvaluator, scoringPromptVersion, type ScoringSettings } from './evaluator.ts';
@@ -148,10 +149,17 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
     const base = resultEventBase(interview);
     const summary = scorecardSummary(row, stored.result);
     if (version === 1) {
+      const recorded = await recordingExists(trx, interview.id);
       await recordEvent(trx, {
         companyId: interview.companyId,
         type: 'interview.completed',
-        payload: { ...base, status: 'completed', completedAt: (interview.endedAt ?? deps.now()).toISOString(), scorecard: summary },
+        payload: {
+          ...base,
+          status: 'completed',
+          completedAt: (interview.endedAt ?? deps.now()).toISOString(),
+          scorecard: summary,
+          recording: { exists: recorded, info: recorded ? `/v1/interviews/${interview.id}/recording/info` : null },
+        },
       });
     } else {
       const decision = await trx

@@ -79,12 +79,22 @@ const resultLinks = z
   .object({ interview: apiPath, transcript: apiPath, scorecard: apiPath })
   .meta({ id: 'WebhookResultLinks' });
 
+export const webhookRecordingRef = z
+  .object({
+    exists: z.boolean().meta({ description: 'Whether the interview has an audio recording (consented, kept)' }),
+    info: apiPath
+      .nullable()
+      .meta({ description: 'Where HR fetches it (metadata and audio, authenticated); never a public URL' }),
+  })
+  .meta({ id: 'WebhookRecordingRef' });
+
 export const interviewCompletedData = z
   .object({
     ...interviewRef,
     status: z.literal('completed'),
     completedAt: at,
     scorecard: scorecardSummary,
+    recording: webhookRecordingRef,
     links: resultLinks,
   })
   .meta({ id: 'InterviewCompletedData' });

@@ -1,10 +1,11 @@
 // Test infrastructure: a private PostgreSQL cluster and a real LiveKit server, started for the test run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { initCluster, postgresBinaries, postgresUser, serverDirectory, settingsArgs, waitForPostgres } from '../../shared/db/embedded-postgres.ts';
-import { ensureLivekitServer, toolsDir } from '../../scripts/tools.ts';
+import { ensureLivekitServer, ensureVersitygw, toolsDir } from '../../scripts/tools.ts';
 
 export const testLivekit = {
   apiKey: 'testkey',
@@ -158,6 +159,52 @@ export async function startLivekit(): Promise<{ url: string; stop: () => Promise
           resolve();
         });
       });
+    },
+  };
+}
+
+export interface S3Server {
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real S3-compatible server for one test file: versitygw over a temporary directory, path-style, on a free port.
+ * It starts in well under a second; its data goes with it.
+ */
+export async function startS3Server(): Promise<S3Server> {
+  const binary = ensureVersitygw();
+  const dir = mkdtempSync(path.join(tmpdir(), 'versitygw-'));
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const accessKeyId = 'test-recordings';
+  const secretAccessKey = 'test-recordings-secret-0123456789';
+  const child = spawn(binary, ['--port', `127.0.0.1:${port}`, 'posix', dir], {
+    env: { ...process.env, ROOT_ACCESS_KEY: accessKeyId, ROOT_SECRET_KEY: secretAccessKey },
+    stdio: 'ignore',
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  // Any HTTP answer (403 to an unsigned request) means it is listening.
+  await waitFor('versitygw', async () => (await fetch(endpoint)).status > 0, 20_000);
+  return {
+    endpoint,
+    accessKeyId,
+    secretAccessKey,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -35,6 +35,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The company's audit log, newest first, by interview, candidate, actor, action and time */
+    get: operations['listAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/auth/invitations/accept': {
     parameters: {
       query?: never;
@@ -189,6 +206,23 @@ export interface paths {
     head?: never;
     /** Change a candidate */
     patch: operations['updateCandidate'];
+    trace?: never;
+  };
+  '/v1/candidates/resume-text': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The text of a résumé (PDF or DOCX, sent as the raw body) for HR to correct and save on the candidate */
+    post: operations['extractResumeText'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/v1/company': {
@@ -373,7 +407,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Issue a new signed link; every older link stops working */
+    /** Issue a new signed link; every older link stops working. Optionally generate the question plan again */
     post: operations['regenerateInterviewLink'];
     delete?: never;
     options?: never;
@@ -614,7 +648,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A job's interviews with recommendation and scores, sortable */
+    /** A job's interviews ranked by score, with per-competency scores side by side and decisions; the list's filters */
     get: operations['listJobResults'];
     put?: never;
     post?: never;
@@ -635,6 +669,23 @@ export interface paths {
     put?: never;
     /** Receives LiveKit server webhooks (signed with the LiveKit API key) */
     post: operations['livekitWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/overview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The hiring pipeline for interviews scheduled in a date range: invited → joined → completed → decided, per job */
+    get: operations['getOverview'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1530,6 +1581,29 @@ export interface components {
       prefix: string;
       revokedAt: string | null;
     };
+    AuditEvent: {
+      action: string;
+      actorId: string | null;
+      /** @enum {string} */
+      actorType: 'api_key' | 'user' | 'candidate' | 'system' | 'livekit' | 'cli';
+      /** Format: date-time */
+      at: string;
+      companyId: string | null;
+      details: {
+        [key: string]: unknown;
+      };
+      /** @description Increasing with time */
+      id: string;
+      ip: string | null;
+      targetId: string | null;
+      targetType: string | null;
+      userAgent: string | null;
+    };
+    /** @description A page of results, newest first */
+    AuditEventPage: {
+      items: components['schemas']['AuditEvent'][];
+      nextCursor: string | null;
+    };
     AvailabilityConfig: {
       breakMinutes: number;
       capacity: number;
@@ -1878,6 +1952,7 @@ export interface components {
       candidateConnected: boolean;
       /** Format: uuid */
       candidateId: string;
+      candidateName: string;
       /** Format: uuid */
       companyId: string;
       /** Format: date-time */
@@ -1889,8 +1964,10 @@ export interface components {
       /** Format: uuid */
       id: string;
       instructions: string;
+      invitation: components['schemas']['InterviewInvitation'];
       /** Format: uuid */
       jobId: string;
+      jobTitle: string;
       /**
        * Format: uri
        * @description Page where the candidate types the room code
@@ -1933,6 +2010,8 @@ export interface components {
       language?: string;
       /** @default 30 */
       maxDurationMinutes: number;
+      /** @description E-mail the candidate the invitation (time, link, room code, AI notice, calendar invite) in the interview's language. Default: yes when scheduledStart is given, no for an interview starting now */
+      notify?: boolean;
       /**
        * Format: date-time
        * @description Default: start plus the max duration
@@ -1971,7 +2050,10 @@ export interface components {
       interviewType: components['schemas']['InterviewType'];
       /** Format: uuid */
       jobId: string;
-      /** @enum {string} */
+      /**
+       * @description The e-mail's language, and the page's and booking's; default the company's
+       * @enum {string}
+       */
       locale?: 'en' | 'ar';
     };
     CreateSlot: {
@@ -2200,6 +2282,7 @@ export interface components {
       /** Format: uuid */
       jobId: string;
       links: components['schemas']['WebhookResultLinks'];
+      recording: components['schemas']['WebhookRecordingRef'];
       scorecard: components['schemas']['WebhookScorecardSummary'];
       /** @constant */
       status: 'completed';
@@ -2339,6 +2422,48 @@ export interface components {
       /** @constant */
       version: 1;
     };
+    /** @description The invitation e-mail to the candidate: whether it was queued, and if not why */
+    InterviewInvitation:
+      | {
+          /**
+           * Format: uuid
+           * @description The message in GET /v1/email/messages
+           */
+          emailId: string;
+          /** @enum {string} */
+          locale: 'en' | 'ar';
+          /** @constant */
+          status: 'queued';
+          to: string;
+        }
+      | {
+          /** @enum {string} */
+          reason: 'notify_false' | 'not_scheduled' | 'no_email';
+          /** @constant */
+          status: 'skipped';
+        }
+      | {
+          /**
+           * @description The e-mail could not be queued; the interview was created
+           * @enum {string}
+           */
+          reason: 'email_unavailable';
+          /** @constant */
+          status: 'failed';
+        };
+    InterviewLink: {
+      /** @description Whether the link works at this moment */
+      currentlyValid: boolean;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @description Questions in the plan the candidate will be asked */
+      questionCount: number;
+      /** Format: uri */
+      url: string;
+      /** Format: date-time */
+      validFrom: string;
+      version: number;
+    };
     InterviewListItem: {
       candidateConnected: boolean;
       /** Format: uuid */
@@ -2467,6 +2592,7 @@ export interface components {
       /** Format: uuid */
       candidateId: string;
       candidateName: string;
+      /** @description One per competency of the job, in the job's order (side by side across rows); null when not scored */
       competencies: {
         key: string;
         score: number | null;
@@ -2476,6 +2602,8 @@ export interface components {
       /** Format: uuid */
       interviewId: string;
       overallScore: number | null;
+      /** @description Place by overall score among the filtered interviews (ties share one); unscored last */
+      rank: number;
       recommendation: ('advance' | 'human_review' | 'do_not_advance') | null;
       /** Format: date-time */
       scheduledStart: string;
@@ -2488,6 +2616,14 @@ export interface components {
     JobPage: {
       items: components['schemas']['Job'][];
       nextCursor: string | null;
+    };
+    JobResults: {
+      /** @description The job's competencies: the columns of each row's competencies */
+      competencies: {
+        key: string;
+        name: string;
+      }[];
+      items: components['schemas']['JobInterviewResult'][];
     };
     JoinRequest: {
       firstName: string;
@@ -2546,6 +2682,66 @@ export interface components {
       /** Format: email */
       email: string;
       password: string;
+    };
+    Overview: {
+      /** @description The decision in force (the latest) on each decided interview */
+      decisions: {
+        advance: number;
+        hold: number;
+        reject: number;
+      };
+      /** Format: date-time */
+      from: string;
+      /** @description Most invited first */
+      jobs: {
+        /** @description Mean of ended − started over completed interviews */
+        averageDurationMinutes: number | null;
+        cancelled: number;
+        completed: number;
+        /** @description completed ÷ (completed + noShows + failed): of the interviews that are over and were not cancelled; 4 decimals */
+        completionRate: number | null;
+        /** @description A person recorded a hiring decision */
+        decided: number;
+        failed: number;
+        inProgress: number;
+        /** @description Interviews scheduled in the range, whatever became of them */
+        invited: number;
+        /** Format: uuid */
+        jobId: string;
+        jobTitle: string;
+        /** @description The candidate came into the room */
+        joined: number;
+        /** @description noShows ÷ the same */
+        noShowRate: number | null;
+        /** @description Expired: the window closed without the candidate starting */
+        noShows: number;
+        /** @description Still scheduled */
+        upcoming: number;
+      }[];
+      /** Format: date-time */
+      to: string;
+      totals: {
+        /** @description Mean of ended − started over completed interviews */
+        averageDurationMinutes: number | null;
+        cancelled: number;
+        completed: number;
+        /** @description completed ÷ (completed + noShows + failed): of the interviews that are over and were not cancelled; 4 decimals */
+        completionRate: number | null;
+        /** @description A person recorded a hiring decision */
+        decided: number;
+        failed: number;
+        inProgress: number;
+        /** @description Interviews scheduled in the range, whatever became of them */
+        invited: number;
+        /** @description The candidate came into the room */
+        joined: number;
+        /** @description noShows ÷ the same */
+        noShowRate: number | null;
+        /** @description Expired: the window closed without the candidate starting */
+        noShows: number;
+        /** @description Still scheduled */
+        upcoming: number;
+      };
     };
     PasswordResetCompletion: {
       /** @description At least 10 characters */
@@ -2654,6 +2850,28 @@ export interface components {
       /** @description The turn's start in its part's audio */
       startMs: number | null;
     };
+    RegeneratedLink: {
+      /** @description Whether the link works at this moment */
+      currentlyValid: boolean;
+      /** Format: date-time */
+      expiresAt: string;
+      /** @description The new plan, when regenerateQuestions was asked */
+      plan?: components['schemas']['QuestionPlan'];
+      /** @description Questions in the plan the candidate will be asked */
+      questionCount: number;
+      /** Format: uri */
+      url: string;
+      /** Format: date-time */
+      validFrom: string;
+      version: number;
+    };
+    RegenerateLink: {
+      /**
+       * @description Also generate the question plan again (HR's custom questions are kept); only while scheduled
+       * @default false
+       */
+      regenerateQuestions: boolean;
+    };
     ReplacePlan: {
       questions: {
         /** @description What an answer at levels 1 to 5 contains, in order */
@@ -2707,6 +2925,15 @@ export interface components {
           action: 'dismiss';
           note?: string;
         };
+    ResumeText: {
+      characters: number;
+      /** @description PDF only */
+      pages?: number;
+      /** @description The text, for HR to correct and then save as the candidate's resumeText */
+      text: string;
+      /** @description The document held more than 100000 characters; the text stops there */
+      truncated: boolean;
+    };
     /** @description What a candidate sees before joining; nothing personal */
     RoomInfo: {
       companyName: string;
@@ -2977,7 +3204,7 @@ export interface components {
       interviewType: components['schemas']['InterviewType'];
       jobTitle: string;
       /**
-       * @description The company's e-mail language; the page's first language
+       * @description The invitation's language (its e-mail's); the page's first language
        * @enum {string}
        */
       language: 'en' | 'ar';
@@ -3343,6 +3570,12 @@ export interface components {
        */
       interview: string;
     };
+    WebhookRecordingRef: {
+      /** @description Whether the interview has an audio recording (consented, kept) */
+      exists: boolean;
+      /** @description Where HR fetches it (metadata and audio, authenticated); never a public URL */
+      info: string | null;
+    };
     WebhookReplay: {
       replayed: number;
     };
@@ -3528,6 +3761,61 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        /** @description One action or several, comma-separated; `interview.*` for every interview action */
+        action?: string;
+        /** @description A user id, an API key id, … */
+        actorId?: string;
+        actorType?: 'api_key' | 'user' | 'candidate' | 'system' | 'livekit' | 'cli';
+        /** @description Events about this candidate, or about any of their interviews */
+        candidateId?: string;
+        /** @description Opaque cursor from `nextCursor` of the previous page */
+        cursor?: string;
+        /** @description At or after */
+        from?: string;
+        /** @description Events about this interview */
+        interviewId?: string;
+        limit?: number;
+        /** @description Before */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A page of audit events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditEventPage'];
+        };
       };
     };
   };
@@ -4010,6 +4298,49 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Candidate'];
+        };
+      };
+    };
+  };
+  extractResumeText: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/pdf': string;
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document': string;
+      };
+    };
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The text */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResumeText'];
         };
       };
     };
@@ -4562,7 +4893,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SignedLink'];
+          'application/json': components['schemas']['InterviewLink'];
         };
       };
     };
@@ -4579,7 +4910,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': Record<string, never>;
+        'application/json': components['schemas']['RegenerateLink'];
       };
     };
     responses: {
@@ -4607,7 +4938,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['SignedLink'];
+          'application/json': components['schemas']['RegeneratedLink'];
         };
       };
     };
@@ -5425,9 +5756,17 @@ export interface operations {
       query?: {
         limit?: number;
         order?: 'asc' | 'desc';
+        /** @description Part of the candidate's name; case and accents are ignored */
+        q?: string;
         recommendation?: 'advance' | 'human_review' | 'do_not_advance';
+        /** @description Scheduled start at or after */
+        scheduledFrom?: string;
+        /** @description Scheduled start before */
+        scheduledTo?: string;
         sort?: 'score' | 'completedAt' | 'scheduledStart';
-        status?: components['schemas']['InterviewStatus'];
+        /** @description One status or several, comma-separated */
+        status?: string;
+        type?: components['schemas']['InterviewType'];
       };
       header?: never;
       path: {
@@ -5462,9 +5801,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': {
-            items: components['schemas']['JobInterviewResult'][];
-          };
+          'application/json': components['schemas']['JobResults'];
         };
       };
     };
@@ -5503,6 +5840,50 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['WebhookAck'];
+        };
+      };
+    };
+  };
+  getOverview: {
+    parameters: {
+      query?: {
+        /** @description Scheduled start at or after; default 30 days before `to` */
+        from?: string;
+        jobId?: string;
+        /** @description Scheduled start before; default now */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The overview */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Overview'];
         };
       };
     };
