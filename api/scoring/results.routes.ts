@@ -334,6 +334,52 @@ export function resultRoutes(deps: AppDeps) {
     }),
     defineRoute({
       method: 'get',
+      path: '/v1/interviews/:id/decisions',
+      operationId: 'listDecisions',
+      summary: 'Every human decision recorded on an interview, newest first, with who made it',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      responses: {
+        200: {
+          description: 'Decisions',
+          schema: z.object({
+            items: z.array(
+              decisionSchema.extend({
+                decidedByName: z
+                  .string()
+                  .nullable()
+                  .meta({ description: "The workspace user's name; null for an API key" }),
+              }),
+            ),
+          }),
+        },
+      },
+      handler: async ({ params, principal }) => {
+        const interview = await ownInterview(principal, params.id);
+        const rows = await db
+          .selectFrom('hiringDecisions')
+          .select(['decision', 'decidedBy', 'decidedAt', 'note', 'scorecardVersion'])
+          .where('interviewId', '=', interview.id)
+          .orderBy('decidedAt', 'desc')
+          .orderBy('id', 'desc')
+          .execute();
+        // decidedBy is an actor label (user:<id> or api_key:<id>, see actorLabel); people are shown by name.
+        const userIds = [...new Set(rows.flatMap((r) => (r.decidedBy.startsWith('user:') ? [r.decidedBy.slice(5)] : [])))];
+        const users = userIds.length
+          ? await db
+              .selectFrom('users')
+              .select(['id', 'name'])
+              .where('companyId', '=', interview.companyId)
+              .where('id', 'in', userIds)
+              .execute()
+          : [];
+        const names = new Map(users.map((u) => [`user:${u.id}`, u.name]));
+        return { status: 200, body: { items: rows.map((r) => ({ ...r, decidedByName: names.get(r.decidedBy) ?? null })) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/v1/interviews/:id/latency',
       operationId: 'getLatency',
       summary: 'Per-turn latency of the interviewer, with p50/p95 per measure',

@@ -347,6 +347,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/interviews/{id}/decisions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every human decision recorded on an interview, newest first, with who made it */
+    get: operations['listDecisions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/interviews/{id}/emails': {
     parameters: {
       query?: never;
@@ -358,6 +375,23 @@ export interface paths {
     get: operations['listInterviewEmails'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/interviews/{id}/invitation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** E-mail the candidate the interview's invitation (time, link, room code, AI notice, calendar invite) */
+    post: operations['sendInterviewInvitation'];
     delete?: never;
     options?: never;
     head?: never;
@@ -4773,6 +4807,59 @@ export interface operations {
       };
     };
   };
+  listDecisions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Decisions */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              decidedAt: string;
+              decidedBy: string;
+              /** @description The workspace user's name; null for an API key */
+              decidedByName: string | null;
+              /** @enum {string} */
+              decision: 'advance' | 'hold' | 'reject';
+              note: string | null;
+              scorecardVersion: number | null;
+            }[];
+          };
+        };
+      };
+    };
+  };
   listInterviewEmails: {
     parameters: {
       query?: never;
@@ -4811,6 +4898,53 @@ export interface operations {
         content: {
           'application/json': {
             items: components['schemas']['EmailDeliveryStatus'][];
+          };
+        };
+      };
+    };
+  };
+  sendInterviewInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Whether the e-mail was queued, and if not why */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            invitation: components['schemas']['InterviewInvitation'];
           };
         };
       };

@@ -1,20 +1,15 @@
-// The signed-in user, from the session cookie: one TanStack Query entry (['session']) that the guard, the shell and
+// The signed-in user, from the session cookie (the accounts API, /v1/auth/…): one TanStack Query entry (['session']) that the guard, the shell and
 // the sign-in page share. The cookie is HttpOnly; the page only ever holds the CSRF token that goes with it.
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, type ReactNode } from 'react';
 import { Navigate, Outlet, useLocation } from 'react-router';
-import { ApiError, setCsrfToken, whenUnauthorized } from './api.ts';
+import { api, ApiError, setCsrfToken, unwrap, whenUnauthorized, type Schemas } from './api.ts';
 import { useT } from './i18n/i18n.tsx';
 
-export type Role = 'admin' | 'recruiter' | 'reviewer';
+export type HrSession = Schemas['Session'];
+export type Role = HrSession['user']['role'];
 /** What an action needs, as the API's routes declare it (api/auth/principal.ts). */
 export type Access = 'read' | 'decide' | 'recruit' | 'admin';
-
-export interface HrSession {
-  user: { id: string; email: string; name: string; role: Role };
-  company: { id: string; name: string };
-  csrfToken: string;
-}
 
 export const sessionKey = ['session'] as const;
 
@@ -25,39 +20,19 @@ export function may(role: Role, access: Access): boolean {
   return role === 'admin';
 }
 
-// The auth endpoints are called through plain fetch with the same CSRF rule as the typed client.
-async function authCall(method: 'GET' | 'POST', path: string, body?: unknown, csrf?: string | null): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  try {
-    return await fetch(path, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  } catch {
-    throw new ApiError(503, null);
-  }
-}
-
-async function failure(response: Response): Promise<ApiError> {
-  const problem = await response.json().catch(() => null);
-  return new ApiError(response.status, problem && typeof problem.code === 'string' ? problem : null);
-}
-
 /** The session, or null when nobody is signed in (401). */
 async function fetchSession(): Promise<HrSession | null> {
-  const response = await authCall('GET', '/v1/auth/session');
-  if (response.status === 401) {
-    setCsrfToken(null);
-    return null;
+  try {
+    const session = await unwrap(api.GET('/v1/auth/session'));
+    setCsrfToken(session.csrfToken);
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null);
+      return null;
+    }
+    throw error;
   }
-  if (!response.ok) throw await failure(response);
-  const session = (await response.json()) as HrSession;
-  setCsrfToken(session.csrfToken);
-  return session;
 }
 
 export function useSession() {
@@ -71,9 +46,7 @@ function adopt(queryClient: QueryClient, session: HrSession) {
 
 /** Sign-in and accepting an invitation both answer with a session (and set the cookie). */
 export async function signIn(queryClient: QueryClient, email: string, password: string): Promise<HrSession> {
-  const response = await authCall('POST', '/v1/auth/login', { email, password });
-  if (!response.ok) throw await failure(response);
-  const session = (await response.json()) as HrSession;
+  const session = await unwrap(api.POST('/v1/auth/login', { body: { email, password } }));
   adopt(queryClient, session);
   return session;
 }
@@ -84,28 +57,26 @@ export async function acceptInvitation(
   name: string,
   password: string,
 ): Promise<HrSession> {
-  const response = await authCall('POST', '/v1/auth/invitations/accept', { token, name, password });
-  if (!response.ok) throw await failure(response);
-  const session = (await response.json()) as HrSession;
+  const session = await unwrap(api.POST('/v1/auth/invitations/accept', { body: { token, name, password } }));
   adopt(queryClient, session);
   return session;
 }
 
 export async function requestPasswordReset(email: string): Promise<void> {
-  const response = await authCall('POST', '/v1/auth/password-reset', { email });
-  if (!response.ok) throw await failure(response);
+  await unwrap(api.POST('/v1/auth/password-reset', { body: { email } }));
 }
 
 export async function completePasswordReset(token: string, password: string): Promise<void> {
-  const response = await authCall('POST', '/v1/auth/password-reset/complete', { token, password });
-  if (!response.ok) throw await failure(response);
+  await unwrap(api.POST('/v1/auth/password-reset/complete', { body: { token, password } }));
 }
 
 export async function signOut(queryClient: QueryClient, everywhere = false): Promise<void> {
-  const csrf = queryClient.getQueryData<HrSession | null>(sessionKey)?.csrfToken ?? null;
-  const response = await authCall('POST', everywhere ? '/v1/auth/logout-everywhere' : '/v1/auth/logout', undefined, csrf);
-  // A session that had already gone is signed out all the same.
-  if (!response.ok && response.status !== 401) throw await failure(response);
+  try {
+    await unwrap(api.POST(everywhere ? '/v1/auth/logout-everywhere' : '/v1/auth/logout'));
+  } catch (error) {
+    // A session that had already gone is signed out all the same.
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  }
   setCsrfToken(null);
   // Nothing of one user's data may stay in memory for the next one at this desk.
   queryClient.clear();

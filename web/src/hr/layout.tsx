@@ -12,8 +12,11 @@ export function LanguageSwitch() {
   const { lang, setLang, t } = useT();
   const other = lang === 'en' ? 'ar' : 'en';
   return (
-    <button type="button" className="hr-link-button" lang={other} aria-label={t('lang.switchLabel')} onClick={() => setLang(other)}>
-      {t('lang.switch')}
+    // The visible word is in the other language; the hidden words before it say what the button does, and the
+    // accessible name keeps the visible word (WCAG 2.5.3, label in name).
+    <button type="button" className="hr-link-button" onClick={() => setLang(other)}>
+      <span className="hr-visually-hidden">{t('lang.switchLabel')}: </span>
+      <span lang={other}>{t('lang.switch')}</span>
     </button>
   );
 }
@@ -29,7 +32,7 @@ function UserMenu() {
   };
   return (
     <MenuTrigger>
-      <Button className="hr-user-button" aria-label={t('shell.userMenu', { name: session.user.name })}>
+      <Button className="hr-user-button">
         <span className="hr-user-name">{session.user.name}</span>
         <span className="hr-user-role">{t(`role.${session.user.role}`)}</span>
       </Button>

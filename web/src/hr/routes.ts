@@ -29,4 +29,12 @@ export const publicPages: HrPage[] = [
 export const pages: HrPage[] = [
   { path: 'interviews', nav: 'nav.interviews', load: () => import('./pages/interviews.tsx') },
   { path: 'interviews/:id', load: () => import('./pages/review/review-page.tsx') },
+  { path: 'jobs', nav: 'nav.jobs', load: () => import('./pages/manage/jobs.tsx') },
+  { path: 'jobs/new', access: 'recruit', load: () => import('./pages/manage/job-new.tsx') },
+  { path: 'jobs/:id', load: () => import('./pages/manage/job-results.tsx') },
+  { path: 'candidates/new', access: 'recruit', load: () => import('./pages/manage/candidate-new.tsx') },
+  { path: 'interviews/new', nav: 'nav.newInterview', access: 'recruit', load: () => import('./pages/manage/interview-new.tsx') },
+  { path: 'interviews/:id/setup', access: 'recruit', load: () => import('./pages/manage/interview-setup.tsx') },
+  { path: 'audit', nav: 'nav.audit', access: 'recruit', load: () => import('./pages/manage/audit.tsx') },
+  { path: 'settings', nav: 'nav.settings', access: 'admin', load: () => import('./pages/manage/settings.tsx') },
 ];

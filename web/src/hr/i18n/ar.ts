@@ -1,4 +1,5 @@
 import type { HrMessages } from './en.ts';
+import { manageAr } from './manage.ar.ts';
 
 // The HR workspace's Arabic catalogue (right to left). Same keys as en.ts; the type makes a missing key a compile error.
 export const ar: HrMessages = {
@@ -14,7 +15,6 @@ export const ar: HrMessages = {
   'shell.brand': 'مساحة عمل المقابلات',
   'shell.skip': 'الانتقال إلى المحتوى',
   'shell.nav': 'مساحة العمل',
-  'shell.userMenu': 'قائمة حساب {name}',
   'shell.signOut': 'تسجيل الخروج',
   'shell.signOutEverywhere': 'تسجيل الخروج من كل الأجهزة',
   'nav.interviews': 'المقابلات',
@@ -173,6 +173,9 @@ export const ar: HrMessages = {
   'scorecard.version': 'إصدار بطاقة التقييم',
   'scorecard.versionValue': '{n} ({trigger})',
   'scorecard.latest': 'الأحدث',
+  'trigger.interview_completed': 'عند انتهاء المقابلة',
+  'trigger.re_score': 'أُعيد التقييم بطلب',
+  'trigger.llm_configured': 'بعد إعداد نموذج',
   'scorecard.integrity': 'فحوص على مخرجات النموذج',
   'scorecard.integrityClean': 'وُجد كل اقتباس في كلام المرشح نفسه ولم يُحذف شيء.',
   'scorecard.droppedQuotes': 'حُذف {n} من الاقتباسات التي قدمها النموذج لأنها ليست من كلام المرشح.',
@@ -198,5 +201,7 @@ export const ar: HrMessages = {
   'decide.history': 'سجل القرارات',
   'decide.historyNone': 'لا يوجد قرار بعد.',
   'decide.historyEntry': 'بواسطة {by}، {when}',
+  'decide.byApiKey': 'مفتاح API',
   'decide.onVersion': 'على إصدار بطاقة التقييم {n}',
+  ...manageAr,
 };

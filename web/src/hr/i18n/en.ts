@@ -1,6 +1,8 @@
 // The HR workspace's English catalogue: every string the workspace shows. ar.ts has the same keys (its type makes a
 // missing one a compile error). Keys are grouped by page; vocabularies (status.*, type.*, endReason.*) cover every
 // value of the API's enums (see vocabulary.ts).
+import { manageEn } from './manage.en.ts';
+
 export const en = {
   'lang.switch': 'العربية',
   'lang.switchLabel': 'Switch language to Arabic',
@@ -14,7 +16,6 @@ export const en = {
   'shell.brand': 'Interview workspace',
   'shell.skip': 'Skip to content',
   'shell.nav': 'Workspace',
-  'shell.userMenu': 'Account menu for {name}',
   'shell.signOut': 'Sign out',
   'shell.signOutEverywhere': 'Sign out on every device',
   'nav.interviews': 'Interviews',
@@ -175,6 +176,9 @@ export const en = {
   'scorecard.version': 'Scorecard version',
   'scorecard.versionValue': '{n} ({trigger})',
   'scorecard.latest': 'latest',
+  'trigger.interview_completed': 'when the interview ended',
+  'trigger.re_score': 'evaluated again on request',
+  'trigger.llm_configured': 'once a model was configured',
   'scorecard.integrity': 'Checks on the model’s output',
   'scorecard.integrityClean': 'Every quote was found in the candidate’s own words and nothing was removed.',
   'scorecard.droppedQuotes': '{n} quote(s) the model gave were not the candidate’s words and were removed.',
@@ -201,7 +205,9 @@ export const en = {
   'decide.history': 'Decision history',
   'decide.historyNone': 'No decision yet.',
   'decide.historyEntry': 'by {by}, {when}',
+  'decide.byApiKey': 'an API key',
   'decide.onVersion': 'on scorecard version {n}',
+  ...manageEn,
 } as const;
 
 export type HrMessageKey = keyof typeof en;

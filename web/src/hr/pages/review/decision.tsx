@@ -24,18 +24,17 @@ import { useT } from '../../i18n/i18n.tsx';
 import { decisions } from '../../vocabulary.ts';
 
 type Decision = Schemas['HiringDecision'];
+type PastDecision = Decision & { decidedByName: string | null };
 
 export function DecisionPanel({
   interviewId,
   current,
   history,
-  actorName,
 }: {
   interviewId: string;
   current: Decision | null;
-  /** Every decision so far, newest first; just the current one until a history is available. */
-  history: Decision[];
-  actorName: (actor: string) => string;
+  /** Every decision so far, newest first. */
+  history: PastDecision[];
 }) {
   const i18n = useT();
   const { t } = i18n;
@@ -81,7 +80,8 @@ export function DecisionPanel({
       <Form className="hr-form hr-no-print" onSubmit={submit}>
         <RadioGroup
           className="hr-radio-group"
-          value={choice}
+          // null, not '': with no radio chosen, the first one must stay in the tab order.
+          value={choice || null}
           onChange={setChoice}
           orientation="horizontal"
           aria-describedby="advisory"
@@ -117,7 +117,7 @@ export function DecisionPanel({
           {history.map((d, i) => (
             <li key={`${d.decidedAt}-${i}`}>
               <DecisionBadge decision={d.decision} />{' '}
-              {t('decide.historyEntry', { by: actorName(d.decidedBy), when: dateTime(i18n, d.decidedAt) })}
+              {t('decide.historyEntry', { by: d.decidedByName ?? t('decide.byApiKey'), when: dateTime(i18n, d.decidedAt) })}
               {d.scorecardVersion !== null && (
                 <span className="hr-muted"> · {t('decide.onVersion', { n: d.scorecardVersion })}</span>
               )}

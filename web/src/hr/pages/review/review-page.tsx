@@ -5,7 +5,6 @@ import { useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
-import { useCurrentSession } from '../../auth.tsx';
 import { StatusBadge } from '../../components/badges.tsx';
 import { dateTime, languageName, minutesBetween } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
@@ -66,7 +65,12 @@ function useReview(id: string, version: number | null) {
     enabled: Boolean(detail),
     queryFn: () => orNull(unwrap(api.GET('/v1/interviews/{id}/plan', path))),
   });
-  return { interview, candidate, job, transcript, scorecard, plan };
+  const decisions = useQuery({
+    queryKey: ['interview', id, 'decisions'],
+    enabled: Boolean(detail),
+    queryFn: () => unwrap(api.GET('/v1/interviews/{id}/decisions', path)),
+  });
+  return { interview, candidate, job, transcript, scorecard, plan, decisions };
 }
 
 function Timeline({ entries }: { entries: Schemas['InterviewTimelineEntry'][] }) {
@@ -98,12 +102,11 @@ export default function ReviewPage() {
   const { id = '' } = useParams();
   const i18n = useT();
   const { t } = i18n;
-  const session = useCurrentSession();
   const [version, setVersion] = useState<number | null>(null);
   const [quote, setQuote] = useState<QuoteTarget | null>(null);
   // The recording player (when there is one) moves this; the transcript highlights the turn under it.
   const [playheadSeq] = useState<number | null>(null);
-  const { interview, candidate, job, transcript, scorecard, plan } = useReview(id, version);
+  const { interview, candidate, job, transcript, scorecard, plan, decisions } = useReview(id, version);
 
   const anchors = useMemo(
     () => new Map((plan.data?.questions ?? []).map((q) => [q.questionId, q.anchors])),
@@ -132,9 +135,8 @@ export default function ReviewPage() {
   const name = candidate.data ? `${candidate.data.firstName} ${candidate.data.lastName}` : '…';
   const minutes = minutesBetween(detail.startedAt, detail.endedAt);
   const card = scorecard.data ?? null;
-  const currentDecision = card?.humanDecision ?? null;
+  const currentDecision = decisions.data?.items[0] ?? card?.humanDecision ?? null;
   const startedAt = detail.startedAt ?? transcript.data?.turns[0]?.startedAt ?? detail.scheduledStart;
-  const actorName = (actor: string) => (actor === `user:${session.user.id}` ? session.user.name : actor);
 
   return (
     <article className="hr-review">
@@ -229,8 +231,7 @@ export default function ReviewPage() {
           <DecisionPanel
             interviewId={detail.id}
             current={currentDecision}
-            history={currentDecision ? [currentDecision] : []}
-            actorName={actorName}
+            history={decisions.data?.items ?? []}
           />
         </div>
 

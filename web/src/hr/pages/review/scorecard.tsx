@@ -200,6 +200,11 @@ export function Provenance({ scorecard }: { scorecard: Scorecard }) {
   const i18n = useT();
   const { t } = i18n;
   const { droppedQuotes, droppedStatements, scoresWithdrawn } = scorecard.integrity;
+  // The API's trigger is free text (api/scoring/scorecards.ts ScoreTrigger); the ones it writes today have words.
+  const triggerWords = (trigger: string) =>
+    trigger === 'interview_completed' || trigger === 're_score' || trigger === 'llm_configured'
+      ? t(`trigger.${trigger}`)
+      : trigger;
   const clean = droppedQuotes === 0 && droppedStatements === 0 && scoresWithdrawn === 0;
   return (
     <section className="hr-card hr-provenance" aria-labelledby="provenance-h">
@@ -226,7 +231,7 @@ export function Provenance({ scorecard }: { scorecard: Scorecard }) {
         <div>
           <dt>{t('scorecard.version')}</dt>
           <dd>
-            {t('scorecard.versionValue', { n: scorecard.version, trigger: scorecard.trigger })}
+            {t('scorecard.versionValue', { n: scorecard.version, trigger: triggerWords(scorecard.trigger) })}
             {scorecard.isLatest ? ` · ${t('scorecard.latest')}` : ''}
           </dd>
         </div>
