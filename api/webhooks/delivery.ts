@@ -69,6 +69,7 @@ interface ClaimedDelivery {
   endpointId: string;
   companyId: string;
   attempts: number;
+  nextAttemptAt: Date;
   type: string;
   version: number;
   payload: Record<string, unknown>;
@@ -94,21 +95,36 @@ export function webhookJobs(options: DeliveryOptions): {
   const random = options.random ?? Math.random;
   const box = secretBox(settings.secretEncryptionKey);
 
-  // Sends in flight in this process, by delivery and per endpoint. Only one drain runs at a time, so the deliveries in
-  // flight are exactly these: a claim leaves them out (no lease on the row is needed), and leaves out the endpoints at
-  // their cap, so a slow or hanging consumer (up to the timeout per request) cannot take every slot and starve others.
-  const inflight = new Map<string, Promise<void>>();
-  const perEndpoint = new Map<string, number>();
+  // Claimed deliveries live here until their result is recorded. Only one drain runs at a time, so these are exactly
+  // the claimed ones: a claim leaves them out, and no lease on the row is needed.
+  // - `queue`: claimed ahead of the send slots (at most `prefetch`), oldest due first, so a slot that frees takes its
+  //   next delivery at once instead of waiting for a claim's round trip;
+  // - sending: at most WEBHOOK_CONCURRENCY, and at most WEBHOOK_ENDPOINT_CONCURRENCY to one endpoint, so a slow or
+  //   hanging consumer (up to the timeout per request) cannot take every slot and starve the others;
+  // - recording: the send is over and its slot already free; the result is being written.
+  // Each endpoint holds (queued + sending) at most its cap plus the prefetch: a slow one left with a full queue still
+  // leaves room for every other endpoint's share of the slots.
+  const prefetch = settings.concurrency;
+  const capacity = settings.concurrency + prefetch;
+  const heldLimit = settings.endpointConcurrency + prefetch;
+  let queue: ClaimedDelivery[] = [];
+  let sending = 0;
+  const sendingTo = new Map<string, number>();
+  const heldFor = new Map<string, number>();
+  const claimed = new Set<string>();
+  const unsettled = new Set<Promise<void>>();
   let draining = false;
   let wakeUp: (() => void) | null = null;
   let woken = false;
+  /** A claim may find something new: a notification came, the last claim was full, or time passed. */
+  let moreDue = true;
 
   function wake(): void {
     woken = true;
     wakeUp?.();
   }
 
-  /** Sleeps until `ms` pass, a send finishes (room to claim) or a notification arrives; true when woken. */
+  /** Sleeps until `ms` pass, a send finishes or a notification arrives; true when woken. */
   function pause(ms: number): Promise<boolean> {
     if (woken) {
       woken = false;
@@ -126,9 +142,16 @@ export function webhookJobs(options: DeliveryOptions): {
     });
   }
 
-  async function claim(room: number): Promise<ClaimedDelivery[]> {
-    const saturated = [...perEndpoint].filter(([, n]) => n >= settings.endpointConcurrency).map(([id]) => id);
-    // Counted as they are claimed: a crash mid-send still used an attempt.
+  function count(map: Map<string, number>, key: string, by: number): void {
+    const n = (map.get(key) ?? 0) + by;
+    if (n <= 0) map.delete(key);
+    else map.set(key, n);
+  }
+
+  async function claim(limit: number): Promise<ClaimedDelivery[]> {
+    const saturated = [...heldFor].filter(([, n]) => n >= heldLimit).map(([id]) => id);
+    // Counted as they are claimed: a crash mid-send still used an attempt. (A drain that ends with some still queued
+    // hands them back: release.)
     const result = await sql<ClaimedDelivery>`
       with claimed as (
         update webhook_deliveries d
@@ -141,32 +164,92 @@ export function webhookJobs(options: DeliveryOptions): {
               and d2.next_attempt_at <= ${clock()}::timestamptz
               and e.status = 'enabled'
               and d2.endpoint_id <> all(${saturated}::uuid[])
-              and d2.id <> all(${[...inflight.keys()]}::uuid[])
+              and d2.id <> all(${[...claimed]}::uuid[])
             order by d2.next_attempt_at
-            limit ${Math.min(room, settings.endpointConcurrency)}
+            limit ${limit}
               for update of d2 skip locked)
-        returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts)
+        returning d.id, d.event_id, d.endpoint_id, d.company_id, d.attempts, d.next_attempt_at)
       select c.*, ev.type, ev.version, ev.payload, ev.created_at as event_created_at,
              e.url, e.secret, e.previous_secret, e.previous_secret_expires_at, e.failing_since
         from claimed c
         join webhook_events ev on ev.id = c.event_id
-        join webhook_endpoints e on e.id = c.endpoint_id`.execute(db);
+        join webhook_endpoints e on e.id = c.endpoint_id
+       order by c.next_attempt_at`.execute(db);
+    for (const d of result.rows) {
+      claimed.add(d.id);
+      count(heldFor, d.endpointId, 1);
+      queue.push(d);
+    }
     return result.rows;
   }
 
-  function dispatch(d: ClaimedDelivery): void {
-    perEndpoint.set(d.endpointId, (perEndpoint.get(d.endpointId) ?? 0) + 1);
+  /**
+   * How many to claim now: up to the room left, and no more than any endpoint already held could still take (the
+   * oldest due may all be its own), so no endpoint ever holds more than its limit. 0 while the queue is well stocked.
+   */
+  function claimSize(): number {
+    if (queue.length > prefetch / 2) return 0;
+    let size = Math.min(capacity - sending - queue.length, heldLimit);
+    for (const n of heldFor.values()) if (n < heldLimit) size = Math.min(size, heldLimit - n);
+    return Math.max(size, 0);
+  }
+
+  /** Starts sends from the queue while there are free slots, skipping deliveries whose endpoint is at its cap. */
+  function pump(): void {
+    if (queue.length === 0 || sending >= settings.concurrency) return;
+    const rest: ClaimedDelivery[] = [];
+    for (const d of queue) {
+      if (sending < settings.concurrency && (sendingTo.get(d.endpointId) ?? 0) < settings.endpointConcurrency) start(d);
+      else rest.push(d);
+    }
+    queue = rest;
+  }
+
+  function start(d: ClaimedDelivery): void {
+    sending++;
+    count(sendingTo, d.endpointId, 1);
     options.onAttempt?.();
-    const sending = deliver(d)
+    const work = (async () => {
+      let result: SendResult;
+      try {
+        result = await attempt(d);
+      } finally {
+        sending--;
+        count(sendingTo, d.endpointId, -1);
+        count(heldFor, d.endpointId, -1);
+        pump();
+        wake();
+      }
+      await recordWithRetries(d, result);
+    })()
       .catch((err: unknown) => log.error({ deliveryId: d.id, err: errorMessage(err) }, 'webhook delivery crashed'))
       .finally(() => {
-        inflight.delete(d.id);
-        const n = (perEndpoint.get(d.endpointId) ?? 1) - 1;
-        if (n <= 0) perEndpoint.delete(d.endpointId);
-        else perEndpoint.set(d.endpointId, n);
+        claimed.delete(d.id);
+        unsettled.delete(work);
         wake();
       });
-    inflight.set(d.id, sending);
+    unsettled.add(work);
+  }
+
+  /**
+   * Hands queued deliveries back unsent (the attempt their claim counted is returned), for the next run to claim.
+   * Whatever cannot be handed back (the database is away) keeps that attempt counted, as a crash would.
+   */
+  async function release(): Promise<void> {
+    const back = queue;
+    queue = [];
+    for (const d of back) {
+      claimed.delete(d.id);
+      count(heldFor, d.endpointId, -1);
+    }
+    if (back.length === 0) return;
+    await sql`
+      update webhook_deliveries d
+         set attempts = d.attempts - 1
+        from unnest(${back.map((d) => d.id)}::uuid[], ${back.map((d) => d.attempts)}::int[]) as u(id, attempts)
+       where d.id = u.id and d.attempts = u.attempts and d.status = 'pending'`
+      .execute(db)
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not hand back queued webhook deliveries'));
   }
 
   /** When the next pending delivery of an enabled endpoint is due, on the schedule clock. */
@@ -182,16 +265,23 @@ export function webhookJobs(options: DeliveryOptions): {
     const until = Date.now() + drainBudgetMs;
     draining = true;
     woken = false;
+    moreDue = true;
     stopping.addEventListener('abort', wake, { once: true });
     try {
       while (!stopping.aborted && Date.now() < until) {
-        const room = settings.concurrency - inflight.size;
-        const batch = room > 0 ? await claim(room) : [];
-        for (const d of batch) dispatch(d);
-        if (batch.length > 0 && inflight.size < settings.concurrency) continue;
-        // Busy, or nothing more due yet: claim again when a send finishes (a slot is free) or a notification comes.
-        if (inflight.size > 0) {
-          await pause(1_000);
+        const size = moreDue ? claimSize() : 0;
+        if (size > 0) {
+          // A notification during the claim sets it again; a full claim means more may be due.
+          moreDue = false;
+          const batch = await claim(size);
+          pump();
+          if (batch.length === size) moreDue = true;
+          continue;
+        }
+        // Busy, or nothing more due yet: look again when a send finishes, a notification comes or a second passes
+        // (a retry may have come due).
+        if (unsettled.size > 0 || queue.length > 0) {
+          if (!(await pause(1_000))) moreDue = true;
           continue;
         }
         // Lingering is for a process that hears notifications (a runner listening); tests running jobs once do not.
@@ -199,18 +289,24 @@ export function webhookJobs(options: DeliveryOptions): {
         // Ending: from here a notification adds the next run instead of waking this one, and whatever committed
         // before is seen by this last look.
         draining = false;
-        const last = await claim(settings.concurrency);
+        const last = await claim(claimSize());
         if (last.length === 0) break;
         draining = true;
-        for (const d of last) dispatch(d);
+        moreDue = true;
+        pump();
       }
-      // Sends in flight finish and are recorded; a stop that cannot wait (the signal) leaves them to the next run,
-      // which sends them again.
-      await Promise.race([Promise.all(inflight.values()), aborted(signal)]);
+      // Out of time or stopping: what is queued goes back for the next run; sends in flight finish and are recorded.
+      // A stop that cannot wait (the signal) leaves them to the next run, which sends them again.
+      await release();
+      await Promise.race([settled(), aborted(signal)]);
     } finally {
       draining = false;
       stopping.removeEventListener('abort', wake);
     }
+  }
+
+  async function settled(): Promise<void> {
+    while (unsettled.size > 0) await Promise.all(unsettled);
   }
 
   async function runDrain(_payload: unknown, context: JobContext): Promise<void> {
@@ -243,7 +339,10 @@ export function webhookJobs(options: DeliveryOptions): {
   let listening = false;
   function onNotify(): void {
     listening = true;
-    if (draining) return wake();
+    if (draining) {
+      moreDue = true;
+      return wake();
+    }
     if (requesting) {
       again = true;
       return;
@@ -259,7 +358,8 @@ export function webhookJobs(options: DeliveryOptions): {
       });
   }
 
-  async function deliver(d: ClaimedDelivery): Promise<void> {
+  /** Signs and sends one delivery; never throws: every outcome is a result to record. */
+  async function attempt(d: ClaimedDelivery): Promise<SendResult> {
     const body = JSON.stringify({
       type: d.type,
       version: d.version,
@@ -267,8 +367,7 @@ export function webhookJobs(options: DeliveryOptions): {
       data: d.payload,
     });
     const sentAt = new Date();
-    let signature: string | undefined;
-    let result: SendResult;
+    let signature: string;
     try {
       const keys = {
         secret: box.open(d.secret),
@@ -279,44 +378,48 @@ export function webhookJobs(options: DeliveryOptions): {
       signature = signatureHeader(keys, d.eventId, sentAt, body, clock());
     } catch (err) {
       // A missing or wrong encryption key: nothing is sent unsigned; the attempt fails visibly in the log.
-      result = { statusCode: null, durationMs: 0, excerpt: null, retryAfter: undefined, error: errorMessage(err) };
+      return { statusCode: null, durationMs: 0, excerpt: null, retryAfter: undefined, error: errorMessage(err) };
     }
-    if (signature) {
-      result = await sendWebhook({
-        url: d.url,
-        body,
-        timeoutMs: settings.timeoutMs,
-        allowPrivate: settings.allowPrivateUrls,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'ai-interviewer-webhooks/1',
-          'webhook-id': d.eventId,
-          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
-          'webhook-signature': signature,
-        },
-      });
-    }
-    // The result must be stored or the delivery is sent again (its job fails and is retried): ride out a brief
-    // database outage.
-    for (let attempt = 1; ; attempt++) {
+    return sendWebhook({
+      url: d.url,
+      body,
+      timeoutMs: settings.timeoutMs,
+      allowPrivate: settings.allowPrivateUrls,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'ai-interviewer-webhooks/1',
+        'webhook-id': d.eventId,
+        'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1_000)),
+        'webhook-signature': signature,
+      },
+    });
+  }
+
+  /**
+   * The result must be stored or the delivery is sent again (it stays pending and due; the next claim takes it):
+   * ride out a brief database outage.
+   */
+  async function recordWithRetries(d: ClaimedDelivery, result: SendResult): Promise<void> {
+    for (let tries = 1; ; tries++) {
       try {
-        await record(d, result!);
+        await record(d, result);
         return;
       } catch (err) {
-        if (attempt >= 5) {
+        if (tries >= 5) {
           log.error(
             { deliveryId: d.id, err: errorMessage(err) },
             'webhook attempt could not be recorded; it will be re-sent',
           );
           throw err;
         }
-        await sleep(250 * 2 ** attempt);
+        await sleep(250 * 2 ** tries);
       }
     }
   }
 
-  // Successes, the bulk of the work, are written in batches: those finishing in the same turn of the event loop
-  // share one statement (their attempts and their deliveries' new state). Each send still awaits its own write.
+  // Successes, the bulk of the work, are written in batches: at most two statements at a time, each taking every
+  // success that finished while the others ran (their attempts and their deliveries' new state). The send slot is
+  // free meanwhile; the delivery stays claimed until its result is stored.
   interface Success {
     d: ClaimedDelivery;
     r: SendResult;
@@ -324,17 +427,31 @@ export function webhookJobs(options: DeliveryOptions): {
     done: (err?: unknown) => void;
   }
   let successQueue: Success[] = [];
+  let flushing = 0;
+  let flushScheduled = false;
+  const maxFlushes = 2;
 
   function recordSuccess(item: Omit<Success, 'done'>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (successQueue.length === 0) setImmediate(flushSuccesses);
       successQueue.push({ ...item, done: (err) => (err ? reject(err) : resolve()) });
+      scheduleFlush();
+    });
+  }
+
+  function scheduleFlush(): void {
+    if (flushScheduled || flushing >= maxFlushes || successQueue.length === 0) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      void flushSuccesses();
     });
   }
 
   async function flushSuccesses(): Promise<void> {
+    if (flushing >= maxFlushes || successQueue.length === 0) return;
     const batch = successQueue;
     successQueue = [];
+    flushing++;
     const col = <T>(f: (s: Success) => T) => batch.map(f);
     try {
       await sql`
@@ -357,13 +474,16 @@ export function webhookJobs(options: DeliveryOptions): {
       for (const s of batch) s.done();
     } catch (err) {
       for (const s of batch) s.done(err);
+    } finally {
+      flushing--;
+      scheduleFlush();
     }
   }
 
   async function record(d: ClaimedDelivery, r: SendResult): Promise<void> {
     const now = clock();
     const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
-    const attempt = {
+    const row = {
       deliveryId: d.id,
       endpointId: d.endpointId,
       companyId: d.companyId,
@@ -384,7 +504,7 @@ export function webhookJobs(options: DeliveryOptions): {
       return;
     }
     await db.transaction().execute(async (trx) => {
-      await trx.insertInto('webhookAttempts').values(attempt).execute();
+      await trx.insertInto('webhookAttempts').values(row).execute();
       const mine = (q: ReturnType<typeof trx.updateTable<'webhookDeliveries'>>) =>
         q.where('id', '=', d.id).where('attempts', '=', d.attempts).where('status', '=', 'pending');
       let delay = nextRetryDelayMs(d.attempts, random);
