@@ -21,7 +21,8 @@ import { recordingRoutes } from './recordings/recordings.routes.ts';
 import { resultRoutes } from './scoring/results.routes.ts';
 import { withWebhookEvents } from './webhooks/openapi.ts';
 import { webhookRoutes } from './webhooks/webhooks.routes.ts';
-import { serveWebApp } from './web/static.ts';
+import { roomInfo } from './public/candidate-session.ts';
+import { serveWebApp, webDist } from './web/static.ts';
 
 export const apiVersion = '0.1.0';
 
@@ -70,7 +71,8 @@ export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } 
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(problemHandler(deps.log));
-  app.use(serveWebApp());
+  // The join page arrives with its interview's company and role in it (counted like the room information call).
+  app.use(serveWebApp(webDist, { preview: (ref, ip) => roomInfo(deps, ref, ip) }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

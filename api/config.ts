@@ -175,6 +175,12 @@ export const apiEnvSchema = z.object({
   GOOGLE_API_KEY: z.string().min(1).optional(),
   GEMINI_BASE_URL: z.url().optional(),
   SCORING_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  /**
+   * The interviewer's speech recognition (agent/config.ts): without it, or in AGENT_LOCAL_MODE, the interviewer
+   * cannot hear, and the candidate's page says that answers are typed. Set them as the agent's are.
+   */
+  DEEPGRAM_API_KEY: z.string().min(1).optional(),
+  AGENT_LOCAL_MODE: booleanFromEnv.default(false),
   /** Jobs run at once by the API's job runner (scoring, plans, e-mail, chores); webhook sends have their own. */
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   ...webhookEnvFields,
@@ -206,7 +212,13 @@ export interface ApiConfig {
     departureTimeoutSeconds: number;
   };
   links: { secret: string; windowBeforeMinutes: number; windowAfterMinutes: number };
-  join: { tokenTtlSeconds: number; connectGraceSeconds: number; defaultPhoneRegion: string };
+  join: {
+    tokenTtlSeconds: number;
+    connectGraceSeconds: number;
+    defaultPhoneRegion: string;
+    /** 'typed' when the interviewer runs in local mode (no speech recognition): the page says so. */
+    answers: 'voice' | 'typed';
+  };
   rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
   reconcileIntervalMs: number;
   webhooks: WebhookSettings;
@@ -264,6 +276,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       tokenTtlSeconds: e.JOIN_TOKEN_TTL_SECONDS,
       connectGraceSeconds: e.JOIN_CONNECT_GRACE_SECONDS,
       defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
+      answers: e.AGENT_LOCAL_MODE || !e.DEEPGRAM_API_KEY ? 'typed' : 'voice',
     },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,

@@ -289,4 +289,32 @@ describe('public candidate API', () => {
     // A finished interview cannot be joined again.
     expect((await join(interview.roomCode)).status).toBe(404);
   });
+
+  it("a rejoin needs only the phone (HR's name is shown); the answer carries the server's deadline, the answer mode and the contact", async () => {
+    const { interview } = await seedInterview(hr);
+    const info = await pub('GET', `/v1/public/rooms/${interview.roomCode}`);
+    expectStatus(info, 200);
+    expect(info.body).toMatchObject({ startsAt: interview.scheduledStart, contactEmail: null });
+    const first = await join(interview.roomCode);
+    expectStatus(first, 200);
+    // Not started yet; this API has no speech recognition configured, so answers are typed.
+    expect(first.body).toMatchObject({ deadlineAt: null, answers: 'typed', contactEmail: null });
+    // Started on the server's clock, the candidate gone (a reload): the seat is free again.
+    const deadline = new Date(Date.now() + 20 * 60_000);
+    await api.db
+      .updateTable('interviews')
+      .set({ status: 'in_progress', startedAt: new Date(), deadlineAt: deadline, seatClaimedAt: null })
+      .where('id', '=', interview.id)
+      .execute();
+    const again = await join(interview.roomCode, { phone: '050 123 4567' });
+    expectStatus(again, 200);
+    expect(again.body).toMatchObject({
+      identity: first.body.identity,
+      displayName: 'Layla Haddad',
+      deadlineAt: deadline.toISOString(),
+    });
+    expect(decodeJwt(again.body.token).name).toBe('Layla Haddad');
+    // A name half given is still refused in words.
+    expect((await join(interview.roomCode, { phone: '050 123 4567', firstName: '' })).status).toBe(400);
+  });
 });

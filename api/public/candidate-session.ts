@@ -33,7 +33,14 @@ function loadQuery(db: Kysely<Database>) {
     .innerJoin('companies', 'companies.id', 'interviews.companyId')
     .innerJoin('jobs', 'jobs.id', 'interviews.jobId')
     .selectAll('interviews')
-    .select(['companies.name as companyName', 'companies.defaultPhoneRegion as defaultPhoneRegion', 'jobs.title as jobTitle']);
+    .leftJoin('schedulingSettings', 'schedulingSettings.companyId', 'interviews.companyId')
+    .select([
+      'companies.name as companyName',
+      'companies.defaultPhoneRegion as defaultPhoneRegion',
+      'companies.recordingEnabled as companyRecords',
+      'jobs.title as jobTitle',
+      'schedulingSettings.replyTo as contactEmail',
+    ]);
 }
 
 /** The claims of a link we signed, also when outside its validity: the window is answered specifically. */
@@ -83,7 +90,10 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
     roomCode: formatRoomCode(interview.roomCode),
     defaultPhoneRegion: interview.defaultPhoneRegion,
     window,
+    startsAt: interview.scheduledStart,
+    contactEmail: interview.contactEmail ?? null,
     joinState: state,
+    recorded: interview.companyRecords && !interview.recordingOff,
   };
 }
 
@@ -189,7 +199,8 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
       break;
   }
   const { interview, identity } = verdict;
-  const displayName = `${body.firstName} ${body.lastName}`;
+  const displayName =
+    body.firstName && body.lastName ? `${body.firstName} ${body.lastName}` : interview.candidateName;
   const { token, expiresAt } = await livekit.candidateToken({
     roomName: interview.roomName,
     identity,
@@ -210,6 +221,9 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     language: interview.language,
     instructions: interview.instructions,
     maxDurationMinutes: interview.maxDurationMinutes,
+    deadlineAt: interview.deadlineAt ? new Date(interview.deadlineAt) : null,
+    answers: config.join.answers,
+    contactEmail: interview.contactEmail,
   };
 }
 

@@ -27,7 +27,15 @@ export interface JoinAttempt {
 export type JoinedInterview = Pick<
   Interview,
   'id' | 'companyId' | 'roomName' | 'type' | 'language' | 'instructions' | 'maxDurationMinutes'
-> & { companyName: string; jobTitle: string };
+> & {
+  companyName: string;
+  jobTitle: string;
+  /** Set once the interview started: the candidate's page counts down to it after a reload. */
+  deadlineAt: string | null;
+  /** HR's name for the candidate, the display name when a rejoin does not ask for it again. */
+  candidateName: string;
+  contactEmail: string | null;
+};
 
 /** The seat this join claimed: the identity to admit, and what the seat held before, to give it back. */
 export interface Claim {
@@ -130,7 +138,8 @@ const joinBatchSql = `
       json_build_object(
         'id', i.id, 'companyId', i.company_id, 'roomName', i.room_name, 'type', i.type, 'language', i.language,
         'instructions', i.instructions, 'maxDurationMinutes', i.max_duration_minutes, 'companyName', co.name,
-        'jobTitle', jb.title
+        'jobTitle', jb.title, 'deadlineAt', i.deadline_at, 'candidateName', c.first_name || ' ' || c.last_name,
+        'contactEmail', (select ss.reply_to from scheduling_settings ss where ss.company_id = co.id)
       ) as facts
     from target t
     join attempt a on a.ord = t.ord

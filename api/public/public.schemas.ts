@@ -28,7 +28,13 @@ export const roomInfoSchema = z
     roomCode: z.string().meta({ description: 'Formatted as XXXX-XXXX' }),
     defaultPhoneRegion: z.string().meta({ description: "The company's default region for phone numbers" }),
     window: z.object({ opensAt: isoTimestamp, closesAt: isoTimestamp }),
+    startsAt: isoTimestamp.meta({ description: 'When the interview is scheduled to start' }),
+    contactEmail: z
+      .string()
+      .nullable()
+      .meta({ description: "Where the candidate can write to the company (its scheduling settings' reply-to)" }),
     joinState: z.enum(['not_open_yet', 'open', 'closed', 'ended']),
+    recorded: z.boolean().meta({ description: "The interview's audio is recorded (the interviewer says so too, before consent)" }),
   })
   .meta({ id: 'RoomInfo', description: 'What a candidate sees before joining; nothing personal' });
 
@@ -38,8 +44,9 @@ export const joinBody = z
     phoneRegion: regionCode
       .optional()
       .meta({ description: "Region for numbers typed without +; default the company's" }),
-    firstName: z.string().trim().min(1).max(100),
-    lastName: z.string().trim().min(1).max(100),
+    // A rejoin (after a reload) asks only for the phone: without names, HR's name for the candidate is shown.
+    firstName: z.string().trim().min(1).max(100).optional(),
+    lastName: z.string().trim().min(1).max(100).optional(),
   })
   .strict()
   .meta({ id: 'JoinRequest' });
@@ -58,6 +65,13 @@ export const joinResponseSchema = z
     language: z.string(),
     instructions: z.string(),
     maxDurationMinutes: z.number().int(),
+    deadlineAt: isoTimestamp
+      .nullable()
+      .meta({ description: 'When the interview reaches its maximum length; null until it has started' }),
+    answers: z
+      .enum(['voice', 'typed'])
+      .meta({ description: "'typed' when the interviewer has no speech recognition (local mode)" }),
+    contactEmail: z.string().nullable(),
   })
   .meta({ id: 'JoinResponse' });
 

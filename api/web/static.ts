@@ -5,6 +5,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Koa from 'koa';
+import { ar } from '../../web/src/i18n/ar.ts';
+import { en } from '../../web/src/i18n/en.ts';
 
 export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -39,7 +41,61 @@ async function precompressed(ctx: Koa.Context, file: string): Promise<Buffer> {
   return readFile(file);
 }
 
-export function serveWebApp(dist: string = webDist): Koa.Middleware {
+/** What the join page shows before its script runs: the public room information (RoomInfo), nothing personal. */
+export interface JoinPreview {
+  companyName: string;
+  jobTitle: string;
+  language: string;
+}
+export type PreviewRef = { kind: 'code'; code: string } | { kind: 'link'; token: string };
+
+/** The interview a join page's address names, if it names one. */
+function previewRef(ctx: Koa.Context): PreviewRef | null {
+  const code = /^\/join\/([^/]+)\/?$/.exec(ctx.path)?.[1];
+  if (code) {
+    try {
+      return { kind: 'code', code: decodeURIComponent(code) };
+    } catch {
+      return null;
+    }
+  }
+  const link = ctx.query.link;
+  return /^\/join\/?$/.test(ctx.path) && typeof link === 'string' && link ? { kind: 'link', token: link } : null;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/**
+ * The join page with the interview's company, role and a loading line already in its markup, in the interview's
+ * language and direction: on a slow line the candidate reads them as soon as the page and its stylesheet arrive,
+ * seconds before the script. The room information rides along as JSON, so the app renders the form without asking
+ * for it again. React replaces the markup on its first render.
+ */
+function withPreview(html: string, info: JoinPreview): string {
+  const arabic = info.language.toLowerCase().startsWith('ar');
+  const t = arabic ? ar : en;
+  const markup =
+    `<header class="topbar"><span class="brand">${escapeHtml(t['app.title'])}</span></header>` +
+    `<main id="main"><section class="card narrow" data-testid="preview">` +
+    `<h1>${escapeHtml(t['join.title'].replace('{company}', info.companyName))}</h1>` +
+    `<p>${escapeHtml(t['join.role'])}: ${escapeHtml(info.jobTitle)}</p>` +
+    `<p role="status">${escapeHtml(t['common.loading'])}</p></section></main>`;
+  // `<` escaped so no value can close the script element.
+  const json = JSON.stringify(info).replace(/</g, '\\u003c');
+  return html
+    .replace(/<html lang="en" dir="ltr">/, arabic ? '<html lang="ar" dir="rtl">' : '<html lang="en" dir="ltr">')
+    .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(t['app.title'])}</title>`)
+    .replace(
+      '<div id="root"></div>',
+      `<div id="root">${markup}</div><script type="application/json" id="room-info">${json}</script>`,
+    );
+}
+
+export function serveWebApp(
+  dist: string = webDist,
+  options: { preview?: (ref: PreviewRef, ip: string) => Promise<JoinPreview | null> } = {},
+): Koa.Middleware {
   let index: Promise<Buffer | null> | null = null;
   const loadIndex = () => (index ??= readFile(path.join(dist, 'index.html')).catch(() => null));
   return async (ctx, next) => {
@@ -53,6 +109,15 @@ export function serveWebApp(dist: string = webDist): Koa.Middleware {
       ctx.set('Cache-Control', 'no-cache');
       ctx.set('Referrer-Policy', 'no-referrer');
       ctx.set('X-Content-Type-Options', 'nosniff');
+      const ref = options.preview ? previewRef(ctx) : null;
+      // A failed lookup (unknown code, rate limit, database down) serves the plain page: the app says what is wrong.
+      const info = ref ? await options.preview!(ref, ctx.ip).catch(() => null) : null;
+      if (info) {
+        // This page carries one interview's facts: not for shared caches, nor to be kept.
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = withPreview(html.toString('utf8'), info);
+        return;
+      }
       ctx.body = html;
       return;
     }

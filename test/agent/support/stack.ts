@@ -62,7 +62,8 @@ async function freePort(): Promise<number> {
 export async function startAgentStack(options: StackOptions = {}): Promise<AgentStack> {
   // A name of its own, so another test run on the same LiveKit server cannot take this run's dispatches.
   const agentName = `interviewer-${randomBytes(5).toString('hex')}`;
-  const api = await startTestApi({ env: { AGENT_NAME: agentName, ...options.apiEnv } });
+  // The API knows the interviewer has speech recognition as the agent does (by its key): the page offers voice.
+  const api = await startTestApi({ env: { AGENT_NAME: agentName, DEEPGRAM_API_KEY: 'emulated', ...options.apiEnv } });
   const { key } = await seedCompany(api.db, 'MENA Bank');
   const hr = client(api.url, key);
   const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
