@@ -2660,8 +2660,8 @@ export interface components {
       items: components['schemas']['JobInterviewResult'][];
     };
     JoinRequest: {
-      firstName: string;
-      lastName: string;
+      firstName?: string;
+      lastName?: string;
       phone: string;
       /**
        * @description Region for numbers typed without +; default the company's
@@ -2670,7 +2670,15 @@ export interface components {
       phoneRegion?: string;
     };
     JoinResponse: {
+      /**
+       * @description 'typed' when the interviewer has no speech recognition (local mode)
+       * @enum {string}
+       */
+      answers: 'voice' | 'typed';
       companyName: string;
+      contactEmail: string | null;
+      /** @description When the interview reaches its maximum length; null until it has started */
+      deadlineAt: string | null;
       displayName: string;
       /** @description Random participant identity; the same one on a rejoin */
       identity: string;
@@ -2971,6 +2979,8 @@ export interface components {
     /** @description What a candidate sees before joining; nothing personal */
     RoomInfo: {
       companyName: string;
+      /** @description Where the candidate can write to the company (its scheduling settings' reply-to) */
+      contactEmail: string | null;
       /** @description The company's default region for phone numbers */
       defaultPhoneRegion: string;
       instructions: string;
@@ -2979,8 +2989,15 @@ export interface components {
       joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
       language: string;
       maxDurationMinutes: number;
+      /** @description The interview's audio is recorded (the interviewer says so too, before consent) */
+      recorded: boolean;
       /** @description Formatted as XXXX-XXXX */
       roomCode: string;
+      /**
+       * Format: date-time
+       * @description When the interview is scheduled to start
+       */
+      startsAt: string;
       status: components['schemas']['InterviewStatus'];
       type: components['schemas']['InterviewType'];
       window: {
