@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv, portFromEnv } from '../shared/env.ts';
 import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
+import { speechEnvFields, speechSettings, type SpeechSettings } from '../shared/speech-languages.ts';
 
 /** Outbound webhook settings; shared with the stand-alone worker (api/webhook-worker.ts), which needs nothing else. */
 const webhookEnvFields = {
@@ -175,6 +176,8 @@ export const apiEnvSchema = z.object({
   GOOGLE_API_KEY: z.string().min(1).optional(),
   GEMINI_BASE_URL: z.url().optional(),
   SCORING_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  /** The interview languages offered and their speech, as the interviewer reads them (shared/speech-languages.ts). */
+  ...speechEnvFields,
   /**
    * The interviewer's speech recognition (agent/config.ts): without it, or in AGENT_LOCAL_MODE, the interviewer
    * cannot hear, and the candidate's page says that answers are typed. Set them as the agent's are.
@@ -212,6 +215,8 @@ export interface ApiConfig {
     departureTimeoutSeconds: number;
   };
   links: { secret: string; windowBeforeMinutes: number; windowAfterMinutes: number };
+  /** Languages an interview may be held in here: one without a voice is refused when the interview is created. */
+  speech: SpeechSettings;
   join: {
     tokenTtlSeconds: number;
     connectGraceSeconds: number;
@@ -272,6 +277,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       windowBeforeMinutes: e.JOIN_WINDOW_BEFORE_MINUTES,
       windowAfterMinutes: e.JOIN_WINDOW_AFTER_MINUTES,
     },
+    speech: speechSettings(e),
     join: {
       tokenTtlSeconds: e.JOIN_TOKEN_TTL_SECONDS,
       connectGraceSeconds: e.JOIN_CONNECT_GRACE_SECONDS,

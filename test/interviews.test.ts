@@ -113,6 +113,35 @@ describe('interviews', () => {
     expect(badFilter.body.errors?.[0]?.path).toMatch(/^query\.status/);
   });
 
+  it('refuses a language with no interviewer voice when the interview is created, naming the field', async () => {
+    // Arabic is offered by default (SPEECH_LANGUAGES=en,ar): accepted.
+    const { job, candidate } = await seedInterview(call);
+    const body = { candidateId: candidate.id, jobId: job.id, type: 'TECHNICAL', maxDurationMinutes: 30 };
+    expect(bodyOf(await call('POST', '/v1/interviews', { body: { ...body, language: 'ar' } }), 201).language).toBe('ar');
+    // A deployment that offers English only refuses it, and a language nobody offers, before anything is written.
+    const englishOnly = await startTestApi({ env: { SPEECH_LANGUAGES: 'en' } });
+    try {
+      const { key } = await seedCompany(englishOnly.db, 'English only');
+      const hr = client(englishOnly.url, key);
+      const seeded = await seedInterview(hr);
+      const refused = await hr('POST', '/v1/interviews', {
+        body: { ...body, candidateId: seeded.candidate.id, jobId: seeded.job.id, language: 'ar' },
+      });
+      expectStatus(refused, 400);
+      expect(refused.body.errors).toEqual([
+        { path: 'body.language', message: expect.stringContaining('no interviewer voice for "ar"') },
+      ]);
+      expect(refused.body.errors?.[0]?.message).toContain('offered: en');
+      const unknown = await hr('POST', '/v1/interviews', {
+        body: { ...body, candidateId: seeded.candidate.id, jobId: seeded.job.id, language: 'fr' },
+      });
+      expectStatus(unknown, 400);
+      expect(unknown.body.errors?.[0]?.path).toBe('body.language');
+    } finally {
+      await englishOnly.stop();
+    }
+  });
+
   it('refuses a schedule whose join window has already closed (it could only expire), naming the field', async () => {
     const { job, candidate } = await seedInterview(call);
     const after = api.deps.config.links.windowAfterMinutes;

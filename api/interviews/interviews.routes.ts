@@ -1,4 +1,5 @@
 import { endInterview } from '../../shared/interview-lifecycle.ts';
+import { speechFor } from '../../shared/speech-languages.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { actorLabel, companyScope } from '../auth/principal.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
@@ -84,8 +85,19 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
             });
           }
         }
-        // Generated before the transaction: a model call must not hold database locks.
+        // A language with no voice here is refused now, not discovered when the candidate is in the call.
         const language = body.language ?? job.language;
+        if (!speechFor(config.speech, language)) {
+          throw new AppError('validation_failed', `Interviews cannot be held in "${language}" here.`, {
+            errors: [
+              {
+                path: 'body.language',
+                message: `no interviewer voice for "${language}"${body.language ? '' : " (the job's language)"}; offered: ${config.speech.languages.join(', ')} (SPEECH_LANGUAGES)`,
+              },
+            ],
+          });
+        }
+        // Generated before the transaction: a model call must not hold database locks.
         const plan = await planForNewInterview({ config, log }, job, candidate, { ...body, language }, body.customQuestions);
         const interview = await db.transaction().execute(async (trx) => {
           const created = await insertScheduledInterview(
