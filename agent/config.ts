@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv } from '../shared/env.ts';
+import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
 
 // The worker's configuration, parsed once at start. Provider keys are optional: without them the worker runs in
 // local mode (see agent/README.md) instead of refusing to start.
@@ -85,11 +86,14 @@ export const agentEnvSchema = z.object({
   VAD_MIN_SILENCE_MS: z.coerce.number().int().min(250).default(550),
   INTERRUPTION_MIN_DURATION_MS: ms.default(600),
   INTERRUPTION_MIN_WORDS: z.coerce.number().int().min(0).default(2),
+  ...recordingEnvFields,
 });
 
 export type AgentEnv = z.infer<typeof agentEnvSchema>;
 
 export interface AgentConfig {
+  /** Where interview recordings go (shared/recordings/config.ts). */
+  recordings: RecordingSettings;
   env: AgentEnv['NODE_ENV'];
   logLevel: AgentEnv['LOG_LEVEL'];
   database: { url: string; poolSize: number };
@@ -142,6 +146,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    recordings: recordingSettings(e),
     livekit: { url: e.LIVEKIT_URL, apiKey: e.LIVEKIT_API_KEY, apiSecret: e.LIVEKIT_API_SECRET },
     worker: {
       agentName: e.AGENT_NAME,

@@ -13,6 +13,8 @@ export interface InterviewContext {
   instructions: string;
   roomName: string;
   candidateIdentity: string | null;
+  /** The audio is recorded (the company records, and HR did not turn it off for this interview). */
+  recorded?: boolean;
   company: { name: string };
   job: { title: string; description: string; competencies: Competency[] };
   candidate: { firstName: string; lastName: string; resumeText: string | null };
@@ -40,6 +42,8 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
         'i.roomName',
         'i.candidateIdentity',
         'c.name as companyName',
+        'c.recordingEnabled',
+        'i.recordingOff',
         'j.title as jobTitle',
         'j.description as jobDescription',
         'j.competencies',
@@ -61,6 +65,7 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
     instructions: row.instructions,
     roomName: row.roomName,
     candidateIdentity: row.candidateIdentity,
+    recorded: row.recordingEnabled && !row.recordingOff,
     company: { name: row.companyName },
     job: { title: row.jobTitle, description: row.jobDescription, competencies: row.competencies },
     candidate: { firstName: row.firstName, lastName: row.lastName, resumeText: row.resumeText },

@@ -11,6 +11,7 @@ import { createInterviewFlow, type EndReason } from './interview-flow.ts';
 import { InterviewerAgent } from './interviewer.ts';
 import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from './persistence.ts';
 import { createInterviewSession, createInterviewTts } from './pipeline.ts';
+import { prepareRecording } from './recording.ts';
 import { presynthesize } from './speech/presynthesis.ts';
 import * as script from './script.ts';
 
@@ -61,6 +62,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     expectsLongAnswer: () => flow.stage === 'questions',
   });
   const writer = createTranscriptWriter(db, interviewId);
+  const recording = await prepareRecording(job, { db, settings: config.recordings, log }, interviewId);
+  job.addShutdownCallback(() => recording.finish());
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -105,6 +108,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       await job
         .deleteRoom()
         .catch((error: unknown) => log.warn({ err: error }, 'room not deleted; the reconciler will'));
+      await recording.finish();
       job.shutdown(reason);
     })();
     return ending;
@@ -144,7 +148,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         recordConsent(db, {
           interviewId,
           given,
-          noticeVersion: config.conversation.consentNoticeVersion,
+          noticeVersion: script.noticeVersion(config.conversation.consentNoticeVersion, context),
           noticeText: script.disclosure(context),
           candidateStatement: statement,
         }),
@@ -282,6 +286,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   const starting = session.start({
     agent,
     room: job.room,
+    record: recording.record,
     inputOptions: {
       ...(context.candidateIdentity ? { participantIdentity: context.candidateIdentity } : {}),
       // The rejoin grace period decides when a departure ends the interview, not the SDK.
@@ -335,6 +340,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         return;
       }
       flow.clockStartsAt(arrival.interview.deadlineAt.getTime() - context.maxDurationMinutes * 60_000);
+      await recording.start(session);
       candidateCame(true);
       log.debug({ ms: Date.now() - started }, 'candidate present');
 

@@ -12,10 +12,17 @@ export function interviewTitle(ctx: InterviewContext): string {
 export function disclosure(ctx: InterviewContext): string {
   return [
     `I am an AI interviewer, not a person.`,
-    `This conversation is transcribed.`,
+    ctx.recorded
+      ? `This conversation is recorded and transcribed: the hiring team can listen to the recording and read the transcript.`
+      : `This conversation is transcribed.`,
     `The purpose is to learn about your experience for this role, and a person on the ${ctx.company.name} hiring team reviews the result; the AI does not make the decision.`,
     `If you would prefer an alternative process with a person instead, just say so now or at any time, and we will stop here and let the hiring team know.`,
   ].join(' ');
+}
+
+/** The notice's version as stored with the consent: the recorded notice is a wording of its own. */
+export function noticeVersion(base: string, ctx: Pick<InterviewContext, 'recorded'>): string {
+  return ctx.recorded ? `${base}+recording` : base;
 }
 
 export const consentQuestion = 'Do you agree to continue with this AI interview?';

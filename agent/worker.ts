@@ -13,6 +13,7 @@ import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { loadAgentConfig } from './config.ts';
+import { recordingsFinished, startRecordingRecovery } from './recording.ts';
 import { runInterview } from './run-interview.ts';
 
 // The worker entry: `node agent/worker.ts start`. The main process registers with LiveKit under AGENT_NAME (dispatch
@@ -35,6 +36,8 @@ export default defineAgent({
   entry: async (job: JobContext) => {
     const database = job.proc.userData.database as DatabaseHandle;
     job.addShutdownCallback(async () => {
+      // Shutdown callbacks run at once: the recording's upload (run-interview's own callback) still writes its row.
+      await recordingsFinished();
       await database.destroy();
     });
     await runInterview(job, { config, db: database.db, vad: job.proc.userData.vad as VAD, log });
@@ -48,6 +51,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'no provider keys: local mode (plan questions in order, typed answers, espeak-ng speech if installed; scoring waits for an LLM)',
     );
   }
+  // What a killed job left in the recordings spool goes to the store from here, the process that outlives its jobs.
+  void connectDatabase({ url: config.database.url, poolSize: 2 }).then(({ db }) =>
+    startRecordingRecovery({ db, settings: config.recordings, log }),
+  );
   cli.runApp(
     new ServerOptions({
       agent: fileURLToPath(import.meta.url),

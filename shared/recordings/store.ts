@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
@@ -67,6 +67,7 @@ function localStore(dir: string): RecordingStore {
       // Copied beside the target and renamed: a reader never sees half a file, and a crash leaves none.
       const partial = `${target}.${process.pid}.partial`;
       await copyFile(source, partial);
+      await chmod(partial, 0o600);
       await rename(partial, target);
       return { sizeBytes: (await stat(target)).size };
     },

@@ -100,6 +100,8 @@ export type CandidateEvent =
 
 export interface AnswerTiming {
   text: string;
+  /** ms since epoch when the candidate's audio started (voice) or the text was sent. */
+  startedAt: number;
   /** ms since epoch when the candidate's audio stopped (voice) or the text was sent. */
   endedAt: number;
   /** First audible interviewer audio after the answer ended. */
@@ -327,7 +329,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
         .join(' ');
       emit({ type: 'answer', text, mode });
       if (mode === 'text') {
-        current = { text, endedAt: Date.now(), talkedOver: false };
+        current = { text, startedAt: Date.now(), endedAt: Date.now(), talkedOver: false };
         result.answers.push(current);
         await room.localParticipant!.sendText(text, { topic: 'lk.chat' });
         continue;
@@ -335,7 +337,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
       const pcm = speech[i]!;
       const frames: Int16Array[] = [];
       for (let o = 0; o + frameSamples <= pcm.length; o += frameSamples) frames.push(pcm.slice(o, o + frameSamples));
-      current = { text, endedAt: Number.POSITIVE_INFINITY, talkedOver: false };
+      current = { text, startedAt: Date.now(), endedAt: Number.POSITIVE_INFINITY, talkedOver: false };
       result.answers.push(current);
       const drained = new Promise<void>((resolve) => (micDrained = resolve));
       speakingNow = true;
