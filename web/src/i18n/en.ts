@@ -24,6 +24,8 @@ export const en = {
   'join.disclosureTitle': 'Before you start: this interview is conducted by AI',
   'join.disclosure1': 'An AI interviewer asks the questions and listens to your answers.',
   'join.disclosure2': 'The conversation is recorded as a written transcript.',
+  'join.disclosure2Recorded':
+    'The conversation is recorded: its audio and a written transcript, which the hiring team can listen to and read.',
   'join.disclosure3': 'A person at {company} reviews the result. The AI does not make the hiring decision.',
   'join.disclosure4':
     'If you prefer another way to be interviewed, reply to your invitation and ask {company} for an alternative. Choosing that will not count against you.',

@@ -15,6 +15,8 @@ export interface RoomInfo {
   defaultPhoneRegion: string;
   window: { opensAt: string; closesAt: string };
   joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
+  /** The audio is recorded: the disclosure says so. */
+  recorded: boolean;
 }
 
 export interface JoinRequest {

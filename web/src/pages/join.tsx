@@ -109,7 +109,7 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
           <h2 id="disclosure-title">{t('join.disclosureTitle')}</h2>
           <ul>
             <li>{t('join.disclosure1')}</li>
-            <li>{t('join.disclosure2')}</li>
+            <li>{t(info.recorded ? 'join.disclosure2Recorded' : 'join.disclosure2')}</li>
             <li>{t('join.disclosure3', { company: info.companyName })}</li>
             <li>{t('join.disclosure4', { company: info.companyName })}</li>
           </ul>
