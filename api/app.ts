@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
 import { buildOpenApiDocument, mountRoutes } from './http/route.ts';
 import { interviewRoutes } from './interviews/interviews.routes.ts';
+import { invitationRoutes } from './interviews/invitation.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
 import { livekitWebhookRoutes } from './livekit/webhook.routes.ts';
 import { planRoutes } from './plans/plans.routes.ts';
@@ -33,6 +34,7 @@ export function allRoutes(deps: AppDeps) {
     ...jobRoutes(deps),
     ...candidateRoutes(deps),
     ...interviewRoutes(deps),
+    ...invitationRoutes(deps),
     ...planRoutes(deps),
     ...resultRoutes(deps),
     ...recordingRoutes(deps),
