@@ -29,6 +29,7 @@ export const publicPages: HrPage[] = [
 export const pages: HrPage[] = [
   { path: 'interviews', nav: 'nav.interviews', load: () => import('./pages/interviews.tsx') },
   { path: 'interviews/:id', load: () => import('./pages/review/review-page.tsx') },
+  { path: 'overview', nav: 'nav.overview', load: () => import('./pages/manage/overview.tsx') },
   { path: 'jobs', nav: 'nav.jobs', load: () => import('./pages/manage/jobs.tsx') },
   { path: 'jobs/new', access: 'recruit', load: () => import('./pages/manage/job-new.tsx') },
   { path: 'jobs/:id', load: () => import('./pages/manage/job-results.tsx') },

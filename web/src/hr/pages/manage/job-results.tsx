@@ -1,13 +1,15 @@
 // One job's candidates ranked (best score first by default), each competency's score side by side, the
-// recommendation and the human decision; filters by status and recommendation, and the sort, in the address bar.
+// recommendation and the human decision; the interview list's filters (status, type, dates, name) plus the
+// recommendation and the order, in the address bar.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { Input, Label, SearchField } from 'react-aria-components';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
 import { may, useCurrentSession } from '../../auth.tsx';
 import { DecisionBadge, RecommendationBadge, StatusBadge } from '../../components/badges.tsx';
-import { SelectField } from '../../components/controls.tsx';
+import { DateRangeField, rangeInstants, SelectField } from '../../components/controls.tsx';
 import { DataTable, features } from '../../components/data-table.tsx';
 import { ProblemMessage } from '../../components/problem-message.tsx';
 import { ScoreCell } from '../../components/score-cell.tsx';
@@ -15,7 +17,7 @@ import { dateTime } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
-import { interviewStatuses } from '../../vocabulary.ts';
+import { interviewStatuses, interviewTypes } from '../../vocabulary.ts';
 import NotFoundPage from '../not-found.tsx';
 
 type Result = Schemas['JobInterviewResult'];
@@ -32,45 +34,58 @@ export default function JobResultsPage() {
   const status = params.get('status') ?? '';
   const recommendation = params.get('recommendation') ?? '';
   const sort = (params.get('sort') as Sort | null) ?? 'score';
-  const set = (key: string, value: string) => {
+  const type = params.get('type') ?? '';
+  const q = params.get('q') ?? '';
+  const range = params.get('from') && params.get('to') ? { start: params.get('from')!, end: params.get('to')! } : null;
+  const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(key, value);
-    else next.delete(key);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value) next.set(key, value);
+      else next.delete(key);
+    }
     setParams(next, { replace: true });
   };
+  // The name search waits for a pause in typing, as on the interview list.
+  const [search, setSearch] = useState(q);
+  useEffect(() => {
+    if (search.trim() === q) return;
+    const timer = setTimeout(() => set({ q: search.trim() }), 300);
+    return () => clearTimeout(timer);
+  }, [search]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const job = useQuery({
     queryKey: ['job', id],
     queryFn: () => unwrap(api.GET('/v1/jobs/{id}', { params: { path: { id } } })),
   });
   const results = useQuery({
-    queryKey: ['job', id, 'results', status, recommendation, sort],
+    queryKey: ['job', id, 'results', params.toString()],
     placeholderData: keepPreviousData,
-    queryFn: () =>
-      unwrap(
+    queryFn: () => {
+      const instants = range ? rangeInstants(range) : null;
+      return unwrap(
         api.GET('/v1/jobs/{id}/results', {
           params: {
             path: { id },
             query: {
               sort,
               order: sort === 'score' ? 'desc' : 'asc',
-              ...(status ? { status: status as Schemas['InterviewStatus'] } : {}),
+              ...(status ? { status } : {}),
+              ...(type ? { type: type as Schemas['InterviewType'] } : {}),
+              ...(q ? { q } : {}),
+              ...(instants ? { scheduledFrom: instants.from, scheduledTo: instants.to } : {}),
               ...(recommendation ? { recommendation: recommendation as (typeof recommendations)[number] } : {}),
             },
           },
         }),
-      ),
+      );
+    },
   });
 
-  const competencies = job.data?.competencies;
+  const competencies = results.data?.competencies ?? job.data?.competencies;
   const columns = useMemo(
     () =>
       column.columns([
-        column.display({
-          id: 'rank',
-          header: () => t('results.rank'),
-          cell: (info) => info.row.index + 1,
-        }),
+        column.accessor('rank', { header: () => t('results.rank') }),
         column.accessor('candidateName', {
           header: () => t('interviews.candidate'),
           cell: (info) => <Link to={`/hr/interviews/${info.row.original.interviewId}`}>{info.getValue()}</Link>,
@@ -122,16 +137,20 @@ export default function JobResultsPage() {
         )}
       </div>
       <search className="hr-filters" aria-label={t('results.filters')}>
+        <SearchField className="hr-search" value={search} onChange={setSearch}>
+          <Label>{t('filter.search')}</Label>
+          <Input className="hr-input" placeholder={t('filter.searchPlaceholder')} />
+        </SearchField>
         <SelectField
           label={t('interviews.status')}
           value={status}
-          onChange={(value) => set('status', value)}
+          onChange={(value) => set({ status: value })}
           options={[{ id: '', label: t('filter.anyStatus') }, ...interviewStatuses.map((s) => ({ id: s, label: t(`status.${s}`) }))]}
         />
         <SelectField
           label={t('interviews.recommendation')}
           value={recommendation}
-          onChange={(value) => set('recommendation', value)}
+          onChange={(value) => set({ recommendation: value })}
           options={[
             { id: '', label: t('results.anyRecommendation') },
             ...recommendations.map((r) => ({ id: r, label: t(`recommendation.${r}`) })),
@@ -140,12 +159,23 @@ export default function JobResultsPage() {
         <SelectField
           label={t('results.sort')}
           value={sort}
-          onChange={(value) => set('sort', value === 'score' ? '' : value)}
+          onChange={(value) => set({ sort: value === 'score' ? '' : value })}
           options={[
             { id: 'score', label: t('results.sortScore') },
             { id: 'scheduledStart', label: t('results.sortScheduled') },
             { id: 'completedAt', label: t('results.sortCompleted') },
           ]}
+        />
+        <SelectField
+          label={t('interviews.type')}
+          value={type}
+          onChange={(value) => set({ type: value })}
+          options={[{ id: '', label: t('filter.anyType') }, ...interviewTypes.map((v) => ({ id: v, label: t(`type.${v}`) }))]}
+        />
+        <DateRangeField
+          label={t('filter.dates')}
+          value={range}
+          onChange={(next) => set({ from: next?.start ?? '', to: next?.end ?? '' })}
         />
       </search>
       {results.isError ? (
@@ -157,7 +187,7 @@ export default function JobResultsPage() {
           rows={results.data?.items}
           busy={results.isFetching}
           rowKey={(row) => row.interviewId}
-          empty={status || recommendation ? t('interviews.noneMatching') : t('results.none')}
+          empty={status || recommendation || type || q || range ? t('interviews.noneMatching') : t('results.none')}
         />
       )}
     </section>
