@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv } from '../shared/env.ts';
 import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
+import { speechEnvFields, speechSettings, type SpeechSettings } from '../shared/speech-languages.ts';
 
 // The worker's configuration, parsed once at start. Provider keys are optional: without them the worker runs in
 // local mode (see agent/README.md) instead of refusing to start.
@@ -38,10 +39,8 @@ export const agentEnvSchema = z.object({
   DEEPGRAM_STT_URL: z.url().default('wss://api.deepgram.com'),
   /** TTS endpoint (http/https; the streaming socket uses the same host). */
   DEEPGRAM_TTS_URL: z.url().default('https://api.deepgram.com'),
-  STT_MODEL: z.string().default('nova-3'),
-  TTS_PROVIDER: z.enum(['deepgram', 'gemini']).default('deepgram'),
-  TTS_MODEL: z.string().optional(),
-  TTS_VOICE: z.string().optional(),
+  /** STT and TTS per interview language (shared/speech-languages.ts, which the API reads too). */
+  ...speechEnvFields,
 
   GOOGLE_API_KEY: z.string().min(1).optional(),
   /** Gemini API base URL; unset uses Google's. */
@@ -64,8 +63,6 @@ export const agentEnvSchema = z.object({
   CANDIDATE_ARRIVAL_TIMEOUT_SECONDS: seconds.default(120),
   /** Share of the maximum duration after which no new question starts. */
   WRAP_UP_AT: z.coerce.number().min(0.5).max(1).default(0.9),
-  /** The disclosure text's version, stored with each consent. Change it whenever the notice text changes. */
-  CONSENT_NOTICE_VERSION: z.string().default('2026-11-23.1'),
 
   /**
    * Turn-taking. Defaults chosen by `npm run bench:voice` measurements (see agent/README.md). `text` reads the
@@ -111,10 +108,8 @@ export interface AgentConfig {
     googleApiKey: string;
     sttUrl: string;
     ttsUrl: string;
-    sttModel: string;
-    ttsProvider: 'deepgram' | 'gemini';
-    ttsModel: string | undefined;
-    ttsVoice: string | undefined;
+    /** Models and voices per interview language. */
+    speech: SpeechSettings;
     geminiBaseUrl: string | undefined;
     llmModel: string;
   };
@@ -124,7 +119,6 @@ export interface AgentConfig {
     rejoinGraceSeconds: number;
     arrivalTimeoutSeconds: number;
     wrapUpAt: number;
-    consentNoticeVersion: string;
   };
   turns: {
     detection: 'text' | 'model' | 'vad' | 'stt';
@@ -162,10 +156,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
           googleApiKey: e.GOOGLE_API_KEY!,
           sttUrl: e.DEEPGRAM_STT_URL,
           ttsUrl: e.DEEPGRAM_TTS_URL,
-          sttModel: e.STT_MODEL,
-          ttsProvider: e.TTS_PROVIDER,
-          ttsModel: e.TTS_MODEL,
-          ttsVoice: e.TTS_VOICE,
+          speech: speechSettings(e),
           geminiBaseUrl: e.GEMINI_BASE_URL,
           llmModel: e.LLM_MODEL,
         },
@@ -175,7 +166,6 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       rejoinGraceSeconds: e.REJOIN_GRACE_SECONDS,
       arrivalTimeoutSeconds: e.CANDIDATE_ARRIVAL_TIMEOUT_SECONDS,
       wrapUpAt: e.WRAP_UP_AT,
-      consentNoticeVersion: e.CONSENT_NOTICE_VERSION,
     },
     turns: {
       detection: e.TURN_DETECTION,

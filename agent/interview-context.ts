@@ -15,6 +15,8 @@ export interface InterviewContext {
   candidateIdentity: string | null;
   /** The audio is recorded (the company records, and HR did not turn it off for this interview). */
   recorded?: boolean;
+  /** Local mode: nothing recognises speech, so answers are typed (the interviewer says so). Set by the worker. */
+  typedAnswers?: boolean;
   company: { name: string };
   job: { title: string; description: string; competencies: Competency[] };
   candidate: { firstName: string; lastName: string; resumeText: string | null };

@@ -46,7 +46,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
 
   const toCandidateQuestions = (): Step => {
     s.stage = 'candidate_questions';
-    return { say: script.candidateQuestionsPrompt };
+    return { say: script.candidateQuestionsPrompt(ctx) };
   };
   const end = (say: string, reason: EndReason): Step => {
     s.stage = 'ended';
@@ -116,7 +116,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
       s.stage = 'questions';
       s.index = 0;
       s.followUps = 0;
-      return { say: script.firstQuestion(questions[0]!.text) };
+      return { say: script.firstQuestion(ctx, questions[0]!.text) };
     },
 
     /** The candidate has answered (or passed on) the current question. */
@@ -126,7 +126,7 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
       if (s.index + 1 >= questions.length || pastWrapUp()) return toCandidateQuestions();
       s.index++;
       s.followUps = 0;
-      return { say: script.nextQuestion(questions[s.index]!.text) };
+      return { say: script.nextQuestion(ctx, questions[s.index]!.text) };
     },
 
     /** A short follow-up on the current answer; past the limit it moves on instead. */
@@ -137,11 +137,21 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
       return { say: question };
     },
 
+    /** "Repeat": before consent, the notice in full (the greeting says only its essentials); else the question. */
     repeat(): Step {
-      if (s.stage === 'consent') return { say: script.consentRepeat };
-      if (s.stage === 'questions') return { say: script.repeatQuestion(questions[s.index]!.text) };
-      if (s.stage === 'candidate_questions') return { say: script.repeatQuestion(script.candidateQuestionsPrompt) };
+      if (s.stage === 'consent') return { say: script.fullNotice(ctx) };
+      if (s.stage === 'questions') return { say: script.repeatQuestion(ctx, questions[s.index]!.text) };
+      if (s.stage === 'candidate_questions') {
+        return { say: script.repeatQuestion(ctx, script.candidateQuestionsPrompt(ctx)) };
+      }
       throw new FlowError('the interview has ended');
+    },
+
+    /** The candidate is back after a disconnection: what they missed, from where the interview stands. */
+    rejoined(): Step {
+      if (s.stage === 'ended') throw new FlowError('the interview has ended');
+      const resume = s.stage === 'consent' ? script.greeting(ctx) : this.repeat().say;
+      return { say: `${script.welcomeBack(ctx)} ${resume}` };
     },
 
     /** The candidate has no (more) questions: close. */

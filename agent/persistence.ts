@@ -97,7 +97,15 @@ export type TranscriptWriter = ReturnType<typeof createTranscriptWriter>;
 
 export async function recordConsent(
   db: Kysely<Database>,
-  consent: { interviewId: string; given: boolean; noticeVersion: string; noticeText: string; candidateStatement: string },
+  consent: {
+    interviewId: string;
+    given: boolean;
+    noticeVersion: string;
+    /** The language the notice was given in (its text is in that language). */
+    noticeLanguage: string;
+    noticeText: string;
+    candidateStatement: string;
+  },
 ): Promise<void> {
   await db.insertInto('interviewConsents').values(consent).execute();
 }

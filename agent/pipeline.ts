@@ -1,6 +1,7 @@
 import { inference, voice, type tts, type VAD } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as google from '@livekit/agents-plugin-google';
+import { speechFor, type LanguageSpeech } from '../shared/speech-languages.ts';
 import type { AgentConfig } from './config.ts';
 import { createEndOfTurnDetector } from './end-of-turn.ts';
 import { EspeakTTS } from './speech/espeak-tts.ts';
@@ -9,17 +10,28 @@ import { espeakAvailable, espeakVoice } from './speech/espeak.ts';
 // Builds the voice pipeline for one interview from config: Silero VAD, Deepgram STT, Gemini LLM, Deepgram or Gemini
 // TTS; or, in local mode, no STT and no LLM (typed answers, keyword-steered flow) and espeak-ng speech when present.
 
+/**
+ * The interview language's speech as configured. The API refuses to create an interview in a language that has
+ * none, so a miss here means the configuration changed since: the interview fails at once rather than mid-call.
+ */
+export function speechOf(config: AgentConfig, language: string): LanguageSpeech {
+  const speech = config.providers && speechFor(config.providers.speech, language);
+  if (!speech) throw new Error(`no speech configured for the interview language "${language}" (SPEECH_LANGUAGES)`);
+  return speech;
+}
+
 /** The interviewer's voice, built on its own so the greeting can be synthesised before the session exists. */
 export function createInterviewTts(config: AgentConfig, language: string): tts.TTS | undefined {
   const p = config.providers;
   if (!p) return espeakAvailable() ? new EspeakTTS(espeakVoice(language)) : undefined;
-  return p.ttsProvider === 'gemini'
+  const { tts: voiceOf } = speechOf(config, language);
+  return voiceOf.provider === 'gemini'
     ? new google.beta.TTS({
         apiKey: p.googleApiKey,
-        ...(p.ttsModel ? { model: p.ttsModel } : {}),
-        ...(p.ttsVoice ? { voiceName: p.ttsVoice } : {}),
+        ...(voiceOf.model ? { model: voiceOf.model } : {}),
+        ...(voiceOf.voice ? { voiceName: voiceOf.voice } : {}),
       })
-    : new deepgram.TTS({ apiKey: p.deepgramApiKey, baseUrl: p.ttsUrl, ...(p.ttsModel ? { model: p.ttsModel } : {}) });
+    : new deepgram.TTS({ apiKey: p.deepgramApiKey, baseUrl: p.ttsUrl, ...(voiceOf.model ? { model: voiceOf.model } : {}) });
 }
 
 export interface SessionOptions {
@@ -70,7 +82,7 @@ export function createInterviewSession(config: AgentConfig, options: SessionOpti
   }
   return new voice.AgentSession({
     vad,
-    stt: new deepgram.STT({ apiKey: p.deepgramApiKey, baseUrl: p.sttUrl, model: p.sttModel, language }),
+    stt: new deepgram.STT({ apiKey: p.deepgramApiKey, baseUrl: p.sttUrl, ...speechOf(config, language).stt }),
     llm: new google.LLM({
       model: p.llmModel,
       apiKey: p.googleApiKey,

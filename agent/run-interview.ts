@@ -38,7 +38,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   const { interviewId } = parsed.data;
   const log = deps.log.child({ interviewId });
   const started = Date.now();
-  const context = await loadInterviewContext(db, interviewId);
+  const loaded = await loadInterviewContext(db, interviewId);
+  // Without speech recognition (local mode) answers are typed, and the interviewer says so in its own words.
+  const context = loaded && { ...loaded, typedAnswers: config.providers === null };
   log.debug({ ms: Date.now() - started }, 'interview loaded');
   if (!context || (context.status !== 'scheduled' && context.status !== 'in_progress')) {
     log.warn({ status: context?.status }, 'interview is not open; leaving');
@@ -125,7 +127,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       if (flow.stage === 'ended' || ending) return;
       silencePrompts++;
       if (silencePrompts > config.conversation.silenceMaxPrompts) agent.perform(flow.unresponsive());
-      else agent.perform({ say: script.silencePrompt });
+      else agent.perform({ say: script.silencePrompt(context) });
     });
   };
 
@@ -148,7 +150,8 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         recordConsent(db, {
           interviewId,
           given,
-          noticeVersion: script.noticeVersion(config.conversation.consentNoticeVersion, context),
+          noticeVersion: script.noticeVersion(context),
+          noticeLanguage: context.language,
           noticeText: script.disclosure(context),
           candidateStatement: statement,
         }),
@@ -277,8 +280,12 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     log.info('candidate rejoined');
     cancel(leftTimer);
     leftTimer = undefined;
-    // Whatever was said while they were away is lost to them: pick up where the interview stands.
-    if (flow.stage !== 'ended' && !ending) agent.perform({ say: `Welcome back. ${flow.repeat().say}` });
+    // Whatever was said while they were away is lost to them: stop it (the greeting may still be playing to an
+    // empty room, and it cannot be interrupted otherwise), then pick up where the interview stands.
+    if (flow.stage !== 'ended' && !ending) {
+      session.interrupt({ force: true });
+      agent.perform(flow.rejoined());
+    }
   });
 
   // The session connects to the room itself (job.connect), while it builds the pipeline: the two overlap. It starts

@@ -1,71 +1,68 @@
+import { baseLanguage } from '../shared/speech-languages.ts';
 import type { InterviewContext } from './interview-context.ts';
+import { ar } from './script/ar.ts';
+import { en, type Script, type ScriptFacts } from './script/en.ts';
 
-// Everything the interviewer says word for word. Fixed text needs no LLM round trip (the greeting is spoken the
-// moment the candidate arrives) and says the same thing to every candidate, which matters for the disclosure.
+// Everything the interviewer says word for word, in the interview's language: the sentences live in one catalogue
+// per language (script/en.ts, script/ar.ts); these functions pick the interview's and fill in its facts.
 
-export function interviewTitle(ctx: InterviewContext): string {
-  const kind = ctx.type === 'AI_SCREENING' ? 'screening' : ctx.type.toLowerCase().replace('_', ' ');
-  return `${kind} interview for the ${ctx.job.title} role at ${ctx.company.name}`;
+export const catalogues: Record<string, Script> = { en, ar };
+
+/** The interview's catalogue. The API only creates interviews in languages that have one (SPEECH_LANGUAGES). */
+export function catalogue(ctx: Pick<InterviewContext, 'language'>): Script {
+  const found = catalogues[baseLanguage(ctx.language)];
+  if (!found) throw new Error(`no interviewer catalogue for the language "${ctx.language}"`);
+  return found;
 }
 
-/** The AI disclosure and consent notice. Its wording is versioned by CONSENT_NOTICE_VERSION. */
-export function disclosure(ctx: InterviewContext): string {
-  return [
-    `I am an AI interviewer, not a person.`,
-    ctx.recorded
-      ? `This conversation is recorded and transcribed: the hiring team can listen to the recording and read the transcript.`
-      : `This conversation is transcribed.`,
-    `The purpose is to learn about your experience for this role, and a person on the ${ctx.company.name} hiring team reviews the result; the AI does not make the decision.`,
-    `If you would prefer an alternative process with a person instead, just say so now or at any time, and we will stop here and let the hiring team know.`,
-  ].join(' ');
+function facts(ctx: InterviewContext): ScriptFacts {
+  return {
+    firstName: ctx.candidate.firstName,
+    company: ctx.company.name,
+    type: ctx.type,
+    jobTitle: ctx.job.title,
+    recorded: ctx.recorded ?? false,
+    typedAnswers: ctx.typedAnswers ?? false,
+  };
 }
 
-/** The notice's version as stored with the consent: the recorded notice is a wording of its own. */
-export function noticeVersion(base: string, ctx: Pick<InterviewContext, 'recorded'>): string {
+export const interviewTitle = (ctx: InterviewContext) => catalogue(ctx).interviewTitle(facts(ctx));
+
+/** The AI disclosure and consent notice in full, as stored with the consent; versioned by `noticeVersion`. */
+export const disclosure = (ctx: InterviewContext) => catalogue(ctx).disclosure(facts(ctx));
+
+/**
+ * The notice's version as stored with the consent: the language's catalogue version, with the language (the
+ * consent's language is stored on its own too); the recorded notice is a wording of its own.
+ */
+export function noticeVersion(ctx: Pick<InterviewContext, 'recorded' | 'language'>): string {
+  const base = `${baseLanguage(ctx.language)}/${catalogue(ctx).noticeVersion}`;
   return ctx.recorded ? `${base}+recording` : base;
 }
 
-export const consentQuestion = 'Do you agree to continue with this AI interview?';
+/** The spoken greeting: short, with the notice's essentials and the consent question. */
+export const greeting = (ctx: InterviewContext) => catalogue(ctx).greeting(facts(ctx));
 
-export function greeting(ctx: InterviewContext): string {
-  return `Hello ${ctx.candidate.firstName}, welcome to your ${interviewTitle(ctx)}. ${disclosure(ctx)} ${consentQuestion}`;
-}
+/** "Repeat" before consent: the notice in full, then the question. */
+export const fullNotice = (ctx: InterviewContext) => `${disclosure(ctx)} ${catalogue(ctx).consentQuestion}`;
 
-export const consentRepeat = `Could you tell me whether you agree to continue with this AI interview? A yes or a no is enough.`;
+export const consentUnclear = (ctx: InterviewContext) => catalogue(ctx).consentUnclear;
+export const consentDeclined = (ctx: InterviewContext) => catalogue(ctx).consentDeclined(facts(ctx));
 
-export function consentDeclined(ctx: InterviewContext): string {
-  return `That is completely fine, thank you for telling me. I will let the ${ctx.company.name} hiring team know, and they will contact you about another way forward. Goodbye.`;
-}
+/** The first question after consent: how to answer is on the page, so nothing is said before the question. */
+export const firstQuestion = (ctx: InterviewContext, text: string) => catalogue(ctx).nextQuestion(text);
+export const nextQuestion = (ctx: InterviewContext, text: string) => catalogue(ctx).nextQuestion(text);
+export const repeatQuestion = (ctx: InterviewContext, text: string) => catalogue(ctx).repeatQuestion(text);
+export const candidateQuestionsPrompt = (ctx: InterviewContext) => catalogue(ctx).candidateQuestionsPrompt;
 
-export function firstQuestion(text: string): string {
-  return `Thank you. You can answer by speaking, or by typing in the chat. ${text}`;
-}
+export const closing = (ctx: InterviewContext) => catalogue(ctx).closing(facts(ctx));
+export const timeUpClosing = (ctx: InterviewContext) => `${catalogue(ctx).timeUp} ${closing(ctx)}`;
+export const stopRequested = (ctx: InterviewContext) => catalogue(ctx).stopRequested(facts(ctx));
 
-export function nextQuestion(text: string): string {
-  return `Thank you. ${text}`;
-}
+/** With typed answers (local mode) the prompt never asks "are you still there?" over an answer it cannot hear. */
+export const silencePrompt = (ctx: InterviewContext) =>
+  ctx.typedAnswers ? catalogue(ctx).silencePromptTyped : catalogue(ctx).silencePrompt;
+export const unresponsiveClosing = (ctx: InterviewContext) => catalogue(ctx).unresponsiveClosing(facts(ctx));
 
-export function repeatQuestion(text: string): string {
-  return `Of course. ${text}`;
-}
-
-export const candidateQuestionsPrompt =
-  'Thank you, those are all my questions. Before we finish, do you have any questions about the role?';
-
-export function closing(ctx: InterviewContext): string {
-  return `Thank you for your time, ${ctx.candidate.firstName}. The ${ctx.company.name} hiring team will review this interview and get back to you about the next steps. Goodbye.`;
-}
-
-export function timeUpClosing(ctx: InterviewContext): string {
-  return `We have reached the end of our time, so let us stop here. ${closing(ctx)}`;
-}
-
-export function stopRequested(ctx: InterviewContext): string {
-  return `Of course, we will stop here. I will let the ${ctx.company.name} hiring team know that you asked for another way forward, and they will contact you. Goodbye.`;
-}
-
-export const silencePrompt = 'Are you still there? Take your time; answer whenever you are ready, or type your answer in the chat.';
-
-export function unresponsiveClosing(ctx: InterviewContext): string {
-  return `I have not heard from you, so I will end the interview here. The ${ctx.company.name} hiring team will be in touch. Goodbye.`;
-}
+export const welcomeBack = (ctx: InterviewContext) => catalogue(ctx).welcomeBack;
+export const cannotAnswerHere = (ctx: InterviewContext) => catalogue(ctx).cannotAnswerHere;

@@ -10,6 +10,7 @@
 // The answers are synthetic (espeak-ng speech of the scenario's lines); nothing here is a real candidate.
 
 import { parseArgs } from 'node:util';
+import { espeakVoice } from '../agent/speech/espeak.ts';
 import { loadScenario, runCandidate, type Scenario } from '../test/support/candidate-sim.ts';
 
 const { values } = parseArgs({
@@ -80,6 +81,8 @@ const result = await runCandidate({
   lastName: scenario.candidate.lastName,
   answers: scenario.answers,
   mode: values.text ? 'text' : 'voice',
+  // The candidate speaks the interview's language (espeak-ng's voice for it).
+  voice: espeakVoice(scenario.interview.language),
   ...(values['livekit-url'] ? { livekitUrl: values['livekit-url'] } : {}),
   onEvent: (event) => {
     const line =

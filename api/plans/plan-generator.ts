@@ -96,7 +96,7 @@ const planSystem = [
 ].join(' ');
 
 /** "Arabic (ar)" for `ar`: the model gets the language's name, not only its code. */
-function languageName(code: string): string {
+export function languageName(code: string): string {
   try {
     return `${new Intl.DisplayNames(['en'], { type: 'language' }).of(code) ?? code} (${code})`;
   } catch {

@@ -1,6 +1,7 @@
 import type { Competency } from '../../shared/db/schema.ts';
 import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
+import { languageName } from '../plans/plan-generator.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
 import type { Turn } from './integrity.ts';
 
@@ -13,6 +14,8 @@ export interface EvaluationInput {
   competencies: Competency[];
   plan: PlanQuestion[];
   turns: Turn[];
+  /** The interview's language: the scorecard's prose is written in it (evidence quotes stay as spoken). */
+  language?: string;
 }
 
 /** A language model that returns an evaluation in the shape of `modelEvaluationSchema`. */
@@ -67,6 +70,12 @@ export function buildEvaluationPrompt(input: EvaluationInput): string {
     '',
     'Return one entry per question id and per competency key listed above, and an overall recommendation:',
     'advance, human_review or do_not_advance.',
+    ...(input.language
+      ? [
+          `Interview language: ${languageName(input.language)}. Write every rationale, strength, concern and summary in this`,
+          'language; evidence quotes stay verbatim, in the language the candidate spoke.',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -66,6 +66,7 @@ export async function evaluateScenario(settings: GeminiSettings, scenario: Scena
     competencies: scenario.job.competencies,
     plan: plan.questions,
     turns,
+    language: scenario.interview.language ?? 'en',
   });
   const { result, integrity } = applyIntegrity({ plan: plan.questions, competencies: scenario.job.competencies, turns, evaluation });
   const quotesReturned =

@@ -101,6 +101,7 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       competencies,
       plan,
       turns,
+      language: interview.language,
     });
     const { result, integrity } = applyIntegrity({
       plan,

@@ -145,6 +145,7 @@ export interface InterviewConsents {
   given: boolean;
   id: Generated<Int8>;
   interviewId: string;
+  noticeLanguage: string;
   noticeText: string;
   noticeVersion: string;
 }

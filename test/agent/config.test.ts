@@ -20,14 +20,34 @@ describe('agent config', () => {
       GEMINI_BASE_URL: 'http://127.0.0.1:9',
     });
     expect(full.providers).toMatchObject({
-      sttModel: 'nova-3',
       llmModel: 'gemini-2.5-flash',
-      ttsProvider: 'deepgram',
       geminiBaseUrl: 'http://127.0.0.1:9',
+      speech: {
+        languages: ['en', 'ar'],
+        byLanguage: {
+          en: { stt: { model: 'nova-3', language: 'en' }, tts: { provider: 'deepgram' } },
+          // No Deepgram Aura voice speaks Arabic: Gemini's does.
+          ar: { stt: { model: 'nova-3', language: 'ar' }, tts: { provider: 'gemini', voice: 'Kore' } },
+        },
+      },
     });
     expect(
       loadAgentConfig({ ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g', AGENT_LOCAL_MODE: 'true' }).providers,
     ).toBeNull();
+  });
+
+  it('offers the configured languages, and refuses one with no voice of its own', () => {
+    const keys = { ...base, DEEPGRAM_API_KEY: 'dg', GOOGLE_API_KEY: 'g' };
+    const englishOnly = loadAgentConfig({ ...keys, SPEECH_LANGUAGES: 'en' }).providers!.speech;
+    expect(englishOnly.languages).toEqual(['en']);
+    expect(englishOnly.byLanguage.ar).toBeUndefined();
+    expect(() => loadAgentConfig({ ...keys, SPEECH_LANGUAGES: 'en,fr' })).toThrow(/SPEECH_LANGUAGES/);
+    // Deepgram's default voice is English: Arabic on Deepgram must name its model.
+    expect(() => loadAgentConfig({ ...keys, SPEECH_AR_TTS_PROVIDER: 'deepgram' })).toThrow(/SPEECH_AR_TTS_MODEL is required/);
+    expect(
+      loadAgentConfig({ ...keys, SPEECH_AR_TTS_PROVIDER: 'deepgram', SPEECH_AR_TTS_MODEL: 'aura-ar' }).providers!.speech
+        .byLanguage.ar?.tts,
+    ).toEqual({ provider: 'deepgram', model: 'aura-ar', voice: 'Kore' });
   });
 
   it('keeps patient turn-taking defaults and refuses settings the SDK would reject', () => {

@@ -109,6 +109,15 @@ describe('interviews that end early', () => {
       expect(second.endedBy).not.toBe('timeout');
       const declined = await stack.api.db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
       expect(declined.endReason).toBe('consent_declined');
+      // Back before consent: welcomed, and the notice's essentials said again, since the first hearing was cut off.
+      const said = await stack.api.db
+        .selectFrom('transcriptTurns')
+        .select('text')
+        .where('interviewId', '=', interview.id)
+        .where('speaker', '=', 'interviewer')
+        .orderBy('seq')
+        .execute();
+      expect(said.some((t) => /^Welcome back\. Hello Ahmed, I am the AI interviewer/.test(t.text))).toBe(true);
 
       const gone = await seedScenario(stack, strong, { answers: [] });
       await runCandidate({ apiUrl: stack.api.url, roomCode: gone.roomCode, ...person, answers: [], leaveAfterFirstAudio: true });

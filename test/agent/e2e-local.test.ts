@@ -43,6 +43,8 @@ describe('local mode', () => {
         .execute();
       const candidate = turns.filter((t) => t.speaker === 'candidate');
       expect(candidate.map((t) => t.text)).toEqual(scenario.answers);
+      // Nothing hears speech here: the interviewer says so in its greeting, before asking for consent.
+      expect(turns[0]!.text).toMatch(/I cannot hear speech today: please type your answers in the chat\. Do you agree/);
       expect(candidate.every((t) => t.input === 'text')).toBe(true);
       const plan = await stack.api.db.selectFrom('interviewPlanQuestions').select(['questionId', 'text']).where('interviewId', '=', interview.id).orderBy('position').execute();
       // Each plan question asked once, in order, with nothing generated in between.

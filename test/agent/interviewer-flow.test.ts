@@ -109,11 +109,13 @@ describe('interviewer agent with a fake LLM', () => {
     expect(script.greeting(context)).toMatch(/Hello Ahmed/);
     expect(script.greeting(context)).toMatch(/AI interviewer/);
     expect(script.greeting(context)).toMatch(/transcribed/);
-    expect(script.greeting(context)).toMatch(/alternative process/);
+    // The greeting is short to hear; the notice in full is what "repeat" says (and what the page shows).
+    expect(script.greeting(context)).toMatch(/Say repeat to hear the full notice/);
+    expect(script.fullNotice(context)).toMatch(/alternative process/);
 
     const { said } = await turn(session, 'Yes, I agree, let\'s start.');
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree, let\'s start.' }]);
-    expect(said).toBe(script.firstQuestion(context.plan.questions[0]!.text));
+    expect(said).toBe(script.firstQuestion(context, context.plan.questions[0]!.text));
     expect(flow.stage).toBe('questions');
     expect(flow.currentQuestion?.questionId).toBe('q-opening');
   });
@@ -134,10 +136,10 @@ describe('interviewer agent with a fake LLM', () => {
     // A third follow-up is refused by the flow: the next plan question comes instead.
     const third = await turn(session, 'The reconciliation job.');
     const second = context.plan.questions[1]!;
-    expect(third.said).toBe(script.nextQuestion(second.text));
+    expect(third.said).toBe(script.nextQuestion(context, second.text));
     expect(flow.currentQuestion?.questionId).toBe(second.questionId);
     expect(flow.followUps).toBe(0);
-    expect((await turn(session, 'Can you repeat that?')).said).toBe(script.repeatQuestion(second.text));
+    expect((await turn(session, 'Can you repeat that?')).said).toBe(script.repeatQuestion(context, second.text));
   });
 
   it('goes through every plan question, asks for the candidate\'s questions, and closes as completed', async () => {
@@ -152,7 +154,7 @@ describe('interviewer agent with a fake LLM', () => {
     await turn(session, 'Yes.');
     let last = '';
     for (const input of answers) last = (await turn(session, input)).said;
-    expect(last).toBe(script.candidateQuestionsPrompt);
+    expect(last).toBe(script.candidateQuestionsPrompt(context));
     const roleAnswer = await turn(session, 'What does the team build?');
     expect(roleAnswer.said).toBe('The team builds the payment ledger and card authorisation services.');
     expect((await turn(session, 'No more questions, thank you.')).said).toBe(script.closing(context));
@@ -181,7 +183,7 @@ describe('interviewer agent with a fake LLM', () => {
     await turn(session, 'Yes.');
     const second = context.plan.questions[1]!;
     const refused = await turn(session, 'I rebuilt our ledger.');
-    expect(refused.said).toBe(script.nextQuestion(second.text));
+    expect(refused.said).toBe(script.nextQuestion(context, second.text));
     expect(refused.said).not.toContain('every single detail');
     expect(flow.currentQuestion?.questionId).toBe(second.questionId);
     expect(flow.followUps).toBe(0);
@@ -191,11 +193,11 @@ describe('interviewer agent with a fake LLM', () => {
   });
 
   it('a consent call whose argument is not a boolean is not a "no": consent is asked again and nothing is stored', async () => {
-    const { session, flow, recorded } = await startInterviewer([
+    const { session, flow, recorded, context } = await startInterviewer([
       { input: 'Sure thing.', toolCalls: [{ name: 'record_consent', args: { agreed: 'yes' } }] },
       { input: 'Yes, I agree.', toolCalls: [{ name: 'record_consent', args: { agreed: true } }] },
     ]);
-    expect((await turn(session, 'Sure thing.')).said).toBe(script.consentRepeat);
+    expect((await turn(session, 'Sure thing.')).said).toBe(script.consentUnclear(context));
     expect(flow.stage).toBe('consent');
     expect(recorded.consents).toEqual([]);
     expect(recorded.ends).toEqual([]);
@@ -250,9 +252,9 @@ describe('interview flow rules', () => {
     const flow = createInterviewFlow(context, { wrapUpAt: 0.9, now: () => now });
     flow.start();
     flow.recordConsent(true);
-    expect(flow.nextQuestion().say).toBe(script.nextQuestion(context.plan.questions[1]!.text));
+    expect(flow.nextQuestion().say).toBe(script.nextQuestion(context, context.plan.questions[1]!.text));
     now = 0.9 * 15 * 60_000;
-    expect(flow.followUp('Tell me more?').say).toBe(script.candidateQuestionsPrompt);
+    expect(flow.followUp('Tell me more?').say).toBe(script.candidateQuestionsPrompt(context));
     expect(flow.stage).toBe('candidate_questions');
     expect(flow.timeUp()).toEqual({ say: script.timeUpClosing(context), end: 'time_limit' });
   });

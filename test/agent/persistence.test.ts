@@ -78,7 +78,14 @@ describe('agent persistence', () => {
   });
 
   it('stores consent with its notice version, and summarises reply latency in SQL', async () => {
-    await recordConsent(api.db, { interviewId, given: true, noticeVersion: 'v-test', noticeText: 'notice', candidateStatement: 'Yes.' });
+    await recordConsent(api.db, {
+      interviewId,
+      given: true,
+      noticeVersion: 'v-test',
+      noticeLanguage: 'en',
+      noticeText: 'notice',
+      candidateStatement: 'Yes.',
+    });
     const consent = await api.db.selectFrom('interviewConsents').selectAll().where('interviewId', '=', interviewId).executeTakeFirstOrThrow();
     expect(consent).toMatchObject({ given: true, noticeVersion: 'v-test', candidateStatement: 'Yes.' });
     expect(consent.at).toBeInstanceOf(Date);

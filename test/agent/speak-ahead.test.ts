@@ -150,7 +150,7 @@ describe.each([
       { input: 'I rebuilt our ledger.', content: 'Thank you.', toolCalls: [{ name: 'ask_follow_up', args: { question: 'How did you test it?' } }] },
       { input: 'I want to stop now.', toolCalls: [{ name: 'stop_interview', args: {} }] },
     ]);
-    const first = script.firstQuestion(context.plan.questions[0]!.text);
+    const first = script.firstQuestion(context, context.plan.questions[0]!.text);
     const consent = await turn(session, 'Yes, I agree.', said, 2);
     expect(consents).toEqual([true]);
     // With speak-ahead the question is the turn's own reply; without, a separate speech after it.

@@ -46,6 +46,10 @@ export interface DeepgramEmulator {
   spoken: string[];
   /** Number of STT streams opened so far. */
   sttConnections: number;
+  /** The query of every STT stream opened (model, language, ...), in order. */
+  sttQueries: URLSearchParams[];
+  /** The model asked of every TTS request (REST or WebSocket), in order. */
+  ttsModels: string[];
   close(): Promise<void>;
 }
 
@@ -62,6 +66,8 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
   const segments: SttSegmentEvent[] = [];
   const spoken: string[] = [];
   let sttConnections = 0;
+  const sttQueries: URLSearchParams[] = [];
+  const ttsModels: string[] = [];
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -72,6 +78,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
         try {
           const { text } = JSON.parse(Buffer.concat(chunks).toString()) as { text: string };
           spoken.push(text);
+          ttsModels.push(url.searchParams.get('model') ?? '');
           const pcm = await synthesizeSpeech(text, { sampleRate: Number(url.searchParams.get('sample_rate') ?? 24000), wordsPerMinute: options.ttsWordsPerMinute });
           await delay(options.ttsFirstByteDelayMs ?? 0);
           res.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -95,8 +102,12 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (url.pathname === '/v1/listen') {
         sttConnections++;
+        sttQueries.push(url.searchParams);
         handleListen(ws, req);
-      } else handleSpeak(ws, url);
+      } else {
+        ttsModels.push(url.searchParams.get('model') ?? '');
+        handleSpeak(ws, url);
+      }
     });
   });
 
@@ -234,6 +245,8 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     addScript: (lines) => script.push(...lines),
     segments,
     spoken,
+    sttQueries,
+    ttsModels,
     get sttConnections() {
       return sttConnections;
     },

@@ -77,6 +77,8 @@ export interface CandidateOptions {
   mode?: 'voice' | 'text';
   /** Speech rate of the candidate's voice. */
   wordsPerMinute?: number;
+  /** The candidate's espeak-ng voice (`ar` for an Arabic interview); default en-us. */
+  voice?: string;
   /** Replaces the serverUrl the API returns (when the API runs behind another address). */
   livekitUrl?: string;
   thinkingPauseMs?: number;
@@ -147,7 +149,7 @@ function capSilences(pcm: Int16Array, maxGapMs = 200): Int16Array {
   return Int16Array.from(out);
 }
 
-async function speechFor(line: string, wordsPerMinute: number, pauseMs: number): Promise<Int16Array> {
+async function speechFor(line: string, wordsPerMinute: number, pauseMs: number, voice?: string): Promise<Int16Array> {
   const parts = line
     .split(pauseMarker)
     .map((p) => p.trim())
@@ -155,7 +157,7 @@ async function speechFor(line: string, wordsPerMinute: number, pauseMs: number):
   const chunks: Int16Array[] = [];
   for (const [i, part] of parts.entries()) {
     if (i > 0) chunks.push(new Int16Array((sampleRate * pauseMs) / 1000));
-    chunks.push(capSilences(await synthesizeSpeech(part, { sampleRate, wordsPerMinute })));
+    chunks.push(capSilences(await synthesizeSpeech(part, { sampleRate, wordsPerMinute, ...(voice ? { voice } : {}) })));
   }
   const total = chunks.reduce((n, c) => n + c.length, 0);
   const pcm = new Int16Array(total);
@@ -178,7 +180,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   const emit = options.onEvent ?? (() => {});
 
   // Synthesise up front so answering costs no time at the turn.
-  const speech = mode === 'voice' ? await Promise.all(options.answers.map((a) => speechFor(a, wpm, pauseMs))) : [];
+  const speech = mode === 'voice' ? await Promise.all(options.answers.map((a) => speechFor(a, wpm, pauseMs, options.voice))) : [];
 
   const joinStartedAt = Date.now();
   let response: Response;

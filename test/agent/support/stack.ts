@@ -85,6 +85,8 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     DEEPGRAM_STT_URL: deepgram.url.replace(/^http/, 'ws'),
     DEEPGRAM_TTS_URL: deepgram.url,
     GEMINI_BASE_URL: gemini.url,
+    // Gemini TTS (the Arabic voice) takes no base URL from the plugin: the Google SDK's own variable points it here.
+    GOOGLE_GEMINI_BASE_URL: gemini.url,
     ...options.workerEnv,
     // Readiness is read from the worker's 'registered worker' line, an info message.
     LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
