@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { initializeLogger, voice } from '@livekit/agents';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InterviewContext } from '../../agent/interview-context.ts';
-import { createInterviewFlow, type EndReason } from '../../agent/interview-flow.ts';
+import { createInterviewFlow, FlowError, type EndReason } from '../../agent/interview-flow.ts';
 import { InterviewerAgent } from '../../agent/interviewer.ts';
 import { classifyLocally } from '../../agent/local-intents.ts';
 import * as script from '../../agent/script.ts';
@@ -257,6 +257,20 @@ describe('interview flow rules', () => {
     expect(flow.followUp('Tell me more?').say).toBe(script.candidateQuestionsPrompt(context));
     expect(flow.stage).toBe('candidate_questions');
     expect(flow.timeUp()).toEqual({ say: script.timeUpClosing(context), end: 'time_limit' });
+  });
+
+  it('"repeat" before consent says the notice in full; a rejoin is welcomed where the interview stands', () => {
+    const context = scenarioContext(15);
+    const flow = createInterviewFlow(context, { wrapUpAt: 0.9 });
+    expect(flow.start().say).toBe(script.greeting(context));
+    expect(flow.repeat().say).toBe(script.fullNotice(context));
+    expect(flow.repeat().say).toMatch(/alternative process.*Do you agree to continue with this AI interview\?$/);
+    // Back before consent: the greeting again (the first may have been cut off); later: the question again.
+    expect(flow.rejoined().say).toBe(`Welcome back. ${script.greeting(context)}`);
+    flow.recordConsent(true);
+    expect(flow.rejoined().say).toBe(`Welcome back. ${script.repeatQuestion(context, context.plan.questions[0]!.text)}`);
+    flow.stopRequested();
+    expect(() => flow.rejoined()).toThrow(FlowError);
   });
 
   it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
