@@ -118,7 +118,7 @@ export const ar: HrMessages = {
   'endReason.interviewer_stopped': 'غادر المحاور الغرفة قبل النهاية.',
 
   'review.loading': 'جارٍ تحميل المقابلة…',
-  'review.back': 'كل المقابلات',
+  'review.back': '→ كل المقابلات',
   'review.print': 'طباعة',
   'review.advisory': 'الدرجات والتوصية نصيحة من نموذج ذكاء اصطناعي، ولا تحسم شيئًا: القرار قرارك.',
   'review.job': 'الوظيفة',

@@ -120,7 +120,7 @@ export const en = {
   'endReason.interviewer_stopped': 'The interviewer left the room before the end.',
 
   'review.loading': 'Loading the interview…',
-  'review.back': 'All interviews',
+  'review.back': '← All interviews',
   'review.print': 'Print',
   'review.advisory':
     'Scores and the recommendation are advice from an AI model. They do not decide anything: the decision is yours.',

@@ -44,8 +44,14 @@ export function HrI18nProvider({ children }: { children: ReactNode }) {
         localStorage.setItem(storageKey, next);
         setLangState(next);
       },
+      // A name, a date or the model's English inside an Arabic sentence (or Arabic inside an English one) is
+      // isolated (U+2068 … U+2069), so its direction cannot reorder the words around it.
       t: (key, params) =>
-        messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(params?.[name] ?? `{${name}}`)),
+        messages[key].replace(/\{(\w+)\}/g, (_, name: string) => {
+          const value = params?.[name];
+          if (value === undefined) return `{${name}}`;
+          return typeof value === 'string' ? `\u2068${value}\u2069` : String(value);
+        }),
     };
   }, [lang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

@@ -179,7 +179,7 @@ export const manageAr: Record<keyof typeof manageEn, string> = {
   'settings.lastResponse': 'آخر استجابة',
   'settings.when': 'الوقت',
   'settings.replay': 'إعادة الإرسال',
-  'settings.replayDelivery': 'إعادة إرسال {event} بتاريخ {when}',
+  'settings.replayDelivery': 'إعادة الإرسال: {event} بتاريخ {when}',
   'settings.replayed': 'وُضع في قائمة إعادة الإرسال.',
   'settings.companyName': 'اسم الشركة',
   'settings.region': 'منطقة الهاتف الافتراضية',

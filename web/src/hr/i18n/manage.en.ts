@@ -178,7 +178,7 @@ export const manageEn = {
   'settings.lastResponse': 'Last response',
   'settings.when': 'When',
   'settings.replay': 'Send again',
-  'settings.replayDelivery': 'Send {event} of {when} again',
+  'settings.replayDelivery': 'Send again: {event} of {when}',
   'settings.replayed': 'Queued to be sent again.',
   'settings.companyName': 'Company name',
   'settings.region': 'Default phone region',

@@ -35,7 +35,7 @@ export default function ForgotPasswordPage() {
           <p>{t('forgot.intro')}</p>
           <TextField name="email" type="email" autoComplete="username" isRequired className="hr-field">
             <Label>{t('signIn.email')}</Label>
-            <Input className="hr-input" />
+            <Input className="hr-input" dir="ltr" />
           </TextField>
           <div role="alert" className="hr-form-error">
             {error}

@@ -46,7 +46,8 @@ export default function SignInPage() {
       <Form className="hr-form" onSubmit={submit}>
         <TextField name="email" type="email" autoComplete="username" isRequired className="hr-field">
           <Label>{t('signIn.email')}</Label>
-          <Input className="hr-input" />
+          {/* An address reads left to right in either language. */}
+          <Input className="hr-input" dir="ltr" />
         </TextField>
         <TextField name="password" type="password" autoComplete="current-password" isRequired className="hr-field">
           <Label>{t('signIn.password')}</Label>

@@ -141,7 +141,7 @@ export default function ReviewPage() {
   return (
     <article className="hr-review">
       <p className="hr-no-print">
-        <Link to="/hr/interviews">← {t('review.back')}</Link>
+        <Link to="/hr/interviews">{t('review.back')}</Link>
       </p>
       <header className="hr-review-header">
         <div className="hr-review-title">

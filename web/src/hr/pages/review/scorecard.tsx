@@ -130,9 +130,9 @@ export function ScorecardView({
                   <Score score={c.score} insufficient={c.insufficientEvidence} />
                 </div>
                 {c.rationale && (
-                  <p dir="auto">
+                  <p>
                     <span className="hr-label">{t('scorecard.rationale')}: </span>
-                    {c.rationale}
+                    <bdi>{c.rationale}</bdi>
                   </p>
                 )}
                 <EvidenceList evidence={c.evidence} onQuote={onQuote} />
@@ -169,9 +169,9 @@ export function ScorecardView({
                   </p>
                 )}
                 {q.rationale && (
-                  <p dir="auto">
+                  <p>
                     <span className="hr-label">{t('scorecard.rationale')}: </span>
-                    {q.rationale}
+                    <bdi>{q.rationale}</bdi>
                   </p>
                 )}
                 <EvidenceList evidence={q.evidence} onQuote={onQuote} />
