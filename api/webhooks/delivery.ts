@@ -31,6 +31,11 @@ export const deliveryChannel = 'webhook_deliveries';
 const drainBudgetMs = 20_000;
 /** A drain run with nothing to do waits this long for a notification before it ends. */
 const lingerMs = 500;
+/**
+ * Claims prompted by notifications come at most this often: during a burst of events each claim then takes the
+ * several that arrived meanwhile, instead of one statement per event competing with the writers for the database.
+ */
+const claimGapMs = 10;
 /** Longest between drain runs whatever happens: the safety net for a lost notification. */
 const safetyMs = 3_000;
 
@@ -263,6 +268,8 @@ export function webhookJobs(options: DeliveryOptions): {
 
   async function drain(signal: AbortSignal, stopping: AbortSignal): Promise<void> {
     const until = Date.now() + drainBudgetMs;
+    let lastClaimAt = 0;
+    let full = false;
     draining = true;
     woken = false;
     moreDue = true;
@@ -271,11 +278,19 @@ export function webhookJobs(options: DeliveryOptions): {
       while (!stopping.aborted && Date.now() < until) {
         const size = moreDue ? claimSize() : 0;
         if (size > 0) {
-          // A notification during the claim sets it again; a full claim means more may be due.
+          if (!full) {
+            const wait = lastClaimAt + claimGapMs - Date.now();
+            if (wait > 0) await sleep(wait);
+          }
+          // A notification during the claim sets it again; a full claim means more may be due now.
           moreDue = false;
-          const batch = await claim(size);
+          lastClaimAt = Date.now();
+          // Sends may have finished while it waited: room only grows.
+          const n = Math.max(claimSize(), size);
+          const batch = await claim(n);
           pump();
-          if (batch.length === size) moreDue = true;
+          full = batch.length === n;
+          if (full) moreDue = true;
           continue;
         }
         // Busy, or nothing more due yet: look again when a send finishes, a notification comes or a second passes
