@@ -158,6 +158,9 @@ export function recordingRoutes({ db, config, log }: AppDeps) {
         const current = recordings();
         const name = `interview-${interview.id}-part-${part.part}.ogg`;
         // A part is read from the store it was written to; a deployment that moved stores has to move the files.
+        if (part.store !== current.kind) {
+          throw new AppError('not_found', `This part is in the ${part.store} store, which this deployment does not use any more.`);
+        }
         if (current.kind === 's3') {
           const url = await fromStore(() => current.presignedUrl(part.objectKey, config.recordings.urlTtlSeconds, name));
           await audit({ via: 'presigned_url', ttlSeconds: config.recordings.urlTtlSeconds });
