@@ -173,7 +173,7 @@ describe('the Done page words every ending', () => {
     expect(await doneReason(page)).toBe('candidate_unresponsive');
     const text = await page.getByTestId('done').innerText();
     expect(text).toContain(en['done.candidate_unresponsive']);
-    expect(text).toContain(en['done.nextTrouble']);
+    expect(text).toContain(en['done.nextTrouble'].replace('{company}', 'MENA Bank'));
     // The page did ask (and was refused by the network) before falling back.
     expect(statusCalls.length).toBeGreaterThan(0);
     await screenshot(page, 'done-candidate_unresponsive-desktop');
@@ -188,7 +188,7 @@ describe('the Done page words every ending', () => {
     expect(await doneReason(page)).toBe('max_duration');
     const text = await page.getByTestId('done').innerText();
     expect(text).toContain(en['done.max_duration']);
-    expect(text).toContain(en['done.next']);
+    expect(text).toContain(en['done.next'].replace('{company}', 'MENA Bank'));
     expect(text).not.toContain(en['done.completed']);
     expect(await checkAtBothSizes(page, 'done-max_duration')).toEqual([]);
 
@@ -214,7 +214,7 @@ describe('the Done page words every ending', () => {
     expect(await doneReason(page)).toBe('ended');
     const text = await page.getByTestId('done').innerText();
     expect(text).toContain(en['done.ended']);
-    expect(text).toContain(en['done.nextContact']);
+    expect(text).toContain(en['done.nextContact'].replace('{company}', 'MENA Bank'));
     expect(text).not.toMatch(/complete/i);
     expect(statusCalls.length).toBeGreaterThan(0);
     await screenshot(page, 'done-ended-desktop');
@@ -252,7 +252,7 @@ describe('the Done page words every ending', () => {
     expect(await doneReason(page)).toBe('candidate_left');
     const text = await page.getByTestId('done').innerText();
     expect(text).toContain(en['done.candidate_left']);
-    expect(text).toContain(en['done.nextTrouble']);
+    expect(text).toContain(en['done.nextTrouble'].replace('{company}', 'MENA Bank'));
     await screenshot(page, 'done-candidate_left-desktop');
     expect(pageErrors(errors)).toEqual([]);
     await context.close();

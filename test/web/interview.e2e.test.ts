@@ -46,13 +46,20 @@ const identityOf = async (id: string) =>
       .executeTakeFirstOrThrow()
   ).candidateIdentity;
 
-/** The join form, then the checks, then "Start the interview". */
-async function joinAndStart(page: Page, options: { micCheck?: boolean } = {}) {
+/**
+ * The join form, then the checks, then "Start the interview". A rejoin asks for the phone only, and goes straight
+ * to the interview when the microphone is already allowed.
+ */
+async function joinAndStart(page: Page, options: { micCheck?: boolean; rejoin?: boolean } = {}) {
   await page.getByLabel('Phone number').fill('050 987 6543');
-  await page.getByLabel('First name').fill(scenario.candidate.firstName);
-  await page.getByLabel('Last name').fill(scenario.candidate.lastName);
+  if (!options.rejoin) {
+    await page.getByLabel('First name').fill(scenario.candidate.firstName);
+    await page.getByLabel('Last name').fill(scenario.candidate.lastName);
+  }
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+  const prepare = page.getByRole('heading', { name: 'Check your microphone and speaker' });
+  await prepare.or(page.getByTestId('agent-state')).first().waitFor({ timeout: 30_000 });
+  if (options.rejoin && !(await prepare.isVisible())) return;
   await allowMicrophone(page);
   await page.locator('#mic-device').waitFor();
   if (options.micCheck) {
@@ -135,6 +142,10 @@ describe('the candidate web app, end to end', () => {
       if (i === 0) {
         // The first plan question has been asked: the agent's counter reaches the page.
         await expect.poll(() => page.getByTestId('question-counter').textContent(), { timeout: 30_000 }).toBe('Question 1 of 4');
+        // The question itself is pinned in its own card, above the running transcript.
+        await expect
+          .poll(() => page.getByTestId('current-question').innerText(), { timeout: 30_000 })
+          .toMatch(/Current question \(Question 1 of 4\)\s+\S.{10,}/s);
         await page.setViewportSize(viewports.phone);
         await screenshot(page, 'interview-live-phone');
         await page.setViewportSize(viewports.desktop);
@@ -145,7 +156,8 @@ describe('the candidate web app, end to end', () => {
         const before = await identityOf(interview.id);
         await page.reload();
         await page.getByText('Enter your phone number again to rejoin').waitFor();
-        await joinAndStart(page);
+        expect(await page.getByLabel('First name').count()).toBe(0);
+        await joinAndStart(page, { rejoin: true });
         // The new capture starts the fake recording over; its answer is spent, so the candidate stays muted.
         await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
         await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);

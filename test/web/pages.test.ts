@@ -104,27 +104,39 @@ describe('join page', () => {
     await context.close();
   });
 
-  it('a wrong phone number is refused in words, not JSON', async () => {
+  it('a wrong phone number is refused in words, under the phone field, until the number changes', async () => {
     const { interview } = await seedInterview(hr, { phone });
     const { page, context } = await newPage(browser, 'phone');
     await page.goto(linkFor(interview));
     await page.getByLabel('Phone number').waitFor();
-    // Keyboard only: Tab goes language switch → country → phone → first name → last name → Continue; Enter submits.
+    // Keyboard only. The page arrives with the interview in its HTML, so focus starts on its heading (announced
+    // first); Tab goes country → phone → first name → last name → Continue; Enter submits.
+    expect(await page.evaluate('document.activeElement.id')).toBe('join-title');
     const visited: string[] = [];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 5; i++) {
       await page.keyboard.press('Tab');
       visited.push(await page.evaluate('document.activeElement.id || document.activeElement.textContent'));
       if (visited.at(-1) === 'phone') await page.keyboard.type('050 765 4321');
       if (visited.at(-1) === 'first-name') await page.keyboard.type('Layla');
       if (visited.at(-1) === 'last-name') await page.keyboard.type('Haddad');
     }
-    expect(visited).toEqual(['العربية', 'country', 'phone', 'first-name', 'last-name', 'Continue']);
+    expect(visited).toEqual(['country', 'phone', 'first-name', 'last-name', 'Continue']);
     await page.keyboard.press('Enter');
-    const alert = page.getByRole('alert');
-    await expect.poll(() => alert.textContent()).toContain('No open interview matches this code and phone number');
-    expect(await alert.textContent()).not.toMatch(/[{}]|not_found|404/);
+    // The refusal belongs to the phone: said under it (not under Last name), the field marked invalid, no green
+    // "looks right" beside it, focus back on it.
+    const state = page.locator('#phone-state');
+    await expect.poll(() => state.textContent()).toContain('No open interview matches this phone number');
+    expect(await state.textContent()).not.toMatch(/[{}]|not_found|404|looks right/);
+    expect(await state.getAttribute('class')).toBe('field-error');
+    expect(await page.getByLabel('Phone number').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate('document.activeElement.id')).toBe('phone');
+    expect(await page.getByRole('alert').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'join-wrong-phone-phone');
+    // Edited, the number is judged afresh.
+    await page.getByLabel('Phone number').fill('050 765 4322');
+    await expect.poll(() => state.textContent()).toBe('Phone number looks right.');
+    expect(await page.getByLabel('Phone number').getAttribute('aria-invalid')).toBeNull();
     await context.close();
   });
 
@@ -140,7 +152,13 @@ describe('join page', () => {
     // Typed by hand: lower case and no dash still find the interview.
     await page.goto(`${api.url}/join/${interview.roomCode.replace('-', '').toLowerCase()}`);
     await page.getByTestId('countdown').waitFor();
-    expect(await page.getByTestId('countdown').innerText()).toMatch(/opens in (10:00|0\d:\d\d)/);
+    const countdown = await page.getByTestId('countdown').innerText();
+    expect(countdown).toMatch(/Joining opens in\s+(10:00|0\d:\d\d)/);
+    // Said once, and the start of the interview itself, with its time zone (the browser's).
+    expect(countdown.match(/opens in/g)).toHaveLength(1);
+    expect(await page.getByTestId('starts-at').innerText()).toMatch(
+      /^The interview starts on .+ (Coordinated Universal Time|GMT|UTC)/,
+    );
     const submit = page.getByRole('button', { name: 'Continue' });
     expect(await submit.isDisabled()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
@@ -167,6 +185,11 @@ describe('join page', () => {
 
     await page.goto(`${api.url}/join/${cancelled.roomCode}`);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('This interview was cancelled');
+    // No dead end: not another room code, but how to reach the company (no reply-to set: the invitation e-mail).
+    expect(await page.getByText('Enter a room code').count()).toBe(0);
+    expect(await page.getByTestId('contact').innerText()).toBe(
+      'Questions? Reply to the invitation e-mail from Gulf Logistics.',
+    );
     expect(await checkAtBothSizes(page, 'status-cancelled')).toEqual([]);
 
     await page.goto(`${api.url}/join/ZZZZ-ZZZZ`);
@@ -186,6 +209,8 @@ describe('join page', () => {
       await expect
         .poll(() => page.getByRole('heading', { level: 1 }).textContent())
         .toBe('This interview link has expired');
+      expect(await page.getByText('Enter a room code').count()).toBe(0);
+      expect(await page.getByTestId('contact').innerText()).toContain('Gulf Logistics');
       expect(await checkAtBothSizes(page, 'status-expired')).toEqual([]);
     } finally {
       api.setNow(null);
@@ -251,14 +276,15 @@ describe('prepare, interview (without an agent) and done', () => {
       .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
 
-    // A reload forgets the session; the page asks for the phone again and comes back as the same participant.
+    // A reload forgets the session; the page asks for the phone only and comes back as the same participant,
+    // straight to the interview since the microphone is allowed.
+    await context.grantPermissions(['microphone'], { origin: api.url });
     await page.reload();
     await page.getByText('Enter your phone number again to rejoin').waitFor();
     expect(new URL(page.url()).pathname).toBe(`/join/${interview.roomCode.slice(0, 4)}-${interview.roomCode.slice(4)}`);
-    await fillJoinForm(page);
-    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
-    await allowMicrophone(page);
-    await page.getByRole('button', { name: 'Start the interview' }).click({ timeout: 30_000 });
+    expect(await page.getByLabel('First name').count()).toBe(0);
+    await page.getByLabel('Phone number').fill(typedPhone);
+    await page.getByRole('button', { name: 'Continue' }).click();
     await expect
       .poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 30_000 })
       .toBe('waiting');
@@ -302,6 +328,7 @@ describe('prepare, interview (without an agent) and done', () => {
     await page.getByRole('button', { name: 'Yes, end it' }).click();
     await page.getByTestId('done').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('done').innerText()).toContain('You ended the interview.');
+    expect(await page.getByTestId('done').innerText()).toContain('a person at Gulf Logistics reviews');
     expect(await page.getByTestId('done').innerText()).not.toMatch(/score/i);
     const ended = await api.db
       .selectFrom('interviews')

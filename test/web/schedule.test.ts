@@ -128,12 +128,15 @@ describe('scheduling page', () => {
     await page.goto(url);
     await expect.poll(() => heading(page)).toBe('Choose a time for your interview with Sched Co');
 
-    // The token left the address bar at once, and is in no storage.
+    // The token left the address bar at once; only this tab keeps it (sessionStorage), never localStorage.
     expect(page.url()).toBe(`${api.url}/schedule`);
-    const stored = (await page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage })')) as string;
-    expect(stored).not.toContain(token.split('.')[1]);
+    expect((await page.evaluate('JSON.stringify({ ...localStorage })')) as string).not.toContain(token.split('.')[1]);
+    expect((await page.evaluate('JSON.stringify({ ...sessionStorage })')) as string).toContain(token.split('.')[1]);
     // Replaced, not pushed: the tab's history is about:blank and /schedule, no entry with the token.
     expect(await page.evaluate('history.length')).toBe(2);
+    // A reload of /schedule finds the same invitation.
+    await page.reload();
+    await expect.poll(() => heading(page)).toBe('Choose a time for your interview with Sched Co');
 
     const main = page.locator('main');
     const text = await main.innerText();
@@ -312,9 +315,12 @@ describe('scheduling page', () => {
       api.setNow(mondayUtc);
     }
 
-    await page.goto(`${api.url}/schedule`);
-    await expect.poll(() => heading(page)).toBe('This scheduling link does not work');
-    expect(await page.locator('main').innerText()).toContain('Open the link in your invitation e-mail again.');
+    // A tab that never had an invitation.
+    const fresh = await open('Europe/London', 'en-GB', 'phone');
+    await fresh.page.goto(`${api.url}/schedule`);
+    await expect.poll(() => heading(fresh.page)).toBe('This scheduling link does not work');
+    expect(await fresh.page.locator('main').innerText()).toContain('Open the link in your invitation e-mail again.');
+    await fresh.context.close();
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -331,6 +337,8 @@ describe('scheduling page', () => {
       // The direction follows the language in an effect, after the heading has rendered.
       await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
       expect(await page.locator('main').innerText()).toContain('تظهر الأوقات بحسب منطقتك الزمنية: Asia/Dubai');
+      // One digit style on the page: Latin, as in the room code and the catalogue's numbers (never ٠٩:٠٠ beside 3).
+      expect(await page.locator('main').innerText()).not.toMatch(/[\u0660-\u0669]/);
       expect(await checkAtBothSizes(page, 'schedule-pick-ar')).toEqual([]);
       await page.getByRole('radio').nth(1).check();
       await page.getByRole('button', { name: 'احجز هذا الموعد' }).click();

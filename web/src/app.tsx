@@ -1,7 +1,16 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { LanguageSwitch, useI18n } from './i18n/i18n.tsx';
 import { type InterviewRef, type JoinRequest, type Session } from './lib/api.ts';
-import { forgetRoomCode, go, parseLocation, rememberedRoomCode, rememberRoomCode, type Route } from './lib/route.ts';
+import {
+  forgetRoomCode,
+  go,
+  parseLocation,
+  rememberedInvitation,
+  rememberedRoomCode,
+  rememberInvitation,
+  rememberRoomCode,
+  type Route,
+} from './lib/route.ts';
 import { CodeEntryPage } from './pages/code-entry.tsx';
 import { DonePage, type EndReason } from './pages/done.tsx';
 import { JoinPage } from './pages/join.tsx';
@@ -16,15 +25,19 @@ type Stage =
   | { page: 'entry' }
   | { page: 'join'; ref: InterviewRef; rejoin: boolean }
   | { page: 'prepare' | 'interview'; ref: InterviewRef; session: Session; request: JoinRequest; deviceId?: string }
-  | { page: 'done'; reason: EndReason }
+  | { page: 'done'; reason: EndReason; companyName?: string; contactEmail?: string | null }
   | { page: 'schedule'; token: string | null };
 
 function initialStage(route: Route): Stage {
   if (route.page === 'join') return { page: 'join', ref: route.ref, rejoin: false };
   if (route.page === 'schedule') {
-    // The invitation's token leaves the address bar (and so the history, bookmarks and screenshots) at once.
-    if (route.token) go('/schedule', true);
-    return { page: 'schedule', token: route.token };
+    // The invitation's token leaves the address bar (and so the history, bookmarks and screenshots) at once; this
+    // tab keeps it, so a reload of /schedule still finds the invitation.
+    if (route.token) {
+      rememberInvitation(route.token);
+      go('/schedule', true);
+    }
+    return { page: 'schedule', token: route.token ?? rememberedInvitation() };
   }
   if (route.page === 'resume' || route.page === 'done') {
     // Nothing of the session survives a reload; the room code brings the candidate back to the same interview.
@@ -38,6 +51,35 @@ function initialStage(route: Route): Stage {
   }
   go('/join', true);
   return { page: 'entry' };
+}
+
+async function microphoneGranted(): Promise<boolean> {
+  try {
+    const status = await navigator.permissions?.query({ name: 'microphone' as PermissionName });
+    return status?.state === 'granted';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The interview page's frame while its code (LiveKit) is still on the way: the candidate is on the interview page
+ * at once, connecting, instead of a bare "Loading…".
+ */
+function InterviewLoading() {
+  const { t } = useI18n();
+  return (
+    <section className="interview" aria-labelledby="interview-title">
+      <h1 id="interview-title" className="visually-hidden" tabIndex={-1}>
+        {t('interview.title')}
+      </h1>
+      <div className="interview-top card">
+        <div className="agent-state" data-state="connecting" data-testid="agent-state">
+          <p role="status">{t('interview.state.connecting')}</p>
+        </div>
+      </div>
+    </section>
+  );
 }
 
 export function App() {
@@ -62,16 +104,28 @@ export function App() {
     document.querySelector<HTMLElement>('main h1')?.focus();
   }, [stage.page, t]);
 
-  const onJoined = useCallback((ref: InterviewRef, roomCode: string, session: Session, request: JoinRequest) => {
-    rememberRoomCode(roomCode);
-    go('/prepare', true);
-    setStage({ page: 'prepare', ref, session, request });
-  }, []);
+  const onJoined = useCallback(
+    async (ref: InterviewRef, roomCode: string, session: Session, request: JoinRequest, rejoin: boolean) => {
+      rememberRoomCode(roomCode);
+      // Back after a reload with the microphone already allowed: the checks were done, straight into the interview.
+      if (rejoin && (await microphoneGranted())) {
+        go('/interview', true);
+        return setStage({ page: 'interview', ref, session, request });
+      }
+      go('/prepare', true);
+      setStage({ page: 'prepare', ref, session, request });
+    },
+    [],
+  );
 
-  const onEnded = useCallback((reason: EndReason) => {
+  const onEnded = useCallback((reason: EndReason, session?: Session) => {
     forgetRoomCode();
     go('/done', true);
-    setStage({ page: 'done', reason });
+    setStage({
+      page: 'done',
+      reason,
+      ...(session ? { companyName: session.companyName, contactEmail: session.contactEmail } : {}),
+    });
   }, []);
 
   let content;
@@ -88,7 +142,12 @@ export function App() {
       break;
     case 'join':
       content = (
-        <JoinPage key={JSON.stringify(stage.ref)} interviewRef={stage.ref} rejoin={stage.rejoin} onJoined={onJoined} />
+        <JoinPage
+          key={JSON.stringify(stage.ref)}
+          interviewRef={stage.ref}
+          rejoin={stage.rejoin}
+          onJoined={(ref, code, session, request) => void onJoined(ref, code, session, request, stage.rejoin)}
+        />
       );
       break;
     case 'prepare':
@@ -105,19 +164,24 @@ export function App() {
       break;
     case 'interview':
       content = (
-        <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
+        <Suspense fallback={<InterviewLoading />}>
           <InterviewPage
             interviewRef={stage.ref}
             session={stage.session}
             request={stage.request}
             {...(stage.deviceId ? { deviceId: stage.deviceId } : {})}
-            onEnded={onEnded}
+            onEnded={(reason) => onEnded(reason, stage.session)}
           />
         </Suspense>
       );
       break;
     case 'done':
-      content = <DonePage reason={stage.reason} />;
+      content = (
+        <DonePage
+          reason={stage.reason}
+          {...(stage.companyName ? { companyName: stage.companyName, contactEmail: stage.contactEmail } : {})}
+        />
+      );
       break;
     case 'schedule':
       content = (

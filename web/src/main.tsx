@@ -15,9 +15,11 @@ if (/^\/hr(\/|$)/.test(window.location.pathname)) {
     </Suspense>,
   );
 } else {
-  // Until the interview's language is known, the browser's language picks the catalogue.
+  // Until the interview's language is known, the browser's language picks the catalogue; a join page the API
+  // served with its interview's facts (api/web/static.ts) already says the interview's language.
+  const served = document.getElementById('room-info') ? document.documentElement.lang : null;
   root.render(
-    <I18nProvider initial={langFor(navigator.language)}>
+    <I18nProvider initial={langFor(served ?? navigator.language)}>
       <App />
     </I18nProvider>,
   );

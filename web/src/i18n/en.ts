@@ -40,10 +40,12 @@ export const en = {
   'join.required': 'Please fill this in.',
   'join.submit': 'Continue',
   'join.submitting': 'Checking…',
-  'join.opensIn': 'The interview opens in {time}.',
+  'join.opensIn': 'Joining opens in',
+  'join.startsAt': 'The interview starts on {time}.',
   'join.opensAt': 'You can join from {time}. This page will get ready on its own.',
   'join.nowOpen': 'The interview is open. You can join now.',
   'join.rejoin': 'You left the interview page. Enter your phone number again to rejoin the same interview.',
+  'join.phoneNotFound': 'No open interview matches this phone number. Check it, or contact {company}.',
 
   'type.TECHNICAL': 'Technical',
   'type.BEHAVIORAL': 'Behavioural',
@@ -121,6 +123,8 @@ export const en = {
   'status.ended.title': 'This interview has already ended',
   'status.ended.body': 'There is nothing more to do here. The company that invited you will be in touch.',
   'status.enterCode': 'Enter a room code',
+  'status.contactEmail': 'Questions? Write to {company}:',
+  'status.contactReply': 'Questions? Reply to the invitation e-mail from {company}.',
 
   'error.not_found':
     'No open interview matches this code and phone number. Check both, or contact the company that invited you.',
@@ -172,9 +176,9 @@ export const en = {
   'interview.state.connecting': 'Connecting…',
   'interview.state.initializing': 'The interviewer is getting ready…',
   'interview.state.idle': 'The interviewer is waiting',
-  'interview.state.listening': 'Listening',
+  'interview.state.listening': 'Listening to you',
   'interview.state.thinking': 'Thinking…',
-  'interview.state.speaking': 'Speaking',
+  'interview.state.speaking': 'The interviewer is speaking',
   'interview.state.waiting': 'Waiting for the interviewer to join…',
   'interview.reconnecting': 'Connection lost. Reconnecting…',
   'interview.question': 'Question {n} of {total}',
@@ -187,7 +191,13 @@ export const en = {
   'interview.unmute': 'Unmute microphone',
   'interview.muted': 'Your microphone is muted.',
   'interview.typeLabel': 'Type your answer instead',
-  'interview.typeHint': 'Press Enter to send. Use this if speaking is hard.',
+  'interview.typeHint': 'Use this if speaking is hard.',
+  'interview.typeEnter': 'Press Enter to send, Shift+Enter for a new line.',
+  'interview.typedOnly': 'The interviewer cannot hear you in this interview: type each answer below and send it.',
+  'interview.typedOnlyLabel': 'Your answer',
+  'interview.micLevel': 'Your microphone',
+  'interview.micStarting': 'Turning on your microphone…',
+  'interview.currentQuestion': 'Current question',
   'interview.send': 'Send',
   'interview.end': 'End interview',
   'interview.endConfirm': 'End the interview now? You cannot come back to it.',
@@ -210,13 +220,15 @@ export const en = {
   'done.ended': 'Your interview has ended.',
   'done.consent_declined':
     'The interview ended because you chose not to continue with an AI interviewer. The company will contact you about an alternative.',
+  'done.theCompany': 'the company',
+  'done.contact': 'Questions? Write to {company}:',
   'done.nextTrouble':
-    'What happens next: the company reviews what was recorded and will contact you. If you had trouble with your microphone or connection, let them know. You can close this page.',
+    'What happens next: {company} reviews what was recorded and will contact you. If you had trouble with your microphone or connection, let them know. You can close this page.',
   'done.nextAlternative': 'You do not need to do anything now. You can close this page.',
   'done.nextContact':
-    'The company will contact you about what happens next. You do not need to do anything now. You can close this page.',
+    'You will hear from {company} about what happens next. You do not need to do anything now. You can close this page.',
   'done.next':
-    'What happens next: a person at the company reviews your interview and will contact you. You do not need to do anything now. You can close this page.',
+    'What happens next: a person at {company} reviews your interview and will contact you. You do not need to do anything now. You can close this page.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -14,6 +14,8 @@ export interface RoomInfo {
   roomCode: string;
   defaultPhoneRegion: string;
   window: { opensAt: string; closesAt: string };
+  startsAt: string;
+  contactEmail: string | null;
   joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
   /** The audio is recorded: the disclosure says so. */
   recorded: boolean;
@@ -22,8 +24,9 @@ export interface RoomInfo {
 export interface JoinRequest {
   phone: string;
   phoneRegion?: string;
-  firstName: string;
-  lastName: string;
+  // Left out on a rejoin: the API shows HR's name for the candidate.
+  firstName?: string;
+  lastName?: string;
 }
 
 export interface Session {
@@ -39,6 +42,11 @@ export interface Session {
   language: string;
   instructions: string;
   maxDurationMinutes: number;
+  /** When the interview reaches its maximum length (the server's clock); null until it has started. */
+  deadlineAt: string | null;
+  /** 'typed' when the interviewer cannot hear (local mode, no speech recognition). */
+  answers: 'voice' | 'typed';
+  contactEmail: string | null;
 }
 
 export class ApiError extends Error {

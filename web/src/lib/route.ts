@@ -33,3 +33,8 @@ const resumeKey = 'interview.roomCode';
 export const rememberRoomCode = (code: string) => sessionStorage.setItem(resumeKey, code);
 export const rememberedRoomCode = () => sessionStorage.getItem(resumeKey);
 export const forgetRoomCode = () => sessionStorage.removeItem(resumeKey);
+
+// The scheduling invitation's token leaves the address bar but stays for this tab, so a reload still works.
+const invitationKey = 'schedule.invitation';
+export const rememberInvitation = (token: string) => sessionStorage.setItem(invitationKey, token);
+export const rememberedInvitation = () => sessionStorage.getItem(invitationKey);

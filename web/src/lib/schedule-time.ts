@@ -12,10 +12,12 @@ export function browserTimeZone(): string {
 
 /**
  * The locale dates are written in: the browser's own variant of the page's language when it has one (en-GB keeps
- * its 24-hour clock and day-month order), otherwise the page's language.
+ * its 24-hour clock and day-month order), otherwise the page's language; Latin digits on Arabic pages.
  */
 export function localeFor(lang: string, preferred: readonly string[] = navigator.languages ?? []): string {
-  return preferred.find((tag) => tag.toLowerCase().split('-')[0] === lang) ?? lang;
+  const tag = preferred.find((tag) => tag.toLowerCase().split('-')[0] === lang) ?? lang;
+  // Arabic pages keep Latin digits throughout (as the room code and the catalogue's numbers are), never a mix.
+  return lang === 'ar' && !tag.includes('-u-') ? `${tag}-u-nu-latn` : tag;
 }
 
 /** The local calendar day of an instant in a zone, as YYYY-MM-DD (for grouping and comparing). */

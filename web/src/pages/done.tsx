@@ -20,14 +20,34 @@ const next: Record<EndReason, MessageKey> = {
   ended: 'done.nextContact',
 };
 
-/** No scores and no transcript here: the candidate learns that it is over, why, and what happens next. */
-export function DonePage({ reason }: { reason: EndReason }) {
+/**
+ * No scores and no transcript here: the candidate learns that it is over, why, and what happens next, from the
+ * company by name (a reload of /done no longer knows it, and says "the company").
+ */
+export function DonePage({
+  reason,
+  companyName,
+  contactEmail,
+}: {
+  reason: EndReason;
+  companyName?: string;
+  contactEmail?: string | null;
+}) {
   const { t } = useI18n();
+  const company = companyName ?? t('done.theCompany');
   return (
     <section className="card narrow" data-testid="done" data-reason={reason}>
       <h1 tabIndex={-1}>{t('done.title')}</h1>
       <p>{t(`done.${reason}`)}</p>
-      <p>{t(next[reason])}</p>
+      <p>{t(next[reason], { company })}</p>
+      {contactEmail ? (
+        <p data-testid="contact">
+          {t('done.contact', { company })}{' '}
+          <a href={`mailto:${contactEmail}`} dir="ltr">
+            {contactEmail}
+          </a>
+        </p>
+      ) : null}
     </section>
   );
 }

@@ -5,10 +5,11 @@ import {
   useConnectionState,
   useLocalParticipant,
   useMultibandTrackVolume,
+  useTrackVolume,
   useTranscriptions,
   useVoiceAssistant,
 } from '@livekit/components-react';
-import { ConnectionState, DisconnectReason, Room, RoomEvent } from 'livekit-client';
+import { ConnectionState, DisconnectReason, Room, RoomEvent, type LocalAudioTrack } from 'livekit-client';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import {
@@ -213,7 +214,7 @@ function InterviewView({
   const connection = useConnectionState();
   const { state, audioTrack, agent, agentAttributes } = useVoiceAssistant();
   const transcriptions = useTranscriptions();
-  const { localParticipant, isMicrophoneEnabled } = useLocalParticipant();
+  const { localParticipant, isMicrophoneEnabled, microphoneTrack } = useLocalParticipant();
   const [typed, setTyped] = useState<Line[]>([]);
   const [confirming, setConfirming] = useState(false);
   const [ending, setEnding] = useState(false);
@@ -238,7 +239,14 @@ function InterviewView({
   }, [transcriptions, typed, session.identity]);
 
   const progress = questionProgress(agentAttributes);
-  const remainingMs = endsAt(agentAttributes, startedAt + session.maxDurationMinutes * 60_000) - now;
+  const question = usePinnedQuestion(progress?.n, lines);
+  // The server's deadline (from the join, so a reload keeps counting from where it was), the agent's own when it
+  // says, the page's estimate only before the interview has started.
+  const deadline = session.deadlineAt
+    ? Date.parse(session.deadlineAt)
+    : startedAt + session.maxDurationMinutes * 60_000;
+  const remainingMs = endsAt(agentAttributes, deadline) - now;
+  const typedOnly = session.answers === 'typed';
   const reconnecting = connection === ConnectionState.Reconnecting || connection === ConnectionState.SignalReconnecting;
   const agentState =
     connecting || connection === ConnectionState.Connecting
@@ -259,6 +267,11 @@ function InterviewView({
           {t('interview.reconnecting')}
         </p>
       ) : null}
+      {typedOnly ? (
+        <p className="notice typed-only" data-testid="typed-only">
+          {t('interview.typedOnly')}
+        </p>
+      ) : null}
       <div className="interview-top card">
         <div className="agent-state" data-state={agentState} data-testid="agent-state">
           <Visualiser track={audioTrack} active={agentState === 'speaking'} />
@@ -269,12 +282,30 @@ function InterviewView({
             <p data-testid="question-counter">{t('interview.question', { n: progress.n, total: progress.total })}</p>
           ) : null}
           <p data-testid="time-left">{t('interview.remaining', { time: formatDuration(remainingMs) })}</p>
+          {!typedOnly && isMicrophoneEnabled && microphoneTrack?.track ? (
+            <MicLevel track={microphoneTrack.track as LocalAudioTrack} />
+          ) : null}
         </div>
       </div>
+
+      {question ? (
+        <section
+          className="card current-question"
+          aria-labelledby="current-question-title"
+          data-testid="current-question"
+        >
+          <h2 id="current-question-title">
+            {t('interview.currentQuestion')}
+            {progress ? ` (${t('interview.question', { n: progress.n, total: progress.total })})` : ''}
+          </h2>
+          <p dir="auto">{question}</p>
+        </section>
+      ) : null}
 
       <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} />
 
       <TypedAnswer
+        typedOnly={typedOnly}
         disabled={connecting || !agent}
         onSend={async (text) => {
           await localParticipant.sendText(text, { topic: 'lk.chat' });
@@ -283,14 +314,20 @@ function InterviewView({
       />
 
       <div className="controls card">
-        <button
-          type="button"
-          aria-pressed={!isMicrophoneEnabled}
-          disabled={connecting || !micSettled}
-          onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
-        >
-          {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
-        </button>
+        {/* Until the microphone is published there is nothing to mute: say so, not a greyed "Unmute". */}
+        {connecting || !micSettled ? (
+          <p role="status" data-testid="mic-starting">
+            {t('interview.micStarting')}
+          </p>
+        ) : (
+          <button
+            type="button"
+            aria-pressed={!isMicrophoneEnabled}
+            onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
+          >
+            {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
+          </button>
+        )}
         {!isMicrophoneEnabled && micSettled ? <p className="field-error">{t('interview.muted')}</p> : null}
         {confirming ? (
           <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
@@ -322,10 +359,22 @@ function InterviewView({
   );
 }
 
-function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: string): Promise<void> }) {
+// On a touch screen Enter starts a new line (there is no Shift key to hand), and the Send button sends.
+const coarsePointer = () => window.matchMedia?.('(pointer: coarse)').matches ?? false;
+
+function TypedAnswer({
+  disabled,
+  typedOnly,
+  onSend,
+}: {
+  disabled: boolean;
+  typedOnly: boolean;
+  onSend(text: string): Promise<void>;
+}) {
   const { t } = useI18n();
   const [text, setText] = useState('');
   const [sending, setSending] = useState(false);
+  const [touch] = useState(coarsePointer);
   async function submit(event?: FormEvent) {
     event?.preventDefault();
     const value = text.trim();
@@ -340,9 +389,10 @@ function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: str
   }
   return (
     <form className="card typed" onSubmit={submit}>
-      <label htmlFor="typed-answer">{t('interview.typeLabel')}</label>
+      <label htmlFor="typed-answer">{typedOnly ? t('interview.typedOnlyLabel') : t('interview.typeLabel')}</label>
       <p id="typed-hint" className="hint">
-        {t('interview.typeHint')}
+        {typedOnly ? null : <span>{t('interview.typeHint')} </span>}
+        {touch ? null : <span className="fine-pointer-only">{t('interview.typeEnter')}</span>}
       </p>
       <div className="typed-row">
         <textarea
@@ -353,7 +403,7 @@ function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: str
           aria-describedby="typed-hint"
           onChange={(event) => setText(event.target.value)}
           onKeyDown={(event) => {
-            if (event.key === 'Enter' && !event.shiftKey) {
+            if (event.key === 'Enter' && !event.shiftKey && !touch) {
               event.preventDefault();
               void submit();
             }
@@ -365,6 +415,45 @@ function TypedAnswer({ disabled, onSend }: { disabled: boolean; onSend(text: str
       </div>
     </form>
   );
+}
+
+/** The candidate's own microphone, as LiveKit sends it: proof that they are heard. */
+function MicLevel({ track }: { track: LocalAudioTrack }) {
+  const { t } = useI18n();
+  const volume = Math.min(1, useTrackVolume(track) * 2);
+  return (
+    <div className="mic-level">
+      <span id="mic-level-label" className="label">
+        {t('interview.micLevel')}
+      </span>
+      <div
+        className="meter"
+        role="meter"
+        aria-labelledby="mic-level-label"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(volume * 100)}
+        data-testid="mic-level"
+      >
+        <div className="meter-bar" style={{ inlineSize: `${Math.round(volume * 100)}%` }} />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The question being asked, in its own card: the interviewer's line that was on screen when the agent moved the
+ * counter to it (`interview.question`), kept until the next question, however long the conversation in between.
+ */
+function usePinnedQuestion(n: number | undefined, lines: Line[]): string | null {
+  const [pinned, setPinned] = useState<{ n: number; id: string } | null>(null);
+  const lastInterviewer = lines.findLast((line) => line.who === 'interviewer');
+  useEffect(() => {
+    if (n === undefined || !lastInterviewer || pinned?.n === n) return;
+    setPinned({ n, id: lastInterviewer.id });
+  }, [n, lastInterviewer, pinned?.n]);
+  if (!pinned) return null;
+  return lines.find((line) => line.id === pinned.id)?.text ?? null;
 }
 
 // The bands follow the interviewer's voice only while it speaks; between turns the analyser can hold stale

@@ -10,6 +10,7 @@ import {
   type RoomInfo,
   type Session,
 } from '../lib/api.ts';
+import { takePreloadedRoomInfo } from '../lib/preload.ts';
 import { countryOptions, digitCount, phoneIsValid } from '../lib/phone.ts';
 import { Countdown } from './countdown.tsx';
 import { RetryCard } from './retry-card.tsx';
@@ -35,18 +36,32 @@ interface Props {
   onJoined(ref: InterviewRef, roomCode: string, session: Session, request: JoinRequest): void;
 }
 
+function loaded(info: RoomInfo): Load {
+  const status = plainStatus(info);
+  return status ? { kind: 'plain', status, info } : { kind: 'info', info };
+}
+
+// The room information the API put in the page is for the address it was served at: the first join page only.
+let preloaded: RoomInfo | null | undefined;
+
 export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
   const { t, setLang } = useI18n();
-  const [load, setLoad] = useState<Load>({ kind: 'loading' });
+  const [initial] = useState(() => {
+    if (preloaded === undefined) preloaded = takePreloadedRoomInfo();
+    const info = preloaded;
+    preloaded = null;
+    return info;
+  });
+  const [load, setLoad] = useState<Load>(() => (initial ? loaded(initial) : { kind: 'loading' }));
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
+    if (initial && attempt === 0) return;
     let live = true;
     getRoomInfo(interviewRef).then(
       (info) => {
         if (!live) return;
-        const status = plainStatus(info);
-        setLoad(status ? { kind: 'plain', status, info } : { kind: 'info', info });
+        setLoad(loaded(info));
       },
       (error: unknown) => {
         if (!live) return;
@@ -59,7 +74,7 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
     return () => {
       live = false;
     };
-  }, [interviewRef, attempt]);
+  }, [interviewRef, attempt, initial]);
 
   const language = load.kind === 'info' || load.kind === 'plain' ? load.info?.language : undefined;
   useEffect(() => {
@@ -68,14 +83,21 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
 
   if (load.kind === 'loading') return <p role="status">{t('common.loading')}</p>;
   if (load.kind === 'plain')
-    return <StatusPage status={load.status} {...(load.info ? { companyName: load.info.companyName } : {})} />;
+    return (
+      <StatusPage
+        status={load.status}
+        {...(load.info ? { companyName: load.info.companyName, contactEmail: load.info.contactEmail } : {})}
+      />
+    );
   if (load.kind === 'error') {
     return <RetryCard title="code.title" message={errorMessage(load.error)} onRetry={() => setAttempt((n) => n + 1)} />;
   }
   const info = load.info;
+  // The action comes first (a phone shows the form without scrolling); the notice follows, open on the first view
+  // of this tab, a <details> whose summary keyboard and screen-reader users reach like any control.
   return (
     <div className="join-layout">
-      <section className="card" aria-labelledby="join-title">
+      <section className="card join-head" aria-labelledby="join-title">
         <h1 id="join-title" tabIndex={-1}>
           {t('join.title', { company: info.companyName })}
         </h1>
@@ -99,21 +121,6 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
             </dd>
           </div>
         </dl>
-        {info.instructions ? (
-          <>
-            <h2>{t('join.instructions')}</h2>
-            <p className="instructions">{info.instructions}</p>
-          </>
-        ) : null}
-        <div className="disclosure" role="note" aria-labelledby="disclosure-title">
-          <h2 id="disclosure-title">{t('join.disclosureTitle')}</h2>
-          <ul>
-            <li>{t('join.disclosure1')}</li>
-            <li>{t(info.recorded ? 'join.disclosure2Recorded' : 'join.disclosure2')}</li>
-            <li>{t('join.disclosure3', { company: info.companyName })}</li>
-            <li>{t('join.disclosure4', { company: info.companyName })}</li>
-          </ul>
-        </div>
       </section>
       <JoinForm
         info={info}
@@ -122,7 +129,37 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
         onOpened={() => setAttempt((n) => n + 1)}
         onJoined={(session, request) => onJoined(interviewRef, info.roomCode, session, request)}
       />
+      <Notice info={info} />
     </div>
+  );
+}
+
+const noticeSeenKey = 'join.noticeSeen';
+
+function Notice({ info }: { info: RoomInfo }) {
+  const { t } = useI18n();
+  const [open] = useState(() => sessionStorage.getItem(noticeSeenKey) === null);
+  useEffect(() => sessionStorage.setItem(noticeSeenKey, '1'), []);
+  return (
+    <section className="card join-notice" aria-labelledby="disclosure-title">
+      <details open={open} data-testid="notice">
+        <summary>
+          <h2 id="disclosure-title">{t('join.disclosureTitle')}</h2>
+        </summary>
+        <ul>
+          <li>{t('join.disclosure1')}</li>
+          <li>{t(info.recorded ? 'join.disclosure2Recorded' : 'join.disclosure2')}</li>
+          <li>{t('join.disclosure3', { company: info.companyName })}</li>
+          <li>{t('join.disclosure4', { company: info.companyName })}</li>
+        </ul>
+        {info.instructions ? (
+          <>
+            <h3>{t('join.instructions')}</h3>
+            <p className="instructions">{info.instructions}</p>
+          </>
+        ) : null}
+      </details>
+    </section>
   );
 }
 
@@ -146,10 +183,15 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [opensAt, setOpensAt] = useState<string | null>(info.joinState === 'not_open_yet' ? info.window.opensAt : null);
+  // The phone the API found no interview for: the error stays with the phone field until the number changes.
+  const [rejectedPhone, setRejectedPhone] = useState<string | null>(null);
   const autoRetries = useRef(0);
   const formRef = useRef<HTMLFormElement | null>(null);
 
-  const phoneValid = phoneIsValid(phone, region);
+  const phoneRejected = rejectedPhone !== null && rejectedPhone === `${region} ${phone}`;
+  const phoneValid = phoneIsValid(phone, region) && !phoneRejected;
+  // A rejoin needs only the phone: the API matches on it and keeps the name HR has.
+  const askNames = !rejoin;
   // Judge the number once it could be complete, or once the candidate leaves the field; not at the first digit.
   const showPhoneState = phoneTouched || submitted || digitCount(phone) >= 7;
   const open = opensAt === null;
@@ -157,16 +199,25 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
   async function submit(event: FormEvent) {
     event.preventDefault();
     setSubmitted(true);
-    if (!phoneValid || !firstName.trim() || !lastName.trim() || !open) return;
+    if (!phoneValid || (askNames && (!firstName.trim() || !lastName.trim())) || !open) return;
     setBusy(true);
     setError(null);
-    const request: JoinRequest = { phone, phoneRegion: region, firstName: firstName.trim(), lastName: lastName.trim() };
+    const request: JoinRequest = {
+      phone,
+      phoneRegion: region,
+      ...(askNames ? { firstName: firstName.trim(), lastName: lastName.trim() } : {}),
+    };
     try {
       onJoined(await joinInterview(interviewRef, request), request);
     } catch (caught) {
       setBusy(false);
       if (caught instanceof ApiError && caught.code === 'not_open_yet' && caught.opensAt)
         return setOpensAt(caught.opensAt);
+      if (caught instanceof ApiError && caught.code === 'not_found') {
+        setRejectedPhone(`${region} ${phone}`);
+        document.getElementById('phone')?.focus();
+        return;
+      }
       setError(caught);
       // After a reload the old tab takes a moment to leave the room; try again by ourselves a few times.
       if (caught instanceof ApiError && caught.code === 'already_connected' && autoRetries.current < 4) {
@@ -184,6 +235,7 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
       {opensAt ? (
         <Countdown
           until={opensAt}
+          startsAt={info.startsAt}
           onReached={() => {
             setOpensAt(null);
             onOpened();
@@ -197,7 +249,10 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
             <select
               id="country"
               value={region}
-              onChange={(event) => setRegion(event.target.value)}
+              onChange={(event) => {
+                setRegion(event.target.value);
+                setError(null);
+              }}
               autoComplete="tel-country-code"
             >
               {countries.map((c) => (
@@ -216,37 +271,48 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
               autoComplete="tel"
               dir="ltr"
               value={phone}
-              aria-invalid={showPhoneState && !phoneValid ? true : undefined}
+              aria-invalid={(showPhoneState || phoneRejected) && !phoneValid ? true : undefined}
               aria-describedby="phone-hint phone-state"
-              onChange={(event) => setPhone(event.target.value)}
+              onChange={(event) => {
+                setPhone(event.target.value);
+                setError(null);
+              }}
               onBlur={() => setPhoneTouched(phone.length > 0)}
             />
             <p id="phone-hint" className="hint">
               {t('join.phoneHint', { company: info.companyName })}
             </p>
             <p id="phone-state" className={phoneValid ? 'field-ok' : 'field-error'} aria-live="polite">
-              {showPhoneState ? (phoneValid ? t('join.phoneValid') : t('join.phoneInvalid')) : ''}
+              {phoneRejected
+                ? t('join.phoneNotFound', { company: info.companyName })
+                : showPhoneState
+                  ? phoneValid
+                    ? t('join.phoneValid')
+                    : t('join.phoneInvalid')
+                  : ''}
             </p>
           </div>
         </div>
-        <div className="name-row">
-          <NameField
-            id="first-name"
-            label={t('join.firstName')}
-            autoComplete="given-name"
-            value={firstName}
-            onChange={setFirstName}
-            showError={submitted}
-          />
-          <NameField
-            id="last-name"
-            label={t('join.lastName')}
-            autoComplete="family-name"
-            value={lastName}
-            onChange={setLastName}
-            showError={submitted}
-          />
-        </div>
+        {askNames ? (
+          <div className="name-row">
+            <NameField
+              id="first-name"
+              label={t('join.firstName')}
+              autoComplete="given-name"
+              value={firstName}
+              onChange={setFirstName}
+              showError={submitted}
+            />
+            <NameField
+              id="last-name"
+              label={t('join.lastName')}
+              autoComplete="family-name"
+              value={lastName}
+              onChange={setLastName}
+              showError={submitted}
+            />
+          </div>
+        ) : null}
         {message ? (
           <p className="form-error" role="alert">
             {t(message.key, message.params)}
