@@ -48,7 +48,7 @@ function Funnel({ counts }: { counts: Counts }) {
           <li key={stage} className="hr-funnel-row">
             <span className="hr-funnel-label">{t(`overview.${stage}`)}</span>
             <span className="hr-funnel-track" aria-hidden="true">
-              <span className={`hr-funnel-bar hr-funnel-${stage}`} style={{ inlineSize: `${(counts[stage] / top) * 100}%` }} />
+              <span className={`hr-funnel-bar hr-funnel-${stage}${counts[stage] === 0 ? ' hr-funnel-none' : ''}`} style={{ inlineSize: `${(counts[stage] / top) * 100}%` }} />
             </span>
             <span className="hr-funnel-value">
               {counts[stage]}
