@@ -325,7 +325,14 @@ describe('HR workspace', () => {
         }),
       )
       .toBe(true);
-    await shootBoth(page, 'review-en');
+    // Each width shows the review as it is right after following that quote there.
+    for (const [width, viewport] of Object.entries(widths)) {
+      await page.setViewportSize(viewport);
+      await page.getByRole('button', { name: /^Show this quote in the transcript: .?an outbox kept them consistent.?$/ }).click();
+      await page.waitForTimeout(600); // the smooth scroll settles
+      await screenshot(page, `hr-review-en-${width}`);
+    }
+    await page.setViewportSize(widths[1440]);
 
     // On paper: no navigation or controls, the transcript in full after the scorecard.
     await page.emulateMedia({ media: 'print' });
