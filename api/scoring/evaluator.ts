@@ -5,7 +5,7 @@ import { languageName } from '../plans/plan-generator.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
 import type { Turn } from './integrity.ts';
 
-export const scoringPromptVersion = 'scorecard-prompt:v1';
+export const scoringPromptVersion = 'scorecard-prompt:v2';
 
 export interface EvaluationInput {
   jobTitle: string;

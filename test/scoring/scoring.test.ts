@@ -123,7 +123,7 @@ describe('scorecards', () => {
       isLatest: true,
       status: 'complete',
       model: 'gemini-2.5-flash',
-      promptVersion: 'scorecard-prompt:v1',
+      promptVersion: 'scorecard-prompt:v2',
       planVersion: 'template-bank:v1',
       recommendation: 'advance',
       overallScore: 4,
