@@ -1,5 +1,4 @@
 import { endInterview } from '../../shared/interview-lifecycle.ts';
-import { speechFor } from '../../shared/speech-languages.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { actorLabel, companyScope } from '../auth/principal.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
@@ -9,6 +8,7 @@ import { defineRoute } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { insertScheduledInterview, planForNewInterview } from './create-interview.ts';
+import { requireInterviewVoice } from './interview-voice.ts';
 import { joinWindow, windowState } from './join-window.ts';
 import { bumpLinkVersion, findInterview, interviewTimeline, listInterviews } from './interviews.repository.ts';
 import {
@@ -87,16 +87,10 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
         }
         // A language with no voice here is refused now, not discovered when the candidate is in the call.
         const language = body.language ?? job.language;
-        if (!speechFor(config.speech, language)) {
-          throw new AppError('validation_failed', `Interviews cannot be held in "${language}" here.`, {
-            errors: [
-              {
-                path: 'body.language',
-                message: `no interviewer voice for "${language}"${body.language ? '' : " (the job's language)"}; offered: ${config.speech.languages.join(', ')} (SPEECH_LANGUAGES)`,
-              },
-            ],
-          });
-        }
+        requireInterviewVoice(config.speech, language, {
+          path: 'body.language',
+          ...(body.language ? {} : { inheritedFrom: "the job's language" }),
+        });
         // Generated before the transaction: a model call must not hold database locks.
         const plan = await planForNewInterview({ config, log }, job, candidate, { ...body, language }, body.customQuestions);
         const interview = await db.transaction().execute(async (trx) => {

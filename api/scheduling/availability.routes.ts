@@ -9,6 +9,7 @@ import { paginate, toPage } from '../http/pagination.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams, pageQuery } from '../http/schemas.ts';
+import { requireInterviewVoice } from '../interviews/interview-voice.ts';
 import { configToApi, configValues, findConfig, insertConfig, listConfigs } from './configs.repository.ts';
 import {
   blockPage,
@@ -61,6 +62,10 @@ async function companyTimezone(db: Kysely<Database>, companyId: string): Promise
 
 export function availabilityRoutes({ db, config, now }: AppDeps) {
   const horizon = config.scheduling.horizonWeeks;
+  // A slot's own language is checked when HR sets it; one that follows the job's is checked at booking.
+  const checkSlotLanguage = (settings: { language?: string | undefined }) => {
+    if (settings.language) requireInterviewVoice(config.speech, settings.language, { path: 'body.settings.language' });
+  };
   const audit = (
     trx: Kysely<Database>,
     principal: Principal,
@@ -118,6 +123,7 @@ export function availabilityRoutes({ db, config, now }: AppDeps) {
       body: createConfigBody,
       responses: { 201: { description: 'Created', schema: configWithReport } },
       handler: async ({ body, principal, meta }) => {
+        checkSlotLanguage(body.settings);
         const companyId = await owningCompany(db, principal, body.companyId);
         const timezone = body.timezone ?? (await companyTimezone(db, companyId));
         const at = now();
@@ -181,6 +187,7 @@ export function availabilityRoutes({ db, config, now }: AppDeps) {
       body: updateConfigBody,
       responses: { 200: { description: 'Updated', schema: configWithReport } },
       handler: async ({ params, body, principal, meta }) => {
+        checkSlotLanguage(body.settings);
         const at = now();
         const result = await db.transaction().execute(async (trx) => {
           const existing = await findConfig(trx, companyScope(principal), params.id, true);
@@ -256,6 +263,7 @@ export function availabilityRoutes({ db, config, now }: AppDeps) {
       body: createSlotBody,
       responses: { 201: { description: 'Created', schema: slotSchema } },
       handler: async ({ body, principal, meta }) => {
+        checkSlotLanguage(body.settings);
         const companyId = await owningCompany(db, principal, body.companyId);
         const timezone = body.timezone ?? (await companyTimezone(db, companyId));
         const slot = await db.transaction().execute(async (trx) => {

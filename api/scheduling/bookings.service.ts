@@ -8,6 +8,7 @@ import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
 import { AppError } from '../http/problem.ts';
 import { insertScheduledInterview } from '../interviews/create-interview.ts';
+import { requireInterviewVoice } from '../interviews/interview-voice.ts';
 import { bumpLinkVersion, findInterview } from '../interviews/interviews.repository.ts';
 import { findJob } from '../jobs/jobs.repository.ts';
 import { schedulingSettings } from './settings.repository.ts';
@@ -129,6 +130,12 @@ export async function bookSlot(
         // The schedule moved, so links signed for the old window must stop working.
         interview = await bumpLinkVersion(trx, existing.id);
       } else {
+        const language = slot.settings.language ?? job.language;
+        requireInterviewVoice(config.speech, language, {
+          path: slot.settings.language ? 'slot.settings.language' : 'body.jobId',
+          ...(slot.settings.language ? {} : { inheritedFrom: "the job's language" }),
+          audience: input.source,
+        });
         interview = created = await insertScheduledInterview(
           trx,
           config.livekit.roomPrefix,
@@ -139,7 +146,7 @@ export async function bookSlot(
             type: slot.interviewType,
             maxDurationMinutes: maxDuration(slot),
             instructions: slot.settings.instructions ?? '',
-            language: slot.settings.language ?? job.language,
+            language,
             scheduledStart: slot.startsAt,
             scheduledEnd: slot.endsAt,
           },

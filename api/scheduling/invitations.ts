@@ -10,6 +10,7 @@ import { renderInterviewEmail } from '../email/templates.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { isoTimestamp } from '../http/schemas.ts';
+import { requireInterviewVoice } from '../interviews/interview-voice.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import { interviewType } from '../interviews/interviews.schemas.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
@@ -248,6 +249,8 @@ export function invitationRoutes(deps: AppDeps) {
         ]);
         if (!candidate) throw new AppError('not_found', 'No such candidate.');
         if (!job || job.companyId !== candidate.companyId) throw new AppError('not_found', 'No such job.');
+        // Refused here rather than when the candidate tries to book: they could not fix it.
+        requireInterviewVoice(config.speech, job.language, { path: 'body.jobId', inheritedFrom: "the job's language" });
         const at = now();
         const expiresAt = new Date(
           at.getTime() + (body.expiresInDays ?? config.scheduling.invitationTtlDays) * 86_400_000,
