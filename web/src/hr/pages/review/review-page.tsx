@@ -12,7 +12,7 @@ import { PageHeading } from '../../layout.tsx';
 import NotFoundPage from '../not-found.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
-import { RecordingSlot } from './recording-slot.tsx';
+import { RecordingSlot, type SeekTarget } from './recording-slot.tsx';
 import { Provenance, ScorecardView } from './scorecard.tsx';
 import { Transcript, type QuoteTarget } from './transcript.tsx';
 
@@ -105,7 +105,8 @@ export default function ReviewPage() {
   const [version, setVersion] = useState<number | null>(null);
   const [quote, setQuote] = useState<QuoteTarget | null>(null);
   // The recording player (when there is one) moves this; the transcript highlights the turn under it.
-  const [playheadSeq] = useState<number | null>(null);
+  const [playheadSeq, setPlayheadSeq] = useState<number | null>(null);
+  const [player, setPlayer] = useState<SeekTarget | null>(null);
   const { interview, candidate, job, transcript, scorecard, plan, decisions } = useReview(id, version);
 
   const anchors = useMemo(
@@ -223,7 +224,10 @@ export default function ReviewPage() {
                 scorecard={card}
                 anchors={anchors}
                 competencyNames={competencyNames}
-                onQuote={(e) => setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }))}
+                onQuote={(e) => {
+                  setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
+                  if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);
+                }}
               />
             )}
             {card && <Provenance scorecard={card} />}
@@ -236,7 +240,7 @@ export default function ReviewPage() {
         </div>
 
         <aside className="hr-review-side" aria-labelledby="transcript-h">
-          <RecordingSlot interviewId={detail.id} />
+          <RecordingSlot interviewId={detail.id} onPlayhead={setPlayheadSeq} onReady={setPlayer} />
           <h2 id="transcript-h">{t('transcript.title')}</h2>
           <div className="hr-transcript-scroll">
             {transcript.isPending ? (
@@ -244,7 +248,9 @@ export default function ReviewPage() {
             ) : transcript.isError ? (
               <p role="alert">{t('error.unavailable')}</p>
             ) : (
-              <Transcript turns={transcript.data.turns} startedAt={startedAt} quote={quote} currentSeq={playheadSeq} />
+              <Transcript turns={transcript.data.turns} startedAt={startedAt} quote={quote} currentSeq={playheadSeq}
+                player={player}
+              />
             )}
           </div>
         </aside>

@@ -4,6 +4,7 @@ import { forwardRef, useEffect, useRef } from 'react';
 import type { Schemas } from '../../api.ts';
 import { offset, time } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
+import type { SeekTarget } from './recording-slot.tsx';
 
 type Turn = Schemas['TranscriptTurn'];
 
@@ -46,6 +47,7 @@ export function TranscriptTurnView({
   questionNumber,
   quote,
   isCurrent = false,
+  onSeek,
 }: {
   turn: Turn;
   /** The interview's first moment, for the m:ss offsets. */
@@ -56,6 +58,8 @@ export function TranscriptTurnView({
   quote: QuoteTarget | null;
   /** The recording's current time is inside this turn (set by the recording player, when there is one). */
   isCurrent?: boolean;
+  /** Moves the recording to this turn; absent when the turn is not in the stored audio. */
+  onSeek?: () => void;
 }) {
   const i18n = useT();
   const { t } = i18n;
@@ -70,10 +74,23 @@ export function TranscriptTurnView({
     ref.current.focus({ preventScroll: true });
   }, [quote]);
 
+  // Following along: the turn under the playhead is kept in sight inside the transcript's own scroll box only,
+  // so playback never moves the page under the reviewer.
+  useEffect(() => {
+    const el = ref.current;
+    const box = el?.closest('.hr-transcript-scroll');
+    if (!isCurrent || !el || !box) return;
+    const at = el.getBoundingClientRect();
+    const view = box.getBoundingClientRect();
+    if (at.top < view.top || at.bottom > view.bottom) box.scrollTop += at.top - view.top - 16;
+  }, [isCurrent]);
+
   const classes = ['hr-turn', `hr-turn-${turn.speaker}`];
   if (quote) classes.push('hr-turn-quoted');
   if (quote && !span) classes.push('hr-turn-quoted-whole');
   if (isCurrent) classes.push('hr-turn-current');
+  if (onSeek) classes.push('hr-turn-seekable');
+  const at = offset(startedAt, turn.startedAt);
 
   return (
     <li
@@ -83,6 +100,14 @@ export function TranscriptTurnView({
       className={classes.join(' ')}
       data-seq={turn.seq}
       aria-current={isCurrent ? 'time' : undefined}
+      // A click anywhere on the turn seeks (the play button is the keyboard's way); selecting words does not.
+      onClick={
+        onSeek &&
+        ((event) => {
+          if ((event.target as Element).closest('button, a') || window.getSelection()?.toString()) return;
+          onSeek();
+        })
+      }
     >
       {questionNumber !== null && (
         <p className="hr-turn-question">{t('transcript.question', { n: questionNumber })}</p>
@@ -92,8 +117,13 @@ export function TranscriptTurnView({
           {turn.speaker === 'interviewer' ? t('transcript.interviewer') : t('transcript.candidate')}
         </span>
         <time dateTime={turn.startedAt} title={t('transcript.at', { time: time(i18n, turn.startedAt) })}>
-          {offset(startedAt, turn.startedAt)}
+          {at}
         </time>
+        {onSeek && (
+          <button type="button" className="hr-turn-play hr-no-print" aria-label={t('recording.playFrom', { time: at })} onClick={onSeek}>
+            ▶
+          </button>
+        )}
         {turn.input === 'text' && <span className="hr-turn-tag">{t('transcript.typed')}</span>}
         {turn.interrupted && <span className="hr-turn-tag">{t('transcript.interrupted')}</span>}
       </div>
@@ -114,8 +144,8 @@ export function TranscriptTurnView({
 
 export const Transcript = forwardRef<
   HTMLOListElement,
-  { turns: Turn[]; startedAt: string; quote: QuoteTarget | null; currentSeq?: number | null }
->(function Transcript({ turns, startedAt, quote, currentSeq = null }, ref) {
+  { turns: Turn[]; startedAt: string; quote: QuoteTarget | null; currentSeq?: number | null; player?: SeekTarget | null }
+>(function Transcript({ turns, startedAt, quote, currentSeq = null, player = null }, ref) {
   const { t } = useT();
   if (turns.length === 0) return <p className="hr-muted">{t('transcript.none')}</p>;
   // A plan question is marked on the first interviewer turn that asks it.
@@ -136,6 +166,7 @@ export const Transcript = forwardRef<
             questionNumber={questionNumber}
             quote={quote?.turnSeq === turn.seq ? quote : null}
             isCurrent={currentSeq === turn.seq}
+            onSeek={player?.canSeek(turn.seq) ? () => player.seek(turn.seq) : undefined}
           />
         );
       })}
