@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, expectStatus, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { client, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { seedJobAndCandidates, weekly } from './support.ts';
 
 // Interviews made from the scheduling side follow the rule POST /v1/interviews follows: a language this deployment
@@ -47,8 +47,7 @@ describe('scheduling and the interviewer voice', () => {
     expectStatus(slot, 400);
     expect(slot.body.errors?.[0]?.path).toBe('body.settings.language');
     // Nothing was written.
-    const configs = await call('GET', '/v1/scheduling/configs');
-    expect(configs.body.items).toEqual([]);
+    expect(okBody(await call('GET', '/v1/scheduling/configs')).items).toEqual([]);
     // The same configuration in English is accepted.
     const english = await call('POST', '/v1/scheduling/configs', {
       body: weekly({ interviewType: 'BEHAVIORAL', settings: { language: 'en' } }),
@@ -95,10 +94,8 @@ describe('scheduling and the interviewer voice', () => {
     expect(refused.body.errors).toBeUndefined();
     expect(JSON.stringify(refused.body)).not.toContain('SPEECH_LANGUAGES');
 
-    const bookings = await call('GET', '/v1/scheduling/bookings');
-    expect(bookings.body.items).toEqual([]);
-    const interviews = await call('GET', `/v1/interviews?jobId=${jobId}`);
-    expect(interviews.body.items).toEqual([]);
+    expect(okBody(await call('GET', '/v1/scheduling/bookings')).items).toEqual([]);
+    expect(okBody(await call('GET', `/v1/interviews?jobId=${jobId}`)).items).toEqual([]);
 
     // Back in English, the same booking goes through.
     expectStatus(await call('PATCH', `/v1/jobs/${jobId}`, { body: { language: 'en' } }), 200);
