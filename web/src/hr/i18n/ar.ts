@@ -149,7 +149,7 @@ export const ar: HrMessages = {
   'recording.audio': 'تسجيل المقابلة',
   'recording.audioPart': 'تسجيل المقابلة، الجزء {n} من {count}',
   'recording.length': 'المدة {time}',
-  'recording.stereo': 'المرشح على اليسار والمحاور على اليمين',
+  'recording.stereo': 'صوت مجسّم: المرشح على اليسار والمحاور على اليمين.',
   'recording.speed': 'السرعة',
   'recording.parts': 'أجزاء التسجيل',
   'recording.part': 'الجزء {n} ({time})',

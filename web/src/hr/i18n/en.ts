@@ -152,7 +152,7 @@ export const en = {
   'recording.audio': 'Interview recording',
   'recording.audioPart': 'Interview recording, part {n} of {count}',
   'recording.length': 'Length {time}',
-  'recording.stereo': 'candidate on the left, interviewer on the right',
+  'recording.stereo': 'Stereo: the candidate on the left, the interviewer on the right.',
   'recording.speed': 'Speed',
   'recording.parts': 'Recording parts',
   'recording.part': 'Part {n} ({time})',

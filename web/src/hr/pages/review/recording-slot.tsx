@@ -211,7 +211,6 @@ function Player({
       <div className="hr-player-row">
         <p className="hr-player-length">
           {t('recording.length', { time: clock(info.totalDurationMs) })}
-          <span className="hr-muted"> · {t('recording.stereo')}</span>
         </p>
         <label className="hr-player-speed">
           {t('recording.speed')}
@@ -229,6 +228,7 @@ function Player({
           </a>
         )}
       </div>
+      <p className="hr-muted hr-player-stereo">{t('recording.stereo')}</p>
       {several && (
         <div className="hr-player-parts" role="group" aria-label={t('recording.parts')}>
           {stored.map((p) => (
