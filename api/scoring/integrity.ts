@@ -2,6 +2,7 @@ import type { Competency } from '../../shared/db/schema.ts';
 import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { normaliseText, phraseAlternation, wordsPattern } from '../../shared/text/arabic.ts';
 import type { IntegrityReport, ModelEvaluation, ScorecardResult } from './evaluation.schemas.ts';
+import { scorecardTexts } from './texts/index.ts';
 
 // The integrity rules, enforced here rather than requested of the model:
 // - every evidence quote is a verbatim span of the candidate's own answers, at least three words long; "verbatim"
@@ -116,6 +117,8 @@ export interface IntegrityInput {
   competencies: Competency[];
   turns: Turn[];
   evaluation: ModelEvaluation | null;
+  /** The interview's language: the fixed sentences written here are in it (default English). */
+  language?: string;
   onDroppedQuote?: (where: string, quote: { turnSeq: number; quote: string }) => void;
 }
 
@@ -183,7 +186,7 @@ export function applyIntegrity(input: IntegrityInput): { result: ScorecardResult
         recommendation: anyScore ? input.evaluation.overall.recommendation : null,
         summary: anyScore
           ? stripAffect(input.evaluation.overall.summary, report)
-          : 'The interview holds no answers that can be scored; a person should review it.',
+          : scorecardTexts(input.language).noScorableAnswers,
         strengths: anyScore ? input.evaluation.overall.strengths.map((s) => stripAffect(s, report)).filter(Boolean) : [],
         concerns: anyScore ? input.evaluation.overall.concerns.map((s) => stripAffect(s, report)).filter(Boolean) : [],
       }

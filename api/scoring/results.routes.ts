@@ -323,7 +323,7 @@ export function resultRoutes(deps: AppDeps) {
                 reason: 'human_decision',
                 decision: body.decision,
                 updatedAt: row.decidedAt.toISOString(),
-                scorecard: scorecardSummary(latest, latest.result as ScorecardResult),
+                scorecard: scorecardSummary(latest, latest.result as ScorecardResult, interview.language),
               },
             });
           }

@@ -7,6 +7,7 @@ import { recordingExists } from '../../shared/recordings/repository.ts';
 import { readPlan } from '../plans/plans.repository.ts';
 import type { ScorecardResult } from './evaluation.schemas.ts';
 import { createEvaluator, scoringPromptVersion, type ScoringSettings } from './evaluator.ts';
+import { scorecardTexts } from './texts/index.ts';
 import { applyIntegrity, overallScore, questionStatuses, type Turn } from './integrity.ts';
 
 export type ScoreTrigger = 'interview_completed' | 're_score' | 'llm_configured';
@@ -53,11 +54,12 @@ export function resultEventBase(interview: Interview) {
 export function scorecardSummary(
   row: { overallScore: number | null; recommendation: string | null; status: string; pendingReason: string | null },
   result: ScorecardResult | null,
+  language?: string,
 ) {
   return {
     overallScore: row.overallScore,
     recommendation: row.recommendation,
-    summary: (row.status === 'pending' ? (row.pendingReason ?? 'Scoring pending') : (result?.overall?.summary ?? '')).slice(0, 2000),
+    summary: (row.status === 'pending' ? (row.pendingReason ?? scorecardTexts(language).pending) : (result?.overall?.summary ?? '')).slice(0, 2000),
     competencies: (result?.competencies ?? []).map((c) => ({ key: c.key, name: c.name, score: c.score })),
   };
 }
@@ -82,16 +84,16 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
   let stored: { status: 'pending' | 'complete'; pendingReason: string | null; model: string | null; result: ScorecardResult; integrity: object };
   if (!anythingAnswered) {
     // Silence, a declined consent or non-answers: there is nothing to score and nothing to ask a model about.
-    const { result, integrity } = applyIntegrity({ plan, competencies, turns, evaluation: null });
+    const { result, integrity } = applyIntegrity({ plan, competencies, turns, evaluation: null, language: interview.language });
     result.overall = {
       recommendation: null,
-      summary: 'The candidate gave no answers that can be evaluated; a person should review the interview.',
+      summary: scorecardTexts(interview.language).noAnswers,
       strengths: [],
       concerns: [],
     };
     stored = { status: 'complete', pendingReason: null, model: null, result, integrity };
   } else if (!evaluator) {
-    const { result, integrity } = applyIntegrity({ plan, competencies, turns, evaluation: null });
+    const { result, integrity } = applyIntegrity({ plan, competencies, turns, evaluation: null, language: interview.language });
     stored = { status: 'pending', pendingReason: noLlmReason, model: null, result, integrity };
   } else {
     const evaluation = await evaluator.evaluate({
@@ -108,6 +110,7 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       competencies,
       turns,
       evaluation,
+      language: interview.language,
       // The quote itself is the candidate's words; the log gets where it was claimed, not what.
       onDroppedQuote: (where, quote) =>
         deps.log.warn({ interviewId: interview.id, where, turnSeq: quote.turnSeq }, 'dropped an evidence quote that is not verbatim'),
@@ -148,7 +151,7 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       .returningAll()
       .executeTakeFirstOrThrow();
     const base = resultEventBase(interview);
-    const summary = scorecardSummary(row, stored.result);
+    const summary = scorecardSummary(row, stored.result, interview.language);
     if (version === 1) {
       const recorded = await recordingExists(trx, interview.id);
       await recordEvent(trx, {

@@ -5,6 +5,7 @@ import { scoreInterviewTask, scoringBacklog } from '../../api/scoring/scoring-jo
 import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { enqueueScoring } from '../../shared/jobs.ts';
 import { noLlmReason, scoreInterview } from '../../api/scoring/scorecards.ts';
+import { scorecardTexts } from '../../api/scoring/texts/index.ts';
 import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
 import { testJobWorker } from '../support/jobs.ts';
 import {
@@ -218,6 +219,44 @@ describe('scorecards', () => {
       expect(card.result.competencies.every((c: { score: unknown }) => c.score === null)).toBe(true);
     }
     expect(evaluations()).toHaveLength(0);
+  });
+
+  it("writes its own summaries in the interview's language (Arabic here), English by default", async () => {
+    const inArabic = async (lines: Line[]) => {
+      const { interview } = await finishedInterview(lines);
+      await api.db.updateTable('interviews').set({ language: 'ar' }).where('id', '=', interview.id).execute();
+      return { ...interview, language: 'ar' };
+    };
+    const silent = await inArabic([['interviewer', 'مرحبًا ليلى. هل توافقين على المتابعة؟', null]]);
+    await scoreInterview(deps(), silent, 'interview_completed');
+    const silentCard = okBody(await hr('GET', `/v1/interviews/${silent.id}/scorecard`));
+    expect(silentCard.result.overall?.summary).toBe(scorecardTexts('ar').noAnswers);
+    expect(silentCard.result.overall?.summary).toMatch(/^لم يقدّم المرشح/);
+
+    // The model evaluated, but no quote is in the transcript: no score survives, and the fixed summary replaces its own.
+    brain = (request) => {
+      const answer = honestBrain(request);
+      for (const q of answer.questions) q.evidence = [{ turnSeq: 4, quote: 'كلام لم يقله المرشح' }];
+      for (const c of answer.competencies) c.evidence = [{ turnSeq: 4, quote: 'كلام لم يقله المرشح' }];
+      return answer;
+    };
+    const unscorable = await inArabic([
+      ['interviewer', 'حدثيني عن نظام بنيتِه.', 'q-opening'],
+      ['candidate', 'بنيت خدمة الدفتر المحاسبي باستخدام تايب سكريبت وبوستغريس.', 'q-opening'],
+    ]);
+    await scoreInterview(deps(), unscorable, 'interview_completed');
+    const unscorableCard = okBody(await hr('GET', `/v1/interviews/${unscorable.id}/scorecard`));
+    expect(unscorableCard.overallScore).toBeNull();
+    expect(unscorableCard.result.overall?.summary).toBe(scorecardTexts('ar').noScorableAnswers);
+
+    // A regional code picks the same catalogue; a language with none falls back to English.
+    expect(scorecardTexts('ar-AE')).toBe(scorecardTexts('ar'));
+    expect(scorecardTexts('fr').noAnswers).toBe('The candidate gave no answers that can be evaluated; a person should review the interview.');
+    const english = await finishedInterview([['interviewer', 'Hello Layla. Do you agree to continue?', null]]);
+    await scoreInterview(deps(), english.interview, 'interview_completed');
+    expect(okBody(await hr('GET', `/v1/interviews/${english.interview.id}/scorecard`)).result.overall?.summary).toBe(
+      scorecardTexts('en').noAnswers,
+    );
   });
 
   it('stays pending with its reason without a language model, and is scored once one is configured', async () => {
