@@ -3,18 +3,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scoreInterview } from '../../api/scoring/scorecards.ts';
 import { oggOpusDurationMs } from '../../shared/recordings/ogg.ts';
 import { beginRecordingPart, markPartStored } from '../../shared/recordings/repository.ts';
 import { createRecordingStore } from '../../shared/recordings/store.ts';
 import { seedUser } from '../auth/support.ts';
 import { makeOggOpus } from '../recordings/support.ts';
+import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
 import { client, okBody, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 import { axeViolations, ensureWebBuilt, launchBrowser, screenshot } from './support/browser.ts';
 import { hrSignIn } from './support/hr.ts';
 
 // The recording player on the review page (issue 16) in Debian's Chromium against the real API, Postgres and the
 // local recording store: two stored Ogg/Opus parts that ffmpeg encodes at test time, turns placed in them, and an
-// interview with no recording beside it. The native <audio> loads the API's byte ranges; clicking a turn seeks there,
+// interview with no recording beside it. The native <audio> loads the API's byte ranges; clicking a turn (or an
+// evidence quote of the scorecard the real scoring code wrote, from the model emulator) seeks there,
 // moving the playhead highlights the turn under it, the speed selector sets playbackRate, only an admin gets the
 // download link. axe-core on the page; screenshots at 1440 px in English and Arabic (test-results/web/hr-recording-*).
 
@@ -22,6 +25,7 @@ vi.setConfig({ testTimeout: 120_000 });
 
 const partSeconds = [20, 6] as const;
 let api: TestApi;
+let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
 let browser: Browser;
 let dir: string;
 let fixtures: string[] = [];
@@ -31,11 +35,11 @@ let reviewer: { email: string; password: string };
 let admin: { email: string; password: string };
 
 /** Where each seeded turn begins in its part's audio. */
-const turns: { part: 1 | 2; startMs: number; speaker: 'interviewer' | 'candidate'; text: string }[] = [
+const turns: { part: 1 | 2; startMs: number; speaker: 'interviewer' | 'candidate'; text: string; questionId?: string }[] = [
   { part: 1, startMs: 500, speaker: 'interviewer', text: 'Hello Layla, I am the AI interviewer. Shall we begin?' },
   { part: 1, startMs: 4_000, speaker: 'candidate', text: 'Yes, I am ready.' },
-  { part: 1, startMs: 8_000, speaker: 'interviewer', text: 'Tell me about a system you built.' },
-  { part: 1, startMs: 12_000, speaker: 'candidate', text: 'I rebuilt the ledger service, cutting reconciliation from six hours to twelve minutes.' },
+  { part: 1, startMs: 8_000, speaker: 'interviewer', text: 'Tell me about a system you built.', questionId: 'q-opening' },
+  { part: 1, startMs: 12_000, speaker: 'candidate', text: 'I rebuilt the ledger service, cutting reconciliation from six hours to twelve minutes.', questionId: 'q-opening' },
   { part: 1, startMs: 16_500, speaker: 'interviewer', text: 'What was the hardest part of that?' },
   { part: 2, startMs: 1_500, speaker: 'candidate', text: 'Sorry, my connection dropped. Backfilling five years of entries was the hardest part.' },
 ];
@@ -82,12 +86,28 @@ async function seed() {
           seq: i + 1,
           speaker: turn.speaker,
           text: turn.text,
+          questionId: turn.questionId ?? null,
           stage: 'question',
           startedAt: new Date(at),
           endedAt: new Date(at + 3_000),
         };
       }),
     )
+    .execute();
+  // A one-question plan, so the real scoring code (against the model emulator) leaves an evidence quote from turn 4.
+  await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', recordedId).execute();
+  await api.db
+    .insertInto('interviewPlanQuestions')
+    .values({
+      interviewId: recordedId,
+      questionId: 'q-opening',
+      position: 0,
+      competencyKey: null,
+      text: 'Tell me about a system you built.',
+      timeBudgetSeconds: 120,
+      source: 'template-bank:v1',
+      anchors: JSON.stringify([1, 2, 3, 4, 5].map((l) => `An answer at depth ${l}.`)),
+    })
     .execute();
   for (const [id, ended] of [
     [recordedId, new Date(began.getTime() + 70_000)],
@@ -99,12 +119,15 @@ async function seed() {
       .where('id', '=', id)
       .execute();
   }
+  const row = await api.db.selectFrom('interviews').selectAll().where('id', '=', recordedId).executeTakeFirstOrThrow();
+  await scoreInterview({ db: api.db, log: api.deps.log, now: api.deps.now, scoring: api.deps.config.scoring }, row, 'interview_completed');
 }
 
 beforeAll(async () => {
   ensureWebBuilt();
   dir = mkdtempSync(path.join(tmpdir(), 'hr-recording-'));
-  api = await startTestApi({ env: { RECORDINGS_DIR: dir } });
+  emulator = await startEvaluationEmulator((request) => (isPlanRequest(request) ? planBrain(request) : honestBrain(request)));
+  api = await startTestApi({ env: { RECORDINGS_DIR: dir, GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: emulator.url } });
   await seed();
   browser = await launchBrowser();
 }, 120_000);
@@ -112,6 +135,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await api?.stop();
+  await emulator?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
   for (const file of fixtures) rmSync(path.dirname(file), { recursive: true, force: true });
 });
@@ -205,9 +229,11 @@ describe('recording player', () => {
     // A reviewer listens but does not take the file away.
     expect(await page.getByRole('link', { name: /Download/ }).count()).toBe(0);
 
-    // Seek to the answer so the screenshot shows the highlight.
-    await page.locator('#turn-4 .hr-turn-text').click();
+    // An evidence quote in the scorecard seeks to its turn as well as marking it.
+    await page.getByRole('button', { name: /^Show this quote in the transcript: .?I rebuilt the ledger service/ }).click();
+    await expect.poll(async () => Math.abs((await audioState(page)).currentTime - 12)).toBeLessThan(0.3);
     await expect.poll(() => currentSeq(page)).toBe('4');
+    await expect.poll(() => page.locator('#turn-4 mark').count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await screenshot(page, 'hr-recording-en-1440');
 
