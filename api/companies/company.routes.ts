@@ -7,15 +7,36 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute } from '../http/route.ts';
 import { idParams, isoTimestamp } from '../http/schemas.ts';
+import { requireInterviewVoice } from '../interviews/interview-voice.ts';
+import { interviewLanguages } from '../../shared/speech-languages.ts';
 
 const tags = ['Company and API keys'];
 
 const companySchema = z
-  .object({ id: z.uuid(), name: z.string(), defaultPhoneRegion: z.string(), createdAt: isoTimestamp })
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    defaultPhoneRegion: z.string(),
+    defaultLanguage: z.string().meta({ description: 'The language of its interviews unless a job or HR names another' }),
+    enabledLanguages: z
+      .array(z.string())
+      .meta({ description: "The languages its candidates may choose from, for interviews in 'candidate' language mode" }),
+    createdAt: isoTimestamp,
+  })
   .meta({ id: 'Company' });
 
+const interviewLanguage = z.enum(interviewLanguages);
+
 const updateCompanyBody = z
-  .object({ name: z.string().trim().min(1).max(200), defaultPhoneRegion: regionCode })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    defaultPhoneRegion: regionCode,
+    defaultLanguage: interviewLanguage,
+    enabledLanguages: z
+      .array(interviewLanguage)
+      .min(1)
+      .transform((v) => [...new Set(v)]),
+  })
   .partial()
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'send at least one field to change')
@@ -44,7 +65,7 @@ function ownCompany(principal: Principal): string {
   return principal.companyId;
 }
 
-export function companyRoutes({ db }: AppDeps) {
+export function companyRoutes({ db, config }: AppDeps) {
   return [
     defineRoute({
       method: 'get',
@@ -64,7 +85,7 @@ export function companyRoutes({ db }: AppDeps) {
       method: 'patch',
       path: '/v1/company',
       operationId: 'updateCompany',
-      summary: "Change the company's name or default phone region",
+      summary: "Change the company's name, default phone region, or interview languages",
       tags,
       auth: 'hr',
       access: 'admin',
@@ -72,7 +93,30 @@ export function companyRoutes({ db }: AppDeps) {
       responses: { 200: { description: 'The updated company', schema: companySchema } },
       handler: async ({ principal, body, meta }) => {
         const companyId = ownCompany(principal);
+        // Every language offered to candidates needs a voice here; the default must be one of them.
+        for (const [i, language] of (body.enabledLanguages ?? []).entries()) {
+          requireInterviewVoice(config.speech, language, { path: `body.enabledLanguages.${i}` });
+        }
+        if (body.defaultLanguage) requireInterviewVoice(config.speech, body.defaultLanguage, { path: 'body.defaultLanguage' });
         const company = await db.transaction().execute(async (trx) => {
+          const current = await trx
+            .selectFrom('companies')
+            .select(['defaultLanguage', 'enabledLanguages'])
+            .where('id', '=', companyId)
+            .forUpdate()
+            .executeTakeFirstOrThrow();
+          const enabled = body.enabledLanguages ?? current.enabledLanguages;
+          const fallback = body.defaultLanguage ?? current.defaultLanguage;
+          if (!enabled.includes(fallback)) {
+            throw new AppError('validation_failed', 'The default language must be one of the enabled languages.', {
+              errors: [
+                {
+                  path: body.defaultLanguage ? 'body.defaultLanguage' : 'body.enabledLanguages',
+                  message: `"${fallback}" is not in the enabled languages (${enabled.join(', ')})`,
+                },
+              ],
+            });
+          }
           const row = await trx.updateTable('companies').set(body).where('id', '=', companyId).returningAll().executeTakeFirstOrThrow();
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId,

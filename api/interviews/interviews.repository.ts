@@ -13,6 +13,8 @@ export interface NewInterview {
   maxDurationMinutes: number;
   instructions: string;
   language: string;
+  /** Default 'fixed'; 'candidate' lets the candidate pick on their first join. */
+  languageMode?: 'fixed' | 'candidate';
   scheduledStart: Date;
   scheduledEnd: Date;
 }

@@ -105,6 +105,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
               maxDurationMinutes: body.maxDurationMinutes,
               instructions: body.instructions,
               language,
+              languageMode: body.languageMode ?? 'fixed',
               scheduledStart: start,
               scheduledEnd: end,
             },

@@ -8,6 +8,13 @@ import { customQuestionInput, planSchema } from '../plans/plans.schemas.ts';
 export const interviewType = z.enum(interviewTypes).meta({ id: 'InterviewType' });
 export const interviewStatus = z.enum(interviewStatuses).meta({ id: 'InterviewStatus' });
 
+export const languageMode = z.enum(['fixed', 'candidate']).meta({
+  id: 'LanguageMode',
+  description:
+    "'fixed': the interview is held in `language`. 'candidate': the candidate picks one of the company's enabled " +
+    'languages on the join page (on their first join); until then `language` is the one it would be held in.',
+});
+
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 export const createInterviewBody = z
@@ -18,6 +25,7 @@ export const createInterviewBody = z
     maxDurationMinutes: z.number().int().min(5).max(240).default(30),
     instructions: z.string().trim().max(5_000).default(''),
     language: languageCode.optional().meta({ description: "Default: the job's language" }),
+    languageMode: languageMode.optional().meta({ description: "Default: 'fixed'" }),
     scheduledStart: instant.optional().meta({ description: 'Default: now' }),
     scheduledEnd: instant.optional().meta({ description: 'Default: start plus the max duration' }),
     customQuestions: z
@@ -107,6 +115,7 @@ export const interviewSchema = z
     maxDurationMinutes: z.number().int(),
     instructions: z.string(),
     language: z.string(),
+    languageMode,
     scheduledStart: isoTimestamp,
     scheduledEnd: isoTimestamp,
     roomCode: z.string().meta({ description: '8 characters, shown as XXXX-XXXX; case-insensitive on input' }),

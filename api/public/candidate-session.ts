@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { databaseUnavailable } from '../../shared/db/errors.ts';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
@@ -8,7 +8,9 @@ import { formatRoomCode, normalizeRoomCode } from '../../shared/room-code.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
+import { hasInterviewVoice } from '../interviews/interview-voice.ts';
 import { joinWindow, windowState } from '../interviews/join-window.ts';
+import { ensurePlan } from '../plans/plans.repository.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
 import { releaseInterviewerDispatch, releaseSeat, roomNotOpened, roomOpened } from '../../shared/interview-lifecycle.ts';
 import { closeInterview, dispatchInterviewer } from '../livekit/interview-lifecycle.ts';
@@ -38,6 +40,7 @@ function loadQuery(db: Kysely<Database>) {
       'companies.name as companyName',
       'companies.defaultPhoneRegion as defaultPhoneRegion',
       'companies.recordingEnabled as companyRecords',
+      'companies.enabledLanguages as companyLanguages',
       'jobs.title as jobTitle',
       'schedulingSettings.replyTo as contactEmail',
     ]);
@@ -86,6 +89,7 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
     maxDurationMinutes: interview.maxDurationMinutes,
     instructions: interview.instructions,
     language: interview.language,
+    languageChoices: languageChoices(deps, interview),
     status: interview.status,
     roomCode: formatRoomCode(interview.roomCode),
     defaultPhoneRegion: interview.defaultPhoneRegion,
@@ -95,6 +99,55 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
     joinState: state,
     recorded: interview.companyRecords && !interview.recordingOff,
   };
+}
+
+/**
+ * The languages the candidate may pick on the join page: the company's enabled ones this deployment has a voice for,
+ * while the interview lets the candidate choose and nobody has yet (the first join while scheduled settles it).
+ */
+function languageChoices(
+  deps: AppDeps,
+  interview: Pick<Interview, 'languageMode' | 'languageChosenAt' | 'status'> & { companyLanguages: string[] },
+): string[] | null {
+  if (interview.languageMode !== 'candidate' || interview.languageChosenAt || interview.status !== 'scheduled') return null;
+  const offered = interview.companyLanguages.filter((l) => hasInterviewVoice(deps.config.speech, l));
+  return offered.length > 0 ? offered : null;
+}
+
+/**
+ * The candidate's choice, applied on the first join before the interviewer is dispatched: only for an interview in
+ * 'candidate' mode, still scheduled, not chosen before, and a language its company enables. One conditional update;
+ * an interview that does not qualify keeps its language (the page offers only what qualifies). A changed language
+ * drops a plan written in the old one, and a plan in the new one is ensured before the interviewer reads it.
+ */
+async function applyLanguageChoice(deps: AppDeps, interview: JoinedInterview, language: string): Promise<void> {
+  if (!hasInterviewVoice(deps.config.speech, language)) return;
+  const chosen = await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('interviews')
+      .set({ language, languageChosenAt: deps.now() })
+      .where('id', '=', interview.id)
+      .where('languageMode', '=', 'candidate')
+      .where('languageChosenAt', 'is', null)
+      .where('status', '=', 'scheduled')
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('companies')
+            .select('companies.id')
+            .whereRef('companies.id', '=', 'interviews.companyId')
+            .where(sql<boolean>`${language} = any(companies.enabled_languages)`),
+        ),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (row && language !== interview.language) {
+      await trx.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interview.id).execute();
+    }
+    return row !== undefined;
+  });
+  if (!chosen) return;
+  interview.language = language;
+  await ensurePlan(deps.db, interview.id, { settings: deps.config.scoring, log: deps.log });
 }
 
 function refKey(ref: InterviewRef): string {
@@ -183,7 +236,11 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     case 'seat_held':
       throw alreadyConnected(verdict.retryAfterSeconds);
     case 'admitted':
-      if (!verdict.roomWasOpen) await openRoomOrRelease(deps, verdict);
+      if (!verdict.roomWasOpen) {
+        // Only the first join (while scheduled) may choose; a rejoin's language is ignored.
+        if (body.language) await applyLanguageChoice(deps, verdict.interview, body.language);
+        await openRoomOrRelease(deps, verdict);
+      }
       // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
       else if (!verdict.agentWasDispatched) void redispatch(deps, verdict.interview).catch(() => {});
       break;

@@ -3,6 +3,7 @@ import { isoTimestamp } from '../http/schemas.ts';
 import { candidateEndReasonSchema } from '../interviews/candidate-end-reason.ts';
 import { interviewStatus, interviewType } from '../interviews/interviews.schemas.ts';
 import { regionCode } from '../candidates/candidates.schemas.ts';
+import { interviewLanguages } from '../../shared/speech-languages.ts';
 
 export const codeParams = z.object({
   code: z
@@ -24,6 +25,13 @@ export const roomInfoSchema = z
     maxDurationMinutes: z.number().int(),
     instructions: z.string(),
     language: z.string(),
+    languageChoices: z
+      .array(z.string())
+      .nullable()
+      .meta({
+        description:
+          'The languages the candidate may choose from before their first join (send one as `language`); null when the language is fixed',
+      }),
     status: interviewStatus,
     roomCode: z.string().meta({ description: 'Formatted as XXXX-XXXX' }),
     defaultPhoneRegion: z.string().meta({ description: "The company's default region for phone numbers" }),
@@ -47,6 +55,10 @@ export const joinBody = z
     // A rejoin (after a reload) asks only for the phone: without names, HR's name for the candidate is shown.
     firstName: z.string().trim().min(1).max(100).optional(),
     lastName: z.string().trim().min(1).max(100).optional(),
+    language: z
+      .enum(interviewLanguages)
+      .optional()
+      .meta({ description: "The candidate's choice from the room's `languageChoices`; ignored once chosen, or when fixed" }),
   })
   .strict()
   .meta({ id: 'JoinRequest' });

@@ -101,7 +101,9 @@ export interface Candidates {
 
 export interface Companies {
   createdAt: Generated<Timestamp>;
+  defaultLanguage: Generated<string>;
   defaultPhoneRegion: Generated<string>;
+  enabledLanguages: Generated<string[]>;
   id: Generated<string>;
   name: string;
   recordingEnabled: Generated<boolean>;
@@ -198,6 +200,8 @@ export interface Interviews {
   instructions: Generated<string>;
   jobId: string;
   language: Generated<string>;
+  languageChosenAt: Timestamp | null;
+  languageMode: Generated<'fixed' | 'candidate'>;
   linkVersion: Generated<number>;
   maxDurationMinutes: number;
   recordingOff: Generated<boolean>;

@@ -239,7 +239,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the company's name or default phone region */
+    /** Change the company's name, default phone region, or interview languages */
     patch: operations['updateCompany'];
     trace?: never;
   };
@@ -1847,7 +1847,11 @@ export interface components {
     Company: {
       /** Format: date-time */
       createdAt: string;
+      /** @description The language of its interviews unless a job or HR names another */
+      defaultLanguage: string;
       defaultPhoneRegion: string;
+      /** @description The languages its candidates may choose from, for interviews in 'candidate' language mode */
+      enabledLanguages: string[];
       /** Format: uuid */
       id: string;
       name: string;
@@ -2008,6 +2012,7 @@ export interface components {
        */
       joinUrl: string;
       language: string;
+      languageMode: components['schemas']['LanguageMode'];
       maxDurationMinutes: number;
       plan: components['schemas']['QuestionPlan'];
       /** @description 8 characters, shown as XXXX-XXXX; case-insensitive on input */
@@ -2042,6 +2047,8 @@ export interface components {
        * @example en
        */
       language?: string;
+      /** @description Default: 'fixed' */
+      languageMode?: components['schemas']['LanguageMode'];
       /** @default 30 */
       maxDurationMinutes: number;
       /** @description E-mail the candidate the invitation (time, link, room code, AI notice, calendar invite) in the interview's language. Default: yes when scheduledStart is given, no for an interview starting now */
@@ -2264,6 +2271,7 @@ export interface components {
        */
       joinUrl: string;
       language: string;
+      languageMode: components['schemas']['LanguageMode'];
       maxDurationMinutes: number;
       /** @description 8 characters, shown as XXXX-XXXX; case-insensitive on input */
       roomCode: string;
@@ -2386,6 +2394,7 @@ export interface components {
        */
       joinUrl: string;
       language: string;
+      languageMode: components['schemas']['LanguageMode'];
       maxDurationMinutes: number;
       /** @description 8 characters, shown as XXXX-XXXX; case-insensitive on input */
       roomCode: string;
@@ -2525,6 +2534,7 @@ export interface components {
        */
       joinUrl: string;
       language: string;
+      languageMode: components['schemas']['LanguageMode'];
       maxDurationMinutes: number;
       /** @description The current scorecard's recommendation; null until one is complete */
       recommendation: ('advance' | 'human_review' | 'do_not_advance') | null;
@@ -2661,6 +2671,11 @@ export interface components {
     };
     JoinRequest: {
       firstName?: string;
+      /**
+       * @description The candidate's choice from the room's `languageChoices`; ignored once chosen, or when fixed
+       * @enum {string}
+       */
+      language?: 'en' | 'ar';
       lastName?: string;
       phone: string;
       /**
@@ -2695,6 +2710,11 @@ export interface components {
       tokenExpiresAt: string;
       type: components['schemas']['InterviewType'];
     };
+    /**
+     * @description 'fixed': the interview is held in `language`. 'candidate': the candidate picks one of the company's enabled languages on the join page (on their first join); until then `language` is the one it would be held in.
+     * @enum {string}
+     */
+    LanguageMode: 'fixed' | 'candidate';
     /** @description Per-turn latency in seconds, as the agents SDK measured it */
     LatencySummary: {
       summary: {
@@ -2988,6 +3008,8 @@ export interface components {
       /** @enum {string} */
       joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
       language: string;
+      /** @description The languages the candidate may choose from before their first join (send one as `language`); null when the language is fixed */
+      languageChoices: string[] | null;
       maxDurationMinutes: number;
       /** @description The interview's audio is recorded (the interviewer says so too, before consent) */
       recorded: boolean;
@@ -3418,8 +3440,11 @@ export interface components {
       resumeText?: string | null;
     };
     UpdateCompany: {
+      /** @enum {string} */
+      defaultLanguage?: 'en' | 'ar';
       /** @example AE */
       defaultPhoneRegion?: string;
+      enabledLanguages?: ('en' | 'ar')[];
       name?: string;
     };
     UpdateCompanyRecordingSettings: {
