@@ -30,6 +30,8 @@ export const ar: Messages = {
   'join.disclosure3': 'يراجع شخص في {company} النتيجة. الذكاء الاصطناعي لا يتخذ قرار التوظيف.',
   'join.disclosure4': 'إذا كنت تفضّل طريقة أخرى للمقابلة، فردّ على دعوتك واطلب من {company} بديلاً. لن يُحتسب ذلك ضدك.',
   'join.formTitle': 'أكّد هويتك',
+  'join.language': 'لغة المقابلة',
+  'join.languageHint': 'سيتحدث المحاور بهذه اللغة طوال المقابلة.',
   'join.country': 'الدولة',
   'join.phone': 'رقم الهاتف',
   'join.phoneHint': 'الرقم المسجّل لدى {company}.',

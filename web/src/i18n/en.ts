@@ -30,6 +30,8 @@ export const en = {
   'join.disclosure4':
     'If you prefer another way to be interviewed, reply to your invitation and ask {company} for an alternative. Choosing that will not count against you.',
   'join.formTitle': 'Confirm who you are',
+  'join.language': 'Interview language',
+  'join.languageHint': 'The interviewer will speak this language for the whole interview.',
   'join.country': 'Country',
   'join.phone': 'Phone number',
   'join.phoneHint': 'The number {company} has on file for you.',

@@ -10,6 +10,8 @@ export interface RoomInfo {
   maxDurationMinutes: number;
   instructions: string;
   language: string;
+  /** The languages the candidate may pick before their first join; null when the interview's language is fixed. */
+  languageChoices: string[] | null;
   status: string;
   roomCode: string;
   defaultPhoneRegion: string;
@@ -27,6 +29,8 @@ export interface JoinRequest {
   // Left out on a rejoin: the API shows HR's name for the candidate.
   firstName?: string;
   lastName?: string;
+  /** One of the room's languageChoices; only the first join's counts. */
+  language?: string;
 }
 
 export interface Session {

@@ -171,8 +171,14 @@ interface FormProps {
   onJoined(session: Session, request: JoinRequest): void;
 }
 
+// Each language named in itself, so a candidate finds theirs whatever the page's language.
+const languageNames: Record<string, string> = { en: 'English', ar: 'العربية' };
+
 function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps) {
-  const { t, lang } = useI18n();
+  const { t, lang, setLang } = useI18n();
+  const choices = info.languageChoices ?? [];
+  // The page's language when it is offered (the candidate may have switched it), else the interview's.
+  const [chosenLanguage, setChosenLanguage] = useState(choices.includes(lang) ? lang : info.language);
   const countries = useMemo(() => countryOptions(lang), [lang]);
   const [region, setRegion] = useState(info.defaultPhoneRegion);
   const [phone, setPhone] = useState('');
@@ -206,6 +212,7 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
       phone,
       phoneRegion: region,
       ...(askNames ? { firstName: firstName.trim(), lastName: lastName.trim() } : {}),
+      ...(choices.length > 0 ? { language: chosenLanguage } : {}),
     };
     try {
       onJoined(await joinInterview(interviewRef, request), request);
@@ -243,6 +250,30 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
         />
       ) : null}
       <form ref={formRef} noValidate onSubmit={submit} aria-busy={busy}>
+        {choices.length > 0 ? (
+          <div className="field">
+            <label htmlFor="interview-language">{t('join.language')}</label>
+            <select
+              id="interview-language"
+              value={chosenLanguage}
+              aria-describedby="interview-language-hint"
+              onChange={(event) => {
+                setChosenLanguage(event.target.value);
+                // The page follows: the candidate reads the notice in the language they will be interviewed in.
+                setLang(langFor(event.target.value));
+              }}
+            >
+              {choices.map((code) => (
+                <option key={code} value={code} lang={code}>
+                  {languageNames[code] ?? code}
+                </option>
+              ))}
+            </select>
+            <p id="interview-language-hint" className="hint">
+              {t('join.languageHint')}
+            </p>
+          </div>
+        ) : null}
         <div className="phone-row">
           <div className="field country">
             <label htmlFor="country">{t('join.country')}</label>
