@@ -27,6 +27,8 @@ export interface InterviewerHooks {
   candidateTurn(text: string, input: 'voice' | 'text'): void;
   /** Called for every spoken interviewer message, after the decision it carried has been applied. */
   interviewerTurn?(message: llm.ChatMessage): void;
+  /** Called whenever the flow has moved (a question started, a stage changed), as the reply carrying it begins. */
+  flowChanged?(): void;
   /** Called when the session closes, whether or not the interview ended first. */
   stopped?(): Promise<void>;
 }
@@ -301,6 +303,7 @@ export class InterviewerAgent extends voice.Agent {
   }
 
   private async syncStage(): Promise<void> {
+    this.hooks.flowChanged?.();
     await this.updateInstructions(`${baseInstructions(this.context)}\n${stageInstructions(this.context, this.flow)}`);
     await this.updateTools(toolsFor(this.flow.stage, this.act));
   }

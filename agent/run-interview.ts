@@ -93,6 +93,20 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       .catch((error: unknown) => log.warn({ err: error }, 'attributes not published'));
   };
 
+  // The question counter and the deadline, as the flow stands. Published as soon as the flow moves (a question's
+  // counter must show while it is being asked, not after) and again when each interviewer turn is stored.
+  const publishProgress = () => {
+    const asked = flow.currentQuestion;
+    const position = asked ? context.plan.questions.findIndex((q) => q.questionId === asked.questionId) + 1 : 0;
+    void publish({
+      // Rounded to the second so the same deadline is not published again on every turn.
+      ...(flow.started
+        ? { 'interview.ends_at': new Date(Math.round((Date.now() + flow.msUntilTimeUp()) / 1000) * 1000).toISOString() }
+        : {}),
+      ...(position > 0 ? { 'interview.question': `${position}/${context.plan.questions.length}` } : {}),
+    });
+  };
+
   let ending: Promise<void> | undefined;
   let candidateIdentity: string | undefined;
   let userSpeech: { startedAt?: Date; endedAt?: Date } = {};
@@ -165,22 +179,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
         const { ended } = await endInterview(db, interviewId, 'interviewer_stopped', { actor: 'agent' });
         if (ended) log.warn('the interviewer stopped before the interview ended');
       },
+      flowChanged: publishProgress,
       interviewerTurn: (item) => {
         const text = item.textContent ?? '';
         if (!text) return;
-        const asked = flow.currentQuestion;
-        const position = asked ? context.plan.questions.findIndex((q) => q.questionId === asked.questionId) + 1 : 0;
-        void publish({
-          // Rounded to the second so the same deadline is not published again on every turn.
-          ...(flow.started
-            ? {
-                'interview.ends_at': new Date(
-                  Math.round((Date.now() + flow.msUntilTimeUp()) / 1000) * 1000,
-                ).toISOString(),
-              }
-            : {}),
-          ...(position > 0 ? { 'interview.question': `${position}/${context.plan.questions.length}` } : {}),
-        });
+        publishProgress();
         const m = item.metrics ?? {};
         const replyTo = m.e2eLatency !== undefined ? userMetrics : {};
         if (m.e2eLatency !== undefined) userMetrics = {};

@@ -7,6 +7,7 @@ import type { ScorecardResult } from '../../api/scoring/evaluation.schemas.ts';
 import { normalise } from '../../api/scoring/integrity.ts';
 import { scoreInterview } from '../../api/scoring/scorecards.ts';
 import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
+import { readPlan } from '../../api/plans/plans.repository.ts';
 
 // End to end with real parts: the API, Postgres, the LiveKit server, the agent worker as its own process with the
 // real Deepgram and Google plugins pointed at the emulators, and a simulated candidate speaking espeak-ng audio.
@@ -56,6 +57,13 @@ describe('a full voice interview', () => {
         .execute();
       expect(turns.map((t) => t.seq)).toEqual(turns.map((_, i) => i + 1));
       // Every scenario line, in order, each one after an interviewer turn; the interviewer has the last word.
+      // Each question's counter reaches the page while the question is being asked, not after it has been said.
+      const questionIds = (await readPlan(db, interview.id)).map((q) => q.questionId);
+      const counterTimes = result.agentAttributeTimes['interview.question']!;
+      for (const [i, questionId] of questionIds.entries()) {
+        const asked = turns.find((t) => t.speaker === 'interviewer' && t.questionId === questionId)!;
+        expect(counterTimes[i], `counter ${i + 1}/4`).toBeLessThan(asked.endedAt!.getTime());
+      }
       const candidateTurns = turns.filter((t) => t.speaker === 'candidate');
       expect(candidateTurns.map((t) => t.text)).toEqual(scenario.answers);
       for (const t of candidateTurns) expect(turns[turns.indexOf(t) - 1]?.speaker).toBe('interviewer');

@@ -122,6 +122,8 @@ export interface CandidateResult {
   endedBy: string;
   /** Every distinct value the interviewer published for its page-facing attributes (question counter, end reason). */
   agentAttributes: Record<string, string[]>;
+  /** When each of those values was first seen (epoch ms), in the same order. */
+  agentAttributeTimes: Record<string, number[]>;
 }
 
 const sampleRate = 48000;
@@ -211,6 +213,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     interviewerLines: [],
     endedBy: '',
     agentAttributes: {},
+    agentAttributeTimes: {},
   };
 
   let agentState = 'initializing';
@@ -229,7 +232,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     for (const [key, value] of Object.entries(p.attributes)) {
       if (!key.startsWith('interview.')) continue;
       const seen = (result.agentAttributes[key] ??= []);
-      if (seen.at(-1) !== value) seen.push(value);
+      if (seen.at(-1) !== value) {
+        seen.push(value);
+        (result.agentAttributeTimes[key] ??= []).push(Date.now());
+      }
     }
     const state = p.attributes['lk.agent.state'];
     if (!state || state === agentState) return;
