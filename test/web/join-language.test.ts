@@ -56,7 +56,7 @@ describe('join page language choice', () => {
     await select.waitFor();
     expect(await select.locator('option').allTextContents()).toEqual(['English', 'العربية']);
     await select.selectOption('ar');
-    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('ar');
+    await expect.poll(() => page.evaluate('document.documentElement.lang')).toBe('ar');
     await expect.poll(() => page.locator('label[for="interview-language"]').textContent()).toBe('لغة المقابلة');
     await page.locator('#phone').fill('050 123 4561');
     await page.locator('#first-name').fill('Layla');
