@@ -55,6 +55,13 @@ export function openApiDocument(deps: AppDeps) {
 
 export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } = {}): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy });
+  // Errors Koa meets after the response has started (a streamed body failing). A browser that cancels a range
+  // request (an audio player seeking does it all the time) closes the stream early: that is no error of ours.
+  app.on('error', (error: NodeJS.ErrnoException, ctx?: Koa.Context) => {
+    if (error.code === 'ERR_STREAM_PREMATURE_CLOSE' || error.code === 'ECONNRESET' || ctx?.req.destroyed) return;
+    if ((error as { expose?: boolean }).expose) return;
+    deps.log.error({ err: error, path: ctx?.path }, 'response failed');
+  });
   const router = new Router();
   const routes = allRoutes(deps);
   const document = withWebhookEvents(buildOpenApiDocument(routes, { title: 'AI Interviewer API', version: apiVersion }));
