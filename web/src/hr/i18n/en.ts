@@ -202,7 +202,7 @@ export const en = {
   'scorecard.droppedQuotes': '{n} quote(s) the model gave were not the candidate’s words and were removed.',
   'scorecard.droppedStatements':
     '{n} sentence(s) guessing at emotion, personality or voice were removed: these are not evidence.',
-  'scorecard.scoresWithdrawn': '{n} score(s) lost their evidence and now read “insufficient evidence”.',
+  'scorecard.scoresWithdrawn': 'Scores that lost their evidence and now read “insufficient evidence”: {n}.',
   'scorecard.rescore': 'Evaluate again',
   'scorecard.rescoreTitle': 'Evaluate this interview again?',
   'scorecard.rescoreBody':
