@@ -52,7 +52,12 @@ describe('language choice', () => {
     const dropDefault = await hr('PATCH', '/v1/company', { body: { enabledLanguages: ['en'] } });
     expectStatus(dropDefault, 400);
     expect(dropDefault.body.errors?.[0]?.path).toBe('body.enabledLanguages');
+    // The default is what a job gets when it names no language (and so its interviews).
+    const arabicJob = bodyOf(await hr('POST', '/v1/jobs', { body: { title: 'Dispatcher', description: 'Routes trucks.' } }), 201);
+    expect(arabicJob.language).toBe('ar');
     bodyOf(await hr('PATCH', '/v1/company', { body: { defaultLanguage: 'en' } }), 200);
+    const englishJob = bodyOf(await hr('POST', '/v1/jobs', { body: { title: 'Dispatcher', description: 'Routes trucks.' } }), 201);
+    expect(englishJob.language).toBe('en');
   });
 
   it("lets the candidate choose on their first join, before the interviewer is dispatched; then the choice is settled", async () => {

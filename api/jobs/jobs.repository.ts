@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, Job } from '../../shared/db/schema.ts';
 import { paginate, toPage } from '../http/pagination.ts';
 import type { CreateJobBody, UpdateJobBody } from './jobs.schemas.ts';
@@ -12,7 +12,8 @@ export async function insertJob(db: Kysely<Database>, companyId: string, input: 
       companyId,
       title: input.title,
       description: input.description,
-      language: input.language,
+      // Read in the insert itself: the company's default as it is when the job is created.
+      language: input.language ?? sql<string>`(select default_language from companies where id = ${companyId})`,
       codingLanguage: input.codingLanguage ?? null,
       competencies: JSON.stringify(input.competencies),
     })

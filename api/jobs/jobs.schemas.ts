@@ -27,7 +27,7 @@ export const createJobBody = z
     companyId: companyIdField,
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().min(1).max(20_000),
-    language: languageCode.default('en'),
+    language: languageCode.optional().meta({ description: "Default: the company's default language" }),
     codingLanguage: z.string().trim().min(1).max(50).nullable().optional(),
     competencies: competencies.default([]),
   })

@@ -239,7 +239,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the company's name, default phone region, or interview languages */
+    /** Change the company's name, default phone region, interview languages, or whether typed interviews are allowed */
     patch: operations['updateCompany'];
     trace?: never;
   };
@@ -1845,6 +1845,8 @@ export interface components {
       nextCursor: string | null;
     };
     Company: {
+      /** @description A candidate without a working microphone may take the interview by typing every answer */
+      allowTypedInterviews: boolean;
       /** Format: date-time */
       createdAt: string;
       /** @description The language of its interviews unless a job or HR names another */
@@ -2076,10 +2078,10 @@ export interface components {
       competencies: components['schemas']['Competency'][];
       description: string;
       /**
-       * @default en
+       * @description Default: the company's default language
        * @example en
        */
-      language: string;
+      language?: string;
       title: string;
     };
     CreateSchedulingInvitation: {
@@ -2709,6 +2711,8 @@ export interface components {
       /** Format: date-time */
       tokenExpiresAt: string;
       type: components['schemas']['InterviewType'];
+      /** @description The company lets a candidate without a working microphone take the interview by typing every answer */
+      typedAnswersAllowed: boolean;
     };
     /**
      * @description 'fixed': the interview is held in `language`. 'candidate': the candidate picks one of the company's enabled languages on the join page (on their first join); until then `language` is the one it would be held in.
@@ -3022,6 +3026,8 @@ export interface components {
       startsAt: string;
       status: components['schemas']['InterviewStatus'];
       type: components['schemas']['InterviewType'];
+      /** @description The company lets a candidate without a working microphone take the interview by typing every answer */
+      typedAnswersAllowed: boolean;
       window: {
         /** Format: date-time */
         closesAt: string;
@@ -3440,6 +3446,7 @@ export interface components {
       resumeText?: string | null;
     };
     UpdateCompany: {
+      allowTypedInterviews?: boolean;
       /** @enum {string} */
       defaultLanguage?: 'en' | 'ar';
       /** @example AE */
