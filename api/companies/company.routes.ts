@@ -21,6 +21,9 @@ const companySchema = z
     enabledLanguages: z
       .array(z.string())
       .meta({ description: "The languages its candidates may choose from, for interviews in 'candidate' language mode" }),
+    allowTypedInterviews: z.boolean().meta({
+      description: 'A candidate without a working microphone may take the interview by typing every answer',
+    }),
     createdAt: isoTimestamp,
   })
   .meta({ id: 'Company' });
@@ -36,6 +39,7 @@ const updateCompanyBody = z
       .array(interviewLanguage)
       .min(1)
       .transform((v) => [...new Set(v)]),
+    allowTypedInterviews: z.boolean(),
   })
   .partial()
   .strict()
@@ -85,7 +89,7 @@ export function companyRoutes({ db, config }: AppDeps) {
       method: 'patch',
       path: '/v1/company',
       operationId: 'updateCompany',
-      summary: "Change the company's name, default phone region, or interview languages",
+      summary: "Change the company's name, default phone region, interview languages, or whether typed interviews are allowed",
       tags,
       auth: 'hr',
       access: 'admin',

@@ -41,6 +41,7 @@ function loadQuery(db: Kysely<Database>) {
       'companies.defaultPhoneRegion as defaultPhoneRegion',
       'companies.recordingEnabled as companyRecords',
       'companies.enabledLanguages as companyLanguages',
+      'companies.allowTypedInterviews as typedAnswersAllowed',
       'jobs.title as jobTitle',
       'schedulingSettings.replyTo as contactEmail',
     ]);
@@ -98,6 +99,7 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
     contactEmail: interview.contactEmail ?? null,
     joinState: state,
     recorded: interview.companyRecords && !interview.recordingOff,
+    typedAnswersAllowed: interview.typedAnswersAllowed,
   };
 }
 
@@ -281,6 +283,7 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     deadlineAt: interview.deadlineAt ? new Date(interview.deadlineAt) : null,
     answers: config.join.answers,
     contactEmail: interview.contactEmail,
+    typedAnswersAllowed: interview.typedAnswersAllowed,
   };
 }
 

@@ -35,6 +35,7 @@ export type JoinedInterview = Pick<
   /** HR's name for the candidate, the display name when a rejoin does not ask for it again. */
   candidateName: string;
   contactEmail: string | null;
+  typedAnswersAllowed: boolean;
 };
 
 /** The seat this join claimed: the identity to admit, and what the seat held before, to give it back. */
@@ -139,7 +140,8 @@ const joinBatchSql = `
         'id', i.id, 'companyId', i.company_id, 'roomName', i.room_name, 'type', i.type, 'language', i.language,
         'instructions', i.instructions, 'maxDurationMinutes', i.max_duration_minutes, 'companyName', co.name,
         'jobTitle', jb.title, 'deadlineAt', i.deadline_at, 'candidateName', c.first_name || ' ' || c.last_name,
-        'contactEmail', (select ss.reply_to from scheduling_settings ss where ss.company_id = co.id)
+        'contactEmail', (select ss.reply_to from scheduling_settings ss where ss.company_id = co.id),
+        'typedAnswersAllowed', co.allow_typed_interviews
       ) as facts
     from target t
     join attempt a on a.ord = t.ord

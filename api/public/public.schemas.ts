@@ -17,6 +17,10 @@ export const linkParams = z.object({
   token: z.string().min(1).max(1024).meta({ description: 'The signed link token (the `link` query value)' }),
 });
 
+const typedAnswersAllowed = z.boolean().meta({
+  description: 'The company lets a candidate without a working microphone take the interview by typing every answer',
+});
+
 export const roomInfoSchema = z
   .object({
     companyName: z.string(),
@@ -43,6 +47,7 @@ export const roomInfoSchema = z
       .meta({ description: "Where the candidate can write to the company (its scheduling settings' reply-to)" }),
     joinState: z.enum(['not_open_yet', 'open', 'closed', 'ended']),
     recorded: z.boolean().meta({ description: "The interview's audio is recorded (the interviewer says so too, before consent)" }),
+    typedAnswersAllowed: typedAnswersAllowed,
   })
   .meta({ id: 'RoomInfo', description: 'What a candidate sees before joining; nothing personal' });
 
@@ -84,6 +89,7 @@ export const joinResponseSchema = z
       .enum(['voice', 'typed'])
       .meta({ description: "'typed' when the interviewer has no speech recognition (local mode)" }),
     contactEmail: z.string().nullable(),
+    typedAnswersAllowed: typedAnswersAllowed,
   })
   .meta({ id: 'JoinResponse' });
 

@@ -100,6 +100,7 @@ export interface Candidates {
 }
 
 export interface Companies {
+  allowTypedInterviews: Generated<boolean>;
   createdAt: Generated<Timestamp>;
   defaultLanguage: Generated<string>;
   defaultPhoneRegion: Generated<string>;
