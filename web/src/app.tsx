@@ -24,7 +24,15 @@ const SchedulePage = lazy(() => import('./pages/schedule.tsx'));
 type Stage =
   | { page: 'entry' }
   | { page: 'join'; ref: InterviewRef; rejoin: boolean }
-  | { page: 'prepare' | 'interview'; ref: InterviewRef; session: Session; request: JoinRequest; deviceId?: string }
+  | {
+      page: 'prepare' | 'interview';
+      ref: InterviewRef;
+      session: Session;
+      request: JoinRequest;
+      deviceId?: string;
+      // No microphone, and the company allows typed answers: the interview publishes no audio.
+      typedOnly?: boolean;
+    }
   | { page: 'done'; reason: EndReason; companyName?: string; contactEmail?: string | null }
   | { page: 'schedule'; token: string | null };
 
@@ -155,9 +163,10 @@ export function App() {
         <PreparePage
           serverUrl={stage.session.serverUrl}
           token={stage.session.token}
-          onReady={(deviceId) => {
+          typedAnswersAllowed={stage.session.typedAnswersAllowed}
+          onReady={(deviceId, typedOnly) => {
             go('/interview', true);
-            setStage({ ...stage, page: 'interview', ...(deviceId ? { deviceId } : {}) });
+            setStage({ ...stage, page: 'interview', ...(deviceId ? { deviceId } : {}), ...(typedOnly ? { typedOnly } : {}) });
           }}
         />
       );
@@ -170,6 +179,7 @@ export function App() {
             session={stage.session}
             request={stage.request}
             {...(stage.deviceId ? { deviceId: stage.deviceId } : {})}
+            typedOnly={stage.typedOnly ?? false}
             onEnded={(reason) => onEnded(reason, stage.session)}
           />
         </Suspense>

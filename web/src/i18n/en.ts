@@ -156,6 +156,9 @@ export const en = {
   'prepare.micDeniedHelp':
     'Click the lock or settings icon next to the address bar, set Microphone to Allow, then press “Try again”. On a phone, also check that your browser may use the microphone in the phone’s settings.',
   'prepare.micNone': 'No microphone was found. Plug one in or use another device, then try again.',
+  'prepare.micNeeded': 'This interview needs a microphone: the interviewer has to hear your answers.',
+  'prepare.typedOffer': 'If you cannot use a microphone, you can type your answers instead.',
+  'prepare.typedStart': 'Continue without a microphone (type your answers)',
   'prepare.device': 'Microphone to use',
   'prepare.level': 'Input level',
   'prepare.sayTitle': 'Say something',

@@ -51,6 +51,8 @@ export interface Session {
   /** 'typed' when the interviewer cannot hear (local mode, no speech recognition). */
   answers: 'voice' | 'typed';
   contactEmail: string | null;
+  /** The company lets a candidate without a working microphone type every answer instead. */
+  typedAnswersAllowed: boolean;
 }
 
 export class ApiError extends Error {

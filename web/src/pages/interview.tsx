@@ -33,6 +33,8 @@ interface Props {
   session: Session;
   request: JoinRequest;
   deviceId?: string;
+  /** The candidate has no working microphone and types every answer (the company allows it): no audio is published. */
+  typedOnly?: boolean;
   onEnded(reason: EndReason): void;
 }
 
@@ -64,7 +66,14 @@ async function settleEnding(
   return over ? (agentSaid ?? 'ended') : undefined;
 }
 
-export default function InterviewPage({ interviewRef, session: firstSession, request, deviceId, onEnded }: Props) {
+export default function InterviewPage({
+  interviewRef,
+  session: firstSession,
+  request,
+  deviceId,
+  typedOnly = false,
+  onEnded,
+}: Props) {
   const { t } = useI18n();
   const room = useMemo(
     () =>
@@ -132,9 +141,12 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
       await room.connect(current.serverUrl, current.token);
       if (cancelled) return;
       setPhase({ kind: 'live' });
-      await room.localParticipant.setMicrophoneEnabled(true, deviceId ? { deviceId } : undefined).catch(() => {
-        // Without a microphone the typed answers still work; the mute button shows the state.
-      });
+      // Typed only: asking for the microphone again would only bring back the browser's refusal or prompt.
+      if (!typedOnly) {
+        await room.localParticipant.setMicrophoneEnabled(true, deviceId ? { deviceId } : undefined).catch(() => {
+          // Without a microphone the typed answers still work; the mute button shows the state.
+        });
+      }
       // A mute pressed while the microphone was still being published could be undone by the publish finishing.
       if (!cancelled) setMicSettled(true);
     })().catch(async (error: unknown) => {
@@ -178,6 +190,7 @@ export default function InterviewPage({ interviewRef, session: firstSession, req
         session={session}
         connecting={phase.kind === 'connecting'}
         micSettled={micSettled}
+        noMicrophone={typedOnly}
         startedAt={startedAt.current}
         onEnd={async () => {
           endedByUs.current = { answer: undefined };
@@ -201,12 +214,14 @@ function InterviewView({
   session,
   connecting,
   micSettled,
+  noMicrophone,
   startedAt,
   onEnd,
 }: {
   session: Session;
   connecting: boolean;
   micSettled: boolean;
+  noMicrophone: boolean;
   startedAt: number;
   onEnd(): Promise<void>;
 }) {
@@ -246,7 +261,7 @@ function InterviewView({
     ? Date.parse(session.deadlineAt)
     : startedAt + session.maxDurationMinutes * 60_000;
   const remainingMs = endsAt(agentAttributes, deadline) - now;
-  const typedOnly = session.answers === 'typed';
+  const typedOnly = session.answers === 'typed' || noMicrophone;
   const reconnecting = connection === ConnectionState.Reconnecting || connection === ConnectionState.SignalReconnecting;
   const agentState =
     connecting || connection === ConnectionState.Connecting
@@ -315,7 +330,7 @@ function InterviewView({
 
       <div className="controls card">
         {/* Until the microphone is published there is nothing to mute: say so, not a greyed "Unmute". */}
-        {connecting || !micSettled ? (
+        {noMicrophone ? null : connecting || !micSettled ? (
           <p role="status" data-testid="mic-starting">
             {t('interview.micStarting')}
           </p>
@@ -328,7 +343,7 @@ function InterviewView({
             {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
           </button>
         )}
-        {!isMicrophoneEnabled && micSettled ? <p className="field-error">{t('interview.muted')}</p> : null}
+        {!isMicrophoneEnabled && micSettled && !noMicrophone ? <p className="field-error">{t('interview.muted')}</p> : null}
         {confirming ? (
           <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
             <p id="end-confirm">{t('interview.endConfirm')}</p>

@@ -40,11 +40,15 @@ const speechNeededMs = 400;
 export function PreparePage({
   serverUrl,
   token,
+  typedAnswersAllowed,
   onReady,
 }: {
   serverUrl: string;
   token: string;
-  onReady(deviceId: string | undefined): void;
+  /** The company lets a candidate without a working microphone type every answer. */
+  typedAnswersAllowed: boolean;
+  /** typedOnly: the candidate has no microphone and types; the interview must not try to open one. */
+  onReady(deviceId: string | undefined, typedOnly?: boolean): void;
 }) {
   const { t } = useI18n();
   const [problems] = useState(supportProblems);
@@ -166,8 +170,23 @@ export function PreparePage({
         <div role="alert" className="problem" data-testid="mic-problem">
           <p className="field-error">{mic === 'denied' ? t('prepare.micDenied') : t('prepare.micNone')}</p>
           {mic === 'denied' ? <p>{t('prepare.micDeniedHelp')}</p> : null}
+          {typedAnswersAllowed ? null : <p data-testid="mic-needed">{t('prepare.micNeeded')}</p>}
           <button type="button" onClick={() => void openMic()}>
             {t('common.retry')}
+          </button>
+        </div>
+      ) : null}
+      {(mic === 'denied' || mic === 'none') && typedAnswersAllowed ? (
+        <div className="typed-offer">
+          <p>{t('prepare.typedOffer')}</p>
+          <button
+            type="button"
+            data-testid="typed-start"
+            // The room must admit us, as for Start; the speaker check stays optional for both.
+            disabled={conn !== 'ok'}
+            onClick={() => onReady(undefined, true)}
+          >
+            {t('prepare.typedStart')}
           </button>
         </div>
       ) : null}
