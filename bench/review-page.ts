@@ -8,11 +8,13 @@
 //                 marked its turn (the turn takes the quoted class and the words their <mark>)
 // and where the time went: the app's scripts loaded, the API's answers in, and the click's own latency.
 //
-//   node bench/review-page.ts [--runs 5] [--build]
+//   node bench/review-page.ts [--runs 5] [--build] [--timeline]
 //
-// web/dist is built when missing; --build rebuilds it from the current sources first.
+// web/dist is built when missing; --build rebuilds it from the current sources first; --dist serves (and builds
+// there when missing or with --build) another folder, leaving web/dist alone. --timeline prints the last
+// run's requests and long tasks in order, to see a waterfall or a slow render.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
 import { loadavg } from 'node:os';
@@ -20,6 +22,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import Koa from 'koa';
 import { chromium, type Page } from 'playwright-core';
 import { createApp } from '../api/app.ts';
 import { createApiKey } from '../api/auth/api-keys.ts';
@@ -28,7 +31,9 @@ import { insertCompany } from '../api/companies/companies.repository.ts';
 import { loadApiConfig } from '../api/config.ts';
 import type { AppDeps } from '../api/deps.ts';
 import { createLiveKitGateway } from '../api/livekit/gateway.ts';
+import { roomInfo } from '../api/public/candidate-session.ts';
 import { scoreInterview } from '../api/scoring/scorecards.ts';
+import { serveWebApp } from '../api/web/static.ts';
 import { connectDatabase } from '../shared/db/connect.ts';
 import { migrateToLatest } from '../shared/db/migrate.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -46,19 +51,24 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     build: { type: 'boolean', default: false },
+    timeline: { type: 'boolean', default: false },
+    dist: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
 const root = fileURLToPath(new URL('../', import.meta.url));
-const dist = path.join(root, 'web/dist');
+const dist = values.dist ? path.resolve(values.dist) : path.join(root, 'web/dist');
 
 if (values.build || !existsSync(path.join(dist, 'index.html'))) {
   execFileSync(
     process.execPath,
     [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn'],
-    { cwd: root, stdio: 'inherit' },
+    // A build under NODE_ENV=test (a vitest process's) ships React's development mode, several times slower.
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   );
 }
+const assets = path.join(dist, 'assets');
+const devBuild = readdirSync(assets).some((f) => f.endsWith('.js') && readFileSync(path.join(assets, f), 'utf8').includes('jsxDEV'));
 
 const TURNS = 300;
 const MINUTES = 45;
@@ -130,7 +140,14 @@ const deps: AppDeps = {
   livekit: createLiveKitGateway(config.livekit),
   now: () => new Date(),
 };
-const server = http.createServer(createApp(deps).callback()).listen(0, '127.0.0.1');
+const app = createApp(deps).callback();
+// Another build is served by the same static middleware api/app.ts wires, the API calls still going to the app.
+const web = values.dist
+  ? new Koa().use(serveWebApp(dist, { preview: (ref, ip) => roomInfo(deps, ref, ip) })).callback()
+  : app;
+const server = http
+  .createServer((req, res) => ((req.url ?? '').startsWith('/v1/') ? app(req, res) : web(req, res)))
+  .listen(0, '127.0.0.1');
 await once(server, 'listening');
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -257,13 +274,15 @@ interface Run {
   longTasks: number;
 }
 
+let timeline: [number, number, string][] = [];
+
 async function oneRun(): Promise<Run> {
   const context = await browser.newContext({ ...contextOptions, storageState });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
   // Long tasks from the very start of the document, so a slow render shows up as main-thread time.
-  await page.addInitScript(`window.__long = 0; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long += e.duration; })
+  await page.addInitScript(`window.__long = 0; window.__tasks = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) { window.__long += e.duration; window.__tasks.push([e.startTime, e.duration]); } })
     .observe({ type: 'longtask', buffered: true });`);
   try {
     await page.goto(`${base}/hr/interviews/${interview.id}`, { waitUntil: 'commit' });
@@ -284,6 +303,13 @@ async function oneRun(): Promise<Run> {
       return { scripts: Math.max(0, ...scripts), apiFirst: Math.min(...apis.map((r) => r.startTime)),
         apiLast: Math.max(...apis.map((r) => r.responseEnd)), longTasks: window.__long };
     })()`)) as Pick<Run, 'scripts' | 'apiFirst' | 'apiLast' | 'longTasks'>;
+    if (values.timeline) {
+      timeline = (await page.evaluate(`[
+        ...performance.getEntriesByType('resource').map((r) => [r.startTime, r.responseEnd, new URL(r.name).pathname]),
+        ...window.__tasks.map(([at, d]) => [at, at + d, 'long task']),
+      ].sort((a, b) => a[0] - b[0])`)) as [number, number, string][];
+      timeline.push([rendered, rendered, 'rendered'], [before, interactive, 'click → marked']);
+    }
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
     return { rendered, interactive, clickToMark: interactive - before, ...timing };
   } finally {
@@ -316,6 +342,7 @@ console.log(
   `review page, ${TURNS} turns over ${MINUTES} min, ${QUESTIONS} questions, complete scorecard; Chromium 1440×900, ` +
     `cold cache, local API; ${runs} runs (after a warm-up), 1-min load average after each: ${loads.join(', ')}`,
 );
+console.log(`  web app: ${dist}${devBuild ? ' — a DEVELOPMENT build (React dev mode): not what production serves; --build' : ''}`);
 const row = (label: string, pick: (r: Run) => number, goal: string) => {
   const xs = results.map(pick);
   console.log(
@@ -330,4 +357,8 @@ row('  first API request sent', (r) => r.apiFirst, '');
 row('  last API answer in', (r) => r.apiLast, '');
 row('  long tasks (main thread > 50 ms)', (r) => r.longTasks, 'total');
 row('  click → turn marked', (r) => r.clickToMark, 'incl. Playwright actionability');
+if (values.timeline) {
+  console.log('  the last run, in order (start → end, ms from the start of the navigation):');
+  for (const [from, to, what] of timeline) console.log(`    ${ms(from).padStart(8)} → ${ms(to).padStart(8)}  ${what}`);
+}
 process.exit(0);
