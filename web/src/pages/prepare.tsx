@@ -152,6 +152,7 @@ export function PreparePage({
   }
 
   const ready = mic === 'granted' && conn === 'ok';
+  const typedOffer = typedAnswersAllowed && (mic === 'denied' || mic === 'none');
   return (
     <section className="card prepare">
       <h1 tabIndex={-1}>{t('prepare.title')}</h1>
@@ -173,20 +174,6 @@ export function PreparePage({
           {typedAnswersAllowed ? null : <p data-testid="mic-needed">{t('prepare.micNeeded')}</p>}
           <button type="button" onClick={() => void openMic()}>
             {t('common.retry')}
-          </button>
-        </div>
-      ) : null}
-      {(mic === 'denied' || mic === 'none') && typedAnswersAllowed ? (
-        <div className="typed-offer">
-          <p>{t('prepare.typedOffer')}</p>
-          <button
-            type="button"
-            data-testid="typed-start"
-            // The room must admit us, as for Start; the speaker check stays optional for both.
-            disabled={conn !== 'ok'}
-            onClick={() => onReady(undefined, true)}
-          >
-            {t('prepare.typedStart')}
           </button>
         </div>
       ) : null}
@@ -263,7 +250,20 @@ export function PreparePage({
       ) : null}
 
       <div className="start">
-        <p className="hint">{t('prepare.startHint')}</p>
+        <p className="hint">{t(typedOffer ? 'prepare.typedOffer' : 'prepare.startHint')}</p>
+        {typedOffer ? (
+          // Next to Start, in its sticky bar: on a phone the way on stays in view while the help above scrolls.
+          <button
+            type="button"
+            className="primary typed-start"
+            data-testid="typed-start"
+            // The room must admit us, as for Start.
+            disabled={conn !== 'ok'}
+            onClick={() => onReady(undefined, true)}
+          >
+            {t('prepare.typedStart')}
+          </button>
+        ) : null}
         <button
           type="button"
           className="primary"
