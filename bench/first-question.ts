@@ -154,8 +154,9 @@ async function bench() {
       const until = Date.now() + 60_000;
       while (marks.prepared === undefined) {
         if (Date.now() > until) throw new Error('Start never became enabled');
-        if (await allow.isVisible().catch(() => false)) await allow.click({ timeout: 2_000 }).catch(() => undefined);
-        await page.waitForTimeout(20);
+        // A short click timeout: a button that goes by itself must not hold the loop after Start is enabled.
+        if (await allow.isVisible().catch(() => false)) await allow.click({ timeout: 200 }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
       const started = Date.now();
       await page.getByRole('button', { name: 'Start the interview' }).click();
