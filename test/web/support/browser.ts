@@ -33,7 +33,9 @@ export function ensureWebBuilt(): void {
       '--logLevel',
       'warn',
     ],
-    { cwd: root, stdio: 'inherit' },
+    // Vitest sets NODE_ENV=test, which Vite would honour with a development build of React (slower, larger):
+    // the tests look at what users get.
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } },
   );
   try {
     // A dist that appeared meanwhile came from another test file's build of the same sources: keep it.

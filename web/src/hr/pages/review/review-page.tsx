@@ -26,6 +26,8 @@ async function orNull<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
+// What needs only the interview's id starts at once, beside the interview itself (a 404 is not retried); only the
+// candidate and the job wait for the ids the interview names.
 function useReview(id: string, version: number | null) {
   const path = { params: { path: { id } } };
   const interview = useQuery({
@@ -45,12 +47,10 @@ function useReview(id: string, version: number | null) {
   });
   const transcript = useQuery({
     queryKey: ['interview', id, 'transcript'],
-    enabled: Boolean(detail),
     queryFn: () => unwrap(api.GET('/v1/interviews/{id}/transcript', path)),
   });
   const scorecard = useQuery({
     queryKey: ['interview', id, 'scorecard', version],
-    enabled: Boolean(detail),
     queryFn: () =>
       orNull(
         unwrap(
@@ -62,12 +62,10 @@ function useReview(id: string, version: number | null) {
   });
   const plan = useQuery({
     queryKey: ['interview', id, 'plan'],
-    enabled: Boolean(detail),
     queryFn: () => orNull(unwrap(api.GET('/v1/interviews/{id}/plan', path))),
   });
   const decisions = useQuery({
     queryKey: ['interview', id, 'decisions'],
-    enabled: Boolean(detail),
     queryFn: () => unwrap(api.GET('/v1/interviews/{id}/decisions', path)),
   });
   return { interview, candidate, job, transcript, scorecard, plan, decisions };
