@@ -240,7 +240,13 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     case 'admitted':
       if (!verdict.roomWasOpen) {
         // Only the first join (while scheduled) may choose; a rejoin's language is ignored.
-        if (body.language) await applyLanguageChoice(deps, verdict.interview, body.language);
+        if (body.language) {
+          await applyLanguageChoice(deps, verdict.interview, body.language).catch(async (error: unknown) => {
+            // The seat and the room mark the statement claimed go back, as when LiveKit will not open the room.
+            await roomNotOpened(db, verdict.interview.id, verdict).catch(() => {});
+            throw error;
+          });
+        }
         await openRoomOrRelease(deps, verdict);
       }
       // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
