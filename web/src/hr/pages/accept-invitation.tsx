@@ -1,13 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button, Form, Input, Label, Text, TextField } from 'react-aria-components';
+import { Button, Form, Input, Label, TextField } from 'react-aria-components';
 import { useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api.ts';
 import { acceptInvitation } from '../auth.tsx';
+import { NewPasswordField } from '../components/new-password-field.tsx';
 import { useT } from '../i18n/i18n.tsx';
 import { homePath } from '../routes.ts';
 import { PublicPage } from './public-layout.tsx';
-import { minPasswordLength } from './reset-password.tsx';
 
 export default function AcceptInvitationPage() {
   const { t } = useT();
@@ -45,20 +45,7 @@ export default function AcceptInvitationPage() {
             <Label>{t('invite.name')}</Label>
             <Input className="hr-input" />
           </TextField>
-          <TextField
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            isRequired
-            minLength={minPasswordLength}
-            className="hr-field"
-          >
-            <Label>{t('reset.password')}</Label>
-            <Input className="hr-input" />
-            <Text slot="description" className="hr-hint">
-              {t('reset.hint', { n: minPasswordLength })}
-            </Text>
-          </TextField>
+          <NewPasswordField />
           <div role="alert" className="hr-form-error">
             {error}
           </div>

@@ -1,13 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Button, Form, Input, Label, Text, TextField } from 'react-aria-components';
+import { Button, Form } from 'react-aria-components';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../api.ts';
 import { completePasswordReset } from '../auth.tsx';
+import { NewPasswordField } from '../components/new-password-field.tsx';
 import { useT } from '../i18n/i18n.tsx';
 import { PublicPage } from './public-layout.tsx';
-
-/** api/auth/passwords.ts's minimum; the API's 400 says so too if the two ever differ. */
-export const minPasswordLength = 10;
 
 export default function ResetPasswordPage() {
   const { t } = useT();
@@ -40,20 +38,7 @@ export default function ResetPasswordPage() {
         <p role="status">{t('reset.done')}</p>
       ) : (
         <Form className="hr-form" onSubmit={submit}>
-          <TextField
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            isRequired
-            minLength={minPasswordLength}
-            className="hr-field"
-          >
-            <Label>{t('reset.password')}</Label>
-            <Input className="hr-input" />
-            <Text slot="description" className="hr-hint">
-              {t('reset.hint', { n: minPasswordLength })}
-            </Text>
-          </TextField>
+          <NewPasswordField />
           <div role="alert" className="hr-form-error">
             {error}
           </div>
