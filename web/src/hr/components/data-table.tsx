@@ -13,6 +13,7 @@ export function DataTable<Row extends RowData>({
   busy,
   empty,
   rowKey,
+  onRowClick,
 }: {
   caption: string;
   columns: Columns<Row>;
@@ -21,6 +22,8 @@ export function DataTable<Row extends RowData>({
   /** Shown under the header when there are no rows (and the rows have loaded). */
   empty: ReactNode;
   rowKey: (row: Row) => string;
+  /** A click anywhere on a row (outside its links) opens it; the row's own link stays the keyboard's way in. */
+  onRowClick?: (row: Row) => void;
 }) {
   const none = useMemo<Row[]>(() => [], []);
   const table = useTable({ features, columns, data: rows ?? none, getRowId: rowKey });
@@ -41,7 +44,17 @@ export function DataTable<Row extends RowData>({
         </thead>
         <tbody>
           {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
+            <tr
+              key={row.id}
+              className={onRowClick ? 'hr-row-link' : undefined}
+              onClick={
+                onRowClick &&
+                ((event) => {
+                  if ((event.target as HTMLElement).closest('a, button')) return;
+                  onRowClick(row.original);
+                })
+              }
+            >
               {row.getAllCells().map((cell) => (
                 <td key={cell.id}>
                   <table.FlexRender cell={cell} />

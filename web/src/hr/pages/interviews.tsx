@@ -1,12 +1,13 @@
 // The interview list: filters and the candidate search live in the address bar (a filtered list is a link one can
 // share), keyset pages in memory (the API's cursors); a row opens the review.
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { createColumnHelper, tableFeatures, useTable } from '@tanstack/react-table';
+import { createColumnHelper } from '@tanstack/react-table';
 import { useEffect, useMemo, useState } from 'react';
 import { Button, Input, Label, SearchField } from 'react-aria-components';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api.ts';
 import { DateRangeField, rangeInstants, SelectField, type DayRange } from '../components/controls.tsx';
+import { DataTable, features } from '../components/data-table.tsx';
 import { DecisionBadge, RecommendationBadge, StatusBadge } from '../components/badges.tsx';
 import { dateTime } from '../format.ts';
 import { useT } from '../i18n/i18n.tsx';
@@ -16,7 +17,6 @@ import { interviewStatuses, interviewTypes } from '../vocabulary.ts';
 type Row = Schemas['InterviewListItem'];
 const pageSize = 25;
 
-const features = tableFeatures({});
 const column = createColumnHelper<typeof features, Row>();
 
 function useFilters() {
@@ -126,8 +126,6 @@ export default function InterviewsPage() {
       ]),
     [t, i18n],
   );
-  const empty = useMemo<Row[]>(() => [], []);
-  const table = useTable({ features, columns, data: list.data?.items ?? empty });
 
   const jobOptions = [
     { id: '', label: t('filter.anyJob') },
@@ -184,46 +182,18 @@ export default function InterviewsPage() {
           </Button>
         </div>
       ) : (
-        <div className="hr-table-wrap">
-          <table className="hr-table" aria-busy={list.isFetching}>
-            <caption className="hr-visually-hidden">{t('interviews.caption')}</caption>
-            <thead>
-              {table.getHeaderGroups().map((group) => (
-                <tr key={group.id}>
-                  {group.headers.map((header) => (
-                    <th key={header.id} scope="col">
-                      <table.FlexRender header={header} />
-                    </th>
-                  ))}
-                </tr>
-              ))}
-            </thead>
-            <tbody>
-              {table.getRowModel().rows.map((row) => (
-                <tr
-                  key={row.id}
-                  className="hr-row-link"
-                  onClick={(event) => {
-                    if ((event.target as HTMLElement).closest('a')) return;
-                    void navigate(`/hr/interviews/${row.original.id}`);
-                  }}
-                >
-                  {row.getAllCells().map((cell) => (
-                    <td key={cell.id}>
-                      <table.FlexRender cell={cell} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <>
+          <DataTable
+            caption={t('interviews.caption')}
+            columns={columns}
+            rows={list.data?.items}
+            busy={list.isFetching}
+            rowKey={(row) => row.id}
+            empty={hasFilters ? t('interviews.noneMatching') : t('interviews.none')}
+            onRowClick={(row) => void navigate(`/hr/interviews/${row.id}`)}
+          />
           {list.isPending && <p role="status">{t('common.loading')}</p>}
-          {list.data && list.data.items.length === 0 && (
-            <p role="status" className="hr-empty">
-              {hasFilters ? t('interviews.noneMatching') : t('interviews.none')}
-            </p>
-          )}
-        </div>
+        </>
       )}
 
       <nav className="hr-pager" aria-label={t('pager.label')}>
