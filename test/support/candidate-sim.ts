@@ -228,7 +228,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   const ended = new Promise<string>((resolve) => (resolveEnded = resolve));
 
   const isAgent = (p: RemoteParticipant) => p.kind === ParticipantKind.AGENT;
-  const readState = (p: RemoteParticipant) => {
+  // The state read on arrival predates the interviewer's reaction to it (a greeting still playing to an empty room
+  // when a dropped candidate comes back is then cut off, with a brief 'listening', for "Welcome back"): only
+  // speech that starts after arrival is the interviewer talking to this candidate.
+  const readState = (p: RemoteParticipant, onArrival = false) => {
     for (const [key, value] of Object.entries(p.attributes)) {
       if (!key.startsWith('interview.')) continue;
       const seen = (result.agentAttributes[key] ??= []);
@@ -240,7 +243,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     const state = p.attributes['lk.agent.state'];
     if (!state || state === agentState) return;
     agentState = state;
-    if (state === 'speaking') agentSpokeSinceAnswer = true;
+    if (state === 'speaking' && !onArrival) agentSpokeSinceAnswer = true;
     notify();
   };
 
@@ -284,7 +287,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   await room.connect(options.livekitUrl ?? joined.serverUrl!, joined.token, { autoSubscribe: true, dynacast: false });
   result.connectedAt = Date.now();
   emit({ type: 'joined', identity: result.identity });
-  for (const p of room.remoteParticipants.values()) if (isAgent(p)) readState(p);
+  for (const p of room.remoteParticipants.values()) if (isAgent(p)) readState(p, true);
 
   // The microphone: always on, sending silence between answers, paced in real time.
   const source = new AudioSource(sampleRate, 1, 100);
