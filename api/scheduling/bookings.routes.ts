@@ -10,7 +10,11 @@ import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { bookSlot, cancelBooking, confirmBooking, rescheduleBooking, type BookingActor } from './bookings.service.ts';
+import { owningCompany } from '../companies/owning-company.ts';
+import { agenda } from './agenda.repository.ts';
 import {
+  agendaQuery,
+  agendaSchema,
   bookingDetailSchema,
   bookingPage,
   cancelBookingBody,
@@ -23,6 +27,8 @@ import {
   rescheduleBookingBody,
   resolveConflictBody,
 } from './scheduling.schemas.ts';
+import { schedulingSettings } from './settings.repository.ts';
+import { localDateRange } from './slot-times.ts';
 import { z } from 'zod';
 
 const tags = ['Scheduling'];
@@ -115,6 +121,24 @@ export function bookingRoutes(deps: AppDeps) {
           status: 200,
           body: toPage(await paginate(q, 'bookings', query.cursor, query.limit).execute(), query.limit),
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/scheduling/agenda',
+      operationId: 'schedulingAgenda',
+      summary:
+        "Slots and active bookings of a range of days (a week), with the open conflicts each is part of, in the company's timezone",
+      tags,
+      auth: 'hr',
+      query: agendaQuery,
+      responses: { 200: { description: 'The range', schema: agendaSchema } },
+      handler: async ({ query, principal }) => {
+        const companyId = await owningCompany(db, principal, query.companyId);
+        const zone = (await schedulingSettings(db, companyId))?.timezone ?? 'UTC';
+        const range = localDateRange(query.from, query.to, zone);
+        const body = await agenda(db, companyId, range, zone);
+        return { status: 200, body: { timezone: zone, from: query.from, to: query.to, ...body } };
       },
     }),
     defineRoute({
