@@ -147,6 +147,7 @@ export async function bookSlot(
             maxDurationMinutes: maxDuration(slot),
             instructions: slot.settings.instructions ?? '',
             language,
+            languageMode: slot.settings.languageMode ?? 'fixed',
             scheduledStart: slot.startsAt,
             scheduledEnd: slot.endsAt,
           },

@@ -11,6 +11,8 @@ export interface Competency {
 /** What an interview booked in a slot runs with; validated by zod in api/scheduling. */
 export interface SlotSettings {
   language?: string;
+  /** 'candidate': the booked interview lets the candidate choose its language on the join page; default 'fixed'. */
+  languageMode?: 'fixed' | 'candidate';
   maxDurationMinutes?: number;
   instructions?: string;
 }

@@ -896,23 +896,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/scheduling/agenda': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Slots and active bookings of a range of days (a week), with the open conflicts each is part of, in the company's timezone */
-    get: operations['schedulingAgenda'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/v1/scheduling/blocks': {
     parameters: {
       query?: never;
@@ -3094,81 +3077,6 @@ export interface components {
       /** Format: date-time */
       startsAt: string;
     };
-    SchedulingAgenda: {
-      /** @description Active (not cancelled) bookings starting in the range, in time order */
-      bookings: {
-        cancelledAt: string | null;
-        cancelReason: string | null;
-        /** Format: uuid */
-        candidateId: string;
-        candidateName: string;
-        candidateTimezone: string | null;
-        /** Format: uuid */
-        companyId: string;
-        confirmedAt: string | null;
-        /** @description Open conflicts (see `conflicts`) this item is part of; empty when none */
-        conflictIds: string[];
-        /** Format: date-time */
-        createdAt: string;
-        /** Format: date-time */
-        endsAt: string;
-        icsSequence: number;
-        /** Format: uuid */
-        id: string;
-        /** Format: uuid */
-        interviewId: string;
-        interviewStatus: components['schemas']['InterviewStatus'];
-        interviewType: components['schemas']['InterviewType'];
-        /** Format: uuid */
-        jobId: string;
-        jobTitle: string;
-        /** @enum {string} */
-        locale: 'en' | 'ar';
-        reschedules: number;
-        /** Format: uuid */
-        slotId: string;
-        /** @enum {string} */
-        source: 'hr' | 'candidate';
-        /** Format: date-time */
-        startsAt: string;
-        /** @enum {string} */
-        status: 'booked' | 'confirmed' | 'cancelled';
-        /** Format: date-time */
-        updatedAt: string;
-      }[];
-      /** @description Open conflicts that concern a slot or a booking of the range */
-      conflicts: components['schemas']['SchedulingConflict'][];
-      from: string;
-      /** @description Slots starting in the range, in time order; removed ones only while they hold a booking */
-      slots: {
-        available: number;
-        booked: number;
-        capacity: number;
-        /** Format: uuid */
-        companyId: string;
-        configId: string | null;
-        /** @description Open conflicts (see `conflicts`) this item is part of; empty when none */
-        conflictIds: string[];
-        /** Format: date-time */
-        endsAt: string;
-        /** Format: uuid */
-        id: string;
-        interviewType: components['schemas']['InterviewType'];
-        localEnd: string;
-        /** @description Start in the requested (or the slot’s) timezone, with its offset */
-        localStart: string;
-        /** Format: date-time */
-        startsAt: string;
-        /** @enum {string} */
-        status: 'open' | 'blocked' | 'orphaned';
-        timezone: string;
-      }[];
-      /** @description The company's scheduling timezone; local times and days are in it */
-      timezone: string;
-      to: string;
-      /** @description More slots than one answer carries (5,000); ask for fewer days */
-      truncated: boolean;
-    };
     SchedulingCalendar: {
       buckets: {
         booked: number;
@@ -3480,6 +3388,8 @@ export interface components {
        * @example en
        */
       language?: string;
+      /** @description Default: 'fixed'. 'candidate': the booked interview lets the candidate pick one of the company's enabled languages on the join page; until they do, it would be held in `language` (or the job's) */
+      languageMode?: components['schemas']['LanguageMode'];
       /** @description Default: the slot length */
       maxDurationMinutes?: number;
     };
@@ -6585,51 +6495,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EndSessionResponse'];
-        };
-      };
-    };
-  };
-  schedulingAgenda: {
-    parameters: {
-      query: {
-        /** @description Required for admin keys; company keys act for their own company */
-        companyId?: string;
-        /** @description First local day, in the company's scheduling timezone */
-        from: string;
-        /** @description Last local day, inclusive */
-        to: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Problem details */
-      '4XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description Problem details */
-      '5XX': {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description The range */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SchedulingAgenda'];
         };
       };
     };
