@@ -42,7 +42,11 @@ function userActor(userId: string | null, meta: RequestMeta): AuditActor {
 }
 
 async function sessionBody(db: Kysely<Database>, user: User, csrfToken: string) {
-  const company = await db.selectFrom('companies').select(['id', 'name']).where('id', '=', user.companyId).executeTakeFirstOrThrow();
+  const company = await db
+    .selectFrom('companies')
+    .select(['id', 'name', 'timezone'])
+    .where('id', '=', user.companyId)
+    .executeTakeFirstOrThrow();
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
     company,

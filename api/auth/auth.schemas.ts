@@ -10,7 +10,11 @@ const email = z.email().max(320);
 export const sessionSchema = z
   .object({
     user: z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(roles) }),
-    company: z.object({ id: z.uuid(), name: z.string() }),
+    company: z.object({
+      id: z.uuid(),
+      name: z.string(),
+      timezone: z.string().meta({ description: "The company's time zone, which the workspace shows dates in" }),
+    }),
     csrfToken: z.string().meta({ description: 'Send as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE' }),
   })
   .meta({ id: 'Session' });

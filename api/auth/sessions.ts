@@ -29,7 +29,7 @@ export interface SessionUser {
 export interface Session {
   id: string;
   user: SessionUser;
-  company: { id: string; name: string };
+  company: { id: string; name: string; timezone: string };
   csrfToken: string;
 }
 
@@ -119,6 +119,7 @@ export async function findSession(
       'u.status',
       'c.id as companyId',
       'c.name as companyName',
+      'c.timezone as companyTimezone',
     ])
     .where('s.tokenHash', '=', hashSecretToken(token))
     .executeTakeFirst();
@@ -133,7 +134,7 @@ export async function findSession(
   return {
     id: row.id,
     user: { id: row.userId, email: row.email, name: row.name, role: row.role },
-    company: { id: row.companyId, name: row.companyName },
+    company: { id: row.companyId, name: row.companyName, timezone: row.companyTimezone },
     csrfToken: csrfTokenFor(token),
   };
 }

@@ -9,6 +9,7 @@ import { defineRoute } from '../http/route.ts';
 import { idParams, isoTimestamp } from '../http/schemas.ts';
 import { requireInterviewVoice } from '../interviews/interview-voice.ts';
 import { interviewLanguages } from '../../shared/speech-languages.ts';
+import { companyTimezone } from './time-zone.ts';
 
 const tags = ['Company and API keys'];
 
@@ -23,6 +24,13 @@ const companySchema = z
       .meta({ description: "The languages its candidates may choose from, for interviews in 'candidate' language mode" }),
     allowTypedInterviews: z.boolean().meta({
       description: 'A candidate without a working microphone may take the interview by typing every answer',
+    }),
+    timezone: z.string().meta({
+      description:
+        "IANA time zone. The HR workspace shows dates in it; invitation e-mails and their calendar invites give times in it when " +
+        "the interview names no zone of its own; scheduling lays out availability and its calendar in it (the same value as " +
+        'GET /v1/scheduling/settings `timezone`)',
+      example: 'Asia/Dubai',
     }),
     createdAt: isoTimestamp,
   })
@@ -40,6 +48,7 @@ const updateCompanyBody = z
       .min(1)
       .transform((v) => [...new Set(v)]),
     allowTypedInterviews: z.boolean(),
+    timezone: companyTimezone,
   })
   .partial()
   .strict()
@@ -89,7 +98,8 @@ export function companyRoutes({ db, config }: AppDeps) {
       method: 'patch',
       path: '/v1/company',
       operationId: 'updateCompany',
-      summary: "Change the company's name, default phone region, interview languages, or whether typed interviews are allowed",
+      summary:
+        "Change the company's name, default phone region, time zone, interview languages, or whether typed interviews are allowed",
       tags,
       auth: 'hr',
       access: 'admin',

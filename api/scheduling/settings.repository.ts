@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, EmailLocale } from '../../shared/db/schema.ts';
+import { canonicalTimeZone } from '../companies/time-zone.ts';
 
 export interface CompanySchedulingSettings {
   companyId: string;
@@ -11,7 +12,11 @@ export interface CompanySchedulingSettings {
   replyTo: string | null;
 }
 
-/** The company's scheduling settings, with defaults (UTC, English) for a company that never set them. */
+/**
+ * The company's scheduling settings, with defaults (English, no branding) for a company that never set them. The
+ * time zone is the company's own (companies.timezone, also set by PATCH /v1/company): scheduling, invitation e-mails
+ * and the HR workspace read the same one.
+ */
 export async function schedulingSettings(
   db: Kysely<Database>,
   companyId: string,
@@ -19,14 +24,14 @@ export async function schedulingSettings(
   const row = await db
     .selectFrom('companies as c')
     .leftJoin('schedulingSettings as s', 's.companyId', 'c.id')
-    .select(['c.id', 'c.name', 's.timezone', 's.locale', 's.brandName', 's.logoUrl', 's.replyTo'])
+    .select(['c.id', 'c.name', 'c.timezone', 's.locale', 's.brandName', 's.logoUrl', 's.replyTo'])
     .where('c.id', '=', companyId)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
     companyId: row.id,
     companyName: row.name,
-    timezone: row.timezone ?? 'UTC',
+    timezone: row.timezone,
     locale: row.locale ?? 'en',
     brandName: row.brandName ?? null,
     logoUrl: row.logoUrl ?? null,
@@ -45,7 +50,13 @@ export async function upsertSchedulingSettings(
     replyTo?: string | null;
   },
 ): Promise<void> {
-  const set = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const { timezone, ...rest } = values;
+  if (timezone !== undefined) {
+    const zone = canonicalTimeZone(timezone);
+    if (!zone) throw new Error(`unvalidated time zone ${timezone}`);
+    await db.updateTable('companies').set({ timezone: zone }).where('id', '=', companyId).execute();
+  }
+  const set = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   await db
     .insertInto('schedulingSettings')
     .values({ companyId, ...set })

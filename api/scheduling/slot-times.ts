@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isKnownTimeZone } from '../companies/time-zone.ts';
 
 // Slot times from a weekly availability rule. Everything is computed in the rule's IANA timezone with Luxon and
 // stored as UTC instants: 09:00 in Europe/London is 09:00 GMT in winter and 09:00 BST in summer, and only a
@@ -20,8 +21,9 @@ export interface SlotTime {
   endsAt: Date;
 }
 
+/** The API's one time-zone rule (api/companies/time-zone.ts), so a zone scheduling takes the company's also takes. */
 export function isValidTimezone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  return isKnownTimeZone(zone);
 }
 
 export function isValidLocalDate(value: string): boolean {

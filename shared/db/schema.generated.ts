@@ -99,6 +99,16 @@ export interface Candidates {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface CodeEvents {
+  at: number;
+  interviewId: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  questionId: string;
+  receivedAt: Generated<Timestamp>;
+  seq: number;
+  type: 'change' | 'snapshot' | 'run' | 'paste' | 'focus';
+}
+
 export interface Companies {
   allowTypedInterviews: Generated<boolean>;
   createdAt: Generated<Timestamp>;
@@ -109,6 +119,7 @@ export interface Companies {
   name: string;
   recordingEnabled: Generated<boolean>;
   recordingRetentionDays: Generated<number>;
+  timezone: Generated<string>;
 }
 
 export interface EmailMessages {
@@ -155,6 +166,7 @@ export interface InterviewConsents {
 
 export interface InterviewPlanQuestions {
   anchors: ColumnType<string[], string | undefined, string>;
+  coding: ColumnType<unknown, string | null | undefined, string | null>;
   competencyKey: string | null;
   createdAt: Generated<Timestamp>;
   interviewId: string;
@@ -230,7 +242,7 @@ export interface InterviewStatusEvents {
 }
 
 export interface Jobs {
-  codingLanguage: string | null;
+  codingLanguage: 'PYTHON' | 'JAVASCRIPT' | 'TYPESCRIPT' | 'JAVA' | 'PHP' | 'RUBY' | 'CSHARP' | 'SQL' | 'GO' | null;
   companyId: string;
   competencies: ColumnType<Competency[], string | undefined, string>;
   createdAt: Generated<Timestamp>;
@@ -298,7 +310,6 @@ export interface SchedulingSettings {
   locale: Generated<'en' | 'ar'>;
   logoUrl: string | null;
   replyTo: string | null;
-  timezone: Generated<string>;
   updatedAt: Generated<Timestamp>;
 }
 
@@ -459,6 +470,7 @@ export interface DB {
   availabilityConfigs: AvailabilityConfigs;
   bookings: Bookings;
   candidates: Candidates;
+  codeEvents: CodeEvents;
   companies: Companies;
   emailMessages: EmailMessages;
   hiringDecisions: HiringDecisions;

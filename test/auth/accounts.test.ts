@@ -24,7 +24,7 @@ describe('sign-in and the session', () => {
     const admin = await seedUser(api, companyId, 'admin');
     const signed = await signIn(api, admin.email.toUpperCase(), admin.password);
     expect(signed.body.user).toEqual({ id: admin.id, email: admin.email, name: expect.any(String), role: 'admin' });
-    expect(signed.body.company).toEqual({ id: companyId, name: 'Accounts Co' });
+    expect(signed.body.company).toEqual({ id: companyId, name: 'Accounts Co', timezone: 'UTC' });
     expect(signed.body.csrfToken.length).toBeGreaterThan(20);
     const cookie = signed.response.headers.getSetCookie().find((c) => c.startsWith('hr_session='))!;
     expect(cookie).toMatch(/; Path=\/;/);

@@ -239,7 +239,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the company's name, default phone region, interview languages, or whether typed interviews are allowed */
+    /** Change the company's name, default phone region, time zone, interview languages, or whether typed interviews are allowed */
     patch: operations['updateCompany'];
     trace?: never;
   };
@@ -324,6 +324,23 @@ export interface paths {
     put?: never;
     /** Cancel an interview; closes its room if it is open */
     post: operations['cancelInterview'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/interviews/{id}/code-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The candidate's code editor events, in order, for the replay (paged by sequence number) */
+    get: operations['listCodeEvents'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -890,6 +907,23 @@ export interface paths {
     put?: never;
     /** The candidate ends the interview; authorised by the LiveKit token from the join */
     post: operations['endSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/scheduling/agenda': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Slots and active bookings of a range of days (a week), with the open conflicts each is part of, in the company's timezone */
+    get: operations['schedulingAgenda'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1844,6 +1878,86 @@ export interface components {
       items: components['schemas']['Candidate'][];
       nextCursor: string | null;
     };
+    CodeEvent:
+      | {
+          at: number;
+          /** @description Any JSON value */
+          changes: unknown;
+          /** @constant */
+          type: 'change';
+        }
+      | {
+          at: number;
+          code: string;
+          /** @constant */
+          type: 'snapshot';
+        }
+      | {
+          at: number;
+          results: components['schemas']['CodingTestResult'][];
+          /** @constant */
+          type: 'run';
+        }
+      | {
+          at: number;
+          chars: number;
+          /** @constant */
+          type: 'paste';
+        }
+      | {
+          at: number;
+          /** @enum {string} */
+          state: 'lost' | 'regained';
+          /** @constant */
+          type: 'focus';
+        };
+    CodeEventPage: {
+      /** Format: uuid */
+      interviewId: string;
+      items: {
+        event: components['schemas']['CodeEvent'];
+        questionId: string;
+        /**
+         * Format: date-time
+         * @description When the interviewer received it (the event's own `at` is the editor's clock)
+         */
+        receivedAt: string;
+        seq: number;
+      }[];
+      /** @description Pass as `afterSeq` for the next page; null on the last page */
+      nextAfterSeq: number | null;
+    };
+    /** @enum {string} */
+    CodingLanguage: 'PYTHON' | 'JAVASCRIPT' | 'TYPESCRIPT' | 'JAVA' | 'PHP' | 'RUBY' | 'CSHARP' | 'SQL' | 'GO';
+    CodingProblem: {
+      entry: string | null;
+      /** @enum {string} */
+      hintPolicy: 'none' | 'on_request' | 'when_stuck';
+      language: components['schemas']['CodingLanguage'];
+      referenceSolution: string | null;
+      sqlSetup: string | null;
+      starterCode: string;
+      statement: string;
+      tests: components['schemas']['CodingTest'][];
+    };
+    CodingTest: {
+      args?: unknown[];
+      /** @description Any JSON value */
+      expected: unknown;
+      name: string;
+      ordered?: boolean;
+      setup?: string;
+      visible: boolean;
+    };
+    CodingTestResult: {
+      actual: string | null;
+      durationMs: number;
+      error: string | null;
+      name: string;
+      output: string;
+      passed: boolean;
+      timedOut: boolean;
+    };
     Company: {
       /** @description A candidate without a working microphone may take the interview by typing every answer */
       allowTypedInterviews: boolean;
@@ -1857,6 +1971,11 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      /**
+       * @description IANA time zone. The HR workspace shows dates in it; invitation e-mails and their calendar invites give times in it when the interview names no zone of its own; scheduling lays out availability and its calendar in it (the same value as GET /v1/scheduling/settings `timezone`)
+       * @example Asia/Dubai
+       */
+      timezone: string;
     };
     CompanyRecordingSettings: {
       /** @description Record interviews' audio (off by default) */
@@ -2068,7 +2187,8 @@ export interface components {
       type: components['schemas']['InterviewType'];
     };
     CreateJob: {
-      codingLanguage?: string | null;
+      /** @description The language of coding questions; null for none */
+      codingLanguage?: components['schemas']['CodingLanguage'] | null;
       /**
        * Format: uuid
        * @description Required for admin keys; company keys act for their own company
@@ -2620,7 +2740,7 @@ export interface components {
       token: string;
     };
     Job: {
-      codingLanguage: string | null;
+      codingLanguage: components['schemas']['CodingLanguage'] | null;
       /** Format: uuid */
       companyId: string;
       competencies: components['schemas']['CompetencyOutput'][];
@@ -2822,6 +2942,8 @@ export interface components {
     PlanQuestion: {
       /** @description What an answer at levels 1 to 5 contains, in order */
       anchors: string[];
+      /** @description The coding problem the candidate solves in the editor; null for a spoken question */
+      coding?: components['schemas']['CodingProblem'] | null;
       /** @description The job's competency the question probes; null for a general question */
       competencyKey: string | null;
       /** @enum {string} */
@@ -3077,6 +3199,81 @@ export interface components {
       /** Format: date-time */
       startsAt: string;
     };
+    SchedulingAgenda: {
+      /** @description Active (not cancelled) bookings starting in the range, in time order */
+      bookings: {
+        cancelledAt: string | null;
+        cancelReason: string | null;
+        /** Format: uuid */
+        candidateId: string;
+        candidateName: string;
+        candidateTimezone: string | null;
+        /** Format: uuid */
+        companyId: string;
+        confirmedAt: string | null;
+        /** @description Open conflicts (see `conflicts`) this item is part of; empty when none */
+        conflictIds: string[];
+        /** Format: date-time */
+        createdAt: string;
+        /** Format: date-time */
+        endsAt: string;
+        icsSequence: number;
+        /** Format: uuid */
+        id: string;
+        /** Format: uuid */
+        interviewId: string;
+        interviewStatus: components['schemas']['InterviewStatus'];
+        interviewType: components['schemas']['InterviewType'];
+        /** Format: uuid */
+        jobId: string;
+        jobTitle: string;
+        /** @enum {string} */
+        locale: 'en' | 'ar';
+        reschedules: number;
+        /** Format: uuid */
+        slotId: string;
+        /** @enum {string} */
+        source: 'hr' | 'candidate';
+        /** Format: date-time */
+        startsAt: string;
+        /** @enum {string} */
+        status: 'booked' | 'confirmed' | 'cancelled';
+        /** Format: date-time */
+        updatedAt: string;
+      }[];
+      /** @description Open conflicts that concern a slot or a booking of the range */
+      conflicts: components['schemas']['SchedulingConflict'][];
+      from: string;
+      /** @description Slots starting in the range, in time order; removed ones only while they hold a booking */
+      slots: {
+        available: number;
+        booked: number;
+        capacity: number;
+        /** Format: uuid */
+        companyId: string;
+        configId: string | null;
+        /** @description Open conflicts (see `conflicts`) this item is part of; empty when none */
+        conflictIds: string[];
+        /** Format: date-time */
+        endsAt: string;
+        /** Format: uuid */
+        id: string;
+        interviewType: components['schemas']['InterviewType'];
+        localEnd: string;
+        /** @description Start in the requested (or the slot’s) timezone, with its offset */
+        localStart: string;
+        /** Format: date-time */
+        startsAt: string;
+        /** @enum {string} */
+        status: 'open' | 'blocked' | 'orphaned';
+        timezone: string;
+      }[];
+      /** @description The company's scheduling timezone; local times and days are in it */
+      timezone: string;
+      to: string;
+      /** @description More slots than one answer carries (5,000); ask for fewer days */
+      truncated: boolean;
+    };
     SchedulingCalendar: {
       buckets: {
         booked: number;
@@ -3319,6 +3516,8 @@ export interface components {
         /** Format: uuid */
         id: string;
         name: string;
+        /** @description The company's time zone, which the workspace shows dates in */
+        timezone: string;
       };
       /** @description Send as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE */
       csrfToken: string;
@@ -3455,6 +3654,11 @@ export interface components {
       defaultPhoneRegion?: string;
       enabledLanguages?: ('en' | 'ar')[];
       name?: string;
+      /**
+       * @description An IANA time zone
+       * @example Asia/Dubai
+       */
+      timezone?: string;
     };
     UpdateCompanyRecordingSettings: {
       /** @description Record interviews' audio (off by default) */
@@ -3463,7 +3667,8 @@ export interface components {
       retentionDays?: number;
     };
     UpdateJob: {
-      codingLanguage?: string | null;
+      /** @description The language of coding questions; null for none */
+      codingLanguage?: components['schemas']['CodingLanguage'] | null;
       competencies?: components['schemas']['Competency'][];
       description?: string;
       /** @example en */
@@ -4809,6 +5014,51 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Interview'];
+        };
+      };
+    };
+  };
+  listCodeEvents: {
+    parameters: {
+      query?: {
+        /** @description Events after this sequence number */
+        afterSeq?: number;
+        limit?: number;
+      };
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A page of events */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CodeEventPage'];
         };
       };
     };
@@ -6495,6 +6745,51 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['EndSessionResponse'];
+        };
+      };
+    };
+  };
+  schedulingAgenda: {
+    parameters: {
+      query: {
+        /** @description Required for admin keys; company keys act for their own company */
+        companyId?: string;
+        /** @description First local day, in the company's scheduling timezone */
+        from: string;
+        /** @description Last local day, inclusive */
+        to: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The range */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SchedulingAgenda'];
         };
       };
     };
