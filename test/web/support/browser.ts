@@ -46,12 +46,12 @@ export function ensureWebBuilt(): void {
   rmSync(staging, { recursive: true, force: true });
 }
 
-/** An espeak-ng recording at 48 kHz mono, with `leadSeconds` of silence before the words. */
-export function speechWav(text: string, leadSeconds = 0): string {
+/** An espeak-ng recording at 48 kHz mono, with `leadSeconds` of silence before the words; `voice` `ar` for Arabic. */
+export function speechWav(text: string, leadSeconds = 0, voice = 'en-us'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'web-voice-'));
   const raw = path.join(dir, 'raw.wav');
   const out = path.join(dir, 'voice.wav');
-  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, text]);
+  execFileSync('espeak-ng', ['-v', voice, '-s', '150', '-w', raw, text]);
   execFileSync('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', out, 'pad', String(leadSeconds), '1']);
   return out;
 }

@@ -313,11 +313,14 @@ function InterviewView({
             {t('interview.currentQuestion')}
             {progress ? ` (${t('interview.question', { n: progress.n, total: progress.total })})` : ''}
           </h2>
-          <p dir="auto">{question}</p>
+          {/* The interview's language, whatever the page's (the candidate may have switched it). */}
+          <p dir="auto" lang={session.language}>
+            {question}
+          </p>
         </section>
       ) : null}
 
-      <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} />
+      <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} language={session.language} />
 
       <TypedAnswer
         typedOnly={typedOnly}
@@ -488,7 +491,16 @@ function Visualiser({ track, active }: { track: ReturnType<typeof useVoiceAssist
  * The visible transcript grows word by word, which a screen reader would read out in fragments; a hidden live
  * region announces each line once, when it is final. The visible list keeps the newest line in view.
  */
-function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewerSpeaking: boolean }) {
+function Transcript({
+  lines,
+  interviewerSpeaking,
+  language,
+}: {
+  lines: Line[];
+  interviewerSpeaking: boolean;
+  /** The interview's language: what the lines are spoken in, whatever the page's own language. */
+  language: string;
+}) {
   const { t } = useI18n();
   const listRef = useRef<HTMLOListElement | null>(null);
   const last = lines.at(-1);
@@ -516,7 +528,7 @@ function Transcript({ lines, interviewerSpeaking }: { lines: Line[]; interviewer
           <li key={line.id} className={line.who} data-who={line.who}>
             <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
             {/* Each line takes its own direction: the interviewer may speak English on an Arabic page. */}
-            <span className="text" dir="auto">
+            <span className="text" dir="auto" lang={language}>
               {line.text}
             </span>
           </li>
