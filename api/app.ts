@@ -7,6 +7,7 @@ import { overviewRoutes } from './overview/overview.routes.ts';
 import { hrAuthenticator } from './auth/authenticate.ts';
 import { userRoutes } from './auth/users.routes.ts';
 import { candidateRoutes } from './candidates/candidates.routes.ts';
+import { codeEventRoutes } from './coding/code-events.routes.ts';
 import { companyRoutes } from './companies/company.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
@@ -36,6 +37,7 @@ export function allRoutes(deps: AppDeps) {
     ...interviewRoutes(deps),
     ...invitationRoutes(deps),
     ...planRoutes(deps),
+    ...codeEventRoutes(deps),
     ...resultRoutes(deps),
     ...recordingRoutes(deps),
     ...publicRoutes(deps),

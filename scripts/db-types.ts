@@ -31,6 +31,10 @@ const overrides: Record<string, string> = {
   'scorecards.recommendation': 'Recommendation | null',
   'jobs.competencies': 'ColumnType<Competency[], string | undefined, string>',
   'interview_plan_questions.anchors': 'ColumnType<string[], string | undefined, string>',
+  // Parsed with the plan schema's coding problem where it is read (api/plans/plans.repository.ts).
+  'interview_plan_questions.coding': 'ColumnType<unknown, string | null | undefined, string | null>',
+  // An editor event without its type and time (columns of their own), parsed with codeEventSchema where it is read.
+  'code_events.payload': 'ColumnType<Record<string, unknown>, string, string>',
   'availability_configs.settings': 'ColumnType<SlotSettings, string | undefined, string>',
   'slots.settings': 'ColumnType<SlotSettings, string | undefined, string>',
   'audit_log.details': 'ColumnType<Record<string, unknown>, string | undefined, string>',

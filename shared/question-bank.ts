@@ -1,5 +1,7 @@
+import { isRunnable, type CodingLanguage } from './coding/coding.schema.ts';
 import type { Competency, InterviewType } from './db/schema.ts';
 import type { PlanInput, PlanQuestion, QuestionPlan } from './plans/plan.schema.ts';
+import { bankProblems } from './question-bank-coding.ts';
 
 // The template bank: the plan used when no language model is configured (or its plan failed validation). It is
 // versioned and deterministic (same interview type, language, competencies and duration → same plan), and named as
@@ -9,10 +11,15 @@ import type { PlanInput, PlanQuestion, QuestionPlan } from './plans/plan.schema.
 // paragraph, any case. So a description is never spliced into the middle of a sentence: a question names the
 // competency as a label, quotes the description in a sentence of its own when there is one, then asks.
 
-export const questionBankVersion = 'template-bank:v2';
+export const questionBankVersion = 'template-bank:v3';
 
-/** What the bank builds a plan from: the interview and the job's competencies (no résumé, no HR questions). */
-export type BankInput = Pick<PlanInput, 'type' | 'competencies' | 'maxDurationMinutes' | 'language'>;
+/**
+ * What the bank builds a plan from: the interview and the job's competencies (no résumé, no HR questions), and for a
+ * CODING interview the job's coding language (Python when the job names none).
+ */
+export type BankInput = Pick<PlanInput, 'type' | 'competencies' | 'maxDurationMinutes' | 'language'> & {
+  codingLanguage?: CodingLanguage | null;
+};
 
 export type BankLanguage = 'en' | 'ar';
 
@@ -21,12 +28,14 @@ export function bankLanguage(language: string): BankLanguage {
   return language.toLowerCase().split(/[-_]/)[0] === 'ar' ? 'ar' : 'en';
 }
 
-type AnchorSet = 'opening' | 'goals' | 'technical' | 'design' | 'coding' | 'experience';
+type AnchorSet = 'opening' | 'goals' | 'technical' | 'design' | 'coding' | 'experience' | 'problem';
 type Five = readonly [string, string, string, string, string];
 type Three = readonly [string, string, string];
 
 interface LanguageBank {
   openings: Record<InterviewType, string>;
+  /** How the interviewer introduces a coding problem (its statement is in the editor), runnable or editor-only. */
+  codingIntro: { runnable: string; editorOnly: string };
   /** Ways to name the competency; each is a whole sentence around the label. */
   topics: readonly ((label: string) => string)[];
   /** Ways to quote the job's description of the competency; the quote ends with its own punctuation. */
@@ -56,6 +65,12 @@ const english: LanguageBank = {
     AI_SCREENING: 'To start, tell me briefly about your background and what brings you to this role.',
     FINAL: 'To start, tell me what you would want to achieve in your first six months in this role.',
     CUSTOM: 'To start, tell me briefly about your background and what brings you to this role.',
+  },
+  codingIntro: {
+    runnable:
+      'Now a coding exercise. The problem is in the editor beside our conversation. Read it, then talk me through your approach while you write the code; the Run button checks it against the example tests.',
+    editorOnly:
+      'Now a coding exercise. The problem is in the editor beside our conversation. Read it, then talk me through your approach while you write the code; this language cannot run here, so tell me how you would test it.',
   },
   topics: [
     (label) => `Next topic: ${label}.`,
@@ -138,6 +153,13 @@ const english: LanguageBank = {
       'Explains a clear, correct approach with its structure, its edge cases and how they tested it.',
       'Explains a clean, correct approach, reasons about complexity and trade-offs, covers edge cases and tests, and says what they would improve.',
     ],
+    problem: [
+      'Writes no working code and cannot explain an approach, or what they say does not match what they write.',
+      'Has a partial idea, but the code does not work or fails most tests, and the spoken explanation of the approach stays vague.',
+      'Reaches code that passes some tests with a workable approach and explains it in outline, but misses edge cases or needs several hints.',
+      'Writes working code that passes the example tests with a sound approach, explains it and its complexity clearly while coding, and needs at most one small hint.',
+      'Writes clean, correct code that also passes the hidden tests, explains the approach, complexity and trade-offs clearly as they go, covers edge cases unprompted and tests their own code.',
+    ],
     experience: [
       'Gives no relevant example, or avoids the question.',
       'Answers in general or hypothetical terms (what they usually do or would do), with little that is specific or their own.',
@@ -168,6 +190,12 @@ const arabic: LanguageBank = {
     AI_SCREENING: arabicOpeningGeneral,
     FINAL: 'في البداية، ما الذي تودّ أن تحققه خلال أشهرك الستة الأولى في هذا الدور؟',
     CUSTOM: arabicOpeningGeneral,
+  },
+  codingIntro: {
+    runnable:
+      'ننتقل الآن إلى تمرين برمجي. المسألة في المحرر بجانب محادثتنا. اقرأها، ثم اشرح لي طريقتك في الحل وأنت تكتب الشيفرة؛ وزر التشغيل يتحقق منها باختبارات الأمثلة.',
+    editorOnly:
+      'ننتقل الآن إلى تمرين برمجي. المسألة في المحرر بجانب محادثتنا. اقرأها، ثم اشرح لي طريقتك في الحل وأنت تكتب الشيفرة؛ ولا يمكن تشغيل هذه اللغة هنا، فأخبرني كيف كنت ستختبرها.',
   },
   // Every noun the label stands for here (محور، موضوع، جانب، مجال) is masculine, as the descriptions' "به" expects.
   topics: [
@@ -250,6 +278,13 @@ const arabic: LanguageBank = {
       'يصف شيفرة تعمل وبنيتها معقولة، لكنه لا يقول إلا القليل عن الحالات الحدّية أو الاختبار أو التعقيد.',
       'يشرح طريقة حل واضحة وصحيحة، مع بنيتها وحالاتها الحدّية وكيف اختبرها.',
       'يشرح حلًا نظيفًا وصحيحًا، ويناقش التعقيد والمفاضلات، ويغطي الحالات الحدّية والاختبارات، ويذكر ما كان سيحسّنه.',
+    ],
+    problem: [
+      'لا يكتب شيفرة تعمل ولا يستطيع شرح طريقة حل، أو لا يطابق ما يقوله ما يكتبه.',
+      'لديه فكرة جزئية، لكن الشيفرة لا تعمل أو تفشل في معظم الاختبارات، ويبقى شرحه الشفهي لطريقة الحل غامضًا.',
+      'يصل إلى شيفرة تنجح في بعض الاختبارات بطريقة حل قابلة للتطبيق ويشرحها بإيجاز، لكنه يُغفل حالات حدّية أو يحتاج إلى عدة تلميحات.',
+      'يكتب شيفرة تعمل وتنجح في اختبارات الأمثلة بطريقة حل سليمة، ويشرحها ويشرح تعقيدها بوضوح أثناء الكتابة، ولا يحتاج إلا إلى تلميح صغير واحد على الأكثر.',
+      'يكتب شيفرة نظيفة وصحيحة تنجح في الاختبارات المخفية أيضًا، ويشرح طريقة الحل وتعقيدها والمفاضلات بوضوح أثناء العمل، ويغطي الحالات الحدّية من تلقاء نفسه ويختبر شيفرته بنفسه.',
     ],
     experience: [
       'لا يقدّم مثالًا ذا صلة، أو يتجنب السؤال.',
@@ -436,6 +471,7 @@ export function buildQuestionPlan(input: BankInput): QuestionPlan {
       anchors: templateAnchors(input.type, input.language, 'opening'),
       ...template,
     },
+    ...codingQuestions(input),
   ];
   for (const [position, competency] of input.competencies.entries()) {
     questions.push({
@@ -455,4 +491,33 @@ export function buildQuestionPlan(input: BankInput): QuestionPlan {
     available -= question.timeBudgetSeconds;
   }
   return { source: questionBankVersion, questions: fitted };
+}
+
+/** Seconds a coding problem gets: reading it, writing the code, running it and talking it through. */
+const codingBudget = 900;
+
+/**
+ * A CODING interview's problem, right after the opening: the bank's first problem for the job's language (Python when
+ * it names none), its statement in the interview's language. Other interview types get none from the bank.
+ */
+export function codingQuestions(input: BankInput): Omit<PlanQuestion, 'position'>[] {
+  if (input.type !== 'CODING') return [];
+  const language = input.codingLanguage ?? 'PYTHON';
+  const lang = bankLanguage(input.language);
+  const problem = bankProblems(language, lang)[0]!;
+  return [
+    {
+      questionId: 'q-code-1',
+      text: isRunnable(language) ? banks[lang].codingIntro.runnable : banks[lang].codingIntro.editorOnly,
+      competencyKey: null,
+      // A short interview gives the problem what is left after the opening, but never under five minutes.
+      timeBudgetSeconds: Math.max(300, Math.min(codingBudget, input.maxDurationMinutes * 60 - fixedOverheadSeconds - openingBudget)),
+      anchors: [...banks[lang].anchors.problem],
+      kind: 'template',
+      verbatim: false,
+      resumeSpecific: false,
+      source: questionBankVersion,
+      coding: problem,
+    },
+  ];
 }

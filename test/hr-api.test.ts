@@ -17,13 +17,13 @@ describe('HR API: jobs and candidates', () => {
       body: {
         title: '  Staff Engineer ',
         description: 'Lead the payments platform.',
-        codingLanguage: 'TypeScript',
+        codingLanguage: 'TYPESCRIPT',
         competencies: [{ key: 'leadership', name: 'Leadership', description: 'Leads by example' }],
       },
     });
     expectStatus(created, 201);
     expect(created.headers.get('location')).toBe(`/v1/jobs/${created.body.id}`);
-    expect(created.body).toMatchObject({ title: 'Staff Engineer', language: 'en', codingLanguage: 'TypeScript' });
+    expect(created.body).toMatchObject({ title: 'Staff Engineer', language: 'en', codingLanguage: 'TYPESCRIPT' });
     expect(created.body.competencies).toEqual([{ key: 'leadership', name: 'Leadership', description: 'Leads by example' }]);
 
     const fetched = await call('GET', `/v1/jobs/${created.body.id}`);

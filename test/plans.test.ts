@@ -34,7 +34,7 @@ async function create(call: ReturnType<typeof client>, extra: Record<string, unk
     body: {
       title: 'Backend Engineer',
       description: 'Build payment ledgers in TypeScript and Postgres.',
-      codingLanguage: 'TypeScript',
+      codingLanguage: 'TYPESCRIPT',
       competencies: [
         { key: 'system_design', name: 'System design', description: 'Designs robust services.' },
         { key: 'ownership', name: 'Ownership', description: 'Drives work to done.' },
@@ -58,7 +58,7 @@ describe('question plans without a language model', () => {
   it('builds the plan from the versioned template bank, fitted to the duration, every question anchored', async () => {
     const interview = await create(hr);
     const plan = interview.plan;
-    expect(plan).toMatchObject({ source: 'template-bank:v2', frozen: false, fitsDuration: true });
+    expect(plan).toMatchObject({ source: 'template-bank:v3', frozen: false, fitsDuration: true });
     expect(plan.questionCount).toBe(plan.questions.length);
     expect(plan.questionCount).toBeGreaterThanOrEqual(2);
     expect(plan.totalSeconds + 90).toBeLessThanOrEqual(20 * 60);
@@ -214,7 +214,7 @@ describe('question plans from Gemini (emulated)', () => {
     brokenPlans = true;
     try {
       const interview = await create(hrModel);
-      expect(interview.plan.source).toBe('template-bank:v2');
+      expect(interview.plan.source).toBe('template-bank:v3');
       expect(interview.plan.fallbackReason).toMatch(/template bank/);
     } finally {
       brokenPlans = false;

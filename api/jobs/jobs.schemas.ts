@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codingLanguageSchema } from '../../shared/coding/coding.schema.ts';
 import { companyIdField, isoTimestamp, page } from '../http/schemas.ts';
 
 export const languageCode = z
@@ -17,6 +18,10 @@ export const competencySchema = z
   })
   .meta({ id: 'Competency' });
 
+// A closed list: the plan, the candidate's editor and the sandboxes key on it; anything else ("Klingon++") is
+// refused with the list of languages there are.
+const codingLanguage = codingLanguageSchema.nullable().meta({ description: 'The language of coding questions; null for none' });
+
 const competencies = z
   .array(competencySchema)
   .max(30)
@@ -28,7 +33,7 @@ export const createJobBody = z
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().min(1).max(20_000),
     language: languageCode.optional().meta({ description: "Default: the company's default language" }),
-    codingLanguage: z.string().trim().min(1).max(50).nullable().optional(),
+    codingLanguage: codingLanguage.optional(),
     competencies: competencies.default([]),
   })
   .strict()
@@ -39,7 +44,7 @@ export const updateJobBody = z
     title: z.string().trim().min(1).max(200),
     description: z.string().trim().min(1).max(20_000),
     language: languageCode,
-    codingLanguage: z.string().trim().min(1).max(50).nullable(),
+    codingLanguage,
     competencies,
   })
   .partial()
@@ -54,7 +59,7 @@ export const jobSchema = z
     title: z.string(),
     description: z.string(),
     language: z.string(),
-    codingLanguage: z.string().nullable(),
+    codingLanguage: codingLanguageSchema.nullable(),
     competencies: z.array(competencySchema),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,

@@ -7,7 +7,8 @@ import {
   type PlanQuestion,
   type QuestionPlan,
 } from '../../shared/plans/plan.schema.ts';
-import { buildQuestionPlan, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
+import { codingLanguageNames } from '../../shared/question-bank-coding.ts';
+import { buildQuestionPlan, codingQuestions, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
 import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
 
 export const planPromptVersion = 'plan-prompt:v1';
@@ -60,6 +61,7 @@ function withCustom(input: PlanInput, questions: Omit<PlanQuestion, 'position'>[
 export function templatePlan(input: PlanInput): QuestionPlan {
   const bank = buildQuestionPlan({
     type: input.type,
+    codingLanguage: input.codingLanguage,
     competencies: input.competencies,
     language: input.language,
     maxDurationMinutes: Math.max(1, input.maxDurationMinutes - Math.ceil(input.custom.reduce((t, q) => t + q.timeBudgetSeconds, 0) / 60)),
@@ -106,7 +108,7 @@ export function languageName(code: string): string {
 
 export function buildPlanPrompt(input: PlanInput, count: number): string {
   return [
-    `Role: ${input.jobTitle}. Interview type: ${input.type}.${input.codingLanguage ? ` Coding language: ${input.codingLanguage}.` : ''}`,
+    `Role: ${input.jobTitle}. Interview type: ${input.type}.${input.codingLanguage ? ` Coding language: ${codingLanguageNames[input.codingLanguage]}.` : ''}`,
     `Interview language: ${languageName(input.language)}. Write every question and every anchor in this language.`,
     `Job description: ${input.jobDescription}`,
     'Competencies (key: name. description):',
@@ -129,6 +131,11 @@ export async function generatePlan(settings: GeminiSettings, input: PlanInput, l
     const keys = new Set(input.competencies.map((c) => c.key));
     let budget = input.maxDurationMinutes * 60 - fixedOverheadSeconds - input.custom.reduce((t, q) => t + q.timeBudgetSeconds, 0);
     const source = `${client.model}:${planPromptVersion}`;
+    // A CODING interview's problem comes from the template bank, whose reference solutions pass their tests.
+    // TODO(issue 19): let the model write problems from the job, accepted only when the server re-run
+    // (api/coding/rerun.ts) passes the reference solution on every test.
+    const coding = codingQuestions(input);
+    budget -= coding.reduce((t, q) => t + q.timeBudgetSeconds, 0);
     const generated: Omit<PlanQuestion, 'position'>[] = [];
     for (const [i, q] of plan.questions.slice(0, count).entries()) {
       if (generated.length > 0 && q.timeBudgetSeconds > budget) break;
@@ -146,7 +153,7 @@ export async function generatePlan(settings: GeminiSettings, input: PlanInput, l
         source,
       });
     }
-    return { source, questions: withCustom(input, generated) };
+    return { source, questions: withCustom(input, [...generated.slice(0, 1), ...coding, ...generated.slice(1)]) };
   } catch (error) {
     log.warn({ err: error }, 'plan generation failed; using the template bank');
     return { ...templatePlan(input), fallbackReason: 'The language model could not produce a valid plan; the template bank was used.' };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database, InterviewStatus } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
 import type { Logger } from '../../shared/logger.ts';
+import { codingProblemSchema } from '../../shared/coding/coding.schema.ts';
 import { planQuestionSchema, type PlanInput, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
 import type { GeminiSettings } from '../llm/gemini.ts';
 import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
@@ -11,12 +12,14 @@ import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 // through here, so a stored plan has one shape whoever wrote it.
 
 export async function readPlan(db: Kysely<Database>, interviewId: string): Promise<PlanQuestion[]> {
-  return db
+  const rows = await db
     .selectFrom('interviewPlanQuestions')
-    .select(['questionId', 'position', 'text', 'competencyKey', 'timeBudgetSeconds', 'anchors', 'kind', 'verbatim', 'resumeSpecific', 'source'])
+    .select(['questionId', 'position', 'text', 'competencyKey', 'timeBudgetSeconds', 'anchors', 'kind', 'verbatim', 'resumeSpecific', 'source', 'coding'])
     .where('interviewId', '=', interviewId)
     .orderBy('position')
     .execute();
+  // Written through `writePlan` with the same schema, so a problem that does not parse here is a bug.
+  return rows.map(({ coding, ...q }) => (coding == null ? q : { ...q, coding: codingProblemSchema.parse(coding) }));
 }
 
 export async function planQuestionCount(db: Kysely<Database>, interviewId: string): Promise<number> {
@@ -58,6 +61,7 @@ export async function writePlan(
         verbatim: q.verbatim,
         resumeSpecific: q.resumeSpecific,
         source: q.source,
+        coding: q.coding ? JSON.stringify(q.coding) : null,
       })),
     )
     .execute();

@@ -147,6 +147,8 @@ export function planRoutes(deps: AppDeps) {
               verbatim: unchanged ? kept.verbatim : q.verbatim,
               resumeSpecific: unchanged ? kept.resumeSpecific : false,
               source: unchanged ? kept.source : 'hr',
+              // A kept coding question keeps its problem, whatever HR makes of the words introducing it.
+              ...(kept?.coding ? { coding: kept.coding } : {}),
             });
           }
           return result;

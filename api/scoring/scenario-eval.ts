@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import type { CodingLanguage } from '../../shared/coding/coding.schema.ts';
 import type { Competency, InterviewType } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { GeminiSettings } from '../llm/gemini.ts';
@@ -14,7 +15,7 @@ import { applyIntegrity, overallScore, type Turn } from './integrity.ts';
 
 interface Scenario {
   id: string;
-  job: { title: string; description: string; codingLanguage?: string; competencies: Competency[] };
+  job: { title: string; description: string; codingLanguage?: CodingLanguage; competencies: Competency[] };
   candidate: { resume?: string };
   interview: { type: InterviewType; maxDurationSeconds: number; language?: string };
   answers: string[];

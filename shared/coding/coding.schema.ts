@@ -9,6 +9,15 @@ export const codingLanguages = ['PYTHON', 'JAVASCRIPT', 'TYPESCRIPT', 'JAVA', 'P
 export type CodingLanguage = (typeof codingLanguages)[number];
 export const codingLanguageSchema = z.enum(codingLanguages).meta({ id: 'CodingLanguage' });
 
+const anyJson = z.json();
+/**
+ * Any JSON value, validated as z.json() does. Declared as a custom schema because z.json()'s recursive JSON Schema
+ * becomes a self-referencing type the HR client's generated types (web/src/hr/api-schema.ts) cannot compile.
+ */
+const jsonValue = z
+  .custom<z.core.util.JSONType>((value) => anyJson.safeParse(value).success, 'must be a JSON value')
+  .meta({ description: 'Any JSON value' });
+
 /**
  * Languages whose code runs in a WebAssembly sandbox (Pyodide, QuickJS, PGlite), in the browser and again on the
  * server; the others are editor-only.
@@ -28,9 +37,9 @@ export const codingTestSchema = z
     name: z.string().trim().min(1).max(120),
     /** Shown to the candidate and run by their Run button; hidden tests run only on the server. */
     visible: z.boolean(),
-    args: z.array(z.json()).max(20).optional(),
+    args: z.array(jsonValue).max(20).optional(),
     setup: z.string().max(20_000).optional(),
-    expected: z.json(),
+    expected: jsonValue,
     ordered: z.boolean().optional(),
   })
   .meta({ id: 'CodingTest' });
@@ -98,7 +107,7 @@ export type TestResult = z.infer<typeof testResultSchema>;
  */
 export const codeEventSchema = z
   .discriminatedUnion('type', [
-    z.object({ type: z.literal('change'), at: z.number().int().min(0), changes: z.json() }),
+    z.object({ type: z.literal('change'), at: z.number().int().min(0), changes: jsonValue }),
     z.object({ type: z.literal('snapshot'), at: z.number().int().min(0), code: z.string().max(100_000) }),
     z.object({
       type: z.literal('run'),

@@ -1,6 +1,7 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { InterviewStatus, InterviewType } from './column-types.ts';
 import type * as generated from './schema.generated.ts';
+import type { CodeEvent, CodingLanguage } from '../coding/coding.schema.ts';
 
 // The database's row types are generated from the migrated schema (shared/db/schema.generated.ts, `npm run db:types`),
 // once per table. Column names are camelCase here and snake_case in SQL (Kysely's CamelCasePlugin translates).
@@ -49,6 +50,7 @@ export type BookingsTable = generated.Bookings;
 export type SchedulingConflictsTable = generated.SchedulingConflicts;
 export type SchedulingInvitationsTable = generated.SchedulingInvitations;
 export type EmailMessagesTable = generated.EmailMessages;
+export type CodeEventsTable = generated.CodeEvents;
 
 export type Company = Selectable<CompaniesTable>;
 export type Job = Selectable<JobsTable>;
@@ -104,5 +106,7 @@ const vocabulariesMatchTheDatabase: [
   Same<BookingStatus, Selectable<BookingsTable>['status']>,
   Same<ConflictKind, Selectable<SchedulingConflictsTable>['kind']>,
   Same<EmailStatus, Selectable<EmailMessagesTable>['status']>,
-] = [true, true, true, true, true, true, true, true, true];
+  Same<CodingLanguage | null, Selectable<JobsTable>['codingLanguage']>,
+  Same<CodeEvent['type'], Selectable<CodeEventsTable>['type']>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void vocabulariesMatchTheDatabase;

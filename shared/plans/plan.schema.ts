@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codingLanguageSchema, codingProblemSchema } from '../coding/coding.schema.ts';
 import { interviewTypes, type Competency } from '../db/schema.ts';
 
 // The question plan, one definition for everything that touches it: the template bank and the Gemini generator
@@ -37,6 +38,14 @@ export const planQuestionSchema = z
       .meta({
         description: "Where the question came from: a model and prompt version, the template bank version, or 'hr'",
       }),
+    /**
+     * A coding question's problem; the candidate's browser gets only its `candidateView` (no hidden tests, no
+     * reference solution).
+     */
+    coding: codingProblemSchema
+      .nullable()
+      .optional()
+      .meta({ description: 'The coding problem the candidate solves in the editor; null for a spoken question' }),
   })
   .meta({ id: 'PlanQuestion' });
 
@@ -66,7 +75,7 @@ export const planInputSchema = z.object({
   type: z.enum(interviewTypes),
   jobTitle: z.string(),
   jobDescription: z.string(),
-  codingLanguage: z.string().nullable(),
+  codingLanguage: codingLanguageSchema.nullable(),
   // The job's own competencies, validated where jobs are written (api/jobs/jobs.schemas.ts).
   competencies: z.array(z.custom<Competency>()),
   resumeText: z.string().nullable(),

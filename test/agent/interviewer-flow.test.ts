@@ -275,7 +275,7 @@ describe('interview flow rules', () => {
 
   it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
     const long = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 15, language: 'en' });
-    expect(long.source).toBe('template-bank:v2');
+    expect(long.source).toBe('template-bank:v3');
     expect(long.questions.map((q) => q.competencyKey)).toEqual([null, 'system_design', 'payments_domain', 'communication']);
     const short = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 7, language: 'en' });
     expect(short.questions.map((q) => q.questionId)).toEqual(['q-opening', 'q-system_design']);

@@ -54,7 +54,7 @@ describe('agent persistence', () => {
     const writtenByApi = await readPlan(api.db, interviewId);
     await api.db.deleteFrom('interviewPlanQuestions').where('interviewId', '=', interviewId).execute();
     const first = await loadInterviewContext(api.db, interviewId);
-    expect(first?.plan.source).toBe('template-bank:v2');
+    expect(first?.plan.source).toBe('template-bank:v3');
     expect(first?.plan.questions.map((q) => q.questionId)).toEqual(['q-opening', 'q-system_design']);
     // One writer: the agent's plan is row for row the one the API wrote when it created the interview.
     expect(writtenByApi.length).toBeGreaterThan(0);

@@ -137,7 +137,7 @@ describe('question plans for booked interviews', () => {
     });
     expectStatus(hrBooking, 201);
     const hrPlan = await writtenPlan(call, hrBooking.body.interviewId);
-    expect(hrPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true, frozen: false });
+    expect(hrPlan).toMatchObject({ source: 'template-bank:v3', fitsDuration: true, frozen: false });
     expect(hrPlan.questionCount).toBeGreaterThanOrEqual(2);
     expect(hrPlan.questions.map((q) => q.competencyKey)).toContain('system_design');
 
@@ -153,7 +153,7 @@ describe('question plans for booked interviews', () => {
     const interviewId = okBody(await call('GET', `/v1/scheduling/bookings?candidateId=${candidates[1]!.id}`)).items[0]!
       .interviewId;
     const selfPlan = await writtenPlan(call, interviewId);
-    expect(selfPlan).toMatchObject({ source: 'template-bank:v2', fitsDuration: true });
+    expect(selfPlan).toMatchObject({ source: 'template-bank:v3', fitsDuration: true });
     expect(selfPlan.questionCount).toBeGreaterThanOrEqual(2);
 
     // Attaching an existing interview keeps its plan: nothing is generated again.
@@ -224,7 +224,7 @@ describe('question plans for booked interviews', () => {
       });
       expectStatus(r, 201);
       const plan = await writtenPlan(call, r.body.interviewId);
-      expect(plan.source).toBe('template-bank:v2');
+      expect(plan.source).toBe('template-bank:v3');
       expect(plan.questionCount).toBeGreaterThanOrEqual(2);
     } finally {
       brokenPlans = false;

@@ -20,6 +20,7 @@ import {
 } from '@livekit/rtc-node';
 import { z } from 'zod';
 import { synthesizeSpeech } from '../../agent/speech/espeak.ts';
+import { codingLanguageSchema } from '../../shared/coding/coding.schema.ts';
 
 export const scenarioSchema = z.object({
   id: z.string(),
@@ -28,7 +29,7 @@ export const scenarioSchema = z.object({
   job: z.object({
     title: z.string(),
     description: z.string(),
-    codingLanguage: z.string().nullable().optional(),
+    codingLanguage: codingLanguageSchema.nullable().optional(),
     competencies: z.array(z.object({ key: z.string(), name: z.string(), description: z.string() })),
   }),
   candidate: z.object({
