@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
-import { recordEvent } from '../../shared/events/outbox.ts';
+import { drainLockSpace, lookoutLock, pollingLock, recordEvent } from '../../shared/events/outbox.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
 import type { JobContext, PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
@@ -18,6 +18,10 @@ import { signatureHeader } from './signing.ts';
 // The outbox writes no job per delivery (that cut the write rate to a quarter): the transaction that records an
 // event only NOTIFYs `webhook_deliveries` at commit; each process running delivery LISTENs, wakes its drainer if it
 // is running one and otherwise adds the drain job (once per burst: not while one is already waiting).
+// Once a drain finds work it polls instead (a claim at most every 10 ms while it has room), and says so with an
+// advisory lock that makes the writers skip their NOTIFY, which costs them a serialised commit each. When polling
+// finds nothing for a moment it lets go, waits for the writers that saw the lock (lookoutLock, shared/events/outbox.ts)
+// and looks once more: nothing written meanwhile is left to the safety net.
 // The delivery row is the source of truth (status, attempts, next attempt on the Standard Webhooks schedule, the
 // delivery log). Delivery is at least once: a process that dies after the consumer answered but before the result
 // is stored sends it again (the runner frees its drain job, which claims the still-pending delivery again), with the
@@ -36,6 +40,14 @@ const lingerMs = 500;
  * several that arrived meanwhile, instead of one statement per event competing with the writers for the database.
  */
 const claimGapMs = 10;
+/** A polling drain that has found nothing for this long goes back to waiting for notifications. */
+const pollIdleMs = 50;
+/**
+ * Longest a drain waits for the polling lock (writers still committing with a NOTIFY hold it shared) or for the
+ * writers that saw it: past it, it polls without the lock (the writers notify) or looks later (the next second's
+ * look, the safety net) rather than stall its end behind one long transaction.
+ */
+const defaultLockWaitMs = 1_000;
 /** Longest between drain runs whatever happens: the safety net for a lost notification. */
 const safetyMs = 3_000;
 
@@ -66,6 +78,8 @@ export interface DeliveryOptions {
   random?: () => number;
   /** Called once per attempt actually made (sent, or refused before sending), for tests and benchmarks. */
   onAttempt?: () => void;
+  /** How long the drain waits for its advisory locks; a test that holds them longer than a moment raises it. */
+  lockWaitMs?: number;
 }
 
 interface ClaimedDelivery {
@@ -99,6 +113,7 @@ export function webhookJobs(options: DeliveryOptions): {
   const clock = options.now ?? (() => new Date());
   const random = options.random ?? Math.random;
   const box = secretBox(settings.secretEncryptionKey);
+  const lockWaitMs = options.lockWaitMs ?? defaultLockWaitMs;
 
   // Claimed deliveries live here until their result is recorded. Only one drain runs at a time, so these are exactly
   // the claimed ones: a claim leaves them out, and no lease on the row is needed.
@@ -123,6 +138,10 @@ export function webhookJobs(options: DeliveryOptions): {
   let woken = false;
   /** A claim may find something new: a notification came, the last claim was full, or time passed. */
   let moreDue = true;
+  /** Set while polling: lets go of the polling lock. */
+  let letGoPolling: (() => Promise<void>) | null = null;
+  /** Set while polling stops: resolves once a look will see everything the writers wrote meanwhile. */
+  let lookout: Promise<void> | null = null;
 
   function wake(): void {
     woken = true;
@@ -266,16 +285,83 @@ export function webhookJobs(options: DeliveryOptions): {
     return row.rows[0]?.at ?? undefined;
   }
 
+  /**
+   * Holds the polling lock on a session of its own (asking for it already makes the writers' tries fail) until the
+   * returned function is called; resolves that function once it is let go.
+   */
+  function holdPollingLock(): () => Promise<void> {
+    let letGo!: () => void;
+    const lettingGo = new Promise<void>((r) => (letGo = r));
+    const session = db
+      .connection()
+      .execute(async (conn) => {
+        let held = false;
+        try {
+          // Waits for the writers that notify to commit; a long transaction among them is not waited out.
+          await sql`do $$ begin
+                      perform set_config('lock_timeout', '${sql.raw(String(lockWaitMs))}', true);
+                      perform pg_advisory_lock(${sql.raw(`${drainLockSpace}, ${pollingLock}`)});
+                    end $$`.execute(conn);
+          held = true;
+        } catch (err) {
+          log.debug({ err: errorMessage(err) }, 'webhook drain polls without its lock; writers keep notifying');
+        }
+        await lettingGo;
+        if (held) await sql`select pg_advisory_unlock(${drainLockSpace}::int, ${pollingLock}::int)`.execute(conn);
+      })
+      .catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'webhook drain polling lock failed'));
+    return () => {
+      letGo();
+      return session;
+    };
+  }
+
+  function startPolling(): void {
+    if (letGoPolling || lookout) return;
+    letGoPolling = holdPollingLock();
+  }
+
+  /**
+   * Stops polling: lets go of the lock, then waits for every writer that saw it (they hold lookoutLock shared to
+   * their commit, and took it before looking), so the look that follows sees their events. Writers from then on
+   * notify. Resolves when that look may run.
+   */
+  function stopPolling(): Promise<void> {
+    const letGo = letGoPolling;
+    if (!letGo) return lookout ?? Promise.resolve();
+    letGoPolling = null;
+    lookout = (async () => {
+      await letGo();
+      try {
+        await sql`do $$ begin
+                    perform set_config('lock_timeout', '${sql.raw(String(lockWaitMs))}', true);
+                    perform pg_advisory_xact_lock(${sql.raw(`${drainLockSpace}, ${lookoutLock}`)});
+                  end $$`.execute(db);
+      } catch (err) {
+        // A writer still in its transaction: its event is found by a later look (each second, or the safety net).
+        log.debug({ err: errorMessage(err) }, 'webhook drain did not wait for every writer');
+      }
+      moreDue = true;
+      wake();
+    })().finally(() => {
+      lookout = null;
+    });
+    return lookout;
+  }
+
   async function drain(signal: AbortSignal, stopping: AbortSignal): Promise<void> {
     const until = Date.now() + drainBudgetMs;
     let lastClaimAt = 0;
     let full = false;
+    let lastFoundAt = 0;
     draining = true;
     woken = false;
     moreDue = true;
     stopping.addEventListener('abort', wake, { once: true });
     try {
       while (!stopping.aborted && Date.now() < until) {
+        // Polling: the writers do not notify, so there may be something new at every gap.
+        if (letGoPolling) moreDue = true;
         const size = moreDue ? claimSize() : 0;
         if (size > 0) {
           if (!full) {
@@ -291,6 +377,10 @@ export function webhookJobs(options: DeliveryOptions): {
           pump();
           full = batch.length === n;
           if (full) moreDue = true;
+          if (batch.length > 0) {
+            lastFoundAt = Date.now();
+            startPolling();
+          } else if (letGoPolling && Date.now() - lastFoundAt >= pollIdleMs) void stopPolling();
           continue;
         }
         // Busy, or nothing more due yet: look again when a send finishes, a notification comes or a second passes
@@ -304,6 +394,7 @@ export function webhookJobs(options: DeliveryOptions): {
         // Ending: from here a notification adds the next run instead of waking this one, and whatever committed
         // before is seen by this last look.
         draining = false;
+        await stopPolling();
         const last = await claim(claimSize());
         if (last.length === 0) break;
         draining = true;
@@ -312,10 +403,14 @@ export function webhookJobs(options: DeliveryOptions): {
       }
       // Out of time or stopping: what is queued goes back for the next run; sends in flight finish and are recorded.
       // A stop that cannot wait (the signal) leaves them to the next run, which sends them again.
+      draining = false;
+      await stopPolling();
       await release();
       await Promise.race([settled(), aborted(signal)]);
     } finally {
       draining = false;
+      // After a failure too: the writers must not go on skipping their NOTIFY. (runDrain's next run looks after it.)
+      await stopPolling();
       stopping.removeEventListener('abort', wake);
     }
   }

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { AccessToken } from 'livekit-server-sdk';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { retryScheduleMs } from '../../api/webhooks/retry.ts';
+import { drainLockSpace, lookoutLock, pollingLock, recordEvent } from '../../shared/events/outbox.ts';
 import { candidateArrived, endInterview } from '../../shared/interview-lifecycle.ts';
 import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview } from '../support/harness.ts';
 import { testLivekit } from '../support/services.ts';
@@ -406,4 +409,74 @@ describe('webhook delivery', () => {
       expect(row.lastError).toMatch(/loopback, private, link-local or metadata/);
     }
   });
+
+  it('a writer that saw the drain polling skips its NOTIFY, and the drain still sends its event when it stops polling', async () => {
+    const c = await consumer();
+    const ep = await endpointFor(c); // test sends reach it whatever it subscribes to
+    const { companyId } = await endpointRow(ep.id);
+    const first = await testSend(ep.id);
+    const session = async () => {
+      const s = new pg.Client({ connectionString: api.dbUrl });
+      await s.connect();
+      return s;
+    };
+    // Waiting (not granted) for one of the drain's advisory locks: a state to poll for, not a time to sleep.
+    const waitingFor = async (key: number) =>
+      (
+        await sql<{ waiting: boolean }>`
+          select coalesce(bool_or(not granted), false) as waiting from pg_locks
+           where locktype = 'advisory' and classid = ${drainLockSpace} and objid = ${key} and objsubid = 2`.execute(
+          api.db,
+        )
+      ).rows[0]!.waiting;
+    // A writer still committing with its NOTIFY holds the polling lock shared, so the drain that found `first` and
+    // asks for the lock waits; asking already makes the next writer skip its NOTIFY.
+    const notifying = await session();
+    await notifying.query('begin');
+    await notifying.query('select pg_advisory_xact_lock_shared($1, $2)', [drainLockSpace, pollingLock]);
+    const listener = await session();
+    const heard: string[] = [];
+    listener.on('notification', (msg) => msg.channel === 'webhook_deliveries' && heard.push(msg.payload ?? ''));
+    await listener.query('listen webhook_deliveries');
+    let commit = () => {};
+    const committing = new Promise<void>((r) => (commit = r));
+    try {
+      const run = api.worker({}, undefined, 120_000).runOnce();
+      await expect.poll(() => waitingFor(pollingLock), { timeout: 30_000 }).toBe(true);
+      // The writer records its event and stays in its transaction while the drain polls and stops polling.
+      let recorded!: () => void;
+      const wrote = new Promise<void>((r) => (recorded = r));
+      const writer = api.db.transaction().execute(async (trx) => {
+        const event = await recordEvent(trx, {
+          companyId,
+          type: 'webhook.test',
+          payload: { endpointId: ep.id, message: 'written while the drain polled' },
+          onlyEndpointId: ep.id,
+        });
+        recorded();
+        await committing;
+        return event;
+      });
+      await wrote;
+      await notifying.query('commit');
+      // Having let go of its lock, the drain waits for that writer before its last look; then it commits.
+      await expect.poll(() => waitingFor(lookoutLock), { timeout: 30_000 }).toBe(true);
+      commit();
+      const second = await writer;
+      // The same run sent both: the last look came after the writer's commit.
+      expect(await run).toBe(2);
+      expect(c.received.map((d) => d.headers['webhook-id'])).toEqual([first.eventId, second.id]);
+      // And the writer did skip its NOTIFY: notifications arrive in commit order, and the first one heard is this.
+      await listener.query(`notify webhook_deliveries, 'after the writer'`);
+      await expect.poll(() => heard.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(heard).toEqual(['after the writer']);
+      // With no drain polling, a writer notifies as before.
+      await testSend(ep.id);
+      await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(2);
+    } finally {
+      commit();
+      await notifying.end();
+      await listener.end();
+    }
+  }, 90_000);
 });

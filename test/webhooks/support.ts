@@ -166,7 +166,7 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
      * its own. `runOnce()` runs what is due on the schedule clock and resolves with the attempts made; `start()` runs
      * it as the API does, with WEBHOOK_CONCURRENCY slots.
      */
-    worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5) {
+    worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5, lockWaitMs?: number) {
       const settings = { ...config.webhooks, ...overrides };
       let jobs: ReturnType<typeof webhookJobs> | undefined;
       const worker = testJobWorker({
@@ -174,7 +174,8 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
         databaseUrl: database.url,
         log,
         now,
-        tasks: (onAttempt) => (jobs = webhookJobs({ db: database.db, log, settings, now, random, onAttempt })).tasks,
+        tasks: (onAttempt) =>
+          (jobs = webhookJobs({ db: database.db, log, settings, now, random, onAttempt, lockWaitMs })).tasks,
       });
       return {
         ...worker,
