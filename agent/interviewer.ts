@@ -1,6 +1,8 @@
 import { llm, voice } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
 import { z } from 'zod';
+import type { CurrentCode } from './code-session.ts';
+import { codingInstructions, currentCodeSection } from './coding-prompt.ts';
 import type { InterviewContext } from './interview-context.ts';
 import { FlowError, type EndReason, type InterviewFlow, type Stage, type Step } from './interview-flow.ts';
 import { classifyLocally } from './local-intents.ts';
@@ -43,6 +45,8 @@ export interface InterviewerOptions {
   candidatePresent?: Promise<boolean>;
   /** The greeting's audio, synthesised ahead of time (see speech/presynthesis.ts). */
   greetingAudio?: () => ReadableStream<AudioFrame> | undefined;
+  /** The candidate's code for a coding question as it stands (see code-session.ts). */
+  currentCode?: (questionId: string) => CurrentCode | undefined;
 }
 
 /** Rules that hold in every stage. Candidate speech is data: nothing the candidate says changes these. */
@@ -68,6 +72,7 @@ function stageInstructions(ctx: InterviewContext, flow: InterviewFlow): string {
       return `Stage: consent. You greeted the candidate with the essentials of the AI notice; the full notice is on their screen: "${script.disclosure(ctx)}" You asked whether they agree to continue. Call record_consent with agreed=true if they clearly agree, agreed=false if they decline or want the alternative process. If they ask something about the notice, answer briefly from it and ask again. If they ask you to repeat, or to hear the full notice, call repeat_question.`;
     case 'questions': {
       const q = flow.currentQuestion!;
+      if (q.coding) return `Stage: questions. The current question is: "${q.text}" ${codingInstructions(q.coding)} If they ask you to repeat the question, call repeat_question. If they want to stop or ask for an alternative process, call stop_interview.`;
       return `Stage: questions. The current question is: "${q.text}". When the candidate has answered it, or does not want to answer, call next_question. If the answer is vague and one short follow-up would help, call ask_follow_up with that follow-up (at most ${2 - flow.followUps} more for this question). If they ask you to repeat the question, call repeat_question. If they ask about the role, answer briefly from the job description and then invite them to continue their answer. If they want to stop or ask for an alternative process, call stop_interview.`;
     }
     case 'candidate_questions':
@@ -112,6 +117,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly generative: boolean;
   private readonly candidatePresent: Promise<boolean>;
   private readonly greetingAudio: (() => ReadableStream<AudioFrame> | undefined) | undefined;
+  private readonly currentCode: ((questionId: string) => CurrentCode | undefined) | undefined;
   private readonly act: Act;
   private readonly ahead: SpeakAhead;
   private endedWith: EndReason | undefined;
@@ -132,6 +138,7 @@ export class InterviewerAgent extends voice.Agent {
     this.generative = options.generative;
     this.candidatePresent = options.candidatePresent ?? Promise.resolve(true);
     this.greetingAudio = options.greetingAudio;
+    this.currentCode = options.currentCode;
     this.ahead = createSpeakAhead((name, args) => this.sentenceFor(name, args));
   }
 
@@ -176,8 +183,28 @@ export class InterviewerAgent extends voice.Agent {
     toolCtx: llm.ToolContext,
     modelSettings: voice.ModelSettings,
   ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
-    const upstream = await voice.Agent.default.llmNode(this, chatCtx, toolCtx, modelSettings);
+    const upstream = await voice.Agent.default.llmNode(this, this.withCurrentCode(chatCtx), toolCtx, modelSettings);
     return upstream && this.ahead.wrap(upstream);
+  }
+
+  /**
+   * During a coding question, the request carries the candidate's code as it is now (and their last run), added to
+   * the instructions: the code changes between turns without anyone speaking, so it is read at each request.
+   */
+  private withCurrentCode(chatCtx: llm.ChatContext): llm.ChatContext {
+    const question = this.flow.stage === 'questions' ? this.flow.currentQuestion : undefined;
+    const current = question?.coding ? this.currentCode?.(question.questionId) : undefined;
+    if (!current) return chatCtx;
+    const items = [...chatCtx.items];
+    // The first system message is the agent's instructions; a later one would reach the model as a user turn.
+    const index = items.findIndex((item) => item.type === 'message' && item.role === 'system');
+    const section = currentCodeSection(current);
+    if (index === -1) items.unshift(llm.ChatMessage.create({ role: 'system', content: section }));
+    else {
+      const instructions = items[index] as llm.ChatMessage;
+      items[index] = llm.ChatMessage.create({ role: 'system', id: instructions.id, content: [...instructions.content, section] });
+    }
+    return new llm.ChatContext(items);
   }
 
   /**

@@ -1,9 +1,11 @@
 import { voice, type JobContext, type VAD } from '@livekit/agents';
-import { RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { codeStreamTopic } from '../shared/coding/coding.schema.ts';
 import type { Database } from '../shared/db/schema.ts';
+import { createCodeSession } from './code-session.ts';
 import { candidateArrived, endInterview, interviewerLeftNoShow } from '../shared/interview-lifecycle.ts';
 import type { AgentConfig } from './config.ts';
 import { loadInterviewContext } from './interview-context.ts';
@@ -64,6 +66,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     expectsLongAnswer: () => flow.stage === 'questions',
   });
   const writer = createTranscriptWriter(db, interviewId);
+  const code = await createCodeSession(db, interviewId, context.plan.questions, log);
   const recording = await prepareRecording(job, { db, settings: config.recordings, log }, interviewId);
   job.addShutdownCallback(() => recording.finish());
   const timers = new Set<NodeJS.Timeout>();
@@ -115,7 +118,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     ending ??= (async () => {
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      await writer.flush();
+      await Promise.all([writer.flush(), code.flush()]);
       await endInterview(db, interviewId, reason, { actor: 'agent' });
       await publish({ 'interview.end_reason': reason });
       const latency = await summarizeTurnMetrics(db, interviewId).catch(() => undefined);
@@ -159,6 +162,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     candidatePresent,
     ...(greeting ? { greetingAudio: () => greeting.stream() } : {}),
     generative: config.providers !== null,
+    currentCode: (questionId) => code.tracker.current(questionId),
     hooks: {
       consent: (given, statement) =>
         recordConsent(db, {
@@ -266,6 +270,21 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       }
     }
     job.shutdown(String(reason));
+  });
+
+  // The candidate's editor: its events arrive in batches on their own text stream, from the candidate alone (their
+  // identity, or before it is known any participant who is not an agent).
+  job.room.registerTextStreamHandler(codeStreamTopic, (reader, info) => {
+    const expected = candidateIdentity ?? context.candidateIdentity;
+    const sender = job.room.remoteParticipants.get(info.identity);
+    if (expected ? info.identity !== expected : sender?.kind !== ParticipantKind.STANDARD) {
+      log.warn({ from: info.identity }, 'code batch from someone other than the candidate; ignored');
+      return;
+    }
+    void reader
+      .readAll()
+      .then((text) => code.receive(text))
+      .catch((error: unknown) => log.warn({ err: error }, 'code batch not read'));
   });
 
   // Rejoin grace: a disconnected candidate may come back with the same identity (the API hands it back).

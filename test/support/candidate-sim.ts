@@ -93,6 +93,8 @@ export interface CandidateOptions {
    */
   prepareMs?: number;
   onEvent?: (event: CandidateEvent) => void;
+  /** Runs when it is the candidate's turn, before answer `index` is given (a coding test sends its code here). */
+  beforeAnswer?: (index: number, room: Room) => Promise<void>;
 }
 
 export type CandidateEvent =
@@ -335,6 +337,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     for (const [i, line] of options.answers.entries()) {
       if (!(await waitForTurn())) break;
       agentSpokeSinceAnswer = false;
+      await options.beforeAnswer?.(i, room);
       const text = line
         .split(pauseMarker)
         .map((p) => p.trim())
