@@ -115,10 +115,19 @@ export function capWasmMemory(extraBytes: number) {
  */
 export function hideGlobals(names: readonly string[]) {
   for (const name of names) {
-    try {
-      Object.defineProperty(globalThis, name, { value: undefined, configurable: false, writable: false });
-    } catch {
-      // A non-configurable global (none of the names we pass is one) stays; the tests show what is reachable.
+    // A browser may define a global on the global object's prototype chain (WorkerGlobalScope.prototype): every
+    // level that holds it loses it, down to (never including) Object.prototype.
+    for (
+      let level: object | null = globalThis;
+      level && level !== Object.prototype;
+      level = Object.getPrototypeOf(level)
+    ) {
+      if (!Object.hasOwn(level, name)) continue;
+      try {
+        Object.defineProperty(level, name, { value: undefined, configurable: false, writable: false });
+      } catch {
+        // A non-configurable global stays; the sandboxing tests show what is reachable.
+      }
     }
   }
 }
