@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, it } from 'vitest';
 import { loadScenario, runCandidate, type CandidateResult, type Scenario } from '../test/support/candidate-sim.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/support/stack.ts';
+import { benchLanguages, pausesOf, pausesTakenAsEnd, type BenchLanguage } from './voice-scenarios.ts';
 
 // Voice pipeline benchmark: the real API, Postgres, LiveKit server and agent worker process, with provider
 // emulators of fixed latency, and the simulated candidate measuring what it hears. Prints figures; asserts nothing.
 //
 //   npm run bench:voice                       (defaults: the agent's default turn settings)
 //   BENCH_INTERVIEWS=2 TURN_DETECTION=vad npm run bench:voice
+//   BENCH_LANGUAGES=ar BENCH_JOINS=0 npm run bench:voice -- voice.bench   (the Arabic interviews only, no joins)
 //
+// Per language (bench/voice-scenarios.ts: English, and Arabic with English technical terms) one interview answered
+// straight through and one with 1.5 s thinking pauses between sentences and mid-sentence.
 // Worker settings (TURN_DETECTION, ENDPOINTING_MIN_DELAY_MS, ...) pass through from the environment.
 // BENCH_TRACE=1 prints each join's timestamps (to line up with the worker's debug log, TEST_AGENT_ECHO=1
 // TEST_AGENT_LOG_LEVEL=debug); BENCH_WORKER_NODE_OPTIONS is handed to the worker as NODE_OPTIONS (e.g. --cpu-prof).
@@ -20,19 +24,8 @@ const joins = Number(process.env.BENCH_JOINS ?? 5);
 const prepareMs = Number(process.env.BENCH_PREPARE_MS ?? 3000);
 
 const strong = loadScenario(new URL('../scenarios/backend-fintech-strong.json', import.meta.url));
-/** The same interview, every answer with a 1.5 s thinking pause in the middle of it. */
-const thinking: Scenario = {
-  ...strong,
-  id: 'backend-fintech-thinking-pauses',
-  answers: strong.answers.map((line, i) => {
-    if (i === 0) return line;
-    const sentences = line.split(/(?<=\.) /);
-    if (sentences.length > 1) return `${sentences[0]} [pause] ${sentences.slice(1).join(' ')}`;
-    const words = line.split(' ');
-    const half = Math.ceil(words.length / 2);
-    return `${words.slice(0, half).join(' ')} [pause] ${words.slice(half).join(' ')}`;
-  }),
-};
+const languages = (process.env.BENCH_LANGUAGES ?? 'en,ar').split(',').map((l) => l.trim());
+const benched = benchLanguages.filter((l) => languages.includes(l.language));
 
 let stack: AgentStack;
 const passthrough = [
@@ -59,7 +52,8 @@ beforeAll(async () => {
       ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs,
       segmentGapMs: fixed.segmentGapMs,
     },
-    gemini: { firstTokenDelayMs: fixed.llmFirstTokenDelayMs },
+    // Arabic is spoken by Gemini TTS: the same first-byte delay as Deepgram's.
+    gemini: { firstTokenDelayMs: fixed.llmFirstTokenDelayMs, ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs },
   });
 });
 afterAll(async () => {
@@ -80,7 +74,9 @@ function line(name: string, values: number[]) {
   return `${name.padEnd(58)} p50 ${fmt(percentile(values, 0.5)).padStart(8)}   p95 ${fmt(percentile(values, 0.95)).padStart(8)}   n=${values.length}`;
 }
 
-async function interview(scenario: Scenario): Promise<{ result: CandidateResult; id: string }> {
+async function interview(scenario: Scenario, voice: string): Promise<{ result: CandidateResult; id: string }> {
+  // An interview that ended early (a pause taken as the end can run it out of questions) leaves lines unsaid.
+  stack.deepgram.clearScript();
   const seeded = await seedScenario(stack, scenario);
   const result = await runCandidate({
     apiUrl: stack.api.url,
@@ -89,9 +85,88 @@ async function interview(scenario: Scenario): Promise<{ result: CandidateResult;
     firstName: scenario.candidate.firstName,
     lastName: scenario.candidate.lastName,
     answers: scenario.answers,
+    voice,
     timeoutMs: 300_000,
   });
+  if (process.env.BENCH_TRACE) {
+    const turns = await stack.api.db
+      .selectFrom('transcriptTurns')
+      .select(['speaker', 'text'])
+      .where('interviewId', '=', seeded.id)
+      .orderBy('seq')
+      .execute();
+    const lines = turns.map((t) => `  ${t.speaker}: ${t.text}`);
+    const answers = result.answers.map(
+      (a) => `  answer: talked over ${a.talkedOver}, reply ${a.replyAudioAt ? a.replyAudioAt - a.endedAt : 'none'} ms: ${a.text}`,
+    );
+    process.stdout.write(`\ntrace ${scenario.id} (${result.endedBy}):\n${[...lines, ...answers].join('\n')}\n`);
+  }
   return { result, id: seeded.id };
+}
+
+async function candidateTurns(id: string): Promise<string[]> {
+  const turns = await stack.api.db
+    .selectFrom('transcriptTurns')
+    .select('text')
+    .where('interviewId', '=', id)
+    .where('speaker', '=', 'candidate')
+    .orderBy('seq')
+    .execute();
+  return turns.map((t) => t.text);
+}
+
+/** One language's interviews: straight through, then with thinking pauses. */
+async function languageFigures(bench: BenchLanguage, out: string[]): Promise<string[]> {
+  const ids: string[] = [];
+  const v2v: number[] = [];
+  for (let i = 0; i < interviews; i++) {
+    const { result, id } = await interview(bench.scenario, bench.voice);
+    ids.push(id);
+    for (const a of result.answers) if (a.replyAudioAt) v2v.push(a.replyAudioAt - a.endedAt);
+  }
+  const thinking: Scenario = { ...bench.scenario, id: `${bench.scenario.id}-thinking-pauses`, answers: bench.paused };
+  const pauses = pausesOf(bench.paused);
+  const pauseV2v: number[] = [];
+  let talkedOver = 0;
+  let pausedAnswers = 0;
+  const taken: string[] = [];
+  let unattributed = 0;
+  for (let i = 0; i < interviews; i++) {
+    const { result, id } = await interview(thinking, bench.voice);
+    ids.push(id);
+    for (const [index, a] of result.answers.entries()) {
+      if (!pauses.some((p) => p.answer === index)) continue;
+      pausedAnswers++;
+      if (a.talkedOver) talkedOver++;
+      else if (a.replyAudioAt) pauseV2v.push(a.replyAudioAt - a.endedAt);
+    }
+    const cut = pausesTakenAsEnd(bench.paused, await candidateTurns(id));
+    if (!cut) unattributed++;
+    for (const p of cut ?? []) taken.push(`answer ${p.answer} ${p.kind} after ${p.wordsBefore} words ("…${p.before}")`);
+  }
+  const count = (kind: string) => pauses.filter((p) => p.kind === kind).length * interviews;
+  const lang = `[${bench.language}]`;
+  out.push(line(`${lang} voice-to-voice, completed answers (goal p50 ≤ 600)`, v2v));
+  out.push(line(`${lang} voice-to-voice, answers with 1.5 s thinking pauses`, pauseV2v));
+  out.push(`${`${lang} answers with a pause talked over, heard (goal 0)`.padEnd(58)} ${talkedOver} of ${pausedAnswers}`);
+  out.push(
+    `${`${lang} pauses taken as the answer's end (stored turns)`.padEnd(58)} ${taken.length} of ${pauses.length * interviews}` +
+      ` (${count('between sentences')} between sentences, ${count('mid-sentence')} mid-sentence)` +
+      (unattributed ? `; ${unattributed} interview(s) whose turns did not line up with the script` : ''),
+  );
+  for (const t of taken) out.push(`    ${lang} taken as the end: ${t}`);
+  const metrics = await stack.api.db
+    .selectFrom('turnMetrics')
+    .selectAll()
+    .where('interviewId', 'in', ids)
+    .where('e2eLatency', 'is not', null)
+    .where('endOfTurnDelay', 'is not', null)
+    .execute();
+  out.push(line(`${lang} SDK e2e latency`, metrics.map((m) => m.e2eLatency! * 1000)));
+  out.push(line(`${lang} SDK end-of-turn delay`, metrics.map((m) => m.endOfTurnDelay! * 1000)));
+  out.push(line(`${lang} SDK LLM TTFT`, metrics.flatMap((m) => (m.llmTtft === null ? [] : [m.llmTtft * 1000]))));
+  out.push(line(`${lang} SDK TTS TTFB`, metrics.flatMap((m) => (m.ttsTtfb === null ? [] : [m.ttsTtfb * 1000]))));
+  return ids;
 }
 
 /** Joins, waits for the first audible greeting frame, and leaves; the agent ends it as candidate_left. */
@@ -151,27 +226,9 @@ it('voice pipeline figures', async () => {
     if (r.firstAudioAt) arrivalToAudio.push(r.firstAudioAt - r.connectedAt);
   }
 
-  const v2v: number[] = [];
   const ids: string[] = [];
-  for (let i = 0; i < interviews; i++) {
-    const { result, id } = await interview(strong);
-    ids.push(id);
-    for (const a of result.answers) if (a.replyAudioAt) v2v.push(a.replyAudioAt - a.endedAt);
-  }
-
-  const pauseV2v: number[] = [];
-  let talkedOver = 0;
-  let pausedAnswers = 0;
-  for (let i = 0; i < interviews; i++) {
-    const { result, id } = await interview(thinking);
-    ids.push(id);
-    for (const [index, a] of result.answers.entries()) {
-      if (!thinking.answers[index]!.includes('[pause]')) continue;
-      pausedAnswers++;
-      if (a.talkedOver) talkedOver++;
-      else if (a.replyAudioAt) pauseV2v.push(a.replyAudioAt - a.endedAt);
-    }
-  }
+  const perLanguage: string[] = [];
+  for (const bench of benched) ids.push(...(await languageFigures(bench, perLanguage)));
 
   const metrics =
     ids.length === 0
@@ -196,9 +253,7 @@ it('voice pipeline figures', async () => {
       arrivalToAudio,
     ),
   );
-  out.push(line('voice-to-voice, completed answers (goal p50 ≤ 1200)', v2v));
-  out.push(line('voice-to-voice, answers with a 1.5 s thinking pause', pauseV2v));
-  out.push(`${'thinking pauses talked over (goal 0)'.padEnd(58)} ${talkedOver} of ${pausedAnswers}`);
+  out.push(...perLanguage);
   out.push(line('after the turn decision: e2e − end-of-turn (goal p50 ≤ 150)', afterDecision));
   out.push(line('issue formula e2e − (eot + LLM TTFT + TTS TTFB)', issueFormula));
   out.push(

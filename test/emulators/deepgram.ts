@@ -1,7 +1,12 @@
 // TEST CODE — an emulator of Deepgram's wire protocols for tests and benchmarks, never used by the product.
 // Streaming STT: WebSocket /v1/listen, 16-bit PCM in, `SpeechStarted` / `Results` / `UtteranceEnd` JSON out.
 // It segments the audio it really receives by energy; when a speech segment ends it answers with the script's
-// next line as a final transcript (it does not recognise words: the script says what the candidate said).
+// next line as a final transcript (it does not recognise words: the script says what the candidate said). A line
+// with thinking pauses is several segments, one per stretch of speech between pauses (the candidate simulator's
+// `spokenSegments`): what is sent during a pause is only what was said before it, as from Deepgram, whose
+// endpointing finalises (`is_final`, `speech_final`) at the first silence longer than its `endpointing` setting.
+// While a segment is spoken, interim results (`interim_results=true`, as the plugin asks) carry the words of its
+// line said so far, estimated from the audio received at the voice's speech rate.
 // TTS: POST /v1/speak (raw PCM out) and WebSocket /v1/speak (`Speak` / `Flush` / `Close`), audio from espeak-ng.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -27,6 +32,10 @@ export interface DeepgramEmulatorOptions {
   ttsFirstByteDelayMs?: number;
   /** Speech rate of the emulated voice; faster keeps end-to-end tests short. */
   ttsWordsPerMinute?: number;
+  /** Received speech between two interim results (when the stream asks for them); Deepgram's are this frequent. */
+  interimEveryMs?: number;
+  /** The candidate's speech rate, to estimate how many of a segment's words an interim result holds. */
+  candidateWordsPerMinute?: number;
 }
 
 export interface SttSegmentEvent {
@@ -40,6 +49,8 @@ export interface DeepgramEmulator {
   url: string;
   /** Appends lines the candidate will say. */
   addScript(lines: string[]): void;
+  /** Drops the lines not yet said (an interview that ended before its candidate said them all). */
+  clearScript(): void;
   /** Segments seen so far, with the text each was answered with. */
   segments: SttSegmentEvent[];
   /** Texts the TTS was asked to speak. */
@@ -123,6 +134,13 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     let silenceTimer: NodeJS.Timeout | undefined;
     const requestId = `emulated-${Math.random().toString(36).slice(2)}`;
     const lines = options.scriptPerStream ? [...options.scriptPerStream] : script;
+    const interim = url.searchParams.get('interim_results') === 'true';
+    const interimEvery = ((options.interimEveryMs ?? 500) * sampleRate) / 1000;
+    const samplesPerWord = (sampleRate * 60) / (options.candidateWordsPerMinute ?? 220);
+    let lastInterimAt = 0;
+    let lastInterimWords = 0;
+    // Deepgram sends UtteranceEnd only when asked for it (`utterance_end_ms`); the plugin does not by default.
+    const utteranceEnd = url.searchParams.has('utterance_end_ms');
 
     const send = (message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
@@ -136,15 +154,24 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
       const end = lastSpeechEnd / sampleRate;
       const text = lines.shift() ?? '';
       segments.push({ text, start, end });
+      const result = results(text, start, end, true);
+      setTimeout(() => {
+        send(result);
+        if (utteranceEnd) send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: end });
+      }, options.sttFinalDelayMs ?? 0);
+    };
+
+    /** A `Results` message for these words spoken between start and end (seconds of received audio). */
+    const results = (text: string, start: number, end: number, final: boolean) => {
       const words = text.split(/\s+/).filter(Boolean);
       const step = words.length > 0 ? (end - start) / words.length : 0;
-      const result = {
+      return {
         type: 'Results',
         channel_index: [0, 1],
         duration: end - start,
         start,
-        is_final: true,
-        speech_final: true,
+        is_final: final,
+        speech_final: final,
         from_finalize: false,
         channel: {
           alternatives: [
@@ -163,10 +190,15 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
         },
         metadata: { request_id: requestId, model_info: { name: 'emulated', version: '0', arch: 'emulator' } },
       };
-      setTimeout(() => {
-        send(result);
-        send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: end });
-      }, options.sttFinalDelayMs ?? 0);
+    };
+
+    /** An interim result: the words of the segment's line said by `at`, never more than the line (the pause's side). */
+    const sendInterim = (at: number) => {
+      const words = (lines[0] ?? '').split(/\s+/).filter(Boolean);
+      const said = Math.min(words.length, Math.floor((at - segmentStart) / samplesPerWord));
+      if (said === 0 || said === lastInterimWords) return;
+      lastInterimWords = said;
+      send(results(words.slice(0, said).join(' '), segmentStart / sampleRate, at / sampleRate, false));
     };
 
     ws.on('message', (data, isBinary) => {
@@ -190,9 +222,15 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
           if (!inSpeech) {
             inSpeech = true;
             segmentStart = at;
+            lastInterimAt = at;
+            lastInterimWords = 0;
             send({ type: 'SpeechStarted', channel: [0, 1], timestamp: at / sampleRate });
           }
           lastSpeechEnd = at + slice;
+          if (interim && at - lastInterimAt >= interimEvery) {
+            lastInterimAt = at;
+            sendInterim(at + slice);
+          }
         } else if (inSpeech && at + slice - lastSpeechEnd >= (segmentGapMs * sampleRate) / 1000) {
           endSegment();
         }
@@ -243,6 +281,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
   return {
     url: `http://127.0.0.1:${port}`,
     addScript: (lines) => script.push(...lines),
+    clearScript: () => void script.splice(0, script.length),
     segments,
     spoken,
     sttQueries,

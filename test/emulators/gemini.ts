@@ -40,6 +40,8 @@ export interface GeminiEmulatorOptions {
   brain?: GeminiBrain;
   /** Fixed delay before the first streamed event. */
   firstTokenDelayMs?: number;
+  /** Fixed delay before speech audio (Gemini TTS); the first-token delay when not given. */
+  ttsFirstByteDelayMs?: number;
 }
 
 export interface GeminiEmulator {
@@ -148,7 +150,8 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
         voice: /\p{Script=Arabic}/u.test(text) ? 'ar' : 'en-us',
         wordsPerMinute: 330,
       });
-      if (options.firstTokenDelayMs) await new Promise((r) => setTimeout(r, options.firstTokenDelayMs));
+      const ttsDelay = options.ttsFirstByteDelayMs ?? options.firstTokenDelayMs;
+      if (ttsDelay) await new Promise((r) => setTimeout(r, ttsDelay));
       const data = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength).toString('base64');
       const parts = [{ inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data } }];
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
