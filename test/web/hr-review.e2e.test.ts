@@ -21,7 +21,7 @@ import { okBody } from '../support/harness.ts';
 import { startS3Server, type S3Server } from '../support/services.ts';
 import { startConsumer, type Consumer } from '../webhooks/support.ts';
 import { axeViolations, ensureWebBuilt, launchBrowser } from './support/browser.ts';
-import { hrScreenshots, hrSignIn } from './support/hr.ts';
+import { hrContext, hrScreenshots, hrSignIn } from './support/hr.ts';
 
 // From a candidate to a decision, every part real: the API (serving web/dist, running its background jobs as the
 // API process does), Postgres, LiveKit, the agent worker as its own process with the provider emulators, a recording
@@ -41,8 +41,8 @@ const scenario: Scenario = {
   answers: [full.answers[0]!, full.answers[1]!, full.answers[4]!, full.answers.at(-1)!],
 };
 
-/** Words from inside an answer (its 4th to 10th), so the mark is a span of the turn and not the whole of it. */
-const quoteIn = (text: string) => text.split(' ').slice(3, 10).join(' ');
+/** Words from inside an answer's first sentence (from its third word), so the mark is a span and not the turn. */
+const quoteIn = (text: string) => text.split(/[.,]/)[0]!.split(' ').slice(2).join(' ');
 
 /** A model that scores each asked question on a quote from the middle of its answer. */
 function reviewBrain(request: EvaluationRequest) {
@@ -187,10 +187,21 @@ describe('HR review, end to end', () => {
     const row = await db.selectFrom('interviews').select(['companyId', 'status']).where('id', '=', interview.id).executeTakeFirstOrThrow();
     expect(row.status).toBe('completed');
     const reviewer = await seedUser(stack.api, row.companyId, 'reviewer');
-    const { context, page, errors } = await hrSignIn(browser, stack.api.url, reviewer);
+    // From the review's link, signed out: the detour through sign-in comes back to the review, whose data the
+    // page then asks for again (what it asked for before the sign-in was refused).
+    const context = await hrContext(browser);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${stack.api.url}/hr/interviews/${interview.id}`);
+    await page.waitForURL(/\/hr\/sign-in\?next=/);
+    await page.getByLabel('Work e-mail').fill(reviewer.email);
+    await page.getByLabel('Password').fill(reviewer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(new RegExp(`/hr/interviews/${interview.id}$`));
     const name = `${scenario.candidate.firstName} ${scenario.candidate.lastName}`;
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name);
+    expect(await page.getByRole('alert').count()).toBe(0);
 
     // The transcript is the stored one: every turn, in order, with its speaker and words.
     const shown = page.locator('.hr-transcript > li');
@@ -226,6 +237,9 @@ describe('HR review, end to end', () => {
     await expect.poll(async () => Math.abs((await audioTime(page)).time - placed.startMs! / 1000)).toBeLessThan(0.3);
     expect(await page.locator('.hr-transcript [aria-current="time"]').getAttribute('data-seq')).toBe(String(firstAnswer.seq));
     expect(await axeViolations(page), 'axe on the review').toEqual([]);
+    // At 1024 × 768 the side column (player, transcript) fits the window: the transcript's end is never below it.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    expect(await page.locator('.hr-review-side').evaluate((el) => el.getBoundingClientRect().height)).toBeLessThanOrEqual(768);
     await hrScreenshots(page, 'review-e2e-en');
 
     // The decision, with the keyboard alone: Tab from the top of the page to the decision's radios.
@@ -274,6 +288,8 @@ describe('HR review, end to end', () => {
     await expect.poll(() => ar.page.locator('.hr-history li').count()).toBe(1);
     await ar.page.locator('.hr-quote').first().click();
     await expect.poll(() => ar.page.locator(`#turn-${firstAnswer.seq} mark`).textContent()).toBe(quote);
+    // The quote marks are the quoted words' (English), not the page's.
+    expect(await ar.page.locator('.hr-quote q').first().getAttribute('lang')).toBe('en');
     expect(await axeViolations(ar.page), 'axe on the review (ar)').toEqual([]);
     await hrScreenshots(ar.page, 'review-e2e-ar');
     expect(ar.errors).toEqual([]);

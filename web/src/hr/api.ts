@@ -3,6 +3,7 @@
 // rides on the HttpOnly `hr_session` cookie; every unsafe request carries the session's CSRF token.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { components, paths } from './api-schema.ts';
+import { takeEarly } from './early.ts';
 
 export type Schemas = components['schemas'];
 export type Problem = Schemas['Problem'];
@@ -34,7 +35,12 @@ const session: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+export const api = createClient<paths>({
+  baseUrl: window.location.origin,
+  credentials: 'same-origin',
+  // A GET the entry already sent for the first page (early.ts) is answered by that request.
+  fetch: (request) => takeEarly(request) ?? fetch(request),
+});
 api.use(session);
 
 /** A refusal from the API in its own terms: the problem code picks the words on screen, never the raw body. */

@@ -35,8 +35,10 @@ async function fetchSession(): Promise<HrSession | null> {
   }
 }
 
+export const sessionQuery = { queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000, retry: 1 };
+
 export function useSession() {
-  return useQuery({ queryKey: sessionKey, queryFn: fetchSession, staleTime: 5 * 60_000, retry: 1 });
+  return useQuery(sessionQuery);
 }
 
 function adopt(queryClient: QueryClient, session: HrSession) {
@@ -87,6 +89,9 @@ export async function signOut(queryClient: QueryClient, everywhere = false): Pro
 export function watchSession(queryClient: QueryClient) {
   whenUnauthorized(() => {
     setCsrfToken(null);
+    // The refusals go too (a review opened signed out asked for its data at once): after signing in, the page
+    // asks again instead of showing the 401 it cached.
+    queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKey[0] });
     queryClient.setQueryData(sessionKey, null);
   });
 }

@@ -5,10 +5,11 @@ import { createBrowserRouter, Navigate, RouterProvider, type RouteObject } from 
 import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
 import { useNavigate, useHref, Outlet } from 'react-router';
 import { ApiError } from './api.ts';
-import { RequireSession, watchSession } from './auth.tsx';
+import { RequireSession, sessionQuery, watchSession } from './auth.tsx';
 import { HrI18nProvider } from './i18n/i18n.tsx';
 import { RequireAccess, Shell } from './layout.tsx';
 import NotFoundPage from './pages/not-found.tsx';
+import { prefetchReview } from './pages/review/queries.ts';
 import { homePath, pages, publicPages, type HrPage } from './routes.ts';
 import './hr.css';
 
@@ -63,6 +64,15 @@ const router = createBrowserRouter([
     ],
   },
 ]);
+
+// The first page's data does not wait for the router to load the page's chunk, nor the page's requests for the
+// session check: a guarded page starts the session check now, and a review asks for its interview, transcript,
+// scorecard and the rest beside it (the cookie goes with each; a 401 sends the visitor to sign in all the same).
+const landing = router.state.matches.at(-1);
+if (landing && pages.some((page) => page.path === landing.route.path)) {
+  void queryClient.prefetchQuery(sessionQuery);
+  if (landing.route.path === 'interviews/:id' && landing.params.id) prefetchReview(queryClient, landing.params.id);
+}
 
 export default function HrApp() {
   return (

@@ -4,9 +4,10 @@
 // highlights it) and hands back a seek handle, so clicking a turn or an evidence quote moves the audio there.
 import { useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { api, unwrap, type Schemas } from '../../api.ts';
+import type { Schemas } from '../../api.ts';
 import { may, useCurrentSession } from '../../auth.tsx';
 import { useT } from '../../i18n/i18n.tsx';
+import { reviewQueries } from './queries.ts';
 import './recording.css';
 
 type Info = Schemas['RecordingInfo'];
@@ -62,10 +63,7 @@ export function RecordingSlot({
 }) {
   const { t } = useT();
   const session = useCurrentSession();
-  const info = useQuery({
-    queryKey: ['interview', interviewId, 'recording'],
-    queryFn: () => unwrap(api.GET('/v1/interviews/{id}/recording/info', { params: { path: { id: interviewId } } })),
-  });
+  const info = useQuery(reviewQueries.recording(interviewId));
 
   return (
     <section className="hr-player hr-no-print" aria-labelledby="recording-h">

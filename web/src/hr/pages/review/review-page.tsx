@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
-import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
+import { ApiError, type Schemas } from '../../api.ts';
 import { StatusBadge } from '../../components/badges.tsx';
 import { dateTime, languageName, minutesBetween } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
@@ -13,61 +13,22 @@ import NotFoundPage from '../not-found.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
 import { RecordingSlot, type SeekTarget } from './recording-slot.tsx';
+import { reviewQueries } from './queries.ts';
 import { Provenance, ScorecardView } from './scorecard.tsx';
 import { Transcript, type QuoteTarget } from './transcript.tsx';
 
-/** A missing resource (404) as null, so "no scorecard yet" is a state and not an error. */
-async function orNull<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
-}
-
 // What needs only the interview's id starts at once, beside the interview itself (a 404 is not retried); only the
-// candidate and the job wait for the ids the interview names.
+// candidate and the job wait for the ids the interview names. On a first load straight to a review, hr-app.tsx has
+// asked for all of it already (prefetchReview), and these read the answers.
 function useReview(id: string, version: number | null) {
-  const path = { params: { path: { id } } };
-  const interview = useQuery({
-    queryKey: ['interview', id, 'detail'],
-    queryFn: () => unwrap(api.GET('/v1/interviews/{id}', path)),
-  });
+  const interview = useQuery(reviewQueries.interview(id));
   const detail = interview.data;
-  const candidate = useQuery({
-    queryKey: ['candidate', detail?.candidateId],
-    enabled: Boolean(detail),
-    queryFn: () => unwrap(api.GET('/v1/candidates/{id}', { params: { path: { id: detail!.candidateId } } })),
-  });
-  const job = useQuery({
-    queryKey: ['job', detail?.jobId],
-    enabled: Boolean(detail),
-    queryFn: () => unwrap(api.GET('/v1/jobs/{id}', { params: { path: { id: detail!.jobId } } })),
-  });
-  const transcript = useQuery({
-    queryKey: ['interview', id, 'transcript'],
-    queryFn: () => unwrap(api.GET('/v1/interviews/{id}/transcript', path)),
-  });
-  const scorecard = useQuery({
-    queryKey: ['interview', id, 'scorecard', version],
-    queryFn: () =>
-      orNull(
-        unwrap(
-          api.GET('/v1/interviews/{id}/scorecard', {
-            params: { path: { id }, query: version === null ? {} : { version } },
-          }),
-        ),
-      ),
-  });
-  const plan = useQuery({
-    queryKey: ['interview', id, 'plan'],
-    queryFn: () => orNull(unwrap(api.GET('/v1/interviews/{id}/plan', path))),
-  });
-  const decisions = useQuery({
-    queryKey: ['interview', id, 'decisions'],
-    queryFn: () => unwrap(api.GET('/v1/interviews/{id}/decisions', path)),
-  });
+  const candidate = useQuery({ ...reviewQueries.candidate(detail?.candidateId ?? ''), enabled: Boolean(detail) });
+  const job = useQuery({ ...reviewQueries.job(detail?.jobId ?? ''), enabled: Boolean(detail) });
+  const transcript = useQuery(reviewQueries.transcript(id));
+  const scorecard = useQuery(reviewQueries.scorecard(id, version));
+  const plan = useQuery(reviewQueries.plan(id));
+  const decisions = useQuery(reviewQueries.decisions(id));
   return { interview, candidate, job, transcript, scorecard, plan, decisions };
 }
 
@@ -222,6 +183,7 @@ export default function ReviewPage() {
                 scorecard={card}
                 anchors={anchors}
                 competencyNames={competencyNames}
+                language={detail.language}
                 onQuote={(e) => {
                   setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
                   if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);

@@ -9,7 +9,17 @@ import { useT } from '../../i18n/i18n.tsx';
 type Scorecard = Schemas['Scorecard'];
 type Evidence = Schemas['ScorecardEvidence'];
 
-export function EvidenceList({ evidence, onQuote }: { evidence: Evidence[]; onQuote: (e: Evidence) => void }) {
+/** `language` is the interview's: the quote marks are those of the quoted words, not of the workspace's language
+ * (an English quote on the Arabic page opened with ” and closed with “). */
+export function EvidenceList({
+  evidence,
+  onQuote,
+  language,
+}: {
+  evidence: Evidence[];
+  onQuote: (e: Evidence) => void;
+  language: string;
+}) {
   const { t } = useT();
   if (evidence.length === 0) return null;
   return (
@@ -24,7 +34,9 @@ export function EvidenceList({ evidence, onQuote }: { evidence: Evidence[]; onQu
               aria-label={t('scorecard.quoteLabel', { quote: e.quote })}
               onClick={() => onQuote(e)}
             >
-              <q dir="auto">{e.quote}</q>
+              <q lang={language} dir="auto">
+                {e.quote}
+              </q>
             </button>
           </li>
         ))}
@@ -54,8 +66,11 @@ export function ScorecardView({
   anchors,
   competencyNames,
   onQuote,
+  language,
 }: {
   scorecard: Scorecard;
+  /** The interview's language, which the quotes are in. */
+  language: string;
   /** The plan's anchors per question id: what an answer at levels 1 to 5 contains. */
   anchors: Map<string, string[]>;
   competencyNames: Map<string, string>;
@@ -135,7 +150,7 @@ export function ScorecardView({
                     <bdi>{c.rationale}</bdi>
                   </p>
                 )}
-                <EvidenceList evidence={c.evidence} onQuote={onQuote} />
+                <EvidenceList evidence={c.evidence} onQuote={onQuote} language={language} />
               </li>
             ))}
           </ul>
@@ -174,7 +189,7 @@ export function ScorecardView({
                     <bdi>{q.rationale}</bdi>
                   </p>
                 )}
-                <EvidenceList evidence={q.evidence} onQuote={onQuote} />
+                <EvidenceList evidence={q.evidence} onQuote={onQuote} language={language} />
                 {levels.length > 0 && (
                   <details className="hr-anchors">
                     <summary>{t('scorecard.anchors')}</summary>
