@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { bookingStatuses, conflictKinds, emailStatuses, slotStatuses } from '../../shared/db/schema.ts';
 import { companyIdField, isoTimestamp, page } from '../http/schemas.ts';
-import { interviewType, languageMode } from '../interviews/interviews.schemas.ts';
+import { interviewStatus, interviewType, languageMode } from '../interviews/interviews.schemas.ts';
 import { languageCode } from '../jobs/jobs.schemas.ts';
 import { isValidLocalDate, isValidTimezone, parseLocalTime } from './slot-times.ts';
 
@@ -389,6 +389,52 @@ export const calendarSchema = z
     ),
   })
   .meta({ id: 'SchedulingCalendar' });
+
+// Agenda: one range (a week) of slots and bookings with the open conflicts that touch them, for a calendar.
+
+/** At most six weeks: a month view with its edges; a week is the usual ask. */
+const agendaMaxDays = 42;
+
+export const agendaQuery = z
+  .object({
+    companyId: companyIdField,
+    from: localDate.meta({ description: "First local day, in the company's scheduling timezone" }),
+    to: localDate.meta({ description: 'Last local day, inclusive' }),
+  })
+  .refine((v) => v.to >= v.from, { message: 'must not be before from', path: ['to'] })
+  .refine((v) => Date.parse(v.to) - Date.parse(v.from) < agendaMaxDays * 86_400_000, {
+    message: `at most ${agendaMaxDays} days`,
+    path: ['to'],
+  });
+
+const conflictIds = z
+  .array(z.uuid())
+  .meta({ description: 'Open conflicts (see `conflicts`) this item is part of; empty when none' });
+
+export const agendaSchema = z
+  .object({
+    timezone: z.string().meta({ description: "The company's scheduling timezone; local times and days are in it" }),
+    from: z.string(),
+    to: z.string(),
+    slots: z
+      .array(slotSchema.extend({ conflictIds }))
+      .meta({ description: 'Slots starting in the range, in time order; removed ones only while they hold a booking' }),
+    bookings: z
+      .array(
+        bookingSchema.extend({
+          candidateName: z.string(),
+          jobTitle: z.string(),
+          interviewStatus: interviewStatus,
+          conflictIds,
+        }),
+      )
+      .meta({ description: 'Active (not cancelled) bookings starting in the range, in time order' }),
+    conflicts: z
+      .array(conflictSchema)
+      .meta({ description: 'Open conflicts that concern a slot or a booking of the range' }),
+    truncated: z.boolean().meta({ description: 'More slots than one answer carries (5,000); ask for fewer days' }),
+  })
+  .meta({ id: 'SchedulingAgenda' });
 
 export type CreateConfigBody = z.infer<typeof createConfigBody>;
 export type UpdateConfigBody = z.infer<typeof updateConfigBody>;
