@@ -36,6 +36,7 @@ export const pages: HrPage[] = [
   { path: 'candidates/new', access: 'recruit', load: () => import('./pages/manage/candidate-new.tsx') },
   { path: 'interviews/new', nav: 'nav.newInterview', access: 'recruit', load: () => import('./pages/manage/interview-new.tsx') },
   { path: 'interviews/:id/setup', access: 'recruit', load: () => import('./pages/manage/interview-setup.tsx') },
+  { path: 'scheduling', nav: 'nav.scheduling', access: 'recruit', load: () => import('./pages/manage/scheduling/scheduling-page.tsx') },
   { path: 'audit', nav: 'nav.audit', access: 'recruit', load: () => import('./pages/manage/audit.tsx') },
   { path: 'settings', nav: 'nav.settings', access: 'admin', load: () => import('./pages/manage/settings.tsx') },
 ];

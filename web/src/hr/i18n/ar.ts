@@ -1,5 +1,6 @@
 import type { HrMessages } from './en.ts';
 import { manageAr } from './manage.ar.ts';
+import { schedulingAr } from './scheduling.ar.ts';
 
 // The HR workspace's Arabic catalogue (right to left). Same keys as en.ts; the type makes a missing key a compile error.
 export const ar: HrMessages = {
@@ -222,4 +223,5 @@ export const ar: HrMessages = {
   'decide.byApiKey': 'مفتاح API',
   'decide.onVersion': 'على إصدار بطاقة التقييم {n}',
   ...manageAr,
+  ...schedulingAr,
 };

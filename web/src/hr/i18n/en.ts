@@ -2,6 +2,7 @@
 // missing one a compile error). Keys are grouped by page; vocabularies (status.*, type.*, endReason.*) cover every
 // value of the API's enums (see vocabulary.ts).
 import { manageEn } from './manage.en.ts';
+import { schedulingEn } from './scheduling.en.ts';
 
 export const en = {
   'lang.switch': 'العربية',
@@ -226,6 +227,7 @@ export const en = {
   'decide.byApiKey': 'an API key',
   'decide.onVersion': 'on scorecard version {n}',
   ...manageEn,
+  ...schedulingEn,
 } as const;
 
 export type HrMessageKey = keyof typeof en;
