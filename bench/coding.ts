@@ -1,0 +1,163 @@
+// Figures for the coding sandboxes (issue 19): what the browser downloads for each engine (raw, gzip, brotli), how
+// long Pyodide takes to load and to run a test in Node (cold and warm), and the server re-run's time per test per
+// language (a warm worker, and a whole re-run as api/coding/rerun.ts does it: a fresh worker per call).
+// Run it alone (the machine's other work skews it): flock /tmp/heavy.lock -c 'npm run bench:coding'
+// (`npm run bench:coding -- --sizes` prints only the sizes.)
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { createNodeSandbox } from '../api/coding/node-sandbox.ts';
+import { rerunCode } from '../api/coding/rerun.ts';
+import type { CodingProblem, CodingTest, RunnableLanguage } from '../shared/coding/coding.schema.ts';
+import { defaultLimits } from '../shared/coding/engines/engine.ts';
+import { loadPythonEngine } from '../shared/coding/engines/python.ts';
+
+const modules = fileURLToPath(new URL('../node_modules/', import.meta.url));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+console.log('## What the browser downloads per engine (fetched once, then cached)\n');
+const assets: Record<string, string[]> = {
+  'Python (Pyodide)': [
+    'pyodide/pyodide.mjs',
+    'pyodide/pyodide.asm.mjs',
+    'pyodide/pyodide.asm.wasm',
+    'pyodide/python_stdlib.zip',
+    'pyodide/pyodide-lock.json',
+  ],
+  'JavaScript (QuickJS)': [
+    '@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.browser.mjs',
+    '@jitl/quickjs-wasmfile-release-sync/dist/emscripten-module.wasm',
+  ],
+  'SQL (PGlite)': [
+    '@electric-sql/pglite/dist/pglite.wasm',
+    '@electric-sql/pglite/dist/initdb.wasm',
+    '@electric-sql/pglite/dist/pglite.data',
+  ],
+};
+for (const [engine, files] of Object.entries(assets)) {
+  const sizes = files.map((file) => {
+    const raw = readFileSync(path.join(modules, file));
+    const gzip = gzipSync(raw, { level: 9 }).length;
+    const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+    return { file: path.basename(file), raw: statSync(path.join(modules, file)).size, gzip, br };
+  });
+  const total = sizes.reduce((sum, s) => ({ raw: sum.raw + s.raw, gzip: sum.gzip + s.gzip, br: sum.br + s.br }), {
+    raw: 0,
+    gzip: 0,
+    br: 0,
+  });
+  console.log(`${engine}: ${kb(total.raw)} raw, ${kb(total.gzip)} gzip, ${kb(total.br)} brotli`);
+  for (const s of sizes)
+    console.log(`  ${s.file.padEnd(32)} ${kb(s.raw).padStart(9)} ${kb(s.gzip).padStart(9)} ${kb(s.br).padStart(9)}`);
+}
+console.log(
+  '  (The JavaScript glue is bundled by Vite into the worker chunk in the browser; counted here as shipped.)',
+);
+
+// `--sizes` stops here: the sizes need no quiet machine.
+if (process.argv.includes('--sizes')) process.exit(0);
+
+console.log('\n## Pyodide in Node, in this thread\n');
+let began = performance.now();
+const python = await loadPythonEngine();
+const coldLoad = performance.now() - began;
+const add: CodingTest = { name: 'add', visible: true, args: [2, 3], expected: 5 };
+const request = {
+  problem: { entry: 'add', sqlSetup: null },
+  code: 'def add(a, b):\n    return a + b\n',
+  test: add,
+  limits: defaultLimits,
+  onStart: () => undefined,
+};
+began = performance.now();
+await python.runTest(request);
+const firstRun = performance.now() - began;
+const warmRuns: number[] = [];
+for (let i = 0; i < 20; i++) {
+  began = performance.now();
+  await python.runTest(request);
+  warmRuns.push(performance.now() - began);
+}
+console.log(
+  `cold load ${coldLoad.toFixed(0)} ms; first test ${firstRun.toFixed(1)} ms; warm test median ${median(warmRuns).toFixed(1)} ms`,
+);
+console.log(`time to first Run, cold: ${(coldLoad + firstRun).toFixed(0)} ms; warm: ${median(warmRuns).toFixed(1)} ms`);
+
+console.log('\n## The server re-run, per language (worker threads, with the limits)\n');
+const tests = (n: number, make: (i: number) => CodingTest) => Array.from({ length: n }, (_, i) => make(i));
+const problems: Record<RunnableLanguage, { problem: CodingProblem; code: string }> = {
+  PYTHON: {
+    problem: problem(
+      'PYTHON',
+      'add',
+      null,
+      tests(10, (i) => ({ name: `t${i}`, visible: i < 3, args: [i, i], expected: 2 * i })),
+    ),
+    code: 'def add(a, b):\n    return a + b\n',
+  },
+  JAVASCRIPT: {
+    problem: problem(
+      'JAVASCRIPT',
+      'add',
+      null,
+      tests(10, (i) => ({ name: `t${i}`, visible: i < 3, args: [i, i], expected: 2 * i })),
+    ),
+    code: 'function add(a, b) { return a + b; }',
+  },
+  SQL: {
+    problem: problem(
+      'SQL',
+      null,
+      "create table t (id int primary key, name text); insert into t select g, 'n' || g from generate_series(1, 100) g;",
+      tests(10, (i) => ({
+        name: `t${i}`,
+        visible: i < 3,
+        setup: `insert into t values (${1000 + i}, 'extra')`,
+        expected: [{ n: 101 }],
+      })),
+    ),
+    code: 'select count(*) as n from t',
+  },
+};
+for (const [language, { problem: p, code }] of Object.entries(problems) as [
+  RunnableLanguage,
+  (typeof problems)['PYTHON'],
+][]) {
+  const sandbox = createNodeSandbox(language);
+  began = performance.now();
+  const [first] = await sandbox.runTests({ problem: p, code, tests: p.tests.slice(0, 1) });
+  const load = performance.now() - began;
+  began = performance.now();
+  const warm = await sandbox.runTests({ problem: p, code, tests: p.tests });
+  const warmTotal = performance.now() - began;
+  sandbox.close();
+  began = performance.now();
+  const rerun = await rerunCode({ problem: p, code });
+  const rerunTotal = performance.now() - began;
+  const passed = [first, ...warm, ...rerun].every((r) => r?.passed);
+  console.log(
+    `${language.padEnd(10)} worker start + load ${load.toFixed(0)} ms; warm ${(warmTotal / p.tests.length).toFixed(1)} ms/test; ` +
+      `rerunCode (fresh worker, ${p.tests.length} tests) ${rerunTotal.toFixed(0)} ms = ${(rerunTotal / p.tests.length).toFixed(0)} ms/test` +
+      (passed ? '' : '  (SOME TESTS FAILED)'),
+  );
+}
+
+function problem(
+  language: RunnableLanguage,
+  entry: string | null,
+  sqlSetup: string | null,
+  list: CodingTest[],
+): CodingProblem {
+  return {
+    language,
+    statement: 'A benchmark problem.',
+    entry,
+    starterCode: '',
+    sqlSetup,
+    tests: list,
+    referenceSolution: null,
+    hintPolicy: 'none',
+  };
+}
