@@ -16,6 +16,8 @@ const workerUrl = new URL('./sandbox-worker.ts', import.meta.url);
 function spawnWorker(language: RunnableLanguage, memoryMb: number): SandboxWorker {
   const worker = new Worker(workerUrl, {
     workerData: { language, memoryMb },
+    // The server's secrets (database URL, API keys) stay out of the thread that runs candidates' code.
+    env: {},
     // The engines' JavaScript side (Pyodide's proxies, PGlite's result rows); their WebAssembly heaps are capped
     // separately. The worker's output is not the candidate's (that is captured inside the engine).
     resourceLimits: { maxOldGenerationSizeMb: 256 + memoryMb, maxYoungGenerationSizeMb: 32, stackSizeMb: 8 },

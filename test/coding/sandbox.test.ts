@@ -11,6 +11,8 @@ import { runLimits } from '../../shared/coding/coding.schema.ts';
 // per language is shared by the file (loading Pyodide and PGlite takes seconds): that costs no isolation, since every
 // test runs in a fresh namespace / runtime / database, and a stopped test restarts its worker.
 
+// A secret of the server's: no candidate code may read it.
+process.env.CODING_SANDBOX_SECRET = 'hunter2-sandbox';
 const python = createNodeSandbox('PYTHON');
 const javascript = createNodeSandbox('JAVASCRIPT');
 const sql = createNodeSandbox('SQL');
@@ -219,6 +221,9 @@ def add(kind):
     try:
         if kind == 'file':
             return open('/etc/passwd').read()
+        if kind == 'environ':
+            import os
+            return dict(os.environ)
         if kind == 'listing':
             import os
             return os.listdir('/')
@@ -246,7 +251,7 @@ def add(kind):
     except BaseException as e:
         return f'{type(e).__name__}: {e}'
 `;
-    const kinds = ['file', 'listing', 'socket', 'urllib', 'js', 'mount', 'globals', 'import', 'imported'];
+    const kinds = ['file', 'environ', 'listing', 'socket', 'urllib', 'js', 'mount', 'globals', 'import', 'imported'];
     const results = await python.runTests({
       problem: { entry: 'add', sqlSetup: null },
       code,
@@ -264,7 +269,8 @@ def add(kind):
     expect(actual.mount).toMatch(/TypeError/);
     expect(actual.globals).toBe('undefined,undefined,undefined,undefined,undefined');
     expect(actual.imported).toMatch(/^refused: Import refused in the sandbox: node:fs/);
-    for (const value of Object.values(actual)) expect(JSON.stringify(value)).not.toMatch(/root:x:0/);
+    expect(actual.environ).toMatchObject({ HOME: '/home/pyodide' });
+    for (const value of Object.values(actual)) expect(JSON.stringify(value)).not.toMatch(/root:x:0|hunter2-sandbox/);
   });
 
   it('turns unbounded allocation into MemoryError and runs the next test in the same interpreter', async () => {
