@@ -212,6 +212,13 @@ describe('Python (Pyodide)', () => {
       tests: tests.slice(0, 1),
     });
     expect(missing?.error).toMatch(/add\(\) is not defined/);
+    // input() has no one to ask: it ends at once instead of waiting on the server's standard input.
+    const [asks] = await python.runTests({
+      problem,
+      code: 'def add(a, b):\n    return int(input())\n',
+      tests: tests.slice(0, 1),
+    });
+    expect(asks?.error).toMatch(/EOFError/);
   });
 
   it('keeps the network, the file system and JavaScript out of reach', async () => {

@@ -82,6 +82,8 @@ export async function loadPythonEngine(assets: PythonAssets = {}): Promise<Engin
     ...(assets.indexURL ? { indexURL: assets.indexURL } : {}),
     // The `js` module is Python's door to JavaScript's globals (fetch, process, …): it opens onto an empty object.
     jsglobals: {},
+    // input() ends at once (EOFError) instead of waiting on the host's standard input.
+    stdin: () => null,
     stdout: () => undefined,
     stderr: () => undefined,
   });
