@@ -76,7 +76,10 @@ export const agentEnvSchema = z.object({
   ENDPOINTING_MIN_DELAY_MS: ms.default(700),
   /** ...and when it does not (trailing words, a short answer to an open question). */
   ENDPOINTING_MAX_DELAY_MS: ms.default(3000),
-  /** An answer to a plan question shorter than this many words counts as unfinished (TURN_DETECTION=text). */
+  /**
+   * An answer to a plan question shorter than this many words counts as unfinished (TURN_DETECTION=text). English
+   * words: an Arabic answer counts three quarters of them (agent/end-of-turn.ts).
+   */
   TURN_SHORT_ANSWER_WORDS: z.coerce.number().int().min(0).default(20),
   /** Synthesise the likely reply while waiting for the end of the turn, not only generate its text. */
   PREEMPTIVE_TTS: booleanFromEnv.default(true),

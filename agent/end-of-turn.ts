@@ -8,16 +8,20 @@ import { normaliseText, phraseAlternation } from '../shared/text/arabic.ts';
 // (ENDPOINTING_MAX_DELAY_MS) after the last speech before the interviewer replies. Speech that resumes inside the
 // wait cancels it. The cues are plain text rules, deterministic and local (no model, no network):
 //
-// 1. The words trail off: the transcript ends on a conjunction, a preposition, an article, a filler ("um", "uh")
-//    or a comma or dash. Someone who stops there is in the middle of a sentence.
-// 2. An answer to an open interview question that is still short (fewer than TURN_SHORT_ANSWER_WORDS words): one
-//    sentence is usually the start of an answer, and the pause after it is the candidate gathering the next thought.
+// 1. The words trail off: the transcript ends on a conjunction, a preposition, an article, a filler ("um", "uh"),
+//    a word that announces what follows ("the problem is", "it's called", "such as", "سوف"), a modal and its verb
+//    ("we would use", "سوف نستخدم"), or a comma or dash. Someone who stops there is in the middle of a sentence,
+//    often looking for a term ("we would use [pause] idempotency keys").
+// 2. An answer to an open interview question that is still short (fewer than TURN_SHORT_ANSWER_WORDS words, counted
+//    as English words: an Arabic word often holds two or three of them): one sentence is usually the start of an
+//    answer, and the pause after it is the candidate gathering the next thought.
 //    This cue holds only while a plan question or follow-up is being answered, not for consent or the candidate's
 //    own questions, where a short answer ("Yes, I agree.") is the whole answer; and not for answers that close
 //    themselves ("I don't know", "that's all") or ask something back.
 //
-// What it cannot see: a pause after a complete sentence once the answer is already substantive. There the short
-// delay applies and a long pause is taken as the end (see agent/README.md for the measured trade-off).
+// What it cannot see: a pause after a complete sentence once the answer is already substantive, or in the middle
+// of one after an ordinary word ("every API call carries [pause] an idempotency key"). There the short delay
+// applies and a long pause is taken as the end (see agent/README.md for the measured trade-off).
 //
 // The SDK calls this with the conversation so far plus the candidate's words not yet committed as the last user
 // message (the "_TurnDetector" interface of @livekit/agents 1.9, the same one its text turn models implement).
@@ -44,6 +48,9 @@ const trailingWords: Record<string, ReadonlySet<string>> = {
     ...['a', 'an', 'the', 'my', 'our', 'their', 'your', 'his', 'its', 'every', 'each'],
     ...['i', "i'm", "we're", "it's", 'we', 'they'],
     ...['um', 'uh', 'erm', 'er', 'hmm', 'mm', 'ah'],
+    // Words that need their complement, where people stop mid-sentence to find a term: "the problem is",
+    // "it's called", "such as", "we would". Not "can", "will", "may": "Yes, I can." is a whole answer.
+    ...['is', 'are', 'was', 'were', 'as', 'called', 'would', 'could', 'should', 'must', 'might', "i'd", "we'd"],
   ]),
   // Arabic, MSA and Gulf: and, or, but, then, because, if; in, from, on, to, about, with; which/that; the article
   // left alone before an English term ("الـ API" loses its tatweel to "ال API": "نستخدم الـ" is unfinished);
@@ -55,9 +62,23 @@ const trailingWords: Record<string, ReadonlySet<string>> = {
       ...['في', 'من', 'على', 'إلى', 'عن', 'مع', 'اللي', 'التي', 'الذي', 'أن', 'إن', 'أنه'],
       ...['الـ', 'بالـ', 'والـ', 'للـ', 'فالـ', 'كالـ'],
       ...['يعني', 'امم', 'اه', 'آآ', 'طيب'],
+      // Needing their complement, as above: will (سوف، راح، رح), such as / like (مثل), called (يسمى), "the
+      // problem is" (هي; not هو, which ends "هذا هو"), was (كان، كانت).
+      ...['سوف', 'راح', 'رح', 'مثل', 'يسمى', 'تسمى', 'هي', 'كان', 'كانت'],
     ].map(normaliseText),
   ),
 };
+
+/**
+ * Words that announce a verb's complement: a transcript ending on "would use", "will explain", "سوف نستخدم" stops
+ * before the object, where people pause to find a term ("we would use [pause] idempotency keys"). A pro-form after
+ * them ends the sentence ("that's what I would do", "we will do it").
+ */
+const modals: Record<string, ReadonlySet<string>> = {
+  en: new Set(['would', 'will', 'could', 'can', 'should', 'must', 'might', "i'd", "we'd", "i'll", "we'll", "they'll"]),
+  ar: new Set(['سوف', 'راح', 'رح', 'لازم', 'نقدر', 'أقدر'].map(normaliseText)),
+};
+const proForms = new Set(['do', 'it', 'that', 'this', 'them', 'so', 'too', 'again', 'either', 'there', 'here', 'now', 'then']);
 
 /** Fillers however long they are drawn out: "ummm", "uhhh", "hmmm", "اممممم", "آآآ". */
 const filler = /^(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+|ا+م+|ا+ه+|ا{2,}|ه+م+)$/u;
@@ -90,6 +111,14 @@ const closingPhrases = [
     'u',
   ),
 ];
+
+/**
+ * TURN_SHORT_ANSWER_WORDS counts English words. Arabic says the same in about three quarters as many: the
+ * conjunction, the article and many prepositions are written onto the word (و، ال، ب، ل), and the subject onto the
+ * verb ("نستخدم", "we use"). On the voice benchmark's answers (bench/voice-scenarios.ts) the same content runs 18
+ * Arabic words for 25 English ones, and 13 for 17, English technical terms included.
+ */
+const wordsPerEnglishWord: Record<string, number> = { ar: 0.75 };
 
 function language(lang: string | undefined): string {
   return (lang ?? 'en').toLowerCase().split(/[-_]/)[0] ?? 'en';
@@ -126,8 +155,11 @@ export function endOfTurnProbability(
   const trailing = [trailingWords[language(lang)], trailingWords.en];
   if (trailing.some((set) => set?.has(last)) || filler.test(last) || thinkingPhrases.test(spoken)) return unlikely;
   if (trimmed.endsWith('?')) return likely;
+  const beforeLast = words.at(-2) ?? '';
+  if ([modals[language(lang)], modals.en].some((set) => set?.has(beforeLast)) && !proForms.has(last)) return unlikely;
   if (closingPhrases.some((p) => p.test(spoken))) return likely;
-  if (cues.expectsLongAnswer && words.length < cues.shortAnswerWords) return unlikely;
+  const shortAnswerWords = Math.round(cues.shortAnswerWords * (wordsPerEnglishWord[language(lang)] ?? 1));
+  if (cues.expectsLongAnswer && words.length < shortAnswerWords) return unlikely;
   return likely;
 }
 

@@ -3,6 +3,8 @@ import { llm } from '@livekit/agents';
 import { describe, expect, it } from 'vitest';
 import { createEndOfTurnDetector, endOfTurnProbability } from '../../agent/end-of-turn.ts';
 import { splitFirstSentence } from '../../agent/speech/presynthesis.ts';
+import { benchLanguages, pausesOf } from '../../bench/voice-scenarios.ts';
+import { pauseMarker } from '../support/candidate-sim.ts';
 
 // The text end-of-turn cues (agent/end-of-turn.ts): which transcripts make the interviewer wait the long delay.
 
@@ -110,6 +112,47 @@ describe('text end-of-turn cues', () => {
       const cues = lastAnswer ? notAnswering : answering;
       expect(unfinished(before, cues), before).toBe(true);
       expect(unfinished(line, cues), line).toBe(false);
+    }
+  });
+
+  it('hears a sentence stopped before its complement: "the problem is", "we would use", "سوف نستخدم"', () => {
+    for (const text of [
+      'For availability we run three replicas across two zones. If the ledger is slow we would use',
+      'The hardest part of the migration, honestly, was',
+      'We replaced the nightly batch with a streaming job, and the tool for that is called',
+      'We kept the old ledger running in parallel for a quarter, for things such as',
+      'للتوافرية نشغل ثلاث replicas في منطقتين. إذا تباطأ الـ ledger سوف نستخدم',
+      'نقلنا الخدمات إلى السحابة في سنة واحدة، والمشكلة الأكبر كانت هي',
+      'بنينا الـ pipeline من جديد واستخدمنا أدوات مثل',
+    ]) {
+      expect(unfinished(text, notAnswering, text.match(/\p{Script=Arabic}/u) ? 'ar' : 'en'), text).toBe(true);
+    }
+    // A pro-form after the modal ends the sentence; a modal alone ends a short reply; a question back is whole.
+    for (const text of ["That's what I would do.", 'We tested it and we will do it again.', 'Yes, I can.', 'Would you like me to go on?']) {
+      expect(unfinished(text, notAnswering), text).toBe(false);
+    }
+    expect(unfinished('هذا هو', notAnswering, 'ar')).toBe(false);
+  });
+
+  it('on the voice benchmark: every pause before 20 words or after an announcing word waits; late pauses after a verb do not', () => {
+    // bench/voice-scenarios.ts: the pauses the benchmark's candidates make, in English and in code-switched Arabic.
+    // What the cues cannot hear is measured there: a pause late in an answer right after an ordinary verb
+    // ("every API call carries [pause] an idempotency key").
+    for (const bench of benchLanguages) {
+      expect(pausesOf(bench.paused).length).toBe(7);
+      for (const [index, line] of bench.paused.entries()) {
+        const parts = line.split(pauseMarker);
+        const cues = index === bench.paused.length - 1 ? notAnswering : answering;
+        for (let k = 1; k < parts.length; k++) {
+          const before = parts.slice(0, k).join(' ').trim();
+          const late = ['carries', 'needs', 'يحمل', 'تحتاج'].some((verb) => before.endsWith(verb));
+          expect(unfinished(before, cues, bench.language), `${bench.language}: ${before}`).toBe(!late);
+        }
+      }
+      for (const line of bench.scenario.answers.slice(1)) {
+        const cues = line === bench.scenario.answers.at(-1) ? notAnswering : answering;
+        expect(unfinished(line, cues, bench.language), line).toBe(false);
+      }
     }
   });
 
