@@ -1,13 +1,40 @@
-// Dates, times and durations in the workspace's language, in the browser's timezone.
+// Dates, times and durations in the workspace's language, in the company's time zone (i18n.timeZone; the
+// browser's on signed-out pages).
 import type { HrI18n } from './i18n/i18n.tsx';
 
-export function dateTime(i18n: Pick<HrI18n, 'locale'>, iso: string | null | undefined): string {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+type Zoned = Pick<HrI18n, 'locale' | 'timeZone'>;
+
+/** The browser's own zone, which a date needs no label for. */
+const browserZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** True when the zone dates are shown in is not the reader's own: the date then names its zone. */
+export function isForeignZone(zone: string | undefined): boolean {
+  return zone !== undefined && new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone !== browserZone;
 }
 
-export function time(i18n: Pick<HrI18n, 'locale'>, iso: string): string {
-  return new Intl.DateTimeFormat(i18n.locale, { timeStyle: 'medium' }).format(new Date(iso));
+/**
+ * One formatter per locale and options: building an Intl.DateTimeFormat takes a third of a millisecond or more on
+ * a busy machine, and a 300-turn transcript built one per turn (100 ms of the review's first render).
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) formatters.set(key, (made = new Intl.DateTimeFormat(locale, options)));
+  return made;
+}
+
+export function dateTime(i18n: Zoned, iso: string | null | undefined): string {
+  if (!iso) return '';
+  const zone = i18n.timeZone;
+  const options: Intl.DateTimeFormatOptions = isForeignZone(zone)
+    ? { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short', timeZone: zone }
+    : { dateStyle: 'medium', timeStyle: 'short', timeZone: zone };
+  return formatter(i18n.locale, options).format(new Date(iso));
+}
+
+export function time(i18n: Zoned, iso: string): string {
+  return formatter(i18n.locale, { timeStyle: 'medium', timeZone: i18n.timeZone }).format(new Date(iso));
 }
 
 /** m:ss from the interview's start, as a transcript reads. */

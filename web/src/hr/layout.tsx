@@ -3,10 +3,10 @@
 // reader hears where a navigation landed.
 import { useEffect, useRef, type ReactNode } from 'react';
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { may, useCurrentSession, useSignOut, type Access } from './auth.tsx';
-import { useT } from './i18n/i18n.tsx';
-import { pages } from './routes.ts';
+import { HrTimeZone, useT } from './i18n/i18n.tsx';
+import { currentNav, pages } from './routes.ts';
 
 export function LanguageSwitch() {
   const { lang, setLang, t } = useT();
@@ -54,6 +54,7 @@ export function Shell() {
   const session = useCurrentSession();
   const { t } = useT();
   const nav = pages.filter((page) => page.nav && may(session.user.role, page.access ?? 'read'));
+  const current = currentNav(useLocation().pathname);
   return (
     <div className="hr-shell">
       <a className="hr-skip" href="#hr-main">
@@ -68,9 +69,9 @@ export function Shell() {
           <ul>
             {nav.map((page) => (
               <li key={page.path}>
-                <NavLink to={`/hr/${page.path}`} end={false}>
+                <Link to={`/hr/${page.path}`} aria-current={page.path === current ? 'page' : undefined}>
                   {t(page.nav!)}
-                </NavLink>
+                </Link>
               </li>
             ))}
           </ul>
@@ -81,7 +82,9 @@ export function Shell() {
         </div>
       </header>
       <main id="hr-main" className="hr-main" tabIndex={-1}>
-        <Outlet />
+        <HrTimeZone zone={session.company.timezone}>
+          <Outlet />
+        </HrTimeZone>
       </main>
     </div>
   );

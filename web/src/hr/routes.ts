@@ -2,6 +2,7 @@
 // Each page is its own lazy chunk, loaded when first visited; the shell (layout.tsx), the guard and the API client
 // are shared. Paths are relative to /hr.
 import type { ComponentType } from 'react';
+import { matchRoutes } from 'react-router';
 import type { Access } from './auth.tsx';
 import type { HrMessageKey } from './i18n/en.ts';
 
@@ -10,6 +11,11 @@ export interface HrPage {
   load: () => Promise<{ default: ComponentType }>;
   /** Shown in the navigation, under this label, when set. */
   nav?: HrMessageKey;
+  /**
+   * The navigation entry (its path) marked current on this page, for a page that has none of its own and does not
+   * sit under its entry's path. Default: see currentNav.
+   */
+  section?: string;
   /** What the page needs (api/auth/principal.ts); a role without it gets neither the link nor the page. Default read. */
   access?: Access;
 }
@@ -40,3 +46,21 @@ export const pages: HrPage[] = [
   { path: 'audit', nav: 'nav.audit', access: 'recruit', load: () => import('./pages/manage/audit.tsx') },
   { path: 'settings', nav: 'nav.settings', access: 'admin', load: () => import('./pages/manage/settings.tsx') },
 ];
+
+/**
+ * The one rule for which navigation entry is current at `pathname` (/hr/…): the page's own entry when it has one (New
+ * interview on /hr/interviews/new, not Interviews as well); else its `section`; else the entry whose path is the
+ * longest whole-segment prefix of the page's (Interviews on /hr/interviews/:id and …/setup, Jobs on /hr/jobs/new).
+ * Pages are matched as the router matches them, so interviews/new wins over interviews/:id.
+ */
+export function currentNav(pathname: string): string | undefined {
+  const page = matchRoutes(
+    pages.map((p) => ({ path: `/hr/${p.path}`, page: p })),
+    pathname,
+  )?.at(-1)?.route.page;
+  if (!page) return undefined;
+  if (page.nav) return page.path;
+  if (page.section) return page.section;
+  const under = pages.filter((p) => p.nav && page.path.startsWith(`${p.path}/`));
+  return under.sort((a, b) => b.path.length - a.path.length)[0]?.path;
+}

@@ -32,6 +32,10 @@ export const interviewTypes = list<Schemas['InterviewType']>()([
   'CUSTOM',
 ]);
 
+/** The languages an interview can be held in (a company offers some of them, those this server has a voice for). */
+export type InterviewLanguage = NonNullable<Schemas['UpdateCompany']['defaultLanguage']>;
+export const interviewLanguages = list<InterviewLanguage>()(['en', 'ar']);
+
 export const decisions = list<Schemas['HiringDecision']['decision']>()(['advance', 'hold', 'reject']);
 
 export type Recommendation = NonNullable<Schemas['Scorecard']['recommendation']>;

@@ -20,6 +20,7 @@ import {
   RangeCalendar,
   Select,
   SelectValue,
+  Text,
 } from 'react-aria-components';
 import { useT } from '../i18n/i18n.tsx';
 
@@ -34,12 +35,15 @@ export function SelectField({
   options,
   onChange,
   className,
+  description,
 }: {
   label: string;
   value: string;
   options: Option[];
   onChange: (value: string) => void;
   className?: string;
+  /** A hint under the field, announced with it. */
+  description?: string;
 }) {
   return (
     <Select
@@ -54,6 +58,11 @@ export function SelectField({
           ▾
         </span>
       </Button>
+      {description && (
+        <Text slot="description" className="hr-hint">
+          {description}
+        </Text>
+      )}
       <Popover className="hr-popover">
         <ListBox className="hr-listbox" items={options}>
           {(option) => (
@@ -82,9 +91,12 @@ function toCalendar(range: DayRange | null): { start: CalendarDate; end: Calenda
   }
 }
 
-/** From the start of the first day to the start of the day after the last, in the browser's timezone. */
-export function rangeInstants(range: DayRange): { from: string; to: string } {
-  const tz = getLocalTimeZone();
+/**
+ * From the start of the first day to the start of the day after the last, in `zone` (the company's time zone, which
+ * the workspace shows dates in: useT().timeZone), else the browser's.
+ */
+export function rangeInstants(range: DayRange, zone: string | undefined): { from: string; to: string } {
+  const tz = zone ?? getLocalTimeZone();
   return {
     from: parseDate(range.start).toDate(tz).toISOString(),
     to: parseDate(range.end).add({ days: 1 }).toDate(tz).toISOString(),

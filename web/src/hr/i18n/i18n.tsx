@@ -16,6 +16,11 @@ export interface HrI18n {
   dir: 'ltr' | 'rtl';
   /** The locale for Intl formatting: Arabic text with Latin digits, which HR staff compare across tools. */
   locale: string;
+  /**
+   * The IANA zone dates are shown in: the company's inside the signed-in shell (<HrTimeZone>), so everyone in a
+   * company reads an interview at the same hour; undefined (the browser's) on the signed-out pages.
+   */
+  timeZone: string | undefined;
   t: Translate;
   setLang(lang: Lang): void;
 }
@@ -40,6 +45,7 @@ export function HrI18nProvider({ children }: { children: ReactNode }) {
       lang,
       dir: lang === 'ar' ? 'rtl' : 'ltr',
       locale: lang === 'ar' ? 'ar-u-nu-latn' : 'en-GB',
+      timeZone: undefined,
       setLang: (next) => {
         localStorage.setItem(storageKey, next);
         setLangState(next);
@@ -54,6 +60,13 @@ export function HrI18nProvider({ children }: { children: ReactNode }) {
         }),
     };
   }, [lang]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+/** Dates below in `zone` (the company's time zone, from the session). */
+export function HrTimeZone({ zone, children }: { zone: string; children: ReactNode }) {
+  const outer = useT();
+  const value = useMemo<HrI18n>(() => ({ ...outer, timeZone: zone }), [outer, zone]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -75,10 +75,10 @@ export default function InterviewsPage() {
   });
 
   const list = useQuery({
-    queryKey: ['interviews', filters, cursor],
+    queryKey: ['interviews', filters, cursor, i18n.timeZone],
     placeholderData: keepPreviousData,
     queryFn: () => {
-      const range = filters.range ? rangeInstants(filters.range) : null;
+      const range = filters.range ? rangeInstants(filters.range, i18n.timeZone) : null;
       return unwrap(
         api.GET('/v1/interviews', {
           params: {

@@ -46,10 +46,10 @@ export default function AuditPage() {
   useEffect(() => setCursors([null]), [filterKey]);
 
   const events = useQuery({
-    queryKey: ['audit', filterKey, cursor],
+    queryKey: ['audit', filterKey, cursor, i18n.timeZone],
     placeholderData: keepPreviousData,
     queryFn: () => {
-      const range = filters.range ? rangeInstants(filters.range) : null;
+      const range = filters.range ? rangeInstants(filters.range, i18n.timeZone) : null;
       return unwrap(
         api.GET('/v1/audit-events', {
           params: {

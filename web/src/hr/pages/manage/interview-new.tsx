@@ -1,13 +1,17 @@
-// A new interview: who, for which job, what kind, in which language, how long, when, the interviewer's instructions
-// and HR's own questions. It is created without e-mailing the candidate (notify: false): the next page shows the
+// A new interview: who, for which job, what kind, in which language (fixed by HR among the company's languages, or
+// chosen by the candidate on the join page), how long, when (in the company's time zone), the interviewer's
+// instructions and HR's own questions. It is created without e-mailing the candidate (notify: false): the next page shows the
 // question plan to read and edit, and sends the invitation from there.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button } from 'react-aria-components';
+import { Button, Label, Radio, RadioGroup, Text } from 'react-aria-components';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../../api.ts';
+import { useCurrentSession } from '../../auth.tsx';
 import { SelectField } from '../../components/controls.tsx';
 import { ProblemMessage } from '../../components/problem-message.tsx';
+import { DateTimeField, tomorrowAt } from '../../components/time-fields.tsx';
+import { languageName } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
@@ -18,29 +22,23 @@ interface CustomDraft {
   minutes: number;
 }
 
-/** The value a datetime-local input takes for a moment, in the browser's timezone. */
-function localInput(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-function tomorrowAtTen(): string {
-  const date = new Date(Date.now() + 86_400_000);
-  date.setHours(10, 0, 0, 0);
-  return localInput(date);
-}
+type LanguageMode = Schemas['Interview']['languageMode'];
 
 export default function InterviewNewPage() {
-  const { t } = useT();
+  const i18n = useT();
+  const { t } = i18n;
+  const zone = useCurrentSession().company.timezone;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
   const [candidateId, setCandidateId] = useState(params.get('candidate') ?? '');
   const [jobId, setJobId] = useState(params.get('job') ?? '');
   const [type, setType] = useState<Schemas['InterviewType']>('TECHNICAL');
+  const [languageMode, setLanguageMode] = useState<LanguageMode>('fixed');
   const [language, setLanguage] = useState('');
   const [minutes, setMinutes] = useState(30);
-  const [start, setStart] = useState(tomorrowAtTen);
+  /** An ISO instant; picked in the company's time zone. */
+  const [start, setStart] = useState(() => tomorrowAt(zone, 10));
   const [instructions, setInstructions] = useState('');
   const [custom, setCustom] = useState<CustomDraft[]>([]);
 
@@ -48,6 +46,9 @@ export default function InterviewNewPage() {
     queryKey: ['jobs', 'all'],
     queryFn: () => unwrap(api.GET('/v1/jobs', { params: { query: { limit: 100 } } })),
   });
+  const company = useQuery({ queryKey: ['company'], queryFn: () => unwrap(api.GET('/v1/company')) });
+  const enabled = company.data?.enabledLanguages ?? [];
+  const names = (codes: string[]) => new Intl.ListFormat(i18n.locale, { type: 'conjunction' }).format(codes.map((c) => languageName(i18n, c)));
   const candidates = useQuery({
     queryKey: ['candidates', 'all'],
     queryFn: () => unwrap(api.GET('/v1/candidates', { params: { query: { limit: 100 } } })),
@@ -61,9 +62,11 @@ export default function InterviewNewPage() {
             candidateId,
             jobId,
             type,
-            ...(language ? { language } : {}),
+            languageMode,
+            // In candidate mode the interview is prepared in the job's language until the candidate chooses.
+            ...(languageMode === 'fixed' && language ? { language } : {}),
             maxDurationMinutes: minutes,
-            scheduledStart: new Date(start).toISOString(),
+            scheduledStart: start,
             instructions,
             customQuestions: custom
               .filter((q) => q.text.trim())
@@ -119,21 +122,13 @@ export default function InterviewNewPage() {
             onChange={(value) => setType(value as Schemas['InterviewType'])}
             options={interviewTypes.map((value) => ({ id: value, label: t(`type.${value}`) }))}
           />
-          <SelectField
-            label={t('interviewNew.language')}
-            value={language}
-            onChange={setLanguage}
-            options={[
-              { id: '', label: t('interviewNew.jobLanguage') },
-              { id: 'en', label: t('language.en') },
-              { id: 'ar', label: t('language.ar') },
-            ]}
+          <DateTimeField
+            label={t('interviewNew.start')}
+            description={t('interviewNew.startHint', { zone })}
+            value={start}
+            zone={zone}
+            onChange={setStart}
           />
-          <div className="hr-field">
-            <label htmlFor="i-start">{t('interviewNew.start')}</label>
-            <input id="i-start" type="datetime-local" className="hr-input" required value={start} onChange={(e) => setStart(e.target.value)} />
-            <span className="hr-hint">{t('interviewNew.startHint')}</span>
-          </div>
           <div className="hr-field">
             <label htmlFor="i-minutes">{t('interviewNew.duration')}</label>
             <input
@@ -147,6 +142,43 @@ export default function InterviewNewPage() {
               onChange={(e) => setMinutes(Number(e.target.value))}
             />
           </div>
+        </div>
+        <div className="hr-language-choice">
+          <RadioGroup
+            className="hr-radio-group"
+            value={languageMode}
+            onChange={(mode) => setLanguageMode(mode as LanguageMode)}
+            orientation="horizontal"
+          >
+            <Label>{t('interviewNew.languageMode')}</Label>
+            <div className="hr-radios">
+              <Radio value="fixed" className="hr-radio">
+                {t('interviewNew.modeFixed')}
+              </Radio>
+              <Radio value="candidate" className="hr-radio">
+                {t('interviewNew.modeCandidate')}
+              </Radio>
+            </div>
+            {languageMode === 'candidate' && (
+              <Text slot="description" className={enabled.length === 1 ? 'hr-warning' : 'hr-hint'}>
+                {enabled.length === 1
+                  ? t('interviewNew.onlyOneLanguage', { language: names(enabled) })
+                  : t('interviewNew.candidateHint', { languages: names(enabled) })}
+              </Text>
+            )}
+          </RadioGroup>
+          {languageMode === 'fixed' && (
+            <SelectField
+              label={t('interviewNew.language')}
+              value={language}
+              onChange={setLanguage}
+              description={t('interviewNew.fixedHint')}
+              options={[
+                { id: '', label: t('interviewNew.jobLanguage') },
+                ...enabled.map((code) => ({ id: code, label: languageName(i18n, code) })),
+              ]}
+            />
+          )}
         </div>
         <div className="hr-field">
           <label htmlFor="i-instructions">{t('interviewNew.instructions')}</label>

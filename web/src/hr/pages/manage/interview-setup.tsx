@@ -297,6 +297,7 @@ export default function InterviewSetupPage() {
     enabled: Boolean(interview.data),
     queryFn: () => unwrap(api.GET('/v1/jobs/{id}', { params: { path: { id: interview.data!.jobId } } })),
   });
+  const company = useQuery({ queryKey: ['company'], queryFn: () => unwrap(api.GET('/v1/company')) });
   if (interview.error instanceof ApiError && interview.error.status === 404) return <NotFoundPage what="interview" />;
   const name = candidate.data ? `${candidate.data.firstName} ${candidate.data.lastName}` : '';
   const title = name ? t('setup.title', { name }) : t('common.loading');
@@ -319,7 +320,18 @@ export default function InterviewSetupPage() {
           </div>
           <div>
             <dt>{t('review.language')}</dt>
-            <dd>{languageName(i18n, data.language)}</dd>
+            <dd>
+              {data.languageMode === 'fixed'
+                ? languageName(i18n, data.language)
+                : // The first join sets the language; from the candidate's arrival it is the one they chose.
+                  data.startedAt
+                  ? t('setup.candidateChose', { language: languageName(i18n, data.language) })
+                  : t('setup.candidateChooses', {
+                      languages: new Intl.ListFormat(i18n.locale, { type: 'conjunction' }).format(
+                        (company.data?.enabledLanguages ?? []).map((code) => languageName(i18n, code)),
+                      ),
+                    })}
+            </dd>
           </div>
           <div>
             <dt>{t('review.scheduled')}</dt>

@@ -58,10 +58,10 @@ export default function JobResultsPage() {
     queryFn: () => unwrap(api.GET('/v1/jobs/{id}', { params: { path: { id } } })),
   });
   const results = useQuery({
-    queryKey: ['job', id, 'results', params.toString()],
+    queryKey: ['job', id, 'results', params.toString(), i18n.timeZone],
     placeholderData: keepPreviousData,
     queryFn: () => {
-      const instants = range ? rangeInstants(range) : null;
+      const instants = range ? rangeInstants(range, i18n.timeZone) : null;
       return unwrap(
         api.GET('/v1/jobs/{id}/results', {
           params: {

@@ -83,10 +83,10 @@ export default function OverviewPage() {
     queryFn: () => unwrap(api.GET('/v1/jobs', { params: { query: { limit: 100 } } })),
   });
   const overview = useQuery({
-    queryKey: ['overview', range.start, range.end, jobId],
+    queryKey: ['overview', range.start, range.end, jobId, i18n.timeZone],
     placeholderData: keepPreviousData,
     queryFn: () => {
-      const { from, to } = rangeInstants(range);
+      const { from, to } = rangeInstants(range, i18n.timeZone);
       return unwrap(api.GET('/v1/overview', { params: { query: { from, to, ...(jobId ? { jobId } : {}) } } }));
     },
   });

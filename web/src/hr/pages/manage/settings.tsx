@@ -3,17 +3,19 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState, type FormEvent } from 'react';
-import { Button, Tab, TabList, TabPanel, Tabs } from 'react-aria-components';
+import { Button, Checkbox, CheckboxGroup, FieldError, Label, Tab, TabList, TabPanel, Tabs, Text } from 'react-aria-components';
 import { useSearchParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../api.ts';
+import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
 import { useCurrentSession } from '../../auth.tsx';
 import { SelectField } from '../../components/controls.tsx';
 import { DataTable, features } from '../../components/data-table.tsx';
 import { ProblemMessage } from '../../components/problem-message.tsx';
-import { dateTime } from '../../format.ts';
-import { useT } from '../../i18n/i18n.tsx';
+import { TimeZoneField } from '../../components/time-fields.tsx';
+import { dateTime, languageName } from '../../format.ts';
+import { useT, type HrI18n } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
+import { interviewLanguages, type InterviewLanguage } from '../../vocabulary.ts';
 
 const roles = ['admin', 'recruiter', 'reviewer'] as const;
 type User = Schemas['User'];
@@ -415,20 +417,81 @@ function WebhooksTab() {
   );
 }
 
+interface CompanyDraft {
+  name: string;
+  region: string;
+  timezone: string;
+  defaultLanguage: InterviewLanguage;
+  enabledLanguages: InterviewLanguage[];
+  allowTypedInterviews: boolean;
+}
+
+const isLanguage = (value: string): value is InterviewLanguage => (interviewLanguages as readonly string[]).includes(value);
+
+function draftOf(company: Schemas['Company'] | undefined): CompanyDraft {
+  return {
+    name: company?.name ?? '',
+    region: company?.defaultPhoneRegion ?? '',
+    timezone: company?.timezone ?? 'UTC',
+    defaultLanguage: company && isLanguage(company.defaultLanguage) ? company.defaultLanguage : 'en',
+    enabledLanguages: (company?.enabledLanguages ?? ['en']).filter(isLanguage),
+    allowTypedInterviews: company?.allowTypedInterviews ?? false,
+  };
+}
+
+/**
+ * The API's refusal of a language, worded at the field it concerns: a language this server has no interviewer voice
+ * for (body.enabledLanguages.N / body.defaultLanguage) or a default that is not offered.
+ */
+function languageProblems(error: unknown, sent: CompanyDraft | undefined, i18n: HrI18n): string[] {
+  if (!(error instanceof ApiError) || error.code !== 'validation_failed' || !sent) return [];
+  return (error.problem?.errors ?? []).flatMap((field) => {
+    const offered = /^body\.enabledLanguages\.(\d+)$/.exec(field.path);
+    const language = offered ? sent.enabledLanguages[Number(offered[1])] : field.path === 'body.defaultLanguage' ? sent.defaultLanguage : undefined;
+    if (language && field.message.startsWith('no interviewer voice')) {
+      return [i18n.t('settings.noVoice', { language: languageName(i18n, language) })];
+    }
+    if (field.path === 'body.enabledLanguages' || field.path === 'body.defaultLanguage') return [i18n.t('settings.defaultNotOffered')];
+    return [];
+  });
+}
+
 function CompanyTab() {
-  const { t } = useT();
+  const i18n = useT();
+  const { t } = i18n;
   const queryClient = useQueryClient();
   const company = useQuery({ queryKey: ['company'], queryFn: () => unwrap(api.GET('/v1/company')) });
-  const [draft, setDraft] = useState<{ name: string; region: string } | null>(null);
-  const value = draft ?? { name: company.data?.name ?? '', region: company.data?.defaultPhoneRegion ?? '' };
+  // What the admin typed stays on screen until it is saved: a refusal leaves every field as it was.
+  const [draft, setDraft] = useState<CompanyDraft | null>(null);
+  const value = draft ?? draftOf(company.data);
   const save = useMutation({
-    mutationFn: () => unwrap(api.PATCH('/v1/company', { body: { name: value.name, defaultPhoneRegion: value.region.toUpperCase() } })),
+    mutationFn: (sent: CompanyDraft) =>
+      unwrap(
+        api.PATCH('/v1/company', {
+          body: {
+            name: sent.name,
+            defaultPhoneRegion: sent.region.toUpperCase(),
+            timezone: sent.timezone,
+            defaultLanguage: sent.defaultLanguage,
+            enabledLanguages: sent.enabledLanguages,
+            allowTypedInterviews: sent.allowTypedInterviews,
+          },
+        }),
+      ),
     onSuccess: (saved) => {
       queryClient.setQueryData(['company'], saved);
+      // The session carries the company's name and time zone, which the shell and every date read.
       void queryClient.invalidateQueries({ queryKey: ['session'] });
       setDraft(null);
     },
   });
+  const change = (next: Partial<CompanyDraft>) => {
+    // A "Saved" or a refusal is about the values sent, not the ones being typed now.
+    if (save.isSuccess) save.reset();
+    setDraft({ ...value, ...next });
+  };
+  const languageErrors = languageProblems(save.error, save.variables, i18n);
+  const offered = interviewLanguages.filter((language) => value.enabledLanguages.includes(language));
   return (
     <div className="hr-settings-tab">
       <form
@@ -436,13 +499,13 @@ function CompanyTab() {
         aria-labelledby="company-title"
         onSubmit={(event) => {
           event.preventDefault();
-          save.mutate();
+          save.mutate(value);
         }}
       >
         <h2 id="company-title">{t('settings.company')}</h2>
         <div className="hr-field">
           <label htmlFor="company-name">{t('settings.companyName')}</label>
-          <input id="company-name" className="hr-input" required value={value.name} onChange={(e) => setDraft({ ...value, name: e.target.value })} />
+          <input id="company-name" className="hr-input" required value={value.name} onChange={(e) => change({ name: e.target.value })} />
         </div>
         <div className="hr-field">
           <label htmlFor="company-region">{t('settings.region')}</label>
@@ -455,20 +518,65 @@ function CompanyTab() {
             maxLength={2}
             value={value.region}
             aria-describedby="company-region-hint"
-            onChange={(e) => setDraft({ ...value, region: e.target.value })}
+            onChange={(e) => change({ region: e.target.value })}
           />
           <span id="company-region-hint" className="hr-hint">
             {t('settings.regionHint')}
           </span>
         </div>
+        <TimeZoneField
+          label={t('settings.timezone')}
+          description={t('settings.timezoneHint')}
+          value={value.timezone}
+          onChange={(timezone) => change({ timezone })}
+        />
+        <CheckboxGroup
+          className="hr-checkbox-group"
+          value={value.enabledLanguages}
+          isInvalid={languageErrors.length > 0}
+          onChange={(next) => {
+            const enabledLanguages = interviewLanguages.filter((language) => next.includes(language));
+            // Un-offering the default moves the default to a language still offered, as the API requires.
+            const defaultLanguage = enabledLanguages.includes(value.defaultLanguage) ? value.defaultLanguage : enabledLanguages[0] ?? value.defaultLanguage;
+            change({ enabledLanguages, defaultLanguage });
+          }}
+        >
+          <Label>{t('settings.languages')}</Label>
+          <div className="hr-checkboxes">
+            {interviewLanguages.map((language) => (
+              <Checkbox key={language} value={language} className="hr-checkbox">
+                <span className="hr-checkbox-box" aria-hidden="true" />
+                {t(`language.${language}`)}
+              </Checkbox>
+            ))}
+          </div>
+          <Text slot="description" className="hr-hint">
+            {t('settings.languagesHint')}
+          </Text>
+          <FieldError className="hr-field-error">{languageErrors.join(' ')}</FieldError>
+        </CheckboxGroup>
+        <SelectField
+          label={t('settings.defaultLanguage')}
+          value={value.defaultLanguage}
+          onChange={(language) => isLanguage(language) && change({ defaultLanguage: language })}
+          options={(offered.length > 0 ? offered : [value.defaultLanguage]).map((language) => ({ id: language, label: t(`language.${language}`) }))}
+          description={t('settings.defaultLanguageHint')}
+        />
+        <Checkbox className="hr-checkbox" isSelected={value.allowTypedInterviews} onChange={(allowTypedInterviews) => change({ allowTypedInterviews })}>
+          <span className="hr-checkbox-box" aria-hidden="true" />
+          <span>
+            {t('settings.typed')}
+            <span className="hr-hint hr-block">{t('settings.typedHint')}</span>
+          </span>
+        </Checkbox>
         <p className="hr-hint">{t('settings.companyMore')}</p>
         <ProblemMessage error={save.error ?? company.error} />
         <div role="status" className="hr-form-ok">
-          {save.isSuccess ? t('settings.saved') : ''}
+          {save.isSuccess ? t('settings.savedCompany') : ''}
         </div>
         <div className="hr-form-actions">
           <Button type="submit" className="hr-button hr-primary" isDisabled={save.isPending || !company.data}>
-            {t('settings.save')}
+            {save.isPending ? t('common.saving') : t('settings.save')}
           </Button>
         </div>
       </form>
