@@ -55,6 +55,43 @@ describe('emulators with the real plugins', () => {
     expect(dg.segments[0]!.end).toBeGreaterThan(dg.segments[0]!.start + 0.5);
   });
 
+  it('Deepgram STT: during a mid-sentence pause only the words said before it, interim then final; the rest after', async () => {
+    const emulator = await startDeepgramEmulator({ script: ['I would use', 'idempotency keys.'] });
+    try {
+      const recognizer = new deepgram.STT({ apiKey: 'emulated', baseUrl: emulator.url.replace(/^http/, 'ws'), sampleRate: 16000 });
+      const stream = recognizer.stream();
+      const before = await synthesizeSpeech('I would use', { sampleRate: 16000 });
+      const after = await synthesizeSpeech('idempotency keys.', { sampleRate: 16000 });
+      const pause = new Int16Array(16000 * 1.5);
+      const all = new Int16Array(before.length + pause.length + after.length);
+      all.set(before, 0);
+      all.set(after, before.length + pause.length);
+      for (const frame of framesOf(all, 16000)) stream.pushFrame(frame);
+      const events: stt.SpeechEvent[] = [];
+      let ends = 0;
+      for await (const event of stream) {
+        events.push(event);
+        if (event.type === stt.SpeechEventType.END_OF_SPEECH && ++ends === 2) break;
+      }
+      stream.close();
+      const texts = (type: stt.SpeechEventType) =>
+        events.filter((e) => e.type === type).map((e) => e.alternatives?.[0]?.text ?? '');
+      expect(texts(stt.SpeechEventType.FINAL_TRANSCRIPT)).toEqual(['I would use', 'idempotency keys.']);
+      // Up to the pause's final, nothing said after the pause: interim results are the first line's words so far.
+      const firstFinal = events.findIndex((e) => e.type === stt.SpeechEventType.FINAL_TRANSCRIPT);
+      const interimsBefore = events.slice(0, firstFinal).filter((e) => e.type === stt.SpeechEventType.INTERIM_TRANSCRIPT);
+      expect(interimsBefore.length).toBeGreaterThan(0);
+      for (const e of interimsBefore) expect('I would use').toMatch(new RegExp(`^${e.alternatives![0]!.text}`));
+      // The pause ends the first segment (speech_final), so the SDK hears an end of speech between the two.
+      expect(events.findIndex((e) => e.type === stt.SpeechEventType.END_OF_SPEECH)).toBeGreaterThan(firstFinal);
+      expect(emulator.segments.map((s) => s.text)).toEqual(['I would use', 'idempotency keys.']);
+      // The plugin stops sending quiet audio about a second into a silence: the emulator hears a shorter pause.
+      expect(emulator.segments[1]!.start - emulator.segments[0]!.end).toBeGreaterThan(0.9);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it('Deepgram TTS: streaming synthesis returns espeak-ng audio', async () => {
     const tts = new deepgram.TTS({ apiKey: 'emulated', baseUrl: dg.url, sampleRate: 24000 });
     const stream = tts.stream();

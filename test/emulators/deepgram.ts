@@ -142,8 +142,15 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     // Deepgram sends UtteranceEnd only when asked for it (`utterance_end_ms`); the plugin does not by default.
     const utteranceEnd = url.searchParams.has('utterance_end_ms');
 
-    const send = (message: unknown) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    // Messages leave in the order of the audio they describe, as from Deepgram: a final held back by its processing
+    // delay is not overtaken by what is heard after it (audio can arrive faster than real time).
+    let outbox = Promise.resolve();
+    const send = (message: unknown, delayMs = 0) => {
+      outbox = outbox
+        .then(() => delay(delayMs))
+        .then(() => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+        });
     };
 
     const endSegment = () => {
@@ -154,11 +161,8 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
       const end = lastSpeechEnd / sampleRate;
       const text = lines.shift() ?? '';
       segments.push({ text, start, end });
-      const result = results(text, start, end, true);
-      setTimeout(() => {
-        send(result);
-        if (utteranceEnd) send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: end });
-      }, options.sttFinalDelayMs ?? 0);
+      send(results(text, start, end, true), options.sttFinalDelayMs ?? 0);
+      if (utteranceEnd) send({ type: 'UtteranceEnd', channel: [0, 1], last_word_end: end });
     };
 
     /** A `Results` message for these words spoken between start and end (seconds of received audio). */
