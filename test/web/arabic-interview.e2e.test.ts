@@ -40,6 +40,18 @@ const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] 
 const candidateLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=you] .text');
 const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
 
+/**
+ * The typed answers: the scenario's, one of them opening on an English term as Gulf tech answers often do; it is laid
+ * out right to left all the same (the first letter alone would make it left to right).
+ */
+const typed = scenario.answers
+  .slice(1)
+  .map((answer, i) =>
+    i === 2
+      ? 'Kafka لا ينتظره مسار التفويض أبدًا: نشغل ثلاث نسخ في منطقتين، وإذا تباطأ الدفتر ننتقل إلى معالجة احتياطية.'
+      : answer,
+  );
+
 /** How a line is laid out: its dir and lang attributes, and the direction the browser resolved for it. */
 const layoutOf = (line: Locator) =>
   line.evaluate((el: any) => ({
@@ -47,7 +59,7 @@ const layoutOf = (line: Locator) =>
     lang: el.closest('[lang]')?.getAttribute('lang'),
     direction: (globalThis as any).getComputedStyle(el).direction,
   }));
-const rtlArabic = { dir: 'auto', lang: 'ar', direction: 'rtl' };
+const rtlArabic = { dir: 'rtl', lang: 'ar', direction: 'rtl' };
 
 /** Both sizes the task asks for: a 390 px phone and a 1280 px desktop. */
 async function screenshots(page: Page, name: string) {
@@ -107,7 +119,7 @@ describe('an Arabic interview in the browser', () => {
     let asked =
       (await interviewerLines(page).count()) -
       (await page.locator('[data-testid=transcript] li[data-who=you] ~ li[data-who=interviewer]').count());
-    for (const [i, answer] of scenario.answers.slice(1).entries()) {
+    for (const [i, answer] of typed.entries()) {
       await expect
         .poll(
           async () =>
@@ -167,7 +179,7 @@ describe('an Arabic interview in the browser', () => {
       .where('interviewId', '=', interview.id)
       .orderBy('seq')
       .execute();
-    expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual(scenario.answers);
+    expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual([scenario.answers[0], ...typed]);
     for (const t of turns.filter((t) => t.speaker === 'interviewer')) expect(t.text).toMatch(/\p{Script=Arabic}/u);
     const consents = await db
       .selectFrom('interviewConsents')

@@ -3,11 +3,25 @@ import { ar } from '../../web/src/i18n/ar.ts';
 import { en } from '../../web/src/i18n/en.ts';
 import { errorMessage, ApiError, normalizeCode } from '../../web/src/lib/api.ts';
 import { phoneIsValid } from '../../web/src/lib/phone.ts';
+import { textDirection } from '../../web/src/lib/text-direction.ts';
 import { endReasonOf, endsAt, knownEndReason, questionProgress } from '../../web/src/pages/interview-attributes.ts';
 
 // The web app's pure pieces; the pages themselves are tested in a real browser (pages.test.ts, interview.e2e.test.ts).
 
 describe('web helpers', () => {
+  it('a transcript line runs in the direction most of its words are written in, not its first letter', () => {
+    // Code-switching, common in Gulf tech hiring: an Arabic answer that opens (or ends) on English terms.
+    expect(textDirection('Kafka لا ينتظره مسار التفويض أبدًا.')).toBe('rtl');
+    expect(textDirection('نستخدم Postgres وKafka في كل خدمة')).toBe('rtl');
+    expect(textDirection('أهلًا ليلى، أنا محاور ذكاء اصطناعي.')).toBe('rtl');
+    // An English answer in an Arabic interview, even with an Arabic word in it.
+    expect(textDirection('We settle nightly with the card network, يعني every night.')).toBe('ltr');
+    expect(textDirection('Hello Ahmed, I am an AI interviewer.')).toBe('ltr');
+    // Nothing to go by: the browser's own rule.
+    expect(textDirection('Kafka هو')).toBe('auto');
+    expect(textDirection('99.99% …')).toBe('auto');
+  });
+
   it('room codes: any case, spaces and dashes; exactly 8 letters or digits', () => {
     expect(normalizeCode(' abcd-2345 ')).toBe('ABCD-2345');
     expect(normalizeCode('ab cd 23 45')).toBe('ABCD-2345');

@@ -23,6 +23,7 @@ import {
   type Session,
   type SessionStatus,
 } from '../lib/api.ts';
+import { textDirection } from '../lib/text-direction.ts';
 import { formatDuration } from './countdown.tsx';
 import type { EndReason } from './done.tsx';
 import { endReasonOf, endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
@@ -314,7 +315,7 @@ function InterviewView({
             {progress ? ` (${t('interview.question', { n: progress.n, total: progress.total })})` : ''}
           </h2>
           {/* The interview's language, whatever the page's (the candidate may have switched it). */}
-          <p dir="auto" lang={session.language}>
+          <p dir={textDirection(question)} lang={session.language}>
             {question}
           </p>
         </section>
@@ -528,7 +529,7 @@ function Transcript({
           <li key={line.id} className={line.who} data-who={line.who}>
             <span className="who">{line.who === 'you' ? t('interview.you') : t('interview.interviewer')}</span>
             {/* Each line takes its own direction: the interviewer may speak English on an Arabic page. */}
-            <span className="text" dir="auto" lang={language}>
+            <span className="text" dir={textDirection(line.text)} lang={language}>
               {line.text}
             </span>
           </li>
