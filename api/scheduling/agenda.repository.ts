@@ -94,10 +94,7 @@ export async function agenda(
     .where('companyId', '=', companyId)
     .where('status', '=', 'open')
     .where((eb) =>
-      eb.or([
-        eb('kind', '=', 'overlapping_slots'),
-        ...(bookingIds.length ? [eb('bookingId', 'in', bookingIds)] : []),
-      ]),
+      eb.or([eb('kind', '=', 'overlapping_slots'), ...(bookingIds.length ? [eb('bookingId', 'in', bookingIds)] : [])]),
     )
     .orderBy('createdAt')
     .execute();

@@ -93,7 +93,9 @@ describe('the agenda of a week', () => {
     expect(booked.slots[0]).toMatchObject({ booked: 1, available: 0 });
 
     // Blocking the booked slot makes the booking a conflict of its own, on the booking and on its slot.
-    const block = okBody(await co.call('POST', '/v1/scheduling/blocks', { body: { slotId: first.id, reason: 'Away' } }));
+    const block = okBody(
+      await co.call('POST', '/v1/scheduling/blocks', { body: { slotId: first.id, reason: 'Away' } }),
+    );
     expect(block.affectedBookings).toEqual([booking.id]);
     const blocked = okBody(await co.call('GET', '/v1/scheduling/agenda?from=2027-03-01&to=2027-03-07'));
     const onBlocked = blocked.conflicts.find((c) => c.kind === 'booking_on_blocked_slot')!;
@@ -138,7 +140,12 @@ describe('the agenda of a week', () => {
   it('refuses a range backwards, longer than six weeks or not a date, and another company gets nothing of this one', async () => {
     const co = await company('Strict Co');
     okBody(await co.call('POST', '/v1/scheduling/configs', { body: weekly({ timezone: 'Asia/Dubai' }) }));
-    for (const query of ['from=2027-03-07&to=2027-03-01', 'from=2027-03-01&to=2027-04-30', 'from=2027-02-30&to=2027-03-07', 'to=2027-03-07']) {
+    for (const query of [
+      'from=2027-03-07&to=2027-03-01',
+      'from=2027-03-01&to=2027-04-30',
+      'from=2027-02-30&to=2027-03-07',
+      'to=2027-03-07',
+    ]) {
       const r = await co.call('GET', `/v1/scheduling/agenda?${query}`);
       expectStatus(r, 400);
       expect(r.body.code, query).toBe('validation_failed');
@@ -147,7 +154,10 @@ describe('the agenda of a week', () => {
     const theirs = okBody(await other.call('GET', '/v1/scheduling/agenda?from=2027-03-01&to=2027-03-07'));
     expect(theirs.slots).toEqual([]);
     // Naming this company's id with the other's key is a 404, as everywhere.
-    expectStatus(await other.call('GET', `/v1/scheduling/agenda?from=2027-03-01&to=2027-03-07&companyId=${co.companyId}`), 404);
+    expectStatus(
+      await other.call('GET', `/v1/scheduling/agenda?from=2027-03-01&to=2027-03-07&companyId=${co.companyId}`),
+      404,
+    );
 
     // A reviewer reads the schedule (a GET is read access), through a session.
     const reviewer = await seedUser(api, co.companyId, 'reviewer');

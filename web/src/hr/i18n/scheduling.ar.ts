@@ -4,7 +4,7 @@ import type { schedulingEn } from './scheduling.en.ts';
 export const schedulingAr: Record<keyof typeof schedulingEn, string> = {
   'nav.scheduling': 'الجدولة',
   'sched.title': 'الجدولة',
-  'sched.zone': 'الأوقات بتوقيت {zone}، المنطقة الزمنية للجدولة في الشركة.',
+  'sched.zone': 'الأوقات بتوقيت {zone}، المنطقة الزمنية للشركة.',
 
   'sched.week.region': 'تقويم الأسبوع',
   'sched.week.nav': 'اختيار الأسبوع',
@@ -17,6 +17,7 @@ export const schedulingAr: Record<keyof typeof schedulingEn, string> = {
   'sched.day.none': 'لا مواعيد',
   'sched.slot.free': '{free} من {capacity} متاحة',
   'sched.slot.full': 'مكتمل',
+  'sched.slot.past': 'انقضى',
   'sched.slot.blocked': 'محظور',
   'sched.slot.orphaned': 'لم يعد ضمن التوفر',
   'sched.slot.conflict': 'تعارض',
@@ -46,7 +47,8 @@ export const schedulingAr: Record<keyof typeof schedulingEn, string> = {
   'sched.conflict.resolved': 'تمت تسوية التعارض.',
 
   'sched.configs.title': 'التوفر',
-  'sched.configs.intro': 'متى يجري المحاور الآلي المقابلات، أسبوعًا بأسبوع. تُقسّم كل نافذة إلى مواعيد تحجزها الموارد البشرية أو المرشحون.',
+  'sched.configs.intro':
+    'متى يجري المحاور الآلي المقابلات، أسبوعًا بأسبوع. تُقسّم كل نافذة إلى مواعيد تحجزها الموارد البشرية أو المرشحون.',
   'sched.configs.caption': 'نوافذ التوفر الأسبوعية',
   'sched.configs.none': 'لا توفر بعد. أضف نافذة أسبوعية لفتح المواعيد.',
   'sched.configs.new': 'إضافة توفر',

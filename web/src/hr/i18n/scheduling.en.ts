@@ -3,7 +3,7 @@
 export const schedulingEn = {
   'nav.scheduling': 'Scheduling',
   'sched.title': 'Scheduling',
-  'sched.zone': 'Times are in {zone}, the company’s scheduling time zone.',
+  'sched.zone': 'Times are in {zone}, the company’s time zone.',
 
   'sched.week.region': 'Week calendar',
   'sched.week.nav': 'Choose the week',
@@ -16,6 +16,7 @@ export const schedulingEn = {
   'sched.day.none': 'No slots',
   'sched.slot.free': '{free} of {capacity} free',
   'sched.slot.full': 'Full',
+  'sched.slot.past': 'Past',
   'sched.slot.blocked': 'Blocked',
   'sched.slot.orphaned': 'No longer in the availability',
   'sched.slot.conflict': 'Conflict',
@@ -45,7 +46,8 @@ export const schedulingEn = {
   'sched.conflict.resolved': 'Conflict resolved.',
 
   'sched.configs.title': 'Availability',
-  'sched.configs.intro': 'When the AI interviewer takes interviews, week by week. Each window is cut into slots that HR or candidates book.',
+  'sched.configs.intro':
+    'When the AI interviewer takes interviews, week by week. Each window is cut into slots that HR or candidates book.',
   'sched.configs.caption': 'Weekly availability windows',
   'sched.configs.none': 'No availability yet. Add a weekly window to open slots.',
   'sched.configs.new': 'Add availability',

@@ -34,7 +34,12 @@ export function BookingActionDialog({
   onDone: (message: string) => void;
 }) {
   return (
-    <ModalOverlay className="hr-modal-overlay" isDismissable isOpen={action !== null} onOpenChange={(open) => !open && onClose()}>
+    <ModalOverlay
+      className="hr-modal-overlay"
+      isDismissable
+      isOpen={action !== null}
+      onOpenChange={(open) => !open && onClose()}
+    >
       <Modal className="hr-modal hr-modal-wide">
         <Dialog className="hr-dialog">
           {action?.kind === 'move' && <MoveForm action={action} zone={zone} onClose={onClose} onDone={onDone} />}
@@ -137,7 +142,10 @@ function MoveForm({
             { id: '', label: t('sched.move.choose') },
             ...options.map((slot) => ({
               id: slot.id,
-              label: t('sched.move.slotOption', { when: slotMoment(i18n.locale, zone, slot.startsAt), free: slot.available }),
+              label: t('sched.move.slotOption', {
+                when: slotMoment(i18n.locale, zone, slot.startsAt),
+                free: slot.available,
+              }),
             })),
           ]}
         />

@@ -42,7 +42,10 @@ export function ConfigTable({
   const columns = useMemo(
     () =>
       column.columns([
-        column.accessor('weekday', { header: () => t('sched.configs.day'), cell: (info) => isoWeekdayName(i18n.locale, info.getValue()) }),
+        column.accessor('weekday', {
+          header: () => t('sched.configs.day'),
+          cell: (info) => isoWeekdayName(i18n.locale, info.getValue()),
+        }),
         column.accessor('startTime', {
           header: () => t('sched.configs.window'),
           cell: (info) => (
@@ -59,7 +62,10 @@ export function ConfigTable({
               : t('sched.configs.slotsNoBreak', { minutes: info.getValue() }),
         }),
         column.accessor('capacity', { header: () => t('sched.configs.capacity'), cell: (info) => info.getValue() }),
-        column.accessor('interviewType', { header: () => t('sched.configs.type'), cell: (info) => t(`type.${info.getValue()}`) }),
+        column.accessor('interviewType', {
+          header: () => t('sched.configs.type'),
+          cell: (info) => t(`type.${info.getValue()}`),
+        }),
         column.accessor('validFrom', {
           header: () => t('sched.configs.valid'),
           cell: (info) => {
@@ -70,7 +76,10 @@ export function ConfigTable({
               : t('sched.configs.validFrom', { from });
           },
         }),
-        column.accessor('timezone', { header: () => t('sched.configs.zone'), cell: (info) => <bdi dir="ltr">{info.getValue()}</bdi> }),
+        column.accessor('timezone', {
+          header: () => t('sched.configs.zone'),
+          cell: (info) => <bdi dir="ltr">{info.getValue()}</bdi>,
+        }),
         column.display({
           id: 'actions',
           header: () => t('sched.configs.actions'),
@@ -78,7 +87,11 @@ export function ConfigTable({
             const name = windowName(i18n, info.row.original);
             return (
               <span className="hr-inline">
-                <Button className="hr-button hr-small-button" aria-label={t('sched.configs.editN', { window: name })} onPress={() => onEdit(info.row.original)}>
+                <Button
+                  className="hr-button hr-small-button"
+                  aria-label={t('sched.configs.editN', { window: name })}
+                  onPress={() => onEdit(info.row.original)}
+                >
                   {t('sched.configs.edit')}
                 </Button>
                 <Button
@@ -161,7 +174,8 @@ function draftOf(config: Config | null, defaults: { timezone: string; today: str
 /** The report in words: what was created and removed, and what needs HR now. */
 export function reportMessage(t: HrI18n['t'], report: Report): string {
   const parts = [t('sched.report.saved', { created: report.created, removed: report.removed })];
-  if (report.affectedBookedSlots.length) parts.push(t('sched.report.affected', { n: report.affectedBookedSlots.length }));
+  if (report.affectedBookedSlots.length)
+    parts.push(t('sched.report.affected', { n: report.affectedBookedSlots.length }));
   if (report.overlapConflicts) parts.push(t('sched.report.overlaps'));
   return parts.join(' ');
 }
@@ -179,7 +193,12 @@ export function ConfigDialog({
   onSaved: (message: string) => void;
 }) {
   return (
-    <ModalOverlay className="hr-modal-overlay" isDismissable isOpen={editing !== null} onOpenChange={(open) => !open && onClose()}>
+    <ModalOverlay
+      className="hr-modal-overlay"
+      isDismissable
+      isOpen={editing !== null}
+      onOpenChange={(open) => !open && onClose()}
+    >
       <Modal className="hr-modal hr-modal-wide hr-config-modal">
         <Dialog className="hr-dialog">
           {editing !== null && (
@@ -212,7 +231,10 @@ function ConfigForm({
   const { t } = i18n;
   const queryClient = useQueryClient();
   const [draft, setDraft] = useState(() => draftOf(config, defaults));
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
   const save = useMutation({
     mutationFn: () => {
       const body = {
@@ -272,8 +294,22 @@ function ConfigForm({
         />
         <TimeInput label={t('sched.form.start')} value={draft.startTime} onChange={set('startTime')} />
         <TimeInput label={t('sched.form.end')} value={draft.endTime} onChange={set('endTime')} />
-        <NumberInput label={t('sched.form.slotMinutes')} value={draft.slotMinutes} onChange={set('slotMinutes')} min={5} max={480} step={5} />
-        <NumberInput label={t('sched.form.breakMinutes')} value={draft.breakMinutes} onChange={set('breakMinutes')} min={0} max={240} step={5} />
+        <NumberInput
+          label={t('sched.form.slotMinutes')}
+          value={draft.slotMinutes}
+          onChange={set('slotMinutes')}
+          min={5}
+          max={480}
+          step={5}
+        />
+        <NumberInput
+          label={t('sched.form.breakMinutes')}
+          value={draft.breakMinutes}
+          onChange={set('breakMinutes')}
+          min={0}
+          max={240}
+          step={5}
+        />
         <NumberInput
           label={t('sched.form.capacity')}
           value={draft.capacity}
@@ -349,7 +385,8 @@ export function DeleteConfigDialog({
     onSuccess: (report) => {
       void queryClient.invalidateQueries({ queryKey: ['scheduling'] });
       const parts = [t('sched.delete.done', { removed: report.removed })];
-      if (report.affectedBookedSlots.length) parts.push(t('sched.report.affected', { n: report.affectedBookedSlots.length }));
+      if (report.affectedBookedSlots.length)
+        parts.push(t('sched.report.affected', { n: report.affectedBookedSlots.length }));
       onDeleted(parts.join(' '));
     },
   });
@@ -376,7 +413,11 @@ export function DeleteConfigDialog({
                 <Button className="hr-button hr-quiet" onPress={onClose}>
                   {t('sched.keep')}
                 </Button>
-                <Button className="hr-button hr-primary" isDisabled={remove.isPending} onPress={() => remove.mutate(config.id)}>
+                <Button
+                  className="hr-button hr-primary"
+                  isDisabled={remove.isPending}
+                  onPress={() => remove.mutate(config.id)}
+                >
                   {t('sched.delete.confirm')}
                 </Button>
               </div>

@@ -59,11 +59,7 @@ export default function SchedulingPage() {
           {t('sched.configs.new')}
         </Button>
       </div>
-      {zone && (
-        <p className="hr-hint">
-          {t('sched.zone', { zone })}
-        </p>
-      )}
+      {zone && <p className="hr-hint">{t('sched.zone', { zone })}</p>}
       <p role="status" className="hr-form-ok">
         {message}
       </p>
@@ -202,14 +198,23 @@ function WeekCalendar({
       {/* Days with slots get more room than empty ones, so a week of a few busy days stays readable at 1024 px. */}
       <ol
         className="hr-week"
-        style={{ gridTemplateColumns: days.map((day) => (byDay.has(day.toString()) ? 'minmax(0, 1.7fr)' : 'minmax(0, 1fr)')).join(' ') }}
+        style={{
+          gridTemplateColumns: days
+            .map((day) => (byDay.has(day.toString()) ? 'minmax(0, 1.7fr)' : 'minmax(0, 1fr)'))
+            .join(' '),
+        }}
       >
         {days.map((day) => {
           const key = day.toString();
           const slots = byDay.get(key) ?? [];
           const isToday = key === todayDate;
           return (
-            <li key={key} className={`hr-day${isToday ? ' hr-day-today' : ''}`} aria-labelledby={`day-${key}`} aria-current={isToday ? 'date' : undefined}>
+            <li
+              key={key}
+              className={`hr-day${isToday ? ' hr-day-today' : ''}`}
+              aria-labelledby={`day-${key}`}
+              aria-current={isToday ? 'date' : undefined}
+            >
               <h3 id={`day-${key}`} className="hr-day-head">
                 <span className="hr-day-name">{dayName(locale, day)}</span>{' '}
                 <span className="hr-day-date">{dayDate(locale, day)}</span>
@@ -250,18 +255,23 @@ function SlotCard({
   onAction: (action: BookingAction) => void;
 }) {
   const { t } = useT();
+  // A slot that has started takes no booking, whatever seats it had left.
+  const past = Date.parse(slot.startsAt) <= Date.now();
   const state =
     slot.status === 'blocked'
       ? t('sched.slot.blocked')
       : slot.status === 'orphaned'
         ? t('sched.slot.orphaned')
-        : slot.available === 0
-          ? t('sched.slot.full')
-          : t('sched.slot.free', { free: slot.available, capacity: slot.capacity });
+        : past && slot.booked === 0
+          ? t('sched.slot.past')
+          : slot.available === 0
+            ? t('sched.slot.full')
+            : t('sched.slot.free', { free: slot.available, capacity: slot.capacity });
   const classes = [
     'hr-slot',
     `hr-slot-${slot.status}`,
     slot.booked > 0 ? 'hr-slot-booked' : '',
+    past ? 'hr-slot-past' : '',
     conflicts.length ? 'hr-slot-conflict' : '',
   ].join(' ');
   return (
@@ -339,7 +349,9 @@ function Conflicts({
   const queryClient = useQueryClient();
   const dismiss = useMutation({
     mutationFn: (id: string) =>
-      unwrap(api.POST('/v1/scheduling/conflicts/{id}/resolve', { params: { path: { id } }, body: { action: 'dismiss' } })),
+      unwrap(
+        api.POST('/v1/scheduling/conflicts/{id}/resolve', { params: { path: { id } }, body: { action: 'dismiss' } }),
+      ),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['scheduling'] });
       onDone(t('sched.conflict.resolved'));
@@ -348,7 +360,10 @@ function Conflicts({
   const bookingOf = new Map(bookings.map((b) => [b.id, b]));
   const configOf = new Map(configs.map((c) => [c.id, c]));
   return (
-    <section className={`hr-conflicts${conflicts.length ? ' hr-conflicts-open' : ''}`} aria-labelledby="sched-conflicts">
+    <section
+      className={`hr-conflicts${conflicts.length ? ' hr-conflicts-open' : ''}`}
+      aria-labelledby="sched-conflicts"
+    >
       <h3 id="sched-conflicts">{t('sched.conflicts.title')}</h3>
       {conflicts.length === 0 ? (
         <p className="hr-muted">{t('sched.conflicts.none')}</p>
@@ -366,16 +381,25 @@ function Conflicts({
             return (
               <li key={conflict.id} className="hr-conflict">
                 <p>
-                  <span className="hr-badge hr-conflict-badge">{t(`sched.conflict.short.${conflict.kind}`)}</span> {text}{' '}
-                  <span className="hr-hint">{t('sched.conflict.when', { when: dateTime(i18n, conflict.createdAt) })}</span>
+                  <span className="hr-badge hr-conflict-badge">{t(`sched.conflict.short.${conflict.kind}`)}</span>{' '}
+                  {text}{' '}
+                  <span className="hr-hint">
+                    {t('sched.conflict.when', { when: dateTime(i18n, conflict.createdAt) })}
+                  </span>
                 </p>
                 <div className="hr-inline">
                   {booking && booking.interviewStatus === 'scheduled' && (
                     <>
-                      <Button className="hr-button hr-small-button" onPress={() => onAction({ kind: 'move', booking, conflictId: conflict.id })}>
+                      <Button
+                        className="hr-button hr-small-button"
+                        onPress={() => onAction({ kind: 'move', booking, conflictId: conflict.id })}
+                      >
                         {t('sched.conflict.rebook')}
                       </Button>
-                      <Button className="hr-button hr-small-button" onPress={() => onAction({ kind: 'cancel', booking, conflictId: conflict.id })}>
+                      <Button
+                        className="hr-button hr-small-button"
+                        onPress={() => onAction({ kind: 'cancel', booking, conflictId: conflict.id })}
+                      >
                         {t('sched.conflict.cancel')}
                       </Button>
                     </>
