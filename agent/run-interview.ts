@@ -3,7 +3,7 @@ import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { codeStreamTopic } from '../shared/coding/coding.schema.ts';
+import { candidateView, codeStreamTopic, problemStreamTopic, type ProblemMessage } from '../shared/coding/coding.schema.ts';
 import type { Database } from '../shared/db/schema.ts';
 import { createCodeSession } from './code-session.ts';
 import { candidateArrived, endInterview, interviewerLeftNoShow } from '../shared/interview-lifecycle.ts';
@@ -96,9 +96,23 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       .catch((error: unknown) => log.warn({ err: error }, 'attributes not published'));
   };
 
+  // A coding question's problem reaches the candidate's page as the question starts: the candidate's view of it
+  // only (no hidden tests, no reference solution). Sent again when they come back after a drop.
+  let problemSent: string | undefined;
+  const sendProblem = (again = false) => {
+    const question = flow.stage === 'questions' ? flow.currentQuestion : undefined;
+    if (!question?.coding || !candidateIdentity || (!again && problemSent === question.questionId)) return;
+    problemSent = question.questionId;
+    const message: ProblemMessage = { questionId: question.questionId, problem: candidateView(question.coding) };
+    void job.room.localParticipant
+      ?.sendText(JSON.stringify(message), { topic: problemStreamTopic, destinationIdentities: [candidateIdentity] })
+      .catch((error: unknown) => log.warn({ err: error }, 'coding problem not sent'));
+  };
+
   // The question counter and the deadline, as the flow stands. Published as soon as the flow moves (a question's
   // counter must show while it is being asked, not after) and again when each interviewer turn is stored.
   const publishProgress = () => {
+    sendProblem();
     const asked = flow.currentQuestion;
     const position = asked ? context.plan.questions.findIndex((q) => q.questionId === asked.questionId) + 1 : 0;
     void publish({
@@ -179,7 +193,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       stopped: async () => {
         if (ending || !candidateIdentity) return;
         for (const t of timers) clearTimeout(t);
-        await writer.flush().catch(() => {});
+        await Promise.all([writer.flush(), code.flush()]).catch(() => {});
         const { ended } = await endInterview(db, interviewId, 'interviewer_stopped', { actor: 'agent' });
         if (ended) log.warn('the interviewer stopped before the interview ended');
       },
@@ -307,6 +321,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     if (flow.stage !== 'ended' && !ending) {
       session.interrupt({ force: true });
       agent.perform(flow.rejoined());
+      sendProblem(true);
     }
   });
 

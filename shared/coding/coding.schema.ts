@@ -131,3 +131,13 @@ export const codeBatchSchema = z.object({
   events: z.array(codeEventSchema).min(1).max(500),
 });
 export type CodeBatch = z.infer<typeof codeBatchSchema>;
+
+/**
+ * The interviewer sends the candidate's page the problem of a coding question when the question starts (and again
+ * after a rejoin), on this text-stream topic: `{ questionId, problem: candidateView(problem) }`, nothing more.
+ */
+export const problemStreamTopic = 'interview.problem';
+export interface ProblemMessage {
+  questionId: string;
+  problem: ReturnType<typeof candidateView>;
+}

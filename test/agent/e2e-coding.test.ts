@@ -1,14 +1,22 @@
 import { ChangeSet, Text } from '@codemirror/state';
 import type { Room } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeStreamTopic, type CodeBatch, type CodeEvent } from '../../shared/coding/coding.schema.ts';
+import {
+  candidateView,
+  codeStreamTopic,
+  problemStreamTopic,
+  type CodeBatch,
+  type CodeEvent,
+  type ProblemMessage,
+} from '../../shared/coding/coding.schema.ts';
 import { runCandidate, spokenSegments } from '../support/candidate-sim.ts';
 import { lastUserText, type GeminiRequest } from '../emulators/gemini.ts';
 import { startAgentStack, type AgentStack } from './support/stack.ts';
 
-// A coding interview with the real worker, LiveKit and the emulators: the candidate's editor sends its events on
-// the code text stream while they talk; the interviewer stores them as they come (a resent batch adds nothing, a
-// broken one is dropped without harm) and the LLM request that answers the candidate carries their code as it is.
+// A coding interview with the real worker, LiveKit and the emulators: the problem reaches the candidate's page (its
+// candidate view only) as the question starts; the candidate's editor sends its events on the code text stream
+// while they talk; the interviewer stores them as they come (a resent batch adds nothing, a broken one is dropped
+// without harm) and the LLM request that answers the candidate carries their code as it is.
 
 let stack: AgentStack;
 
@@ -95,6 +103,7 @@ describe('a coding interview', () => {
       const send = (room: Room, batch: unknown) =>
         room.localParticipant!.sendText(typeof batch === 'string' ? batch : JSON.stringify(batch), { topic: codeStreamTopic });
 
+      const problems: { from: string; message: ProblemMessage }[] = [];
       const result = await runCandidate({
         apiUrl: stack.api.url,
         roomCode: interview.roomCode,
@@ -102,7 +111,14 @@ describe('a coding interview', () => {
         answers,
         timeoutMs: 240_000,
         beforeAnswer: async (index, room) => {
+          if (index === 0) {
+            room.registerTextStreamHandler(problemStreamTopic, async (reader, info) => {
+              problems.push({ from: info.identity, message: JSON.parse(await reader.readAll()) as ProblemMessage });
+            });
+          }
           if (index !== 2) return;
+          // The problem reached the page as the question started: the candidate's view of it, nothing more.
+          await expect.poll(() => problems.length, { timeout: 30_000 }).toBe(1);
           // Broken batches first: the interviewer drops them and carries on.
           await send(room, 'not json at all');
           await send(room, { questionId: coding.questionId, firstSeq: 0, events: [{ type: 'teleport', at: 1 }] });
@@ -116,6 +132,8 @@ describe('a coding interview', () => {
         },
       });
       expect(result.endedBy).not.toBe('timeout');
+      expect(problems.map((p) => p.message)).toEqual([{ questionId: coding.questionId, problem: candidateView(coding.coding!) }]);
+      expect(JSON.stringify(problems)).not.toContain('referenceSolution');
       expect(result.answers.map((a) => a.text)).toEqual(answers);
 
       const rows = await db
