@@ -289,7 +289,7 @@ describe('HR review, end to end', () => {
     await ar.page.locator('.hr-quote').first().click();
     await expect.poll(() => ar.page.locator(`#turn-${firstAnswer.seq} mark`).textContent()).toBe(quote);
     // The quote marks are the quoted words' (English), not the page's.
-    expect(await ar.page.locator('.hr-quote q').first().getAttribute('lang')).toBe('en');
+    expect(await ar.page.locator('.hr-quote bdi').first().getAttribute('lang')).toBe('en');
     expect(await axeViolations(ar.page), 'axe on the review (ar)').toEqual([]);
     await hrScreenshots(ar.page, 'review-e2e-ar');
     expect(ar.errors).toEqual([]);

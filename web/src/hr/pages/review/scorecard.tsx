@@ -10,7 +10,8 @@ type Scorecard = Schemas['Scorecard'];
 type Evidence = Schemas['ScorecardEvidence'];
 
 /** `language` is the interview's: the quote marks are those of the quoted words, not of the workspace's language
- * (an English quote on the Arabic page opened with ” and closed with “). */
+ * (an English quote on the Arabic page opened with ” and closed with “). Chromium takes a <q>'s marks from the
+ * language around it, not its own lang attribute, hence the <bdi> (which also isolates the quote's direction). */
 export function EvidenceList({
   evidence,
   onQuote,
@@ -34,9 +35,9 @@ export function EvidenceList({
               aria-label={t('scorecard.quoteLabel', { quote: e.quote })}
               onClick={() => onQuote(e)}
             >
-              <q lang={language} dir="auto">
-                {e.quote}
-              </q>
+              <bdi lang={language}>
+                <q>{e.quote}</q>
+              </bdi>
             </button>
           </li>
         ))}
