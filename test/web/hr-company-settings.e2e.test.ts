@@ -33,6 +33,12 @@ function currentNav(page: Page) {
   return page.getByRole('navigation').locator('a[aria-current="page"]').allTextContents();
 }
 
+/** Ticks or unticks a checkbox by keyboard (react-aria keeps the input itself under its label). */
+async function toggle(page: Page, name: string | RegExp) {
+  await page.getByRole('checkbox', { name }).focus();
+  await page.keyboard.press('Space');
+}
+
 beforeAll(async () => {
   ensureWebBuilt();
   api = await startTestApi();
@@ -72,10 +78,11 @@ describe('HR workspace: company settings and the new interview', () => {
     await expect.poll(() => zone.inputValue()).toBe('Asia/Riyadh (GMT+03:00)');
 
     // Arabic offered too and made the default; typed interviews allowed.
-    await page.getByRole('checkbox', { name: 'Arabic' }).check();
+    await toggle(page, 'Arabic');
+    await expect.poll(() => page.getByRole('checkbox', { name: 'Arabic' }).isChecked()).toBe(true);
     await page.getByRole('button', { name: /Default language/ }).click();
     await page.getByRole('option', { name: 'Arabic' }).click();
-    await page.getByRole('checkbox', { name: /Allow typed interviews/ }).check();
+    await toggle(page, /Allow typed interviews/);
     await expectNoViolations(page, 'settings: company');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Saved. New dates and interviews follow these settings.');
@@ -167,7 +174,10 @@ describe('HR workspace: company settings and the new interview', () => {
     await page.goto(`${api.url}/hr/interviews/new`);
     await expect.poll(() => heading(page)).toBe('مقابلة جديدة');
     expect(await currentNav(page)).toEqual(['مقابلة جديدة']);
-    await page.getByRole('radio', { name: 'يختارها المرشح' }).click();
+    await page.getByRole('radio', { name: 'تختارها أنت' }).focus();
+    // Right to left, the next radio is to the left.
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.getByRole('radio', { name: 'يختارها المرشح' }).isChecked()).toBe(true);
     await expect.poll(() => mainText(page)).toContain('يختار المرشح إحدى اللغات التي تتيحها شركتك');
     expect(await mainText(page)).toContain('بتوقيت الشركة، Asia/Riyadh.');
     await expectNoViolations(page, 'new interview (ar)');
@@ -185,7 +195,7 @@ describe('HR workspace: company settings and the new interview', () => {
       await page.goto(`${englishOnly.url}/hr/settings?tab=company`);
       await expect.poll(() => page.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('UTC (GMT+00:00)');
       await page.getByLabel('Company name').fill('English Only Company');
-      await page.getByRole('checkbox', { name: 'Arabic' }).check();
+      await toggle(page, 'Arabic');
       await page.getByRole('button', { name: 'Save' }).click();
       await expect
         .poll(() => mainText(page))
@@ -199,7 +209,8 @@ describe('HR workspace: company settings and the new interview', () => {
       });
       await expectNoViolations(page, 'settings: refused language');
       // Unticking it and saving again works.
-      await page.getByRole('checkbox', { name: 'Arabic' }).uncheck();
+      await toggle(page, 'Arabic');
+      await expect.poll(() => page.getByRole('checkbox', { name: 'Arabic' }).isChecked()).toBe(false);
       await page.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.getByRole('status').allTextContents()).toContain('Saved. New dates and interviews follow these settings.');
       expect(bodyOf(await client(englishOnly.url, company.key)('GET', '/v1/company'), 200).name).toBe('English Only Company');

@@ -532,6 +532,8 @@ function CompanyTab() {
         />
         <CheckboxGroup
           className="hr-checkbox-group"
+          // The refusal is shown, not enforced: native validation would keep the form from being sent again.
+          validationBehavior="aria"
           value={value.enabledLanguages}
           isInvalid={languageErrors.length > 0}
           onChange={(next) => {
