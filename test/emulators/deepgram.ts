@@ -150,7 +150,9 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
         .then(() => delay(delayMs))
         .then(() => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-        });
+        })
+        // One failed send must not silence the rest of the stream.
+        .catch(() => {});
     };
 
     const endSegment = () => {
