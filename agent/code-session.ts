@@ -1,10 +1,11 @@
-import { ChangeSet, Text } from '@codemirror/state';
+import type { Text } from '@codemirror/state';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { insertCodeEvents, listCodeEvents } from '../api/coding/code-events.repository.ts';
 import { codeBatchSchema, type CodeEvent, type CodingProblem, type TestResult } from '../shared/coding/coding.schema.ts';
 import type { Database } from '../shared/db/schema.ts';
 import type { PlanQuestion } from '../shared/plans/plan.schema.ts';
+import { applyCodeEvent, textOf } from '../shared/coding/replay.ts';
 
 // The candidate's code, as the interviewer knows it. The candidate's editor sends its events in numbered batches on
 // the `interview.code` text stream; this module owns what comes of them: each batch is stored as it arrives (the
@@ -28,8 +29,6 @@ interface QuestionCode {
   stale: boolean;
 }
 
-const textOf = (code: string) => Text.of(code.split('\n'));
-
 /**
  * The current code of each coding question, from its starter code and the editor's events in order. Events arrive
  * numbered for the whole interview: numbers already applied (a batch resent after a reconnect) are skipped, a gap
@@ -47,7 +46,7 @@ export function createCodeTracker(questions: readonly PlanQuestion[], log?: Pick
       case 'change':
         if (state.stale) return;
         try {
-          state.doc = ChangeSet.fromJSON(event.changes).apply(state.doc);
+          state.doc = applyCodeEvent(state.doc, event);
         } catch (error) {
           // A change made against another text than ours: something was lost. The next snapshot puts it right.
           state.stale = true;
@@ -58,7 +57,7 @@ export function createCodeTracker(questions: readonly PlanQuestion[], log?: Pick
         if (!state.stale && state.doc.toString() !== event.code) {
           log?.warn({ questionId, seq }, 'the code differs from the editor snapshot; taking the snapshot');
         }
-        state.doc = textOf(event.code);
+        state.doc = applyCodeEvent(state.doc, event);
         state.stale = false;
         return;
       case 'run':

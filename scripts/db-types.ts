@@ -35,6 +35,9 @@ const overrides: Record<string, string> = {
   'interview_plan_questions.coding': 'ColumnType<unknown, string | null | undefined, string | null>',
   // An editor event without its type and time (columns of their own), parsed with codeEventSchema where it is read.
   'code_events.payload': 'ColumnType<Record<string, unknown>, string, string>',
+  // Test results (testResultSchema[]), parsed where they are read (api/coding/server-rerun.ts).
+  'code_reruns.results': 'ColumnType<unknown, string | null | undefined, string | null>',
+  'code_reruns.browser_results': 'ColumnType<unknown, string | null | undefined, string | null>',
   'availability_configs.settings': 'ColumnType<SlotSettings, string | undefined, string>',
   'slots.settings': 'ColumnType<SlotSettings, string | undefined, string>',
   'audit_log.details': 'ColumnType<Record<string, unknown>, string | undefined, string>',

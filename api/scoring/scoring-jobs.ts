@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rerunInterviewCode } from '../coding/server-rerun.ts';
 import { enqueueScoring, type JobPayloads } from '../../shared/jobs.ts';
 import type { PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
 import { evaluationTimeoutMs } from './evaluator.ts';
@@ -12,8 +13,9 @@ import { noLlmReason, scoreInterview, type ScoringDeps } from './scorecards.ts';
 /** The `score-interview` task. Idempotent: a job for an interview that already has what it asked for does nothing. */
 export function scoreInterviewTask(deps: ScoringDeps): TaskDefinition<JobPayloads['score-interview']> {
   return {
-    // The model call is bounded by evaluationTimeoutMs; the margin covers reading the material and the write.
-    timeoutMs: evaluationTimeoutMs + 30_000,
+    // The model call is bounded by evaluationTimeoutMs; the margin covers reading the material and the write, and
+    // the server's re-run of the candidate's code (each run bounded by runLimits, a fresh engine each).
+    timeoutMs: evaluationTimeoutMs + 150_000,
     async run({ interviewId, trigger = 'interview_completed' }) {
       const interview = await deps.db.selectFrom('interviews').selectAll().where('id', '=', interviewId).executeTakeFirst();
       if (!interview || interview.status !== 'completed') return;
@@ -26,6 +28,9 @@ export function scoreInterviewTask(deps: ScoringDeps): TaskDefinition<JobPayload
       if (trigger === 'interview_completed' && latest) return;
       if (trigger === 'llm_configured' && !(latest?.status === 'pending' && latest.pendingReason === noLlmReason)) return;
       if (trigger === 'llm_configured' && !deps.scoring.googleApiKey) return;
+      // Before scoring, never after: the scorecard reads the server's results, not the browser's.
+      const rerun = await deps.db.selectFrom('codeReruns').select('seq').where('interviewId', '=', interviewId).limit(1).executeTakeFirst();
+      if (!rerun) await rerunInterviewCode(deps.db, interviewId, deps.log);
       const row = await scoreInterview(deps, interview, trigger);
       deps.log.info({ interviewId, version: row.version, status: row.status, trigger }, 'scored interview');
     },

@@ -109,6 +109,18 @@ export interface CodeEvents {
   type: 'change' | 'snapshot' | 'run' | 'paste' | 'focus';
 }
 
+export interface CodeReruns {
+  browserResults: ColumnType<unknown, string | null | undefined, string | null>;
+  code: string;
+  createdAt: Generated<Timestamp>;
+  error: string | null;
+  interviewId: string;
+  kind: 'final' | 'run';
+  questionId: string;
+  results: ColumnType<unknown, string | null | undefined, string | null>;
+  seq: number;
+}
+
 export interface Companies {
   allowTypedInterviews: Generated<boolean>;
   createdAt: Generated<Timestamp>;
@@ -471,6 +483,7 @@ export interface DB {
   bookings: Bookings;
   candidates: Candidates;
   codeEvents: CodeEvents;
+  codeReruns: CodeReruns;
   companies: Companies;
   emailMessages: EmailMessages;
   hiringDecisions: HiringDecisions;
