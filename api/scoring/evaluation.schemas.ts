@@ -18,6 +18,10 @@ export const modelEvaluationSchema = z.object({
       score: score.nullable().describe('null when the answer gives no evidence for a score'),
       rationale: z.string().describe('How the evidence maps to the anchors; about what was said only'),
       evidence: z.array(modelQuote),
+      codeEvidence: z
+        .array(z.string())
+        .optional()
+        .describe("Coding questions only: lines copied verbatim from the candidate's final code, one or more whole lines each"),
     }),
   ),
   competencies: z.array(
@@ -52,6 +56,8 @@ export const questionResultSchema = z
     insufficientEvidence: z.boolean(),
     rationale: z.string().nullable(),
     evidence: z.array(evidenceSchema),
+    /** Coding questions: verbatim lines of the stored final code (absent on scorecards written before them). */
+    codeEvidence: z.array(z.string()).optional(),
   })
   .meta({ id: 'ScorecardQuestion' });
 

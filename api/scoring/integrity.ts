@@ -1,3 +1,4 @@
+import type { TestResult } from '../../shared/coding/coding.schema.ts';
 import type { Competency } from '../../shared/db/schema.ts';
 import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { normaliseText, phraseAlternation, wordsPattern } from '../../shared/text/arabic.ts';
@@ -8,6 +9,8 @@ import { scorecardTexts } from './texts/index.ts';
 // - every evidence quote is a verbatim span of the candidate's own answers, at least three words long; "verbatim"
 //   after case and whitespace normalisation and, for Arabic, the spelling folds of shared/text/arabic.ts (diacritics,
 //   tatweel, alef and hamza forms, ى/ي, ة/ه, digits), which never make a paraphrase pass;
+// - a code quote is whole lines of the coding question's final code as the server stored it; a coding question
+//   with no code written is insufficient evidence;
 // - a question or competency without valid evidence is "insufficient evidence", never a number;
 // - questions never asked, and silence or non-answers, are never scored, whatever the model says;
 // - nothing about emotion, personality or voice survives into the scorecard.
@@ -112,7 +115,41 @@ function validQuotes(
   return valid;
 }
 
+/**
+ * Code quotes that are whole lines of the stored final code, in order (indentation and trailing space aside); any
+ * other is dropped, as a transcript quote that is not verbatim is.
+ */
+function validCodeQuotes(quotes: readonly string[], code: string, report: IntegrityReport, onDrop: () => void) {
+  const lines = code.split('\n').map((l) => l.trim());
+  const valid: string[] = [];
+  for (const quote of quotes) {
+    const wanted = quote.split('\n').map((l) => l.trim());
+    while (wanted.length > 0 && wanted[0] === '') wanted.shift();
+    while (wanted.length > 0 && wanted.at(-1) === '') wanted.pop();
+    const found =
+      wanted.length > 0 &&
+      lines.some((_, start) => wanted.every((w, i) => lines[start + i] === w));
+    if (!found) {
+      report.droppedQuotes++;
+      onDrop();
+      continue;
+    }
+    if (!valid.includes(quote.trim())) valid.push(quote.trim());
+  }
+  return valid;
+}
+
+/** A coding question's code after the interview, as the server stored it (api/coding/server-rerun.ts). */
+export interface FinalCode {
+  questionId: string;
+  code: string;
+  /** Whether the candidate changed anything: nothing written is insufficient evidence, whatever was said. */
+  written: boolean;
+  results: TestResult[] | null;
+}
+
 export interface IntegrityInput {
+  code?: FinalCode[];
   plan: PlanQuestion[];
   competencies: Competency[];
   turns: Turn[];
@@ -149,7 +186,16 @@ export function applyIntegrity(input: IntegrityInput): { result: ScorecardResult
     const model = input.evaluation?.questions.find((m) => m.questionId === q.questionId);
     const evidence =
       status === 'asked' && model ? validQuotes(model.evidence, candidateTurns, report, drop(`question ${q.questionId}`)) : [];
-    const scored = status === 'asked' && model?.score != null && evidence.length > 0;
+    const final = q.coding ? input.code?.find((c) => c.questionId === q.questionId) : undefined;
+    const codeEvidence =
+      q.coding && final?.written && status === 'asked' && model?.codeEvidence
+        ? validCodeQuotes(model.codeEvidence, final.code, report, () => drop(`code of ${q.questionId}`)({ turnSeq: -1, quote: '' }))
+        : [];
+    // A coding question is scored on what was written: with no code there is nothing to score, whatever was said.
+    const scored =
+      status === 'asked' &&
+      model?.score != null &&
+      (q.coding ? final?.written === true && evidence.length + codeEvidence.length > 0 : evidence.length > 0);
     if (model?.score != null && !scored) report.scoresWithdrawn++;
     return {
       questionId: q.questionId,
@@ -161,6 +207,7 @@ export function applyIntegrity(input: IntegrityInput): { result: ScorecardResult
       insufficientEvidence: !scored,
       rationale: status === 'asked' && model ? stripAffect(model.rationale, report) || null : null,
       evidence,
+      ...(q.coding ? { codeEvidence } : {}),
     };
   });
 

@@ -8,7 +8,8 @@ import { readPlan } from '../plans/plans.repository.ts';
 import type { ScorecardResult } from './evaluation.schemas.ts';
 import { createEvaluator, scoringPromptVersion, type ScoringSettings } from './evaluator.ts';
 import { scorecardTexts } from './texts/index.ts';
-import { applyIntegrity, overallScore, questionStatuses, type Turn } from './integrity.ts';
+import { applyIntegrity, overallScore, questionStatuses, type FinalCode, type Turn } from './integrity.ts';
+import { listCodeReruns } from '../coding/server-rerun.ts';
 
 export type ScoreTrigger = 'interview_completed' | 're_score' | 'llm_configured';
 
@@ -80,6 +81,12 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
   const statuses = questionStatuses(plan, turns);
   const anythingAnswered = [...statuses.values()].some((s) => s === 'asked');
   const evaluator = createEvaluator(deps.scoring);
+  const code: FinalCode[] = (await listCodeReruns(deps.db, interview.id))
+    .filter((r) => r.kind === 'final')
+    .map((r) => {
+      const starter = plan.find((q) => q.questionId === r.questionId)?.coding?.starterCode;
+      return { questionId: r.questionId, code: r.code, written: r.code.trim() !== (starter ?? '').trim(), results: r.results };
+    });
 
   let stored: { status: 'pending' | 'complete'; pendingReason: string | null; model: string | null; result: ScorecardResult; integrity: object };
   if (!anythingAnswered) {
@@ -103,12 +110,14 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
       competencies,
       plan,
       turns,
+      code,
       language: interview.language,
     });
     const { result, integrity } = applyIntegrity({
       plan,
       competencies,
       turns,
+      code,
       evaluation,
       language: interview.language,
       // The quote itself is the candidate's words; the log gets where it was claimed, not what.

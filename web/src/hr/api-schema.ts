@@ -3401,6 +3401,7 @@ export interface components {
       summary: string;
     };
     ScorecardQuestion: {
+      codeEvidence?: string[];
       competencyKey: string | null;
       evidence: components['schemas']['ScorecardEvidence'][];
       insufficientEvidence: boolean;
