@@ -8,6 +8,7 @@ import { hrAuthenticator } from './auth/authenticate.ts';
 import { userRoutes } from './auth/users.routes.ts';
 import { candidateRoutes } from './candidates/candidates.routes.ts';
 import { codeEventRoutes } from './coding/code-events.routes.ts';
+import { codeRerunRoutes } from './coding/code-reruns.routes.ts';
 import { companyRoutes } from './companies/company.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
@@ -38,6 +39,7 @@ export function allRoutes(deps: AppDeps) {
     ...invitationRoutes(deps),
     ...planRoutes(deps),
     ...codeEventRoutes(deps),
+    ...codeRerunRoutes(deps),
     ...resultRoutes(deps),
     ...recordingRoutes(deps),
     ...publicRoutes(deps),

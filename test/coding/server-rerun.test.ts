@@ -4,7 +4,7 @@ import { insertCodeEvents } from '../../api/coding/code-events.repository.ts';
 import { disagreements, listCodeReruns, rerunInterviewCode } from '../../api/coding/server-rerun.ts';
 import type { CodeEvent, CodingProblem } from '../../shared/coding/coding.schema.ts';
 import { finalCode } from '../../shared/coding/replay.ts';
-import { client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
+import { bodyOf, client, seedCompany, startTestApi, type TestApi } from '../support/harness.ts';
 
 // After the interview the server rebuilds each coding question's code from the stored editor events and runs it in
 // its own sandboxes: the final code against every test (hidden ones too), the code at each of the candidate's runs
@@ -83,6 +83,12 @@ describe('the server re-run after the interview', () => {
     expect(final.results!.map((r) => r.name)).toEqual(problem.tests.map((t) => t.name));
     expect(final.results!.every((r) => r.passed)).toBe(true);
     expect(final.browserResults).toBeNull();
+
+    // The reviewer's view: the browser's claim beside the server's results, with the tests where they disagree.
+    const page = bodyOf(await hr('GET', `/v1/interviews/${interviewId}/code-reruns`), 200);
+    expect(page.items.map((i) => i.disagreements)).toEqual([visible.map((t) => t.name), []]);
+    const other = client(api.url, (await seedCompany(api.db, 'Other Co')).key);
+    expect((await other('GET', `/v1/interviews/${interviewId}/code-reruns`)).status).toBe(404);
 
     // Run again (a retried job): replaced, not doubled.
     await rerunInterviewCode(api.db, interviewId);

@@ -347,6 +347,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/interviews/{id}/code-reruns': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The server's re-runs of the candidate's code after the interview */
+    get: operations['listCodeReruns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/interviews/{id}/decision': {
     parameters: {
       query?: never;
@@ -1926,6 +1943,27 @@ export interface components {
       }[];
       /** @description Pass as `afterSeq` for the next page; null on the last page */
       nextAfterSeq: number | null;
+    };
+    CodeReruns: {
+      /** Format: uuid */
+      interviewId: string;
+      items: {
+        browserResults: components['schemas']['CodingTestResult'][] | null;
+        code: string;
+        /** @description Tests the browser reported differently */
+        disagreements: string[];
+        error: string | null;
+        /**
+         * @description final: every test, hidden ones too; run: a run the candidate made, visible tests
+         * @enum {string}
+         */
+        kind: 'final' | 'run';
+        questionId: string;
+        /** @description The server's results; null when not run */
+        results: components['schemas']['CodingTestResult'][] | null;
+        /** @description The code event the code was taken at; -1 when nothing was written */
+        seq: number;
+      }[];
     };
     /** @enum {string} */
     CodingLanguage: 'PYTHON' | 'JAVASCRIPT' | 'TYPESCRIPT' | 'JAVA' | 'PHP' | 'RUBY' | 'CSHARP' | 'SQL' | 'GO';
@@ -5060,6 +5098,47 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['CodeEventPage'];
+        };
+      };
+    };
+  };
+  listCodeReruns: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Re-runs, by question and event order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CodeReruns'];
         };
       };
     };
