@@ -142,7 +142,10 @@ async function languageFigures(bench: BenchLanguage, out: string[]): Promise<str
     }
     const cut = pausesTakenAsEnd(bench.paused, await candidateTurns(id));
     if (!cut) unattributed++;
-    for (const p of cut ?? []) taken.push(`answer ${p.answer} ${p.kind} after ${p.wordsBefore} words ("…${p.before}")`);
+    // After the first, the interview is off its script: the rest of the cut answer is heard as the answer to the
+    // next question, and the stage can move on to the candidate's questions, where a short answer counts as whole.
+    for (const [k, p] of (cut ?? []).entries())
+      taken.push(`answer ${p.answer} ${p.kind} after ${p.wordsBefore} words ("…${p.before}")${k > 0 ? ', after an earlier cut' : ''}`);
   }
   const count = (kind: string) => pauses.filter((p) => p.kind === kind).length * interviews;
   const lang = `[${bench.language}]`;
