@@ -136,6 +136,11 @@ describe('an Arabic interview in the browser', () => {
           .toMatch(/^السؤال 1 من \d$/);
         const question = page.locator('[data-testid=current-question] p');
         await expect.poll(() => question.textContent(), { timeout: 30_000 }).toMatch(/\p{Script=Arabic}/u);
+        // The question just asked (its line may still be streaming), never the greeting before the consent: the
+        // counter may reach the page before the question's line starts.
+        await expect
+          .poll(async () => (await question.textContent()) === (await interviewerLines(page).last().textContent()))
+          .toBe(true);
         expect(await layoutOf(question)).toEqual(rtlArabic);
         expect(await axeViolations(page)).toEqual([]);
         await screenshots(page, 'arabic-interview');

@@ -461,18 +461,23 @@ function MicLevel({ track }: { track: LocalAudioTrack }) {
 }
 
 /**
- * The question being asked, in its own card: the interviewer's line that was on screen when the agent moved the
- * counter to it (`interview.question`), kept until the next question, however long the conversation in between.
+ * The question being asked, in its own card: the interviewer's reply since the candidate last spoke, when the agent
+ * moves the counter to it (`interview.question`), kept until the next question, however long the conversation in
+ * between. The counter is published as the flow moves, so it may arrive before the question's line has started: then
+ * the next line the interviewer says is the one (never the line before the candidate's answer, e.g. the greeting).
+ * Meanwhile the card keeps the previous question rather than jumping out of the layout.
  */
 function usePinnedQuestion(n: number | undefined, lines: Line[]): string | null {
-  const [pinned, setPinned] = useState<{ n: number; id: string } | null>(null);
-  const lastInterviewer = lines.findLast((line) => line.who === 'interviewer');
+  const [pinned, setPinned] = useState<{ n: number; id: string | null; before: string | null } | null>(null);
+  const lastAnswer = lines.findLastIndex((line) => line.who === 'you');
+  const reply = lines.slice(lastAnswer + 1).findLast((line) => line.who === 'interviewer');
   useEffect(() => {
-    if (n === undefined || !lastInterviewer || pinned?.n === n) return;
-    setPinned({ n, id: lastInterviewer.id });
-  }, [n, lastInterviewer, pinned?.n]);
-  if (!pinned) return null;
-  return lines.find((line) => line.id === pinned.id)?.text ?? null;
+    if (n === undefined) return;
+    if (pinned?.n !== n) setPinned({ n, id: reply?.id ?? null, before: pinned?.id ?? pinned?.before ?? null });
+    else if (pinned.id === null && reply) setPinned({ ...pinned, id: reply.id });
+  }, [n, reply, pinned]);
+  const id = pinned?.id ?? pinned?.before;
+  return id ? (lines.find((line) => line.id === id)?.text ?? null) : null;
 }
 
 // The bands follow the interviewer's voice only while it speaks; between turns the analyser can hold stale
