@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
@@ -40,9 +40,34 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Pyodide loads its runtime, standard library and package lock from one folder (its indexURL): the coding editor's
+ * Python sandbox finds them at /assets/pyodide/, copied from the installed package.
+ */
+function pyodideAssets(): Plugin {
+  let outDir = '';
+  return {
+    name: 'pyodide-assets',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      const from = path.resolve(import.meta.dirname, '../node_modules/pyodide');
+      const to = path.join(outDir, 'assets', 'pyodide');
+      await mkdir(to, { recursive: true });
+      for (const file of ['pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
+        await copyFile(path.join(from, file), path.join(to, file));
+      }
+    },
+  };
+}
+
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), precompress()],
+  plugins: [react(), precompress(), pyodideAssets()],
+  // The coding sandboxes' Web Worker imports its engine per language.
+  worker: { format: 'es' },
   // The interview chunk (LiveKit) is ~580 KB raw but loaded only when the interview starts; bench:web watches the
   // join page's first load instead.
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022', chunkSizeWarningLimit: 700 },

@@ -21,6 +21,11 @@ const types: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  // The coding editor's sandboxes (Pyodide, QuickJS, PGlite).
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.zip': 'application/zip',
 };
 
 // The build writes .br and .gz beside each asset (web/vite.config.ts); a candidate on a slow line gets the smallest

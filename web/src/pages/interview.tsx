@@ -10,7 +10,8 @@ import {
   useVoiceAssistant,
 } from '@livekit/components-react';
 import { ConnectionState, DisconnectReason, Room, RoomEvent, type LocalAudioTrack } from 'livekit-client';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { problemStreamTopic, type ProblemMessage } from '../../../shared/coding/coding.schema.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import {
   ApiError,
@@ -28,6 +29,35 @@ import { formatDuration } from './countdown.tsx';
 import type { EndReason } from './done.tsx';
 import { endReasonOf, endsAt, knownEndReason, questionProgress } from './interview-attributes.ts';
 import { RetryCard } from './retry-card.tsx';
+
+// CodeMirror and the sandboxes load only when the interviewer sends a coding problem.
+const CodingEditor = lazy(() => import('./coding-editor.tsx'));
+
+/**
+ * The coding problem the interviewer sent on its text stream (when a coding question starts, again after a
+ * rejoin), and how many times the room reconnected since (the editor then resends its whole code).
+ */
+function useCodingProblem(room: Room) {
+  const [problem, setProblem] = useState<ProblemMessage | null>(null);
+  const [reconnects, setReconnects] = useState(0);
+  useEffect(() => {
+    room.registerTextStreamHandler(problemStreamTopic, async (reader) => {
+      try {
+        const message = JSON.parse(await reader.readAll()) as ProblemMessage;
+        if (message?.questionId && message.problem) setProblem(message);
+      } catch {
+        // A broken message leaves the page as it was; the interview goes on by voice.
+      }
+    });
+    const onReconnected = () => setReconnects((n) => n + 1);
+    room.on(RoomEvent.Reconnected, onReconnected);
+    return () => {
+      room.unregisterTextStreamHandler(problemStreamTopic);
+      room.off(RoomEvent.Reconnected, onReconnected);
+    };
+  }, [room]);
+  return { problem, reconnects };
+}
 
 interface Props {
   interviewRef: InterviewRef;
@@ -99,6 +129,7 @@ export default function InterviewPage({
   // The token is needed after the room has gone (to ask why); it stays in memory like the rest of the session.
   const token = useRef(firstSession.token);
   const startedAt = useRef(Date.now());
+  const coding = useCodingProblem(room);
 
   useEffect(() => {
     let cancelled = false;
@@ -193,6 +224,7 @@ export default function InterviewPage({
         micSettled={micSettled}
         noMicrophone={typedOnly}
         startedAt={startedAt.current}
+        coding={coding}
         onEnd={async () => {
           endedByUs.current = { answer: undefined };
           endedByUs.current.answer = await endSession(token.current).catch(() => undefined);
@@ -217,6 +249,7 @@ function InterviewView({
   micSettled,
   noMicrophone,
   startedAt,
+  coding,
   onEnd,
 }: {
   session: Session;
@@ -224,6 +257,7 @@ function InterviewView({
   micSettled: boolean;
   noMicrophone: boolean;
   startedAt: number;
+  coding: ReturnType<typeof useCodingProblem>;
   onEnd(): Promise<void>;
 }) {
   const { t } = useI18n();
@@ -274,105 +308,122 @@ function InterviewView({
           : state;
 
   return (
-    <section className="interview" aria-labelledby="interview-title">
+    <section className={coding.problem ? 'interview with-coding' : 'interview'} aria-labelledby="interview-title">
       <h1 id="interview-title" className="visually-hidden" tabIndex={-1}>
         {t('interview.title')}
       </h1>
-      {reconnecting ? (
-        <p className="banner" role="alert" data-testid="reconnecting">
-          {t('interview.reconnecting')}
-        </p>
+      {coding.problem ? (
+        <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
+          <CodingEditor
+            message={coding.problem}
+            participant={localParticipant}
+            storageKey={session.identity}
+            reconnects={coding.reconnects}
+          />
+        </Suspense>
       ) : null}
-      {typedOnly ? (
-        <p className="notice typed-only" data-testid="typed-only">
-          {t('interview.typedOnly')}
-        </p>
-      ) : null}
-      <div className="interview-top card">
-        <div className="agent-state" data-state={agentState} data-testid="agent-state">
-          <Visualiser track={audioTrack} active={agentState === 'speaking'} />
-          <p role="status">{t(`interview.state.${agentState}` as 'interview.state.idle')}</p>
-        </div>
-        <div className="meta">
-          {progress ? (
-            <p data-testid="question-counter">{t('interview.question', { n: progress.n, total: progress.total })}</p>
-          ) : null}
-          <p data-testid="time-left">{t('interview.remaining', { time: formatDuration(remainingMs) })}</p>
-          {!typedOnly && isMicrophoneEnabled && microphoneTrack?.track ? (
-            <MicLevel track={microphoneTrack.track as LocalAudioTrack} />
-          ) : null}
-        </div>
-      </div>
-
-      {question ? (
-        <section
-          className="card current-question"
-          aria-labelledby="current-question-title"
-          data-testid="current-question"
-        >
-          <h2 id="current-question-title">
-            {t('interview.currentQuestion')}
-            {progress ? ` (${t('interview.question', { n: progress.n, total: progress.total })})` : ''}
-          </h2>
-          {/* The interview's language, whatever the page's (the candidate may have switched it). */}
-          <p dir={textDirection(question)} lang={session.language}>
-            {question}
+      <div className="conversation">
+        {reconnecting ? (
+          <p className="banner" role="alert" data-testid="reconnecting">
+            {t('interview.reconnecting')}
           </p>
-        </section>
-      ) : null}
-
-      <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} language={session.language} />
-
-      <TypedAnswer
-        typedOnly={typedOnly}
-        disabled={connecting || !agent}
-        onSend={async (text) => {
-          await localParticipant.sendText(text, { topic: 'lk.chat' });
-          setTyped((list) => [...list, { id: `typed-${Date.now()}`, who: 'you', text, at: Date.now(), final: false }]);
-        }}
-      />
-
-      <div className="controls card">
-        {/* Until the microphone is published there is nothing to mute: say so, not a greyed "Unmute". */}
-        {noMicrophone ? null : connecting || !micSettled ? (
-          <p role="status" data-testid="mic-starting">
-            {t('interview.micStarting')}
+        ) : null}
+        {typedOnly ? (
+          <p className="notice typed-only" data-testid="typed-only">
+            {t('interview.typedOnly')}
           </p>
-        ) : (
-          <button
-            type="button"
-            aria-pressed={!isMicrophoneEnabled}
-            onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
-          >
-            {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
-          </button>
-        )}
-        {!isMicrophoneEnabled && micSettled && !noMicrophone ? <p className="field-error">{t('interview.muted')}</p> : null}
-        {confirming ? (
-          <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
-            <p id="end-confirm">{t('interview.endConfirm')}</p>
-            <div className="button-row">
-              <button
-                type="button"
-                className="danger"
-                disabled={ending}
-                onClick={() => {
-                  setEnding(true);
-                  void onEnd();
-                }}
-              >
-                {t('interview.endYes')}
-              </button>
-              <button type="button" autoFocus onClick={() => setConfirming(false)}>
-                {t('interview.endNo')}
-              </button>
-            </div>
+        ) : null}
+        <div className="interview-top card">
+          <div className="agent-state" data-state={agentState} data-testid="agent-state">
+            <Visualiser track={audioTrack} active={agentState === 'speaking'} />
+            <p role="status">{t(`interview.state.${agentState}` as 'interview.state.idle')}</p>
           </div>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirming(true)}>
-            {t('interview.end')}
-          </button>
-        )}
+          <div className="meta">
+            {progress ? (
+              <p data-testid="question-counter">{t('interview.question', { n: progress.n, total: progress.total })}</p>
+            ) : null}
+            <p data-testid="time-left">{t('interview.remaining', { time: formatDuration(remainingMs) })}</p>
+            {!typedOnly && isMicrophoneEnabled && microphoneTrack?.track ? (
+              <MicLevel track={microphoneTrack.track as LocalAudioTrack} />
+            ) : null}
+          </div>
+        </div>
+
+        {question ? (
+          <section
+            className="card current-question"
+            aria-labelledby="current-question-title"
+            data-testid="current-question"
+          >
+            <h2 id="current-question-title">
+              {t('interview.currentQuestion')}
+              {progress ? ` (${t('interview.question', { n: progress.n, total: progress.total })})` : ''}
+            </h2>
+            {/* The interview's language, whatever the page's (the candidate may have switched it). */}
+            <p dir={textDirection(question)} lang={session.language}>
+              {question}
+            </p>
+          </section>
+        ) : null}
+
+        <Transcript lines={lines} interviewerSpeaking={agentState === 'speaking'} language={session.language} />
+
+        <TypedAnswer
+          typedOnly={typedOnly}
+          disabled={connecting || !agent}
+          onSend={async (text) => {
+            await localParticipant.sendText(text, { topic: 'lk.chat' });
+            setTyped((list) => [
+              ...list,
+              { id: `typed-${Date.now()}`, who: 'you', text, at: Date.now(), final: false },
+            ]);
+          }}
+        />
+
+        <div className="controls card">
+          {/* Until the microphone is published there is nothing to mute: say so, not a greyed "Unmute". */}
+          {noMicrophone ? null : connecting || !micSettled ? (
+            <p role="status" data-testid="mic-starting">
+              {t('interview.micStarting')}
+            </p>
+          ) : (
+            <button
+              type="button"
+              aria-pressed={!isMicrophoneEnabled}
+              onClick={() => void localParticipant.setMicrophoneEnabled(!isMicrophoneEnabled)}
+            >
+              {isMicrophoneEnabled ? t('interview.mute') : t('interview.unmute')}
+            </button>
+          )}
+          {!isMicrophoneEnabled && micSettled && !noMicrophone ? (
+            <p className="field-error">{t('interview.muted')}</p>
+          ) : null}
+          {confirming ? (
+            <div role="alertdialog" aria-labelledby="end-confirm" className="confirm">
+              <p id="end-confirm">{t('interview.endConfirm')}</p>
+              <div className="button-row">
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={ending}
+                  onClick={() => {
+                    setEnding(true);
+                    void onEnd();
+                  }}
+                >
+                  {t('interview.endYes')}
+                </button>
+                <button type="button" autoFocus onClick={() => setConfirming(false)}>
+                  {t('interview.endNo')}
+                </button>
+              </div>
+            </div>
+          ) : (
+            <button type="button" className="danger" onClick={() => setConfirming(true)}>
+              {t('interview.end')}
+            </button>
+          )}
+        </div>
       </div>
     </section>
   );

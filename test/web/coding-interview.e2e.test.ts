@@ -1,0 +1,222 @@
+import { ChangeSet, Text } from '@codemirror/state';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLimits, type CodeEvent } from '../../shared/coding/coding.schema.ts';
+import { ar } from '../../web/src/i18n/ar.ts';
+import { en } from '../../web/src/i18n/en.ts';
+import { startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import {
+  allowMicrophone,
+  axeViolations,
+  ensureWebBuilt,
+  launchBrowser,
+  newPage,
+  screenshot,
+  silenceWav,
+} from './support/browser.ts';
+
+// The candidate's side of a coding interview in Debian's Chromium against the real stack (API, Postgres, LiveKit,
+// the agent worker with the Deepgram and Gemini emulators): the interviewer sends the problem as the coding question
+// starts, the page shows the recording notice, then the editor; the candidate types, runs the visible tests in
+// Pyodide (failing, a runaway loop stopped, passing), pastes; the events stored by the interviewer replay to exactly
+// the editor's text. Every answer is typed on lk.chat (the microphone plays silence).
+
+let stack: AgentStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '120' } });
+  browser = await launchBrowser({ wav: silenceWav(2) });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const candidate = { firstName: 'Layla', lastName: 'Haddad', phone: '+971509876543' };
+const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=interviewer]');
+const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
+/** The text the candidate sees in the editor, line by line. */
+const editorText = (page: Page) =>
+  page.locator('.cm-content .cm-line').evaluateAll((lines: any[]) => lines.map((l) => l.textContent ?? '').join('\n'));
+
+/** Replaces the whole editor text as typed input (one transaction), the way an IME or autocomplete inserts it. */
+async function replaceCode(page: Page, code: string) {
+  await page.locator('.cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(code);
+  await expect.poll(() => editorText(page)).toBe(code);
+}
+
+/** Types an answer once the interviewer has said something new and listens; returns its line count then. */
+async function typeAnswer(page: Page, answer: string, asked: number): Promise<number> {
+  await expect
+    .poll(async () => (await interviewerLines(page).count()) > asked && (await agentState(page)) === 'listening', {
+      timeout: 90_000,
+    })
+    .toBe(true);
+  const count = await interviewerLines(page).count();
+  await page.getByLabel(en['interview.typeLabel']).fill(answer);
+  await page.keyboard.press('Enter');
+  return count;
+}
+
+async function runAndWait(page: Page) {
+  const started = Date.now();
+  await page.getByTestId('run').click();
+  await page.getByRole('button', { name: en['coding.run'], disabled: false }).waitFor({ timeout: 120_000 });
+  return Date.now() - started;
+}
+
+const results = (page: Page) =>
+  page.getByTestId('run-result').evaluateAll((items: any[]) => items.map((i) => i.getAttribute('data-passed')));
+
+describe('a coding interview in the browser', () => {
+  it('problem → notice → editor → failing, runaway and passing runs → paste → the stored events replay to the editor text', async () => {
+    const job = await stack.hr('POST', '/v1/jobs', {
+      body: {
+        title: 'Backend Engineer',
+        description: 'Build payment ledgers in Python.',
+        codingLanguage: 'PYTHON',
+        competencies: [],
+      },
+    });
+    if (job.status !== 201) throw new Error(`job: ${job.status}`);
+    const person = await stack.hr('POST', '/v1/candidates', { body: candidate });
+    if (person.status !== 201) throw new Error(`candidate: ${person.status}`);
+    const created = await stack.hr('POST', '/v1/interviews', {
+      body: { candidateId: person.body.id, jobId: job.body.id, type: 'CODING', maxDurationMinutes: 30 },
+    });
+    if (created.status !== 201) throw new Error(`interview: ${created.status}`);
+    const interview = created.body;
+    const problem = interview.plan.questions.find((q) => q.coding)!.coding!;
+    expect(problem.language).toBe('PYTHON');
+
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(`${stack.api.url}/join/${interview.roomCode}`);
+    await page.getByLabel('Phone number').fill('050 987 6543');
+    await page.getByLabel('First name').fill(candidate.firstName);
+    await page.getByLabel('Last name').fill(candidate.lastName);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+    await allowMicrophone(page);
+    await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
+    await page.getByRole('button', { name: 'Start the interview' }).click();
+    await page.getByTestId('agent-state').waitFor();
+
+    // Consent, then the opening question; the coding question follows and its problem reaches the page.
+    const asked = await typeAnswer(page, 'Yes, I agree to continue.', 0);
+    await typeAnswer(page, 'I built a payment reconciliation service in Python last year.', asked);
+    await page.getByTestId('coding-notice').waitFor({ timeout: 90_000 });
+    expect(await page.getByTestId('coding-statement').textContent()).toBe(problem.statement);
+    // Nothing is recorded before the candidate has read what is: no editor yet.
+    expect(await page.getByTestId('code-editor').count()).toBe(0);
+    await screenshot(page, 'coding-notice-desktop');
+    await page.getByRole('button', { name: en['coding.start'] }).click();
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(problem.starterCode);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Typed key by key: a wrong first try, run and failing.
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(`def ${problem.entry}(*args): return None`);
+    await expect.poll(() => editorText(page)).toBe(`def ${problem.entry}(*args): return None`);
+    await runAndWait(page);
+    const visible = problem.tests.filter((t) => t.visible);
+    expect(await results(page)).toEqual(visible.map(() => 'false'));
+    expect(await page.getByTestId('run-results').textContent()).toContain(`Results: 0 of ${visible.length} passed`);
+
+    // A runaway loop is stopped at the test's time limit and said so.
+    await replaceCode(page, `def ${problem.entry}(*args):\n    while True:\n        pass\n`);
+    const loopMs = await runAndWait(page);
+    expect(await page.getByTestId('timed-out').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('timed-out').first().textContent()).toBe(en['coding.timedOut']);
+    expect(loopMs).toBeLessThan(runLimits.runTimeMs + 15_000);
+
+    // The right solution passes every visible test.
+    await replaceCode(page, problem.referenceSolution!);
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'true'));
+    await screenshot(page, 'coding-desktop');
+
+    // A paste at the end of the code.
+    const pasted = '# merged in one pass after sorting\n';
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.locator('.cm-content').evaluate((el: any, text) => {
+      const g = globalThis as any;
+      const data = new g.DataTransfer();
+      data.setData('text/plain', text);
+      el.dispatchEvent(new g.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, pasted);
+    const final = `${problem.referenceSolution}${pasted}`;
+    await expect.poll(() => editorText(page)).toBe(final);
+
+    // The interviewer stored every event; replayed from the starter code they give exactly the editor's text, and
+    // every snapshot on the way agrees with the changes before it.
+    const replay = async () => {
+      const response = await stack.hr('GET', `/v1/interviews/${interview.id}/code-events`);
+      if (response.status !== 200) throw new Error(`code events: ${response.status}`);
+      return response.body.items.map((i) => i.event as CodeEvent);
+    };
+    let events: CodeEvent[] = [];
+    await expect
+      .poll(async () => (events = await replay()).some((e) => e.type === 'paste'), { timeout: 30_000 })
+      .toBe(true);
+    let doc = Text.of(problem.starterCode.split('\n'));
+    for (const event of events) {
+      if (event.type === 'change') doc = ChangeSet.fromJSON(event.changes).apply(doc);
+      if (event.type === 'snapshot') {
+        expect(event.code).toBe(doc.toString());
+        doc = Text.of(event.code.split('\n'));
+      }
+    }
+    await expect
+      .poll(
+        async () => {
+          let d = Text.of(problem.starterCode.split('\n'));
+          for (const e of await replay()) {
+            if (e.type === 'change') d = ChangeSet.fromJSON(e.changes).apply(d);
+            if (e.type === 'snapshot') d = Text.of(e.code.split('\n'));
+          }
+          return d.toString();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(final);
+    events = await replay();
+    expect(events.find((e) => e.type === 'paste')).toMatchObject({ chars: pasted.length });
+    const runs = events.filter((e) => e.type === 'run');
+    expect(runs.map((r) => r.results.map((x) => x.passed))).toEqual([
+      visible.map(() => false),
+      visible.map(() => false),
+      visible.map(() => true),
+    ]);
+    expect(runs[1]!.results.some((r) => r.timedOut)).toBe(true);
+
+    // Arabic: the page right to left, the code left to right.
+    await page.getByRole('button', { name: en['lang.switchLabel'] }).click();
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
+    await page.getByText(ar['coding.title']).first().waitFor();
+    expect(
+      await page.locator('.cm-content').evaluate((el: any) => (globalThis as any).getComputedStyle(el).direction),
+    ).toBe('ltr');
+    await expect.poll(() => editorText(page)).toBe(final);
+    await screenshot(page, 'coding-ar-desktop');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('coding-small-screen').waitFor();
+    expect(await page.getByTestId('coding-small-screen').textContent()).toContain(ar['coding.smallScreen']);
+    await screenshot(page, 'coding-ar-phone');
+    await page.getByRole('button', { name: ar['lang.switchLabel'] }).click();
+    await page.getByText(en['coding.smallScreen']).waitFor();
+    await screenshot(page, 'coding-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Back on a wide screen the editor comes back with the code as it was.
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(final);
+
+    expect(errors.filter((e) => !e.includes('Room disconnected in the middle of receiving data'))).toEqual([]);
+    await context.close();
+  }, 400_000);
+});
