@@ -73,6 +73,7 @@ function rms(samples: Int16Array, from: number, to: number): number {
 export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {}): Promise<DeepgramEmulator> {
   const script = [...(options.script ?? [])];
   const segmentGapMs = options.segmentGapMs ?? 400;
+  const stalledStreamMs = 2_500;
   const speechRms = options.speechRms ?? 0.01;
   const segments: SttSegmentEvent[] = [];
   const spoken: string[] = [];
@@ -243,10 +244,14 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
       }
       receivedSamples += offset;
       pending = joined.slice(offset);
-      // The client stops sending quiet audio a second after speech (an energy filter): a wall-clock timer
-      // ends the segment when no audio arrives at all.
+      // Segments end on the audio's own time, above, as Deepgram's endpointing does. The client stops sending quiet
+      // audio a second after speech (an energy filter), by then the gap has ended the segment; this wall-clock timer
+      // is only for a stream that stops for good. It must not be near the gap: a busy machine holds a job's audio
+      // back for hundreds of milliseconds, and a segment ended there answered mid-answer with the whole line, and
+      // the rest of the answer with the next line, so every later line was one off (seen in CI as an interview
+      // ending unresponsive).
       clearTimeout(silenceTimer);
-      if (inSpeech) silenceTimer = setTimeout(endSegment, segmentGapMs + 100);
+      if (inSpeech) silenceTimer = setTimeout(endSegment, Math.max(segmentGapMs + 100, stalledStreamMs));
     });
     ws.on('close', () => clearTimeout(silenceTimer));
     send({ type: 'Metadata', request_id: requestId, channels: 1 });
