@@ -1,4 +1,5 @@
 import type { HrMessages } from './en.ts';
+import { codeReplayAr } from './code-replay.ar.ts';
 import { manageAr } from './manage.ar.ts';
 import { schedulingAr } from './scheduling.ar.ts';
 
@@ -223,5 +224,6 @@ export const ar: HrMessages = {
   'decide.byApiKey': 'مفتاح API',
   'decide.onVersion': 'على إصدار بطاقة التقييم {n}',
   ...manageAr,
+  ...codeReplayAr,
   ...schedulingAr,
 };

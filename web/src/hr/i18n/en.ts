@@ -1,6 +1,7 @@
 // The HR workspace's English catalogue: every string the workspace shows. ar.ts has the same keys (its type makes a
 // missing one a compile error). Keys are grouped by page; vocabularies (status.*, type.*, endReason.*) cover every
 // value of the API's enums (see vocabulary.ts).
+import { codeReplayEn } from './code-replay.en.ts';
 import { manageEn } from './manage.en.ts';
 import { schedulingEn } from './scheduling.en.ts';
 
@@ -227,6 +228,7 @@ export const en = {
   'decide.byApiKey': 'an API key',
   'decide.onVersion': 'on scorecard version {n}',
   ...manageEn,
+  ...codeReplayEn,
   ...schedulingEn,
 } as const;
 

@@ -10,6 +10,7 @@ import { dateTime, languageName, minutesBetween } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import NotFoundPage from '../not-found.tsx';
+import { CodeReplay } from './code-replay.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
 import { RecordingSlot, type SeekTarget } from './recording-slot.tsx';
@@ -192,6 +193,7 @@ export default function ReviewPage() {
             )}
             {card && <Provenance scorecard={card} />}
           </section>
+          <CodeReplay interviewId={detail.id} questions={plan.data?.questions ?? []} />
           <DecisionPanel
             interviewId={detail.id}
             current={currentDecision}

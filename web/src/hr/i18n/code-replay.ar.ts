@@ -1,0 +1,27 @@
+import type { codeReplayEn } from './code-replay.en.ts';
+
+export const codeReplayAr: Record<keyof typeof codeReplayEn, string> = {
+  'code.title': 'الشيفرة',
+  'code.question': 'السؤال {n}',
+  'code.play': 'تشغيل',
+  'code.pause': 'إيقاف مؤقت',
+  'code.speed': 'السرعة',
+  'code.position': 'الموضع في الإعادة',
+  'code.marks': 'مرات التشغيل واللصق',
+  'code.run': 'تشغيل عند {time}',
+  'code.paste': 'لصق {chars} حرفًا عند {time}',
+  'code.focus': 'التركيز',
+  'code.focusLost': 'غادر المحرر عند {time}',
+  'code.focusRegained': 'عاد عند {time}',
+  'code.noFocusChanges': 'لم يغادر المرشح المحرر.',
+  'code.focusNote': 'تُعرض كوقائع؛ لا تُحتسب في التقييم ولا تُعد إشارة.',
+  'code.server': 'اختبارات الخادم',
+  'code.serverFinal': 'الشيفرة النهائية، كل الاختبارات (بما فيها المخفية)',
+  'code.notRun': 'لم تُشغَّل على الخادم.',
+  'code.pending': 'لم يشغّل الخادم هذه الشيفرة بعد.',
+  'code.passed': 'نجح',
+  'code.failed': 'فشل',
+  'code.timedOut': 'تجاوز الوقت',
+  'code.disagree': 'أبلغ المتصفح عن نتيجة مختلفة لـ: {names}',
+  'code.nothing': 'لم يُكتب شيء.',
+};
