@@ -200,7 +200,8 @@ export default function CodingEditor({
           // Tab indents; Escape then Tab leaves the editor (CodeMirror's own way out for keyboard users).
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
           mode,
-          EditorView.contentAttributes.of({ 'aria-label': t('coding.editorLabel', { language }), dir: 'ltr' }),
+          // Labelled by the heading above it, which follows the page's language without rebuilding the editor.
+          EditorView.contentAttributes.of({ 'aria-labelledby': 'coding-editor-label', dir: 'ltr' }),
           EditorView.updateListener.of((update) => {
             for (const tr of update.transactions) {
               if (!tr.docChanged) continue;
@@ -235,7 +236,7 @@ export default function CodingEditor({
       view.current = null;
       sender.current = null;
     };
-  }, [accepted, wide, key, questionId, participant, problem, runnable, language, t]);
+  }, [accepted, wide, key, questionId, participant, problem, runnable]);
 
   // After a lost connection the page sends the whole code again: whatever was lost meanwhile is covered.
   useEffect(() => {
