@@ -18,11 +18,17 @@ const codeEventPage = z
       z.object({
         seq: z.number().int(),
         questionId: z.string(),
-        receivedAt: isoTimestamp.meta({ description: "When the interviewer received it (the event's own `at` is the editor's clock)" }),
+        receivedAt: isoTimestamp.meta({
+          description: "When the interviewer received it (the event's own `at` is the editor's clock)",
+        }),
         event: codeEventSchema,
       }),
     ),
-    nextAfterSeq: z.number().int().nullable().meta({ description: 'Pass as `afterSeq` for the next page; null on the last page' }),
+    nextAfterSeq: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'Pass as `afterSeq` for the next page; null on the last page' }),
   })
   .meta({ id: 'CodeEventPage' });
 
@@ -38,7 +44,12 @@ export function codeEventRoutes(deps: AppDeps) {
       auth: 'hr',
       params: idParams,
       query: z.object({
-        afterSeq: z.coerce.number().int().min(-1).default(-1).meta({ description: 'Events after this sequence number' }),
+        afterSeq: z.coerce
+          .number()
+          .int()
+          .min(-1)
+          .default(-1)
+          .meta({ description: 'Events after this sequence number' }),
         limit: z.coerce.number().int().min(1).max(1000).default(500),
       }),
       responses: { 200: { description: 'A page of events', schema: codeEventPage } },

@@ -22,7 +22,10 @@ beforeAll(async () => {
 afterAll(() => api?.stop());
 
 async function slotsOf(interviewType: string) {
-  const slots = await hr('GET', `/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=${interviewType}`);
+  const slots = await hr(
+    'GET',
+    `/v1/scheduling/slots?from=2027-03-01T00:00:00Z&to=2027-03-02T00:00:00Z&interviewType=${interviewType}`,
+  );
   expectStatus(slots, 200);
   return slots.body.items as { id: string; startsAt: string }[];
 }
@@ -31,7 +34,9 @@ const interviewOf = async (interviewId: string) => bodyOf(await hr('GET', `/v1/i
 
 describe('slots in a language mode', () => {
   it('refuses a mode that is not fixed or candidate, naming the field', async () => {
-    const config = await hr('POST', '/v1/scheduling/configs', { body: weekly({ settings: { languageMode: 'follow' } }) });
+    const config = await hr('POST', '/v1/scheduling/configs', {
+      body: weekly({ settings: { languageMode: 'follow' } }),
+    });
     expectStatus(config, 400);
     expect(config.body.errors?.map((e: { path: string }) => e.path)).toEqual(['body.settings.languageMode']);
     const slot = await hr('POST', '/v1/scheduling/slots', {
@@ -59,7 +64,9 @@ describe('slots in a language mode', () => {
     // HR books the candidate-choice slot.
     const [slot] = await slotsOf('TECHNICAL');
     const booking = bodyOf(
-      await hr('POST', '/v1/scheduling/bookings', { body: { slotId: slot!.id, candidateId: candidates[0]!.id, jobId } }),
+      await hr('POST', '/v1/scheduling/bookings', {
+        body: { slotId: slot!.id, candidateId: candidates[0]!.id, jobId },
+      }),
       201,
     );
     const chosen = await interviewOf(booking.interviewId);
@@ -95,7 +102,7 @@ describe('slots in a language mode', () => {
     expect(bodyOf(await pub()('GET', `/v1/public/rooms/${fixed.roomCode}`), 200).languageChoices).toBeNull();
   });
 
-  it("a one-off candidate-choice slot booked by the candidate themselves; its language still passes the voice check", async () => {
+  it('a one-off candidate-choice slot booked by the candidate themselves; its language still passes the voice check', async () => {
     const slot = bodyOf(
       await hr('POST', '/v1/scheduling/slots', {
         body: {
@@ -122,7 +129,10 @@ describe('slots in a language mode', () => {
     const hrView = bodyOf(await hr('GET', `/v1/scheduling/bookings/${booked.booking!.id}`), 200);
     const interview = await interviewOf(hrView.interviewId);
     expect(interview).toMatchObject({ languageMode: 'candidate', language: 'ar' });
-    expect(bodyOf(await pub()('GET', `/v1/public/rooms/${interview.roomCode}`), 200).languageChoices).toEqual(['en', 'ar']);
+    expect(bodyOf(await pub()('GET', `/v1/public/rooms/${interview.roomCode}`), 200).languageChoices).toEqual([
+      'en',
+      'ar',
+    ]);
 
     // A language this deployment has no voice for is refused on a candidate-choice slot too, at the field.
     const unvoiced = await hr('POST', '/v1/scheduling/slots', {
