@@ -5,7 +5,8 @@ import { languageName } from '../plans/plan-generator.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
 import type { FinalCode, Turn } from './integrity.ts';
 
-export const scoringPromptVersion = 'scorecard-prompt:v2';
+// v3: the prompt carries each coding question's final code and the server's test results, and asks for codeEvidence.
+export const scoringPromptVersion = 'scorecard-prompt:v3';
 
 export interface EvaluationInput {
   jobTitle: string;

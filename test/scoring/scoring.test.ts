@@ -124,7 +124,7 @@ describe('scorecards', () => {
       isLatest: true,
       status: 'complete',
       model: 'gemini-2.5-flash',
-      promptVersion: 'scorecard-prompt:v2',
+      promptVersion: 'scorecard-prompt:v3',
       planVersion: 'template-bank:v1',
       recommendation: 'advance',
       overallScore: 4,

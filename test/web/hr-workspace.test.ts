@@ -308,7 +308,7 @@ describe('HR workspace', () => {
     expect(await questions.nth(2).textContent()).not.toMatch(/\b0 of 5/);
     const incident = page.locator('.hr-competency').filter({ hasText: 'Incident response' });
     expect(await incident.textContent()).toContain('Insufficient evidence — not scored');
-    expect(await page.locator('.hr-provenance').textContent()).toMatch(/gemini-2\.5-flash.*scorecard-prompt:v2.*template-bank:v1/);
+    expect(await page.locator('.hr-provenance').textContent()).toMatch(/gemini-2\.5-flash.*scorecard-prompt:v3.*template-bank:v1/);
     await expectNoViolations(page, 'review');
 
     // The quote from the middle of the design answer: its turn scrolls into view, takes focus and marks the words.
