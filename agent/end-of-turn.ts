@@ -10,8 +10,9 @@ import { normaliseText, phraseAlternation } from '../shared/text/arabic.ts';
 //
 // 1. The words trail off: the transcript ends on a conjunction, a preposition, an article, a filler ("um", "uh"),
 //    a word that announces what follows ("the problem is", "it's called", "such as", "سوف"), a modal and its verb
-//    ("we would use", "سوف نستخدم"), or a comma or dash. Someone who stops there is in the middle of a sentence,
-//    often looking for a term ("we would use [pause] idempotency keys").
+//    ("we would use", "سوف نستخدم"), an ordinary verb still waiting for its object ("every API call carries",
+//    "يحمل"), or a comma or dash. Someone who stops there is in the middle of a sentence, often looking for a term
+//    ("we would use [pause] idempotency keys").
 // 2. An answer to an open interview question that is still short (fewer than TURN_SHORT_ANSWER_WORDS words, counted
 //    as English words: an Arabic word often holds two or three of them): one sentence is usually the start of an
 //    answer, and the pause after it is the candidate gathering the next thought.
@@ -20,7 +21,7 @@ import { normaliseText, phraseAlternation } from '../shared/text/arabic.ts';
 //    themselves ("I don't know", "that's all") or ask something back.
 //
 // What it cannot see: a pause after a complete sentence once the answer is already substantive, or in the middle
-// of one after an ordinary word ("every API call carries [pause] an idempotency key"). There the short delay
+// of one after a word no rule lists (a past tense, "…and then we moved [pause] the ledger"). There the short delay
 // applies and a long pause is taken as the end (see agent/README.md for the measured trade-off).
 //
 // The SDK calls this with the conversation so far plus the candidate's words not yet committed as the last user
@@ -79,6 +80,28 @@ const modals: Record<string, ReadonlySet<string>> = {
   ar: new Set(['سوف', 'راح', 'رح', 'لازم', 'نقدر', 'أقدر'].map(normaliseText)),
 };
 const proForms = new Set(['do', 'it', 'that', 'this', 'them', 'so', 'too', 'again', 'either', 'there', 'here', 'now', 'then']);
+
+/**
+ * Ordinary verbs that take an object, as a clause's verb stands before its object: "every API call carries [pause]
+ * an idempotency key", "one in fifty thousand transactions needs [pause] a manual look", "وكل API call يحمل
+ * [pause]". A sentence seldom ends on one (the object is its point), so a transcript stopped there is a clause still
+ * open. English: the third person singular, of verbs whose -s form is seldom a noun that ends a sentence ("reads and
+ * writes", "API calls", "returns", "checks" are left out); not the base form, which ends a sentence after an
+ * object relative ("the tools we use"); verbs that end sentences ("it works", "it depends", "it scales") neither.
+ * Arabic: the imperfect with its person prefix and no object pronoun ("نستخدم"; "نستخدمه" is whole).
+ */
+const objectVerbs: Record<string, ReadonlySet<string>> = {
+  en: new Set([
+    ...['carries', 'needs', 'requires', 'includes', 'contains', 'involves', 'provides', 'produces', 'creates'],
+    ...['exposes', 'replaces', 'reaches', 'gives', 'gets', 'takes', 'makes', 'sends', 'uses', 'holds', 'keeps'],
+    ...['adds', 'owns', 'emits', 'publishes', 'generates', 'guarantees', 'prevents', 'allows', 'lets', 'causes'],
+  ]),
+  ar: new Set(
+    [
+      ...['حمل', 'حتاج', 'ستخدم', 'تطلب', 'تضمن', 'كتب', 'رسل', 'خزن', 'عطي', 'وفر', 'شمل', 'ستدعي', 'منع', 'ضمن'],
+    ].flatMap((stem) => ['ي', 'ت', 'ن', 'أ'].map((person) => normaliseText(person + stem))),
+  ),
+};
 
 /** Fillers however long they are drawn out: "ummm", "uhhh", "hmmm", "اممممم", "آآآ". */
 const filler = /^(?:u+m+|u+h+|e+r+m*|h+m+|m{2,}|a+h+|ا+م+|ا+ه+|ا{2,}|ه+م+)$/u;
@@ -157,6 +180,7 @@ export function endOfTurnProbability(
   if (trimmed.endsWith('?')) return likely;
   const beforeLast = words.at(-2) ?? '';
   if ([modals[language(lang)], modals.en].some((set) => set?.has(beforeLast)) && !proForms.has(last)) return unlikely;
+  if ([objectVerbs[language(lang)], objectVerbs.en].some((set) => set?.has(last))) return unlikely;
   if (closingPhrases.some((p) => p.test(spoken))) return likely;
   const shortAnswerWords = Math.round(cues.shortAnswerWords * (wordsPerEnglishWord[language(lang)] ?? 1));
   if (cues.expectsLongAnswer && words.length < shortAnswerWords) return unlikely;

@@ -22,12 +22,20 @@ export function espeakVoice(language: string): string {
   return base === 'en' ? 'en-us' : base;
 }
 
-/** Speaks `text` with espeak-ng and returns mono 16-bit PCM at `sampleRate`. */
+/** Speaks `text` with espeak-ng and returns mono 16-bit PCM at `sampleRate`; `ssml`: the text is SSML (`<break>`). */
 export async function synthesizeSpeech(
   text: string,
-  options: { sampleRate: number; voice?: string; wordsPerMinute?: number; signal?: AbortSignal },
+  options: { sampleRate: number; voice?: string; wordsPerMinute?: number; signal?: AbortSignal; ssml?: boolean },
 ): Promise<Int16Array> {
-  const args = ['-v', options.voice ?? 'en-us', '-s', String(options.wordsPerMinute ?? 175), '--stdout', text];
+  const args = [
+    '-v',
+    options.voice ?? 'en-us',
+    '-s',
+    String(options.wordsPerMinute ?? 175),
+    ...(options.ssml ? ['-m'] : []),
+    '--stdout',
+    text,
+  ];
   const child = spawn('espeak-ng', args, { stdio: ['ignore', 'pipe', 'ignore'], signal: options.signal });
   const chunks: Buffer[] = [];
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));

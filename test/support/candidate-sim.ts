@@ -141,37 +141,51 @@ function rms(frame: AudioFrame): number {
   return Math.sqrt(sum / Math.max(1, frame.data.length));
 }
 
-/** espeak-ng leaves long gaps between sentences; a person answering in one go does not. Cap gaps at 200 ms. */
-function capSilences(pcm: Int16Array, maxGapMs = 200): Int16Array {
-  const out: number[] = [];
+/**
+ * espeak-ng leaves long gaps between sentences; a person answering in one go does not. Cap gaps at 200 ms, except
+ * those of at least `keepMs` (the thinking pauses), kept whole.
+ */
+function capSilences(pcm: Int16Array, maxGapMs = 200, keepMs = Number.POSITIVE_INFINITY): Int16Array {
+  const out = new Int16Array(pcm.length);
   const maxGap = (sampleRate * maxGapMs) / 1000;
-  let quiet = 0;
-  for (const s of pcm) {
-    if (Math.abs(s) < 300) quiet++;
-    else quiet = 0;
-    if (quiet <= maxGap) out.push(s);
+  const keep = (sampleRate * keepMs) / 1000;
+  let n = 0;
+  for (let i = 0; i < pcm.length; ) {
+    if (Math.abs(pcm[i]!) >= 300) {
+      out[n++] = pcm[i++]!;
+      continue;
+    }
+    let end = i;
+    while (end < pcm.length && Math.abs(pcm[end]!) < 300) end++;
+    const length = end - i >= keep ? end - i : Math.min(end - i, maxGap);
+    out.set(pcm.subarray(i, i + length), n);
+    n += length;
+    i = end;
   }
-  return Int16Array.from(out);
+  return out.slice(0, n);
 }
 
-async function speechFor(line: string, wordsPerMinute: number, pauseMs: number, voice?: string): Promise<Int16Array> {
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A line's audio. A thinking pause is an SSML break inside the one synthesis of the whole line, so the words before
+ * it keep the intonation of a sentence that goes on (espeak-ng cuts at the word boundary); synthesised on their own
+ * they would end as a finished sentence, falling, which no one pausing mid-sentence does and which an audio
+ * end-of-turn model rightly hears as the end.
+ */
+export async function speechFor(line: string, wordsPerMinute: number, pauseMs: number, voice?: string): Promise<Int16Array> {
   const parts = line
     .split(pauseMarker)
     .map((p) => p.trim())
     .filter(Boolean);
-  const chunks: Int16Array[] = [];
-  for (const [i, part] of parts.entries()) {
-    if (i > 0) chunks.push(new Int16Array((sampleRate * pauseMs) / 1000));
-    chunks.push(capSilences(await synthesizeSpeech(part, { sampleRate, wordsPerMinute, ...(voice ? { voice } : {}) })));
-  }
-  const total = chunks.reduce((n, c) => n + c.length, 0);
-  const pcm = new Int16Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    pcm.set(c, offset);
-    offset += c.length;
-  }
-  return pcm;
+  const ssml = parts.map(escapeXml).join(` <break time="${pauseMs}ms"/> `);
+  const pcm = await synthesizeSpeech(parts.length > 1 ? ssml : line.trim(), {
+    sampleRate,
+    wordsPerMinute,
+    ...(voice ? { voice } : {}),
+    ssml: parts.length > 1,
+  });
+  return capSilences(pcm, 200, pauseMs * 0.9);
 }
 
 /**
