@@ -13,6 +13,15 @@ import { companyTimezone } from './time-zone.ts';
 
 const tags = ['Company and API keys'];
 
+// Shown to candidates as a link, so only a secure page of a real host: no script: or data: URLs, no plain http.
+const privacyNoticeUrl = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// address' })
+  .max(2_000)
+  .meta({
+    description: "The company's privacy notice (https): the candidate's disclosure on the join page links to it",
+    example: 'https://acme.example/privacy',
+  });
+
 const companySchema = z
   .object({
     id: z.uuid(),
@@ -32,6 +41,7 @@ const companySchema = z
         'GET /v1/scheduling/settings `timezone`)',
       example: 'Asia/Dubai',
     }),
+    privacyNoticeUrl: privacyNoticeUrl.nullable(),
     createdAt: isoTimestamp,
   })
   .meta({ id: 'Company' });
@@ -49,6 +59,7 @@ const updateCompanyBody = z
       .transform((v) => [...new Set(v)]),
     allowTypedInterviews: z.boolean(),
     timezone: companyTimezone,
+    privacyNoticeUrl: privacyNoticeUrl.nullable(),
   })
   .partial()
   .strict()
@@ -99,7 +110,7 @@ export function companyRoutes({ db, config }: AppDeps) {
       path: '/v1/company',
       operationId: 'updateCompany',
       summary:
-        "Change the company's name, default phone region, time zone, interview languages, or whether typed interviews are allowed",
+        "Change the company's name, default phone region, time zone, interview languages, privacy notice link, or whether typed interviews are allowed",
       tags,
       auth: 'hr',
       access: 'admin',

@@ -133,8 +133,12 @@ export function interviewListQuery(
           .as('d'),
       (join) => join.onTrue(),
     )
+    .leftJoin('alternativeRequests as ar', 'ar.interviewId', 'i.id')
     .selectAll('i')
     .select([
+      sql<'open' | 'handled' | null>`case when ar.interview_id is null then null when ar.handled_at is null then 'open' else 'handled' end`.as(
+        'alternativeRequest',
+      ),
       sql<string>`c.first_name || ' ' || c.last_name`.as('candidateName'),
       'j.title as jobTitle',
       // A pending scorecard has no recommendation yet.
@@ -150,6 +154,9 @@ export function interviewListQuery(
   if (filters.candidateId) q = q.where('i.candidateId', '=', filters.candidateId);
   if (filters.scheduledFrom) q = q.where('i.scheduledStart', '>=', filters.scheduledFrom);
   if (filters.scheduledTo) q = q.where('i.scheduledStart', '<', filters.scheduledTo);
+  if (filters.alternative === 'any') q = q.where('ar.interviewId', 'is not', null);
+  if (filters.alternative === 'open') q = q.where('ar.interviewId', 'is not', null).where('ar.handledAt', 'is', null);
+  if (filters.alternative === 'handled') q = q.where('ar.handledAt', 'is not', null);
   if (plan.candidateIds) q = q.where('i.candidateId', '=', (eb) => eb.fn<string>('any', [eb.val(plan.candidateIds)]));
   else if (filters.q) q = q.where(nameMatches(filters.q));
   return paginate(q, 'i', filters.cursor, filters.limit, { useIndexOrder: !plan.sortFiltered });

@@ -67,6 +67,10 @@ export const listInterviewsQuery = z.object({
     .max(100)
     .optional()
     .meta({ description: "Part of the candidate's name; case and accents are ignored", example: 'hadd' }),
+  alternative: z
+    .enum(['open', 'handled', 'any'])
+    .optional()
+    .meta({ description: 'Only interviews whose candidate asked for another way to be interviewed: not yet handled, handled, or either' }),
 });
 
 export const cancelInterviewBody = z
@@ -188,6 +192,10 @@ export const interviewListItemSchema = interviewSchema
       .nullable()
       .meta({ description: "The current scorecard's recommendation; null until one is complete" }),
     decision: latestDecisionSchema.nullable().meta({ description: 'The latest human decision, if any' }),
+    alternativeRequest: z
+      .enum(['open', 'handled'])
+      .nullable()
+      .meta({ description: 'The candidate asked for another way to be interviewed (GET /v1/interviews/{id}/alternative-request)' }),
   })
   .meta({ id: 'InterviewListItem' });
 

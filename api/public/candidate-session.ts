@@ -42,6 +42,7 @@ function loadQuery(db: Kysely<Database>) {
       'companies.recordingEnabled as companyRecords',
       'companies.enabledLanguages as companyLanguages',
       'companies.allowTypedInterviews as typedAnswersAllowed',
+      'companies.privacyNoticeUrl',
       'jobs.title as jobTitle',
       'schedulingSettings.replyTo as contactEmail',
     ]);
@@ -55,7 +56,7 @@ function linkClaims(deps: AppDeps, token: string) {
 }
 
 /** Resolves a code or signed link to its interview, for the room's information; a link must carry the current version. */
-async function resolve(deps: AppDeps, ref: InterviewRef) {
+export async function resolve(deps: AppDeps, ref: InterviewRef) {
   if (ref.kind === 'code') {
     const code = normalizeRoomCode(ref.code);
     if (!code) return undefined;
@@ -100,6 +101,7 @@ export async function roomInfo(deps: AppDeps, ref: InterviewRef, ip: string) {
     joinState: state,
     recorded: interview.companyRecords && !interview.recordingOff,
     typedAnswersAllowed: interview.typedAnswersAllowed,
+    privacyNoticeUrl: interview.privacyNoticeUrl,
   };
 }
 
@@ -152,7 +154,7 @@ async function applyLanguageChoice(deps: AppDeps, interview: JoinedInterview, la
   await ensurePlan(deps.db, interview.id, { settings: deps.config.scoring, log: deps.log });
 }
 
-function refKey(ref: InterviewRef): string {
+export function refKey(ref: InterviewRef): string {
   if (ref.kind === 'code') return `code:${normalizeRoomCode(ref.code) ?? ref.code.slice(0, 32)}`;
   // Links are long; a hash keeps the key short and stable across every retry of the same link.
   return `link:${createHash('sha256').update(ref.token).digest('base64url').slice(0, 22)}`;

@@ -48,6 +48,10 @@ export const roomInfoSchema = z
     joinState: z.enum(['not_open_yet', 'open', 'closed', 'ended']),
     recorded: z.boolean().meta({ description: "The interview's audio is recorded (the interviewer says so too, before consent)" }),
     typedAnswersAllowed: typedAnswersAllowed,
+    privacyNoticeUrl: z
+      .string()
+      .nullable()
+      .meta({ description: "The company's privacy notice, linked from the disclosure; null when it has none" }),
   })
   .meta({ id: 'RoomInfo', description: 'What a candidate sees before joining; nothing personal' });
 

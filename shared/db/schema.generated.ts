@@ -20,6 +20,17 @@ export type Int8 = ColumnType<string, bigint | number | string, bigint | number 
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AlternativeRequests {
+  companyId: string;
+  contact: string | null;
+  handledAt: Timestamp | null;
+  handledBy: string | null;
+  handledByUserId: string | null;
+  interviewId: string;
+  reason: string | null;
+  requestedAt: Generated<Timestamp>;
+}
+
 export interface ApiKeys {
   companyId: string | null;
   createdAt: Generated<Timestamp>;
@@ -129,6 +140,7 @@ export interface Companies {
   enabledLanguages: Generated<string[]>;
   id: Generated<string>;
   name: string;
+  privacyNoticeUrl: string | null;
   recordingEnabled: Generated<boolean>;
   recordingRetentionDays: Generated<number>;
   timezone: Generated<string>;
@@ -477,6 +489,7 @@ export interface WebhookEvents {
 }
 
 export interface DB {
+  alternativeRequests: AlternativeRequests;
   apiKeys: ApiKeys;
   auditLog: AuditLog;
   availabilityConfigs: AvailabilityConfigs;

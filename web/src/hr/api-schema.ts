@@ -239,7 +239,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the company's name, default phone region, time zone, interview languages, or whether typed interviews are allowed */
+    /** Change the company's name, default phone region, time zone, interview languages, privacy notice link, or whether typed interviews are allowed */
     patch: operations['updateCompany'];
     trace?: never;
   };
@@ -307,6 +307,40 @@ export interface paths {
     get: operations['getInterview'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/interviews/{id}/alternative-request': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The candidate's request for another way to be interviewed, if they made one */
+    get: operations['getAlternativeRequest'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/interviews/{id}/alternative-request/handled': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Mark the request handled (HR arranged the alternative or answered the candidate); the interview itself is not changed. Marking it again keeps the first time and person */
+    post: operations['markAlternativeHandled'];
     delete?: never;
     options?: never;
     head?: never;
@@ -777,6 +811,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/public/links/{token}/alternative': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The candidate asks for another way to be interviewed; cancels nothing (HR decides). Once per interview: a second request answers 200 with the first one */
+    post: operations['requestAlternativeByLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/public/links/{token}/join': {
     parameters: {
       query?: never;
@@ -805,6 +856,23 @@ export interface paths {
     get: operations['getRoomByCode'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/public/rooms/{code}/alternative': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The candidate asks for another way to be interviewed; cancels nothing (HR decides). Once per interview: a second request answers 200 with the first one */
+    post: operations['requestAlternativeByCode'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1477,6 +1545,26 @@ export interface webhooks {
     patch?: never;
     trace?: never;
   };
+  'interview.alternative_requested': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The candidate asked for another way to be interviewed; nothing was cancelled, HR decides
+     * @description Signed per Standard Webhooks. Ordering is not guaranteed and an event may arrive more than once: dedupe on `webhook-id`. Answer 2xx within 15 s; 410 disables the endpoint; 429/503 may send Retry-After.
+     */
+    post: operations['webhook_interview_alternative_requested'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   'interview.cancelled': {
     parameters: {
       query?: never;
@@ -1654,6 +1742,31 @@ export interface components {
        * @default 180
        */
       timeBudgetSeconds: number;
+    };
+    AlternativeRecorded: {
+      /** @description True when this interview already had a request: nothing new was recorded or sent */
+      alreadyRecorded: boolean;
+      /** Format: date-time */
+      requestedAt: string;
+    };
+    AlternativeRequest: {
+      contact: string | null;
+      handledAt: string | null;
+      /** @description Who marked it handled: `user:<id>` or `api_key:<id>` */
+      handledBy: string | null;
+      /** @description The workspace user's name; null for an API key */
+      handledByName: string | null;
+      /** Format: uuid */
+      interviewId: string;
+      reason: string | null;
+      /** Format: date-time */
+      requestedAt: string;
+    };
+    AlternativeRequestBody: {
+      /** @description How the candidate prefers to be contacted (an e-mail address, a phone number, a time); optional */
+      contact?: string;
+      /** @description The candidate's own words on why (e.g. an accessibility need); optional */
+      reason?: string;
     };
     ApiKey: {
       /** Format: date-time */
@@ -2009,6 +2122,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       name: string;
+      privacyNoticeUrl: string | null;
       /**
        * @description IANA time zone. The HR workspace shows dates in it; invitation e-mails and their calendar invites give times in it when the interview names no zone of its own; scheduling lays out availability and its calendar in it (the same value as GET /v1/scheduling/settings `timezone`)
        * @example Asia/Dubai
@@ -2447,6 +2561,35 @@ export interface components {
       /** Format: date-time */
       updatedAt: string;
     };
+    InterviewAlternative: {
+      /** @description The request, or null when the candidate has not asked for another way */
+      request: components['schemas']['AlternativeRequest'] | null;
+    };
+    /** @description The candidate's reason and contact stay out of the payload (personal data): HR reads them at GET /v1/interviews/{id}/alternative-request */
+    InterviewAlternativeRequestedData: {
+      /** Format: uuid */
+      candidateId: string;
+      /** Format: uuid */
+      interviewId: string;
+      /** Format: uuid */
+      jobId: string;
+      links: components['schemas']['WebhookInterviewLinks'];
+      /** Format: date-time */
+      requestedAt: string;
+    };
+    /** @description The candidate asked for another way to be interviewed; nothing was cancelled, HR decides */
+    InterviewAlternativeRequestedEvent: {
+      data: components['schemas']['InterviewAlternativeRequestedData'];
+      /**
+       * Format: date-time
+       * @description When the event happened
+       */
+      timestamp: string;
+      /** @constant */
+      type: 'interview.alternative_requested';
+      /** @constant */
+      version: 1;
+    };
     InterviewCancelledData: {
       /** Format: uuid */
       candidateId: string;
@@ -2668,6 +2811,8 @@ export interface components {
       version: number;
     };
     InterviewListItem: {
+      /** @description The candidate asked for another way to be interviewed (GET /v1/interviews/{id}/alternative-request) */
+      alternativeRequest: ('open' | 'handled') | null;
       candidateConnected: boolean;
       /** Format: uuid */
       candidateId: string;
@@ -3175,6 +3320,8 @@ export interface components {
       /** @description The languages the candidate may choose from before their first join (send one as `language`); null when the language is fixed */
       languageChoices: string[] | null;
       maxDurationMinutes: number;
+      /** @description The company's privacy notice, linked from the disclosure; null when it has none */
+      privacyNoticeUrl: string | null;
       /** @description The interview's audio is recorded (the interviewer says so too, before consent) */
       recorded: boolean;
       /** @description Formatted as XXXX-XXXX */
@@ -3693,6 +3840,7 @@ export interface components {
       defaultPhoneRegion?: string;
       enabledLanguages?: ('en' | 'ar')[];
       name?: string;
+      privacyNoticeUrl?: string | null;
       /**
        * @description An IANA time zone
        * @example Asia/Dubai
@@ -3890,6 +4038,7 @@ export interface components {
       | 'interview.expired'
       | 'interview.cancelled'
       | 'scorecard.updated'
+      | 'interview.alternative_requested'
       | 'endpoint.disabled';
     /** @description Where to fetch the full records */
     WebhookInterviewLinks: {
@@ -4880,6 +5029,8 @@ export interface operations {
   listInterviews: {
     parameters: {
       query?: {
+        /** @description Only interviews whose candidate asked for another way to be interviewed: not yet handled, handled, or either */
+        alternative?: 'open' | 'handled' | 'any';
         candidateId?: string;
         cursor?: string;
         jobId?: string;
@@ -5008,6 +5159,88 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InterviewDetail'];
+        };
+      };
+    };
+  };
+  getAlternativeRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request, or null */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InterviewAlternative'];
+        };
+      };
+    };
+  };
+  markAlternativeHandled: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlternativeRequest'];
         };
       };
     };
@@ -6444,6 +6677,60 @@ export interface operations {
       };
     };
   };
+  requestAlternativeByLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The signed link token (the `link` query value) */
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlternativeRequestBody'];
+      };
+    };
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Already recorded for this interview; nothing new was sent */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlternativeRecorded'];
+        };
+      };
+      /** @description Recorded; HR is told by e-mail and webhook */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlternativeRecorded'];
+        };
+      };
+    };
+  };
   joinByLink: {
     parameters: {
       query?: never;
@@ -6526,6 +6813,60 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['RoomInfo'];
+        };
+      };
+    };
+  };
+  requestAlternativeByCode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Room code; any case, spaces and dashes ignored */
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AlternativeRequestBody'];
+      };
+    };
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Already recorded for this interview; nothing new was sent */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlternativeRecorded'];
+        };
+      };
+      /** @description Recorded; HR is told by e-mail and webhook */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AlternativeRecorded'];
         };
       };
     };
@@ -8629,6 +8970,35 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['EndpointDisabledEvent'];
+      };
+    };
+    responses: {
+      /** @description Received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  webhook_interview_alternative_requested: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event id: the same on every retry and replay; dedupe on it */
+        'webhook-id': string;
+        /** @description Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation */
+        'webhook-signature': string;
+        /** @description Unix seconds when this attempt was signed */
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['InterviewAlternativeRequestedEvent'];
       };
     };
     responses: {
