@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { sql } from 'kysely';
-import { alternativeRoutes } from './alternatives/alternative.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { overviewRoutes } from './overview/overview.routes.ts';
@@ -11,6 +10,7 @@ import { candidateRoutes } from './candidates/candidates.routes.ts';
 import { codeEventRoutes } from './coding/code-events.routes.ts';
 import { codeRerunRoutes } from './coding/code-reruns.routes.ts';
 import { companyRoutes } from './companies/company.routes.ts';
+import { dataRightsRoutes } from './data-rights/data-rights.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
 import { buildOpenApiDocument, mountRoutes } from './http/route.ts';
@@ -36,6 +36,7 @@ export function allRoutes(deps: AppDeps) {
     ...companyRoutes(deps),
     ...jobRoutes(deps),
     ...candidateRoutes(deps),
+    ...dataRightsRoutes(deps),
     ...interviewRoutes(deps),
     ...invitationRoutes(deps),
     ...planRoutes(deps),
@@ -44,7 +45,6 @@ export function allRoutes(deps: AppDeps) {
     ...resultRoutes(deps),
     ...recordingRoutes(deps),
     ...publicRoutes(deps),
-    ...alternativeRoutes(deps),
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),
     ...schedulingRoutes(deps),

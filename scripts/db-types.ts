@@ -46,6 +46,9 @@ const overrides: Record<string, string> = {
   // Parsed with their zod schemas where they are read (api/scoring); stored as the evaluator produced them.
   'scorecards.result': 'ColumnType<unknown, string | undefined, string>',
   'scorecards.integrity': 'ColumnType<unknown, string | undefined, string>',
+  // A company's retention overrides, read through effectiveRetention (api/data-rights/retention.schemas.ts).
+  'companies.data_retention': 'ColumnType<Record<string, number>, string | undefined, string>',
+  'candidate_erasures.counts': 'ColumnType<Record<string, number>, string | undefined, string>',
 };
 
 const customImports = Object.fromEntries([

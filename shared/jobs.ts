@@ -13,6 +13,8 @@ export interface JobPayloads {
   'drain-webhooks': Record<string, never>;
   'send-email': { emailId: string };
   'generate-plan': { interviewId: string };
+  /** A candidate's erasure, run or resumed to the end (api/data-rights/erasure.ts). */
+  'erase-candidate': { candidateId: string };
 }
 export type JobName = keyof JobPayloads;
 

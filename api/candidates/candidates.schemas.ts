@@ -55,6 +55,9 @@ export const candidateSchema = z
     resumeText: z.string().nullable(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
+    erasedAt: isoTimestamp.nullable().meta({
+      description: 'When their personal data was erased (GET /v1/candidates/{id}/erasure); null while it is kept',
+    }),
   })
   .meta({ id: 'Candidate' });
 

@@ -10,17 +10,11 @@ import { idParams, isoTimestamp } from '../http/schemas.ts';
 import { requireInterviewVoice } from '../interviews/interview-voice.ts';
 import { interviewLanguages } from '../../shared/speech-languages.ts';
 import { companyTimezone } from './time-zone.ts';
+import { dataRetentionPatch, dataRetentionSchema, effectiveRetention } from '../data-rights/retention.schemas.ts';
+import { sql } from 'kysely';
+import type { Company } from '../../shared/db/schema.ts';
 
 const tags = ['Company and API keys'];
-
-// Shown to candidates as a link, so only a secure page of a real host: no script: or data: URLs, no plain http.
-const privacyNoticeUrl = z
-  .url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// address' })
-  .max(2_000)
-  .meta({
-    description: "The company's privacy notice (https): the candidate's disclosure on the join page links to it",
-    example: 'https://acme.example/privacy',
-  });
 
 const companySchema = z
   .object({
@@ -41,10 +35,15 @@ const companySchema = z
         'GET /v1/scheduling/settings `timezone`)',
       example: 'Asia/Dubai',
     }),
-    privacyNoticeUrl: privacyNoticeUrl.nullable(),
+    dataRetention: dataRetentionSchema,
     createdAt: isoTimestamp,
   })
   .meta({ id: 'Company' });
+
+/** The row as the API shows it: retention as the periods in force (defaults where the company set none). */
+function companyToApi(company: Company) {
+  return { ...company, dataRetention: effectiveRetention(company) };
+}
 
 const interviewLanguage = z.enum(interviewLanguages);
 
@@ -59,7 +58,9 @@ const updateCompanyBody = z
       .transform((v) => [...new Set(v)]),
     allowTypedInterviews: z.boolean(),
     timezone: companyTimezone,
-    privacyNoticeUrl: privacyNoticeUrl.nullable(),
+    dataRetention: dataRetentionPatch.meta({
+      description: 'Retention periods to change, in days; the others keep their value (`recordings` is the recording retention)',
+    }),
   })
   .partial()
   .strict()
@@ -102,7 +103,7 @@ export function companyRoutes({ db, config }: AppDeps) {
       handler: async ({ principal }) => {
         const company = await db.selectFrom('companies').selectAll().where('id', '=', ownCompany(principal)).executeTakeFirst();
         if (!company) throw new AppError('not_found', 'No such company.');
-        return { status: 200, body: company };
+        return { status: 200, body: companyToApi(company) };
       },
     }),
     defineRoute({
@@ -110,7 +111,7 @@ export function companyRoutes({ db, config }: AppDeps) {
       path: '/v1/company',
       operationId: 'updateCompany',
       summary:
-        "Change the company's name, default phone region, time zone, interview languages, privacy notice link, or whether typed interviews are allowed",
+        "Change the company's name, default phone region, time zone, interview languages, whether typed interviews are allowed, or how long candidate data is kept",
       tags,
       auth: 'hr',
       access: 'admin',
@@ -142,17 +143,28 @@ export function companyRoutes({ db, config }: AppDeps) {
               ],
             });
           }
-          const row = await trx.updateTable('companies').set(body).where('id', '=', companyId).returningAll().executeTakeFirstOrThrow();
+          const { dataRetention, ...fields } = body;
+          const { recordings, ...retention } = dataRetention ?? {};
+          const row = await trx
+            .updateTable('companies')
+            .set({
+              ...fields,
+              ...(dataRetention ? { dataRetention: sql<string>`data_retention || ${JSON.stringify(retention)}::jsonb` } : {}),
+              ...(recordings !== undefined ? { recordingRetentionDays: recordings } : {}),
+            })
+            .where('id', '=', companyId)
+            .returningAll()
+            .executeTakeFirstOrThrow();
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId,
             action: 'company.update',
             targetType: 'company',
             targetId: companyId,
-            details: { fields: Object.keys(body) },
+            details: { fields: Object.keys(body), ...(dataRetention ? { dataRetention } : {}) },
           });
           return row;
         });
-        return { status: 200, body: company };
+        return { status: 200, body: companyToApi(company) };
       },
     }),
     defineRoute({

@@ -75,6 +75,8 @@ export interface RouteDef<
   path: Path;
   operationId: string;
   summary: string;
+  /** Longer documentation for the OpenAPI document (CommonMark), beyond the one-line summary. */
+  description?: string;
   tags: string[];
   auth: Auth;
   /** What an HR route needs of the caller's role; a GET defaults to `read`, anything else to `recruit`. */
@@ -95,6 +97,7 @@ export interface AnyRoute {
   path: string;
   operationId: string;
   summary: string;
+  description?: string | undefined;
   tags: string[];
   auth: 'hr' | 'public' | 'raw';
   access?: Access | undefined;
@@ -194,6 +197,7 @@ export function buildOpenApiDocument(routes: readonly AnyRoute[], info: { title:
     const operation: ZodOpenApiOperationObject = {
       operationId: route.operationId,
       summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
       tags: route.tags,
       responses,
     };

@@ -1,3 +1,5 @@
+import { eraseCandidateTask } from '../data-rights/erasure.ts';
+import { dataRetention } from '../data-rights/retention.ts';
 import type { AppDeps } from '../deps.ts';
 import { emailJobs } from '../email/sender.ts';
 import { generatePlanTask } from '../interviews/create-interview.ts';
@@ -30,12 +32,14 @@ export function apiJobs(deps: AppDeps): {
     tasks: {
       'score-interview': scoreInterviewTask(scoringDeps),
       'generate-plan': generatePlanTask(deps),
+      'erase-candidate': eraseCandidateTask(deps),
       ...email?.tasks,
     },
     periodic: {
       reconcile: reconcilePeriodic(deps),
       'score-backlog': scoringBacklog(scoringDeps),
       ...recordingRetention(deps),
+      ...dataRetention(deps),
       ...(config.email.workerEnabled ? schedulingChores(deps) : {}),
     },
     close: () => email?.close(),

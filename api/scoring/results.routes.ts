@@ -278,6 +278,12 @@ export function resultRoutes(deps: AppDeps) {
       path: '/v1/interviews/:id/decision',
       operationId: 'recordDecision',
       summary: "Record the human hiring decision on an interview; scores are advice, this is the decision",
+      description:
+        'Human review (GDPR Art. 22): nothing in this API changes an interview\'s or a candidate\'s status from a score ' +
+        'alone. Scorecards and their recommendation are advice to the person deciding; no automatic rule advances, ' +
+        'holds or rejects anyone on them. This endpoint, called by a person (a workspace user or a company API key ' +
+        'acting for one), is the only writer of hiring decisions; it changes no interview status, and every decision ' +
+        'is kept with who made it, when and their note, and is audited.',
       tags,
       auth: 'hr',
       access: 'decide',

@@ -97,10 +97,24 @@ export interface Bookings {
   updatedAt: Generated<Timestamp>;
 }
 
+export interface CandidateErasures {
+  candidateId: string;
+  companyId: string;
+  completedAt: Timestamp | null;
+  counts: ColumnType<Record<string, number>, string | undefined, string>;
+  reason: 'request' | 'retention';
+  requestedAt: Generated<Timestamp>;
+  requestedBy: string;
+  status: Generated<'pending' | 'running' | 'completed'>;
+  stepsDone: Generated<string[]>;
+  updatedAt: Generated<Timestamp>;
+}
+
 export interface Candidates {
   companyId: string;
   createdAt: Generated<Timestamp>;
   email: string | null;
+  erasedAt: Timestamp | null;
   firstName: string;
   id: Generated<string>;
   lastName: string;
@@ -135,6 +149,7 @@ export interface CodeReruns {
 export interface Companies {
   allowTypedInterviews: Generated<boolean>;
   createdAt: Generated<Timestamp>;
+  dataRetention: ColumnType<Record<string, number>, string | undefined, string>;
   defaultLanguage: Generated<string>;
   defaultPhoneRegion: Generated<string>;
   enabledLanguages: Generated<string[]>;
@@ -267,6 +282,7 @@ export interface InterviewStatusEvents {
 
 export interface Jobs {
   codingLanguage: 'PYTHON' | 'JAVASCRIPT' | 'TYPESCRIPT' | 'JAVA' | 'PHP' | 'RUBY' | 'CSHARP' | 'SQL' | 'GO' | null;
+  codingVoiceOnly: Generated<boolean>;
   companyId: string;
   competencies: ColumnType<Competency[], string | undefined, string>;
   createdAt: Generated<Timestamp>;
@@ -494,6 +510,7 @@ export interface DB {
   auditLog: AuditLog;
   availabilityConfigs: AvailabilityConfigs;
   bookings: Bookings;
+  candidateErasures: CandidateErasures;
   candidates: Candidates;
   codeEvents: CodeEvents;
   codeReruns: CodeReruns;

@@ -110,17 +110,20 @@ export const scorecardUpdatedData = z
   })
   .meta({ id: 'ScorecardUpdatedData' });
 
-export const alternativeRequestedData = z
+export const candidateErasedData = z
   .object({
-    ...interviewRef,
+    candidateId: z.uuid(),
+    interviewIds: z.array(z.uuid()).max(1_000),
+    reason: z.enum(['request', 'retention']).meta({
+      description: '`request`: HR erased the candidate (a data subject request); `retention`: the retention period ended',
+    }),
     requestedAt: at,
-    links: interviewLinks,
+    erasedAt: at,
   })
   .meta({
-    id: 'InterviewAlternativeRequestedData',
+    id: 'CandidateErasedData',
     description:
-      "The candidate's reason and contact stay out of the payload (personal data): HR reads them at " +
-      'GET /v1/interviews/{id}/alternative-request',
+      "The candidate's personal data is gone from the interviewer: erase what your systems hold about them too. Ids only",
   });
 
 export const endpointDisabledData = z
@@ -165,10 +168,10 @@ export const eventCatalog = {
     data: scorecardUpdatedData,
     summary: 'A re-score or a human decision changed the scorecard',
   },
-  'interview.alternative_requested': {
+  'candidate.erased': {
     version: 1,
-    data: alternativeRequestedData,
-    summary: 'The candidate asked for another way to be interviewed; nothing was cancelled, HR decides',
+    data: candidateErasedData,
+    summary: "A candidate's personal data was erased (on request or at the end of retention)",
   },
   'endpoint.disabled': { version: 1, data: endpointDisabledData, summary: 'A webhook endpoint was disabled' },
   'webhook.test': { version: 1, data: webhookTestData, summary: 'Sent by the test-send action; never sent otherwise' },

@@ -208,6 +208,74 @@ export interface paths {
     patch: operations['updateCandidate'];
     trace?: never;
   };
+  '/v1/candidates/{id}/erase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a candidate (GDPR Art. 17): ends an interview in progress, then deletes or anonymises their name, phone, e-mail, résumé, transcripts, recordings, code, scorecards' prose and quotes, decision notes, e-mails, webhook payloads, rooms and bookings, in a job that resumes after a crash; sends `candidate.erased`. Idempotent: asking again answers the same erasure */
+    post: operations['eraseCandidate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/candidates/{id}/erasure': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where a candidate's erasure stands */
+    get: operations['getCandidateErasure'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/candidates/{id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A candidate's data for them (GDPR Art. 15 and 20): a zip archive with candidate.json (the CandidateExport schema, also at …/export/data) and the audio of each recording kept, recordings/<interview id>/part-<n>.ogg */
+    get: operations['exportCandidate'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/candidates/{id}/export/data': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The candidate.json of the export archive alone (no audio) */
+    get: operations['exportCandidateData'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/candidates/resume-text': {
     parameters: {
       query?: never;
@@ -239,7 +307,7 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the company's name, default phone region, time zone, interview languages, privacy notice link, or whether typed interviews are allowed */
+    /** Change the company's name, default phone region, time zone, interview languages, privacy notice link, whether typed interviews are allowed, or how long candidate data is kept */
     patch: operations['updateCompany'];
     trace?: never;
   };
@@ -310,7 +378,8 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Change a scheduled interview's language or language mode. A new language rewrites the question plan in it (HR's own questions kept word for word; other edits to the plan are replaced); an invitation already sent is not sent again */
+    patch: operations['updateInterviewLanguage'];
     trace?: never;
   };
   '/v1/interviews/{id}/alternative-request': {
@@ -407,7 +476,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Record the human hiring decision on an interview; scores are advice, this is the decision */
+    /**
+     * Record the human hiring decision on an interview; scores are advice, this is the decision
+     * @description Human review (GDPR Art. 22): nothing in this API changes an interview's or a candidate's status from a score alone. Scorecards and their recommendation are advice to the person deciding; no automatic rule advances, holds or rejects anyone on them. This endpoint, called by a person (a workspace user or a company API key acting for one), is the only writer of hiring decisions; it changes no interview status, and every decision is kept with who made it, when and their note, and is audited.
+     */
     post: operations['recordDecision'];
     delete?: never;
     options?: never;
@@ -1505,6 +1577,26 @@ export interface paths {
   };
 }
 export interface webhooks {
+  'candidate.erased': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A candidate's personal data was erased (on request or at the end of retention)
+     * @description Signed per Standard Webhooks. Ordering is not guaranteed and an event may arrive more than once: dedupe on `webhook-id`. Answer 2xx within 15 s; 410 disables the endpoint; 429/503 may send Retry-After.
+     */
+    post: operations['webhook_candidate_erased'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   'candidate.joined': {
     parameters: {
       query?: never;
@@ -1952,6 +2044,8 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
       email: string | null;
+      /** @description When their personal data was erased (GET /v1/candidates/{id}/erasure); null while it is kept */
+      erasedAt: string | null;
       firstName: string;
       /** Format: uuid */
       id: string;
@@ -1979,6 +2073,111 @@ export interface components {
       | 'expired'
       | 'failed'
       | 'ended';
+    /** @description The candidate's personal data is gone from the interviewer: erase what your systems hold about them too. Ids only */
+    CandidateErasedData: {
+      /** Format: uuid */
+      candidateId: string;
+      /** Format: date-time */
+      erasedAt: string;
+      interviewIds: string[];
+      /**
+       * @description `request`: HR erased the candidate (a data subject request); `retention`: the retention period ended
+       * @enum {string}
+       */
+      reason: 'request' | 'retention';
+      /** Format: date-time */
+      requestedAt: string;
+    };
+    /** @description A candidate's personal data was erased (on request or at the end of retention) */
+    CandidateErasedEvent: {
+      data: components['schemas']['CandidateErasedData'];
+      /**
+       * Format: date-time
+       * @description When the event happened
+       */
+      timestamp: string;
+      /** @constant */
+      type: 'candidate.erased';
+      /** @constant */
+      version: 1;
+    };
+    CandidateErasure: {
+      /** Format: uuid */
+      candidateId: string;
+      completedAt: string | null;
+      /** @description What each step removed (counts, never content) */
+      counts: {
+        [key: string]: number;
+      };
+      reason: ('request' | 'retention') | null;
+      requestedAt: string | null;
+      /**
+       * @description `pending`: requested, not started; `running`: under way (resumed after a crash); `completed`: nothing personal is left
+       * @enum {string}
+       */
+      status: 'not_requested' | 'pending' | 'running' | 'completed';
+      /** @description Every step, in the order they run */
+      steps: (
+        | 'interviews'
+        | 'rooms'
+        | 'recordings'
+        | 'transcripts'
+        | 'code'
+        | 'scorecards'
+        | 'emails'
+        | 'webhooks'
+        | 'bookings'
+        | 'traces'
+        | 'record'
+      )[];
+      stepsDone: string[];
+    };
+    /** @description Everything kept about one candidate: `candidate.json` in the archive of GET /v1/candidates/{id}/export, and the body of GET /v1/candidates/{id}/export/data */
+    CandidateExport: {
+      bookings: {
+        cancelledAt: string | null;
+        /** Format: date-time */
+        createdAt: string;
+        /** Format: uuid */
+        id: string;
+        /** Format: uuid */
+        interviewId: string;
+        status: string;
+      }[];
+      candidate: {
+        /** Format: date-time */
+        createdAt: string;
+        email: string | null;
+        erasedAt: string | null;
+        firstName: string;
+        /** Format: uuid */
+        id: string;
+        lastName: string;
+        /** @description E.164 */
+        phone: string;
+        resumeText: string | null;
+      };
+      emails: {
+        /** Format: uuid */
+        id: string;
+        interviewId: string | null;
+        kind: string;
+        /** Format: date-time */
+        sendAt: string;
+        sentAt: string | null;
+        status: string;
+        subject: string;
+        textBody: string;
+        toAddress: string;
+      }[];
+      /** Format: date-time */
+      exportedAt: string;
+      /** @constant */
+      format: 'ai-interviewer/candidate-export';
+      interviews: components['schemas']['ExportedInterview'][];
+      /** @constant */
+      version: 1;
+    };
     CandidateJoinedData: {
       /** Format: uuid */
       candidateId: string;
@@ -2114,6 +2313,7 @@ export interface components {
       allowTypedInterviews: boolean;
       /** Format: date-time */
       createdAt: string;
+      dataRetention: components['schemas']['DataRetention'];
       /** @description The language of its interviews unless a job or HR names another */
       defaultLanguage: string;
       defaultPhoneRegion: string;
@@ -2341,6 +2541,8 @@ export interface components {
     CreateJob: {
       /** @description The language of coding questions; null for none */
       codingLanguage?: components['schemas']['CodingLanguage'] | null;
+      /** @description Coding interviews: a candidate on a screen too small for the editor (a phone) may take the voice part alone. Off (the default): the page asks them to rejoin from a computer or tablet */
+      codingVoiceOnly?: boolean;
       /**
        * Format: uuid
        * @description Required for admin keys; company keys act for their own company
@@ -2416,6 +2618,39 @@ export interface components {
        * @default 180
        */
       timeBudgetSeconds: number;
+    };
+    /** @description Days each kind of candidate data is kept; a scheduled job deletes or anonymises what is due and audits the counts */
+    DataRetention: {
+      /** @description The candidate record itself (erased as by POST /v1/candidates/{id}/erase), days after their last interview ends (default 365) */
+      candidate: number;
+      /** @description Coding editor events and the server's re-runs, days after the interview ends (default 180) */
+      codeEvents: number;
+      /** @description E-mail messages no longer pending, days after they were sent or given up (default 90) */
+      emails: number;
+      /** @description Audio recordings, days after the recording started (default 90; the same value as PATCH /v1/company/recording retentionDays) */
+      recordings: number;
+      /** @description Scorecards and human decisions, days after the interview ends (default 365) */
+      scorecards: number;
+      /** @description Transcript turns and the candidate's consent statement, days after the interview ends (default 180) */
+      transcripts: number;
+      /** @description Webhook events with their delivery log, days after the event unless a delivery is pending (default 30) */
+      webhookPayloads: number;
+    };
+    DataRetentionPatch: {
+      /** @description The candidate record itself (erased as by POST /v1/candidates/{id}/erase), days after their last interview ends (default 365) */
+      candidate?: number;
+      /** @description Coding editor events and the server's re-runs, days after the interview ends (default 180) */
+      codeEvents?: number;
+      /** @description E-mail messages no longer pending, days after they were sent or given up (default 90) */
+      emails?: number;
+      /** @description Audio recordings, days after the recording started (default 90; the same value as PATCH /v1/company/recording retentionDays) */
+      recordings?: number;
+      /** @description Scorecards and human decisions, days after the interview ends (default 365) */
+      scorecards?: number;
+      /** @description Transcript turns and the candidate's consent statement, days after the interview ends (default 180) */
+      transcripts?: number;
+      /** @description Webhook events with their delivery log, days after the event unless a delivery is pending (default 30) */
+      webhookPayloads?: number;
     };
     EmailDeliveryStatus: {
       attempts: number;
@@ -2505,6 +2740,91 @@ export interface components {
     EndSessionResponse: {
       endReason: components['schemas']['CandidateEndReason'] | null;
       status: components['schemas']['InterviewStatus'];
+    };
+    ExportedInterview: {
+      codeEvents: {
+        at: number;
+        payload: {
+          [key: string]: unknown;
+        };
+        questionId: string;
+        seq: number;
+        type: string;
+      }[];
+      consents: {
+        /** Format: date-time */
+        at: string;
+        candidateStatement: string;
+        given: boolean;
+        noticeLanguage: string;
+        noticeText: string;
+        noticeVersion: string;
+      }[];
+      decisions: {
+        /** Format: date-time */
+        decidedAt: string;
+        /** @enum {string} */
+        decision: 'advance' | 'hold' | 'reject';
+        note: string | null;
+      }[];
+      endedAt: string | null;
+      endReason: string | null;
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      jobId: string;
+      jobTitle: string;
+      language: string;
+      recordings: components['schemas']['ExportedRecording'][];
+      /** Format: date-time */
+      scheduledEnd: string;
+      /** Format: date-time */
+      scheduledStart: string;
+      scorecards: {
+        /** Format: date-time */
+        evaluatedAt: string;
+        model: string | null;
+        overallScore: number | null;
+        recommendation: string | null;
+        /** @description The scorecard as GET /v1/interviews/{id}/scorecard gives it (ScorecardResult) */
+        result: unknown;
+        /** @enum {string} */
+        status: 'pending' | 'complete';
+        version: number;
+      }[];
+      startedAt: string | null;
+      status: string;
+      timeline: {
+        /** Format: date-time */
+        at: string;
+        fromStatus: string | null;
+        reason: string | null;
+        toStatus: string;
+      }[];
+      transcript: {
+        /** Format: date-time */
+        endedAt: string;
+        /** @enum {string} */
+        input: 'voice' | 'text';
+        questionId: string | null;
+        seq: number;
+        /** @enum {string} */
+        speaker: 'interviewer' | 'candidate';
+        /** Format: date-time */
+        startedAt: string;
+        text: string;
+      }[];
+      type: string;
+    };
+    ExportedRecording: {
+      durationMs: number | null;
+      /** @description Path of the audio in the archive; null when there is no audio (deleted, discarded) */
+      file: string | null;
+      part: number;
+      /** Format: date-time */
+      startedAt: string;
+      /** @enum {string} */
+      status: 'recording' | 'stored' | 'deleted' | 'discarded';
     };
     GenerateSlots: {
       /**
@@ -2915,6 +3235,46 @@ export interface components {
     /** @enum {string} */
     InterviewType:
       'TECHNICAL' | 'BEHAVIORAL' | 'CODING' | 'SYSTEM_DESIGN' | 'GENERAL' | 'AI_SCREENING' | 'FINAL' | 'CUSTOM';
+    InterviewWithPlan: {
+      candidateConnected: boolean;
+      /** Format: uuid */
+      candidateId: string;
+      /** Format: uuid */
+      companyId: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description When the interview must end: the first arrival plus the maximum duration */
+      deadlineAt: string | null;
+      endedAt: string | null;
+      endReason: components['schemas']['EndReason'] | null;
+      /** Format: uuid */
+      id: string;
+      instructions: string;
+      /** Format: uuid */
+      jobId: string;
+      /**
+       * Format: uri
+       * @description Page where the candidate types the room code
+       */
+      joinUrl: string;
+      language: string;
+      languageMode: components['schemas']['LanguageMode'];
+      maxDurationMinutes: number;
+      plan: components['schemas']['QuestionPlan'];
+      /** @description 8 characters, shown as XXXX-XXXX; case-insensitive on input */
+      roomCode: string;
+      roomName: string;
+      /** Format: date-time */
+      scheduledEnd: string;
+      /** Format: date-time */
+      scheduledStart: string;
+      /** @description When the candidate was first in the room */
+      startedAt: string | null;
+      status: components['schemas']['InterviewStatus'];
+      type: components['schemas']['InterviewType'];
+      /** Format: date-time */
+      updatedAt: string;
+    };
     InvitationAcceptance: {
       name: string;
       /** @description At least 10 characters */
@@ -2924,6 +3284,8 @@ export interface components {
     };
     Job: {
       codingLanguage: components['schemas']['CodingLanguage'] | null;
+      /** @description Coding interviews: a candidate on a screen too small for the editor (a phone) may take the voice part alone. Off (the default): the page asks them to rejoin from a computer or tablet */
+      codingVoiceOnly: boolean;
       /** Format: uuid */
       companyId: string;
       competencies: components['schemas']['CompetencyOutput'][];
@@ -3834,6 +4196,8 @@ export interface components {
     };
     UpdateCompany: {
       allowTypedInterviews?: boolean;
+      /** @description Retention periods to change, in days; the others keep their value (`recordings` is the recording retention) */
+      dataRetention?: components['schemas']['DataRetentionPatch'];
       /** @enum {string} */
       defaultLanguage?: 'en' | 'ar';
       /** @example AE */
@@ -3853,9 +4217,19 @@ export interface components {
       /** @description Recordings are deleted this long after they start */
       retentionDays?: number;
     };
+    UpdateInterviewLanguage: {
+      /**
+       * @description The language the interview is held in (with languageMode 'candidate': the one it starts in until the candidate picks). One of the company's enabled languages
+       * @example en
+       */
+      language?: string;
+      languageMode?: components['schemas']['LanguageMode'];
+    };
     UpdateJob: {
       /** @description The language of coding questions; null for none */
       codingLanguage?: components['schemas']['CodingLanguage'] | null;
+      /** @description Coding interviews: a candidate on a screen too small for the editor (a phone) may take the voice part alone. Off (the default): the page asks them to rejoin from a computer or tablet */
+      codingVoiceOnly?: boolean;
       competencies?: components['schemas']['Competency'][];
       description?: string;
       /** @example en */
@@ -4039,6 +4413,7 @@ export interface components {
       | 'interview.cancelled'
       | 'scorecard.updated'
       | 'interview.alternative_requested'
+      | 'candidate.erased'
       | 'endpoint.disabled';
     /** @description Where to fetch the full records */
     WebhookInterviewLinks: {
@@ -4780,6 +5155,168 @@ export interface operations {
       };
     };
   };
+  eraseCandidate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Accepted: the erasure runs in the background */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CandidateErasure'];
+        };
+      };
+    };
+  };
+  getCandidateErasure: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The erasure */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CandidateErasure'];
+        };
+      };
+    };
+  };
+  exportCandidate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description application/zip */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  exportCandidateData: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Everything kept about the candidate */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CandidateExport'];
+        };
+      };
+    };
+  };
   extractResumeText: {
     parameters: {
       query?: never;
@@ -5159,6 +5696,51 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['InterviewDetail'];
+        };
+      };
+    };
+  };
+  updateInterviewLanguage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description Resource id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateInterviewLanguage'];
+      };
+    };
+    responses: {
+      /** @description Problem details */
+      '4XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Problem details */
+      '5XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The interview and its plan */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InterviewWithPlan'];
         };
       };
     };
@@ -8921,6 +9503,35 @@ export interface operations {
         content: {
           'application/json': components['schemas']['WebhookTestSend'];
         };
+      };
+    };
+  };
+  webhook_candidate_erased: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description The event id: the same on every retry and replay; dedupe on it */
+        'webhook-id': string;
+        /** @description Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`; two during a secret rotation */
+        'webhook-signature': string;
+        /** @description Unix seconds when this attempt was signed */
+        'webhook-timestamp': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CandidateErasedEvent'];
+      };
+    };
+    responses: {
+      /** @description Received */
+      '2XX': {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };

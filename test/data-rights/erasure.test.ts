@@ -1,0 +1,267 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import JSZip from 'jszip';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateExportSchema } from '../../api/data-rights/export.ts';
+import { erasureSteps } from '../../api/data-rights/erasure.ts';
+import { subscribableEventTypes } from '../../shared/events/catalog.ts';
+import { client, expectStatus, okBody, seedCompany, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
+import { startS3Server, type S3Server } from '../support/services.ts';
+import { makeOggOpus } from '../recordings/support.ts';
+import { isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
+import {
+  everywhere,
+  findNeedles,
+  namingBrain,
+  needles,
+  person,
+  s3Client,
+  seedCandidate,
+  startEchoConsumer,
+  storeEnv,
+  bucket,
+  workers,
+} from './support.ts';
+
+// Erasure that leaves nothing, and the export that comes before it. A candidate is seeded through the whole product
+// (see seedCandidate), erased, and then every row of the test database and every object in the recording bucket
+// (a real S3 server, versitygw) is searched for their name, phone in every format, e-mail, a résumé phrase and a
+// transcript phrase. Before the erasure the same search finds every one of them, so the search is known to work.
+
+let s3: S3Server;
+let api: TestApi;
+let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
+let consumer: Awaited<ReturnType<typeof startEchoConsumer>>;
+let fixture: string;
+let hr: ReturnType<typeof client>;
+let key: string;
+let other: ReturnType<typeof client>;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  fixture = makeOggOpus(2);
+  s3 = await startS3Server();
+  await s3Client(s3).send(new CreateBucketCommand({ Bucket: bucket }));
+  emulator = await startEvaluationEmulator((r) => (isPlanRequest(r) ? planBrain(r) : namingBrain(r)));
+  consumer = await startEchoConsumer();
+  const extra = { ...storeEnv(s3, 'erasure/'), GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: emulator.url };
+  api = await startTestApi({ env: extra });
+  env = testEnv({ DATABASE_URL: api.deps.config.database.url, ...extra });
+  const company = await seedCompany(api.db, 'Data Rights Co');
+  key = company.key;
+  hr = client(api.url, key);
+  other = client(api.url, (await seedCompany(api.db, 'Other Co')).key);
+  expectStatus(await hr('PATCH', '/v1/company/recording', { body: { enabled: true } }), 200);
+  expectStatus(
+    await hr('POST', '/v1/webhook-endpoints', { body: { url: consumer.url, eventTypes: subscribableEventTypes } }),
+    201,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+  await emulator?.close();
+  await consumer?.close();
+  await s3?.stop();
+  if (fixture) rmSync(path.dirname(fixture), { recursive: true, force: true });
+});
+
+describe('export', () => {
+  it('is one archive whose candidate.json validates against its schema and holds every item seeded', async () => {
+    const p = person('Ex', '1112233');
+    const seeded = await seedCandidate(api, key, p, fixture);
+    const response = await fetch(`${api.url}/v1/candidates/${seeded.candidateId}/export`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/zip');
+    const zip = await JSZip.loadAsync(Buffer.from(await response.arrayBuffer()));
+    const data = candidateExportSchema.parse(JSON.parse(await zip.file('candidate.json')!.async('string')));
+
+    expect(data.candidate).toMatchObject({
+      id: seeded.candidateId,
+      firstName: p.firstName,
+      lastName: p.lastName,
+      email: p.email,
+      phone: p.phoneE164,
+    });
+    expect(data.candidate.resumeText).toContain(p.resumePhrase);
+    expect(data.interviews.map((i) => i.id).sort()).toEqual(
+      [seeded.bookedInterviewId, seeded.completedInterviewId, seeded.liveInterviewId].sort(),
+    );
+    const done = data.interviews.find((i) => i.id === seeded.completedInterviewId)!;
+    const live = data.interviews.find((i) => i.id === seeded.liveInterviewId)!;
+    for (const interview of [done, live]) {
+      expect(interview.transcript.map((t) => t.speaker)).toEqual(['interviewer', 'candidate']);
+      expect(interview.transcript[1]!.text).toContain(p.transcriptPhrase);
+      expect(interview.consents).toHaveLength(1);
+      expect(interview.consents[0]!.candidateStatement).toContain(p.lastName);
+      expect(interview.codeEvents.map((e) => e.type)).toEqual(['snapshot', 'change']);
+      expect(interview.recordings).toHaveLength(1);
+      const file = zip.file(interview.recordings[0]!.file!);
+      expect(file, 'the recording is in the archive').not.toBeNull();
+      expect(Buffer.from(await file!.async('uint8array')).equals(readFileSync(fixture))).toBe(true);
+      expect(interview.timeline.length).toBeGreaterThan(0);
+    }
+    expect(done.scorecards).toHaveLength(1);
+    expect(JSON.stringify(done.scorecards[0]!.result)).toContain(p.transcriptPhrase);
+    expect(done.decisions.map((d) => d.decision)).toEqual(['advance', 'hold']);
+    expect(done.decisions[0]!.note).toContain(p.lastName);
+    expect(data.bookings).toEqual([expect.objectContaining({ interviewId: seeded.bookedInterviewId })]);
+    const kinds = data.emails.map((e) => e.kind);
+    expect(kinds).toContain('invitation');
+    expect(data.emails.every((e) => e.toAddress === p.email)).toBe(true);
+    expect(
+      data.emails.filter(
+        (e) => e.interviewId === seeded.completedInterviewId || e.interviewId === seeded.liveInterviewId,
+      ),
+    ).toHaveLength(2);
+
+    // The JSON alone, as documented in the OpenAPI document, is the same data.
+    const json = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}/export/data`));
+    expect({ ...json, exportedAt: data.exportedAt }).toEqual(data);
+    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(document.components.schemas).toHaveProperty('CandidateExport');
+  }, 120_000);
+
+  it("answers 404 for another company's candidate, for export and erasure alike", async () => {
+    const mine = okBody(
+      await hr('POST', '/v1/candidates', { body: { firstName: 'Tenancy', lastName: 'Probe', phone: '050 700 0001' } }),
+    );
+    for (const [method, suffix] of [
+      ['GET', 'export'],
+      ['GET', 'export/data'],
+      ['POST', 'erase'],
+      ['GET', 'erasure'],
+    ] as const) {
+      const answer = await other(method, `/v1/candidates/${mine.id}/${suffix}`);
+      expect(answer.status, `${method} ${suffix}`).toBe(404);
+    }
+    // Nothing was started by the refused erase.
+    expect(okBody(await hr('GET', `/v1/candidates/${mine.id}/erasure`)).status).toBe('not_requested');
+  });
+});
+
+describe('erasure', () => {
+  it('leaves nothing of the person in any table or stored object, ends the live interview and closes its room', async () => {
+    const p = person('Er', '2223344');
+    const seeded = await seedCandidate(api, key, p, fixture);
+    const run = workers(api);
+
+    // The search works: before the erasure every needle is found.
+    const before = findNeedles(await everywhere(api.db, s3), p);
+    for (const needle of needles(p))
+      expect(
+        before.some((f) => f.startsWith(JSON.stringify(needle))),
+        needle,
+      ).toBe(true);
+    expect(await api.deps.livekit.listRoomNames()).toEqual(expect.arrayContaining(seeded.roomNames));
+
+    const first = await hr('POST', `/v1/candidates/${seeded.candidateId}/erase`);
+    expectStatus(first, 202);
+    expect(first.body).toMatchObject({ status: 'pending', reason: 'request', stepsDone: [] });
+    // Idempotent: the same erasure, not a second one.
+    const again = await hr('POST', `/v1/candidates/${seeded.candidateId}/erase`);
+    expectStatus(again, 202);
+    expect(again.body.requestedAt).toBe(first.body.requestedAt);
+
+    await run.jobs.runOnce();
+    const status = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}/erasure`));
+    expect(status).toMatchObject({ status: 'completed', stepsDone: [...erasureSteps] });
+    expect(status.counts).toMatchObject({
+      interviewsEnded: 2,
+      recordings: 2,
+      transcriptTurns: 4,
+      codeEvents: 4,
+      bookings: 1,
+    });
+    const candidate = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}`));
+    expect(candidate).toMatchObject({ firstName: 'Erased', lastName: 'candidate', email: null, resumeText: null });
+    expect(candidate.erasedAt).not.toBeNull();
+
+    // The live interview was ended through the lifecycle, and its room is gone from LiveKit.
+    const live = okBody(await hr('GET', `/v1/interviews/${seeded.liveInterviewId}`));
+    expect(live).toMatchObject({ status: 'cancelled', endReason: 'cancelled_by_hr' });
+    const rooms = await api.deps.livekit.listRoomNames();
+    for (const room of seeded.roomNames) expect(rooms).not.toContain(room);
+
+    // The customer's systems are told, with ids only; the fact stays in the audit log, with who asked.
+    expect(await run.deliver()).toBeGreaterThan(0);
+    const erased = consumer.received
+      .map((b) => JSON.parse(b) as { type: string; data: Record<string, unknown> })
+      .find((e) => e.type === 'candidate.erased' && e.data.candidateId === seeded.candidateId);
+    expect(erased?.data).toMatchObject({ candidateId: seeded.candidateId, reason: 'request' });
+    expect((erased!.data.interviewIds as string[]).sort()).toEqual(
+      [seeded.bookedInterviewId, seeded.completedInterviewId, seeded.liveInterviewId].sort(),
+    );
+    const audit = okBody(
+      await hr(
+        'GET',
+        `/v1/audit-events?candidateId=${seeded.candidateId}&action=candidate.erase.request,candidate.erase.complete`,
+      ),
+    );
+    expect(audit.items.map((e) => [e.action, e.actorType])).toEqual([
+      ['candidate.erase.complete', 'system'],
+      ['candidate.erase.request', 'api_key'],
+    ]);
+
+    // And then: nothing, anywhere (the delivered candidate.erased event and its echoed response included).
+    expect(findNeedles(await everywhere(api.db, s3), p)).toEqual([]);
+    // The scorecard keeps its scores without a word of prose, and every reader still works.
+    const card = okBody(await hr('GET', `/v1/interviews/${seeded.completedInterviewId}/scorecard`));
+    expect(card.overallScore).not.toBeNull();
+    expect(card.result.overall?.summary).toBe('');
+  }, 180_000);
+
+  it('survives being killed midway: a new run resumes after the last step done and leaves nothing', async () => {
+    const p = person('Kx', '3334455');
+    const seeded = await seedCandidate(api, key, p, fixture);
+    expectStatus(await hr('POST', `/v1/candidates/${seeded.candidateId}/erase`), 202);
+
+    // The erasure in a process of its own, which stops after the transcripts step and is SIGKILLed there: the kill
+    // is deterministic because the process announces the step and then waits (erase-child.ts).
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./erase-child.ts', import.meta.url)), seeded.candidateId],
+      {
+        env: { ...process.env, ERASE_CHILD_ENV: JSON.stringify(env), ERASE_STOP_AFTER: 'transcripts' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.once('exit', (code, signal) => resolve(signal ?? code)),
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('step:transcripts\n')) resolve();
+      });
+      child.once('exit', () => reject(new Error(`the erasure process exited early:\n${out}\n${err}`)));
+    });
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    expect(out.trim().split('\n')).toEqual(['step:interviews', 'step:rooms', 'step:recordings', 'step:transcripts']);
+
+    const midway = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}/erasure`));
+    expect(midway).toMatchObject({
+      status: 'running',
+      stepsDone: ['interviews', 'rooms', 'recordings', 'transcripts'],
+    });
+    // Killed with the person still there: the e-mail address is in their row and the outbox.
+    expect(findNeedles(await everywhere(api.db, s3), p).some((f) => f.startsWith(JSON.stringify(p.email)))).toBe(true);
+
+    // The job (queued with the request) runs and resumes from the next step.
+    await workers(api).jobs.runOnce();
+    const done = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}/erasure`));
+    expect(done).toMatchObject({ status: 'completed', stepsDone: [...erasureSteps] });
+    expect(findNeedles(await everywhere(api.db, s3), p)).toEqual([]);
+  }, 180_000);
+});
