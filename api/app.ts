@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import { sql } from 'kysely';
+import { alternativeRoutes } from './alternatives/alternative.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { overviewRoutes } from './overview/overview.routes.ts';
@@ -45,6 +46,7 @@ export function allRoutes(deps: AppDeps) {
     ...resultRoutes(deps),
     ...recordingRoutes(deps),
     ...publicRoutes(deps),
+    ...alternativeRoutes(deps),
     ...livekitWebhookRoutes(deps),
     ...webhookRoutes(deps),
     ...schedulingRoutes(deps),

@@ -16,6 +16,15 @@ import type { Company } from '../../shared/db/schema.ts';
 
 const tags = ['Company and API keys'];
 
+// Shown to candidates as a link, so only a secure page of a real host: no script: or data: URLs, no plain http.
+const privacyNoticeUrl = z
+  .url({ protocol: /^https$/, hostname: z.regexes.domain, error: 'must be an https:// address' })
+  .max(2_000)
+  .meta({
+    description: "The company's privacy notice (https): the candidate's disclosure on the join page links to it",
+    example: 'https://acme.example/privacy',
+  });
+
 const companySchema = z
   .object({
     id: z.uuid(),
@@ -35,6 +44,7 @@ const companySchema = z
         'GET /v1/scheduling/settings `timezone`)',
       example: 'Asia/Dubai',
     }),
+    privacyNoticeUrl: privacyNoticeUrl.nullable(),
     dataRetention: dataRetentionSchema,
     createdAt: isoTimestamp,
   })
@@ -58,6 +68,7 @@ const updateCompanyBody = z
       .transform((v) => [...new Set(v)]),
     allowTypedInterviews: z.boolean(),
     timezone: companyTimezone,
+    privacyNoticeUrl: privacyNoticeUrl.nullable(),
     dataRetention: dataRetentionPatch.meta({
       description: 'Retention periods to change, in days; the others keep their value (`recordings` is the recording retention)',
     }),
@@ -111,7 +122,7 @@ export function companyRoutes({ db, config }: AppDeps) {
       path: '/v1/company',
       operationId: 'updateCompany',
       summary:
-        "Change the company's name, default phone region, time zone, interview languages, whether typed interviews are allowed, or how long candidate data is kept",
+        "Change the company's name, default phone region, time zone, interview languages, privacy notice link, whether typed interviews are allowed, or how long candidate data is kept",
       tags,
       auth: 'hr',
       access: 'admin',

@@ -110,6 +110,19 @@ export const scorecardUpdatedData = z
   })
   .meta({ id: 'ScorecardUpdatedData' });
 
+export const alternativeRequestedData = z
+  .object({
+    ...interviewRef,
+    requestedAt: at,
+    links: interviewLinks,
+  })
+  .meta({
+    id: 'InterviewAlternativeRequestedData',
+    description:
+      "The candidate's reason and contact stay out of the payload (personal data): HR reads them at " +
+      'GET /v1/interviews/{id}/alternative-request',
+  });
+
 export const candidateErasedData = z
   .object({
     candidateId: z.uuid(),
@@ -167,6 +180,11 @@ export const eventCatalog = {
     version: 1,
     data: scorecardUpdatedData,
     summary: 'A re-score or a human decision changed the scorecard',
+  },
+  'interview.alternative_requested': {
+    version: 1,
+    data: alternativeRequestedData,
+    summary: 'The candidate asked for another way to be interviewed; nothing was cancelled, HR decides',
   },
   'candidate.erased': {
     version: 1,
