@@ -242,6 +242,24 @@ export async function interviewerLeftNoShow(db: Db, interviewId: string, options
 }
 
 /**
+ * The interviewer left the room of an interview still in progress: its job died (the interviewer writes the end
+ * before it leaves, so an ended interview is never in progress here). LiveKit stamps the departure in whole seconds
+ * (`eventTime`); a dispatch made at or after it is a newer interviewer's and is left alone. Otherwise the dispatch
+ * is over: returns true when the candidate is in the room and a new interviewer is wanted now (the caller claims
+ * it with claimInterviewerDispatch, staleBefore = eventTime), else clears it so their next join dispatches one.
+ */
+export async function interviewerLeft(db: Db, interviewId: string, options: { eventTime: Date }): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const current = await lockInterview(trx, interviewId);
+    if (!current || current.status !== 'in_progress' || !current.roomCreatedAt) return false;
+    if (current.agentDispatchedAt && current.agentDispatchedAt >= options.eventTime) return false;
+    if (current.candidateConnected) return true;
+    await trx.updateTable('interviews').set({ agentDispatchedAt: null }).where('id', '=', interviewId).execute();
+    return false;
+  });
+}
+
+/**
  * Claims the dispatch of an interviewer to an interview's open room: true when none is dispatched (or the last
  * dispatch is older than `staleBefore`, its job presumed dead). The claim comes first, so two callers (a join and
  * the reconciler, two API processes) cannot dispatch twice; a dispatch that fails is given back.

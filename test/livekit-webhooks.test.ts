@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Room } from '@livekit/rtc-node';
 import { sql } from 'kysely';
-import { AccessToken } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 import type { OkBody } from './support/api-types.ts';
 import { testLivekit } from './support/services.ts';
@@ -119,6 +119,48 @@ describe('LiveKit webhooks', () => {
     const other = participantEvent('EV_agent_left', interview.roomName, 'agent-123', 'participant_left');
     await pub('POST', '/v1/livekit/webhook', { rawBody: other, headers: { authorization: await signed(other) } });
     expect(okBody(await hr('GET', `/v1/interviews/${interview.id}`)).candidateConnected).toBe(true);
+  });
+
+  it('dispatches a new interviewer at once when the interviewer leaves an interview in progress (its job died), once', async () => {
+    const { interview } = await seedInterview(hr);
+    const joined = await pub('POST', `/v1/public/rooms/${interview.roomCode}/join`, {
+      body: { phone: '+971501234567', firstName: 'Layla', lastName: 'Haddad' },
+    });
+    expectOk(joined);
+    const dispatches = () =>
+      new AgentDispatchClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret).listDispatch(
+        interview.roomName,
+      );
+    expect(await dispatches()).toHaveLength(1);
+    const post = async (body: string) => pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
+    const agentLeft = (id: string, createdAt = Math.floor(Date.now() / 1000)) => {
+      const event = JSON.parse(participantEvent(id, interview.roomName, 'agent-AJ_dead', 'participant_left', createdAt));
+      return JSON.stringify({ ...event, participant: { ...event.participant, kind: 'AGENT' } });
+    };
+    expectStatus(await post(participantEvent('EV_cand_in', interview.roomName, joined.body.identity)), 200);
+    // The interviewer was dispatched a minute ago, and its job has just died.
+    await api.db
+      .updateTable('interviews')
+      .set({ agentDispatchedAt: sql`now() - interval '1 minute'` })
+      .where('id', '=', interview.id)
+      .execute();
+    expectStatus(await post(agentLeft('EV_agent_died')), 200);
+    const after = await dispatches();
+    expect(after).toHaveLength(2);
+    expect(JSON.parse(after[1]!.metadata)).toEqual({ interviewId: interview.id });
+    // The same departure reported again, or seen by another API process, dispatches nothing more: the new dispatch
+    // is newer than the departure.
+    expectStatus(await post(agentLeft('EV_agent_died_again')), 200);
+    expect(await dispatches()).toHaveLength(2);
+
+    // An interviewer leaving an interview that is over is no death: nothing is claimed or dispatched.
+    await api.db.updateTable('interviews').set({ agentDispatchedAt: sql`now() - interval '1 minute'` }).where('id', '=', interview.id).execute();
+    expectOk(await hr('POST', `/v1/interviews/${interview.id}/cancel`, { body: {} }));
+    const dispatchedAt = async () =>
+      (await api.db.selectFrom('interviews').select('agentDispatchedAt').where('id', '=', interview.id).executeTakeFirstOrThrow()).agentDispatchedAt;
+    const before = await dispatchedAt();
+    expectStatus(await post(agentLeft('EV_agent_done')), 200);
+    expect(await dispatchedAt()).toEqual(before);
   });
 
   it('follows real webhooks from the LiveKit server: joined, left, room finished', async () => {

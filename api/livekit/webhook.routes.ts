@@ -1,8 +1,9 @@
+import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database, Interview } from '../../shared/db/schema.ts';
-import { candidateArrived, candidateLeft, roomClosed } from '../../shared/interview-lifecycle.ts';
+import { candidateArrived, candidateLeft, interviewerLeft, roomClosed } from '../../shared/interview-lifecycle.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { readRawBody } from '../http/body.ts';
@@ -12,12 +13,15 @@ import { dispatchInterviewer } from './interview-lifecycle.ts';
 
 const ackSchema = z.object({ received: z.boolean(), duplicate: z.boolean() }).meta({ id: 'WebhookAck' });
 
+/** An interview whose room needs an interviewer dispatched, and the dispatch that counts as dead (if any). */
+type Dispatch = { interview: Interview; staleBefore?: Date };
+
 /**
  * Applies one verified LiveKit event to the interview it concerns, through the lifecycle module. Every change is
  * idempotent and guarded there, because LiveKit may deliver late, out of order, or not at all (the reconciler
  * covers that). Returns the interview when its room needs an interviewer dispatched (after the commit).
  */
-async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<Interview | undefined> {
+async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<Dispatch | undefined> {
   const roomName = event.room?.name;
   if (!roomName) return undefined;
   const interview = await trx.selectFrom('interviews').selectAll().where('roomName', '=', roomName).executeTakeFirst();
@@ -36,9 +40,14 @@ async function applyEvent(trx: Kysely<Database>, event: WebhookEvent): Promise<I
       const arrival = await candidateArrived(trx, interview.id, { actor: 'livekit', eventTime });
       if (!arrival?.accepted) return undefined;
       await audit('candidate.connected');
-      return arrival.needsInterviewer ? arrival.interview : undefined;
+      return arrival.needsInterviewer ? { interview: arrival.interview } : undefined;
     }
     case 'participant_left':
+      // The interviewer gone from an interview in progress: its job died (self-hosted LiveKit never dispatches
+      // again), so another is dispatched at once, and resumes where the transcript stops.
+      if (event.participant?.kind === ParticipantInfo_Kind.AGENT) {
+        return (await interviewerLeft(trx, interview.id, { eventTime })) ? { interview, staleBefore: eventTime } : undefined;
+      }
       if (!isCandidate) return undefined;
       if (await candidateLeft(trx, interview.id, { eventTime })) await audit('candidate.disconnected');
       return undefined;
@@ -82,11 +91,15 @@ export function livekitWebhookRoutes(deps: AppDeps) {
             .executeTakeFirst();
           return { fresh: inserted !== undefined, needsInterviewer: inserted ? await applyEvent(trx, event) : undefined };
         });
-        // The candidate arrived in a room whose interviewer had left (they took longer than the arrival timeout).
+        // The candidate arrived in a room whose interviewer had left (they took longer than the arrival timeout), or
+        // the interviewer died mid-interview.
         if (needsInterviewer) {
-          await dispatchInterviewer(deps, needsInterviewer).catch((error: unknown) =>
-            deps.log.warn({ err: error, interviewId: needsInterviewer.id }, 'interviewer not dispatched; the reconciler will'),
-          );
+          const { interview, staleBefore } = needsInterviewer;
+          const dispatched = await dispatchInterviewer(deps, interview, staleBefore).catch((error: unknown) => {
+            deps.log.warn({ err: error, interviewId: interview.id }, 'interviewer not dispatched; the reconciler will');
+            return false;
+          });
+          if (dispatched && staleBefore) deps.log.warn({ interviewId: interview.id }, 'interviewer left mid-interview; dispatched again');
         }
         return { status: 200, body: { received: true, duplicate: !fresh } };
       },
