@@ -15,6 +15,8 @@ import { dataRightsRoutes } from './data-rights/data-rights.routes.ts';
 import type { AppDeps } from './deps.ts';
 import { accessLog, problemHandler, requestId } from './http/middleware.ts';
 import { buildOpenApiDocument, mountRoutes } from './http/route.ts';
+import { mountHealth } from './ops/health.ts';
+import { apiMetrics } from './ops/metrics.ts';
 import { interviewRoutes } from './interviews/interviews.routes.ts';
 import { invitationRoutes } from './interviews/invitation.routes.ts';
 import { jobRoutes } from './jobs/jobs.routes.ts';
@@ -82,12 +84,17 @@ export function createApp(deps: AppDeps, options: { inFlight?: Koa.Middleware } 
     await sql`select 1`.execute(deps.db);
     ctx.body = { ok: true };
   });
+  // Which dependency is down (GET /health) and Prometheus metrics (GET /metrics): api/ops/.
+  mountHealth(router, deps);
+  const metrics = apiMetrics(deps);
+  metrics.mount(router);
   mountRoutes(router, routes, { authenticate: hrAuthenticator(deps) });
 
   if (options.inFlight) app.use(options.inFlight);
   app.use(requestId());
   app.use(accessLog(deps.log));
   app.use(problemHandler(deps.log));
+  app.use(metrics.middleware);
   // The join page arrives with its interview's company and role in it (counted like the room information call).
   app.use(serveWebApp(webDist, { preview: (ref, ip) => roomInfo(deps, ref, ip) }));
   app.use(router.routes());
