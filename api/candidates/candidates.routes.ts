@@ -121,6 +121,9 @@ export function candidateRoutes(deps: AppDeps) {
         const scope = companyScope(principal);
         const existing = await findCandidate(db, scope, params.id);
         if (!existing) throw new AppError('not_found', 'No such candidate.');
+        // An erased candidate stays erased: new details belong to a new candidate record.
+        if (existing.erasedAt)
+          throw new AppError('invalid_state', 'This candidate was erased; create a new candidate instead.');
         const { phone, phoneRegion, ...rest } = body;
         const values = phone
           ? { ...rest, phoneE164: await normalisePhone(db, existing.companyId, phone, phoneRegion) }
@@ -154,7 +157,10 @@ export function candidateRoutes(deps: AppDeps) {
           const candidate = await findCandidate(trx, companyScope(principal), params.id);
           if (!candidate) throw new AppError('not_found', 'No such candidate.');
           if (await candidateHasInterviews(trx, candidate.id)) {
-            throw new AppError('conflict', 'This candidate has interviews; cancel them instead of deleting the candidate.');
+            throw new AppError(
+              'conflict',
+              'This candidate has interviews; cancel them instead of deleting the candidate.',
+            );
           }
           await deleteCandidate(trx, candidate.id);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {

@@ -426,6 +426,11 @@ async function eraseRecord(ctx: ErasureContext, reason: ErasureReason): Promise<
   const { db } = ctx.deps;
   const now = ctx.deps.now();
   await db.transaction().execute(async (trx) => {
+    // Swept again: an interviewer that was closing when the interview ended may have stored a last turn or code
+    // batch after those steps ran (its shutdown persists what it holds). A write later than this commit would not
+    // be caught: the agent does not yet refuse writes for an erased candidate's interview.
+    await stepsInDatabase.transcripts(trx, ctx);
+    await stepsInDatabase.code(trx, ctx);
     await trx
       .updateTable('candidates')
       .set({ ...erasedName, email: null, phoneE164: '', resumeText: null, erasedAt: now, updatedAt: now })

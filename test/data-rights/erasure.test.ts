@@ -127,6 +127,8 @@ describe('export', () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(document.components.schemas).toHaveProperty('CandidateExport');
+    const paths = (document as unknown as { paths: Record<string, Record<string, { description?: string }>> }).paths;
+    expect(paths['/v1/interviews/{id}/decision']!.post!.description).toContain('GDPR Art. 22');
   }, 120_000);
 
   it("answers 404 for another company's candidate, for export and erasure alike", async () => {
@@ -183,6 +185,8 @@ describe('erasure', () => {
     const candidate = okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}`));
     expect(candidate).toMatchObject({ firstName: 'Erased', lastName: 'candidate', email: null, resumeText: null });
     expect(candidate.erasedAt).not.toBeNull();
+    const patched = await hr('PATCH', `/v1/candidates/${seeded.candidateId}`, { body: { email: p.email } });
+    expectStatus(patched, 409);
 
     // The live interview was ended through the lifecycle, and its room is gone from LiveKit.
     const live = okBody(await hr('GET', `/v1/interviews/${seeded.liveInterviewId}`));
