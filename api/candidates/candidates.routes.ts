@@ -157,10 +157,7 @@ export function candidateRoutes(deps: AppDeps) {
           const candidate = await findCandidate(trx, companyScope(principal), params.id);
           if (!candidate) throw new AppError('not_found', 'No such candidate.');
           if (await candidateHasInterviews(trx, candidate.id)) {
-            throw new AppError(
-              'conflict',
-              'This candidate has interviews; cancel them instead of deleting the candidate.',
-            );
+            throw new AppError('conflict', 'This candidate has interviews; cancel them instead of deleting the candidate.');
           }
           await deleteCandidate(trx, candidate.id);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
