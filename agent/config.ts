@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv } from '../shared/env.ts';
 import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
-import { speechEnvFields, speechSettings, type SpeechSettings } from '../shared/speech-languages.ts';
+import {
+  defaultLlmModels,
+  llmEnvFields,
+  openaiEndpoint,
+  openaiEnvFields,
+  type LlmProvider,
+  type OpenAiEndpoint,
+} from '../shared/model-providers.ts';
+import { speechEnvFields, speechSettings, ttsProvidersOf, type SpeechSettings } from '../shared/speech-languages.ts';
 
 // The worker's configuration, parsed once at start. Provider keys are optional: without them the worker runs in
 // local mode (see agent/README.md) instead of refusing to start.
@@ -45,7 +53,10 @@ export const agentEnvSchema = z.object({
   GOOGLE_API_KEY: z.string().min(1).optional(),
   /** Gemini API base URL; unset uses Google's. */
   GEMINI_BASE_URL: z.url().optional(),
-  LLM_MODEL: z.string().default('gemini-2.5-flash'),
+  /** LLM_PROVIDER (gemini | openai) and LLM_MODEL; STT_PROVIDER and TTS_PROVIDER are with the speech settings. */
+  ...llmEnvFields,
+  /** OpenAI-compatible endpoints (shared/model-providers.ts): every stage chosen as `openai` uses them. */
+  ...openaiEnvFields,
 
   /** Force local mode even when keys are present (demos, tests of local mode). */
   AGENT_LOCAL_MODE: booleanFromEnv.default(false),
@@ -107,11 +118,13 @@ export interface AgentConfig {
   };
   /** Null when the worker runs in local mode. */
   providers: null | {
-    deepgramApiKey: string;
-    googleApiKey: string;
+    /** Set when a stage uses Deepgram (STT, or a language's TTS). */
+    deepgramApiKey: string | undefined;
+    /** Set when a stage uses Gemini (the LLM, or a language's TTS). */
+    googleApiKey: string | undefined;
     sttUrl: string;
     ttsUrl: string;
-    /** Models and voices per interview language. */
+    /** Models and voices per interview language, and the STT provider. */
     speech: SpeechSettings;
     geminiBaseUrl: string | undefined;
     llmModel: string;
@@ -122,8 +135,13 @@ export interface AgentConfig {
     rejoinGraceSeconds: number;
     arrivalTimeoutSeconds: number;
     wrapUpAt: number;
+    llmProvider: LlmProvider;
   };
+    /** The OpenAI-compatible endpoint of each stage that uses one. */
+    openai: { llm?: OpenAiEndpoint; stt?: OpenAiEndpoint; tts?: OpenAiEndpoint };
   turns: {
+  /** Why the worker runs in local mode (null when it does not), for its start-up line. */
+  localReason: string | null;
     detection: 'text' | 'model' | 'vad' | 'stt';
     endpointingMode: 'fixed' | 'dynamic';
     endpointingMinDelayMs: number;
@@ -138,7 +156,23 @@ export interface AgentConfig {
 
 export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
   const e = parseEnv(agentEnvSchema, env);
-  const local = e.AGENT_LOCAL_MODE || !e.DEEPGRAM_API_KEY || !e.GOOGLE_API_KEY;
+  // Local mode as before: a stage on Deepgram or Gemini without its key. A stage chosen as `openai` without a key
+  // is refused instead (openaiEndpoint): that choice is explicit.
+  const tts = ttsProvidersOf(e);
+  const needed = [
+    ...(e.STT_PROVIDER === 'deepgram' || tts.includes('deepgram') ? ['DEEPGRAM_API_KEY'] : []),
+    ...(e.LLM_PROVIDER === 'gemini' || tts.includes('gemini') ? ['GOOGLE_API_KEY'] : []),
+  ];
+  const missing = needed.filter((name) => !e[name as 'DEEPGRAM_API_KEY' | 'GOOGLE_API_KEY']);
+  const openai = e.AGENT_LOCAL_MODE
+    ? {}
+    : {
+        ...(e.LLM_PROVIDER === 'openai' ? { llm: openaiEndpoint(e, ['LLM'], 'LLM_PROVIDER') } : {}),
+        ...(e.STT_PROVIDER === 'openai' ? { stt: openaiEndpoint(e, ['STT'], 'STT_PROVIDER') } : {}),
+        ...(tts.includes('openai') ? { tts: openaiEndpoint(e, ['TTS'], 'TTS_PROVIDER') } : {}),
+      };
+  const localReason = e.AGENT_LOCAL_MODE ? 'AGENT_LOCAL_MODE' : missing.length > 0 ? `no ${missing.join(' or ')}` : null;
+  const local = localReason !== null;
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -155,13 +189,15 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     providers: local
       ? null
       : {
-          deepgramApiKey: e.DEEPGRAM_API_KEY!,
-          googleApiKey: e.GOOGLE_API_KEY!,
+          deepgramApiKey: e.DEEPGRAM_API_KEY,
+          googleApiKey: e.GOOGLE_API_KEY,
           sttUrl: e.DEEPGRAM_STT_URL,
           ttsUrl: e.DEEPGRAM_TTS_URL,
           speech: speechSettings(e),
           geminiBaseUrl: e.GEMINI_BASE_URL,
-          llmModel: e.LLM_MODEL,
+          llmProvider: e.LLM_PROVIDER,
+          llmModel: e.LLM_MODEL ?? defaultLlmModels[e.LLM_PROVIDER],
+          openai,
         },
     conversation: {
       silencePromptSeconds: e.SILENCE_PROMPT_SECONDS,
@@ -173,6 +209,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     turns: {
       detection: e.TURN_DETECTION,
       endpointingMode: e.ENDPOINTING_MODE,
+    localReason,
       endpointingMinDelayMs: e.ENDPOINTING_MIN_DELAY_MS,
       endpointingMaxDelayMs: e.ENDPOINTING_MAX_DELAY_MS,
       shortAnswerWords: e.TURN_SHORT_ANSWER_WORDS,

@@ -57,6 +57,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   cli.runApp(
     new ServerOptions({
+      { reason: config.localReason },
       agent: fileURLToPath(import.meta.url),
       agentName: config.worker.agentName,
       wsURL: config.livekit.url,

@@ -12,7 +12,7 @@ import { recordAudit } from './audit/audit-log.ts';
 import { insertCompany } from './companies/companies.repository.ts';
 import { scoreInterview } from './scoring/scorecards.ts';
 import { createLogger } from '../shared/logger.ts';
-import { apiEnvSchema } from './config.ts';
+import { apiEnvSchema, scoringEnvKeys, scoringSettings } from './config.ts';
 
 const usage = `Usage: npm run cli -- <command> [options]
 
@@ -22,16 +22,11 @@ Commands:
   create-admin-key --name <name>            create an admin key that sees every company
   create-user --company <id> --email <address> [--name <name>] [--role admin|recruiter|reviewer]
                                             create an HR workspace user (admin by default) and print a password
-  rescore <interview-id>                    evaluate a finished interview again (needs GOOGLE_API_KEY)
+  rescore <interview-id>                    evaluate a finished interview again (needs a language model: GOOGLE_API_KEY, or LLM_PROVIDER=openai)
 
 Keys and passwords are printed once; only their hashes are stored.`;
 
-const dbEnv = apiEnvSchema.partial({ DATABASE_URL: true }).pick({
-  DATABASE_URL: true,
-  GOOGLE_API_KEY: true,
-  GEMINI_BASE_URL: true,
-  SCORING_MODEL: true,
-});
+const dbEnv = apiEnvSchema.partial({ DATABASE_URL: true }).pick({ DATABASE_URL: true, ...scoringEnvKeys });
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -126,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
             db: database.db,
             log: createLogger({ level: 'warn', name: 'cli' }),
             now: () => new Date(),
-            scoring: { googleApiKey: env.GOOGLE_API_KEY, baseUrl: env.GEMINI_BASE_URL, model: env.SCORING_MODEL },
+            scoring: scoringSettings(env),
           },
           interview,
           're_score',

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv, portFromEnv } from '../shared/env.ts';
 import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
+import { defaultLlmModels, llmEnvFields, llmProvider, openaiEndpoint, openaiEnvFields } from '../shared/model-providers.ts';
 import { speechEnvFields, speechSettings, type SpeechSettings } from '../shared/speech-languages.ts';
+import type { LlmSettings } from './llm/client.ts';
 
 /** Outbound webhook settings; shared with the stand-alone worker (api/webhook-worker.ts), which needs nothing else. */
 const webhookEnvFields = {
@@ -177,7 +179,17 @@ export const apiEnvSchema = z.object({
   /** Scoring needs a language model; without a key, scorecards stay pending and say why. */
   GOOGLE_API_KEY: z.string().min(1).optional(),
   GEMINI_BASE_URL: z.url().optional(),
-  SCORING_MODEL: z.string().min(1).default('gemini-2.5-flash'),
+  /**
+   * Plans and scorecards use the interviewer's LLM_PROVIDER (and, on openai, its LLM_MODEL and endpoint) unless
+   * SCORING_PROVIDER / SCORING_MODEL / OPENAI_SCORING_BASE_URL / OPENAI_SCORING_API_KEY say otherwise. On gemini the
+   * model stays gemini-2.5-flash unless SCORING_MODEL is set, as before.
+   */
+  ...llmEnvFields,
+  SCORING_PROVIDER: llmProvider.optional(),
+  SCORING_MODEL: z.string().min(1).optional(),
+  ...openaiEnvFields,
+  OPENAI_SCORING_BASE_URL: z.url().optional(),
+  OPENAI_SCORING_API_KEY: z.string().min(1).optional(),
   /** The interview languages offered and their speech, as the interviewer reads them (shared/speech-languages.ts). */
   ...speechEnvFields,
   /**
@@ -230,7 +242,8 @@ export interface ApiConfig {
   rateLimits: { windowSeconds: number; perIp: number; perCode: number; perPhone: number };
   reconcileIntervalMs: number;
   webhooks: WebhookSettings;
-  scoring: { googleApiKey: string | undefined; baseUrl: string | undefined; model: string };
+  /** The language model of plans and scorecards. */
+  scoring: LlmSettings;
   jobs: { concurrency: number };
   email: { smtpUrl: string | undefined; from: string; workerEnabled: boolean; maxAttempts: number };
   scheduling: {
@@ -286,7 +299,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       tokenTtlSeconds: e.JOIN_TOKEN_TTL_SECONDS,
       connectGraceSeconds: e.JOIN_CONNECT_GRACE_SECONDS,
       defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
-      answers: e.AGENT_LOCAL_MODE || !e.DEEPGRAM_API_KEY ? 'typed' : 'voice',
+      answers: e.AGENT_LOCAL_MODE || (e.STT_PROVIDER === 'deepgram' && !e.DEEPGRAM_API_KEY) ? 'typed' : 'voice',
     },
     rateLimits: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
@@ -295,11 +308,7 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       perPhone: e.RATE_LIMIT_PER_PHONE,
     },
     reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
-    scoring: {
-      googleApiKey: e.GOOGLE_API_KEY,
-      baseUrl: e.GEMINI_BASE_URL,
-      model: e.SCORING_MODEL,
-    },
+    scoring: scoringSettings(e),
     jobs: { concurrency: e.JOBS_CONCURRENCY },
     webhooks: webhookSettings(e, e.NODE_ENV),
     email: {
@@ -324,4 +333,31 @@ export function loadApiConfig(env: Record<string, string | undefined> = process.
       loginPerAccount: e.LOGIN_RATE_LIMIT_PER_ACCOUNT,
     },
   };
+}
+
+/** The variables the language model of plans and scorecards is read from (the CLI's `rescore` reads them alone). */
+export const scoringEnvKeys = {
+  GOOGLE_API_KEY: true,
+  GEMINI_BASE_URL: true,
+  LLM_PROVIDER: true,
+  LLM_MODEL: true,
+  SCORING_PROVIDER: true,
+  SCORING_MODEL: true,
+  OPENAI_BASE_URL: true,
+  OPENAI_API_KEY: true,
+  OPENAI_LLM_BASE_URL: true,
+  OPENAI_LLM_API_KEY: true,
+  OPENAI_SCORING_BASE_URL: true,
+  OPENAI_SCORING_API_KEY: true,
+} as const;
+
+/** The model of plans and scorecards: the interviewer's provider unless SCORING_PROVIDER is set. */
+export function scoringSettings(e: Pick<ApiEnv, keyof typeof scoringEnvKeys>): LlmSettings {
+  const provider = e.SCORING_PROVIDER ?? e.LLM_PROVIDER;
+  if (provider === 'gemini') {
+    return { googleApiKey: e.GOOGLE_API_KEY, baseUrl: e.GEMINI_BASE_URL, model: e.SCORING_MODEL ?? defaultLlmModels.gemini };
+  }
+  const chosenBy = e.SCORING_PROVIDER ? 'SCORING_PROVIDER' : 'LLM_PROVIDER';
+  const model = e.SCORING_MODEL ?? (e.LLM_PROVIDER === 'openai' ? e.LLM_MODEL : undefined) ?? defaultLlmModels.openai;
+  return { provider: 'openai', model, ...openaiEndpoint(e, ['SCORING', 'LLM'], chosenBy) };
 }

@@ -17,7 +17,7 @@ import {
 import { codingLanguageNames } from '../../shared/question-bank-coding.ts';
 import { buildQuestionPlan, codingQuestions, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
 import { rerunCode } from '../coding/rerun.ts';
-import { createGeminiJsonClient, type GeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
+import { createJsonClient, type JsonClient, type LlmSettings } from '../llm/client.ts';
 
 export const planPromptVersion = 'plan-prompt:v1';
 
@@ -127,11 +127,11 @@ export function buildPlanPrompt(input: PlanInput, count: number): string {
 }
 
 /**
- * The plan for an interview: from Gemini when a key is configured (validated, competencies checked, trimmed to the
- * time), otherwise from the versioned template bank. Either way the source is recorded with the plan.
+ * The plan for an interview: from the language model when one is configured (validated, competencies checked,
+ * trimmed to the time), otherwise from the versioned template bank. Either way the source is recorded with the plan.
  */
-export async function generatePlan(settings: GeminiSettings, input: PlanInput, log: Logger): Promise<QuestionPlan> {
-  const client = createGeminiJsonClient(settings);
+export async function generatePlan(settings: LlmSettings, input: PlanInput, log: Logger): Promise<QuestionPlan> {
+  const client = createJsonClient(settings, log);
   if (!client) return templatePlan(input);
   const count = questionCountFor(input);
   try {
@@ -213,7 +213,7 @@ const problemConventions: Record<RunnableLanguage, string> = {
  * the model fails, or when its reference solution does not pass every test in the server's sandbox.
  */
 async function writtenProblem(
-  client: GeminiJsonClient,
+  client: JsonClient,
   input: PlanInput,
   bank: CodingProblem,
   log: Logger,

@@ -4,7 +4,7 @@ import { terminalStatuses } from '../../shared/interview-status.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { codingProblemSchema } from '../../shared/coding/coding.schema.ts';
 import { planQuestionSchema, type PlanInput, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
-import type { GeminiSettings } from '../llm/gemini.ts';
+import type { LlmSettings } from '../llm/client.ts';
 import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 
 // The one module that writes question plans: the HR API (creating an interview, editing or regenerating its plan),
@@ -70,7 +70,7 @@ export async function writePlan(
 const open = (status: InterviewStatus | undefined) => status !== undefined && !terminalStatuses.includes(status);
 
 /** A model for the plan, or none: then the plan comes from the template bank. */
-export type PlanModel = { settings: GeminiSettings; log: Logger } | null;
+export type PlanModel = { settings: LlmSettings; log: Logger } | null;
 
 /**
  * The interview's plan. One that has none yet (its plan is normally written when it is created or booked) gets one

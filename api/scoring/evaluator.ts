@@ -1,6 +1,7 @@
 import type { Competency } from '../../shared/db/schema.ts';
 import type { PlanQuestion } from '../../shared/plans/plan.schema.ts';
-import { createGeminiJsonClient, type GeminiSettings } from '../llm/gemini.ts';
+import type { Logger } from '../../shared/logger.ts';
+import { createJsonClient, type LlmSettings } from '../llm/client.ts';
 import { languageName } from '../plans/plan-generator.ts';
 import { modelEvaluationSchema, type ModelEvaluation } from './evaluation.schemas.ts';
 import type { FinalCode, Turn } from './integrity.ts';
@@ -27,7 +28,7 @@ export interface Evaluator {
   evaluate(input: EvaluationInput): Promise<ModelEvaluation>;
 }
 
-export type ScoringSettings = GeminiSettings;
+export type ScoringSettings = LlmSettings;
 
 /** Longest one evaluation may take: a model that does not answer fails the call (and the job is retried). */
 export const evaluationTimeoutMs = 90_000;
@@ -102,9 +103,9 @@ export function buildEvaluationPrompt(input: EvaluationInput): string {
   return lines.join('\n');
 }
 
-/** Gemini with structured output; the answer is validated with zod before anything uses it. */
-export function createEvaluator(settings: ScoringSettings): Evaluator | null {
-  const client = createGeminiJsonClient(settings);
+/** The language model with structured output; the answer is validated with zod before anything uses it. */
+export function createEvaluator(settings: ScoringSettings, log?: Logger): Evaluator | null {
+  const client = createJsonClient(settings, log);
   if (!client) return null;
   return {
     model: client.model,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CodingLanguage } from '../../shared/coding/coding.schema.ts';
 import type { Competency, InterviewType } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
-import type { GeminiSettings } from '../llm/gemini.ts';
+import type { LlmSettings } from '../llm/client.ts';
 import { generatePlan, planInputOf } from '../plans/plan-generator.ts';
 import { createEvaluator } from './evaluator.ts';
 import { applyIntegrity, overallScore, type Turn } from './integrity.ts';
@@ -36,8 +36,8 @@ export function loadScenarios(dir: string): Scenario[] {
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as Scenario);
 }
 
-export async function evaluateScenario(settings: GeminiSettings, scenario: Scenario, log: Logger): Promise<ScenarioResult> {
-  const evaluator = createEvaluator(settings);
+export async function evaluateScenario(settings: LlmSettings, scenario: Scenario, log: Logger): Promise<ScenarioResult> {
+  const evaluator = createEvaluator(settings, log);
   if (!evaluator) throw new Error('GOOGLE_API_KEY is required for the scenario eval');
   const plan = await generatePlan(
     settings,

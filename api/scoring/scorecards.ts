@@ -80,7 +80,7 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
   const planVersion = [...new Set(plan.map((q) => q.source))].join('+') || 'no-plan';
   const statuses = questionStatuses(plan, turns);
   const anythingAnswered = [...statuses.values()].some((s) => s === 'asked');
-  const evaluator = createEvaluator(deps.scoring);
+  const evaluator = createEvaluator(deps.scoring, deps.log);
   const code: FinalCode[] = (await listCodeReruns(deps.db, interview.id))
     .filter((r) => r.kind === 'final')
     .map((r) => {

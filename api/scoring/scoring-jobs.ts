@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { rerunInterviewCode } from '../coding/server-rerun.ts';
 import { enqueueScoring, type JobPayloads } from '../../shared/jobs.ts';
 import type { PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
+import { llmConfigured } from '../llm/client.ts';
 import { evaluationTimeoutMs } from './evaluator.ts';
 import { noLlmReason, scoreInterview, type ScoringDeps } from './scorecards.ts';
 
@@ -27,7 +28,7 @@ export function scoreInterviewTask(deps: ScoringDeps): TaskDefinition<JobPayload
         .executeTakeFirst();
       if (trigger === 'interview_completed' && latest) return;
       if (trigger === 'llm_configured' && !(latest?.status === 'pending' && latest.pendingReason === noLlmReason)) return;
-      if (trigger === 'llm_configured' && !deps.scoring.googleApiKey) return;
+      if (trigger === 'llm_configured' && !llmConfigured(deps.scoring)) return;
       // Before scoring, never after: the scorecard reads the server's results, not the browser's.
       const rerun = await deps.db.selectFrom('codeReruns').select('seq').where('interviewId', '=', interviewId).limit(1).executeTakeFirst();
       if (!rerun) await rerunInterviewCode(deps.db, interviewId, deps.log);
@@ -59,7 +60,7 @@ export function scoringBacklog(deps: ScoringDeps): PeriodicDefinition {
         .limit(200)
         .execute();
       for (const { id } of unscored) await enqueueScoring(deps.db, id, 'interview_completed');
-      if (!deps.scoring.googleApiKey) return;
+      if (!llmConfigured(deps.scoring)) return;
       const waiting = await deps.db
         .selectFrom('scorecards')
         .select('interviewId')
