@@ -6,6 +6,7 @@ import { enqueueJob } from '../../shared/jobs.ts';
 import { createRecordingStore, type RecordingStore } from '../../shared/recordings/store.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
+import { AppError } from '../http/problem.ts';
 import type { TaskDefinition } from '../jobs/runner.ts';
 import { redactScorecardResult } from './redact.ts';
 
@@ -51,6 +52,16 @@ export const erasedName = { firstName: 'Erased', lastName: 'candidate' } as cons
 
 export async function findErasure(db: Db, candidateId: string) {
   return db.selectFrom('candidateErasures').selectAll().where('candidateId', '=', candidateId).executeTakeFirst();
+}
+
+/** New interviews and bookings are refused for a candidate erased, or being erased (409). */
+export async function refuseErasedCandidate(db: Db, candidate: { id: string; erasedAt: Date | null }): Promise<void> {
+  if (candidate.erasedAt || (await findErasure(db, candidate.id))) {
+    throw new AppError(
+      'invalid_state',
+      'This candidate was erased (or is being erased); create a new candidate instead.',
+    );
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import { actorLabel, companyScope } from '../auth/principal.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
+import { refuseErasedCandidate } from '../data-rights/erasure.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../http/problem.ts';
 import { defineRoute } from '../http/route.ts';
@@ -51,6 +52,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
         ]);
         if (!candidate) throw new AppError('not_found', 'No such candidate.');
         if (!job) throw new AppError('not_found', 'No such job.');
+        await refuseErasedCandidate(db, candidate);
         if (candidate.companyId !== job.companyId) {
           // Only an admin can get here; a company key already saw 404 for the other tenant's record.
           throw new AppError('validation_failed', 'The candidate and the job belong to different companies.', {

@@ -4,6 +4,7 @@ import { endInterview } from '../../shared/interview-lifecycle.ts';
 import { enqueueJob } from '../../shared/jobs.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import { findCandidate } from '../candidates/candidates.repository.ts';
+import { refuseErasedCandidate } from '../data-rights/erasure.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueBookingEmails } from '../email/queue.ts';
 import { AppError } from '../http/problem.ts';
@@ -107,6 +108,7 @@ export async function bookSlot(
   ]);
   if (!candidate) throw new AppError('not_found', 'No such candidate.');
   if (!job) throw new AppError('not_found', 'No such job.');
+  await refuseErasedCandidate(db, candidate);
   const settings = (await schedulingSettings(db, slotRef.companyId))!;
 
   let booked: { booking: Booking; created: Interview | null };

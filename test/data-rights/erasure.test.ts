@@ -187,6 +187,10 @@ describe('erasure', () => {
     expect(candidate.erasedAt).not.toBeNull();
     const patched = await hr('PATCH', `/v1/candidates/${seeded.candidateId}`, { body: { email: p.email } });
     expectStatus(patched, 409);
+    const again2 = await hr('POST', '/v1/interviews', {
+      body: { candidateId: seeded.candidateId, jobId: seeded.jobId, type: 'TECHNICAL' },
+    });
+    expectStatus(again2, 409);
 
     // The live interview was ended through the lifecycle, and its room is gone from LiveKit.
     const live = okBody(await hr('GET', `/v1/interviews/${seeded.liveInterviewId}`));
