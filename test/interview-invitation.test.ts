@@ -3,7 +3,8 @@ import { seedUser, signIn } from './auth/support.ts';
 import { bodyOf, client, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 
 // POST /v1/interviews/:id/invitation: the HR workspace creates an interview with notify: false, lets HR edit the
-// plan, then sends the invitation with this call. Real app, real Postgres, the e-mail read back from the outbox.
+// plan, then sends the invitation with this call. Real app, real Postgres, the e-mail read back from the outbox. An
+// interview whose candidate chooses its language offers the choice in each language (issue 17).
 
 let api: TestApi;
 let call: ReturnType<typeof client>;
@@ -75,5 +76,49 @@ describe('POST /v1/interviews/:id/invitation', () => {
     expectStatus(refused, 409);
     expect(refused.body.code).toBe('conflict');
     expect(await outbox(created.id)).toEqual([]);
+  });
+
+  it('offers the choice of language, in each language offered, for an interview the candidate chooses the language of', async () => {
+    bodyOf(await call('PATCH', '/v1/company', { body: { enabledLanguages: ['en', 'ar'] } }), 200);
+    try {
+      const c = await candidate('layla@example.com', '+971501110004');
+      const choosing = bodyOf(
+        await call('POST', '/v1/interviews', {
+          body: {
+            candidateId: c.id,
+            jobId,
+            type: 'TECHNICAL',
+            languageMode: 'candidate',
+            scheduledStart: '2030-05-02T09:00:00Z',
+          },
+        }),
+        201,
+      );
+      expect(choosing.invitation).toMatchObject({ status: 'queued', locale: 'en' });
+      const [mail] = await outbox(choosing.id);
+      // Written in the language it starts in, with the choice said in English and in Arabic.
+      expect(mail!.subject).toBe('Your interview for Data Analyst at Acme');
+      expect(mail!.textBody).toContain(
+        'You can choose the language of your interview when you open the link: English or Arabic.',
+      );
+      expect(mail!.textBody).toContain('يمكنك اختيار لغة المقابلة عند فتح الرابط: الإنجليزية أو العربية.');
+      expect(mail!.htmlBody).toContain(
+        '<p lang="ar" dir="rtl">يمكنك اختيار لغة المقابلة عند فتح الرابط: الإنجليزية أو العربية.</p>',
+      );
+
+      // A fixed interview of the same company offers no choice.
+      const fixed = bodyOf(
+        await call('POST', '/v1/interviews', {
+          body: { candidateId: c.id, jobId, type: 'TECHNICAL', language: 'ar', scheduledStart: '2030-05-03T09:00:00Z' },
+        }),
+        201,
+      );
+      const [arabic] = await outbox(fixed.id);
+      expect(arabic!.subject).toBe('مقابلتك لوظيفة Data Analyst لدى Acme');
+      expect(arabic!.textBody).not.toContain('يمكنك اختيار لغة المقابلة');
+      expect(arabic!.textBody).not.toContain('You can choose the language');
+    } finally {
+      bodyOf(await call('PATCH', '/v1/company', { body: { enabledLanguages: ['en'] } }), 200);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { joinUrlFor, signedLinkFor } from '../interviews/links.ts';
 import { invitationUrl } from '../scheduling/invitation-token.ts';
 import { schedulingSettings } from '../scheduling/settings.repository.ts';
 import { addressOf, buildInvite } from './ics.ts';
+import { emailLanguageChoices } from './language-choices.ts';
 import { scheduleEmail } from './sender.ts';
 import { renderInterviewEmail, type EmailKind, type InterviewEmailContext } from './templates.ts';
 
@@ -130,6 +131,7 @@ export async function enqueueBookingEmails(
     joinUrl: joinUrlFor(b, config),
     linkUrl: link.url,
     roomCode: formatRoomCode(b.roomCode),
+    languageChoices: await emailLanguageChoices(trx, config.speech, b),
     ...(cancelledBy ? { cancelReason: cancelledBy } : {}),
     manageUrl: invitation
       ? invitationUrl(

@@ -30,6 +30,11 @@ export interface InterviewEmailContext {
   scheduleExpiresAt?: Date;
   /** For a booking the candidate made: the page where they can move or cancel it. */
   manageUrl?: string | undefined;
+  /**
+   * For an interview whose candidate chooses its language: the languages offered, the one it starts in first. The
+   * e-mail says in each of them that the choice is made on the link.
+   */
+  languageChoices?: string[];
 }
 
 export interface RenderedEmail {
@@ -158,6 +163,23 @@ function strings(ctx: InterviewEmailContext): Strings {
   };
 }
 
+/** Each written in its own language, so a candidate who reads only one of them finds it. */
+const choiceSentences: Record<string, (languages: string) => string> = {
+  en: (languages) => `You can choose the language of your interview when you open the link: ${languages}.`,
+  ar: (languages) => `يمكنك اختيار لغة المقابلة عند فتح الرابط: ${languages}.`,
+};
+
+/** One line per offered language we have words for, in that language, naming every choice in it. */
+function languageChoiceLines(choices: string[]): { lang: string; text: string }[] {
+  return choices.flatMap((lang) => {
+    const sentence = choiceSentences[lang];
+    if (!sentence) return [];
+    const names = new Intl.DisplayNames([lang], { type: 'language' });
+    const list = new Intl.ListFormat(lang, { type: 'disjunction' }).format(choices.map((c) => names.of(c) ?? c));
+    return [{ lang, text: sentence(list) }];
+  });
+}
+
 export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext): RenderedEmail {
   const s = strings(ctx);
   const lang = ctx.locale === 'ar' ? 'ar' : 'en';
@@ -188,6 +210,8 @@ export function renderInterviewEmail(kind: EmailKind, ctx: InterviewEmailContext
       if (ctx.manageUrl) lines.push('', `${s.manage}: ${ctx.manageUrl}`);
     }
   }
+  const choices = kind === 'cancellation' || kind === 'self_schedule' ? [] : languageChoiceLines(ctx.languageChoices ?? []);
+  if (choices.length > 0) lines.push('', ...choices.map((c) => c.text));
   lines.push('', s.disclosure, s.alternative);
 
   const dir = ctx.locale === 'ar' ? 'rtl' : 'ltr';
@@ -212,6 +236,7 @@ ${ctx.logoUrl ? `<img src="${escapeHtml(ctx.logoUrl)}" alt="${escapeHtml(ctx.com
 <p>${escapeHtml(s.intro[kind])}</p>
 <table>${table}</table>
 ${action}
+${choices.map((c) => `<p lang="${c.lang}" dir="${c.lang === 'ar' ? 'rtl' : 'ltr'}">${escapeHtml(c.text)}</p>`).join('\n')}
 <p><small>${escapeHtml(s.disclosure)}</small></p>
 <p><small>${escapeHtml(s.alternative)}</small></p>
 </body></html>`;

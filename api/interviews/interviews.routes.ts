@@ -20,9 +20,11 @@ import {
   interviewPage,
   interviewLinkSchema,
   interviewSchema,
+  interviewWithPlanSchema,
   listInterviewsQuery,
   regeneratedLinkSchema,
   regenerateLinkBody,
+  updateInterviewLanguageBody,
 } from './interviews.schemas.ts';
 import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
 import { planQuestionCount, readPlan, regeneratedPlan, writePlan } from '../plans/plans.repository.ts';
@@ -185,6 +187,82 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
               at: t.at,
             })),
           },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/interviews/:id',
+      operationId: 'updateInterviewLanguage',
+      summary:
+        "Change a scheduled interview's language or language mode. A new language rewrites the question plan in it " +
+        "(HR's own questions kept word for word; other edits to the plan are replaced); an invitation already sent " +
+        'is not sent again',
+      tags,
+      auth: 'hr',
+      params: idParams,
+      body: updateInterviewLanguageBody,
+      responses: { 200: { description: 'The interview and its plan', schema: interviewWithPlanSchema } },
+      handler: async ({ params, body, principal, meta }) => {
+        const scope = companyScope(principal);
+        const started = (status: string) =>
+          new AppError('invalid_state', `The language is settled: the interview is ${status}.`);
+        const existing = await findInterview(db, scope, params.id);
+        if (!existing) throw new AppError('not_found', 'No such interview.');
+        if (existing.status !== 'scheduled') throw started(existing.status);
+        if (body.language !== undefined) {
+          const { enabledLanguages } = await db
+            .selectFrom('companies')
+            .select('enabledLanguages')
+            .where('id', '=', existing.companyId)
+            .executeTakeFirstOrThrow();
+          if (!enabledLanguages.includes(body.language)) {
+            throw new AppError('validation_failed', `Your company does not offer "${body.language}".`, {
+              errors: [{ path: 'body.language', message: `not one of the company's languages (${enabledLanguages.join(', ')})` }],
+            });
+          }
+          requireInterviewVoice(config.speech, body.language, { path: 'body.language' });
+        }
+        const language = body.language ?? existing.language;
+        // Generated before the transaction: a model call must not hold the interview row.
+        const plan =
+          language === existing.language
+            ? undefined
+            : await regeneratedPlan(db, existing.id, { settings: config.scoring, log }, { language });
+        if (language !== existing.language && !plan) throw started('closed');
+        const interview = await db.transaction().execute(async (trx) => {
+          let q = trx.selectFrom('interviews').selectAll().where('id', '=', existing.id).forUpdate();
+          if (scope) q = q.where('companyId', '=', scope);
+          const row = await q.executeTakeFirst();
+          if (!row) throw new AppError('not_found', 'No such interview.');
+          // The row is held: a start between the generation and here keeps the language and plan it started with.
+          if (row.status !== 'scheduled') throw started(row.status);
+          const languageMode = body.languageMode ?? row.languageMode;
+          const updated = await trx
+            .updateTable('interviews')
+            // HR's change starts the candidate's choice over: in 'candidate' mode they pick again on their next join.
+            .set({ language, languageMode, languageChosenAt: null, updatedAt: new Date() })
+            .where('id', '=', row.id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          if (plan) await writePlan(trx, row.id, plan.questions);
+          await recordAudit(trx, actorFromPrincipal(principal, meta), {
+            companyId: row.companyId,
+            action: 'interview.language.change',
+            targetType: 'interview',
+            targetId: row.id,
+            details: {
+              from: { language: row.language, languageMode: row.languageMode },
+              to: { language, languageMode },
+              ...(plan ? { questionCount: plan.questions.length } : {}),
+            },
+          });
+          return updated;
+        });
+        const rows = await readPlan(db, interview.id);
+        return {
+          status: 200,
+          body: { ...interviewToApi(interview, config), plan: planBody(interview, rows, plan?.fallbackReason) },
         };
       },
     }),

@@ -46,6 +46,19 @@ export const createInterviewBody = z
   })
   .meta({ id: 'CreateInterview' });
 
+export const updateInterviewLanguageBody = z
+  .object({
+    language: languageCode.optional().meta({
+      description:
+        "The language the interview is held in (with languageMode 'candidate': the one it starts in until the " +
+        "candidate picks). One of the company's enabled languages",
+    }),
+    languageMode: languageMode.optional(),
+  })
+  .strict()
+  .refine((v) => v.language !== undefined || v.languageMode !== undefined, 'send language, languageMode or both')
+  .meta({ id: 'UpdateInterviewLanguage' });
+
 export const listInterviewsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
@@ -162,6 +175,10 @@ export const createdInterviewSchema = interviewSchema
     invitation: invitationSchema,
   })
   .meta({ id: 'CreatedInterview' });
+
+export const interviewWithPlanSchema = interviewSchema
+  .extend({ plan: planSchema })
+  .meta({ id: 'InterviewWithPlan' });
 
 export const timelineEntrySchema = z
   .object({

@@ -1,12 +1,14 @@
 // The invitation HR's POST /v1/interviews sends the candidate: the same template and calendar invite a booking's
 // invitation uses (api/email), in the interview's language. It is written after the interview has committed, in a
 // transaction of its own, so an e-mail that cannot be queued never undoes the interview: HR sees why in the response.
+// An interview whose candidate chooses its language says so in each language offered (issue 17).
 import type { Kysely } from 'kysely';
 import type { Database, Interview } from '../../shared/db/schema.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { formatRoomCode } from '../../shared/room-code.ts';
 import type { ApiConfig } from '../config.ts';
 import { addressOf, buildInvite } from '../email/ics.ts';
+import { emailLanguageChoices } from '../email/language-choices.ts';
 import { enqueueEmail } from '../email/queue.ts';
 import { renderInterviewEmail } from '../email/templates.ts';
 import { schedulingSettings } from '../scheduling/settings.repository.ts';
@@ -56,6 +58,7 @@ export async function sendInterviewInvitation(
         joinUrl: joinUrlFor(interview, deps.config),
         linkUrl: link.url,
         roomCode: formatRoomCode(interview.roomCode),
+        languageChoices: await emailLanguageChoices(trx, deps.config.speech, interview),
       });
       const ics = buildInvite({
         interviewId: interview.id,

@@ -106,17 +106,19 @@ export async function ensurePlan(
 /**
  * A new plan for an open interview, generated from it as it stands with HR's custom questions kept, for the caller
  * to write with `writePlan` while it holds the interview row. The model is called here, before any row is held.
- * Undefined for an interview that is gone or closed.
+ * `change` is what the caller is about to change on the interview (its language), so the plan is the one for the
+ * interview as it will be. Undefined for an interview that is gone or closed.
  */
 export async function regeneratedPlan(
   db: Kysely<Database>,
   interviewId: string,
   model: PlanModel,
+  change: { language?: string } = {},
 ): Promise<QuestionPlan | undefined> {
   const custom = (await readPlan(db, interviewId))
     .filter((q) => q.kind === 'custom')
     .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
-  return generateFor(db, interviewId, model, custom);
+  return generateFor(db, interviewId, model, custom, change);
 }
 
 async function generateFor(
@@ -124,6 +126,7 @@ async function generateFor(
   interviewId: string,
   model: PlanModel,
   custom: PlanInput['custom'] = [],
+  change: { language?: string } = {},
 ): Promise<QuestionPlan | undefined> {
   const row = await db
     .selectFrom('interviews as i')
@@ -144,6 +147,6 @@ async function generateFor(
     .executeTakeFirst();
   // A closed interview gets no plan; it is not worth a model call.
   if (!row || !open(row.status)) return undefined;
-  const input = planInputOf(row, row, row, custom);
+  const input = planInputOf(row, row, { ...row, ...change }, custom);
   return model ? generatePlan(model.settings, input, model.log) : templatePlan(input);
 }
