@@ -11,6 +11,7 @@ import { subscribableEventTypes } from '../../shared/events/catalog.ts';
 import { client, expectStatus, okBody, seedCompany, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
 import { startS3Server, type S3Server } from '../support/services.ts';
 import { makeOggOpus } from '../recordings/support.ts';
+import { seedUser, signIn } from '../auth/support.ts';
 import { isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
 import {
   everywhere,
@@ -38,6 +39,7 @@ let consumer: Awaited<ReturnType<typeof startEchoConsumer>>;
 let fixture: string;
 let hr: ReturnType<typeof client>;
 let key: string;
+let companyId: string;
 let other: ReturnType<typeof client>;
 let env: Record<string, string>;
 
@@ -52,6 +54,7 @@ beforeAll(async () => {
   env = testEnv({ DATABASE_URL: api.deps.config.database.url, ...extra });
   const company = await seedCompany(api.db, 'Data Rights Co');
   key = company.key;
+  companyId = company.companyId;
   hr = client(api.url, key);
   other = client(api.url, (await seedCompany(api.db, 'Other Co')).key);
   expectStatus(await hr('PATCH', '/v1/company/recording', { body: { enabled: true } }), 200);
@@ -150,6 +153,27 @@ describe('export', () => {
 });
 
 describe('erasure', () => {
+  it('is for admins: a recruiter may neither erase nor export, any role may see where an erasure stands', async () => {
+    const probe = okBody(
+      await hr('POST', '/v1/candidates', { body: { firstName: 'Roles', lastName: 'Probe', phone: '050 700 0002' } }),
+    );
+    const recruiter = await seedUser(api, companyId, 'recruiter');
+    const asRecruiter = await signIn(api, recruiter.email, recruiter.password);
+    expect((await asRecruiter.call('POST', `/v1/candidates/${probe.id}/erase`)).status).toBe(403);
+    expect((await asRecruiter.call('GET', `/v1/candidates/${probe.id}/export`)).status).toBe(403);
+    const reviewer = await seedUser(api, companyId, 'reviewer');
+    const asReviewer = await signIn(api, reviewer.email, reviewer.password);
+    expect(okBody(await asReviewer.call('GET', `/v1/candidates/${probe.id}/erasure`)).status).toBe('not_requested');
+    const admin = await seedUser(api, companyId, 'admin');
+    const asAdmin = await signIn(api, admin.email, admin.password);
+    const erased = await asAdmin.call('POST', `/v1/candidates/${probe.id}/erase`);
+    expectStatus(erased, 202);
+    expect(erased.body.status).toBe('pending');
+    // The request is audited with the user who made it.
+    const audit = okBody(await hr('GET', `/v1/audit-events?candidateId=${probe.id}&action=candidate.erase.request`));
+    expect(audit.items.map((e) => [e.actorType, e.actorId])).toEqual([['user', admin.id]]);
+  });
+
   it('leaves nothing of the person in any table or stored object, ends the live interview and closes its room', async () => {
     const p = person('Er', '2223344');
     const seeded = await seedCandidate(api, key, p, fixture);
