@@ -1,12 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, it } from 'vitest';
 import { loadScenario, runCandidate, spokenSegments } from '../test/support/candidate-sim.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/support/stack.ts';
+import { formatAgentCost, watchAgentCost, workerSettled } from './agent-cost.ts';
 
 // Concurrency: k interviews at once on one worker (one job process each), emulators at fixed latency; prints the
-// voice-to-voice the candidates hear for each k and the memory of the job processes. Asserts nothing.
+// voice-to-voice the candidates hear for each k and what the interviews cost the worker (bench/agent-cost.ts: CPU per
+// interview-minute of the job, main and inference processes, job memory), read from /proc. Asserts nothing.
 //
 //   npm run bench:voice -- concurrency          (BENCH_LEVELS=1,2,3 by default)
+//   BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:voice -- concurrency
+//   (NODE_OPTIONS of the worker, inherited by its job processes: one profile per process)
 
 const levels = (process.env.BENCH_LEVELS ?? '1,2,3').split(',').map(Number);
 const scenario = loadScenario(new URL('../scenarios/backend-fintech-strong.json', import.meta.url));
@@ -14,8 +17,19 @@ let stack: AgentStack;
 
 beforeAll(async () => {
   stack = await startAgentStack({
-    workerEnv: { SILENCE_PROMPT_SECONDS: '30', AGENT_IDLE_PROCESSES: String(Math.max(...levels)), AGENT_MAX_JOBS: '16' },
-    deepgram: { sttFinalDelayMs: 50, ttsFirstByteDelayMs: 100, segmentGapMs: 300, scriptPerStream: spokenSegments(scenario.answers) },
+    workerEnv: {
+      SILENCE_PROMPT_SECONDS: '30',
+      AGENT_IDLE_PROCESSES: String(Math.max(...levels)),
+      AGENT_MAX_JOBS: '16',
+      ...(process.env.TURN_DETECTION ? { TURN_DETECTION: process.env.TURN_DETECTION } : {}),
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
+    },
+    deepgram: {
+      sttFinalDelayMs: 50,
+      ttsFirstByteDelayMs: 100,
+      segmentGapMs: 300,
+      scriptPerStream: spokenSegments(scenario.answers),
+    },
     gemini: { firstTokenDelayMs: 150 },
   });
 });
@@ -31,24 +45,15 @@ function percentile(values: number[], p: number): number {
   return sorted[lo]! + (sorted[Math.ceil(rank)]! - sorted[lo]!) * (rank - lo);
 }
 
-/** RSS (MB) of the worker's job processes, read from ps. */
-function jobProcessRss(): number[] {
-  const out = execFileSync('ps', ['-eo', 'ppid,rss,args'], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .filter((l) => l.includes('job_proc') && Number(l.trim().split(/\s+/)[0]) === stack.worker.pid)
-    .map((l) => Number(l.trim().split(/\s+/)[1]) / 1024);
-}
-
 it('interviews at once', async () => {
   const rows: string[] = [];
   for (const k of levels) {
-    const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(...jobProcessRss()), 5000);
+    await workerSettled(stack.worker.pid!);
+    const cost = watchAgentCost(stack.worker.pid!, k);
     const results = await Promise.all(
       Array.from({ length: k }, async () => {
         const seeded = await seedScenario(stack, scenario, { answers: [] });
-        return runCandidate({
+        const result = await runCandidate({
           apiUrl: stack.api.url,
           roomCode: seeded.roomCode,
           phone: scenario.candidate.phone,
@@ -57,16 +62,20 @@ it('interviews at once', async () => {
           answers: scenario.answers,
           timeoutMs: 300_000,
         });
+        return { ...result, leftAt: Date.now() };
       }),
     );
-    clearInterval(sampler);
+    // The job processes end after their interviews (the recording's last writes): the window waits for them.
+    await new Promise((r) => setTimeout(r, 5000));
+    const measured = cost.stop(results.map((r) => ({ from: r.connectedAt, to: r.leftAt })));
     const v2v = results.flatMap((r) => r.answers.flatMap((a) => (a.replyAudioAt ? [a.replyAudioAt - a.endedAt] : [])));
     const completed = results.filter((r) => r.endedBy !== 'timeout').length;
     rows.push(
       `${String(k).padStart(2)} at once: voice-to-voice p50 ${Math.round(percentile(v2v, 0.5))} ms, p95 ${Math.round(percentile(v2v, 0.95))} ms (n=${v2v.length}); ` +
-        `${completed}/${k} completed; job process RSS max ${Math.round(Math.max(0, ...rss))} MB`,
+        `${completed}/${k} completed\n    ${formatAgentCost(measured)}`,
     );
-    await new Promise((r) => setTimeout(r, 5000)); // idle processes refill before the next level
   }
-  process.stdout.write(`\n=== bench/voice-concurrency (default turn settings, fixed emulator latencies) ===\n${rows.join('\n')}\n\n`);
+  process.stdout.write(
+    `\n=== bench/voice-concurrency (default turn settings, fixed emulator latencies) ===\n${rows.join('\n')}\n\n`,
+  );
 });

@@ -1,0 +1,65 @@
+import { availableParallelism, cpus } from 'node:os';
+
+// The load the worker reports to LiveKit every 2.5 s (the SDK's `loadFunc`); at 1 or more it reports itself full and
+// LiveKit sends its dispatches to another worker. Two limits, whichever is nearer: the interviews it holds against
+// AGENT_MAX_JOBS, and the machine's real CPU (everything on it, not only this worker) against AGENT_MAX_CPU, so a
+// machine made busy by something else stops taking interviews before the ones it holds slow down.
+
+/**
+ * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
+ * process plus its share of the worker's main process. The default AGENT_MAX_JOBS is derived from it.
+ */
+export const measuredCpuSecondsPerInterviewMinute = 6;
+
+/** Interviews the machine's cores hold at the measured cost, keeping a fifth of the CPU for spikes and start-ups. */
+export function defaultMaxJobs(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(((cores * 60) / measuredCpuSecondsPerInterviewMinute) * 0.8));
+}
+
+export interface LoadInput {
+  activeJobs: number;
+  maxJobs: number;
+  /** Busy fraction (0–1) of the machine's CPU, smoothed. */
+  cpu: number;
+  /** The busy fraction at which the worker stops taking interviews. */
+  maxCpu: number;
+}
+
+/** 1 or more is full. */
+export function workerLoad({ activeJobs, maxJobs, cpu, maxCpu }: LoadInput): number {
+  return Math.max(activeJobs / maxJobs, cpu / maxCpu);
+}
+
+export interface CpuTimes {
+  idle: number;
+  total: number;
+}
+
+/** The machine's CPU time so far (all cores, ms), from the kernel's counters. */
+export function machineCpuTimes(): CpuTimes {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+/**
+ * Busy fraction of the CPU since the previous call, smoothed over about `windowCalls` calls: a job process starting
+ * (a second or two of one core) must not mark the worker full, a machine that stays busy must.
+ */
+export function cpuSampler(read: () => CpuTimes = machineCpuTimes, windowCalls = 4) {
+  let previous = read();
+  let smoothed: number | undefined;
+  const alpha = 2 / (windowCalls + 1);
+  return (): number => {
+    const now = read();
+    const total = now.total - previous.total;
+    const busy = total > 0 ? Math.min(1, Math.max(0, 1 - (now.idle - previous.idle) / total)) : 0;
+    previous = now;
+    smoothed = smoothed === undefined ? busy : smoothed + alpha * (busy - smoothed);
+    return smoothed;
+  };
+}

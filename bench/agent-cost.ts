@@ -1,0 +1,207 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+// What interviews cost the agent worker, read from /proc while they run: the CPU of each job process (with what it
+// spawns, e.g. ffmpeg), the worker's main process and the SDK's shared inference process, and the job processes'
+// memory. The simulated candidates, the emulators and the API run in other processes and are not counted.
+
+const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+type Role = 'main' | 'job' | 'inference' | 'other';
+
+interface Sample {
+  pid: number;
+  ppid: number;
+  /** CPU seconds of the process itself (utime + stime) and of its waited-for children (cutime + cstime). */
+  own: number;
+  reaped: number;
+  rssMB: number;
+  peakMB: number;
+  cmd: string;
+}
+
+function read(pid: number): Sample | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) / 1024;
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      own: (Number(fields[11]) + Number(fields[12])) / tick,
+      reaped: (Number(fields[13]) + Number(fields[14])) / tick,
+      rssMB: kb('VmRSS'),
+      peakMB: kb('VmHWM'),
+      cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '),
+    };
+  } catch {
+    return undefined; // gone
+  }
+}
+
+function roleOf(s: Sample, workerPid: number): Role {
+  if (s.pid === workerPid) return 'main';
+  if (s.ppid !== workerPid) return 'other';
+  if (s.cmd.includes('inference_proc')) return 'inference';
+  if (s.cmd.includes('job_proc')) return 'job';
+  return 'other';
+}
+
+interface Tracked {
+  role: Role;
+  /** CPU at the first sample of this window and the latest one (the process and its descendants). */
+  first: number;
+  last: number;
+  /** Whether it existed when the window opened (an idle process then) or was forked during it. */
+  preexisting: boolean;
+  rss: { at: number; mb: number }[];
+  peakMB: number;
+}
+
+export interface AgentCost {
+  /** Sum of the interviews' minutes in the room (connected to ended). */
+  interviewMinutes: number;
+  jobCpuPerMinute: number;
+  mainCpuPerMinute: number;
+  inferenceCpuPerMinute: number;
+  totalCpuPerMinute: number;
+  /** CPU a job process used before its interview (start-up and prewarm): the warm idle ones' when the window opened. */
+  startupCpu: number[];
+  /** Average minutes per interview, to spread a process's start-up over. */
+  minutesPerInterview: number;
+  jobRssPeakMB: number;
+  jobRssSteadyMB: number;
+  idleJobRssMB: number;
+  mainRssMB: number;
+  inferenceRssMB: number | undefined;
+  loadavg: string;
+}
+
+/**
+ * Resolves once the worker's job processes have been quiet (under 2 % of a core each) for two seconds: the idle
+ * processes forked to replace the last level's are warm, so an interview's process existed when the window opened.
+ */
+export async function workerSettled(workerPid: number, timeoutMs = 120_000): Promise<void> {
+  const cpuOf = () => {
+    const jobs = new Map<number, number>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const s = read(Number(name));
+      if (s && roleOf(s, workerPid) === 'job') jobs.set(s.pid, s.own);
+    }
+    return jobs;
+  };
+  const deadline = Date.now() + timeoutMs;
+  let quietSince = Date.now();
+  let before = cpuOf();
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = cpuOf();
+    const busy = now.size === 0 || [...now].some(([pid, cpu]) => cpu - (before.get(pid) ?? 0) > 0.01);
+    if (busy) quietSince = Date.now();
+    else if (Date.now() - quietSince >= 2000) return;
+    before = now;
+  }
+}
+
+/** Samples the worker's process tree until stop(); `interviews` is the number of interviews the window runs. */
+export function watchAgentCost(workerPid: number, interviews: number, intervalMs = 500) {
+  const tracked = new Map<number, Tracked>();
+  let firstSample = true;
+  const sample = () => {
+    const all = new Map<number, Sample>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const s = read(Number(name));
+      if (s) all.set(s.pid, s);
+    }
+    // A job process's descendants (ffmpeg for the recording) count as the job's.
+    const descendantsCpu = (pid: number): number => {
+      let sum = 0;
+      for (const s of all.values()) if (s.ppid === pid) sum += s.own + s.reaped + descendantsCpu(s.pid);
+      return sum;
+    };
+    for (const s of all.values()) {
+      const role = roleOf(s, workerPid);
+      if (role === 'other') continue;
+      // The main process's reaped children are the job processes themselves, counted on their own.
+      const cpu = role === 'main' ? s.own : s.own + s.reaped + descendantsCpu(s.pid);
+      let t = tracked.get(s.pid);
+      if (!t) {
+        t = { role, first: firstSample ? cpu : 0, last: cpu, preexisting: firstSample, rss: [], peakMB: 0 };
+        tracked.set(s.pid, t);
+      }
+      t.last = cpu;
+      t.rss.push({ at: Date.now(), mb: s.rssMB });
+      t.peakMB = Math.max(t.peakMB, s.peakMB);
+    }
+    firstSample = false;
+  };
+  sample();
+  const timer = setInterval(sample, intervalMs);
+
+  return {
+    /** Ends the window; `rooms` gives each interview's time in the room (epoch ms) for the per-minute figures. */
+    stop(rooms: { from: number; to: number }[]): AgentCost {
+      clearInterval(timer);
+      sample();
+      const minutes = rooms.reduce((sum, r) => sum + (r.to - r.from), 0) / 60_000;
+      const of = (role: Role) => [...tracked.values()].filter((t) => t.role === role);
+      const used = (t: Tracked) => t.last - t.first;
+      // The interviews ran in the idle processes waiting when the window opened: the ones that used the most CPU.
+      const jobs = of('job')
+        .filter((t) => t.preexisting)
+        .sort((a, b) => used(b) - used(a));
+      const busy = jobs.slice(0, interviews);
+      const idle = [...jobs.slice(interviews), ...of('job').filter((t) => !t.preexisting)];
+      const sum = (ts: Tracked[]) => ts.reduce((s, t) => s + used(t), 0);
+      const job = sum(busy);
+      const main = sum(of('main'));
+      const inference = sum(of('inference'));
+      // Steady memory: the interviews' middle half, after start-up and before the end's uploads.
+      const from = Math.min(...rooms.map((r) => r.from));
+      const to = Math.max(...rooms.map((r) => r.to));
+      const mid = busy.flatMap((t) =>
+        t.rss.filter((r) => r.at >= from + (to - from) / 4 && r.at <= to - (to - from) / 4).map((r) => r.mb),
+      );
+      const median = (v: number[]) => {
+        const s = [...v].sort((a, b) => a - b);
+        return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
+      };
+      const latest = (ts: Tracked[]) => median(ts.map((t) => t.rss.at(-1)?.mb ?? Number.NaN));
+      return {
+        interviewMinutes: minutes,
+        jobCpuPerMinute: job / minutes,
+        mainCpuPerMinute: main / minutes,
+        inferenceCpuPerMinute: inference / minutes,
+        totalCpuPerMinute: (job + main + inference) / minutes,
+        startupCpu: of('job')
+          .filter((t) => t.preexisting)
+          .map((t) => t.first),
+        minutesPerInterview: minutes / Math.max(1, rooms.length),
+        jobRssPeakMB: Math.max(0, ...busy.map((t) => t.peakMB)),
+        jobRssSteadyMB: median(mid),
+        idleJobRssMB: latest(idle),
+        mainRssMB: latest(of('main')),
+        inferenceRssMB: of('inference').length > 0 ? latest(of('inference')) : undefined,
+        loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+      };
+    },
+  };
+}
+
+/** One line per figure, for the benchmark's output. */
+export function formatAgentCost(c: AgentCost): string {
+  const s = (v: number) => v.toFixed(2);
+  const mb = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : `${Math.round(v)} MB`);
+  const startup = c.startupCpu.length > 0 ? c.startupCpu.reduce((a, b) => a + b, 0) / c.startupCpu.length : 0;
+  const withStartup = c.totalCpuPerMinute + startup / c.minutesPerInterview;
+  return (
+    `agent CPU per interview-minute ${s(c.totalCpuPerMinute)} s (job ${s(c.jobCpuPerMinute)} + worker main ${s(c.mainCpuPerMinute)} + ` +
+    `inference process ${s(c.inferenceCpuPerMinute)}) → ${(60 / c.totalCpuPerMinute).toFixed(1)} interviews per core; ` +
+    `job process start-up ${s(startup)} s CPU once per interview (n=${c.startupCpu.length}), spread over a ` +
+    `${c.minutesPerInterview.toFixed(1)}-minute interview ${s(withStartup)} s per minute → ${(60 / withStartup).toFixed(1)} per core;\n    ` +
+    `job RSS peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
+    `inference process ${c.inferenceRssMB === undefined ? 'none' : mb(c.inferenceRssMB)}; ${c.interviewMinutes.toFixed(1)} interview-minutes; load ${c.loadavg}`
+  );
+}
