@@ -125,29 +125,40 @@ export async function createCodeSession(
 
   return {
     tracker,
-    /** One batch as the text stream delivered it. Never throws: a bad batch is logged and dropped. */
-    receive(text: string): Promise<void> {
+    /**
+     * One batch as the text stream delivered it. Never throws: a bad batch is logged and dropped. Resolves with the
+     * batch's numbers once it is done with (stored, or dropped for good), so the editor can forget it; null when it
+     * was not stored (the database failed) or cannot be told apart: the editor keeps it and sends it again.
+     */
+    receive(text: string): Promise<{ questionId: string; firstSeq: number; count: number } | null> {
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
         log.warn({ chars: text.length }, 'code batch dropped: not JSON');
-        return Promise.resolve();
+        return Promise.resolve(null);
       }
       const parsed = codeBatchSchema.safeParse(json);
       if (!parsed.success) {
         log.warn({ issues: parsed.error.issues.slice(0, 5) }, 'code batch dropped: not a valid batch');
-        return Promise.resolve();
+        return Promise.resolve(null);
       }
       const batch = parsed.data;
+      const done = { questionId: batch.questionId, firstSeq: batch.firstSeq, count: batch.events.length };
       if (!tracker.has(batch.questionId)) {
         log.warn({ questionId: batch.questionId }, 'code batch dropped: not a coding question of this plan');
-        return Promise.resolve();
+        return Promise.resolve(done);
       }
       tracker.apply(batch.questionId, batch.firstSeq, batch.events);
       const stored = chain.then(() => insertCodeEvents(db, interviewId, batch.questionId, batch.firstSeq, batch.events));
-      chain = stored.catch((error: unknown) => log.error({ err: error, firstSeq: batch.firstSeq }, 'code batch not stored'));
-      return chain.then(() => undefined);
+      chain = stored.then(
+        () => done,
+        (error: unknown) => {
+          log.error({ err: error, firstSeq: batch.firstSeq }, 'code batch not stored');
+          return null;
+        },
+      );
+      return chain as Promise<typeof done | null>;
     },
     /** Resolves when every batch so far has been stored (or has failed). */
     flush(): Promise<unknown> {

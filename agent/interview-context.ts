@@ -18,7 +18,8 @@ export interface InterviewContext {
   /** Local mode: nothing recognises speech, so answers are typed (the interviewer says so). Set by the worker. */
   typedAnswers?: boolean;
   company: { name: string };
-  job: { title: string; description: string; competencies: Competency[] };
+  /** `codingVoiceOnly`: HR lets a candidate on a phone take a coding interview's voice part alone. */
+  job: { title: string; description: string; competencies: Competency[]; codingVoiceOnly?: boolean };
   candidate: { firstName: string; lastName: string; resumeText: string | null };
   plan: QuestionPlan;
 }
@@ -49,6 +50,7 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
         'j.title as jobTitle',
         'j.description as jobDescription',
         'j.competencies',
+        'j.codingVoiceOnly',
         'p.firstName',
         'p.lastName',
         'p.resumeText',
@@ -69,7 +71,12 @@ export async function loadInterviewContext(db: Kysely<Database>, interviewId: st
     candidateIdentity: row.candidateIdentity,
     recorded: row.recordingEnabled && !row.recordingOff,
     company: { name: row.companyName },
-    job: { title: row.jobTitle, description: row.jobDescription, competencies: row.competencies },
+    job: {
+      title: row.jobTitle,
+      description: row.jobDescription,
+      competencies: row.competencies,
+      codingVoiceOnly: row.codingVoiceOnly,
+    },
     candidate: { firstName: row.firstName, lastName: row.lastName, resumeText: row.resumeText },
     plan: { source: planSource(plan.questions), questions: plan.questions },
   };

@@ -3,7 +3,14 @@ import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { candidateView, codeStreamTopic, problemStreamTopic, type ProblemMessage } from '../shared/coding/coding.schema.ts';
+import {
+  candidateView,
+  codeAckTopic,
+  codeStreamTopic,
+  problemStreamTopic,
+  type CodeAck,
+  type ProblemMessage,
+} from '../shared/coding/coding.schema.ts';
 import type { Database } from '../shared/db/schema.ts';
 import { createCodeSession } from './code-session.ts';
 import { candidateArrived, endInterview, interviewerLeftNoShow } from '../shared/interview-lifecycle.ts';
@@ -103,7 +110,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     const question = flow.stage === 'questions' ? flow.currentQuestion : undefined;
     if (!question?.coding || !candidateIdentity || (!again && problemSent === question.questionId)) return;
     problemSent = question.questionId;
-    const message: ProblemMessage = { questionId: question.questionId, problem: candidateView(question.coding) };
+    const message: ProblemMessage = {
+      questionId: question.questionId,
+      problem: candidateView(question.coding),
+      voiceOnlyAllowed: context.job.codingVoiceOnly === true,
+    };
     void job.room.localParticipant
       ?.sendText(JSON.stringify(message), { topic: problemStreamTopic, destinationIdentities: [candidateIdentity] })
       .catch((error: unknown) => log.warn({ err: error }, 'coding problem not sent'));
@@ -298,7 +309,15 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     void reader
       .readAll()
       .then((text) => code.receive(text))
-      .catch((error: unknown) => log.warn({ err: error }, 'code batch not read'));
+      .then(async (done) => {
+        if (!done) return;
+        const ack: CodeAck = done;
+        await job.room.localParticipant?.sendText(JSON.stringify(ack), {
+          topic: codeAckTopic,
+          destinationIdentities: [info.identity],
+        });
+      })
+      .catch((error: unknown) => log.warn({ err: error }, 'code batch not read or not answered'));
   });
 
   // Rejoin grace: a disconnected candidate may come back with the same identity (the API hands it back).

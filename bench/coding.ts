@@ -1,13 +1,15 @@
 // Figures for the coding sandboxes (issue 19): what the browser downloads for each engine (raw, gzip, brotli), how
 // long Pyodide takes to load and to run a test in Node (cold and warm), and the server re-run's time per test per
-// language (a warm worker, and a whole re-run as api/coding/rerun.ts does it: a fresh worker per call).
+// language (a warm worker, and a whole re-run as api/coding/rerun.ts does it: a fresh worker per call), and the bytes
+// per minute of code events a typing session sends (bench/code-events.ts).
 // Run it alone (the machine's other work skews it): flock /tmp/heavy.lock -c 'npm run bench:coding'
-// (`npm run bench:coding -- --sizes` prints only the sizes.)
+// (`npm run bench:coding -- --sizes` prints only the sizes and the code events' bytes, which need no quiet machine.)
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createNodeSandbox } from '../api/coding/node-sandbox.ts';
+import { printCodeEventTraffic } from './code-events.ts';
 import { rerunCode } from '../api/coding/rerun.ts';
 import type { CodingProblem, CodingTest, RunnableLanguage } from '../shared/coding/coding.schema.ts';
 import { defaultLimits } from '../shared/coding/engines/engine.ts';
@@ -55,6 +57,9 @@ for (const [engine, files] of Object.entries(assets)) {
 console.log(
   '  (The JavaScript glue is bundled by Vite into the worker chunk in the browser; counted here as shipped.)',
 );
+
+console.log('');
+printCodeEventTraffic();
 
 // `--sizes` stops here: the sizes need no quiet machine.
 if (process.argv.includes('--sizes')) process.exit(0);

@@ -1,7 +1,11 @@
 import { ChangeSet, Text } from '@codemirror/state';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertCodeEvents } from '../api/coding/code-events.repository.ts';
-import type { CodeEvent } from '../shared/coding/coding.schema.ts';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { createCodeSession } from '../agent/code-session.ts';
+import { insertCodeEvents, listCodeEvents } from '../api/coding/code-events.repository.ts';
+import type { CodeBatch, CodeEvent } from '../shared/coding/coding.schema.ts';
+import { buildQuestionPlan } from '../shared/question-bank.ts';
 import { bodyOf, client, expectStatus, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
 
 // The reviewer's replay reads the candidate's editor events through the HR API: in order, page by page, only for
@@ -92,5 +96,46 @@ describe('GET /v1/interviews/:id/code-events', () => {
     const bad = await a('GET', `/v1/interviews/${interviewId}/code-events?limit=0`);
     expectStatus(bad, 400);
     expect(bad.body.errors?.map((e) => e.path)).toContain('query.limit');
+  });
+});
+
+describe("the interviewer's answers to the editor's batches", () => {
+  it('answers a batch once it is stored (or dropped for good), not one the database refused; the same batch sent again is stored', async () => {
+    const id = (await seedInterview(a)).interview.id;
+    const plan = buildQuestionPlan({ type: 'CODING', competencies: [], maxDurationMinutes: 30, language: 'en', codingLanguage: 'PYTHON' });
+    const question = plan.questions.find((q) => q.coding)!;
+    const session = await createCodeSession(api.db, id, plan.questions, pino({ level: 'silent' }));
+    const code = question.coding!.starterCode;
+    const batch = (firstSeq: number, events: CodeEvent[]): string =>
+      JSON.stringify({ questionId: question.questionId, firstSeq, events } satisfies CodeBatch);
+    const snapshot = (at: number, text: string): CodeEvent => ({ type: 'snapshot', at, code: text });
+
+    expect(await session.receive(batch(0, [snapshot(0, code), snapshot(100, `${code}#a\n`)]))).toEqual({
+      questionId: question.questionId,
+      firstSeq: 0,
+      count: 2,
+    });
+    // The database refuses the next batch (a trigger raising an error): no answer, so the editor keeps it.
+    await sql`create function refuse_code_events_unit() returns trigger language plpgsql as $$
+      begin raise exception 'the code store is down (test)'; end $$`.execute(api.db);
+    await sql`create trigger refuse_code_events_unit before insert on code_events
+      for each row execute function refuse_code_events_unit()`.execute(api.db);
+    try {
+      expect(await session.receive(batch(2, [snapshot(200, `${code}#b\n`)]))).toBeNull();
+    } finally {
+      await sql`drop trigger refuse_code_events_unit on code_events`.execute(api.db);
+      await sql`drop function refuse_code_events_unit()`.execute(api.db);
+    }
+    expect((await listCodeEvents(api.db, id, -1, 10)).map((e) => e.seq)).toEqual([0, 1]);
+    // Sent again (after a reconnect): stored, and answered.
+    expect(await session.receive(batch(2, [snapshot(200, `${code}#b\n`)]))).toMatchObject({ firstSeq: 2, count: 1 });
+    expect((await listCodeEvents(api.db, id, -1, 10)).map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(session.tracker.current(question.questionId)!.code).toBe(`${code}#b\n`);
+    // Not a question of this plan: dropped for good, and answered so the editor stops sending it. Not JSON: nothing
+    // to answer.
+    expect(await session.receive(JSON.stringify({ questionId: 'q-other', firstSeq: 3, events: [snapshot(300, 'x')] }))).toMatchObject({
+      count: 1,
+    });
+    expect(await session.receive('not json')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as codingLanguageMigration from '../migrations/2026-12-01T0300_coding_language.ts';
+import { loadInterviewContext } from '../agent/interview-context.ts';
 import { readPlan } from '../api/plans/plans.repository.ts';
 import {
   candidateView,
@@ -71,6 +72,30 @@ describe("a job's coding language", () => {
     await expect(sql`update jobs set coding_language = 'Klingon++' where id = ${job.id}`.execute(api.db)).rejects.toThrow(
       /jobs_coding_language_check/,
     );
+  });
+
+  it("HR's voice-only choice for phones: off by default, set and cleared on the job, a boolean or a 400, and read by the interviewer", async () => {
+    const job = bodyOf(await hr('POST', '/v1/jobs', { body: { title: 'Engineer', description: 'x', codingLanguage: 'SQL' } }), 201);
+    expect(job.codingVoiceOnly).toBe(false);
+    const refused = await hr('PATCH', `/v1/jobs/${job.id}`, { body: { codingVoiceOnly: 'yes' } });
+    expectStatus(refused, 400);
+    expect(refused.body.errors?.map((e) => e.path)).toEqual(['body.codingVoiceOnly']);
+    expect(bodyOf(await hr('PATCH', `/v1/jobs/${job.id}`, { body: { codingVoiceOnly: true } }), 200).codingVoiceOnly).toBe(true);
+    expect(bodyOf(await hr('GET', `/v1/jobs/${job.id}`), 200).codingVoiceOnly).toBe(true);
+    const allowed = bodyOf(
+      await hr('POST', '/v1/jobs', { body: { title: 'Engineer', description: 'x', codingLanguage: 'PYTHON', codingVoiceOnly: true } }),
+      201,
+    );
+    expect(allowed.codingVoiceOnly).toBe(true);
+    // What the interviewer loads for the interview, and so sends the candidate's page with the problem.
+    const candidate = bodyOf(await hr('POST', '/v1/candidates', { body: { ...person, phone: '+971501234999' } }), 201);
+    const interview = bodyOf(
+      await hr('POST', '/v1/interviews', { body: { candidateId: candidate.id, jobId: allowed.id, type: 'CODING' } }),
+      201,
+    );
+    expect((await loadInterviewContext(api.db, interview.id))?.job.codingVoiceOnly).toBe(true);
+    expect(bodyOf(await hr('PATCH', `/v1/jobs/${allowed.id}`, { body: { codingVoiceOnly: false } }), 200).codingVoiceOnly).toBe(false);
+    expect((await loadInterviewContext(api.db, interview.id))?.job.codingVoiceOnly).toBe(false);
   });
 
   it("the migration maps the known spellings of what jobs held before, and clears the rest", async () => {

@@ -15,6 +15,7 @@ export async function insertJob(db: Kysely<Database>, companyId: string, input: 
       // Read in the insert itself: the company's default as it is when the job is created.
       language: input.language ?? sql<string>`(select default_language from companies where id = ${companyId})`,
       codingLanguage: input.codingLanguage ?? null,
+      codingVoiceOnly: input.codingVoiceOnly ?? false,
       competencies: JSON.stringify(input.competencies),
     })
     .returningAll()

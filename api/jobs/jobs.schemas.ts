@@ -22,6 +22,12 @@ export const competencySchema = z
 // refused with the list of languages there are.
 const codingLanguage = codingLanguageSchema.nullable().meta({ description: 'The language of coding questions; null for none' });
 
+const codingVoiceOnly = z.boolean().meta({
+  description:
+    'Coding interviews: a candidate on a screen too small for the editor (a phone) may take the voice part alone. ' +
+    'Off (the default): the page asks them to rejoin from a computer or tablet',
+});
+
 const competencies = z
   .array(competencySchema)
   .max(30)
@@ -34,6 +40,7 @@ export const createJobBody = z
     description: z.string().trim().min(1).max(20_000),
     language: languageCode.optional().meta({ description: "Default: the company's default language" }),
     codingLanguage: codingLanguage.optional(),
+    codingVoiceOnly: codingVoiceOnly.optional(),
     competencies: competencies.default([]),
   })
   .strict()
@@ -45,6 +52,7 @@ export const updateJobBody = z
     description: z.string().trim().min(1).max(20_000),
     language: languageCode,
     codingLanguage,
+    codingVoiceOnly,
     competencies,
   })
   .partial()
@@ -60,6 +68,7 @@ export const jobSchema = z
     description: z.string(),
     language: z.string(),
     codingLanguage: codingLanguageSchema.nullable(),
+    codingVoiceOnly,
     competencies: z.array(competencySchema),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,

@@ -125,6 +125,8 @@ export type CodeEvent = z.infer<typeof codeEventSchema>;
  * from 0 for the interview: a batch resent after a reconnect repeats numbers the store already has, which it ignores.
  */
 export const codeStreamTopic = 'interview.code';
+/** The editor sends a batch this long after its last event (so a burst of typing is one batch). */
+export const codeBatchDelayMs = 300;
 export const codeBatchSchema = z.object({
   questionId: z.string().min(1),
   firstSeq: z.number().int().min(0),
@@ -133,11 +135,26 @@ export const codeBatchSchema = z.object({
 export type CodeBatch = z.infer<typeof codeBatchSchema>;
 
 /**
+ * The interviewer answers each batch it is done with (stored, or dropped for good) on this topic. The editor keeps
+ * every batch until it is answered and sends the unanswered ones again when the room reconnects or the interviewer
+ * (re)joins: a batch lost on the way, or one the database refused, is not left as a gap in the replay.
+ */
+export const codeAckTopic = 'interview.code.ack';
+export const codeAckSchema = z.object({
+  questionId: z.string(),
+  firstSeq: z.number().int().min(0),
+  count: z.number().int().min(0),
+});
+export type CodeAck = z.infer<typeof codeAckSchema>;
+
+/**
  * The interviewer sends the candidate's page the problem of a coding question when the question starts (and again
- * after a rejoin), on this text-stream topic: `{ questionId, problem: candidateView(problem) }`, nothing more.
+ * after a rejoin), on this text-stream topic: `{ questionId, problem: candidateView(problem), voiceOnlyAllowed }`.
  */
 export const problemStreamTopic = 'interview.problem';
 export interface ProblemMessage {
   questionId: string;
   problem: ReturnType<typeof candidateView>;
+  /** HR allowed the voice part alone on a screen too small for the editor (the job's `codingVoiceOnlyOnSmallScreens`). */
+  voiceOnlyAllowed?: boolean;
 }

@@ -1,5 +1,5 @@
 import { ChangeSet, Text } from '@codemirror/state';
-import type { CodeEvent } from './coding.schema.ts';
+import { codeBatchDelayMs, type CodeEvent } from './coding.schema.ts';
 
 // Rebuilding a coding question's code from its editor events: one implementation for the interviewer's tracker
 // (agent), the server's re-run after the interview (API) and the reviewer's replay (HR workspace), so the three
@@ -51,4 +51,20 @@ export function replayCode(starterCode: string, events: readonly { seq: number; 
 /** The final code of one question: the starter code when nothing was written. */
 export function finalCode(starterCode: string, events: readonly { seq: number; event: CodeEvent }[]): string {
   return replayCode(starterCode, events).at(-1)?.code ?? starterCode;
+}
+
+/**
+ * Where the editor's clock started, on the server's clock (epoch milliseconds): the earliest receipt time less the
+ * editor's own time of the event. Every event reaches the store after it happened (at least the batching delay, then
+ * the network and the insert), so each gives an upper bound and the smallest is the closest, whatever the
+ * candidate's computer thinks the time is; a batch stored late (sent again after a reconnect) never moves it. This
+ * puts the code on the same time axis as the transcript's turns and the recording's parts. Null without events.
+ */
+export function editorClockStart(events: readonly { receivedAt: string | Date; event: { at: number } }[]): number | null {
+  let start: number | null = null;
+  for (const { receivedAt, event } of events) {
+    const candidate = new Date(receivedAt).getTime() - codeBatchDelayMs - event.at;
+    if (start === null || candidate < start) start = candidate;
+  }
+  return start;
 }
