@@ -85,11 +85,19 @@ export async function requestErasure(
     .onConflict((oc) => oc.column('candidateId').doNothing())
     .returning('candidateId')
     .executeTakeFirst();
-  if (inserted) await enqueueErasure(trx, input.candidateId);
+  // Asking again for an erasure that has not completed starts its job again: one that gave up (its attempts spent)
+  // is reset, and one running gets a successor that resumes whatever it leaves.
+  if (inserted || (await findErasure(trx, input.candidateId))?.status !== 'completed') {
+    await enqueueErasure(trx, input.candidateId);
+  }
   return { created: inserted !== undefined };
 }
 
-/** At most one erasure job per candidate at any time; many attempts, since each resumes where the last stopped. */
+/**
+ * One pending erasure job per candidate (a new request replaces it, resetting its attempts), and erasures run one at
+ * a time in their own queue, so two runs of one erasure never overlap; many attempts, since each resumes where the
+ * last stopped.
+ */
 export function enqueueErasure(db: Db, candidateId: string): Promise<void> {
   return enqueueJob(
     db,
@@ -97,7 +105,8 @@ export function enqueueErasure(db: Db, candidateId: string): Promise<void> {
     { candidateId },
     {
       jobKey: `erase-candidate:${candidateId}`,
-      jobKeyMode: 'unsafe_dedupe',
+      jobKeyMode: 'replace',
+      queueName: 'candidate-erasure',
       maxAttempts: 25,
     },
   );
