@@ -1,6 +1,6 @@
 import JSZip from 'jszip';
 import { z } from 'zod';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
 import { createRecordingStore } from '../../shared/recordings/store.ts';
 import type { AppDeps } from '../deps.ts';
@@ -255,6 +255,8 @@ export async function collectExport(db: Kysely<Database>, candidateId: string, n
       eb.or([
         ...(ids.length ? [eb('interviewId', 'in', ids)] : []),
         ...(bookingIds.length ? [eb('bookingId', 'in', bookingIds)] : []),
+        // Messages about no interview (a self-scheduling invitation) are found by their address, as the erasure does.
+        ...(c.email ? [sql<boolean>`position(lower(${c.email}) in lower(to_address)) > 0`] : []),
         eb.val(false),
       ]),
     )
