@@ -275,7 +275,7 @@ export async function seedCandidate(api: TestApi, key: string, p: Person, fixtur
   const bookedInterviewId = booking.body.interviewId;
 
   // Two interviews starting now: the invitation e-mail goes out (queued), and the candidate joins each by code.
-  const interviews: { id: string; roomName: string }[] = [];
+  const interviews: { id: string; roomName: string; roomCode: string }[] = [];
   for (let i = 0; i < 2; i++) {
     const created = await hr('POST', '/v1/interviews', {
       body: {
@@ -291,9 +291,14 @@ export async function seedCandidate(api: TestApi, key: string, p: Person, fixtur
     });
     expectStatus(joined, 200);
     await candidateArrived(db, created.body.id, { actor: 'test' });
-    interviews.push({ id: created.body.id, roomName: created.body.roomName });
+    interviews.push({ id: created.body.id, roomName: created.body.roomName, roomCode: created.body.roomCode });
   }
-  const [done, live] = interviews as [{ id: string; roomName: string }, { id: string; roomName: string }];
+  const [done, live] = interviews as [(typeof interviews)[number], (typeof interviews)[number]];
+  // The candidate asks for another way to be interviewed, in their own words (HR is e-mailed about it).
+  const alternative = await client(api.url)('POST', `/v1/public/rooms/${live.roomCode}/alternative`, {
+    body: { reason: `${p.firstName} would rather talk to a person`, contact: `${p.email} or ${p.phoneNational}` },
+  });
+  expect(alternative.status, JSON.stringify(alternative.body)).toBeLessThan(300);
 
   for (const interview of interviews) {
     await recordConsent(db, {
