@@ -22,6 +22,14 @@ export interface Step {
 
 export const maxFollowUps = 2;
 
+/** A stored turn, as much of it as resuming needs (see `resume`). */
+export interface StoredTurn {
+  speaker: 'interviewer' | 'candidate';
+  text: string;
+  stage: string;
+  questionId: string | null;
+}
+
 export interface FlowOptions {
   /** Clock, in ms; injectable for tests. */
   now?: () => number;
@@ -145,6 +153,44 @@ export function createInterviewFlow(ctx: InterviewContext, options: FlowOptions)
         return { say: script.repeatQuestion(ctx, script.candidateQuestionsPrompt(ctx)) };
       }
       throw new FlowError('the interview has ended');
+    },
+
+    /**
+     * A new job taking over an interview whose interviewer died (its process killed): the flow is set to where the
+     * stored transcript and consent left it, and the step is what to say first (a short apology, then the same
+     * question, or the next one when the candidate's answer was stored but never replied to). Undefined when
+     * nothing was said yet: the interview starts with the full greeting, since the disclosure must be heard whole.
+     */
+    resume(turns: readonly StoredTurn[], consent: boolean | undefined): Step | undefined {
+      if (turns.length === 0 && consent === undefined) return undefined;
+      const sorry = script.lostConnection(ctx);
+      const then = (step: Step): Step => ({ ...step, say: `${sorry} ${step.say}` });
+      if (consent === false) return then(end(script.consentDeclined(ctx), 'consent_declined'));
+      if (consent === undefined) {
+        s.stage = 'consent';
+        // Greeted (or part-way): only the question is asked again; the full notice is on their screen.
+        return turns.some((t) => t.speaker === 'interviewer') ? then({ say: script.consentQuestion(ctx) }) : undefined;
+      }
+      s.consent = true;
+      const said = turns.filter((t) => t.speaker === 'interviewer' && t.stage !== 'consent');
+      const last = said.at(-1);
+      if (!last || (last.stage === 'questions' && !questions.some((q) => q.questionId === last.questionId))) {
+        if (questions.length === 0) return then(toCandidateQuestions());
+        s.stage = 'questions';
+        return then({ say: questions[0]!.text });
+      }
+      // The closing was said, the end never written: say nothing more and end.
+      if (last.stage === 'ended') return end('', 'completed');
+      if (last.stage === 'candidate_questions') return then(toCandidateQuestions());
+      s.stage = 'questions';
+      s.index = questions.findIndex((q) => q.questionId === last.questionId);
+      const asked = said.filter((t) => t.stage === 'questions' && t.questionId === last.questionId);
+      s.followUps = Math.min(maxFollowUps, asked.length - 1);
+      // The candidate's answer was stored but the reply to it died with the job: the interview moves on.
+      const latest = turns.at(-1)!;
+      if (latest.speaker === 'candidate' && latest.questionId === last.questionId) return then(this.nextQuestion());
+      // The question is asked again (a follow-up as it was said).
+      return then({ say: asked.length > 1 ? last.text : questions[s.index]!.text });
     },
 
     /** The candidate is back after a disconnection: what they missed, from where the interview stands. */

@@ -144,3 +144,29 @@ export async function summarizeTurnMetrics(db: Kysely<Database>, interviewId: st
     p95: { e2eLatency: row.e2e95, endOfTurnDelay: row.eot95, llmTtft: row.llm95, ttsTtfb: row.tts95, afterTurnDecision: row.after95 },
   };
 }
+
+/**
+ * What an earlier job of the same interview left: its turns in order and the consent (the latest answer to the
+ * notice), so a job taking over after a crash resumes there (`flow.resume`) instead of greeting again.
+ */
+export async function loadStoredProgress(
+  db: Kysely<Database>,
+  interviewId: string,
+): Promise<{ turns: Array<{ speaker: TranscriptSpeaker; text: string; stage: string; questionId: string | null }>; consent: boolean | undefined }> {
+  const [turns, consent] = await Promise.all([
+    db
+      .selectFrom('transcriptTurns')
+      .select(['speaker', 'text', 'stage', 'questionId'])
+      .where('interviewId', '=', interviewId)
+      .orderBy('seq')
+      .execute(),
+    db
+      .selectFrom('interviewConsents')
+      .select('given')
+      .where('interviewId', '=', interviewId)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  return { turns, consent: consent?.given };
+}

@@ -65,4 +65,6 @@ export const silencePrompt = (ctx: InterviewContext) =>
 export const unresponsiveClosing = (ctx: InterviewContext) => catalogue(ctx).unresponsiveClosing(facts(ctx));
 
 export const welcomeBack = (ctx: InterviewContext) => catalogue(ctx).welcomeBack;
+export const lostConnection = (ctx: InterviewContext) => catalogue(ctx).lostConnection;
+export const consentQuestion = (ctx: InterviewContext) => catalogue(ctx).consentQuestion;
 export const cannotAnswerHere = (ctx: InterviewContext) => catalogue(ctx).cannotAnswerHere;

@@ -91,6 +91,8 @@ export const en = {
     `I have not heard from you, so I will end the interview here. The ${f.company} hiring team will be in touch. Goodbye.`,
 
   welcomeBack: 'Welcome back.',
+  /** A new interviewer taking over after the first one's process died: said before picking up where it stopped. */
+  lostConnection: 'Sorry, I lost the connection for a moment.',
   /** Local mode has no LLM to answer from the job description. */
   cannotAnswerHere: 'I cannot answer questions in this mode; the hiring team will answer them. Do you have anything else to add?',
 };

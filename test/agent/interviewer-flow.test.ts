@@ -273,6 +273,53 @@ describe('interview flow rules', () => {
     expect(() => flow.rejoined()).toThrow(FlowError);
   });
 
+  it('a job taking over from a dead one resumes where the stored turns and consent left it, with an apology', () => {
+    const context = scenarioContext(15);
+    const [q1, q2] = context.plan.questions;
+    const sorry = 'Sorry, I lost the connection for a moment.';
+    const fresh = () => createInterviewFlow(context, { wrapUpAt: 0.9 });
+    const greeting = { speaker: 'interviewer' as const, text: script.greeting(context), stage: 'consent', questionId: null };
+    const agreed = { speaker: 'candidate' as const, text: 'Yes, I agree.', stage: 'consent', questionId: null };
+    const asked = (q: typeof q1, text = script.nextQuestion(context, q!.text)) => ({
+      speaker: 'interviewer' as const,
+      text,
+      stage: 'questions',
+      questionId: q!.questionId,
+    });
+    const answered = (q: typeof q1) => ({ speaker: 'candidate' as const, text: 'An answer.', stage: 'questions', questionId: q!.questionId });
+
+    // Nothing said yet: a fresh start, with the full greeting.
+    expect(fresh().resume([], undefined)).toBeUndefined();
+    // Greeted, no answer to the notice yet: only the consent question again, no second greeting.
+    let flow = fresh();
+    expect(flow.resume([greeting], undefined)).toEqual({ say: `${sorry} ${script.consentQuestion(context)}` });
+    expect(flow.stage).toBe('consent');
+    // Consented, the first question not yet said: asked now.
+    flow = fresh();
+    expect(flow.resume([greeting, agreed], true)).toEqual({ say: `${sorry} ${q1!.text}` });
+    expect([flow.stage, flow.currentQuestion?.questionId, flow.consent]).toEqual(['questions', q1!.questionId, true]);
+    // A question asked and not answered: the same question.
+    flow = fresh();
+    expect(flow.resume([greeting, agreed, asked(q1)], true)).toEqual({ say: `${sorry} ${q1!.text}` });
+    // A follow-up asked: the follow-up as it was said, and the follow-ups count on.
+    flow = fresh();
+    expect(flow.resume([greeting, agreed, asked(q1), answered(q1), asked(q1, 'Which database?')], true)).toEqual({
+      say: `${sorry} Which database?`,
+    });
+    expect(flow.followUps).toBe(1);
+    // An answer stored whose reply died with the job: on to the next question, the answer not asked for again.
+    flow = fresh();
+    expect(flow.resume([greeting, agreed, asked(q1), answered(q1)], true)).toEqual({
+      say: `${sorry} ${script.nextQuestion(context, q2!.text)}`,
+    });
+    expect(flow.currentQuestion?.questionId).toBe(q2!.questionId);
+    // A declined consent whose closing was never said: said now, and the interview ends.
+    expect(fresh().resume([greeting, { ...agreed, text: 'No.' }], false)).toEqual({
+      say: `${sorry} ${script.consentDeclined(context)}`,
+      end: 'consent_declined',
+    });
+  });
+
   it('the plan comes from the versioned template bank, one question per competency, cut to the duration', () => {
     const long = buildQuestionPlan({ type: 'TECHNICAL', competencies: scenario.job.competencies, maxDurationMinutes: 15, language: 'en' });
     expect(long.source).toBe('template-bank:v3');
