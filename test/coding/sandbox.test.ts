@@ -325,6 +325,57 @@ describe('SQL (PGlite)', () => {
     expect(broken?.error).toMatch(/column "nope" does not exist/);
   });
 
+  it('one database for the tests of a run, reset between them: no table, row, sequence value or prepared statement leaks into the next test, even after a COMMIT', async () => {
+    const problem = {
+      entry: null,
+      sqlSetup: `create table tickets (id serial primary key, title text not null);
+insert into tickets (title) values ('first'), ('second');`,
+    };
+    const test = (name: string, expected: unknown): CodingTest => ({ name, visible: true, ordered: true, expected });
+    // The set-up's sequence continues where Postgres logged it (ahead of the rows, as after a restart): asked once.
+    const [probe] = await sql.runTests({ problem, code: "select nextval('tickets_id_seq') as id", tests: [test('probe', [])] });
+    const next = JSON.parse(probe!.actual!)[0].id as number;
+    expect(next).toBeGreaterThan(2);
+    // Each test leaves something behind the way a candidate's query can, and checks that the one before left nothing.
+    const steps: { code: string; expected: unknown }[] = [
+      {
+        code: `create table leak (x int); insert into leak values (1);
+insert into tickets (title) values ('third') returning id;`,
+        expected: [{ id: next }],
+      },
+      {
+        code: `select (select count(*) from pg_tables where tablename = 'leak') as leaks,
+       (select count(*) from tickets) as tickets,
+       nextval('tickets_id_seq') as next_id;`,
+        expected: [{ leaks: 0, tickets: 2, next_id: next }],
+      },
+      // A COMMIT ends the test's transaction: what follows it cannot be rolled back, so this database is dropped.
+      { code: `commit; create table committed_leak (x int); prepare p as select 1 as n; execute p;`, expected: [{ n: 1 }] },
+      {
+        code: `prepare p as select (select count(*) from pg_tables where tablename in ('leak', 'committed_leak')) as leaks;
+execute p;`,
+        expected: [{ leaks: 0 }],
+      },
+      { code: `create temporary table scratch (x int); set search_path = nowhere; select 1 as n;`, expected: [{ n: 1 }] },
+      {
+        code: `select (select count(*) from pg_tables where tablename = 'scratch') as scratch,
+       current_setting('search_path') as path, (select count(*) from public.tickets) as tickets;`,
+        expected: [{ scratch: 0, path: 'public', tickets: 2 }],
+      },
+    ];
+    for (const [i, step] of steps.entries()) {
+      const [result] = await sql.runTests({ problem, code: step.code, tests: [test(`step ${i}`, step.expected)] });
+      expect(result, `step ${i}: ${step.code} → ${result?.actual}`).toMatchObject({ passed: true, error: null });
+    }
+    // The same within one run of several tests, where the database is shared for certain.
+    const run = await sql.runTests({
+      problem,
+      code: `insert into tickets (title) values ('again') returning id;`,
+      tests: [test('a', [{ id: next }]), test('b', [{ id: next }]), test('c', [{ id: next }])],
+    });
+    expect(run.map((r) => r.passed)).toEqual([true, true, true]);
+  });
+
   it('reaches neither files, programs nor other servers', async () => {
     const marker = path.join(mkdtempSync(path.join(tmpdir(), 'sql-sandbox-')), 'pwned');
     const attempts = [
