@@ -127,21 +127,21 @@ export interface AgentConfig {
     /** Models and voices per interview language, and the STT provider. */
     speech: SpeechSettings;
     geminiBaseUrl: string | undefined;
+    llmProvider: LlmProvider;
     llmModel: string;
+    /** The OpenAI-compatible endpoint of each stage that uses one. */
+    openai: { llm?: OpenAiEndpoint; stt?: OpenAiEndpoint; tts?: OpenAiEndpoint };
   };
+  /** Why the worker runs in local mode (null when it does not), for its start-up line. */
+  localReason: string | null;
   conversation: {
     silencePromptSeconds: number;
     silenceMaxPrompts: number;
     rejoinGraceSeconds: number;
     arrivalTimeoutSeconds: number;
     wrapUpAt: number;
-    llmProvider: LlmProvider;
   };
-    /** The OpenAI-compatible endpoint of each stage that uses one. */
-    openai: { llm?: OpenAiEndpoint; stt?: OpenAiEndpoint; tts?: OpenAiEndpoint };
   turns: {
-  /** Why the worker runs in local mode (null when it does not), for its start-up line. */
-  localReason: string | null;
     detection: 'text' | 'model' | 'vad' | 'stt';
     endpointingMode: 'fixed' | 'dynamic';
     endpointingMinDelayMs: number;
@@ -199,6 +199,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
           llmModel: e.LLM_MODEL ?? defaultLlmModels[e.LLM_PROVIDER],
           openai,
         },
+    localReason,
     conversation: {
       silencePromptSeconds: e.SILENCE_PROMPT_SECONDS,
       silenceMaxPrompts: e.SILENCE_MAX_PROMPTS,
@@ -209,7 +210,6 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     turns: {
       detection: e.TURN_DETECTION,
       endpointingMode: e.ENDPOINTING_MODE,
-    localReason,
       endpointingMinDelayMs: e.ENDPOINTING_MIN_DELAY_MS,
       endpointingMaxDelayMs: e.ENDPOINTING_MAX_DELAY_MS,
       shortAnswerWords: e.TURN_SHORT_ANSWER_WORDS,

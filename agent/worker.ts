@@ -48,6 +48,7 @@ export default defineAgent({
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (config.providers === null) {
     log.info(
+      { reason: config.localReason },
       'no provider keys: local mode (plan questions in order, typed answers, espeak-ng speech if installed; scoring waits for an LLM)',
     );
   }
@@ -57,7 +58,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   );
   cli.runApp(
     new ServerOptions({
-      { reason: config.localReason },
       agent: fileURLToPath(import.meta.url),
       agentName: config.worker.agentName,
       wsURL: config.livekit.url,
