@@ -1,14 +1,16 @@
-import { inference, voice, type tts, type VAD } from '@livekit/agents';
+import { inference, stt, voice, type llm, type tts, type VAD } from '@livekit/agents';
 import * as deepgram from '@livekit/agents-plugin-deepgram';
 import * as google from '@livekit/agents-plugin-google';
+import * as openai from '@livekit/agents-plugin-openai';
 import { speechFor, type LanguageSpeech } from '../shared/speech-languages.ts';
 import type { AgentConfig } from './config.ts';
 import { createEndOfTurnDetector } from './end-of-turn.ts';
 import { EspeakTTS } from './speech/espeak-tts.ts';
 import { espeakAvailable, espeakVoice } from './speech/espeak.ts';
 
-// Builds the voice pipeline for one interview from config: Silero VAD, Deepgram STT, Gemini LLM, Deepgram or Gemini
-// TTS; or, in local mode, no STT and no LLM (typed answers, keyword-steered flow) and espeak-ng speech when present.
+// Builds the voice pipeline for one interview from config: Silero VAD; Deepgram or OpenAI-compatible STT; Gemini or
+// OpenAI-compatible LLM; Deepgram, Gemini or OpenAI-compatible TTS; or, in local mode, no STT and no LLM (typed
+// answers, keyword-steered flow) and espeak-ng speech when present.
 
 /**
  * The interview language's speech as configured. The API refuses to create an interview in a language that has
@@ -25,6 +27,15 @@ export function createInterviewTts(config: AgentConfig, language: string): tts.T
   const p = config.providers;
   if (!p) return espeakAvailable() ? new EspeakTTS(espeakVoice(language)) : undefined;
   const { tts: voiceOf } = speechOf(config, language);
+  if (voiceOf.provider === 'openai') {
+    // Not streamed (one request per sentence, PCM back): the session feeds it sentence by sentence.
+    return new openai.TTS({
+      apiKey: p.openai.tts!.apiKey,
+      baseURL: p.openai.tts!.baseUrl,
+      ...(voiceOf.model ? { model: voiceOf.model } : {}),
+      ...(voiceOf.voice ? { voice: voiceOf.voice as openai.TTSOptions['voice'] } : {}),
+    });
+  }
   return voiceOf.provider === 'gemini'
     ? new google.beta.TTS({
         apiKey: p.googleApiKey,
@@ -32,6 +43,46 @@ export function createInterviewTts(config: AgentConfig, language: string): tts.T
         ...(voiceOf.voice ? { voiceName: voiceOf.voice } : {}),
       })
     : new deepgram.TTS({ apiKey: p.deepgramApiKey, baseUrl: p.ttsUrl, ...(voiceOf.model ? { model: voiceOf.model } : {}) });
+}
+
+type Providers = NonNullable<AgentConfig['providers']>;
+
+/**
+ * Speech recognition: Deepgram's stream, or an OpenAI-compatible transcription endpoint, which takes whole
+ * utterances. That one is wrapped in the SDK's VAD stream adapter: Silero cuts the audio at each pause
+ * (VAD_MIN_SILENCE_MS) and each cut is transcribed, so finals come a pause later and there are no interim results.
+ */
+function createInterviewStt(p: Providers, speech: LanguageSpeech, vad: VAD): stt.STT {
+  if (p.speech.sttProvider === 'deepgram') return new deepgram.STT({ apiKey: p.deepgramApiKey, baseUrl: p.sttUrl, ...speech.stt });
+  const whisper = new openai.STT({
+    apiKey: p.openai.stt!.apiKey,
+    baseURL: p.openai.stt!.baseUrl,
+    model: speech.stt.model,
+    language: speech.stt.language,
+    useRealtime: false,
+  });
+  return new stt.StreamAdapter(whisper, vad);
+}
+
+function createInterviewLlm(p: Providers): llm.LLM {
+  if (p.llmProvider === 'openai') {
+    return new openai.LLM({
+      apiKey: p.openai.llm!.apiKey,
+      baseURL: p.openai.llm!.baseUrl,
+      model: p.llmModel,
+      temperature: 0.4,
+      // One flow tool per turn, as the Gemini path gets: the flow moves one step at a time.
+      parallelToolCalls: false,
+    });
+  }
+  return new google.LLM({
+    model: p.llmModel,
+    apiKey: p.googleApiKey,
+    // Thinking adds seconds before the first token; an interviewer's turns do not need it.
+    thinkingConfig: { thinkingBudget: 0 },
+    temperature: 0.4,
+    ...(p.geminiBaseUrl ? { httpOptions: { baseUrl: p.geminiBaseUrl } } : {}),
+  });
 }
 
 export interface SessionOptions {
@@ -82,15 +133,8 @@ export function createInterviewSession(config: AgentConfig, options: SessionOpti
   }
   return new voice.AgentSession({
     vad,
-    stt: new deepgram.STT({ apiKey: p.deepgramApiKey, baseUrl: p.sttUrl, ...speechOf(config, language).stt }),
-    llm: new google.LLM({
-      model: p.llmModel,
-      apiKey: p.googleApiKey,
-      // Thinking adds seconds before the first token; an interviewer's turns do not need it.
-      thinkingConfig: { thinkingBudget: 0 },
-      temperature: 0.4,
-      ...(p.geminiBaseUrl ? { httpOptions: { baseUrl: p.geminiBaseUrl } } : {}),
-    }),
+    stt: createInterviewStt(p, speechOf(config, language), vad),
+    llm: createInterviewLlm(p),
     tts: voiceOut,
     // Silence is watched by the interview itself (agent/silence.ts), which counts prompts.
     userAwayTimeout: null,

@@ -1,22 +1,23 @@
-// `npm run eval:scoring`: scores scenarios/ (or --dir) with the real Gemini model. Needs GOOGLE_API_KEY;
-// without it, says so and exits 0, since there is nothing to measure.
+// `npm run eval:scoring`: scores scenarios/ (or --dir) with the real model the API would use: Gemini (needs
+// GOOGLE_API_KEY; without it, says so and exits 0, since there is nothing to measure), or an OpenAI-compatible one
+// (LLM_PROVIDER or SCORING_PROVIDER=openai, with its endpoint variables: agent/README.md, Bring your own models).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { apiEnvSchema, scoringEnvKeys, scoringSettings } from '../api/config.ts';
+import { llmConfigured } from '../api/llm/client.ts';
 import { evaluateScenario, loadScenarios } from '../api/scoring/scenario-eval.ts';
+import { loadConfigOrExit, parseEnv } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 
 const { values } = parseArgs({
   options: { dir: { type: 'string', default: path.resolve(import.meta.dirname, '../scenarios') }, model: { type: 'string' } },
 });
-if (!process.env.GOOGLE_API_KEY) {
-  console.log('eval:scoring skipped: set GOOGLE_API_KEY to score the scenarios with the real model.');
+const configured = loadConfigOrExit(() => scoringSettings(parseEnv(apiEnvSchema.pick(scoringEnvKeys), process.env)));
+if (!llmConfigured(configured)) {
+  console.log('eval:scoring skipped: set GOOGLE_API_KEY (or LLM_PROVIDER=openai) to score the scenarios with the real model.');
   process.exit(0);
 }
-const settings = {
-  googleApiKey: process.env.GOOGLE_API_KEY,
-  baseUrl: process.env.GEMINI_BASE_URL,
-  model: values.model ?? process.env.SCORING_MODEL ?? 'gemini-2.5-flash',
-};
+const settings = { ...configured, ...(values.model ? { model: values.model } : {}) };
 const log = createLogger({ level: 'warn', name: 'eval' });
 const results: Awaited<ReturnType<typeof evaluateScenario>>[] = [];
 for (const scenario of loadScenarios(values.dir!)) {

@@ -6,6 +6,7 @@ import { client, seedCompany, startTestApi, testEnv, type TestApi } from '../../
 import { spokenSegments, type Scenario } from '../../support/candidate-sim.ts';
 import { startDeepgramEmulator, type DeepgramEmulator, type DeepgramEmulatorOptions } from '../../emulators/deepgram.ts';
 import { startGeminiEmulator, type GeminiEmulator, type GeminiEmulatorOptions } from '../../emulators/gemini.ts';
+import { startOpenAiEmulator, type OpenAiEmulator, type OpenAiEmulatorOptions } from '../../emulators/openai.ts';
 
 // The whole product for one scenario: the real API on a cloned Postgres database, the real LiveKit server, the
 // agent worker as its own process (`node agent/worker.ts start`, as in production) and the provider emulators.
@@ -19,6 +20,8 @@ export interface AgentStack {
   hrKey: string;
   deepgram: DeepgramEmulator;
   gemini: GeminiEmulator;
+  /** Serves the stages a test moves to `openai` (LLM_PROVIDER, STT_PROVIDER, TTS_PROVIDER in workerEnv). */
+  openai: OpenAiEmulator;
   agentName: string;
   /** The worker's own HTTP port: `/worker` reports its active jobs. */
   workerHttpPort: number;
@@ -34,6 +37,7 @@ export interface StackOptions {
   apiEnv?: Record<string, string>;
   deepgram?: DeepgramEmulatorOptions;
   gemini?: GeminiEmulatorOptions;
+  openai?: OpenAiEmulatorOptions;
 }
 
 function childPids(parent: number): number[] {
@@ -68,6 +72,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
   const hr = client(api.url, key);
   const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
   const gemini = await startGeminiEmulator(options.gemini);
+  const openai = await startOpenAiEmulator({ ttsWordsPerMinute: 330, ...options.openai });
   const base = testEnv();
   const workerHttpPort = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -87,6 +92,8 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     GEMINI_BASE_URL: gemini.url,
     // Gemini TTS (the Arabic voice) takes no base URL from the plugin: the Google SDK's own variable points it here.
     GOOGLE_GEMINI_BASE_URL: gemini.url,
+    OPENAI_BASE_URL: openai.baseUrl,
+    OPENAI_API_KEY: 'emulated',
     ...options.workerEnv,
     // Readiness is read from the worker's 'registered worker' line, an info message.
     LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
@@ -121,7 +128,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     ]);
   } catch (error) {
     killWorker();
-    await Promise.all([deepgram.close(), gemini.close(), api.stop()]);
+    await Promise.all([deepgram.close(), gemini.close(), openai.close(), api.stop()]);
     throw error;
   } finally {
     clearTimeout(timer);
@@ -133,6 +140,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     hrKey: key,
     deepgram,
     gemini,
+    openai,
     agentName,
     worker,
     workerLog,
@@ -157,6 +165,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
       }
       await deepgram.close();
       await gemini.close();
+      await openai.close();
       await api.stop();
     },
   };
@@ -194,6 +203,8 @@ export async function seedScenario(stack: AgentStack, scenario: Scenario, overri
     },
   });
   if (interview.status !== 201) throw new Error(`interview: ${interview.status} ${JSON.stringify(interview.body)}`);
+  // Both speech recognitions get the lines: the one the worker uses says them.
   stack.deepgram.addScript(spokenSegments(overrides.answers ?? scenario.answers));
+  stack.openai.addScript(spokenSegments(overrides.answers ?? scenario.answers));
   return interview.body as { id: string; roomCode: string; roomName: string };
 }
