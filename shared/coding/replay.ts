@@ -68,3 +68,17 @@ export function editorClockStart(events: readonly { receivedAt: string | Date; e
   }
   return start;
 }
+
+/**
+ * Where lines the scorecard cites sit in the code (0-based, end exclusive), compared without trailing spaces as the
+ * scorer's check does; null when they are not whole lines of it.
+ */
+export function citedLines(code: string, cited: string): { start: number; end: number } | null {
+  const have = code.split('\n').map((l) => l.trimEnd());
+  const want = cited.split('\n').map((l) => l.trimEnd());
+  while (want.length > 1 && want.at(-1) === '') want.pop();
+  for (let i = 0; i + want.length <= have.length; i++) {
+    if (want.every((line, j) => have[i + j] === line)) return { start: i, end: i + want.length };
+  }
+  return null;
+}

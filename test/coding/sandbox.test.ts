@@ -331,13 +331,13 @@ describe('SQL (PGlite)', () => {
       sqlSetup: `create table tickets (id serial primary key, title text not null);
 insert into tickets (title) values ('first'), ('second');`,
     };
-    const test = (name: string, expected: unknown): CodingTest => ({ name, visible: true, ordered: true, expected });
+    const test = (name: string, expected: CodingTest['expected']): CodingTest => ({ name, visible: true, ordered: true, expected });
     // The set-up's sequence continues where Postgres logged it (ahead of the rows, as after a restart): asked once.
     const [probe] = await sql.runTests({ problem, code: "select nextval('tickets_id_seq') as id", tests: [test('probe', [])] });
     const next = JSON.parse(probe!.actual!)[0].id as number;
     expect(next).toBeGreaterThan(2);
     // Each test leaves something behind the way a candidate's query can, and checks that the one before left nothing.
-    const steps: { code: string; expected: unknown }[] = [
+    const steps: { code: string; expected: CodingTest['expected'] }[] = [
       {
         code: `create table leak (x int); insert into leak values (1);
 insert into tickets (title) values ('third') returning id;`,
