@@ -33,7 +33,7 @@ type Stage =
       // No microphone, and the company allows typed answers: the interview publishes no audio.
       typedOnly?: boolean;
     }
-  | { page: 'done'; reason: EndReason; companyName?: string; contactEmail?: string | null }
+  | { page: 'done'; reason: EndReason; companyName?: string; contactEmail?: string | null; ref?: InterviewRef }
   | { page: 'schedule'; token: string | null };
 
 function initialStage(route: Route): Stage {
@@ -126,13 +126,14 @@ export function App() {
     [],
   );
 
-  const onEnded = useCallback((reason: EndReason, session?: Session) => {
+  const onEnded = useCallback((reason: EndReason, session?: Session, ref?: InterviewRef) => {
     forgetRoomCode();
     go('/done', true);
     setStage({
       page: 'done',
       reason,
       ...(session ? { companyName: session.companyName, contactEmail: session.contactEmail } : {}),
+      ...(ref ? { ref } : {}),
     });
   }, []);
 
@@ -180,7 +181,7 @@ export function App() {
             request={stage.request}
             {...(stage.deviceId ? { deviceId: stage.deviceId } : {})}
             typedOnly={stage.typedOnly ?? false}
-            onEnded={(reason) => onEnded(reason, stage.session)}
+            onEnded={(reason) => onEnded(reason, stage.session, stage.ref)}
           />
         </Suspense>
       );
@@ -190,6 +191,7 @@ export function App() {
         <DonePage
           reason={stage.reason}
           {...(stage.companyName ? { companyName: stage.companyName, contactEmail: stage.contactEmail } : {})}
+          {...(stage.ref ? { interviewRef: stage.ref } : {})}
         />
       );
       break;

@@ -40,6 +40,7 @@ export const pages: HrPage[] = [
   { path: 'jobs/new', access: 'recruit', load: () => import('./pages/manage/job-new.tsx') },
   { path: 'jobs/:id', load: () => import('./pages/manage/job-results.tsx') },
   { path: 'candidates/new', access: 'recruit', load: () => import('./pages/manage/candidate-new.tsx') },
+  { path: 'candidates/:id', section: 'interviews', load: () => import('./pages/manage/candidate.tsx') },
   { path: 'interviews/new', nav: 'nav.newInterview', access: 'recruit', load: () => import('./pages/manage/interview-new.tsx') },
   { path: 'interviews/:id/setup', access: 'recruit', load: () => import('./pages/manage/interview-setup.tsx') },
   { path: 'scheduling', nav: 'nav.scheduling', access: 'recruit', load: () => import('./pages/manage/scheduling/scheduling-page.tsx') },

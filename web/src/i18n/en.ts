@@ -28,7 +28,26 @@ export const en = {
     'The conversation is recorded: its audio and a written transcript, which the hiring team can listen to and read.',
   'join.disclosure3': 'A person at {company} reviews the result. The AI does not make the hiring decision.',
   'join.disclosure4':
-    'If you prefer another way to be interviewed, reply to your invitation and ask {company} for an alternative. Choosing that will not count against you.',
+    'If you prefer another way to be interviewed, ask {company} for one with the button "I’d like another way to be interviewed" on this page. Choosing that will not count against you.',
+  'join.privacyNotice': 'How {company} handles your personal data (privacy notice, opens in a new tab)',
+
+  'alt.title': 'Prefer another way to be interviewed?',
+  'alt.titleDone': 'Would you prefer another way to be interviewed?',
+  'alt.short': 'For example with a person, by phone or in writing. Nothing is cancelled until {company} contacts you.',
+  'alt.open': 'I’d like another way to be interviewed',
+  'alt.intro':
+    'Tell {company} you would rather not be interviewed by the AI interviewer. Nothing is cancelled: {company} will contact you to arrange another way. Choosing this will not count against you.',
+  'alt.reason': 'Anything {company} should know (optional)',
+  'alt.reasonHint': 'For example an accessibility need. Up to 500 characters.',
+  'alt.contact': 'How would you like to be contacted? (optional)',
+  'alt.contactHint': 'An e-mail address, a phone number or good times to call.',
+  'alt.submit': 'Send my request',
+  'alt.sending': 'Sending…',
+  'alt.cancel': 'Not now',
+  'alt.recorded':
+    'Your request is recorded. {company} will contact you about another way to be interviewed. Your interview stays booked until they do.',
+  'alt.recordedDone': 'Your request is recorded. {company} will contact you about another way to be interviewed.',
+  'alt.already': 'You already asked for another way to be interviewed: your request is recorded and {company} will contact you.',
   'join.formTitle': 'Confirm who you are',
   'join.language': 'Interview language',
   'join.languageHint': 'The interviewer will speak this language for the whole interview.',

@@ -21,6 +21,8 @@ export interface RoomInfo {
   joinState: 'not_open_yet' | 'open' | 'closed' | 'ended';
   /** The audio is recorded: the disclosure says so. */
   recorded: boolean;
+  /** The company's privacy notice (https), linked from the disclosure; null when it has none. */
+  privacyNoticeUrl: string | null;
 }
 
 export interface JoinRequest {
@@ -128,6 +130,9 @@ const base = (ref: InterviewRef) =>
 export const getRoomInfo = (ref: InterviewRef) => call<RoomInfo>('GET', base(ref));
 export const joinInterview = (ref: InterviewRef, request: JoinRequest) =>
   call<Session>('POST', `${base(ref)}/join`, request);
+/** The alternative process: recorded once per interview; a second request says it already was. */
+export const requestAlternative = (ref: InterviewRef, body: { reason?: string; contact?: string }) =>
+  call<{ requestedAt: string; alreadyRecorded: boolean }>('POST', `${base(ref)}/alternative`, body);
 export interface SessionStatus {
   status: string;
   endReason: string | null;

@@ -1,5 +1,7 @@
 import { useI18n } from '../i18n/i18n.tsx';
 import type { MessageKey } from '../i18n/en.ts';
+import type { InterviewRef } from '../lib/api.ts';
+import { AlternativeRequest } from './alternative.tsx';
 import type { EndReason } from './interview-attributes.ts';
 
 export type { EndReason };
@@ -28,26 +30,36 @@ export function DonePage({
   reason,
   companyName,
   contactEmail,
+  interviewRef,
 }: {
   reason: EndReason;
   companyName?: string;
   contactEmail?: string | null;
+  /** The interview, while this tab still knows it (not after a reload): the alternative process needs it. */
+  interviewRef?: InterviewRef;
 }) {
   const { t } = useI18n();
   const company = companyName ?? t('done.theCompany');
   return (
-    <section className="card narrow" data-testid="done" data-reason={reason}>
-      <h1 tabIndex={-1}>{t('done.title')}</h1>
-      <p>{t(`done.${reason}`)}</p>
-      <p>{t(next[reason], { company })}</p>
-      {contactEmail ? (
-        <p data-testid="contact">
-          {t('done.contact', { company })}{' '}
-          <a href={`mailto:${contactEmail}`} dir="ltr">
-            {contactEmail}
-          </a>
-        </p>
+    <>
+      <section className="card narrow" data-testid="done" data-reason={reason}>
+        <h1 tabIndex={-1}>{t('done.title')}</h1>
+        <p>{t(`done.${reason}`)}</p>
+        <p>{t(next[reason], { company })}</p>
+        {contactEmail ? (
+          <p data-testid="contact">
+            {t('done.contact', { company })}{' '}
+            <a href={`mailto:${contactEmail}`} dir="ltr">
+              {contactEmail}
+            </a>
+          </p>
+        ) : null}
+      </section>
+      {interviewRef ? (
+        <div className="narrow">
+          <AlternativeRequest interviewRef={interviewRef} companyName={company} title="alt.titleDone" />
+        </div>
       ) : null}
-    </section>
+    </>
   );
 }

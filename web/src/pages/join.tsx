@@ -12,6 +12,7 @@ import {
 } from '../lib/api.ts';
 import { takePreloadedRoomInfo } from '../lib/preload.ts';
 import { countryOptions, digitCount, phoneIsValid } from '../lib/phone.ts';
+import { AlternativeRequest } from './alternative.tsx';
 import { Countdown } from './countdown.tsx';
 import { RetryCard } from './retry-card.tsx';
 import { StatusPage, type PlainStatus } from './status-page.tsx';
@@ -130,6 +131,7 @@ export function JoinPage({ interviewRef, rejoin, onJoined }: Props) {
         onJoined={(session, request) => onJoined(interviewRef, info.roomCode, session, request)}
       />
       <Notice info={info} />
+      <AlternativeRequest interviewRef={interviewRef} companyName={info.companyName} title="alt.title" />
     </div>
   );
 }
@@ -152,6 +154,13 @@ function Notice({ info }: { info: RoomInfo }) {
           <li>{t('join.disclosure3', { company: info.companyName })}</li>
           <li>{t('join.disclosure4', { company: info.companyName })}</li>
         </ul>
+        {info.privacyNoticeUrl ? (
+          <p data-testid="privacy-notice">
+            <a href={info.privacyNoticeUrl} target="_blank" rel="noopener noreferrer">
+              {t('join.privacyNotice', { company: info.companyName })}
+            </a>
+          </p>
+        ) : null}
         {info.instructions ? (
           <>
             <h3>{t('join.instructions')}</h3>

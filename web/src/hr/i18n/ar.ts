@@ -1,5 +1,6 @@
 import type { HrMessages } from './en.ts';
 import { codeReplayAr } from './code-replay.ar.ts';
+import { dataRightsAr } from './data-rights.ar.ts';
 import { manageAr } from './manage.ar.ts';
 import { schedulingAr } from './scheduling.ar.ts';
 
@@ -225,5 +226,6 @@ export const ar: HrMessages = {
   'decide.onVersion': 'على إصدار بطاقة التقييم {n}',
   ...manageAr,
   ...codeReplayAr,
+  ...dataRightsAr,
   ...schedulingAr,
 };

@@ -2,6 +2,7 @@
 // missing one a compile error). Keys are grouped by page; vocabularies (status.*, type.*, endReason.*) cover every
 // value of the API's enums (see vocabulary.ts).
 import { codeReplayEn } from './code-replay.en.ts';
+import { dataRightsEn } from './data-rights.en.ts';
 import { manageEn } from './manage.en.ts';
 import { schedulingEn } from './scheduling.en.ts';
 
@@ -229,6 +230,7 @@ export const en = {
   'decide.onVersion': 'on scorecard version {n}',
   ...manageEn,
   ...codeReplayEn,
+  ...dataRightsEn,
   ...schedulingEn,
 } as const;
 

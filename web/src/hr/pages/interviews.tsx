@@ -12,6 +12,7 @@ import { DecisionBadge, RecommendationBadge, StatusBadge } from '../components/b
 import { dateTime } from '../format.ts';
 import { useT } from '../i18n/i18n.tsx';
 import { PageHeading } from '../layout.tsx';
+import '../data-rights.css';
 import { interviewStatuses, interviewTypes } from '../vocabulary.ts';
 
 type Row = Schemas['InterviewListItem'];
@@ -26,9 +27,12 @@ function useFilters() {
     job: params.get('job') ?? '',
     type: params.get('type') ?? '',
     q: params.get('q') ?? '',
+    alternative: params.get('alternative') ?? '',
     range: params.get('from') && params.get('to') ? { start: params.get('from')!, end: params.get('to')! } : null,
   };
-  const set = (changes: Partial<Record<'status' | 'job' | 'type' | 'q', string>> & { range?: DayRange | null }) => {
+  const set = (
+    changes: Partial<Record<'status' | 'job' | 'type' | 'q' | 'alternative', string>> & { range?: DayRange | null },
+  ) => {
     const next = new URLSearchParams(params);
     for (const [key, value] of Object.entries(changes)) {
       if (key === 'range') continue;
@@ -89,6 +93,7 @@ export default function InterviewsPage() {
               ...(filters.job ? { jobId: filters.job } : {}),
               ...(filters.type ? { type: filters.type as Schemas['InterviewType'] } : {}),
               ...(filters.q ? { q: filters.q } : {}),
+              ...(filters.alternative ? { alternative: filters.alternative as 'open' | 'handled' | 'any' } : {}),
               ...(range ? { scheduledFrom: range.from, scheduledTo: range.to } : {}),
             },
           },
@@ -103,7 +108,19 @@ export default function InterviewsPage() {
         column.accessor('candidateName', {
           header: () => t('interviews.candidate'),
           // The link makes every row reachable by keyboard; a click anywhere on the row does the same.
-          cell: (info) => <Link to={`/hr/interviews/${info.row.original.id}`}>{info.getValue()}</Link>,
+          cell: (info) => (
+            <>
+              <Link to={`/hr/interviews/${info.row.original.id}`}>{info.getValue()}</Link>
+              {info.row.original.alternativeRequest && (
+                <>
+                  {' '}
+                  <span className={`hr-badge hr-alt-${info.row.original.alternativeRequest}`}>
+                    {t(`alternative.badge.${info.row.original.alternativeRequest}`)}
+                  </span>
+                </>
+              )}
+            </>
+          ),
         }),
         column.accessor('jobTitle', { header: () => t('interviews.job') }),
         column.accessor('type', { header: () => t('interviews.type'), cell: (info) => t(`type.${info.getValue()}`) }),
@@ -131,7 +148,9 @@ export default function InterviewsPage() {
     { id: '', label: t('filter.anyJob') },
     ...(jobs.data?.items ?? []).map((job) => ({ id: job.id, label: job.title })),
   ];
-  const hasFilters = Boolean(filters.status || filters.job || filters.type || filters.q || filters.range);
+  const hasFilters = Boolean(
+    filters.status || filters.job || filters.type || filters.q || filters.range || filters.alternative,
+  );
 
   return (
     <section className="hr-page">
@@ -160,13 +179,24 @@ export default function InterviewsPage() {
             ...interviewTypes.map((type) => ({ id: type, label: t(`type.${type}`) })),
           ]}
         />
+        <SelectField
+          label={t('alternative.filter')}
+          value={filters.alternative}
+          onChange={(alternative) => setFilters({ alternative })}
+          options={[
+            { id: '', label: t('alternative.filterAll') },
+            { id: 'open', label: t('alternative.filterOpen') },
+            { id: 'handled', label: t('alternative.filterHandled') },
+            { id: 'any', label: t('alternative.filterAny') },
+          ]}
+        />
         <DateRangeField label={t('filter.dates')} value={filters.range} onChange={(range) => setFilters({ range })} />
         {hasFilters && (
           <Button
             className="hr-button hr-quiet"
             onPress={() => {
               setSearch('');
-              setFilters({ status: '', job: '', type: '', q: '', range: null });
+              setFilters({ status: '', job: '', type: '', q: '', alternative: '', range: null });
             }}
           >
             {t('filter.clear')}

@@ -16,6 +16,7 @@ import { useT, type HrI18n } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
 import { interviewLanguages, type InterviewLanguage } from '../../vocabulary.ts';
+import { PrivacyNoticeField } from './privacy-notice-field.tsx';
 
 const roles = ['admin', 'recruiter', 'reviewer'] as const;
 type User = Schemas['User'];
@@ -424,6 +425,7 @@ interface CompanyDraft {
   defaultLanguage: InterviewLanguage;
   enabledLanguages: InterviewLanguage[];
   allowTypedInterviews: boolean;
+  privacyNoticeUrl: string;
 }
 
 const isLanguage = (value: string): value is InterviewLanguage => (interviewLanguages as readonly string[]).includes(value);
@@ -436,6 +438,7 @@ function draftOf(company: Schemas['Company'] | undefined): CompanyDraft {
     defaultLanguage: company && isLanguage(company.defaultLanguage) ? company.defaultLanguage : 'en',
     enabledLanguages: (company?.enabledLanguages ?? ['en']).filter(isLanguage),
     allowTypedInterviews: company?.allowTypedInterviews ?? false,
+    privacyNoticeUrl: company?.privacyNoticeUrl ?? '',
   };
 }
 
@@ -475,6 +478,7 @@ function CompanyTab() {
             defaultLanguage: sent.defaultLanguage,
             enabledLanguages: sent.enabledLanguages,
             allowTypedInterviews: sent.allowTypedInterviews,
+            privacyNoticeUrl: sent.privacyNoticeUrl.trim() || null,
           },
         }),
       ),
@@ -571,6 +575,7 @@ function CompanyTab() {
             <span className="hr-hint hr-block">{t('settings.typedHint')}</span>
           </span>
         </Checkbox>
+        <PrivacyNoticeField value={value.privacyNoticeUrl} onChange={(privacyNoticeUrl) => change({ privacyNoticeUrl })} error={save.error} />
         <p className="hr-hint">{t('settings.companyMore')}</p>
         <ProblemMessage error={save.error ?? company.error} />
         <div role="status" className="hr-form-ok">

@@ -10,6 +10,7 @@ import { dateTime, languageName, minutesBetween } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import NotFoundPage from '../not-found.tsx';
+import { AlternativeRequestPanel } from './alternative-request.tsx';
 import { CodeReplay } from './code-replay.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
@@ -107,6 +108,9 @@ export default function ReviewPage() {
       <header className="hr-review-header">
         <div className="hr-review-title">
           <PageHeading title={name}>{name}</PageHeading>
+          <Link className="hr-no-print" to={`/hr/candidates/${detail.candidateId}`}>
+            {t('review.candidatePage')}
+          </Link>
           <Button className="hr-button hr-no-print" onPress={() => window.print()}>
             {t('review.print')}
           </Button>
@@ -157,6 +161,7 @@ export default function ReviewPage() {
             <Timeline entries={detail.timeline} />
           </details>
         )}
+        <AlternativeRequestPanel interviewId={detail.id} />
         <p id="advisory" className="hr-advisory">
           {t('review.advisory')}
         </p>
