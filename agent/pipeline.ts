@@ -122,7 +122,11 @@ export function createInterviewSession(config: AgentConfig, options: SessionOpti
     interruption: { mode: 'vad' as const, minDuration: t.interruptionMinDurationMs, minWords: t.interruptionMinWords },
     // The reply's text is generated while the turn's end is still being decided (the SDK default); with
     // PREEMPTIVE_TTS its audio too, so a confirmed turn is answered without waiting for the TTS.
-    preemptiveGeneration: { enabled: true, preemptiveTts: t.preemptiveTts },
+    // The SDK's defaults give up on answers over 10 s and after 3 attempts in a turn: an interview answer runs
+    // longer, and a final transcript comes at every breath, so its last stretch, the one that ends it, got no
+    // reply ready (+300 ms on the benchmark's 41-word answer). Each attempt is an LLM request (and TTS characters)
+    // thrown away when the candidate goes on.
+    preemptiveGeneration: { enabled: true, preemptiveTts: t.preemptiveTts, maxSpeechDuration: 180_000, maxRetries: 10 },
   };
   if (!p) {
     return new voice.AgentSession({

@@ -167,6 +167,13 @@ async function languageFigures(bench: BenchLanguage, out: string[]): Promise<str
     .execute();
   out.push(line(`${lang} SDK e2e latency`, metrics.map((m) => m.e2eLatency! * 1000)));
   out.push(line(`${lang} SDK end-of-turn delay`, metrics.map((m) => m.endOfTurnDelay! * 1000)));
+  // Where the time before the reply goes: speech end → STT final, then LLM first token, then TTS first audio.
+  out.push(
+    line(
+      `${lang} SDK transcription delay (speech end → STT final)`,
+      metrics.flatMap((m) => (m.transcriptionDelay === null ? [] : [m.transcriptionDelay * 1000])),
+    ),
+  );
   out.push(line(`${lang} SDK LLM TTFT`, metrics.flatMap((m) => (m.llmTtft === null ? [] : [m.llmTtft * 1000]))));
   out.push(line(`${lang} SDK TTS TTFB`, metrics.flatMap((m) => (m.ttsTtfb === null ? [] : [m.ttsTtfb * 1000]))));
   return ids;
