@@ -13,6 +13,9 @@ import { benchLanguages, pausesOf, pausesTakenAsEnd, type BenchLanguage } from '
 // Per language (bench/voice-scenarios.ts: English, and Arabic with English technical terms) one interview answered
 // straight through and one with 1.5 s thinking pauses between sentences and mid-sentence.
 // Worker settings (TURN_DETECTION, ENDPOINTING_MIN_DELAY_MS, ...) pass through from the environment.
+// BENCH_STACK picks the providers, all emulated at the same latencies: `default` (Deepgram STT and TTS, Gemini LLM,
+// Gemini TTS for Arabic), `openai` (every stage through the OpenAI plugin: transcription behind the SDK's VAD stream
+// adapter, chat completions, speech), `mixed` (the default's speech, an OpenAI-compatible LLM).
 // BENCH_TRACE=1 prints each join's timestamps (to line up with the worker's debug log, TEST_AGENT_ECHO=1
 // TEST_AGENT_LOG_LEVEL=debug); BENCH_WORKER_NODE_OPTIONS is handed to the worker as NODE_OPTIONS (e.g. --cpu-prof).
 
@@ -27,6 +30,21 @@ const strong = loadScenario(new URL('../scenarios/backend-fintech-strong.json', 
 const languages = (process.env.BENCH_LANGUAGES ?? 'en,ar').split(',').map((l) => l.trim());
 const benched = benchLanguages.filter((l) => languages.includes(l.language));
 
+const stackName = process.env.BENCH_STACK ?? 'default';
+const stacks: Record<string, Record<string, string>> = {
+  default: {},
+  openai: {
+    LLM_PROVIDER: 'openai',
+    STT_PROVIDER: 'openai',
+    TTS_PROVIDER: 'openai',
+    SPEECH_AR_TTS_PROVIDER: 'openai',
+    DEEPGRAM_API_KEY: '',
+    GOOGLE_API_KEY: '',
+  },
+  mixed: { LLM_PROVIDER: 'openai' },
+};
+if (!stacks[stackName]) throw new Error(`BENCH_STACK must be one of ${Object.keys(stacks).join(', ')}`);
+
 let stack: AgentStack;
 const passthrough = [
   'TURN_DETECTION',
@@ -40,7 +58,7 @@ const passthrough = [
 ];
 
 beforeAll(async () => {
-  const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1' };
+  const workerEnv: Record<string, string> = { SILENCE_PROMPT_SECONDS: '30', REJOIN_GRACE_SECONDS: '1', ...stacks[stackName] };
   for (const key of passthrough) if (process.env[key]) workerEnv[key] = process.env[key]!;
   if (process.env.BENCH_WORKER_NODE_OPTIONS) workerEnv.NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS;
   stack = await startAgentStack({
@@ -54,6 +72,11 @@ beforeAll(async () => {
     },
     // Arabic is spoken by Gemini TTS: the same first-byte delay as Deepgram's.
     gemini: { firstTokenDelayMs: fixed.llmFirstTokenDelayMs, ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs },
+    openai: {
+      firstTokenDelayMs: fixed.llmFirstTokenDelayMs,
+      sttDelayMs: fixed.sttFinalDelayMs,
+      ttsFirstByteDelayMs: fixed.ttsFirstByteDelayMs,
+    },
   });
 });
 afterAll(async () => {
@@ -77,6 +100,7 @@ function line(name: string, values: number[]) {
 async function interview(scenario: Scenario, voice: string): Promise<{ result: CandidateResult; id: string }> {
   // An interview that ended early (a pause taken as the end can run it out of questions) leaves lines unsaid.
   stack.deepgram.clearScript();
+  stack.openai.clearScript();
   const seeded = await seedScenario(stack, scenario);
   const result = await runCandidate({
     apiUrl: stack.api.url,
@@ -212,6 +236,7 @@ it('voice pipeline figures', async () => {
   out.push(
     `fixed emulator latencies: STT final +${fixed.sttFinalDelayMs} ms after a ${fixed.segmentGapMs} ms silence, LLM first token ${fixed.llmFirstTokenDelayMs} ms, TTS first byte ${fixed.ttsFirstByteDelayMs} ms (+ espeak-ng synthesis)`,
   );
+  out.push(`providers (BENCH_STACK): ${stackName}`);
   out.push(`turn settings: ${passthrough.map((k) => `${k}=${process.env[k] ?? 'default'}`).join(' ')}`);
 
   const joinToAudio: number[] = [];
