@@ -70,12 +70,14 @@ export function editorClockStart(events: readonly { receivedAt: string | Date; e
 }
 
 /**
- * Where lines the scorecard cites sit in the code (0-based, end exclusive), compared without trailing spaces as the
- * scorer's check does; null when they are not whole lines of it.
+ * Where lines the scorecard cites sit in the code (0-based, end exclusive), each compared without its leading and
+ * trailing spaces as the scorer's check does (api/scoring/integrity.ts, which also stores the quote trimmed); null
+ * when they are not whole lines of it.
  */
 export function citedLines(code: string, cited: string): { start: number; end: number } | null {
-  const have = code.split('\n').map((l) => l.trimEnd());
-  const want = cited.split('\n').map((l) => l.trimEnd());
+  const have = code.split('\n').map((l) => l.trim());
+  const want = cited.split('\n').map((l) => l.trim());
+  while (want.length > 1 && want[0] === '') want.shift();
   while (want.length > 1 && want.at(-1) === '') want.pop();
   for (let i = 0; i + want.length <= have.length; i++) {
     if (want.every((line, j) => have[i + j] === line)) return { start: i, end: i + want.length };

@@ -253,7 +253,9 @@ export const en = {
   'coding.error': 'Error',
   'coding.runFailed': 'The code runner failed to start. Try again; the interviewer still sees your code.',
   'coding.smallScreen':
-    'This interview has a coding exercise, which needs a larger screen. Please rejoin from a computer or tablet, or keep answering by voice if the interviewer agrees.',
+    'This interview has a coding exercise, which needs a larger screen. Please rejoin from a computer or tablet.',
+  'coding.voiceOnly':
+    'The company also allows the voice part alone on a phone: you can stay and explain to the interviewer how you would solve it. Without code, the exercise itself cannot be scored.',
 
   'done.title': 'Thank you',
   'done.completed': 'Your interview is complete.',

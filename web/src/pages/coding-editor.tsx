@@ -16,19 +16,20 @@ import pgliteData from '@electric-sql/pglite/pglite.data?url';
 import pgliteWasm from '@electric-sql/pglite/pglite.wasm?url';
 import initdbWasm from '@electric-sql/pglite/initdb.wasm?url';
 import quickjsWasm from '@jitl/quickjs-wasmfile-release-sync/wasm?url';
-import type { LocalParticipant } from 'livekit-client';
+import { useRoomContext } from '@livekit/components-react';
+import { RoomEvent, type LocalParticipant, type RemoteParticipant } from 'livekit-client';
 import { useEffect, useRef, useState } from 'react';
 import {
-  codeStreamTopic,
+  codeAckSchema,
+  codeAckTopic,
   isRunnable,
-  type CodeBatch,
-  type CodeEvent,
   type CodingLanguage,
   type ProblemMessage,
   type TestResult,
 } from '../../../shared/coding/coding.schema.ts';
 import { createBrowserSandboxes, type BrowserSandboxes } from '../../../shared/coding/engines/browser-sandbox.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { createEventSender, type EventSender } from './code-sender.ts';
 import './coding.css';
 
 const languageNames: Record<CodingLanguage, string> = {
@@ -84,59 +85,6 @@ function getSandboxes(): BrowserSandboxes {
   return sandboxes;
 }
 
-/**
- * The editor's events, numbered from 0 for the whole interview and sent in batches on the code text stream. The
- * next number, the clock's start and the code itself are kept in sessionStorage, so a reload or a rejoin carries on
- * where the page left off (the store ignores numbers it already has).
- */
-function createEventSender(participant: LocalParticipant, key: string, questionId: string) {
-  const seqKey = `code.seq.${key}`;
-  const startKey = `code.start.${key}`;
-  let nextSeq = Number(sessionStorage.getItem(seqKey) ?? '0');
-  const startedAt = Number(sessionStorage.getItem(startKey) ?? Date.now());
-  sessionStorage.setItem(startKey, String(startedAt));
-  let pending: { seq: number; event: CodeEvent }[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let sending = false;
-
-  async function flush() {
-    timer = undefined;
-    if (sending || pending.length === 0) return;
-    sending = true;
-    const events = pending.slice(0, 500);
-    const batch: CodeBatch = { questionId, firstSeq: events[0]!.seq, events: events.map((e) => e.event) };
-    try {
-      await participant.sendText(JSON.stringify(batch), { topic: codeStreamTopic });
-      pending = pending.slice(events.length);
-    } catch {
-      // Not connected: kept, and sent with the next flush (a reconnect also sends a snapshot).
-    } finally {
-      sending = false;
-    }
-    if (pending.length) schedule();
-  }
-  function schedule() {
-    clearTimeout(timer);
-    timer = setTimeout(() => void flush(), 300);
-  }
-  return {
-    at: () => Math.max(0, Math.round(Date.now() - startedAt)),
-    push(event: CodeEvent) {
-      pending.push({ seq: nextSeq++, event });
-      sessionStorage.setItem(seqKey, String(nextSeq));
-      schedule();
-    },
-    flushNow: () => {
-      clearTimeout(timer);
-      return flush();
-    },
-    close() {
-      clearTimeout(timer);
-      void flush();
-    },
-  };
-}
-
 const snapshotEvery = 20;
 
 export default function CodingEditor({
@@ -159,7 +107,8 @@ export default function CodingEditor({
   const [wide, setWide] = useState(() => !window.matchMedia('(max-width: 699px)').matches);
   const host = useRef<HTMLDivElement | null>(null);
   const view = useRef<EditorView | null>(null);
-  const sender = useRef<ReturnType<typeof createEventSender> | null>(null);
+  const sender = useRef<EventSender | null>(null);
+  const room = useRoomContext();
   const [run, setRun] = useState<
     { state: 'idle' } | { state: 'running' } | { state: 'done'; results: TestResult[] } | { state: 'failed' }
   >({ state: 'idle' });
@@ -225,24 +174,38 @@ export default function CodingEditor({
       // the store take it from here.
       send.push({ type: 'snapshot', at: send.at(), code: state.doc.toString() });
     });
+    // What an earlier page (before a reload) or an earlier editor sent without an answer goes again.
+    send.resendUnacked();
+    room.registerTextStreamHandler(codeAckTopic, async (reader) => {
+      const ack = codeAckSchema.safeParse(safeJson(await reader.readAll()));
+      if (ack.success) send.ack(ack.data);
+    });
+    // The interviewer's job restarted (or joined late): what it may not have stored goes again.
+    const onJoined = (p: RemoteParticipant) => {
+      if (p.isAgent) send.resendUnacked();
+    };
+    room.on(RoomEvent.ParticipantConnected, onJoined);
     const onVisibility = () =>
       send.push({ type: 'focus', at: send.at(), state: document.hidden ? 'lost' : 'regained' });
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       cancelled = true;
+      room.unregisterTextStreamHandler(codeAckTopic);
+      room.off(RoomEvent.ParticipantConnected, onJoined);
       document.removeEventListener('visibilitychange', onVisibility);
       send.close();
       view.current?.destroy();
       view.current = null;
       sender.current = null;
     };
-  }, [accepted, wide, key, questionId, participant, problem, runnable]);
+  }, [accepted, wide, key, questionId, participant, problem, runnable, room]);
 
-  // After a lost connection the page sends the whole code again: whatever was lost meanwhile is covered.
+  // After a lost connection the page sends every batch the interviewer has not answered, and the whole code again.
   useEffect(() => {
     const send = sender.current;
     const code = view.current?.state.doc.toString();
     if (reconnects === 0 || !send || code === undefined) return;
+    send.resendUnacked();
     send.push({ type: 'snapshot', at: send.at(), code });
   }, [reconnects]);
 
@@ -269,6 +232,8 @@ export default function CodingEditor({
       <section className="card coding small-screen" aria-labelledby="coding-title" data-testid="coding-small-screen">
         <h2 id="coding-title">{t('coding.title')}</h2>
         <p>{t('coding.smallScreen')}</p>
+        {/* Only when HR allowed it on the job; otherwise a phone is no place for this interview. */}
+        {message.voiceOnlyAllowed ? <p data-testid="coding-voice-only">{t('coding.voiceOnly')}</p> : null}
       </section>
     );
   }
@@ -375,4 +340,12 @@ export default function CodingEditor({
       </div>
     </section>
   );
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
