@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanFromEnv, parseEnv } from '../shared/env.ts';
+import { defaultMaxJobs } from './load.ts';
 import { recordingEnvFields, recordingSettings, type RecordingSettings } from '../shared/recordings/config.ts';
 import {
   defaultLlmModels,
@@ -36,11 +37,20 @@ export const agentEnvSchema = z.object({
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),
   /**
-   * Interviews one worker takes at once; the worker reports itself full beyond that. (The SDK's default load is
-   * machine-wide CPU, which on a small busy machine marks the worker full and LiveKit then drops the dispatch.)
-   * 0 keeps the SDK's CPU-based load.
+   * Interviews one worker takes at once; the worker reports itself full beyond that. Unset: what the machine's cores
+   * hold at the measured cost of an interview (agent/load.ts). 0 keeps the SDK's CPU-based load.
    */
-  AGENT_MAX_JOBS: z.coerce.number().int().min(0).max(64).default(2),
+  AGENT_MAX_JOBS: z.coerce.number().int().min(0).max(64).optional(),
+  /**
+   * The machine's busy CPU fraction (everything on it) at which the worker stops taking interviews (agent/load.ts).
+   * Unset: 0.85 in production, 0 (CPU not considered) elsewhere, where a busy development or CI machine would
+   * otherwise turn dispatches away.
+   */
+  AGENT_MAX_CPU: z.coerce.number().min(0).max(1).optional(),
+  /** Port of the worker's Prometheus metrics (GET /metrics, agent/metrics.ts); unset: none. 0 picks a free one. */
+  AGENT_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Address the metrics port binds to: it has no authentication, keep it private. */
+  AGENT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 
   DEEPGRAM_API_KEY: z.string().min(1).optional(),
   /** Streaming STT endpoint (ws/wss). */
@@ -115,6 +125,8 @@ export interface AgentConfig {
     idleProcesses: number;
     jobMemoryLimitMB: number;
     maxJobs: number;
+    maxCpu: number;
+    metrics: { port: number; host: string } | undefined;
   };
   /** Null when the worker runs in local mode. */
   providers: null | {
@@ -184,7 +196,9 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       httpPort: e.AGENT_HTTP_PORT,
       idleProcesses: e.AGENT_IDLE_PROCESSES,
       jobMemoryLimitMB: e.AGENT_JOB_MEMORY_LIMIT_MB,
-      maxJobs: e.AGENT_MAX_JOBS,
+      maxJobs: e.AGENT_MAX_JOBS ?? defaultMaxJobs(),
+      maxCpu: e.AGENT_MAX_CPU ?? (e.NODE_ENV === 'production' ? 0.85 : 0),
+      metrics: e.AGENT_METRICS_PORT === undefined ? undefined : { port: e.AGENT_METRICS_PORT, host: e.AGENT_METRICS_HOST },
     },
     providers: local
       ? null

@@ -1,4 +1,4 @@
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, totalmem } from 'node:os';
 
 // The load the worker reports to LiveKit every 2.5 s (the SDK's `loadFunc`); at 1 or more it reports itself full and
 // LiveKit sends its dispatches to another worker. Two limits, whichever is nearer: the interviews it holds against
@@ -11,9 +11,17 @@ import { availableParallelism, cpus } from 'node:os';
  */
 export const measuredCpuSecondsPerInterviewMinute = 6;
 
-/** Interviews the machine's cores hold at the measured cost, keeping a fifth of the CPU for spikes and start-ups. */
-export function defaultMaxJobs(cores = availableParallelism()): number {
-  return Math.max(1, Math.floor(((cores * 60) / measuredCpuSecondsPerInterviewMinute) * 0.8));
+/** A job process's resident memory during an interview (the same benchmark's steady figure, rounded up). */
+export const measuredJobRssMB = 300;
+
+/**
+ * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,
+ * and its memory with a fifth kept for the worker's main process, the idle job processes and the system.
+ */
+export function defaultMaxJobs(cores = availableParallelism(), memoryMB = totalmem() / 1048576): number {
+  const byCpu = ((cores * 60) / measuredCpuSecondsPerInterviewMinute) * 0.8;
+  const byMemory = (memoryMB * 0.8) / measuredJobRssMB;
+  return Math.max(1, Math.floor(Math.min(byCpu, byMemory)));
 }
 
 export interface LoadInput {
@@ -21,13 +29,13 @@ export interface LoadInput {
   maxJobs: number;
   /** Busy fraction (0–1) of the machine's CPU, smoothed. */
   cpu: number;
-  /** The busy fraction at which the worker stops taking interviews. */
+  /** The busy fraction at which the worker stops taking interviews; 0: CPU not considered. */
   maxCpu: number;
 }
 
 /** 1 or more is full. */
 export function workerLoad({ activeJobs, maxJobs, cpu, maxCpu }: LoadInput): number {
-  return Math.max(activeJobs / maxJobs, cpu / maxCpu);
+  return Math.max(activeJobs / maxJobs, maxCpu > 0 ? cpu / maxCpu : 0);
 }
 
 export interface CpuTimes {

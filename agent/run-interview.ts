@@ -356,6 +356,9 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       closeOnDisconnect: false,
       textEnabled: true,
       textInputCallback: (_session, ev) => agent.handleTypedInput(ev.text),
+      // Silero and the STT take 16 kHz: asked of LiveKit's audio stream (resampled in its native code), the SDK's
+      // two resamplers from its 24 kHz default (one before the VAD, one before the STT) have nothing to do.
+      audioSampleRate: 16000,
     },
   });
   await starting;

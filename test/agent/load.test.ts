@@ -4,6 +4,7 @@ import {
   defaultMaxJobs,
   machineCpuTimes,
   measuredCpuSecondsPerInterviewMinute,
+  measuredJobRssMB,
   workerLoad,
   type CpuTimes,
 } from '../../agent/load.ts';
@@ -20,15 +21,23 @@ describe('workerLoad', () => {
     expect(workerLoad({ activeJobs: 1, maxJobs: 8, cpu: 0.9, maxCpu: 0.85 })).toBeGreaterThanOrEqual(1);
     expect(workerLoad({ activeJobs: 1, maxJobs: 8, cpu: 0.6, maxCpu: 0.85 })).toBeCloseTo(0.6 / 0.85);
   });
+
+  it('ignores the CPU when AGENT_MAX_CPU is 0 (outside production by default)', () => {
+    expect(workerLoad({ activeJobs: 2, maxJobs: 8, cpu: 1, maxCpu: 0 })).toBe(0.25);
+  });
 });
 
 describe('defaultMaxJobs', () => {
-  it('follows the measured cost of an interview with a fifth of the CPU kept free, and is at least 1', () => {
+  it('follows the measured cost of an interview, the smaller of what the cores and the memory hold, at least 1', () => {
     const perCore = 60 / measuredCpuSecondsPerInterviewMinute;
-    expect(defaultMaxJobs(2)).toBe(Math.floor(2 * perCore * 0.8));
-    expect(defaultMaxJobs(8)).toBe(Math.floor(8 * perCore * 0.8));
-    expect(defaultMaxJobs(8)).toBeGreaterThan(defaultMaxJobs(2));
-    expect(defaultMaxJobs(0.1)).toBe(1);
+    const plenty = 1024 * 1024;
+    expect(defaultMaxJobs(2, plenty)).toBe(Math.floor(2 * perCore * 0.8));
+    expect(defaultMaxJobs(8, plenty)).toBe(Math.floor(8 * perCore * 0.8));
+    expect(defaultMaxJobs(8, plenty)).toBeGreaterThan(defaultMaxJobs(2, plenty));
+    // 8 cores and 4 GB: memory decides.
+    expect(defaultMaxJobs(8, 4096)).toBe(Math.floor((4096 * 0.8) / measuredJobRssMB));
+    expect(defaultMaxJobs(0.1, plenty)).toBe(1);
+    expect(defaultMaxJobs(8, 100)).toBe(1);
   });
 });
 
