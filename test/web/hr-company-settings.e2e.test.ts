@@ -8,7 +8,8 @@ import { hrScreenshots, hrSignIn } from './support/hr.ts';
 // The company's settings and the new interview page in Debian's Chromium against the real API and Postgres (issues
 // 15 and 17): an admin sets the time zone (searchable picker), the languages offered, the default language and typed
 // interviews; then creates an interview the candidate chooses the language of, its start typed into the date picker
-// by keyboard in the company's zone (Riyadh, an hour behind the browser's Dubai). The API is asked what was saved.
+// by keyboard in the company's zone (Riyadh, an hour behind the browser's Dubai), and changes its language on the
+// setup page (the plan is written again in Arabic). The API is asked what was saved.
 // A server without an Arabic voice refuses Arabic, and the page says so in words and keeps what was typed.
 // Screenshots: test-results/web/hr-settings-company-*.png and hr-new-interview-*.png, English and Arabic.
 
@@ -157,6 +158,25 @@ describe('HR workspace: company settings and the new interview', () => {
     await expect.poll(() => facts.textContent().then(plain)).toContain('The candidate chooses (English and Arabic)');
     expect(plain(await facts.textContent())).toMatch(/14:30 GMT\+3/);
     await expectNoViolations(page, 'setup of a candidate-choice interview');
+
+    // HR changes their mind before the interview: Arabic, fixed. The plan is written again in Arabic.
+    await page.getByRole('button', { name: 'Change the language' }).click();
+    const dialog = page.getByRole('dialog', { name: 'The interview’s language' });
+    await dialog.getByRole('radio', { name: 'The candidate chooses' }).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => dialog.getByRole('radio', { name: 'You choose' }).isChecked()).toBe(true);
+    await dialog.getByRole('button', { name: /Language/ }).click();
+    await page.getByRole('option', { name: 'Arabic' }).click();
+    await expectNoViolations(page, 'language dialog');
+    await dialog.getByRole('button', { name: 'Save the language' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    await expect.poll(() => facts.textContent().then(plain)).toMatch(/LanguageArabic/);
+    const firstQuestion = page.locator('.hr-plan-item .hr-plan-text p').first();
+    await expect.poll(() => firstQuestion.textContent()).toMatch(/[\u0600-\u06FF]/);
+    expect(bodyOf(await client(api.url, key)('GET', `/v1/interviews/${interviewId}`), 200)).toMatchObject({
+      languageMode: 'fixed',
+      language: 'ar',
+    });
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -195,7 +215,8 @@ describe('HR workspace: company settings and the new interview', () => {
       const owner = await seedUser(englishOnly, company.companyId, 'admin');
       const { context, page, errors } = await hrSignIn(browser, englishOnly.url, owner);
       await page.goto(`${englishOnly.url}/hr/settings?tab=company`);
-      await expect.poll(() => page.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe('UTC (GMT+00:00)');
+      // The saved name, not a default: the form is drawn from the saved settings before anything is typed.
+      await expect.poll(() => page.getByLabel('Company name').inputValue()).toBe('English Only Co');
       await page.getByLabel('Company name').fill('English Only Company');
       await toggle(page, 'Arabic');
       await page.getByRole('button', { name: 'Save' }).click();

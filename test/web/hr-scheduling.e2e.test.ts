@@ -8,7 +8,7 @@ import { hrScreenshots, hrSignIn } from './support/hr.ts';
 
 // The HR workspace's Scheduling page in Debian's Chromium against the real API and Postgres: a recruiter adds a
 // weekly availability window with the kit's pickers (select, time fields, number fields, the date picker's
-// calendar by keyboard), finds its slots in next week's calendar, sees a booking in its slot and the overlap the API
+// calendar by keyboard; the candidate chooses the interviews' language), finds its slots in next week's calendar, sees a booking in its slot and the overlap the API
 // recorded when a second window was added, moves the booking to another slot, and walks the weeks; the page in
 // Arabic runs its days right to left; a reviewer gets neither the link nor the page. axe-core on each state;
 // screenshots at 1440 and 1024 px in English and Arabic (test-results/web/hr-scheduling-*.png).
@@ -116,6 +116,13 @@ describe('HR workspace: scheduling', () => {
     const capacity = dialog.locator('.hr-number-field', { hasText: 'Interviews at once' });
     await capacity.getByRole('button', { name: /Increase/ }).click();
     expect(await capacity.getByRole('textbox').inputValue()).toBe('2');
+    // The candidate chooses the language of the interviews booked in this window.
+    await dialog.getByRole('button', { name: /Who chooses the language/ }).click();
+    await page.getByRole('option', { name: 'The candidate chooses' }).click();
+    await expect
+      .poll(() => dialog.getByText('On the join page, among the languages your company offers.').count())
+      .toBe(1);
+    expect(await dialog.getByRole('button', { name: /Language until the candidate chooses/ }).count()).toBe(1);
     // The calendar opens on today; two weeks down the grid and Enter picks the day.
     const until = dialog.locator('.hr-date-picker', { hasText: 'Ending on (optional)' });
     await until.getByRole('button', { name: 'Open calendar' }).click();
@@ -147,6 +154,7 @@ describe('HR workspace: scheduling', () => {
       validFrom: dubaiDay(),
       validUntil: dubaiDay(14),
       timezone: zone,
+      settings: { languageMode: 'candidate' },
     });
     const rows = page.locator('.hr-sched-configs table tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
@@ -174,6 +182,8 @@ describe('HR workspace: scheduling', () => {
         body: { slotId: first.id, candidateId: candidates[0]!.id, jobId },
       }),
     );
+    // The booked interview lets the candidate choose, as its window says.
+    expect(okBody(await call('GET', `/v1/interviews/${booking.interviewId}`)).languageMode).toBe('candidate');
     const overlapping = okBody(
       await call('POST', '/v1/scheduling/configs', {
         body: {
@@ -230,6 +240,8 @@ describe('HR workspace: scheduling', () => {
     const edit = page.getByRole('dialog', { name: 'Change availability' });
     const editCapacity = edit.locator('.hr-number-field', { hasText: 'Interviews at once' });
     expect(await editCapacity.getByRole('textbox').inputValue()).toBe('1');
+    // A window added without a mode is HR's choice.
+    expect(await edit.getByRole('button', { name: /Who chooses the language/ }).textContent()).toContain('You choose');
     await editCapacity.getByRole('button', { name: /Increase/ }).click();
     await editCapacity.getByRole('button', { name: /Increase/ }).click();
     await edit.getByRole('button', { name: 'Save the changes' }).click();

@@ -63,7 +63,9 @@ export function Shell() {
       <header className="hr-header">
         <div className="hr-brand">
           <span className="hr-brand-name">{t('shell.brand')}</span>
-          <span className="hr-company">{session.company.name}</span>
+          <span className="hr-company" dir="auto" title={session.company.name}>
+            {session.company.name}
+          </span>
         </div>
         <nav aria-label={t('shell.nav')} className="hr-nav">
           <ul>

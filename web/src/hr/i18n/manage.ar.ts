@@ -100,6 +100,12 @@ export const manageAr: Record<keyof typeof manageEn, string> = {
   'setup.minutes': '{n} دقيقة',
   'setup.candidateChooses': 'يختارها المرشح ({languages})',
   'setup.candidateChose': '{language}، اختارها المرشح',
+  'setup.changeLanguage': 'تغيير اللغة',
+  'setup.languageTitle': 'لغة المقابلة',
+  'setup.startLanguage': 'اللغة إلى أن يختار المرشح',
+  'setup.languageHint':
+    'تغيير اللغة يعيد كتابة خطة الأسئلة بها، وتبقى أسئلتك كما كتبتها. ولا تُرسل الدعوة مرة أخرى إن كانت قد أُرسلت.',
+  'setup.saveLanguage': 'حفظ اللغة',
   'plan.title': 'خطة الأسئلة',
   'plan.total': '{n} أسئلة، نحو {minutes} دقيقة.',
   'plan.tooLong': '{n} أسئلة، نحو {minutes} دقيقة: أطول من المقابلة. احذف بعضها أو اختصره.',

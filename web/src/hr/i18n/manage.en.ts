@@ -99,6 +99,12 @@ export const manageEn = {
   'setup.minutes': '{n} min',
   'setup.candidateChooses': 'The candidate chooses ({languages})',
   'setup.candidateChose': '{language}, chosen by the candidate',
+  'setup.changeLanguage': 'Change the language',
+  'setup.languageTitle': 'The interview’s language',
+  'setup.startLanguage': 'Language until the candidate chooses',
+  'setup.languageHint':
+    'A new language writes the question plan again in it; your own questions stay as you wrote them. An invitation already sent is not sent again.',
+  'setup.saveLanguage': 'Save the language',
   'plan.title': 'Question plan',
   'plan.total': '{n} questions, about {minutes} minutes.',
   'plan.tooLong': '{n} questions, about {minutes} minutes: longer than the interview. Remove or shorten some.',

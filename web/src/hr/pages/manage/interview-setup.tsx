@@ -1,11 +1,24 @@
 // After creating an interview: the question plan to read and edit (reword, re-time, remove, add, generate again),
 // then the candidate's link to copy or the invitation e-mail to send. Editing stops once the interview starts (the
-// API answers 409 for a frozen plan).
+// API answers 409 for a frozen plan). Until then HR can also change the interview's language or who chooses it;
+// a new language writes the plan again in it (PATCH /v1/interviews/{id}, 409 once started).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Button, Dialog, DialogTrigger, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import {
+  Button,
+  Dialog,
+  DialogTrigger,
+  Heading,
+  Label,
+  Modal,
+  ModalOverlay,
+  Radio,
+  RadioGroup,
+  Text,
+} from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { api, ApiError, unwrap, type Schemas } from '../../api.ts';
+import { SelectField } from '../../components/controls.tsx';
 import { ProblemMessage } from '../../components/problem-message.tsx';
 import { dateTime, languageName } from '../../format.ts';
 import { useT } from '../../i18n/i18n.tsx';
@@ -16,6 +29,98 @@ import NotFoundPage from '../not-found.tsx';
 type Plan = Schemas['QuestionPlan'];
 type Question = Schemas['PlanQuestion'];
 type Invitation = Schemas['InterviewInvitation'];
+type Interview = Schemas['InterviewDetail'];
+type LanguageMode = Interview['languageMode'];
+
+/** The language and who chooses it, changed in a dialog while the interview is scheduled. */
+function ChangeLanguage({ interview, offered }: { interview: Interview; offered: string[] }) {
+  const i18n = useT();
+  const { t } = i18n;
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [mode, setMode] = useState<LanguageMode>(interview.languageMode);
+  const [language, setLanguage] = useState(interview.language);
+  const save = useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.PATCH('/v1/interviews/{id}', {
+          params: { path: { id: interview.id } },
+          body: { languageMode: mode, language },
+        }),
+      ),
+    onSuccess: ({ plan, ...changed }) => {
+      queryClient.setQueryData<Interview>(['interview', interview.id, 'detail'], (old) => (old ? { ...old, ...changed } : old));
+      queryClient.setQueryData(['interview', interview.id, 'plan'], plan);
+      setOpen(false);
+    },
+  });
+  const choices = offered.includes(interview.language) ? offered : [interview.language, ...offered];
+  return (
+    <DialogTrigger
+      isOpen={open}
+      onOpenChange={(next) => {
+        // Each opening starts from the interview as it is now.
+        if (next) {
+          setMode(interview.languageMode);
+          setLanguage(interview.language);
+        }
+        save.reset();
+        setOpen(next);
+      }}
+    >
+      <Button className="hr-link-button">{t('setup.changeLanguage')}</Button>
+      <ModalOverlay className="hr-modal-overlay" isDismissable>
+        <Modal className="hr-modal">
+          <Dialog className="hr-dialog">
+            {({ close }) => (
+              <form
+                className="hr-form"
+                onSubmit={(event) => {
+                  event.preventDefault();
+                  save.mutate();
+                }}
+              >
+                <Heading slot="title">{t('setup.languageTitle')}</Heading>
+                <RadioGroup
+                  className="hr-radio-group"
+                  value={mode}
+                  onChange={(next) => setMode(next as LanguageMode)}
+                  orientation="horizontal"
+                >
+                  <Label>{t('interviewNew.languageMode')}</Label>
+                  <div className="hr-radios">
+                    <Radio value="fixed" className="hr-radio">
+                      {t('interviewNew.modeFixed')}
+                    </Radio>
+                    <Radio value="candidate" className="hr-radio">
+                      {t('interviewNew.modeCandidate')}
+                    </Radio>
+                  </div>
+                </RadioGroup>
+                <SelectField
+                  label={mode === 'candidate' ? t('setup.startLanguage') : t('interviewNew.language')}
+                  value={language}
+                  onChange={setLanguage}
+                  options={choices.map((code) => ({ id: code, label: languageName(i18n, code) }))}
+                />
+                <Text className="hr-hint">{t('setup.languageHint')}</Text>
+                <ProblemMessage error={save.error} />
+                <div className="hr-dialog-actions">
+                  <Button className="hr-button hr-quiet" onPress={close}>
+                    {t('common.cancel')}
+                  </Button>
+                  <Button type="submit" className="hr-button hr-primary" isDisabled={save.isPending}>
+                    {save.isPending ? t('common.saving') : t('setup.saveLanguage')}
+                  </Button>
+                </div>
+              </form>
+            )}
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
+    </DialogTrigger>
+  );
+}
 
 function QuestionForm({
   initial,
@@ -331,6 +436,12 @@ export default function InterviewSetupPage() {
                         (company.data?.enabledLanguages ?? []).map((code) => languageName(i18n, code)),
                       ),
                     })}
+              {data.status === 'scheduled' && (
+                <>
+                  {' '}
+                  <ChangeLanguage interview={data} offered={company.data?.enabledLanguages ?? []} />
+                </>
+              )}
             </dd>
           </div>
           <div>

@@ -9,13 +9,14 @@ import { api, unwrap, type Schemas } from '../../../api.ts';
 import { SelectField } from '../../../components/controls.tsx';
 import { DataTable, features } from '../../../components/data-table.tsx';
 import { ProblemMessage } from '../../../components/problem-message.tsx';
+import { DateField, NumberInput, TimeField, TimeZoneField } from '../../../components/time-fields.tsx';
 import { useT, type HrI18n } from '../../../i18n/i18n.tsx';
 import { interviewTypes } from '../../../vocabulary.ts';
-import { DateField, NumberInput, TimeInput, TimezoneField } from './fields.tsx';
 import { isoWeekdayName, longDate, slotsInWindow } from './week.ts';
 
 export type Config = Schemas['AvailabilityConfig'];
 type Report = Schemas['SlotGenerationReport'];
+type LanguageMode = NonNullable<Schemas['SlotSettings']['languageMode']>;
 
 /** "Monday 09:00–12:00", the name a window goes by in buttons and dialogs. */
 export function windowName(i18n: Pick<HrI18n, 'locale'>, config: Pick<Config, 'weekday' | 'startTime' | 'endTime'>) {
@@ -132,6 +133,7 @@ interface Draft {
   validUntil: string;
   timezone: string;
   language: string;
+  languageMode: LanguageMode;
   maxDurationMinutes: number | null;
   instructions: string;
 }
@@ -150,6 +152,7 @@ function draftOf(config: Config | null, defaults: { timezone: string; today: str
       validUntil: '',
       timezone: defaults.timezone,
       language: '',
+      languageMode: 'fixed',
       maxDurationMinutes: null,
       instructions: '',
     };
@@ -166,6 +169,7 @@ function draftOf(config: Config | null, defaults: { timezone: string; today: str
     validUntil: config.validUntil ?? '',
     timezone: config.timezone,
     language: config.settings.language ?? '',
+    languageMode: config.settings.languageMode ?? 'fixed',
     maxDurationMinutes: config.settings.maxDurationMinutes ?? null,
     instructions: config.settings.instructions ?? '',
   };
@@ -251,6 +255,7 @@ function ConfigForm({
         timezone: draft.timezone,
         settings: {
           ...(draft.language ? { language: draft.language } : {}),
+          ...(draft.languageMode === 'candidate' ? { languageMode: draft.languageMode } : {}),
           ...(draft.maxDurationMinutes ? { maxDurationMinutes: draft.maxDurationMinutes } : {}),
           ...(draft.instructions.trim() ? { instructions: draft.instructions.trim() } : {}),
         },
@@ -292,8 +297,8 @@ function ConfigForm({
           onChange={(value) => set('weekday')(Number(value))}
           options={[1, 2, 3, 4, 5, 6, 7].map((day) => ({ id: String(day), label: isoWeekdayName(i18n.locale, day) }))}
         />
-        <TimeInput label={t('sched.form.start')} value={draft.startTime} onChange={set('startTime')} />
-        <TimeInput label={t('sched.form.end')} value={draft.endTime} onChange={set('endTime')} />
+        <TimeField label={t('sched.form.start')} value={draft.startTime} onChange={set('startTime')} />
+        <TimeField label={t('sched.form.end')} value={draft.endTime} onChange={set('endTime')} />
         <NumberInput
           label={t('sched.form.slotMinutes')}
           value={draft.slotMinutes}
@@ -318,11 +323,21 @@ function ConfigForm({
           max={1000}
           description={t('sched.form.capacityHint')}
         />
-        <TimezoneField label={t('sched.form.timezone')} value={draft.timezone} onChange={set('timezone')} />
+        <TimeZoneField label={t('sched.form.timezone')} value={draft.timezone} onChange={set('timezone')} />
         <DateField label={t('sched.form.validFrom')} value={draft.validFrom} onChange={set('validFrom')} />
         <DateField label={t('sched.form.validUntil')} value={draft.validUntil} onChange={set('validUntil')} />
         <SelectField
-          label={t('sched.form.language')}
+          label={t('sched.form.languageMode')}
+          value={draft.languageMode}
+          onChange={(value) => set('languageMode')(value as LanguageMode)}
+          options={[
+            { id: 'fixed', label: t('sched.form.modeFixed') },
+            { id: 'candidate', label: t('sched.form.modeCandidate') },
+          ]}
+          description={draft.languageMode === 'candidate' ? t('sched.form.modeCandidateHint') : undefined}
+        />
+        <SelectField
+          label={draft.languageMode === 'candidate' ? t('sched.form.startLanguage') : t('sched.form.language')}
           value={draft.language}
           onChange={set('language')}
           options={[
