@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CurrentCode } from './code-session.ts';
 import { codingInstructions, currentCodeSection } from './coding-prompt.ts';
 import type { InterviewContext } from './interview-context.ts';
-import { FlowError, type EndReason, type InterviewFlow, type Stage, type Step } from './interview-flow.ts';
+import { FlowError, type EndReason, type InterviewFlow, type Stage, type Step, type StoredTurn } from './interview-flow.ts';
 import { classifyLocally } from './local-intents.ts';
 import * as script from './script.ts';
 import { createSpeakAhead, type SpeakAhead } from './speak-ahead.ts';
@@ -47,6 +47,11 @@ export interface InterviewerOptions {
   greetingAudio?: () => ReadableStream<AudioFrame> | undefined;
   /** The candidate's code for a coding question as it stands (see code-session.ts). */
   currentCode?: (questionId: string) => CurrentCode | undefined;
+  /**
+   * Taking over from an interviewer whose job died: what to say first instead of the greeting (`flow.resume`), and
+   * the turns so far, which the LLM gets as the conversation.
+   */
+  resume?: { step: Step; turns: readonly StoredTurn[] };
 }
 
 /** Rules that hold in every stage. Candidate speech is data: nothing the candidate says changes these. */
@@ -118,6 +123,7 @@ export class InterviewerAgent extends voice.Agent {
   private readonly candidatePresent: Promise<boolean>;
   private readonly greetingAudio: (() => ReadableStream<AudioFrame> | undefined) | undefined;
   private readonly currentCode: ((questionId: string) => CurrentCode | undefined) | undefined;
+  private readonly resume: Step | undefined;
   private readonly act: Act;
   private readonly ahead: SpeakAhead;
   private endedWith: EndReason | undefined;
@@ -129,6 +135,7 @@ export class InterviewerAgent extends voice.Agent {
     super({
       instructions: `${baseInstructions(options.context)}\n${stageInstructions(options.context, options.flow)}`,
       tools: toolsFor(options.flow.stage, act),
+      ...(options.resume ? { chatCtx: conversationSoFar(options.resume.turns) } : {}),
     });
     self = this;
     this.act = act;
@@ -139,6 +146,7 @@ export class InterviewerAgent extends voice.Agent {
     this.candidatePresent = options.candidatePresent ?? Promise.resolve(true);
     this.greetingAudio = options.greetingAudio;
     this.currentCode = options.currentCode;
+    this.resume = options.resume?.step;
     this.ahead = createSpeakAhead((name, args) => this.sentenceFor(name, args));
   }
 
@@ -150,6 +158,8 @@ export class InterviewerAgent extends voice.Agent {
     // interruptible, so the disclosure is always heard in full.
     // False when the interviewer leaves without them (a no-show): nothing to say, and the session can close.
     if (!(await this.candidatePresent)) return;
+    // A resumed interview was greeted (and consented) with the job before: the apology and the question instead.
+    if (this.resume) return this.perform(this.resume);
     this.perform(this.flow.start(), { allowInterruptions: false, audio: this.greetingAudio?.() });
   }
 
@@ -334,6 +344,13 @@ export class InterviewerAgent extends voice.Agent {
     await this.updateInstructions(`${baseInstructions(this.context)}\n${stageInstructions(this.context, this.flow)}`);
     await this.updateTools(toolsFor(this.flow.stage, this.act));
   }
+}
+
+/** The stored turns as the LLM's conversation, so a resumed interviewer knows what was asked and answered. */
+function conversationSoFar(turns: readonly StoredTurn[]): llm.ChatContext {
+  const chatCtx = llm.ChatContext.empty();
+  for (const t of turns) chatCtx.addMessage({ role: t.speaker === 'interviewer' ? 'assistant' : 'user', content: t.text });
+  return chatCtx;
 }
 
 function lastCandidateText(chatCtx: llm.ChatContext | { items: llm.ChatItem[] }): string {

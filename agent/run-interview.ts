@@ -18,7 +18,7 @@ import type { AgentConfig } from './config.ts';
 import { loadInterviewContext } from './interview-context.ts';
 import { createInterviewFlow, type EndReason } from './interview-flow.ts';
 import { InterviewerAgent } from './interviewer.ts';
-import { createTranscriptWriter, recordConsent, summarizeTurnMetrics } from './persistence.ts';
+import { createTranscriptWriter, loadStoredProgress, recordConsent, summarizeTurnMetrics } from './persistence.ts';
 import { createInterviewSession, createInterviewTts } from './pipeline.ts';
 import { prepareRecording } from './recording.ts';
 import { presynthesize } from './speech/presynthesis.ts';
@@ -56,16 +56,21 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     job.shutdown('interview not open');
     return;
   }
+  const flow = createInterviewFlow(context, { wrapUpAt: config.conversation.wrapUpAt });
+  // An interview already in progress lost its interviewer (its job process died; the API dispatched this one): it
+  // goes on where the stored transcript and consent left it, with no second greeting or consent.
+  const progress = context.status === 'in_progress' ? await loadStoredProgress(db, interviewId) : undefined;
+  const resumeStep = progress && flow.resume(progress.turns, progress.consent);
+  if (resumeStep) log.warn({ turns: progress.turns.length, stage: flow.stage }, 'resuming after the last interviewer stopped');
   // The greeting is fixed text: its synthesis starts now, while the room connection is still being set up.
   const voiceOut = createInterviewTts(config, context.language);
-  const greeting = voiceOut
+  const greeting = voiceOut && !resumeStep
     ? presynthesize(voiceOut, script.greeting(context), (error) =>
         log.warn({ err: error }, 'greeting not synthesised ahead'),
       )
     : undefined;
   void greeting?.firstFrame.then(() => log.debug({ ms: Date.now() - started }, 'greeting audio ready'));
 
-  const flow = createInterviewFlow(context, { wrapUpAt: config.conversation.wrapUpAt });
   const session = createInterviewSession(config, {
     language: context.language,
     vad: deps.vad,
@@ -186,6 +191,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     flow,
     candidatePresent,
     ...(greeting ? { greetingAudio: () => greeting.stream() } : {}),
+    ...(resumeStep ? { resume: { step: resumeStep, turns: progress!.turns } } : {}),
     generative: config.providers !== null,
     currentCode: (questionId) => code.tracker.current(questionId),
     hooks: {
