@@ -92,7 +92,11 @@ const result = await runCandidate({
           ? `INTERVIEWER: ${event.text}`
           : event.type === 'answer'
             ? `CANDIDATE (${event.mode}, simulated): ${event.text}`
-            : `ended: ${event.reason}`;
+            : event.type === 'interviewer_lost'
+              ? `(the interviewer ${event.identity} vanished; waiting for another)`
+              : event.type === 'interviewer_back'
+                ? `(interviewer ${event.identity} joined)`
+                : `ended: ${event.reason}`;
     process.stdout.write(`${line}\n`);
   },
 });

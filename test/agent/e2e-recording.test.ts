@@ -210,6 +210,8 @@ describe('interview recording', () => {
         lastName: scenario.candidate.lastName,
         answers: answers.slice(0, 3),
         timeoutMs: 120_000,
+        // This candidate goes when the interviewer dies, and comes back below (e2e-worker-killed.test.ts stays).
+        interviewerLostWaitMs: 0,
         onEvent: (event) => {
           if (event.type !== 'answer' || ++answered !== 3) return;
           // Mid-answer: the job process that owns the recorder (ffmpeg's parent) dies at once.

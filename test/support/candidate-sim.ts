@@ -88,6 +88,11 @@ export interface CandidateOptions {
   /** Leaves as soon as the first interviewer audio is heard (join-latency measurements). */
   leaveAfterFirstAudio?: boolean;
   /**
+   * How long to wait for another interviewer when the one in the room vanishes without ending the interview (its
+   * process died: the API dispatches a new one). Default 120 s; 0 ends the run there, as `interviewer left`.
+   */
+  interviewerLostWaitMs?: number;
+  /**
    * Time between the join answer and entering the room, as the web app spends it on its Prepare page (microphone,
    * speaker and connection checks). Default 0: straight in.
    */
@@ -101,6 +106,9 @@ export type CandidateEvent =
   | { type: 'joined'; identity: string }
   | { type: 'interviewer'; text: string }
   | { type: 'answer'; text: string; mode: 'voice' | 'text' }
+  /** The interviewer vanished mid-interview (no end reason published); the candidate waits for another. */
+  | { type: 'interviewer_lost'; identity: string }
+  | { type: 'interviewer_back'; identity: string }
   | { type: 'ended'; reason: string };
 
 export interface AnswerTiming {
@@ -237,6 +245,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   let agentSpokeSinceAnswer = false;
   let speakingNow = false;
   let current: AnswerTiming | undefined;
+  let micQueue: Int16Array[] = [];
   const stateWaiters = new Set<() => void>();
   const notify = () => {
     for (const w of stateWaiters) w();
@@ -248,7 +257,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   // The state read on arrival predates the interviewer's reaction to it (a greeting still playing to an empty room
   // when a dropped candidate comes back is then cut off, with a brief 'listening', for "Welcome back"): only
   // speech that starts after arrival is the interviewer talking to this candidate.
+  // The question the interviewer's page counter shows now (absent before the first question).
+  let question: string | undefined;
   const readState = (p: RemoteParticipant, onArrival = false) => {
+    question = p.attributes['interview.question'] ?? question;
     for (const [key, value] of Object.entries(p.attributes)) {
       if (!key.startsWith('interview.')) continue;
       const seen = (result.agentAttributes[key] ??= []);
@@ -286,18 +298,49 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
         if (speakingNow && current) current.talkedOver ||= onset;
         else if (current && current.replyAudioAt === undefined && now >= current.endedAt) current.replyAudioAt = now;
       }
-    })();
+      // A track whose sender died mid-frame ends the stream with an error: that interviewer's audio is over.
+    })().catch(() => {});
   });
   room.registerTextStreamHandler('lk.transcription', async (reader, info) => {
-    const text = await reader.readAll();
+    // A stream cut off by its sender's death rejects ("unexpectedly disconnected in the middle of sending data"):
+    // the line was never finished, so it was never heard in full.
+    const text = await reader.readAll().catch(() => '');
     const p = room.remoteParticipants.get(info.identity);
     if (p && isAgent(p) && text.trim()) {
       result.interviewerLines.push(text.trim());
       emit({ type: 'interviewer', text: text.trim() });
     }
   });
+  // An interviewer that leaves having published why the interview ended has ended it. One that vanishes without
+  // (its job process killed) is replaced by the API, and the candidate waits for the new one, as a person would.
+  let lostTimer: NodeJS.Timeout | undefined;
+  /** An answer nobody replied to before the interviewer vanished, and the question it answered. */
+  let lostAnswer: { question: string | undefined } | undefined;
+  let answeredQuestion: string | undefined;
+  const lostWaitMs = options.interviewerLostWaitMs ?? 120_000;
   room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => {
-    if (isAgent(p)) resolveEnded('interviewer left');
+    if (!isAgent(p)) return;
+    const stillThere = [...room.remoteParticipants.values()].some((o) => o.identity !== p.identity && isAgent(o));
+    if (result.agentAttributes['interview.end_reason'] || lostWaitMs === 0) return resolveEnded('interviewer left');
+    if (stillThere) return;
+    emit({ type: 'interviewer_lost', identity: p.identity });
+    agentState = 'gone';
+    // LiveKit sees a killed interviewer go only after its own timeout, so the last answer may have been spoken
+    // into the void. Like a person, the candidate listens to the new interviewer: asked the same question again,
+    // they answer it again; asked the next one (the answer was stored before the death), they go on. An answer
+    // still being spoken is cut short, so none of it reaches the next interviewer half said.
+    if (current && !agentSpokeSinceAnswer) {
+      lostAnswer = { question: answeredQuestion };
+      if (speakingNow) micQueue = [];
+    }
+    lostTimer ??= setTimeout(() => resolveEnded('interviewer left'), lostWaitMs);
+  });
+  room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
+    if (!isAgent(p) || !lostTimer) return;
+    clearTimeout(lostTimer);
+    lostTimer = undefined;
+    emit({ type: 'interviewer_back', identity: p.identity });
+    readState(p);
   });
   room.on(RoomEvent.Disconnected, () => resolveEnded('room closed'));
 
@@ -308,7 +351,6 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
 
   // The microphone: always on, sending silence between answers, paced in real time.
   const source = new AudioSource(sampleRate, 1, 100);
-  let micQueue: Int16Array[] = [];
   let micOn = mode === 'voice';
   let micDrained: () => void = () => {};
   const micLoop = (async () => {
@@ -348,8 +390,17 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
 
   const timeout = setTimeout(() => resolveEnded('timeout'), options.timeoutMs ?? 10 * 60_000);
   try {
-    for (const [i, line] of options.answers.entries()) {
+    for (let i = 0; i < options.answers.length; i++) {
       if (!(await waitForTurn())) break;
+      if (lostAnswer) {
+        if (lostAnswer.question === question) {
+          result.answers.pop();
+          i--;
+        }
+        lostAnswer = undefined;
+      }
+      answeredQuestion = question;
+      const line = options.answers[i]!;
       agentSpokeSinceAnswer = false;
       await options.beforeAnswer?.(i, room);
       const text = line
@@ -381,6 +432,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     return result;
   } finally {
     clearTimeout(timeout);
+    clearTimeout(lostTimer);
     micOn = false;
     await micLoop.catch(() => {});
     await room.disconnect().catch(() => {});

@@ -35,6 +35,8 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** Extra API environment. */
   apiEnv?: Record<string, string>;
+  /** The API receives the LiveKit server's webhooks (one of the few ports the test server sends them to). */
+  livekitWebhooks?: boolean;
   deepgram?: DeepgramEmulatorOptions;
   gemini?: GeminiEmulatorOptions;
   openai?: OpenAiEmulatorOptions;
@@ -67,7 +69,10 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
   // A name of its own, so another test run on the same LiveKit server cannot take this run's dispatches.
   const agentName = `interviewer-${randomBytes(5).toString('hex')}`;
   // The API knows the interviewer has speech recognition as the agent does (by its key): the page offers voice.
-  const api = await startTestApi({ env: { AGENT_NAME: agentName, DEEPGRAM_API_KEY: 'emulated', ...options.apiEnv } });
+  const api = await startTestApi({
+    env: { AGENT_NAME: agentName, DEEPGRAM_API_KEY: 'emulated', ...options.apiEnv },
+    ...(options.livekitWebhooks ? { livekitWebhooks: true } : {}),
+  });
   const { key } = await seedCompany(api.db, 'MENA Bank');
   const hr = client(api.url, key);
   const deepgram = await startDeepgramEmulator({ ttsWordsPerMinute: 330, ...options.deepgram });
