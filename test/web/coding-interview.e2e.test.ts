@@ -1,4 +1,5 @@
 import { ChangeSet, Text } from '@codemirror/state';
+import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLimits, type CodeEvent } from '../../shared/coding/coding.schema.ts';
@@ -19,14 +20,17 @@ import {
 // the agent worker with the Deepgram and Gemini emulators): the interviewer sends the problem as the coding question
 // starts, the page shows the recording notice, then the editor; the candidate types, runs the visible tests in
 // Pyodide (failing, a runaway loop stopped, passing), pastes; the events stored by the interviewer replay to exactly
-// the editor's text. Every answer is typed on lk.chat (the microphone plays silence).
+// the editor's text. The same for JavaScript (QuickJS) and SQL (PGlite): a failing and a passing run shown and stored
+// as events. A batch the database refused is sent again when the connection comes back, and a phone is offered the
+// voice part alone only where HR allowed it. Every answer is typed on lk.chat (the microphone plays silence).
 
 let stack: AgentStack;
 let browser: Browser;
 
 beforeAll(async () => {
   ensureWebBuilt();
-  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '120' } });
+  // Three interviews one after the other: the ones before are still in their rejoin grace when the next starts.
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '120', AGENT_MAX_JOBS: '4' } });
   browser = await launchBrowser({ wav: silenceWav(2) });
 }, 180_000);
 
@@ -73,44 +77,91 @@ async function runAndWait(page: Page) {
 const results = (page: Page) =>
   page.getByTestId('run-result').evaluateAll((items: any[]) => items.map((i) => i.getAttribute('data-passed')));
 
+/** An interview of a job in `codingLanguage`, joined in Chromium, answered up to the coding question's notice. */
+async function joinCodingInterview(
+  codingLanguage: 'PYTHON' | 'JAVASCRIPT' | 'SQL',
+  person: { firstName: string; lastName: string; phone: string; typed: string },
+  options: { codingVoiceOnly?: boolean } = {},
+) {
+  const job = await stack.hr('POST', '/v1/jobs', {
+    body: {
+      title: 'Backend Engineer',
+      description: 'Build payment ledgers.',
+      codingLanguage,
+      competencies: [],
+      ...(options.codingVoiceOnly === undefined ? {} : { codingVoiceOnly: options.codingVoiceOnly }),
+    },
+  });
+  if (job.status !== 201) throw new Error(`job: ${job.status}`);
+  const created = await stack.hr('POST', '/v1/candidates', {
+    body: { firstName: person.firstName, lastName: person.lastName, phone: person.phone },
+  });
+  if (created.status !== 201) throw new Error(`candidate: ${created.status}`);
+  const made = await stack.hr('POST', '/v1/interviews', {
+    body: { candidateId: created.body.id, jobId: job.body.id, type: 'CODING', maxDurationMinutes: 30 },
+  });
+  if (made.status !== 201) throw new Error(`interview: ${made.status}`);
+  const interview = made.body;
+  const problem = interview.plan.questions.find((q) => q.coding)!.coding!;
+  expect(problem.language).toBe(codingLanguage);
+
+  const { page, context, errors } = await newPage(browser);
+  await page.goto(`${stack.api.url}/join/${interview.roomCode}`);
+  await page.getByLabel('Phone number').fill(person.typed);
+  await page.getByLabel('First name').fill(person.firstName);
+  await page.getByLabel('Last name').fill(person.lastName);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+  await allowMicrophone(page);
+  await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
+  await page.getByRole('button', { name: 'Start the interview' }).click();
+  await page.getByTestId('agent-state').waitFor();
+
+  // Consent, then the opening question; the coding question follows and its problem reaches the page.
+  const asked = await typeAnswer(page, 'Yes, I agree to continue.', 0);
+  await typeAnswer(page, 'I built a payment reconciliation service last year.', asked);
+  await page.getByTestId('coding-notice').waitFor({ timeout: 90_000 });
+  expect(await page.getByTestId('coding-statement').textContent()).toBe(problem.statement);
+  return { interview, problem, page, context, errors };
+}
+
+/** The events the interviewer stored for the interview, in order. */
+async function storedEvents(interviewId: string) {
+  const response = await stack.hr('GET', `/v1/interviews/${interviewId}/code-events`);
+  if (response.status !== 200) throw new Error(`code events: ${response.status}`);
+  return response.body.items.map((i) => ({ seq: i.seq, event: i.event as CodeEvent }));
+}
+
+/** The stored events applied to the starter code, the way the replay does. */
+function replayed(starterCode: string, events: { event: CodeEvent }[]) {
+  let doc = Text.of(starterCode.split('\n'));
+  for (const { event } of events) {
+    if (event.type === 'change') doc = ChangeSet.fromJSON(event.changes).apply(doc);
+    if (event.type === 'snapshot') doc = Text.of(event.code.split('\n'));
+  }
+  return doc.toString();
+}
+
+/** What the page keeps in sessionStorage for its editor: the next event number and the events not yet answered. */
+const editorStorage = (page: Page) =>
+  page.evaluate(() => {
+    const store = (globalThis as any).sessionStorage;
+    let nextSeq = 0;
+    let unacked = 0;
+    for (let i = 0; i < store.length; i++) {
+      const key: string = store.key(i);
+      if (key.startsWith('code.seq.')) nextSeq = Number(store.getItem(key));
+      if (key.startsWith('code.unacked.')) unacked = JSON.parse(store.getItem(key)).length;
+    }
+    return { nextSeq, unacked };
+  });
+
 describe('a coding interview in the browser', () => {
   it('problem → notice → editor → failing, runaway and passing runs → paste → the stored events replay to the editor text', async () => {
-    const job = await stack.hr('POST', '/v1/jobs', {
-      body: {
-        title: 'Backend Engineer',
-        description: 'Build payment ledgers in Python.',
-        codingLanguage: 'PYTHON',
-        competencies: [],
-      },
+    const { interview, problem, page, context, errors } = await joinCodingInterview('PYTHON', {
+      ...candidate,
+      typed: '050 987 6543',
     });
-    if (job.status !== 201) throw new Error(`job: ${job.status}`);
-    const person = await stack.hr('POST', '/v1/candidates', { body: candidate });
-    if (person.status !== 201) throw new Error(`candidate: ${person.status}`);
-    const created = await stack.hr('POST', '/v1/interviews', {
-      body: { candidateId: person.body.id, jobId: job.body.id, type: 'CODING', maxDurationMinutes: 30 },
-    });
-    if (created.status !== 201) throw new Error(`interview: ${created.status}`);
-    const interview = created.body;
-    const problem = interview.plan.questions.find((q) => q.coding)!.coding!;
-    expect(problem.language).toBe('PYTHON');
-
-    const { page, context, errors } = await newPage(browser);
-    await page.goto(`${stack.api.url}/join/${interview.roomCode}`);
-    await page.getByLabel('Phone number').fill('050 987 6543');
-    await page.getByLabel('First name').fill(candidate.firstName);
-    await page.getByLabel('Last name').fill(candidate.lastName);
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
-    await allowMicrophone(page);
-    await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe('Connected to the interview server.');
-    await page.getByRole('button', { name: 'Start the interview' }).click();
-    await page.getByTestId('agent-state').waitFor();
-
-    // Consent, then the opening question; the coding question follows and its problem reaches the page.
-    const asked = await typeAnswer(page, 'Yes, I agree to continue.', 0);
-    await typeAnswer(page, 'I built a payment reconciliation service in Python last year.', asked);
-    await page.getByTestId('coding-notice').waitFor({ timeout: 90_000 });
-    expect(await page.getByTestId('coding-statement').textContent()).toBe(problem.statement);
     // Nothing is recorded before the candidate has read what is: no editor yet.
     expect(await page.getByTestId('code-editor').count()).toBe(0);
     await screenshot(page, 'coding-notice-desktop');
@@ -208,6 +259,8 @@ describe('a coding interview in the browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('coding-small-screen').waitFor();
     expect(await page.getByTestId('coding-small-screen').textContent()).toContain(ar['coding.smallScreen']);
+    // HR did not allow the voice part alone for this job: the phone is not offered it.
+    expect(await page.getByTestId('coding-voice-only').count()).toBe(0);
     await screenshot(page, 'coding-ar-phone');
     await page.getByRole('button', { name: ar['lang.switchLabel'] }).click();
     await page.getByText(en['coding.smallScreen']).waitFor();
@@ -215,6 +268,140 @@ describe('a coding interview in the browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     // Back on a wide screen the editor comes back with the code as it was.
     await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(final);
+
+    expect(errors.filter((e) => !e.includes('Room disconnected in the middle of receiving data'))).toEqual([]);
+    await context.close();
+  }, 400_000);
+  it('JavaScript in QuickJS: a failing and a passing run shown and stored; a batch the database refused is sent again when the connection comes back', async () => {
+    const { interview, problem, page, context, errors } = await joinCodingInterview('JAVASCRIPT', {
+      firstName: 'Omar',
+      lastName: 'Nasser',
+      phone: '+971501112233',
+      typed: '050 111 2233',
+    });
+    await page.getByRole('button', { name: en['coding.start'] }).click();
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(problem.starterCode);
+    const visible = problem.tests.filter((t) => t.visible);
+
+    await replaceCode(page, `function ${problem.entry}(...args) {\n  return null;\n}\n`);
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'false'));
+    expect(await page.getByTestId('run-results').textContent()).toContain(`Results: 0 of ${visible.length} passed`);
+    await replaceCode(page, problem.referenceSolution!);
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'true'));
+    expect(await page.getByTestId('run-results').textContent()).toContain(
+      `Results: ${visible.length} of ${visible.length} passed`,
+    );
+    await expect
+      .poll(async () => (await storedEvents(interview.id)).filter((e) => e.event.type === 'run').length, { timeout: 30_000 })
+      .toBe(2);
+    const runs = (await storedEvents(interview.id)).filter((e) => e.event.type === 'run');
+    expect(runs.map((r) => (r.event.type === 'run' ? r.event.results.map((x) => x.passed) : []))).toEqual([
+      visible.map(() => false),
+      visible.map(() => true),
+    ]);
+    // Every batch so far was answered: nothing waits to be sent again.
+    await expect.poll(async () => (await editorStorage(page)).unacked, { timeout: 30_000 }).toBe(0);
+
+    // The database refuses the interviewer's next batch (a real failure: a trigger raising an error, which counts
+    // its tries in a sequence, as that survives the rollback).
+    const db = stack.api.db;
+    await sql`create sequence code_store_tries`.execute(db);
+    await sql`create function refuse_code_events() returns trigger language plpgsql as $$
+      begin perform nextval('code_store_tries'); raise exception 'the code store is down (test)'; end $$`.execute(db);
+    await sql`create trigger refuse_code_events before insert on code_events
+      for each row execute function refuse_code_events()`.execute(db);
+    const before = (await editorStorage(page)).nextSeq;
+    const edited = `${problem.referenceSolution}// O(n): one pass with a map of seen values\n`;
+    await replaceCode(page, edited);
+    await expect
+      .poll(async () => (await sql<{ tried: boolean }>`select is_called as tried from code_store_tries`.execute(db)).rows[0]!.tried, {
+        timeout: 30_000,
+      })
+      .toBe(true);
+    await sql`drop trigger refuse_code_events on code_events`.execute(db);
+    await sql`drop function refuse_code_events()`.execute(db);
+    const after = (await editorStorage(page)).nextSeq;
+    expect(after).toBeGreaterThan(before);
+    // The refused events are missing from the store, and the page still holds them.
+    expect((await storedEvents(interview.id)).filter((e) => e.seq >= before)).toEqual([]);
+    expect((await editorStorage(page)).unacked).toBeGreaterThan(0);
+
+    // The connection drops and comes back: the page sends what was not answered, and the store has every number.
+    await context.setOffline(true);
+    await page.getByTestId('reconnecting').waitFor({ timeout: 30_000 });
+    await context.setOffline(false);
+    await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 60_000 });
+    await expect
+      .poll(
+        async () => {
+          const seqs = (await storedEvents(interview.id)).map((e) => e.seq);
+          return seqs.length > 0 && seqs.every((seq, i) => seq === i) && seqs.at(-1)! >= after - 1;
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    const stored = await storedEvents(interview.id);
+    // The refused change itself is there (not only the snapshot the reconnect adds), and the changes alone give the text.
+    expect(stored.some((e) => e.seq >= before && e.seq < after && e.event.type === 'change')).toBe(true);
+    expect(
+      replayed(
+        problem.starterCode,
+        stored.filter((e) => e.event.type === 'change'),
+      ),
+    ).toBe(edited);
+    await expect.poll(async () => (await editorStorage(page)).unacked, { timeout: 30_000 }).toBe(0);
+    await sql`drop sequence code_store_tries`.execute(db);
+
+    expect(errors.filter((e) => !e.includes('Room disconnected in the middle of receiving data'))).toEqual([]);
+    await context.close();
+  }, 400_000);
+
+  it('SQL in PGlite: a failing and a passing query shown and stored; a phone is offered the voice part alone where HR allowed it', async () => {
+    const { interview, problem, page, context, errors } = await joinCodingInterview(
+      'SQL',
+      { firstName: 'Sara', lastName: 'Khalil', phone: '+971504445566', typed: '050 444 5566' },
+      { codingVoiceOnly: true },
+    );
+    await page.getByRole('button', { name: en['coding.start'] }).click();
+    await expect.poll(() => editorText(page), { timeout: 30_000 }).toBe(problem.starterCode);
+    const visible = problem.tests.filter((t) => t.visible);
+
+    // The starter query returns the wrong columns: failing, with what it returned shown.
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'false'));
+    expect(await page.getByTestId('run-result').first().textContent()).toContain(en['coding.actual']);
+    // A query Postgres refuses: its own error message is shown.
+    await replaceCode(page, 'select nonsense from payments;\n');
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'false'));
+    expect(await page.getByTestId('run-results').textContent()).toContain('column "nonsense" does not exist');
+    await replaceCode(page, problem.referenceSolution!);
+    await runAndWait(page);
+    expect(await results(page)).toEqual(visible.map(() => 'true'));
+    await screenshot(page, 'coding-sql-desktop');
+
+    await expect
+      .poll(async () => (await storedEvents(interview.id)).filter((e) => e.event.type === 'run').length, { timeout: 30_000 })
+      .toBe(3);
+    const stored = await storedEvents(interview.id);
+    expect(
+      stored.flatMap((e) => (e.event.type === 'run' ? [e.event.results.map((x) => x.passed)] : [])),
+    ).toEqual([visible.map(() => false), visible.map(() => false), visible.map(() => true)]);
+    expect(replayed(problem.starterCode, stored)).toBe(problem.referenceSolution);
+
+    // On a phone: the editor needs a larger screen, and this job lets the candidate stay for the voice part.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('coding-small-screen').waitFor();
+    expect(await page.getByTestId('coding-voice-only').textContent()).toBe(en['coding.voiceOnly']);
+    await screenshot(page, 'coding-voice-only-phone');
+    await page.getByRole('button', { name: en['lang.switchLabel'] }).click();
+    await expect.poll(() => page.getByTestId('coding-voice-only').textContent()).toBe(ar['coding.voiceOnly']);
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'coding-voice-only-ar-phone');
+    // The conversation carries on beside it: the candidate can still answer.
+    await expect(page.getByLabel(ar['interview.typeLabel']).isVisible()).resolves.toBe(true);
 
     expect(errors.filter((e) => !e.includes('Room disconnected in the middle of receiving data'))).toEqual([]);
     await context.close();
