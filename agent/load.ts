@@ -7,12 +7,13 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process. The default AGENT_MAX_JOBS is derived from it.
+ * process plus its share of the worker's main process. 8.4 s at 3 interviews at once before the job-process changes
+ * of d2a7b10 (docs/deploy.md, Sizing); kept until the benchmark is run again under interviews.
  */
-export const measuredCpuSecondsPerInterviewMinute = 6;
+export const measuredCpuSecondsPerInterviewMinute = 8.5;
 
-/** A job process's resident memory during an interview (the same benchmark's steady figure, rounded up). */
-export const measuredJobRssMB = 300;
+/** A job process's resident memory during an interview (the same benchmark's steady figure, 308–319 MB, rounded up). */
+export const measuredJobRssMB = 320;
 
 /**
  * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,
