@@ -496,6 +496,15 @@ function CompanyTab() {
   };
   const languageErrors = languageProblems(save.error, save.variables, i18n);
   const offered = interviewLanguages.filter((language) => value.enabledLanguages.includes(language));
+  // The form starts from the saved settings: typed into before they arrived, it kept the blanks it was drawn with
+  // (an empty region, which the browser then refuses to send, and defaults that would overwrite saved values).
+  if (!company.data) {
+    return (
+      <div className="hr-settings-tab">
+        {company.isError ? <ProblemMessage error={company.error} /> : <p role="status">{t('common.loading')}</p>}
+      </div>
+    );
+  }
   return (
     <div className="hr-settings-tab">
       <form
