@@ -28,7 +28,7 @@ export const en = {
     'The conversation is recorded: its audio and a written transcript, which the hiring team can listen to and read.',
   'join.disclosure3': 'A person at {company} reviews the result. The AI does not make the hiring decision.',
   'join.disclosure4':
-    'If you prefer another way to be interviewed, ask {company} for one with the button "I’d like another way to be interviewed" on this page. Choosing that will not count against you.',
+    'If you prefer another way to be interviewed, ask {company} for one with the button “I’d like another way to be interviewed” on this page. Choosing that will not count against you.',
   'join.privacyNotice': 'How {company} handles your personal data (privacy notice, opens in a new tab)',
 
   'alt.title': 'Prefer another way to be interviewed?',

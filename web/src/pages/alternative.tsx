@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { errorMessage, requestAlternative, type InterviewRef } from '../lib/api.ts';
 
@@ -36,12 +36,16 @@ export function AlternativeRequest({
         ...(contact.trim() ? { contact: contact.trim() } : {}),
       });
       setState({ kind: 'done', already: result.alreadyRecorded });
-      // The form goes away: focus follows to the answer so a screen reader reads it.
-      requestAnimationFrame(() => resultRef.current?.focus());
     } catch (error) {
       setState({ kind: 'open', error });
     }
   }
+
+  // The form goes away with the focused button: focus follows to the answer, so a screen reader reads it.
+  const done = state.kind === 'done';
+  useEffect(() => {
+    if (done) resultRef.current?.focus();
+  }, [done]);
 
   const message = state.kind === 'open' && state.error ? errorMessage(state.error) : null;
   return (
