@@ -79,6 +79,8 @@ export interface OpenAiEmulator {
   /** The base URL clients are given (`…/v1`). */
   baseUrl: string;
   chat: ChatRequest[];
+  /** The tool calls streamed back, by name, in order. */
+  toolCalls: string[];
   transcriptions: TranscriptionRequest[];
   speech: SpeechRequest[];
   /** Every request's Authorization header, in order. */
@@ -152,6 +154,7 @@ export async function startOpenAiEmulator(options: OpenAiEmulatorOptions = {}): 
   const brain = options.brain ?? interviewerBrain;
   const script = [...(options.script ?? [])];
   const chat: ChatRequest[] = [];
+  const toolCalls: string[] = [];
   const transcriptions: TranscriptionRequest[] = [];
   const speech: SpeechRequest[] = [];
   const authorizations: string[] = [];
@@ -218,6 +221,7 @@ export async function startOpenAiEmulator(options: OpenAiEmulatorOptions = {}): 
       } else if (part.functionCall) {
         // As OpenAI streams a call: its id, type and name with empty arguments, then the arguments in fragments.
         const index = calls++;
+        toolCalls.push(part.functionCall.name);
         const args = JSON.stringify(part.functionCall.args);
         chunk({ tool_calls: [{ index, id: `call_emulated_${sequence}_${index}`, type: 'function', function: { name: part.functionCall.name, arguments: '' } }] });
         for (let i = 0; i < args.length; i += 8) chunk({ tool_calls: [{ index, function: { arguments: args.slice(i, i + 8) } }] });
@@ -304,6 +308,7 @@ export async function startOpenAiEmulator(options: OpenAiEmulatorOptions = {}): 
     url,
     baseUrl: `${url}/v1`,
     chat,
+    toolCalls,
     transcriptions,
     speech,
     authorizations,
