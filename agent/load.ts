@@ -7,13 +7,14 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process. 8.4 s at 3 interviews at once before the job-process changes
- * of d2a7b10 (docs/deploy.md, Sizing); kept until the benchmark is run again under interviews.
+ * process plus its share of the worker's main process, 14.7–15.2 s on the development VM at rest (1 and 2 at once;
+ * docs/deploy.md, Sizing). The benchmark's interviews are denser than real ones (answers at once, fast speech), so
+ * this errs towards fewer interviews per worker.
  */
-export const measuredCpuSecondsPerInterviewMinute = 8.5;
+export const measuredCpuSecondsPerInterviewMinute = 15;
 
-/** A job process's resident memory during an interview (the same benchmark's steady figure, 308–319 MB, rounded up). */
-export const measuredJobRssMB = 320;
+/** A job process's resident memory during an interview (the same benchmark's peak, 255–269 MB, rounded up). */
+export const measuredJobRssMB = 270;
 
 /**
  * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,

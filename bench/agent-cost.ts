@@ -198,7 +198,9 @@ export function formatAgentCost(c: AgentCost): string {
   const withStartup = c.totalCpuPerMinute + startup / c.minutesPerInterview;
   return (
     `agent CPU per interview-minute ${s(c.totalCpuPerMinute)} s (job ${s(c.jobCpuPerMinute)} + worker main ${s(c.mainCpuPerMinute)} + ` +
-    `inference process ${s(c.inferenceCpuPerMinute)}) → ${(60 / c.totalCpuPerMinute).toFixed(1)} interviews per core; ` +
+    `inference process ${s(c.inferenceCpuPerMinute)}), ${s(c.totalCpuPerMinute * c.minutesPerInterview)} s per interview ` +
+    `(comparable across machine loads, which stretch an interview's minutes) ` +
+    `→ ${(60 / c.totalCpuPerMinute).toFixed(1)} interviews per core; ` +
     `job process start-up ${s(startup)} s CPU once per interview (n=${c.startupCpu.length}), spread over a ` +
     `${c.minutesPerInterview.toFixed(1)}-minute interview ${s(withStartup)} s per minute → ${(60 / withStartup).toFixed(1)} per core;\n    ` +
     `job RSS peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
