@@ -24,4 +24,11 @@ export const codeReplayAr: Record<keyof typeof codeReplayEn, string> = {
   'code.timedOut': 'تجاوز الوقت',
   'code.disagree': 'أبلغ المتصفح عن نتيجة مختلفة لـ: {names}',
   'code.nothing': 'لم يُكتب شيء.',
+  'code.evidence': 'الشيفرة المستشهد بها',
+  'code.evidenceLabel': 'اعرضها في إعادة الشيفرة: {line}',
+  'code.cited': 'الأسطر التي استشهدت بها بطاقة التقييم',
+  'code.clock': 'عند {time} من المقابلة',
+  'code.seekRecording': 'شغّل التسجيل من هنا',
+  'code.notInRecording': 'التسجيل لا يغطي هذه اللحظة.',
+  'code.showAt': 'اعرض الشيفرة عند {time}',
 };

@@ -23,4 +23,11 @@ export const codeReplayEn = {
   'code.timedOut': 'timed out',
   'code.disagree': 'The browser reported a different result for: {names}',
   'code.nothing': 'Nothing was written.',
+  'code.evidence': 'Code cited',
+  'code.evidenceLabel': 'Show in the code replay: {line}',
+  'code.cited': 'Lines cited by the scorecard',
+  'code.clock': '{time} into the interview',
+  'code.seekRecording': 'Play the recording from here',
+  'code.notInRecording': 'The recording does not cover this moment.',
+  'code.showAt': 'Show the code at {time}',
 };

@@ -13,10 +13,15 @@ import './recording.css';
 type Info = Schemas['RecordingInfo'];
 type Part = Schemas['RecordingPart'];
 
-/** What the transcript may ask of the player: whether a turn is in the stored audio, and to move there. */
+/**
+ * What the transcript may ask of the player: whether a turn is in the stored audio, and to move there; and what the
+ * code replay may ask: to move to a moment (epoch milliseconds on the server's clock), false when no stored part
+ * holds it.
+ */
 export interface SeekTarget {
   canSeek(seq: number): boolean;
   seek(seq: number): void;
+  seekTime(atMs: number): boolean;
 }
 
 const speeds = [0.75, 1, 1.25, 1.5, 2] as const;
@@ -53,11 +58,14 @@ function turnAt(info: Info, part: number, ms: number): number | null {
 export function RecordingSlot({
   interviewId,
   onPlayhead,
+  onTime,
   onReady,
 }: {
   interviewId: string;
   /** The turn under the playhead, or null before playback reaches the first turn. */
   onPlayhead?: (seq: number | null) => void;
+  /** The playhead as a moment of the interview (epoch milliseconds), as it plays or is moved. */
+  onTime?: (atMs: number) => void;
   /** The seek handle once there is audio to seek in; null when there is none (or the player goes away). */
   onReady?: (target: SeekTarget | null) => void;
 }) {
@@ -83,6 +91,7 @@ export function RecordingSlot({
           info={info.data}
           canDownload={may(session.user.role, 'admin')}
           onPlayhead={onPlayhead}
+          onTime={onTime}
           onReady={onReady}
         />
       )}
@@ -102,11 +111,13 @@ function Player({
   info,
   canDownload,
   onPlayhead,
+  onTime,
   onReady,
 }: {
   info: Info;
   canDownload: boolean;
   onPlayhead?: (seq: number | null) => void;
+  onTime?: (atMs: number) => void;
   onReady?: (target: SeekTarget | null) => void;
 }) {
   const { t } = useT();
@@ -125,26 +136,41 @@ function Player({
     const el = audio.current;
     if (!el) return;
     onPlayhead?.(turnAt(info, part, el.currentTime * 1000));
-  }, [info, part, onPlayhead]);
+    // Only a playing or moved playhead is a moment the reviewer chose (loading the audio is not).
+    const started = stored.find((p) => p.part === part)?.startedAt;
+    if (started && (!el.paused || el.seeking || el.currentTime > 0)) onTime?.(new Date(started).getTime() + el.currentTime * 1000);
+  }, [info, part, onPlayhead, onTime, stored]);
 
   const target = useMemo<SeekTarget>(() => {
     const places = new Map(info.turns.filter((x) => x.part !== null && x.startMs !== null).map((x) => [x.seq, x]));
+    const moveTo = (toPart: number, seconds: number) => {
+      const el = audio.current;
+      if (!el) return;
+      if (toPart === part && el.readyState >= HTMLMediaElement.HAVE_METADATA) el.currentTime = seconds;
+      else {
+        pendingSeek.current = seconds;
+        setPart(toPart);
+      }
+    };
     return {
+      seekTime: (atMs) => {
+        const holder = stored.find((p) => {
+          const start = new Date(p.startedAt).getTime();
+          return atMs >= start && atMs <= start + (p.durationMs ?? 0);
+        });
+        if (!holder) return false;
+        moveTo(holder.part, (atMs - new Date(holder.startedAt).getTime()) / 1000);
+        return true;
+      },
       canSeek: (seq) => places.has(seq),
       seek: (seq) => {
         const place = places.get(seq);
-        const el = audio.current;
-        if (!place || !el) return;
-        const seconds = place.startMs! / 1000;
-        if (place.part === part && el.readyState >= HTMLMediaElement.HAVE_METADATA) el.currentTime = seconds;
-        else {
-          pendingSeek.current = seconds;
-          setPart(place.part!);
-        }
+        if (!place || !audio.current) return;
+        moveTo(place.part!, place.startMs! / 1000);
         onPlayhead?.(seq);
       },
     };
-  }, [info, part, onPlayhead]);
+  }, [info, part, onPlayhead, stored]);
 
   useEffect(() => {
     onReady?.(target);

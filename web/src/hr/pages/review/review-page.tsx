@@ -1,7 +1,7 @@
 // The review of one interview: who and what, how it went (status history, how it ended), the transcript, the
 // scorecard with its evidence linked to the transcript, how the scorecard was made, and the human decision.
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { ApiError, type Schemas } from '../../api.ts';
@@ -11,7 +11,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import NotFoundPage from '../not-found.tsx';
 import { AlternativeRequestPanel } from './alternative-request.tsx';
-import { CodeReplay } from './code-replay.tsx';
+import { CodeReplay, type CodeTarget, type Moment } from './code-replay.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
 import { RecordingSlot, type SeekTarget } from './recording-slot.tsx';
@@ -68,10 +68,19 @@ export default function ReviewPage() {
   // The recording player (when there is one) moves this; the transcript highlights the turn under it.
   const [playheadSeq, setPlayheadSeq] = useState<number | null>(null);
   const [player, setPlayer] = useState<SeekTarget | null>(null);
+  // One time axis: a moment picked in the transcript or the recording moves the code replay there.
+  const [moment, setMoment] = useState<Moment | null>(null);
+  const [codeTarget, setCodeTarget] = useState<CodeTarget | null>(null);
+  const atMoment = useCallback((at: number) => setMoment((prev) => ({ at, nonce: (prev?.nonce ?? 0) + 1 })), []);
+  const showCodeAt = useCallback((turn: { startedAt: string }) => atMoment(new Date(turn.startedAt).getTime()), [atMoment]);
   const { interview, candidate, job, transcript, scorecard, plan, decisions } = useReview(id, version);
 
   const anchors = useMemo(
     () => new Map((plan.data?.questions ?? []).map((q) => [q.questionId, q.anchors])),
+    [plan.data],
+  );
+  const codeQuestions = useMemo(
+    () => new Set((plan.data?.questions ?? []).filter((q) => q.coding).map((q) => q.questionId)),
     [plan.data],
   );
   const competencyNames = useMemo(
@@ -194,11 +203,21 @@ export default function ReviewPage() {
                   setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
                   if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);
                 }}
+                onCode={(questionId, lines) =>
+                  setCodeTarget((prev) => ({ questionId, lines, nonce: (prev?.nonce ?? 0) + 1 }))
+                }
               />
             )}
             {card && <Provenance scorecard={card} />}
           </section>
-          <CodeReplay interviewId={detail.id} questions={plan.data?.questions ?? []} />
+          <CodeReplay
+            interviewId={detail.id}
+            questions={plan.data?.questions ?? []}
+            interviewStart={startedAt}
+            moment={moment}
+            target={codeTarget}
+            onSeekRecording={player ? (at) => player.seekTime(at) : undefined}
+          />
           <DecisionPanel
             interviewId={detail.id}
             current={currentDecision}
@@ -207,7 +226,7 @@ export default function ReviewPage() {
         </div>
 
         <aside className="hr-review-side" aria-labelledby="transcript-h">
-          <RecordingSlot interviewId={detail.id} onPlayhead={setPlayheadSeq} onReady={setPlayer} />
+          <RecordingSlot interviewId={detail.id} onPlayhead={setPlayheadSeq} onTime={atMoment} onReady={setPlayer} />
           <h2 id="transcript-h">{t('transcript.title')}</h2>
           <div className="hr-transcript-scroll">
             {transcript.isPending ? (
@@ -217,6 +236,8 @@ export default function ReviewPage() {
             ) : (
               <Transcript turns={transcript.data.turns} startedAt={startedAt} quote={quote} currentSeq={playheadSeq}
                 player={player}
+                codeQuestions={codeQuestions}
+                onShowCode={showCodeAt}
               />
             )}
           </div>

@@ -46,6 +46,37 @@ export function EvidenceList({
   );
 }
 
+/**
+ * The candidate's own code that the scorer cites for a coding question: whole lines of the stored final code
+ * (checked like quotes, see api/scoring/integrity.ts). Code reads left to right on an Arabic page too; a click shows
+ * the lines in the code replay.
+ */
+export function CodeEvidenceList({ lines, onCode }: { lines: string[]; onCode?: (lines: string) => void }) {
+  const { t } = useT();
+  if (lines.length === 0) return null;
+  return (
+    <div className="hr-evidence hr-code-evidence">
+      <h5>{t('code.evidence')}</h5>
+      <ul>
+        {lines.map((code, i) => (
+          <li key={i}>
+            <button
+              type="button"
+              className="hr-quote hr-code-quote"
+              aria-label={t('code.evidenceLabel', { line: code.split('\n')[0]!.trim() })}
+              onClick={() => onCode?.(code)}
+            >
+              <code dir="ltr" lang="zxx">
+                {code}
+              </code>
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function Score({ score, insufficient }: { score: number | null; insufficient: boolean }) {
   const { t } = useT();
   if (insufficient || score === null)
@@ -67,9 +98,12 @@ export function ScorecardView({
   anchors,
   competencyNames,
   onQuote,
+  onCode,
   language,
 }: {
   scorecard: Scorecard;
+  /** A coding question's cited code was picked: the replay shows those lines. */
+  onCode?: (questionId: string, lines: string) => void;
   /** The interview's language, which the quotes are in. */
   language: string;
   /** The plan's anchors per question id: what an answer at levels 1 to 5 contains. */
@@ -191,6 +225,7 @@ export function ScorecardView({
                   </p>
                 )}
                 <EvidenceList evidence={q.evidence} onQuote={onQuote} language={language} />
+                <CodeEvidenceList lines={q.codeEvidence ?? []} onCode={(lines) => onCode?.(q.questionId, lines)} />
                 {levels.length > 0 && (
                   <details className="hr-anchors">
                     <summary>{t('scorecard.anchors')}</summary>

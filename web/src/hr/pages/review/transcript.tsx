@@ -50,6 +50,7 @@ export const TranscriptTurnView = memo(function TranscriptTurnView({
   quote,
   isCurrent = false,
   player,
+  onShowCode,
 }: {
   turn: Turn;
   /** The interview's first moment, for the m:ss offsets. */
@@ -62,6 +63,8 @@ export const TranscriptTurnView = memo(function TranscriptTurnView({
   isCurrent?: boolean;
   /** The recording, when this turn is in the stored audio: clicking the turn seeks there. */
   player: SeekTarget | null;
+  /** A turn of a coding question: shows the candidate's code as it was when the turn began. */
+  onShowCode?: (turn: Turn) => void;
 }) {
   const i18n = useT();
   const onSeek = player ? () => player.seek(turn.seq) : undefined;
@@ -127,6 +130,17 @@ export const TranscriptTurnView = memo(function TranscriptTurnView({
             ▶
           </button>
         )}
+        {onShowCode && (
+          <button
+            type="button"
+            className="hr-turn-play hr-turn-code hr-no-print"
+            aria-label={t('code.showAt', { time: at })}
+            title={t('code.showAt', { time: at })}
+            onClick={() => onShowCode(turn)}
+          >
+            {'</>'}
+          </button>
+        )}
         {turn.input === 'text' && <span className="hr-turn-tag">{t('transcript.typed')}</span>}
         {turn.interrupted && <span className="hr-turn-tag">{t('transcript.interrupted')}</span>}
       </div>
@@ -147,8 +161,17 @@ export const TranscriptTurnView = memo(function TranscriptTurnView({
 
 export const Transcript = forwardRef<
   HTMLOListElement,
-  { turns: Turn[]; startedAt: string; quote: QuoteTarget | null; currentSeq?: number | null; player?: SeekTarget | null }
->(function Transcript({ turns, startedAt, quote, currentSeq = null, player = null }, ref) {
+  {
+    turns: Turn[];
+    startedAt: string;
+    quote: QuoteTarget | null;
+    currentSeq?: number | null;
+    player?: SeekTarget | null;
+    /** Coding questions' ids, and what to do when the reviewer asks for the code at one of their turns. */
+    codeQuestions?: ReadonlySet<string>;
+    onShowCode?: (turn: Turn) => void;
+  }
+>(function Transcript({ turns, startedAt, quote, currentSeq = null, player = null, codeQuestions, onShowCode }, ref) {
   const { t } = useT();
   if (turns.length === 0) return <p className="hr-muted">{t('transcript.none')}</p>;
   // A plan question is marked on the first interviewer turn that asks it.
@@ -170,6 +193,7 @@ export const Transcript = forwardRef<
             quote={quote?.turnSeq === turn.seq ? quote : null}
             isCurrent={currentSeq === turn.seq}
             player={player?.canSeek(turn.seq) ? player : null}
+            onShowCode={turn.questionId && codeQuestions?.has(turn.questionId) ? onShowCode : undefined}
           />
         );
       })}
