@@ -130,7 +130,7 @@ describe('the alternative process and the privacy notice, for the candidate', ()
     const result = page.getByTestId('alternative-result');
     await expect.poll(async () => plain(await result.textContent())).toContain('Your request is recorded');
     // Focus follows to the answer, for a screen reader.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('alternative-result');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('alternative-result');
     await shot(page, 'join-alternative-recorded-en-390');
 
     const stored = await api.db.selectFrom('alternativeRequests').selectAll().where('interviewId', '=', interview.id).execute();
@@ -141,7 +141,7 @@ describe('the alternative process and the privacy notice, for the candidate', ()
     // In Arabic, after a reload: asked again, the page says it already is.
     await page.reload();
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
     // The notice is folded on a later view of the tab; the link is in it all the same.
     expect(plain(await page.getByTestId('privacy-notice').textContent())).toContain('إشعار الخصوصية');
     await page.getByRole('button', { name: 'أفضّل طريقة أخرى للمقابلة' }).click();
@@ -177,7 +177,7 @@ describe('the alternative process and the privacy notice, for the candidate', ()
     await expectNoViolations(page, 'done: alternative recorded');
     await shot(page, 'done-alternative-en-390');
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
     await shot(page, 'done-alternative-ar-390');
     const stored = await api.db.selectFrom('alternativeRequests').selectAll().where('interviewId', '=', interview.id).executeTakeFirstOrThrow();
     expect(stored).toMatchObject({ reason: null, contact: null });
@@ -213,7 +213,7 @@ describe('the workspace', () => {
     await shot(page, 'hr-review-alternative-handled-en-1280');
 
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+    await expect.poll(() => page.evaluate('document.documentElement.dir')).toBe('rtl');
     expect(plain(await panel.innerText())).toContain('عالجه');
     await shot(page, 'hr-review-alternative-handled-ar-1280');
     await page.goto(`${api.url}/hr/interviews?alternative=any`);
