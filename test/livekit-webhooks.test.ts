@@ -3,7 +3,16 @@ import { Room } from '@livekit/rtc-node';
 import { sql } from 'kysely';
 import { AccessToken, AgentDispatchClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { client, expectOk, expectStatus, okBody, seedCompany, seedInterview, startTestApi, type TestApi } from './support/harness.ts';
+import {
+  client,
+  expectOk,
+  expectStatus,
+  okBody,
+  seedCompany,
+  seedInterview,
+  startTestApi,
+  type TestApi,
+} from './support/harness.ts';
 import type { OkBody } from './support/api-types.ts';
 import { testLivekit } from './support/services.ts';
 
@@ -128,13 +137,18 @@ describe('LiveKit webhooks', () => {
     });
     expectOk(joined);
     const dispatches = () =>
-      new AgentDispatchClient(inject('livekitUrl').replace('ws', 'http'), testLivekit.apiKey, testLivekit.apiSecret).listDispatch(
-        interview.roomName,
-      );
+      new AgentDispatchClient(
+        inject('livekitUrl').replace('ws', 'http'),
+        testLivekit.apiKey,
+        testLivekit.apiSecret,
+      ).listDispatch(interview.roomName);
     expect(await dispatches()).toHaveLength(1);
-    const post = async (body: string) => pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
+    const post = async (body: string) =>
+      pub('POST', '/v1/livekit/webhook', { rawBody: body, headers: { authorization: await signed(body) } });
     const agentLeft = (id: string, createdAt = Math.floor(Date.now() / 1000)) => {
-      const event = JSON.parse(participantEvent(id, interview.roomName, 'agent-AJ_dead', 'participant_left', createdAt));
+      const event = JSON.parse(
+        participantEvent(id, interview.roomName, 'agent-AJ_dead', 'participant_left', createdAt),
+      );
       return JSON.stringify({ ...event, participant: { ...event.participant, kind: 'AGENT' } });
     };
     expectStatus(await post(participantEvent('EV_cand_in', interview.roomName, joined.body.identity)), 200);
@@ -154,13 +168,29 @@ describe('LiveKit webhooks', () => {
     expect(await dispatches()).toHaveLength(2);
 
     // An interviewer leaving an interview that is over is no death: nothing is claimed or dispatched.
-    await api.db.updateTable('interviews').set({ agentDispatchedAt: sql`now() - interval '1 minute'` }).where('id', '=', interview.id).execute();
+    await api.db
+      .updateTable('interviews')
+      .set({ agentDispatchedAt: sql`now() - interval '1 minute'` })
+      .where('id', '=', interview.id)
+      .execute();
     expectOk(await hr('POST', `/v1/interviews/${interview.id}/cancel`, { body: {} }));
     const dispatchedAt = async () =>
-      (await api.db.selectFrom('interviews').select('agentDispatchedAt').where('id', '=', interview.id).executeTakeFirstOrThrow()).agentDispatchedAt;
+      (
+        await api.db
+          .selectFrom('interviews')
+          .select('agentDispatchedAt')
+          .where('id', '=', interview.id)
+          .executeTakeFirstOrThrow()
+      ).agentDispatchedAt;
     const before = await dispatchedAt();
     expectStatus(await post(agentLeft('EV_agent_done')), 200);
-    expect(await dispatchedAt()).toEqual(before);
+    // A claim would stamp it anew. (LiveKit's own room_finished for the cancelled room may clear it meanwhile:
+    // roomClosed, as for any closed room.)
+    const afterDone = await dispatchedAt();
+    expect(
+      afterDone === null || afterDone.getTime() === before?.getTime(),
+      `dispatched at ${afterDone?.toISOString()}`,
+    ).toBe(true);
   });
 
   it('follows real webhooks from the LiveKit server: joined, left, room finished', async () => {
@@ -223,7 +253,11 @@ describe('LiveKit webhooks', () => {
     await send(`EV_j2_${interview.id}`, 'participant_joined', t + 1);
     await send(`EV_l3_${interview.id}`, 'participant_left', t + 2);
     // Ordered after an arrival on the last token: the token is accounted for, the seat vouched empty.
-    expect(await state()).toEqual({ candidateConnected: false, seatClaimedAt: null, candidateEventAt: new Date((t + 2) * 1000) });
+    expect(await state()).toEqual({
+      candidateConnected: false,
+      seatClaimedAt: null,
+      candidateEventAt: new Date((t + 2) * 1000),
+    });
   });
 
   it('ignores a late participant_joined stamped before the last departure: not connected again, no second candidate.joined', async () => {
@@ -239,17 +273,27 @@ describe('LiveKit webhooks', () => {
     await send(`EV_b_${interview.id}`, 'participant_left', t + 4);
     // A new event id, stamped between the two: an earlier connection's arrival delivered late.
     expect((await send(`EV_c_${interview.id}`, 'participant_joined', t + 2)).status).toBe(200);
-    const row = await api.db.selectFrom('interviews').select('candidateConnected').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    const row = await api.db
+      .selectFrom('interviews')
+      .select('candidateConnected')
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
     expect(row.candidateConnected).toBe(false);
     const joinedEvents = await api.db
       .selectFrom('webhookEvents')
       .select('payload')
       .where('type', '=', 'candidate.joined')
       .execute();
-    expect(joinedEvents.filter((e) => (e.payload as { interviewId: string }).interviewId === interview.id)).toHaveLength(1);
+    expect(
+      joinedEvents.filter((e) => (e.payload as { interviewId: string }).interviewId === interview.id),
+    ).toHaveLength(1);
     // A real rejoin after the departure is an arrival again.
     await send(`EV_d_${interview.id}`, 'participant_joined', t + 6);
-    const back = await api.db.selectFrom('interviews').select('candidateConnected').where('id', '=', interview.id).executeTakeFirstOrThrow();
+    const back = await api.db
+      .selectFrom('interviews')
+      .select('candidateConnected')
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
     expect(back.candidateConnected).toBe(true);
   });
 

@@ -76,7 +76,11 @@ describe('join page', () => {
     expect(text).toContain('conducted by AI');
     expect(text).toContain('written transcript');
     expect(text).toContain('reviews the result');
-    expect(text).toContain('alternative');
+    // The alternative process: the notice says how to ask, and the way to ask is on the page.
+    expect(text).toContain('another way to be interviewed');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'I’d like another way to be interviewed' }).count())
+      .toBe(1);
     expect(await page.getByLabel('Country').inputValue()).toBe('AE');
 
     const phoneField = page.getByLabel('Phone number');
