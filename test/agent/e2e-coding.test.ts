@@ -132,7 +132,10 @@ describe('a coding interview', () => {
         },
       });
       expect(result.endedBy).not.toBe('timeout');
-      expect(problems.map((p) => p.message)).toEqual([{ questionId: coding.questionId, problem: candidateView(coding.coding!) }]);
+      // The job does not let a phone take the voice part alone (codingVoiceOnly off by default).
+      expect(problems.map((p) => p.message)).toEqual([
+        { questionId: coding.questionId, problem: candidateView(coding.coding!), voiceOnlyAllowed: false },
+      ]);
       expect(JSON.stringify(problems)).not.toContain('referenceSolution');
       expect(result.answers.map((a) => a.text)).toEqual(answers);
 
