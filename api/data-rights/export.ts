@@ -172,73 +172,74 @@ export async function collectExport(db: Kysely<Database>, candidateId: string, n
     <T extends { interviewId: string }>(rows: T[]) =>
     (id: string) =>
       rows.filter((r) => r.interviewId === id);
-  const none = <T>() => Promise.resolve([] as T[]);
+  // `in ()` is not SQL: a candidate without interviews has none of these rows.
+  const forInterviews = <T>(query: () => Promise<T[]>) => (ids.length ? query() : Promise.resolve([] as T[]));
   const [timeline, consents, turns, code, cards, decisions, parts] = await Promise.all([
-    ids.length
-      ? db
-          .selectFrom('interviewStatusEvents')
-          .select(['interviewId', 'fromStatus', 'toStatus', 'reason', 'at'])
-          .where('interviewId', 'in', ids)
-          .orderBy('id')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('interviewConsents')
-          .select(['interviewId', 'at', 'given', 'noticeVersion', 'noticeLanguage', 'noticeText', 'candidateStatement'])
-          .where('interviewId', 'in', ids)
-          .orderBy('at')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('transcriptTurns')
-          .select(['interviewId', 'seq', 'speaker', 'text', 'input', 'questionId', 'startedAt', 'endedAt'])
-          .where('interviewId', 'in', ids)
-          .orderBy('seq')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('codeEvents')
-          .select(['interviewId', 'seq', 'questionId', 'type', 'at', 'payload'])
-          .where('interviewId', 'in', ids)
-          .orderBy('seq')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('scorecards')
-          .select([
-            'interviewId',
-            'version',
-            'status',
-            'evaluatedAt',
-            'overallScore',
-            'recommendation',
-            'model',
-            'result',
-          ])
-          .where('interviewId', 'in', ids)
-          .orderBy('version')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('hiringDecisions')
-          .select(['interviewId', 'decision', 'decidedAt', 'note'])
-          .where('interviewId', 'in', ids)
-          .orderBy('decidedAt')
-          .execute()
-      : none<never>(),
-    ids.length
-      ? db
-          .selectFrom('interviewRecordings')
-          .select(['interviewId', 'part', 'status', 'startedAt', 'durationMs'])
-          .where('interviewId', 'in', ids)
-          .orderBy('part')
-          .execute()
-      : none<never>(),
+    forInterviews(() =>
+      db
+        .selectFrom('interviewStatusEvents')
+        .select(['interviewId', 'fromStatus', 'toStatus', 'reason', 'at'])
+        .where('interviewId', 'in', ids)
+        .orderBy('id')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('interviewConsents')
+        .select(['interviewId', 'at', 'given', 'noticeVersion', 'noticeLanguage', 'noticeText', 'candidateStatement'])
+        .where('interviewId', 'in', ids)
+        .orderBy('at')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('transcriptTurns')
+        .select(['interviewId', 'seq', 'speaker', 'text', 'input', 'questionId', 'startedAt', 'endedAt'])
+        .where('interviewId', 'in', ids)
+        .orderBy('seq')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('codeEvents')
+        .select(['interviewId', 'seq', 'questionId', 'type', 'at', 'payload'])
+        .where('interviewId', 'in', ids)
+        .orderBy('seq')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('scorecards')
+        .select([
+          'interviewId',
+          'version',
+          'status',
+          'evaluatedAt',
+          'overallScore',
+          'recommendation',
+          'model',
+          'result',
+        ])
+        .where('interviewId', 'in', ids)
+        .orderBy('version')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('hiringDecisions')
+        .select(['interviewId', 'decision', 'decidedAt', 'note'])
+        .where('interviewId', 'in', ids)
+        .orderBy('decidedAt')
+        .execute(),
+    ),
+    forInterviews(() =>
+      db
+        .selectFrom('interviewRecordings')
+        .select(['interviewId', 'part', 'status', 'startedAt', 'durationMs'])
+        .where('interviewId', 'in', ids)
+        .orderBy('part')
+        .execute(),
+    ),
   ]);
   const bookings = await db
     .selectFrom('bookings')
