@@ -559,7 +559,10 @@ function CompanyTab() {
           <Label>{t('settings.languages')}</Label>
           <div className="hr-checkboxes">
             {interviewLanguages.map((language) => (
-              <Checkbox key={language} value={language} className="hr-checkbox">
+              // Said again on each box: react-aria-components' Checkbox takes its own validationBehavior (native by
+              // default) over its group's, and natively a refused group marks every box invalid, so the browser
+              // silently kept the corrected form from being sent (no request, no message).
+              <Checkbox key={language} value={language} className="hr-checkbox" validationBehavior="aria">
                 <span className="hr-checkbox-box" aria-hidden="true" />
                 {t(`language.${language}`)}
               </Checkbox>
