@@ -141,6 +141,14 @@ describe('HR workspace: managing pages', () => {
     await page.getByLabel('What competency 1 means').fill('Designs robust services');
     await page.getByRole('button', { name: 'Add a competency' }).click();
     await page.getByLabel('Competency 2', { exact: true }).fill('Incident response');
+    // Coding: Python, and a phone may take the voice part alone (off by default).
+    const voiceOnly = page.getByRole('checkbox', { name: /A phone may take the voice part alone/ });
+    expect(await voiceOnly.isChecked()).toBe(false);
+    await page.getByRole('button', { name: /Coding language/ }).click();
+    await page.getByRole('option', { name: 'Python' }).click();
+    // Clicked on its words, as a person does (react-aria keeps the input itself under its label).
+    await page.getByText('A phone may take the voice part alone').click();
+    await expect.poll(() => voiceOnly.isChecked()).toBe(true);
     await expectNoViolations(page, 'new job');
     await hrScreenshots(page, 'job-new-en');
     await page.getByRole('button', { name: 'Create the job' }).click();
@@ -148,6 +156,21 @@ describe('HR workspace: managing pages', () => {
     jobId = page.url().split('/').pop()!;
     const job = bodyOf(await client(api.url, key)('GET', `/v1/jobs/${jobId}`), 200);
     expect(job.competencies.map((c) => c.key)).toEqual(['system_design', 'incident_response']);
+    expect([job.codingLanguage, job.codingVoiceOnly]).toEqual(['PYTHON', true]);
+    // Read back on the job's page and changed there: saved, then read again after a reload.
+    const jobVoiceOnly = page.getByRole('form', { name: 'Coding interviews' }).getByRole('checkbox', { name: /A phone may take/ });
+    await expect.poll(() => jobVoiceOnly.isChecked()).toBe(true);
+    expect(await page.getByRole('button', { name: /Coding language/ }).textContent()).toContain('Python');
+    await page.getByRole('form', { name: 'Coding interviews' }).getByText('A phone may take the voice part alone').click();
+    await expect.poll(() => jobVoiceOnly.isChecked()).toBe(false);
+    await page.getByRole('form', { name: 'Coding interviews' }).getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => mainText(page)).toContain('Saved. The language applies to question plans written from now on, the phone setting to every interview not yet started.');
+    expect(bodyOf(await client(api.url, key)('GET', `/v1/jobs/${jobId}`), 200).codingVoiceOnly).toBe(false);
+    await page.reload();
+    await expect.poll(() => heading(page)).toBe('Backend Engineer: candidates');
+    await expect.poll(() => jobVoiceOnly.count()).toBe(1);
+    expect(await jobVoiceOnly.isChecked()).toBe(false);
+    await expectNoViolations(page, 'job page: coding settings');
 
     // A candidate: a wrong file type is refused in words before anything is sent; then the PDF's text, then the
     // Word file's, corrected before saving.

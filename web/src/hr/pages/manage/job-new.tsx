@@ -10,6 +10,7 @@ import { ProblemMessage } from '../../components/problem-message.tsx';
 import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
+import { CodingFields, type CodingDraft } from './job-coding.tsx';
 
 interface CompetencyDraft {
   name: string;
@@ -39,6 +40,7 @@ export default function JobNewPage() {
   const [description, setDescription] = useState('');
   const [language, setLanguage] = useState('en');
   const [competencies, setCompetencies] = useState<CompetencyDraft[]>([{ name: '', description: '' }]);
+  const [coding, setCoding] = useState<CodingDraft>({ codingLanguage: null, codingVoiceOnly: false });
 
   const create = useMutation({
     mutationFn: () => {
@@ -50,6 +52,7 @@ export default function JobNewPage() {
             title,
             description,
             language,
+            ...coding,
             competencies: named.map((c, i) => ({ key: competencyKey(c.name, i, taken), name: c.name, description: c.description })),
           },
         }),
@@ -99,6 +102,10 @@ export default function JobNewPage() {
             { id: 'ar', label: t('language.ar') },
           ]}
         />
+        <fieldset className="hr-fieldset">
+          <legend>{t('jobs.coding')}</legend>
+          <CodingFields value={coding} onChange={setCoding} />
+        </fieldset>
         <fieldset className="hr-fieldset">
           <legend>{t('jobs.competencies')}</legend>
           <p className="hr-hint">{t('jobs.competenciesHint')}</p>

@@ -19,6 +19,7 @@ import { PageHeading } from '../../layout.tsx';
 import '../../manage.css';
 import { interviewStatuses, interviewTypes } from '../../vocabulary.ts';
 import NotFoundPage from '../not-found.tsx';
+import { JobCodingForm } from './job-coding.tsx';
 
 type Result = Schemas['JobInterviewResult'];
 type Sort = 'score' | 'completedAt' | 'scheduledStart';
@@ -190,6 +191,7 @@ export default function JobResultsPage() {
           empty={status || recommendation || type || q || range ? t('interviews.noneMatching') : t('results.none')}
         />
       )}
+      {may(session.user.role, 'recruit') && job.data && <JobCodingForm job={job.data} />}
     </section>
   );
 }
