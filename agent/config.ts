@@ -37,6 +37,11 @@ export const agentEnvSchema = z.object({
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),
   /**
+   * How long a new job process may take to start (imports, the VAD model, prewarm) before the SDK gives up on it
+   * (its default, 10 s, is short for a machine already busy with interviews: the job then fails to start).
+   */
+  AGENT_PROCESS_INIT_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
    * Interviews one worker takes at once; the worker reports itself full beyond that. Unset: what the machine's cores
    * hold at the measured cost of an interview (agent/load.ts). 0 keeps the SDK's CPU-based load.
    */
@@ -124,6 +129,7 @@ export interface AgentConfig {
     httpPort: number | undefined;
     idleProcesses: number;
     jobMemoryLimitMB: number;
+    processInitTimeoutMs: number;
     maxJobs: number;
     maxCpu: number;
     metrics: { port: number; host: string } | undefined;
@@ -196,6 +202,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       httpPort: e.AGENT_HTTP_PORT,
       idleProcesses: e.AGENT_IDLE_PROCESSES,
       jobMemoryLimitMB: e.AGENT_JOB_MEMORY_LIMIT_MB,
+      processInitTimeoutMs: e.AGENT_PROCESS_INIT_TIMEOUT_MS,
       maxJobs: e.AGENT_MAX_JOBS ?? defaultMaxJobs(),
       maxCpu: e.AGENT_MAX_CPU ?? (e.NODE_ENV === 'production' ? 0.85 : 0),
       metrics: e.AGENT_METRICS_PORT === undefined ? undefined : { port: e.AGENT_METRICS_PORT, host: e.AGENT_METRICS_HOST },

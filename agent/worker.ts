@@ -102,6 +102,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       apiSecret: config.livekit.apiSecret,
       numIdleProcesses: config.worker.idleProcesses,
       jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
+      initializeProcessTimeout: config.worker.processInitTimeoutMs,
       production: config.env === 'production',
       // The SDK's `start` command always drains on SIGTERM (up to 30 minutes). Outside production a stopped worker
       // ends its interviews instead (each with its reason): the drain gives up at once, and a job process

@@ -59,6 +59,11 @@ export interface DeepgramEmulator {
   sttConnections: number;
   /** The query of every STT stream opened (model, language, ...), in order. */
   sttQueries: URLSearchParams[];
+  /**
+   * With `scriptPerStream`: the next STT stream opened starts at this line instead of the first (an interview resumed
+   * by a new job process, whose candidate says again the answer the killed one was hearing).
+   */
+  nextStreamStartsAt(line: number): void;
   /** The model asked of every TTS request (REST or WebSocket), in order. */
   ttsModels: string[];
   close(): Promise<void>;
@@ -78,6 +83,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
   const segments: SttSegmentEvent[] = [];
   const spoken: string[] = [];
   let sttConnections = 0;
+  let nextStreamStart = 0;
   const sttQueries: URLSearchParams[] = [];
   const ttsModels: string[] = [];
 
@@ -134,7 +140,8 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     let lastSpeechEnd = 0;
     let silenceTimer: NodeJS.Timeout | undefined;
     const requestId = `emulated-${Math.random().toString(36).slice(2)}`;
-    const lines = options.scriptPerStream ? [...options.scriptPerStream] : script;
+    const lines = options.scriptPerStream ? options.scriptPerStream.slice(nextStreamStart) : script;
+    nextStreamStart = 0;
     const interim = url.searchParams.get('interim_results') === 'true';
     const interimEvery = ((options.interimEveryMs ?? 500) * sampleRate) / 1000;
     const samplesPerWord = (sampleRate * 60) / (options.candidateWordsPerMinute ?? 220);
@@ -296,6 +303,7 @@ export async function startDeepgramEmulator(options: DeepgramEmulatorOptions = {
     segments,
     spoken,
     sttQueries,
+    nextStreamStartsAt: (line) => void (nextStreamStart = line),
     ttsModels,
     get sttConnections() {
       return sttConnections;

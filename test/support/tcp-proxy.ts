@@ -13,9 +13,14 @@ export interface TcpProxy {
 
 /**
  * A TCP proxy on a free local port to `host:port`. Lets a test take the database away from one API without stopping
- * the cluster every other test file shares.
+ * the cluster every other test file shares, or (`listen`) makes a loopback-only server reachable from test hosts in
+ * network namespaces, at the bridge's address.
  */
-export async function startTcpProxy(host: string, port: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  host: string,
+  port: number,
+  listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+): Promise<TcpProxy> {
   let down = false;
   const open = new Set<net.Socket>();
   const server = net.createServer((client) => {
@@ -39,7 +44,7 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(listen.port, listen.host, resolve);
   });
   return {
     port: (server.address() as net.AddressInfo).port,
