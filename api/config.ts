@@ -14,7 +14,7 @@ const webhookEnvFields = {
   /** Require https endpoint URLs; defaults to on in production. */
   WEBHOOK_REQUIRE_HTTPS: booleanFromEnv.optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
-  /** Deliveries sent at once by one process (its webhook job runner's concurrency). */
+  /** Deliveries sent at once by one process (its webhook drain's send slots). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(32),
   /** Sends in flight to one endpoint per process, so one slow consumer cannot hold every slot. */
   WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(16),

@@ -4,7 +4,7 @@ import { createLogger } from '../shared/logger.ts';
 import { surviveDatabaseOutages } from '../shared/process-guards.ts';
 import { loadWebhookWorkerConfig } from './config.ts';
 import { startJobRunner } from './jobs/runner.ts';
-import { webhookJobs } from './webhooks/delivery.ts';
+import { deliveryRunnerConcurrency, webhookJobs } from './webhooks/delivery.ts';
 
 // Webhook delivery as its own process, for deployments that scale it apart from the API (set
 // WEBHOOK_WORKER_ENABLED=false on the API then): a job runner with the delivery tasks alone. Any number may run:
@@ -19,7 +19,7 @@ const runner = await startJobRunner({
   databaseUrl: config.database.url,
   log,
   name: 'webhook worker',
-  concurrency: config.webhooks.concurrency,
+  concurrency: deliveryRunnerConcurrency,
   tasks: jobs.tasks,
   periodic: jobs.periodic,
   notifications: jobs.notifications,

@@ -7,7 +7,7 @@ import { reconcilePeriodic } from '../livekit/reconciler.ts';
 import { recordingRetention } from '../recordings/retention.ts';
 import { schedulingChores } from '../scheduling/maintenance.ts';
 import { scoreInterviewTask, scoringBacklog } from '../scoring/scoring-jobs.ts';
-import { webhookJobs } from '../webhooks/delivery.ts';
+import { deliveryRunnerConcurrency, webhookJobs } from '../webhooks/delivery.ts';
 import { startJobRunner, type JobRunner, type PeriodicDefinition, type TaskDefinition } from './runner.ts';
 
 // What the API process runs in the background, on the job runner (api/jobs/runner.ts). Two runners share the
@@ -68,7 +68,7 @@ export async function startBackgroundWork(deps: AppDeps): Promise<BackgroundWork
         databaseUrl: config.database.url,
         log,
         name: 'webhook delivery',
-        concurrency: config.webhooks.concurrency,
+        concurrency: deliveryRunnerConcurrency,
         tasks: webhooks.tasks,
         periodic: webhooks.periodic,
         notifications: webhooks.notifications,

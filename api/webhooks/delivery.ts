@@ -28,6 +28,12 @@ import { signatureHeader } from './signing.ts';
 // same webhook-id, which is what consumers dedupe on.
 
 export const drainJobKey = 'drain-webhooks';
+/**
+ * Jobs a delivery runner runs at once: the drain (one at a time across every process) and the hourly history trim.
+ * Sends are the drain's own concurrency (WEBHOOK_CONCURRENCY), not the runner's: every runner slot more is a library
+ * worker asking Postgres for a job each second for nothing.
+ */
+export const deliveryRunnerConcurrency = 2;
 const drainQueue = 'webhook-drain';
 /** The NOTIFY channel the outbox signals on commit (shared/events/outbox.ts). */
 export const deliveryChannel = 'webhook_deliveries';

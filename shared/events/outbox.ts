@@ -32,33 +32,23 @@ export async function recordEvent<T extends EventType>(
   // A programming error, not bad user input: payloads are built by our code from bounded fields.
   if (Buffer.byteLength(json) > maxPayloadBytes)
     throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
-  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip. No job
-  // per delivery (that cut the write rate to a quarter): a NOTIFY, sent at commit and merged with the others of
+  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip; the
+  // writing is a database function (migrations/2026-12-02T0600_webhook_outbox_function.ts) because Postgres keeps the
+  // plans of a function's statements, where the same statements sent as text are planned in every transaction.
+  // No job per delivery (that cut the write rate to a quarter): a NOTIFY, sent at commit and merged with the others of
   // the transaction, tells the delivery runner (api/webhooks/delivery.ts) to drain, which it does within
   // milliseconds; its periodic look finds them anyway should the notification be lost.
   // A NOTIFY is not free: Postgres serialises the commits of notifying transactions (a global lock held through
   // the commit's flush), about 15% of a burst's write time. So it is skipped while a drain is polling, which says so
   // by holding (or asking for) `pollingLock`. Before looking at it the writer takes `lookoutLock` shared, held to its
   // commit: a drain that stops polling waits for those before its next look, so it sees every event written
-  // meanwhile. Both are tries (a writer never waits); CASE runs them in order.
+  // meanwhile. Both are tries (a writer never waits); CASE runs them in order. An event no endpoint takes notifies
+  // nothing.
   // The id is made here, because the deliveries need it even when no endpoint subscribes.
   const id = randomUUID();
-  const filter = input.onlyEndpointId
-    ? sql`e.id = ${input.onlyEndpointId}::uuid`
-    : sql`e.status = 'enabled' and ${input.type} = any(e.event_types)`;
   const result = await sql<{ deliveries: number }>`
-    with event as (
-      insert into webhook_events (id, company_id, type, version, payload)
-      values (${id}::uuid, ${input.companyId}::uuid, ${input.type}, ${entry.version}, ${json}::jsonb)),
-    deliveries as (
-      insert into webhook_deliveries (event_id, endpoint_id, company_id)
-      select ${id}::uuid, e.id, e.company_id
-        from webhook_endpoints e
-       where e.company_id = ${input.companyId}::uuid and ${filter}
-      returning id),
-    counted as (select count(*)::int as deliveries from deliveries)
-    select c.deliveries,
-           case when c.deliveries = 0 then null
+    select w.deliveries,
+           case when w.deliveries = 0 then null
                 -- A drain that stopped polling is waiting for the writers that saw it poll: this one did not.
                 when not pg_try_advisory_xact_lock_shared(${drainLockSpace}::int, ${lookoutLock}::int)
                   then pg_notify('webhook_deliveries', '')
@@ -66,7 +56,8 @@ export async function recordEvent<T extends EventType>(
                 when not pg_try_advisory_xact_lock_shared(${drainLockSpace}::int, ${pollingLock}::int) then null
                 else pg_notify('webhook_deliveries', '')
            end
-      from counted c`.execute(trx);
+      from record_webhook_event(${id}::uuid, ${input.companyId}::uuid, ${input.type}::text, ${entry.version}::int,
+                                ${json}::jsonb, ${input.onlyEndpointId ?? null}::uuid) as w(deliveries)`.execute(trx);
   return { id, deliveries: result.rows[0]?.deliveries ?? 0 };
 }
 

@@ -8,7 +8,7 @@ import { createApp } from '../../api/app.ts';
 import { loadApiConfig, type WebhookSettings } from '../../api/config.ts';
 import type { AppDeps } from '../../api/deps.ts';
 import { createLiveKitGateway } from '../../api/livekit/gateway.ts';
-import { webhookJobs } from '../../api/webhooks/delivery.ts';
+import { deliveryRunnerConcurrency, webhookJobs } from '../../api/webhooks/delivery.ts';
 import { createLogger } from '../../shared/logger.ts';
 import { createTestDatabase, testEnv } from '../support/harness.ts';
 import { testJobWorker } from '../support/jobs.ts';
@@ -164,7 +164,7 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
     /**
      * The delivery task on the job runner, with no jitter (random 0.5 gives the nominal delay) unless the test passes
      * its own. `runOnce()` runs what is due on the schedule clock and resolves with the attempts made; `start()` runs
-     * it as the API does, with WEBHOOK_CONCURRENCY slots.
+     * it as the API does.
      */
     worker(overrides: Partial<WebhookSettings> = {}, random: () => number = () => 0.5, lockWaitMs?: number) {
       const settings = { ...config.webhooks, ...overrides };
@@ -184,7 +184,7 @@ export async function startWebhookApi(env: Record<string, string> = {}) {
           await jobs!.kick();
           return worker.runOnce();
         },
-        start: () => worker.start({ concurrency: settings.concurrency, notifications: jobs!.notifications }),
+        start: () => worker.start({ concurrency: deliveryRunnerConcurrency, notifications: jobs!.notifications }),
       };
     },
     async stop() {
