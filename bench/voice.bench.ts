@@ -114,14 +114,26 @@ async function interview(scenario: Scenario, voice: string): Promise<{ result: C
   });
   if (process.env.BENCH_TRACE) {
     const turns = await stack.api.db
-      .selectFrom('transcriptTurns')
-      .select(['speaker', 'text'])
-      .where('interviewId', '=', seeded.id)
-      .orderBy('seq')
+      .selectFrom('transcriptTurns as t')
+      .leftJoin('turnMetrics as m', (j) => j.onRef('m.interviewId', '=', 't.interviewId').onRef('m.turnSeq', '=', 't.seq'))
+      .select(['t.speaker', 't.text', 't.startedAt', 'm.e2eLatency', 'm.endOfTurnDelay', 'm.transcriptionDelay', 'm.llmTtft', 'm.ttsTtfb'])
+      .where('t.interviewId', '=', seeded.id)
+      .orderBy('t.seq')
       .execute();
-    const lines = turns.map((t) => `  ${t.speaker}: ${t.text}`);
+    const ms = (v: number | null) => (v === null ? '-' : Math.round(v * 1000));
+    const lines = turns.map(
+      (t) =>
+        `  ${t.speaker} at ${t.startedAt.getTime()}` +
+        (t.e2eLatency === null
+          ? ''
+          : ` [e2e ${ms(t.e2eLatency)} eot ${ms(t.endOfTurnDelay)} stt ${ms(t.transcriptionDelay)} llm ${ms(t.llmTtft)} tts ${ms(t.ttsTtfb)}]`) +
+        `: ${t.text.slice(0, 60)}`,
+    );
+    // One clock (this machine's): the end of the candidate's speech, of its audio, and the reply's first audible frame.
     const answers = result.answers.map(
-      (a) => `  answer: talked over ${a.talkedOver}, reply ${a.replyAudioAt ? a.replyAudioAt - a.endedAt : 'none'} ms: ${a.text}`,
+      (a) =>
+        `  answer: talked over ${a.talkedOver}, ended ${a.endedAt} (+${(a.audioEndedAt ?? a.endedAt) - a.endedAt} audio end),` +
+        ` reply audible +${a.replyAudioAt ? a.replyAudioAt - a.endedAt : '-'} ms: ${a.text.slice(0, 50)}`,
     );
     process.stdout.write(`\ntrace ${scenario.id} (${result.endedBy}):\n${[...lines, ...answers].join('\n')}\n`);
   }
@@ -143,10 +155,12 @@ async function candidateTurns(id: string): Promise<string[]> {
 async function languageFigures(bench: BenchLanguage, out: string[]): Promise<string[]> {
   const ids: string[] = [];
   const v2v: number[] = [];
+  const fromAudioEnd: number[] = [];
   for (let i = 0; i < interviews; i++) {
     const { result, id } = await interview(bench.scenario, bench.voice);
     ids.push(id);
     for (const a of result.answers) if (a.replyAudioAt) v2v.push(a.replyAudioAt - a.endedAt);
+    for (const a of result.answers) if (a.replyAudioAt && a.audioEndedAt) fromAudioEnd.push(a.replyAudioAt - a.audioEndedAt);
   }
   const thinking: Scenario = { ...bench.scenario, id: `${bench.scenario.id}-thinking-pauses`, answers: bench.paused };
   const pauses = pausesOf(bench.paused);
@@ -174,6 +188,8 @@ async function languageFigures(bench: BenchLanguage, out: string[]): Promise<str
   const count = (kind: string) => pauses.filter((p) => p.kind === kind).length * interviews;
   const lang = `[${bench.language}]`;
   out.push(line(`${lang} voice-to-voice, completed answers (goal p50 ≤ 600)`, v2v));
+  // Before 2026-11-30 the candidate's clock started when its audio buffer ended, after espeak-ng's trailing silence.
+  out.push(line(`${lang}   the same from the end of the audio (old measure)`, fromAudioEnd));
   out.push(line(`${lang} voice-to-voice, answers with 1.5 s thinking pauses`, pauseV2v));
   out.push(`${`${lang} answers with a pause talked over, heard (goal 0)`.padEnd(58)} ${talkedOver} of ${pausedAnswers}`);
   out.push(

@@ -115,8 +115,13 @@ export interface AnswerTiming {
   text: string;
   /** ms since epoch when the candidate's audio started (voice) or the text was sent. */
   startedAt: number;
-  /** ms since epoch when the candidate's audio stopped (voice) or the text was sent. */
+  /**
+   * ms since epoch when the candidate stopped speaking (voice: the last audible frame of the answer left the
+   * microphone, not the synthesised silence after it) or the text was sent. Voice-to-voice is timed from here.
+   */
   endedAt: number;
+  /** Voice: when the answer's whole audio, its trailing silence included, had left the microphone. */
+  audioEndedAt?: number;
   /** First audible interviewer audio after the answer ended. */
   replyAudioAt?: number;
   /** The interviewer started speaking while this answer was still being spoken. */
@@ -353,6 +358,8 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   const source = new AudioSource(sampleRate, 1, 100);
   let micOn = mode === 'voice';
   let micDrained: () => void = () => {};
+  /** When the last audible frame handed to the microphone so far finishes leaving it. */
+  let lastSpeechLeavesAt = 0;
   const micLoop = (async () => {
     if (!micOn) return;
     const track = LocalAudioTrack.createAudioTrack('microphone', source);
@@ -365,7 +372,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     while (micOn) {
       const next = micQueue.shift();
       if (!next && micQueue.length === 0) micDrained();
-      await source.captureFrame(new AudioFrame(next ?? silence, sampleRate, 1, frameSamples));
+      const frame = new AudioFrame(next ?? silence, sampleRate, 1, frameSamples);
+      // The source sends what it holds before this frame, then the frame's own 10 ms.
+      if (next && rms(frame) >= audibleRms) lastSpeechLeavesAt = Date.now() + source.queuedDuration + 10;
+      await source.captureFrame(frame);
       sent++;
       const ahead = start + sent * 10 - Date.now();
       if (ahead > 30) await new Promise((r) => setTimeout(r, ahead - 20));
@@ -424,8 +434,11 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
       micQueue = frames;
       await drained;
       speakingNow = false;
-      // The last frame left the queue; the audio source buffers about 100 ms more.
-      current.endedAt = Date.now() + 100;
+      // The last frame left the queue; the audio source holds it a little longer (its queue, up to 100 ms).
+      // espeak-ng's audio ends in up to 200 ms of silence (capSilences): the candidate stopped speaking at its last
+      // audible frame, and that is when a person starts waiting for the reply, so it is the answer's end.
+      current.audioEndedAt = Date.now() + source.queuedDuration;
+      current.endedAt = Math.min(lastSpeechLeavesAt, current.audioEndedAt);
     }
     result.endedBy = await ended;
     emit({ type: 'ended', reason: result.endedBy });
