@@ -194,6 +194,8 @@ interface Seeded {
 }
 
 let hr: ReturnType<typeof client>;
+/** When API 2 was killed: whatever reaches the webhook consumer after it was sent by API 1. */
+let apiKilledAt: number | undefined;
 const seeded: Seeded[] = [];
 const roomNodes = new Map<string, string>();
 
@@ -352,7 +354,6 @@ describe('two of everything', () => {
     workers[dead] = startWorker(dead);
     await workers[dead]!.waitForLine(/registered worker/, 120_000);
     await expect.poll(() => reportsFull(workers[survivor]!), { timeout: 60_000 }).toBe(true);
-    let apiKilledAt: number | undefined;
     const fourth = candidate(d, apis[1]!.url, (n) => {
       if (n !== 2 || apiKilledAt) return;
       apiKilledAt = Date.now();
@@ -416,6 +417,9 @@ describe('two of everything', () => {
       return (d.verified as { payload: { data: { interviewId: string } } }).payload.data.interviewId;
     });
     expect(completed.sort()).toEqual(seeded.map((s) => s.id).sort());
+    // D's was sent after the API that let its candidate in had died: by the other API's job runner.
+    const ofD = consumer.received.find((d) => d.verified.ok && d.verified.payload.data.interviewId === seeded[3]!.id);
+    expect(ofD!.receivedAt).toBeGreaterThan(apiKilledAt!);
     // One delivery each, succeeded at its first attempt: no second send from the other API's job runner.
     const deliveries = await db.selectFrom('webhookDeliveries').select(['id', 'status', 'attempts']).execute();
     expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(deliveries.map(() => ['succeeded', 1]));
