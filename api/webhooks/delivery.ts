@@ -46,6 +46,11 @@ const lingerMs = 500;
  * several that arrived meanwhile, instead of one statement per event competing with the writers for the database.
  */
 const claimGapMs = 10;
+/**
+ * Successes are recorded at most this often (in one statement each time), so a burst costs a statement per several
+ * deliveries; a lone success is recorded at once.
+ */
+const recordGapMs = 10;
 /** A polling drain that has found nothing for this long goes back to waiting for notifications. */
 const pollIdleMs = 50;
 /**
@@ -533,9 +538,11 @@ export function webhookJobs(options: DeliveryOptions): {
     }
   }
 
-  // Successes, the bulk of the work, are written in batches: at most two statements at a time, each taking every
-  // success that finished while the others ran (their attempts and their deliveries' new state). The send slot is
-  // free meanwhile; the delivery stays claimed until its result is stored.
+  // Successes, the bulk of the work, are written in batches: at most two statements at a time, and one at most every
+  // `recordGapMs`, each taking every success that finished meanwhile (their attempts and their deliveries' new
+  // state). A statement per tick took about 6 successes in a burst (1,600 statements for 10,000 deliveries, more than
+  // the claims); every 10 ms it takes about 16 (600). The send slot is free meanwhile; the delivery stays claimed until
+  // its result is stored.
   interface Success {
     d: ClaimedDelivery;
     r: SendResult;
@@ -545,6 +552,7 @@ export function webhookJobs(options: DeliveryOptions): {
   let successQueue: Success[] = [];
   let flushing = 0;
   let flushScheduled = false;
+  let lastFlushAt = 0;
   const maxFlushes = 2;
 
   function recordSuccess(item: Omit<Success, 'done'>): Promise<void> {
@@ -557,10 +565,13 @@ export function webhookJobs(options: DeliveryOptions): {
   function scheduleFlush(): void {
     if (flushScheduled || flushing >= maxFlushes || successQueue.length === 0) return;
     flushScheduled = true;
-    setImmediate(() => {
+    const go = () => {
       flushScheduled = false;
       void flushSuccesses();
-    });
+    };
+    const wait = lastFlushAt + recordGapMs - Date.now();
+    if (wait > 0) setTimeout(go, wait);
+    else setImmediate(go);
   }
 
   async function flushSuccesses(): Promise<void> {
@@ -568,6 +579,7 @@ export function webhookJobs(options: DeliveryOptions): {
     const batch = successQueue;
     successQueue = [];
     flushing++;
+    lastFlushAt = Date.now();
     const col = <T>(f: (s: Success) => T) => batch.map(f);
     try {
       await sql`
