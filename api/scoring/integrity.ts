@@ -117,24 +117,25 @@ function validQuotes(
 
 /**
  * Code quotes that are whole lines of the stored final code, in order (indentation and trailing space aside); any
- * other is dropped, as a transcript quote that is not verbatim is.
+ * other is dropped, as a transcript quote that is not verbatim is. A quote kept is stored as the code has those
+ * lines, indentation included (the model's copy often loses it), without trailing space.
  */
 function validCodeQuotes(quotes: readonly string[], code: string, report: IntegrityReport, onDrop: () => void) {
-  const lines = code.split('\n').map((l) => l.trim());
+  const original = code.split('\n').map((l) => l.trimEnd());
+  const lines = original.map((l) => l.trim());
   const valid: string[] = [];
   for (const quote of quotes) {
     const wanted = quote.split('\n').map((l) => l.trim());
     while (wanted.length > 0 && wanted[0] === '') wanted.shift();
     while (wanted.length > 0 && wanted.at(-1) === '') wanted.pop();
-    const found =
-      wanted.length > 0 &&
-      lines.some((_, start) => wanted.every((w, i) => lines[start + i] === w));
-    if (!found) {
+    const start = wanted.length > 0 ? lines.findIndex((_, at) => wanted.every((w, i) => lines[at + i] === w)) : -1;
+    if (start < 0) {
       report.droppedQuotes++;
       onDrop();
       continue;
     }
-    if (!valid.includes(quote.trim())) valid.push(quote.trim());
+    const cited = original.slice(start, start + wanted.length).join('\n');
+    if (!valid.includes(cited)) valid.push(cited);
   }
   return valid;
 }

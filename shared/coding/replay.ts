@@ -84,3 +84,17 @@ export function citedLines(code: string, cited: string): { start: number; end: n
   }
   return null;
 }
+
+/**
+ * Cited lines as the code has them, indentation kept (trailing space dropped): a quote matched with its indentation
+ * ignored is shown the way it was written. The quote as given when the code does not have those lines.
+ */
+export function citedText(code: string, cited: string): string {
+  const span = citedLines(code, cited);
+  if (!span) return cited;
+  return code
+    .split('\n')
+    .slice(span.start, span.end)
+    .map((line) => line.trimEnd())
+    .join('\n');
+}

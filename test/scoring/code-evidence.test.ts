@@ -67,16 +67,17 @@ function evaluation(codeEvidence: string[]): ModelEvaluation {
 }
 
 describe('evidence from code', () => {
-  it('keeps whole lines of the final code and drops a line the code does not have', () => {
+  it('keeps whole lines of the final code, stored with their indentation, and drops a line the code does not have', () => {
     const { result, integrity } = applyIntegrity({
       plan: [question],
       competencies: [],
       turns,
       code: [written],
-      evaluation: evaluation(['for x in xs:\n        acc += x', '  return acc  ', 'return sum(xs)', 'acc +']),
+      evaluation: evaluation(['for x in xs:\n        acc += x', '  return acc  ', 'return acc', 'return sum(xs)', 'acc +']),
     });
     const q = result.questions[0]!;
-    expect(q.codeEvidence).toEqual(['for x in xs:\n        acc += x', 'return acc']);
+    // Matched whatever the model's indentation; stored as the code has the lines (the same lines twice kept once).
+    expect(q.codeEvidence).toEqual(['    for x in xs:\n        acc += x', '    return acc']);
     expect(q.score).toBe(4);
     expect(integrity.droppedQuotes).toBe(2);
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CodeBatch, CodeEvent } from '../../shared/coding/coding.schema.ts';
-import { citedLines, editorClockStart } from '../../shared/coding/replay.ts';
+import { citedLines, citedText, editorClockStart } from '../../shared/coding/replay.ts';
 import { createEventSender } from '../../web/src/pages/code-sender.ts';
 
 // The coding pieces without a browser: the editor's sender (batches kept until the interviewer answers, sent again
@@ -121,5 +121,14 @@ describe('the replay on the interview time axis', () => {
     expect(citedLines(code, 'total += x')).toEqual({ start: 3, end: 4 });
     expect(citedLines(code, 'total +=')).toBeNull();
     expect(citedLines(code, '    return x')).toBeNull();
+  });
+
+  it('shows cited lines as the final code has them: indentation kept, trailing space dropped', () => {
+    const code = 'def f(xs):\n    total = 0   \n    for x in xs:\n        total += x\n    return total\n';
+    // A quote stored trimmed (as scorecards were before the scorer kept indentation).
+    expect(citedText(code, 'total = 0\nfor x in xs:\ntotal += x')).toBe('    total = 0\n    for x in xs:\n        total += x');
+    expect(citedText(code, 'return total')).toBe('    return total');
+    // Not in the code: the quote as it was.
+    expect(citedText(code, 'return x')).toBe('return x');
   });
 });

@@ -27,7 +27,7 @@ import { hrSignIn } from './support/hr.ts';
 // One time axis: the events' receipt times put the editor's clock on the server's, so a transcript turn or a moment of
 // the recording shows the code as it was then, and the replay moves the recording. The scorecard (the real scoring
 // code, against the model emulator) cites lines of the final code; picking them marks them in the replay.
-// Screenshots of that at 1280×800 and 1024×768 in English and Arabic (/work/notes/s4/shots when it exists).
+// Screenshots of that at 1280×800 and 1024×768 in English and Arabic (/work/notes/s5/shots when it exists).
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -56,7 +56,9 @@ beforeAll(async () => {
   emulator = await startEvaluationEmulator((request) => {
     if (isPlanRequest(request)) throw new Error('no plan is asked of the model here');
     const card = honestBrain(request);
-    return { ...card, questions: card.questions.map((q) => ({ ...q, codeEvidence: [citedLines] })) };
+    // Cited the way a model copies code: every line without its indentation.
+    const asModelCopies = citedLines.split('\n').map((line) => line.trim()).join('\n');
+    return { ...card, questions: card.questions.map((q) => ({ ...q, codeEvidence: [asModelCopies] })) };
   });
   api = await startTestApi({ env: { RECORDINGS_DIR: dir } });
   const { companyId, key } = await seedCompany(api.db, 'Replay Co');
@@ -100,7 +102,9 @@ beforeAll(async () => {
     where interview_id = ${interviewId}`.execute(api.db);
   final = finalCode(problem.starterCode, events.map((event, seq) => ({ seq, event })));
   expect(final).toBe(solution);
-  citedLines = solution.split('\n').slice(1, 3).join('\n');
+  // Two lines at different depths (inside a loop and the loop's body), so the kept indentation shows.
+  citedLines = solution.split('\n').slice(2, 4).join('\n');
+  expect(citedLines).toMatch(/^ {4}\S.*\n {8}\S/);
   await api.db.updateTable('interviews').set({ status: 'completed', startedAt: began, endedAt: new Date(), endReason: 'completed' }).where('id', '=', interviewId).execute();
   // The coding question asked and answered while the code was written: turns at known moments.
   const turnAt = (seq: number, speaker: 'interviewer' | 'candidate', ms: number, text: string) => ({
@@ -133,6 +137,9 @@ beforeAll(async () => {
   await scoreInterview({ db: api.db, log: api.deps.log, now: api.deps.now, scoring }, row, 'interview_completed');
   const card = await api.db.selectFrom('scorecards').select('status').where('interviewId', '=', interviewId).executeTakeFirstOrThrow();
   expect(card.status).toBe('complete');
+  // The scorer matched the lines with their indentation ignored and stored them as the code has them.
+  const stored = await api.db.selectFrom('scorecards').select('result').where('interviewId', '=', interviewId).executeTakeFirstOrThrow();
+  expect((stored.result as { questions: { codeEvidence?: string[] }[] }).questions.flatMap((q) => q.codeEvidence ?? [])).toEqual([citedLines]);
   browser = await launchBrowser();
 }, 120_000);
 
@@ -154,7 +161,13 @@ function codeAt(ms: number): string {
   return code;
 }
 
-const shotsDir = '/work/notes/s4/shots';
+/**
+ * The transcript's code button by its accessible name: the catalogue isolates the interpolated time (U+2068 … U+2069,
+ * so a right-to-left page cannot reorder it), and the name keeps those marks.
+ */
+const showCodeAt = (time: string) => new RegExp(`^Show the code at \u2068?${time}\u2069?$`);
+
+const shotsDir = '/work/notes/s5/shots';
 async function shot(page: Page, name: string) {
   await screenshot(page, name);
   try {
@@ -207,10 +220,7 @@ describe('code replay on the review page', () => {
     expect(ar.errors).toEqual([]);
     await ar.context.close();
   });
-  // Skipped: not yet green. The transcript's code buttons render (see review-code-*.png: "</>" beside each turn's time),
-  // but Chromium found none by the accessible name "Show the code at 2:07" in the last run; the rest of this test
-  // (the recording seeks, the replay following the audio) has not run yet.
-  it.skip('one time axis: a transcript turn and the recording move the replay to the code of that moment, the replay moves the recording', async () => {
+  it('one time axis: a transcript turn and the recording move the replay to the code of that moment, the replay moves the recording', async () => {
     const { context, page, errors } = await hrSignIn(browser, api.url, reviewer);
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${api.url}/hr/interviews/${interviewId}`);
@@ -221,12 +231,12 @@ describe('code replay on the review page', () => {
     await expect.poll(() => page.locator('#turn-2 .hr-turn-code').count()).toBe(1);
     // Turn 2 began 7 s into the coding: the first wrong try (at 5 s), not yet run. Its time reads from the
     // interview's start (2:07), as the transcript's does.
-    await page.locator('#turn-2').getByRole('button', { name: 'Show the code at 2:07' }).click();
+    await page.locator('#turn-2').getByRole('button', { name: showCodeAt('2:07') }).click();
     await expect.poll(() => code.textContent()).toBe(codeAt(7_000));
     expect(codeAt(7_000)).toBe(`${problem.starterCode.trimEnd()}\n    return None\n`);
     expect(await region.locator('output').first().textContent()).toMatch(/^2:07 \/ 3:00$/);
     // Turn 3, 35 s in: halfway through typing the solution.
-    await page.locator('#turn-3').getByRole('button', { name: 'Show the code at 2:35' }).click();
+    await page.locator('#turn-3').getByRole('button', { name: showCodeAt('2:35') }).click();
     await expect.poll(() => code.textContent()).toBe(codeAt(35_000));
     expect(codeAt(35_000)).not.toBe(final);
 
@@ -258,7 +268,8 @@ describe('code replay on the review page', () => {
         const cited = page.locator('.hr-code-evidence .hr-code-quote');
         await cited.first().waitFor({ timeout: 30_000 });
         expect(await cited.count()).toBe(1);
-        expect(await cited.locator('code').textContent()).toBe(citedLines.trim());
+        // Shown with the code's own indentation.
+        expect(await cited.locator('code').textContent()).toBe(citedLines);
         expect(await cited.locator('code').evaluate((el: any) => (globalThis as any).getComputedStyle(el).direction)).toBe('ltr');
         // Beside the candidate's quoted words of the same question.
         const card = page.locator('.hr-question', { has: cited });

@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from 'react-aria-components';
 import type { CodeEvent } from '../../../../../shared/coding/coding.schema.ts';
-import { citedLines, editorClockStart, replayCode, type CodeFrame } from '../../../../../shared/coding/replay.ts';
+import { citedLines, editorClockStart, finalCode, replayCode, type CodeFrame } from '../../../../../shared/coding/replay.ts';
 import { api, unwrap, type Schemas } from '../../api.ts';
 import { useT } from '../../i18n/i18n.tsx';
 import './code-replay.css';
@@ -302,6 +302,24 @@ function QuestionReplay(props: {
       </div>
     </section>
   );
+}
+
+/** Each coding question's final code by question id, from the events the replay reads (one request serves both). */
+export function useFinalCode(interviewId: string, questions: Schemas['PlanQuestion'][]): ReadonlyMap<string, string> | undefined {
+  const coding = questions.filter((q) => q.coding);
+  const events = useQuery({ queryKey: ['interview', interviewId, 'code-events'], queryFn: () => allCodeEvents(interviewId), enabled: coding.length > 0 });
+  return useMemo(() => {
+    if (!events.data) return undefined;
+    return new Map(
+      coding.map((q) => [
+        q.questionId,
+        finalCode(
+          q.coding!.starterCode,
+          events.data.filter((e) => e.questionId === q.questionId) as { seq: number; event: CodeEvent }[],
+        ),
+      ]),
+    );
+  }, [events.data, questions]); // eslint-disable-line react-hooks/exhaustive-deps
 }
 
 export function CodeReplay({

@@ -11,7 +11,7 @@ import { useT } from '../../i18n/i18n.tsx';
 import { PageHeading } from '../../layout.tsx';
 import NotFoundPage from '../not-found.tsx';
 import { AlternativeRequestPanel } from './alternative-request.tsx';
-import { CodeReplay, type CodeTarget, type Moment } from './code-replay.tsx';
+import { CodeReplay, useFinalCode, type CodeTarget, type Moment } from './code-replay.tsx';
 import { DecisionPanel, RescoreButton } from './decision.tsx';
 import { EndReasonText, isEndReason } from './end-reason.tsx';
 import { RecordingSlot, type SeekTarget } from './recording-slot.tsx';
@@ -59,6 +59,8 @@ function Timeline({ entries }: { entries: Schemas['InterviewTimelineEntry'][] })
   );
 }
 
+const noQuestions: Schemas['PlanQuestion'][] = [];
+
 export default function ReviewPage() {
   const { id = '' } = useParams();
   const i18n = useT();
@@ -83,6 +85,7 @@ export default function ReviewPage() {
     () => new Set((plan.data?.questions ?? []).filter((q) => q.coding).map((q) => q.questionId)),
     [plan.data],
   );
+  const finalCode = useFinalCode(id, plan.data?.questions ?? noQuestions);
   const competencyNames = useMemo(
     () => new Map((job.data?.competencies ?? []).map((c) => [c.key, c.name])),
     [job.data],
@@ -203,6 +206,7 @@ export default function ReviewPage() {
                   setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
                   if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);
                 }}
+                finalCode={finalCode}
                 onCode={(questionId, lines) =>
                   setCodeTarget((prev) => ({ questionId, lines, nonce: (prev?.nonce ?? 0) + 1 }))
                 }

@@ -1,6 +1,7 @@
 // The scorecard as a reviewer reads it: the overall view, then per competency and per question, each score beside
 // the anchor it was measured against and the candidate's own words that support it. Insufficient evidence is said
 // in words and never drawn as a zero.
+import { citedText } from '../../../../../shared/coding/replay.ts';
 import type { Schemas } from '../../api.ts';
 import { RecommendationBadge } from '../../components/badges.tsx';
 import { dateTime } from '../../format.ts';
@@ -51,9 +52,19 @@ export function EvidenceList({
  * (checked like quotes, see api/scoring/integrity.ts). Code reads left to right on an Arabic page too; a click shows
  * the lines in the code replay.
  */
-export function CodeEvidenceList({ lines, onCode }: { lines: string[]; onCode?: (lines: string) => void }) {
+export function CodeEvidenceList({
+  lines: cited,
+  finalCode,
+  onCode,
+}: {
+  lines: string[];
+  /** The question's final code, once read: a quote stored without its indentation is shown with it. */
+  finalCode?: string;
+  onCode?: (lines: string) => void;
+}) {
   const { t } = useT();
-  if (lines.length === 0) return null;
+  if (cited.length === 0) return null;
+  const lines = finalCode === undefined ? cited : cited.map((quote) => citedText(finalCode, quote));
   return (
     <div className="hr-evidence hr-code-evidence">
       <h5>{t('code.evidence')}</h5>
@@ -99,11 +110,14 @@ export function ScorecardView({
   competencyNames,
   onQuote,
   onCode,
+  finalCode,
   language,
 }: {
   scorecard: Scorecard;
   /** A coding question's cited code was picked: the replay shows those lines. */
   onCode?: (questionId: string, lines: string) => void;
+  /** Each coding question's final code by question id, once the code's events are read. */
+  finalCode?: ReadonlyMap<string, string>;
   /** The interview's language, which the quotes are in. */
   language: string;
   /** The plan's anchors per question id: what an answer at levels 1 to 5 contains. */
@@ -225,7 +239,11 @@ export function ScorecardView({
                   </p>
                 )}
                 <EvidenceList evidence={q.evidence} onQuote={onQuote} language={language} />
-                <CodeEvidenceList lines={q.codeEvidence ?? []} onCode={(lines) => onCode?.(q.questionId, lines)} />
+                <CodeEvidenceList
+                  lines={q.codeEvidence ?? []}
+                  finalCode={finalCode?.get(q.questionId)}
+                  onCode={(lines) => onCode?.(q.questionId, lines)}
+                />
                 {levels.length > 0 && (
                   <details className="hr-anchors">
                     <summary>{t('scorecard.anchors')}</summary>
