@@ -98,8 +98,11 @@ export const agentEnvSchema = z.object({
   TURN_DETECTION: z.enum(['text', 'model', 'vad', 'stt']).default('text'),
   /** `dynamic` lets the SDK raise the short wait towards the pauses it has seen this candidate make. */
   ENDPOINTING_MODE: z.enum(['fixed', 'dynamic']).default('fixed'),
-  /** Wait after the last speech when the answer sounds finished... */
-  ENDPOINTING_MIN_DELAY_MS: ms.default(700),
+  /**
+   * Wait after the last speech when the answer sounds finished... 550 ms: the reply is ready about then (preemptive
+   * generation), and the SDK decides no sooner than Silero's end of speech (VAD_MIN_SILENCE_MS) anyway.
+   */
+  ENDPOINTING_MIN_DELAY_MS: ms.default(550),
   /** ...and when it does not (trailing words, a short answer to an open question). */
   ENDPOINTING_MAX_DELAY_MS: ms.default(3000),
   /**

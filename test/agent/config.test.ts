@@ -55,7 +55,7 @@ describe('agent config', () => {
     expect(config.turns).toMatchObject({
       detection: 'text',
       endpointingMode: 'fixed',
-      endpointingMinDelayMs: 700,
+      endpointingMinDelayMs: 550,
       endpointingMaxDelayMs: 3000,
       shortAnswerWords: 20,
       preemptiveTts: true,
