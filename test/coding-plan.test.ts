@@ -217,6 +217,16 @@ describe("a CODING interview's plan", () => {
     expect(problem.text).toMatch(/[\u0600-\u06FF]/);
   });
 
+  it("keeps the keys of its tests' data as written (snake_case columns of expected rows), for HR, the agent and the re-run", async () => {
+    const interview = await codingInterview('SQL');
+    const bank = bankProblems('SQL', 'en')[0]!;
+    expect(JSON.stringify(bank.tests[0]!.expected)).toContain('"total_cents"');
+    expect(interview.plan.questions.find((q) => q.coding)?.coding?.tests).toEqual(bank.tests);
+    expect((await readPlan(api.db, interview.id)).find((q) => q.coding)?.coding?.tests).toEqual(bank.tests);
+    const viaPlan = bodyOf(await hr('GET', `/v1/interviews/${interview.id}/plan`), 200);
+    expect(viaPlan.questions.find((q) => q.coding)?.coding?.tests).toEqual(bank.tests);
+  });
+
   it('keeps its problem when HR replaces the plan keeping the question', async () => {
     const interview = await codingInterview('SQL');
     const replaced = bodyOf(

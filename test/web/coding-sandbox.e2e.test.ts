@@ -9,6 +9,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodingTest, RunnableLanguage, TestResult } from '../../shared/coding/coding.schema.ts';
 import { runLimits } from '../../shared/coding/coding.schema.ts';
+import { bankProblems } from '../../shared/question-bank-coding.ts';
 import type { RunRequest } from '../../shared/coding/engines/sandbox.ts';
 import { launchBrowser } from './support/browser.ts';
 
@@ -188,5 +189,19 @@ def add(kind, _):
       tests: [{ name: 'loop', visible: true, expected: [] }],
     });
     expect(loop.results[0]).toMatchObject({ passed: false, timedOut: true, durationMs: runLimits.testTimeMs });
+  });
+
+  it('runs the bank’s SQL problems as a candidate does: the starter query, a refused one, then the reference passes', async () => {
+    for (const problem of bankProblems('SQL', 'en')) {
+      const request = (code: string) => ({ problem: { entry: null, sqlSetup: problem.sqlSetup }, code, tests: problem.tests });
+      const starter = await run('SQL', request(problem.starterCode));
+      expect(starter.results.map((r) => r.passed)).toEqual(problem.tests.map(() => false));
+      const refused = await run('SQL', request('select nonsense from payments;\n'));
+      expect(refused.results.map((r) => r.passed)).toEqual(problem.tests.map(() => false));
+      const reference = await run('SQL', request(problem.referenceSolution!));
+      expect(reference.results, problem.statement).toEqual(
+        problem.tests.map((t) => expect.objectContaining({ name: t.name, passed: true, error: null })),
+      );
+    }
   });
 });
