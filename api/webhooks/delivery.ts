@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../shared/db/schema.ts';
-import { drainLockSpace, lookoutLock, pollingLock, recordEvent } from '../../shared/events/outbox.ts';
+import { deliveryChannel, drainLockSpace, lookoutLock, pollingLock, recordEvent } from '../../shared/events/outbox.ts';
 import type { Logger } from '../../shared/logger.ts';
 import type { WebhookSettings } from '../config.ts';
 import type { JobContext, PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
@@ -35,8 +35,6 @@ export const drainJobKey = 'drain-webhooks';
  */
 export const deliveryRunnerConcurrency = 2;
 const drainQueue = 'webhook-drain';
-/** The NOTIFY channel the outbox signals on commit (shared/events/outbox.ts). */
-export const deliveryChannel = 'webhook_deliveries';
 /** Longest a drain job runs before handing over to its next run (which may be another process's). */
 const drainBudgetMs = 20_000;
 /** A drain run with nothing to do waits this long for a notification before it ends. */

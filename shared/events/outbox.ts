@@ -11,6 +11,8 @@ import { eventCatalog, maxPayloadBytes, type EventData, type EventType } from '.
 export const drainLockSpace = 7_314_002;
 export const pollingLock = 1;
 export const lookoutLock = 2;
+/** The NOTIFY channel the outbox signals on commit, which the delivery runners LISTEN on. */
+export const deliveryChannel = 'webhook_deliveries';
 
 export interface RecordedEvent {
   id: string;
@@ -32,32 +34,28 @@ export async function recordEvent<T extends EventType>(
   // A programming error, not bad user input: payloads are built by our code from bounded fields.
   if (Buffer.byteLength(json) > maxPayloadBytes)
     throw new Error(`${input.type} payload exceeds ${maxPayloadBytes} bytes`);
-  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip; the
-  // writing is a database function (migrations/2026-12-02T0600_webhook_outbox_function.ts) because Postgres keeps the
-  // plans of a function's statements, where the same statements sent as text are planned in every transaction.
+  // One statement writes the event and its deliveries, so the caller's transaction pays a single round trip: a
+  // database function (record_webhook_event, migrations/2026-12-02T0610_webhook_outbox_notify.ts), because Postgres
+  // keeps the plans of a function's statements, where the same statements sent as text are planned in every
+  // transaction (most of a writer's backend CPU). This module owns the rule; the function applies it, with the lock
+  // keys and the channel passed from here.
   // No job per delivery (that cut the write rate to a quarter): a NOTIFY, sent at commit and merged with the others of
   // the transaction, tells the delivery runner (api/webhooks/delivery.ts) to drain, which it does within
-  // milliseconds; its periodic look finds them anyway should the notification be lost.
+  // milliseconds; its periodic look finds them anyway should the notification be lost. An event no endpoint takes
+  // notifies nothing.
   // A NOTIFY is not free: Postgres serialises the commits of notifying transactions (a global lock held through
   // the commit's flush), about 15% of a burst's write time. So it is skipped while a drain is polling, which says so
   // by holding (or asking for) `pollingLock`. Before looking at it the writer takes `lookoutLock` shared, held to its
   // commit: a drain that stops polling waits for those before its next look, so it sees every event written
-  // meanwhile. Both are tries (a writer never waits); CASE runs them in order. An event no endpoint takes notifies
-  // nothing.
+  // meanwhile. Both are tries (a writer never waits), made in that order.
   // The id is made here, because the deliveries need it even when no endpoint subscribes.
   const id = randomUUID();
   const result = await sql<{ deliveries: number }>`
-    select w.deliveries,
-           case when w.deliveries = 0 then null
-                -- A drain that stopped polling is waiting for the writers that saw it poll: this one did not.
-                when not pg_try_advisory_xact_lock_shared(${drainLockSpace}::int, ${lookoutLock}::int)
-                  then pg_notify('webhook_deliveries', '')
-                -- A drain is polling and will see this row.
-                when not pg_try_advisory_xact_lock_shared(${drainLockSpace}::int, ${pollingLock}::int) then null
-                else pg_notify('webhook_deliveries', '')
-           end
-      from record_webhook_event(${id}::uuid, ${input.companyId}::uuid, ${input.type}::text, ${entry.version}::int,
-                                ${json}::jsonb, ${input.onlyEndpointId ?? null}::uuid) as w(deliveries)`.execute(trx);
+    select record_webhook_event(${id}::uuid, ${input.companyId}::uuid, ${input.type}::text, ${entry.version}::int,
+                                ${json}::jsonb, ${input.onlyEndpointId ?? null}::uuid, ${drainLockSpace}::int,
+                                ${lookoutLock}::int, ${pollingLock}::int, ${deliveryChannel}::text) as deliveries`.execute(
+    trx,
+  );
   return { id, deliveries: result.rows[0]?.deliveries ?? 0 };
 }
 
