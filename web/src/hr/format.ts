@@ -7,9 +7,17 @@ type Zoned = Pick<HrI18n, 'locale' | 'timeZone'>;
 /** The browser's own zone, which a date needs no label for. */
 const browserZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+const foreign = new Map<string, boolean>();
 /** True when the zone dates are shown in is not the reader's own: the date then names its zone. */
 export function isForeignZone(zone: string | undefined): boolean {
-  return zone !== undefined && new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone !== browserZone;
+  if (zone === undefined) return false;
+  // Once per zone: every date on a page asks (the review's first render built a formatter for each).
+  let answer = foreign.get(zone);
+  if (answer === undefined) {
+    answer = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone !== browserZone;
+    foreign.set(zone, answer);
+  }
+  return answer;
 }
 
 /**
@@ -48,9 +56,13 @@ export function minutesBetween(fromIso: string | null, toIso: string | null): nu
   return Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 60_000));
 }
 
+const languageNames = new Map<string, Intl.DisplayNames>();
 export function languageName(i18n: Pick<HrI18n, 'locale'>, tag: string): string {
   try {
-    return new Intl.DisplayNames([i18n.locale], { type: 'language' }).of(tag) ?? tag;
+    // One Intl.DisplayNames per locale, for the same reason as the date formatters above.
+    let names = languageNames.get(i18n.locale);
+    if (!names) languageNames.set(i18n.locale, (names = new Intl.DisplayNames([i18n.locale], { type: 'language' })));
+    return names.of(tag) ?? tag;
   } catch {
     return tag;
   }

@@ -17,9 +17,21 @@ async function orNull<T>(call: Promise<T>): Promise<T | null> {
 const path = (id: string) => ({ params: { path: { id } } });
 
 export const reviewQueries = {
-  interview: (id: string) => ({
+  /**
+   * With a client, the interview's candidate and job are asked for the moment the answer names them, before the
+   * page hears of it: asked after (a .then, an enabled query), they waited for the review's first render, a quarter
+   * of a second with a long transcript on a busy machine, and came back to render it again.
+   */
+  interview: (id: string, queryClient?: QueryClient) => ({
     queryKey: ['interview', id, 'detail'],
-    queryFn: () => unwrap(api.GET('/v1/interviews/{id}', path(id))),
+    queryFn: async () => {
+      const detail = await unwrap(api.GET('/v1/interviews/{id}', path(id)));
+      if (queryClient) {
+        void queryClient.prefetchQuery(reviewQueries.candidate(detail.candidateId));
+        void queryClient.prefetchQuery(reviewQueries.job(detail.jobId));
+      }
+      return detail;
+    },
   }),
   candidate: (id: string) => ({
     queryKey: ['candidate', id],
@@ -59,8 +71,8 @@ export const reviewQueries = {
 
 /**
  * Everything the review of `id` shows, asked for at once; the candidate and the job as soon as the interview names
- * them. A failure stays in the cache as that query's error (a 401 also ends the session, which sends the visitor to
- * sign in as any 401 does), and the page shows it or asks again when it mounts.
+ * them (reviewQueries.interview). A failure stays in the cache as that query's error (a 401 also ends the session,
+ * which sends the visitor to sign in as any 401 does), and the page shows it or asks again when it mounts.
  */
 export function prefetchReview(queryClient: QueryClient, id: string): void {
   const q = reviewQueries;
@@ -69,11 +81,5 @@ export function prefetchReview(queryClient: QueryClient, id: string): void {
   void queryClient.prefetchQuery(q.plan(id));
   void queryClient.prefetchQuery(q.decisions(id));
   void queryClient.prefetchQuery(q.recording(id));
-  void queryClient.fetchQuery(q.interview(id)).then(
-    (detail) => {
-      void queryClient.prefetchQuery(q.candidate(detail.candidateId));
-      void queryClient.prefetchQuery(q.job(detail.jobId));
-    },
-    () => undefined,
-  );
+  void queryClient.prefetchQuery(q.interview(id, queryClient));
 }

@@ -1,7 +1,7 @@
 // The review of one interview: who and what, how it went (status history, how it ended), the transcript, the
 // scorecard with its evidence linked to the transcript, how the scorecard was made, and the human decision.
-import { useQuery } from '@tanstack/react-query';
-import { useCallback, useMemo, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { memo, useCallback, useMemo, useState, type ComponentProps } from 'react';
 import { Button } from 'react-aria-components';
 import { Link, useParams } from 'react-router';
 import { ApiError, type Schemas } from '../../api.ts';
@@ -23,7 +23,7 @@ import { Transcript, type QuoteTarget } from './transcript.tsx';
 // candidate and the job wait for the ids the interview names. On a first load straight to a review, hr-app.tsx has
 // asked for all of it already (prefetchReview), and these read the answers.
 function useReview(id: string, version: number | null) {
-  const interview = useQuery(reviewQueries.interview(id));
+  const interview = useQuery(reviewQueries.interview(id, useQueryClient()));
   const detail = interview.data;
   const candidate = useQuery({ ...reviewQueries.candidate(detail?.candidateId ?? ''), enabled: Boolean(detail) });
   const job = useQuery({ ...reviewQueries.job(detail?.jobId ?? ''), enabled: Boolean(detail) });
@@ -61,6 +61,12 @@ function Timeline({ entries }: { entries: Schemas['InterviewTimelineEntry'][] })
 
 const noQuestions: Schemas['PlanQuestion'][] = [];
 
+// Following a quote re-renders the page (the quote is its state): the scorecard and the decision, unchanged by it, are
+// not drawn again between the click and the marked turn.
+const ScorecardPanel = memo(ScorecardView);
+const Decision = memo(DecisionPanel);
+const noDecisions: ComponentProps<typeof DecisionPanel>['history'] = [];
+
 export default function ReviewPage() {
   const { id = '' } = useParams();
   const i18n = useT();
@@ -89,6 +95,17 @@ export default function ReviewPage() {
   const competencyNames = useMemo(
     () => new Map((job.data?.competencies ?? []).map((c) => [c.key, c.name])),
     [job.data],
+  );
+  const followQuote = useCallback(
+    (e: { turnSeq: number; quote: string }) => {
+      setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
+      if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);
+    },
+    [player],
+  );
+  const showCode = useCallback(
+    (questionId: string, lines: string) => setCodeTarget((prev) => ({ questionId, lines, nonce: (prev?.nonce ?? 0) + 1 })),
+    [],
   );
 
   if (interview.isError) {
@@ -197,19 +214,14 @@ export default function ReviewPage() {
                 {card.pendingReason ? t('scorecard.pending', { reason: card.pendingReason }) : t('scorecard.pendingNoReason')}
               </p>
             ) : (
-              <ScorecardView
+              <ScorecardPanel
                 scorecard={card}
                 anchors={anchors}
                 competencyNames={competencyNames}
                 language={detail.language}
-                onQuote={(e) => {
-                  setQuote((prev) => ({ turnSeq: e.turnSeq, quote: e.quote, nonce: (prev?.nonce ?? 0) + 1 }));
-                  if (player?.canSeek(e.turnSeq)) player.seek(e.turnSeq);
-                }}
+                onQuote={followQuote}
                 finalCode={finalCode}
-                onCode={(questionId, lines) =>
-                  setCodeTarget((prev) => ({ questionId, lines, nonce: (prev?.nonce ?? 0) + 1 }))
-                }
+                onCode={showCode}
               />
             )}
             {card && <Provenance scorecard={card} />}
@@ -222,10 +234,10 @@ export default function ReviewPage() {
             target={codeTarget}
             onSeekRecording={player ? (at) => player.seekTime(at) : undefined}
           />
-          <DecisionPanel
+          <Decision
             interviewId={detail.id}
             current={currentDecision}
-            history={decisions.data?.items ?? []}
+            history={decisions.data?.items ?? noDecisions}
           />
         </div>
 

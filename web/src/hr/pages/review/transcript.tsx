@@ -74,8 +74,10 @@ export const TranscriptTurnView = memo(function TranscriptTurnView({
 
   useEffect(() => {
     if (!quote || !ref.current) return;
-    const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    ref.current.scrollIntoView({ block: 'center', behavior: reduce ? 'auto' : 'smooth' });
+    // A jump, not a smooth scroll: turns out of sight are held at an estimated height until drawn (hr.css,
+    // content-visibility), and a smooth scroll drew every turn it passed, each taking its own height on the way and
+    // moving the quoted one far from where the scroll was headed (thousands of pixels over a long interview).
+    ref.current.scrollIntoView({ block: 'center' });
     // Focus follows, so a keyboard or screen-reader user lands on the quoted turn, not just sees it.
     ref.current.focus({ preventScroll: true });
   }, [quote]);
