@@ -74,6 +74,8 @@ export function createLiveKitGateway(settings: LiveKitSettings): LiveKitGateway 
     async participants(roomName) {
       try {
         const participants = await rooms.listParticipants(roomName);
+        // LiveKit lists no participants for a room it does not have, rather than saying so: only then is it asked.
+        if (participants.length === 0 && (await rooms.listRooms([roomName])).length === 0) return null;
         return participants.map((p) => ({ identity: p.identity, agent: p.kind === ParticipantInfo_Kind.AGENT }));
       } catch (error) {
         if (isNotFound(error)) return null;

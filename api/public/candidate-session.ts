@@ -14,7 +14,7 @@ import { ensurePlan } from '../plans/plans.repository.ts';
 import { verifyLink } from '../interviews/signed-link.ts';
 import { releaseInterviewerDispatch, releaseSeat, roomNotOpened, roomOpened } from '../../shared/interview-lifecycle.ts';
 import { closeInterview, dispatchInterviewer } from '../livekit/interview-lifecycle.ts';
-import { consumeRateLimits, tooManyAttempts, type LimitRule } from './rate-limit.ts';
+import { consumeRateLimits, refundRateLimits, tooManyAttempts, type LimitRule } from './rate-limit.ts';
 import { runJoinStatement, type JoinAttempt, type JoinedInterview, type JoinVerdict } from './join-statement.ts';
 import { newParticipantIdentity } from './participant-identity.ts';
 import type { JoinBody } from './public.schemas.ts';
@@ -238,6 +238,7 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     case 'not_open_yet':
       throw notOpenYet(verdict.opensAt, verdict.retryAfterSeconds);
     case 'seat_held':
+      await refundRateLimits(db, limits);
       throw alreadyConnected(verdict.retryAfterSeconds);
     case 'admitted':
       if (!verdict.roomWasOpen) {
@@ -254,16 +255,21 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
       // Not awaited: the join answers at once; the candidate's arrival (or the reconciler) dispatches if this fails.
       else if (!verdict.agentWasDispatched) void redispatch(deps, verdict.interview).catch(() => {});
       break;
-    case 'check_presence':
-      await confirmSeat(deps, verdict, now);
+    case 'check_presence': {
+      const seat = await confirmSeat(deps, verdict, now).catch(async (error: unknown) => {
+        if (seatOrLiveKitRefusal(error)) await refundRateLimits(db, limits);
+        throw error;
+      });
       await recordAudit(db, actor, {
         companyId: verdict.interview.companyId,
         action: 'candidate.join',
         targetType: 'interview',
         targetId: verdict.interview.id,
-        details: { via: ref.kind, identity: verdict.identity },
+        // roomReplaced: the room's node was gone, so the seat its last connection held was taken back.
+        details: { via: ref.kind, identity: verdict.identity, ...(seat.roomReplaced ? { roomReplaced: true } : {}) },
       });
       break;
+    }
   }
   const { interview, identity } = verdict;
   const displayName =
@@ -294,6 +300,10 @@ export async function joinInterview(deps: AppDeps, ref: InterviewRef, body: Join
     typedAnswersAllowed: interview.typedAnswersAllowed,
   };
 }
+
+/** A refusal of the right phone for the state of the room, not of the attempt: it is not counted against it. */
+const seatOrLiveKitRefusal = (error: unknown) =>
+  error instanceof AppError && (error.code === 'already_connected' || error.code === 'upstream_unavailable');
 
 const upstreamUnavailable = () =>
   new AppError(
@@ -339,13 +349,33 @@ const alreadyConnected = (retryAfter: number) =>
 /**
  * A seat the database could not vouch for: the statement claimed it (so of two joins one wins), and LiveKit says
  * whether the identity is still in the room. Issuing it while connected would kick the connected device, so then
- * the seat goes back as it was. A room that no longer exists is opened; one without its interviewer gets one.
+ * the seat goes back as it was. A room that no longer exists is opened; one without its interviewer gets one; one
+ * that nobody answers for (its LiveKit node died) is opened again on a live node.
  */
-async function confirmSeat(deps: AppDeps, claim: Extract<JoinVerdict, { kind: 'check_presence' }>, now: Date) {
+async function confirmSeat(
+  deps: AppDeps,
+  claim: Extract<JoinVerdict, { kind: 'check_presence' }>,
+  now: Date,
+): Promise<{ roomReplaced: boolean }> {
   const { db, livekit } = deps;
   const { interview, identity } = claim;
   try {
-    const present = claim.roomWasOpen ? await livekit.participants(interview.roomName) : null;
+    let present: Awaited<ReturnType<typeof livekit.participants>> = null;
+    let replaced = false;
+    if (claim.roomWasOpen) {
+      try {
+        present = await livekit.participants(interview.roomName);
+      } catch (error) {
+        // With several LiveKit nodes, a node that died takes its rooms with it (LiveKit does not migrate them) and
+        // nobody answers for them; its last participants, the candidate among them, never leave. Creating the room
+        // again places it on a live node, where it starts empty and its own configuration dispatches the
+        // interviewer, which resumes where the interview stopped. If that node cannot answer either, LiveKit is down.
+        deps.log.warn({ err: error, interviewId: interview.id }, 'room unanswered at join; opening it again');
+        await livekit.openRoom(interview.roomName, { interviewId: interview.id });
+        present = await livekit.participants(interview.roomName);
+        replaced = true;
+      }
+    }
     if (present?.some((p) => p.identity === identity)) {
       await releaseSeat(db, interview.id, claim);
       throw alreadyConnected(5);
@@ -353,11 +383,14 @@ async function confirmSeat(deps: AppDeps, claim: Extract<JoinVerdict, { kind: 'c
     if (present === null) {
       await livekit.openRoom(interview.roomName, { interviewId: interview.id });
       await roomOpened(db, interview.id, now);
+    } else if (replaced) {
+      await roomOpened(db, interview.id, now);
     } else if (!present.some((p) => p.agent)) {
       await dispatchInterviewer(deps, interview).catch((error: unknown) =>
         deps.log.warn({ err: error, interviewId: interview.id }, 'interviewer not dispatched at join; the arrival will'),
       );
     }
+    return { roomReplaced: replaced };
   } catch (error) {
     if (error instanceof AppError) throw error;
     await releaseSeat(db, interview.id, claim);

@@ -65,6 +65,24 @@ export function tooManyAttempts(retryAfterSeconds: number): AppError {
   );
 }
 
+/**
+ * Gives back one hit on each key, for an attempt refused for a reason that is no guess: the right phone for the
+ * interview, turned away only because its seat looked taken or LiveKit could not answer. Its retries must not use
+ * up the budget that stops guessing, or a candidate whose connection died is locked out for the whole window.
+ */
+export async function refundRateLimits(db: Kysely<Database>, rules: LimitRule[]): Promise<void> {
+  if (rules.length === 0) return;
+  await db
+    .updateTable('rateLimits')
+    .set({ hits: sql<number>`greatest(hits - 1, 0)` })
+    .where(
+      'key',
+      'in',
+      rules.map((r) => r.key),
+    )
+    .execute();
+}
+
 export async function pruneRateLimits(db: Kysely<Database>, windowSeconds: number, now: Date): Promise<void> {
   await db
     .deleteFrom('rateLimits')
