@@ -93,7 +93,8 @@ describe('the server re-run after the interview', () => {
     // Run again (a retried job): replaced, not doubled.
     await rerunInterviewCode(api.db, interviewId);
     expect((await listCodeReruns(api.db, interviewId)).length).toBe(2);
-  });
+    // Two re-runs, each starting Pyodide in fresh workers: tens of seconds on a busy 2-core machine.
+  }, 180_000);
 
   it('stores the starter code and no results when nothing was written', async () => {
     const { interviewId, questionId, problem } = await codingInterview();
