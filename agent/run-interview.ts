@@ -209,6 +209,13 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       // drain), or the room gone. An interview the candidate had started ends with that reason.
       stopped: async () => {
         if (ending || !candidateIdentity) return;
+        // The connection to LiveKit lost (its node died: LiveKit does not move rooms) is no end of the interview:
+        // the candidate's rejoin opens the room again on a live node and a new interviewer resumes it. A room that
+        // closed or was deleted is ended by the API (room_finished, the reconciler); a worker stopping, here.
+        if (!job.room.isConnected) {
+          log.warn('lost the connection to LiveKit; the interview waits for the candidate to rejoin');
+          return;
+        }
         for (const t of timers) clearTimeout(t);
         await Promise.all([writer.flush(), code.flush()]).catch(() => {});
         const { ended } = await endInterview(db, interviewId, 'interviewer_stopped', { actor: 'agent' });

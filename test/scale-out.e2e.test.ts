@@ -57,6 +57,7 @@ const apis: Array<{ url: string; process: HostProcess }> = [];
 const workers: HostProcess[] = [];
 const nodes: Array<{ url: string; process: HostProcess }> = [];
 let startWorker: (i: number) => HostProcess;
+let startApi: (i: number) => HostProcess;
 let redisAt = '';
 
 beforeAll(async () => {
@@ -111,11 +112,12 @@ beforeAll(async () => {
   };
   // One room prefix for both: either one's reconciler looks after any interview's room.
   const roomPrefix = `so${randomBytes(3).toString('hex')}-`;
-  for (const [i, host] of (['api1', 'api2'] as const).entries()) {
-    const proc = network.run(h[host]!, process.execPath, ['api/main.ts'], {
+  const apiHosts = ['api1', 'api2'] as const;
+  startApi = (i) =>
+    network.run(h[apiHosts[i]!]!, process.execPath, ['api/main.ts'], {
       ...shared,
       LOG_LEVEL: 'warn',
-      HOST: h[host]!.ip,
+      HOST: h[apiHosts[i]!]!.ip,
       PORT: '3000',
       LIVEKIT_URL: nodes[i]!.url,
       LINK_SIGNING_SECRET: 'scale-out-link-secret-that-is-long-enough',
@@ -129,8 +131,7 @@ beforeAll(async () => {
       GEMINI_BASE_URL: evaluationUrl,
       WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     });
-    apis.push({ url: apiUrl(host), process: proc });
-  }
+  for (const [i, host] of apiHosts.entries()) apis.push({ url: apiUrl(host), process: startApi(i) });
   const workerHosts = ['w1', 'w2'] as const;
   startWorker = (i) =>
     network.run(h[workerHosts[i]!]!, process.execPath, ['agent/worker.ts', 'start'], {
@@ -427,4 +428,139 @@ describe('two of everything', () => {
     const attempts = await db.selectFrom('webhookAttempts').select('deliveryId').execute();
     expect(attempts.map((a) => a.deliveryId).sort()).toEqual(deliveries.map((d) => d.id).sort());
   }, 400_000);
+
+  it('a LiveKit node dies mid-interview: the candidate rejoins through the other node and the interview resumes there', async () => {
+    // API 2 died above: a new process on its host, in front of node 2.
+    apis[1] = { url: apis[1]!.url, process: startApi(1) };
+    await waitForPort(new URL(apis[1].url).hostname, 3000, 60_000);
+    await expect.poll(() => workers.filter(reportsFull).length, { timeout: 60_000 }).toBe(0);
+    // The interviewer must die with node 1 (a job on worker 2 would reconnect through node 2 and live on): worker 2
+    // is away while E starts, so worker 1, connected to node 1 only, takes it; it comes back when node 1 dies.
+    const lk2Mark = nodes[1]!.process.log.length;
+    workers[1]!.kill();
+    await expect
+      .poll(() => nodes[1]!.process.log.slice(lk2Mark).some((l) => /closing worker|worker deregistered/.test(l)), {
+        timeout: 30_000,
+      })
+      .toBe(true);
+
+    const phone = '+201001234570';
+    const lastName = `${scenario.candidate.lastName} E`;
+    const candidateRow = okBody(
+      await hr('POST', '/v1/candidates', { body: { firstName: scenario.candidate.firstName, lastName, phone } }),
+    );
+    const job = await database.db.selectFrom('jobs').select('id').executeTakeFirstOrThrow();
+    const created = okBody(
+      await hr('POST', '/v1/interviews', {
+        body: {
+          candidateId: candidateRow.id,
+          jobId: job.id,
+          type: scenario.interview.type,
+          maxDurationMinutes: scenario.interview.maxDurationSeconds / 60,
+          language: 'en',
+          instructions: scenario.interview.instructions,
+        },
+      }),
+    ) as { id: string; roomCode: string; roomName: string };
+    const e: Seeded = { ...created, phone, lastName };
+
+    // E through API 1: its room on node 1. As the candidate starts answering the first question, node 1 dies.
+    let answers = 0;
+    let killedAt: number | undefined;
+    const before = await runCandidate({
+      apiUrl: apis[0]!.url,
+      roomCode: e.roomCode,
+      phone: e.phone,
+      firstName: scenario.candidate.firstName,
+      lastName: e.lastName,
+      answers: scenario.answers,
+      timeoutMs: 200_000,
+      onEvent: (event) => {
+        if (event.type !== 'answer' || ++answers !== 2 || killedAt) return;
+        roomNodes.set(e.roomName, nodeOfRoom(e.roomName));
+        // The candidate says this answer again to the new interviewer: its speech recognition hears it first.
+        deepgram.nextStreamStartsAt(spokenSegments(scenario.answers.slice(0, 1)).length);
+        killedAt = Date.now();
+        nodes[0]!.process.kill();
+        workers[1] = startWorker(1);
+      },
+    });
+    expect(roomNodes.get(e.roomName)).toBe(nodeIdOf(nodes[0]!));
+    expect(before.endedBy).not.toBe('timeout');
+    const droppedAfter = Date.now() - killedAt!;
+    await workers[1]!.waitForLine(/registered worker/, 120_000);
+    const w2Mark = workers[1]!.log.length;
+
+    // The rejoin through API 2: node 1 never said the candidate left, so their seat looks taken; LiveKit, asked
+    // through node 2, has no room with them in it, and the join opens the room again there.
+    let resumedOn: string | undefined;
+    const after = await runCandidate({
+      apiUrl: apis[1].url,
+      roomCode: e.roomCode,
+      phone: e.phone,
+      firstName: scenario.candidate.firstName,
+      lastName: e.lastName,
+      answers: scenario.answers.slice(1),
+      timeoutMs: 400_000,
+      onEvent: (event) => {
+        if (event.type === 'answer') resumedOn ??= nodeOfRoom(e.roomName);
+      },
+    }).catch(async (error: unknown) => {
+      const mentions = (p: HostProcess) => p.log.filter((l) => l.includes(e.roomName) || l.includes(e.id));
+      console.log(
+        [
+          ...apis[1]!.process.log.slice(-40),
+          ...mentions(nodes[1]!.process).map((l) => l.slice(0, 400)),
+          ...mentions(workers[0]!).map((l) => `w1 ${l.slice(0, 300)}`),
+          ...mentions(workers[1]!).map((l) => `w2 ${l.slice(0, 300)}`),
+          JSON.stringify(await database.db.selectFrom('interviews').selectAll().where('id', '=', e.id).execute()),
+          JSON.stringify(await database.db.selectFrom('auditLog').selectAll().where('targetId', '=', e.id).execute()),
+        ].join('\n'),
+      );
+      throw error;
+    });
+    console.log(
+      `LiveKit node killed → candidate dropped ${droppedAfter} ms; rejoin to connected on node 2 ${after.connectedAt - after.joinStartedAt} ms`,
+    );
+    expect(after.endedBy).not.toBe('timeout');
+    expect(after.agentAttributes['interview.end_reason']).toEqual(['completed']);
+    expect(resumedOn).toBe(nodeIdOf(nodes[1]!));
+    expect(
+      workers[1]!.log.slice(w2Mark).some((l) => l.includes(e.id)),
+      'worker 2, on node 2, ran the rest',
+    ).toBe(true);
+
+    const row = await database.db
+      .selectFrom('interviews')
+      .select(['status', 'endReason'])
+      .where('id', '=', e.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'completed', endReason: 'completed' });
+    const turns = await transcript(e.id);
+    expect(turns.map((t) => t.seq)).toEqual(turns.map((_, i) => i + 1));
+    expect(turns.filter((t) => t.speaker === 'candidate').map((t) => t.text)).toEqual(scenario.answers);
+    const said = turns.filter((t) => t.speaker === 'interviewer').map((t) => t.text);
+    expect(said.filter((t) => /I am the AI interviewer/.test(t))).toHaveLength(1);
+    expect(said.filter((t) => t.startsWith('Sorry, I lost the connection for a moment.'))).toHaveLength(1);
+    const rejoins = await database.db
+      .selectFrom('auditLog')
+      .select('details')
+      .where('targetId', '=', e.id)
+      .where('action', '=', 'candidate.join')
+      .execute();
+    expect(rejoins.filter((r) => (r.details as { roomReplaced?: boolean } | null)?.roomReplaced)).toHaveLength(1);
+
+    await expect
+      .poll(
+        async () =>
+          (await database.db.selectFrom('scorecards').select('id').where('interviewId', '=', e.id).execute()).length,
+        {
+          timeout: 180_000,
+        },
+      )
+      .toBe(1);
+    await consumer.waitFor(interviews + 1, 180_000);
+    const ofE = consumer.received.filter((d) => d.verified.ok && d.verified.payload.data.interviewId === e.id);
+    expect(ofE).toHaveLength(1);
+  }, 600_000);
 });

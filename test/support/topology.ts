@@ -337,6 +337,10 @@ export async function startLivekitNode(
       '  sysload_limit: 1000',
       '  regions:',
       ...options.regions.flatMap((name, i) => [`    - name: ${name}`, `      lat: ${i * 10}`, `      lon: ${i * 10}`]),
+      // Who is in a room is asked of the node that hosts it, not read from Redis: a node that dies leaves its
+      // participants listed there for ever, and the join would refuse a candidate whose connection died with it.
+      'api:',
+      '  enable_psrpc_for_get_list_participants: true',
       'keys:',
       `  ${options.apiKey}: ${options.apiSecret}`,
       'room:',
