@@ -1,5 +1,5 @@
 import { isRunnable, type CodingProblem, type TestResult } from '../shared/coding/coding.schema.ts';
-import { codingLanguageNames } from '../shared/question-bank-coding.ts';
+import { codingLanguageNames } from '../shared/coding/language-names.ts';
 import type { CurrentCode } from './code-session.ts';
 
 // What the LLM is told about a coding question: the problem and the rules for it (with the stage's instructions),

@@ -8,18 +8,6 @@ import { isRunnable, type CodingLanguage, type CodingProblem, type CodingTest } 
 
 type Text = Record<'en' | 'ar', string>;
 
-/** How a language is written in prose (prompts, instructions). */
-export const codingLanguageNames: Record<CodingLanguage, string> = {
-  PYTHON: 'Python',
-  JAVASCRIPT: 'JavaScript',
-  TYPESCRIPT: 'TypeScript',
-  JAVA: 'Java',
-  PHP: 'PHP',
-  RUBY: 'Ruby',
-  CSHARP: 'C#',
-  SQL: 'SQL',
-  GO: 'Go',
-};
 
 interface BankProblem {
   statement: Text;

@@ -14,7 +14,7 @@ import {
   type PlanQuestion,
   type QuestionPlan,
 } from '../../shared/plans/plan.schema.ts';
-import { codingLanguageNames } from '../../shared/question-bank-coding.ts';
+import { codingLanguageNames } from '../../shared/coding/language-names.ts';
 import { buildQuestionPlan, codingQuestions, fixedOverheadSeconds, questionBankVersion, templateAnchors } from '../../shared/question-bank.ts';
 import { rerunCode } from '../coding/rerun.ts';
 import { createJsonClient, type JsonClient, type LlmSettings } from '../llm/client.ts';

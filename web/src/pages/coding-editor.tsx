@@ -28,21 +28,11 @@ import {
   type TestResult,
 } from '../../../shared/coding/coding.schema.ts';
 import { createBrowserSandboxes, type BrowserSandboxes } from '../../../shared/coding/engines/browser-sandbox.ts';
+import { codingLanguageNames as languageNames } from '../../../shared/coding/language-names.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { createEventSender, type EventSender } from './code-sender.ts';
 import './coding.css';
 
-const languageNames: Record<CodingLanguage, string> = {
-  PYTHON: 'Python',
-  JAVASCRIPT: 'JavaScript',
-  TYPESCRIPT: 'TypeScript',
-  JAVA: 'Java',
-  PHP: 'PHP',
-  RUBY: 'Ruby',
-  CSHARP: 'C#',
-  SQL: 'SQL',
-  GO: 'Go',
-};
 
 // Each mode is its own chunk: a Python interview never downloads the SQL grammar.
 async function languageMode(language: CodingLanguage): Promise<Extension> {

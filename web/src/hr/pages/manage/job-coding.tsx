@@ -7,6 +7,7 @@ import { api, unwrap, type Schemas } from '../../api.ts';
 import { SelectField } from '../../components/controls.tsx';
 import { ProblemMessage } from '../../components/problem-message.tsx';
 import { useT } from '../../i18n/i18n.tsx';
+import { codingLanguageNames as languageNames } from '../../../../../shared/coding/language-names.ts';
 
 type CodingLanguage = Schemas['CodingLanguage'];
 export interface CodingDraft {
@@ -14,18 +15,6 @@ export interface CodingDraft {
   codingVoiceOnly: boolean;
 }
 
-// Names of programming languages are written the same in every interface language.
-const languageNames: Record<CodingLanguage, string> = {
-  PYTHON: 'Python',
-  JAVASCRIPT: 'JavaScript',
-  TYPESCRIPT: 'TypeScript',
-  JAVA: 'Java',
-  PHP: 'PHP',
-  RUBY: 'Ruby',
-  CSHARP: 'C#',
-  SQL: 'SQL',
-  GO: 'Go',
-};
 
 export function CodingFields({ value, onChange }: { value: CodingDraft; onChange: (next: CodingDraft) => void }) {
   const { t } = useT();
