@@ -46,6 +46,7 @@ let citedLines = '';
 let reviewer: { email: string; password: string };
 let interviewId: string;
 let problem: CodingProblem;
+let codingPosition = -1;
 let final: string;
 const durationMs = 60_000;
 
@@ -72,6 +73,7 @@ beforeAll(async () => {
   interviewId = interview.id;
   const question = interview.plan.questions.find((q) => q.coding)!;
   problem = question.coding as CodingProblem;
+  codingPosition = question.position;
 
   // Typing the reference solution a character at a time after a first wrong attempt, a run, a paste, a focus loss.
   let doc = Text.of(problem.starterCode.split('\n'));
@@ -186,6 +188,9 @@ describe('code replay on the review page', () => {
     const code = page.getByTestId('code-replay');
     await expect.poll(() => code.textContent(), { timeout: 30_000 }).toBe(final);
     const region = page.locator('.hr-code-replay');
+    // Numbered as the plan, the transcript and the scorecard number it (the opening question comes first).
+    expect(codingPosition).toBeGreaterThan(0);
+    expect((await region.locator('h3').first().textContent())?.replace(/[\u2068\u2069]/g, '')).toBe(`Question ${codingPosition + 1}`);
     expect(await region.locator('.hr-code-marks li').count()).toBe(3);
     expect(await region.locator('.hr-code-focus li').count()).toBe(2);
     // Every test, hidden ones too, passed on the server; the browser's claim about the wrong code is shown as wrong.

@@ -355,12 +355,13 @@ export function CodeReplay({
       ) : events.isError ? (
         <p role="alert">{t('error.unavailable')}</p>
       ) : (
-        coding.map((q, i) => {
+        coding.map((q) => {
           const own = events.data.filter((e) => e.questionId === q.questionId);
           return (
             <QuestionReplay
               key={q.questionId}
-              index={i}
+              // Numbered as the plan, the transcript and the scorecard number it, not among coding questions.
+              index={q.position}
               questionId={q.questionId}
               starterCode={q.coding!.starterCode}
               events={own}
