@@ -199,6 +199,26 @@ let hr: ReturnType<typeof client>;
 let apiKilledAt: number | undefined;
 const seeded: Seeded[] = [];
 const roomNodes = new Map<string, string>();
+let jobId: string;
+
+/** A candidate of the scenario and their interview for the test's job, as HR makes them. */
+async function seedInterview(phone: string, lastName: string): Promise<Seeded> {
+  const candidateRow = okBody(
+    await hr('POST', '/v1/candidates', { body: { firstName: scenario.candidate.firstName, lastName, phone } }),
+  );
+  const interview = await hr('POST', '/v1/interviews', {
+    body: {
+      candidateId: candidateRow.id,
+      jobId,
+      type: scenario.interview.type,
+      maxDurationMinutes: scenario.interview.maxDurationSeconds / 60,
+      language: 'en',
+      instructions: scenario.interview.instructions,
+    },
+  });
+  expect(interview.status).toBe(201);
+  return { ...(interview.body as { id: string; roomCode: string; roomName: string }), phone, lastName };
+}
 
 function candidate(interview: Seeded, apiUrl: string, onAnswer?: (n: number) => void): Promise<CandidateResult> {
   let answers = 0;
@@ -263,24 +283,9 @@ describe('two of everything', () => {
         },
       }),
     );
+    jobId = job.id;
     for (let i = 0; i < interviews; i++) {
-      const phone = `+2010012345${60 + i}`;
-      const lastName = `${scenario.candidate.lastName} ${i}`;
-      const candidateRow = okBody(
-        await hr('POST', '/v1/candidates', { body: { firstName: scenario.candidate.firstName, lastName, phone } }),
-      );
-      const interview = await hr('POST', '/v1/interviews', {
-        body: {
-          candidateId: candidateRow.id,
-          jobId: job.id,
-          type: scenario.interview.type,
-          maxDurationMinutes: scenario.interview.maxDurationSeconds / 60,
-          language: 'en',
-          instructions: scenario.interview.instructions,
-        },
-      });
-      expect(interview.status).toBe(201);
-      seeded.push({ ...(interview.body as { id: string; roomCode: string; roomName: string }), phone, lastName });
+      seeded.push(await seedInterview(`+2010012345${60 + i}`, `${scenario.candidate.lastName} ${i}`));
     }
 
     // The first through API 1; once a worker holds it (and says it is full), the second through API 2, which only
@@ -444,25 +449,7 @@ describe('two of everything', () => {
       })
       .toBe(true);
 
-    const phone = '+201001234570';
-    const lastName = `${scenario.candidate.lastName} E`;
-    const candidateRow = okBody(
-      await hr('POST', '/v1/candidates', { body: { firstName: scenario.candidate.firstName, lastName, phone } }),
-    );
-    const job = await database.db.selectFrom('jobs').select('id').executeTakeFirstOrThrow();
-    const created = okBody(
-      await hr('POST', '/v1/interviews', {
-        body: {
-          candidateId: candidateRow.id,
-          jobId: job.id,
-          type: scenario.interview.type,
-          maxDurationMinutes: scenario.interview.maxDurationSeconds / 60,
-          language: 'en',
-          instructions: scenario.interview.instructions,
-        },
-      }),
-    ) as { id: string; roomCode: string; roomName: string };
-    const e: Seeded = { ...created, phone, lastName };
+    const e = await seedInterview('+201001234570', `${scenario.candidate.lastName} E`);
 
     // E through API 1: its room on node 1. As the candidate starts answering the first question, node 1 dies.
     let answers = 0;
