@@ -47,6 +47,8 @@ export interface GeminiEmulatorOptions {
 export interface GeminiEmulator {
   url: string;
   requests: GeminiRequest[];
+  /** Each request's last user text and the parts answered, with the time: what a failed test prints. */
+  exchanges: Array<{ at: number; said: string | undefined; reply: GeminiPart[] }>;
   speech: GeminiSpeechRequest[];
   close(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export const interviewerBrain: GeminiBrain = (request) => {
 export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): Promise<GeminiEmulator> {
   const brain = options.brain ?? interviewerBrain;
   const requests: GeminiRequest[] = [];
+  const exchanges: GeminiEmulator['exchanges'] = [];
   const speech: GeminiSpeechRequest[] = [];
   const server: Server = createServer((req, res) => {
     const match = /^\/v1beta\/models\/([^:]+):streamGenerateContent/.exec(req.url ?? '');
@@ -111,6 +114,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
       }
       requests.push(request);
       const parts = brain(request);
+      exchanges.push({ at: Date.now(), said: lastUserText(request), reply: parts });
       if (options.firstTokenDelayMs) await new Promise((r) => setTimeout(r, options.firstTokenDelayMs));
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       // Text streams in a few pieces, as the real API does; function calls arrive whole.
@@ -167,6 +171,7 @@ export async function startGeminiEmulator(options: GeminiEmulatorOptions = {}): 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    exchanges,
     speech,
     async close() {
       server.closeAllConnections();

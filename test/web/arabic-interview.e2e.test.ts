@@ -1,25 +1,26 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ar as arScript } from '../../agent/script/ar.ts';
 import { ar } from '../../web/src/i18n/ar.ts';
 import { en } from '../../web/src/i18n/en.ts';
 import { loadScenario } from '../support/candidate-sim.ts';
-import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import { seedScenario, stackReport, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import {
   allowMicrophone,
   axeViolations,
   ensureWebBuilt,
   launchBrowser,
   newPage,
+  pageReport,
   screenshot,
+  scriptedMicrophone,
   speechWav,
 } from './support/browser.ts';
 
 // An interview in Arabic in Debian's Chromium against the real stack (API, Postgres, LiveKit, the agent worker
 // process with the Deepgram and Gemini emulators). The browser's own language is English: the interview's language
-// alone makes the pages Arabic and right to left. The consent is spoken (espeak-ng's Arabic voice on the fake
-// microphone, after a few seconds of silence, from the start each time a capture starts: the candidate mutes at
-// once and unmutes when the greeting is over); every later answer is typed in Arabic.
+// alone makes the pages Arabic and right to left. The consent is spoken (espeak-ng's Arabic voice, said into the
+// page's microphone once the greeting is over); every later answer is typed in Arabic.
 
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-arabic.json', import.meta.url));
 let stack: AgentStack;
@@ -28,7 +29,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureWebBuilt();
   stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
-  browser = await launchBrowser({ wav: speechWav(scenario.answers[0]!, 5, 'ar') });
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
@@ -78,6 +79,10 @@ describe('an Arabic interview in the browser', () => {
     };
     const link = new URL(interview.signedLink.url);
     const { page, context, errors } = await newPage(browser);
+    const microphone = await scriptedMicrophone(context, speechWav(scenario.answers[0]!, 0, 'ar'));
+    onTestFailed(async () => {
+      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+    });
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
 
     // The join page in Arabic, right to left, though the browser asked for English.
@@ -94,7 +99,8 @@ describe('an Arabic interview in the browser', () => {
     await allowMicrophone(page, ar['prepare.micAsk']);
     await expect.poll(() => page.getByTestId('conn-check').textContent()).toBe(ar['prepare.connOk']);
     await page.getByRole('button', { name: ar['prepare.start'] }).click();
-    // The label turns to "Mute" once the microphone is published; muting stops the capture.
+    // The label turns to "Mute" once the microphone is published; the candidate mutes through the greeting (muting
+    // stops the capture).
     await page.getByRole('button', { name: ar['interview.mute'] }).click({ timeout: 30_000 });
 
     // The spoken greeting, in Arabic, laid out right to left.
@@ -106,6 +112,8 @@ describe('an Arabic interview in the browser', () => {
     // The consent, spoken in Arabic through LiveKit, transcribed (in Arabic), shown right to left and stored.
     await expect.poll(() => agentState(page), { timeout: 60_000 }).toBe('listening');
     await page.getByRole('button', { name: ar['interview.unmute'] }).click();
+    await page.getByRole('button', { name: ar['interview.mute'] }).waitFor({ timeout: 30_000 });
+    await microphone.speak(page);
     await expect
       .poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 })
       .toContain(scenario.answers[0]);

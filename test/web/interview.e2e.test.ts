@@ -1,22 +1,24 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { loadScenario } from '../support/candidate-sim.ts';
-import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import { seedScenario, stackReport, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import {
   allowMicrophone,
   axeViolations,
   ensureWebBuilt,
   launchBrowser,
   newPage,
+  pageReport,
   screenshot,
+  scriptedMicrophone,
   speechWav,
   viewports,
 } from './support/browser.ts';
 
 // The candidate's whole visit in Debian's Chromium against the real stack: API, Postgres, LiveKit server, the agent
-// worker process with the Deepgram and Gemini emulators. The fake microphone plays the consent answer (espeak-ng)
-// after a few seconds of silence, from the start each time a capture starts: the candidate mutes at once (which
-// releases the microphone), unmutes when the greeting is over, and speaks. Every later answer is typed on lk.chat.
+// worker process with the Deepgram and Gemini emulators. The microphone says the consent answer (espeak-ng) when
+// the test says so: on the prepare page for its check, then once the greeting is over (the candidate mutes through
+// it, which releases the microphone, and unmutes). Every later answer is typed on lk.chat.
 
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
@@ -25,7 +27,7 @@ let browser: Browser;
 beforeAll(async () => {
   ensureWebBuilt();
   stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
-  browser = await launchBrowser({ wav: speechWav(scenario.answers[0]!, 6) });
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
@@ -36,6 +38,8 @@ afterAll(async () => {
 const interviewerLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=interviewer]');
 const candidateLines = (page: Page) => page.locator('[data-testid=transcript] li[data-who=you]');
 const agentState = (page: Page) => page.getByTestId('agent-state').getAttribute('data-state');
+
+type Microphone = Awaited<ReturnType<typeof scriptedMicrophone>>;
 
 const identityOf = async (id: string) =>
   (
@@ -50,7 +54,7 @@ const identityOf = async (id: string) =>
  * The join form, then the checks, then "Start the interview". A rejoin asks for the phone only, and goes straight
  * to the interview when the microphone is already allowed.
  */
-async function joinAndStart(page: Page, options: { micCheck?: boolean; rejoin?: boolean } = {}) {
+async function joinAndStart(page: Page, options: { micCheck?: Microphone; rejoin?: boolean } = {}) {
   await page.getByLabel('Phone number').fill('050 987 6543');
   if (!options.rejoin) {
     await page.getByLabel('First name').fill(scenario.candidate.firstName);
@@ -63,7 +67,8 @@ async function joinAndStart(page: Page, options: { micCheck?: boolean; rejoin?: 
   await allowMicrophone(page);
   await page.locator('#mic-device').waitFor();
   if (options.micCheck) {
-    // The fake microphone's words, a few seconds in, move the level meter and pass "say something".
+    // The microphone's words move the level meter and pass "say something".
+    await options.micCheck.speak(page);
     await expect.poll(() => page.getByTestId('say-check').textContent(), { timeout: 30_000 }).toBe('We can hear you.');
     expect(Number(await page.getByTestId('level-meter').getAttribute('data-peak'))).toBeGreaterThan(10);
   }
@@ -80,9 +85,13 @@ describe('the candidate web app, end to end', () => {
     };
     const link = new URL(interview.signedLink.url);
     const { page, context, errors } = await newPage(browser);
+    const microphone = await scriptedMicrophone(context, speechWav(scenario.answers[0]!));
+    onTestFailed(async () => {
+      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+    });
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
     await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();
-    await joinAndStart(page, { micCheck: true });
+    await joinAndStart(page, { micCheck: microphone });
     // The label turns to "Mute" once the microphone is published; muting stops the capture.
     await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
     await page.getByText('Your microphone is muted.').waitFor();
@@ -102,6 +111,8 @@ describe('the candidate web app, end to end', () => {
     // The spoken consent, heard through LiveKit, transcribed, shown and stored.
     await expect.poll(() => agentState(page), { timeout: 60_000 }).toBe('listening');
     await page.getByRole('button', { name: 'Unmute microphone' }).click();
+    await page.getByRole('button', { name: 'Mute microphone' }).waitFor({ timeout: 30_000 });
+    await microphone.speak(page);
     await expect
       .poll(() => candidateLines(page).first().textContent(), { timeout: 60_000 })
       .toContain(scenario.answers[0]);
@@ -158,7 +169,7 @@ describe('the candidate web app, end to end', () => {
         await page.getByText('Enter your phone number again to rejoin').waitFor();
         expect(await page.getByLabel('First name').count()).toBe(0);
         await joinAndStart(page, { rejoin: true });
-        // The new capture starts the fake recording over; its answer is spent, so the candidate stays muted.
+        // The answers are typed from here: the candidate mutes again.
         await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
         await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
         expect(await identityOf(interview.id)).toBe(before);

@@ -176,6 +176,30 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
   };
 }
 
+/**
+ * What a failed end-to-end test prints: the worker's last log lines (debug lines left out), the STT segments, the
+ * LLM's exchanges and the TTS texts, with times, so a failure seen once in CI can be read without running it again.
+ */
+export function stackReport(stack: AgentStack, extra: Record<string, unknown> = {}): string {
+  const clock = (at: number) => new Date(at).toISOString().slice(11, 23);
+  const short = (text: string | undefined) => (text === undefined ? '(none)' : text.length > 80 ? `${text.slice(0, 80)}…` : text);
+  const lines = [
+    '--- worker (last 120 lines above debug) ---',
+    ...stack.workerLog.filter((l) => !l.includes('"level":20') && !l.includes('"level":10')).slice(-120),
+    '--- STT segments (s of received audio) ---',
+    ...stack.deepgram.segments.map((s) => `${s.start.toFixed(2)}–${s.end.toFixed(2)} ${short(s.text)}`),
+    '--- LLM exchanges ---',
+    ...stack.gemini.exchanges.map(
+      (e) => `${clock(e.at)} ${short(e.said)} → ${e.reply.map((p) => p.functionCall?.name ?? short(p.text)).join(', ')}`,
+    ),
+    '--- TTS (Deepgram, then Gemini) ---',
+    ...stack.deepgram.spoken.map(short),
+    ...stack.gemini.speech.map((s) => short(s.text)),
+    ...Object.entries(extra).map(([key, value]) => `--- ${key} ---\n${typeof value === 'string' ? value : JSON.stringify(value, null, 1)}`),
+  ];
+  return lines.join('\n');
+}
+
 /** Creates the scenario's job, candidate and interview through the HR API; returns the interview. */
 export async function seedScenario(stack: AgentStack, scenario: Scenario, overrides: { answers?: string[] } = {}) {
   const job = await stack.hr('POST', '/v1/jobs', {

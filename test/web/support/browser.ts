@@ -2,7 +2,7 @@
 // every page gets: axe-core (no serious or critical violations) and screenshots at desktop and phone sizes.
 import AxeBuilder from '@axe-core/playwright';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,59 @@ export function silenceWav(seconds = 2): string {
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'web-silence-')), 'silence.wav');
   execFileSync('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', out, 'trim', '0', String(seconds)]);
   return out;
+}
+
+/**
+ * A microphone that says its WAV when the test says so, and is silent otherwise: the page's own `getUserMedia`
+ * (the browser's fake device, so permission and device choice work as they do) answered with a WebAudio track.
+ * Chrome's fake capture plays its file on its own clock from each capture's start, so a test that had to mute
+ * before the file's words began depended on the machine's speed: in CI the Arabic consent was once spoken before
+ * the greeting began, dropped by the interviewer (the greeting cannot be interrupted), and the interview waited.
+ * `speak()` plays the WAV into the capture the page has open now and resolves when it has been played.
+ */
+export async function scriptedMicrophone(context: BrowserContext, wav: string) {
+  await context.addInitScript(`(() => {
+    const wav = Uint8Array.from(atob(${JSON.stringify(readFileSync(wav).toString('base64'))}), (c) => c.charCodeAt(0));
+    const devices = navigator.mediaDevices;
+    const real = devices.getUserMedia.bind(devices);
+    const captures = [];
+    let audio;
+    devices.getUserMedia = async (constraints) => {
+      if (!constraints?.audio) return real(constraints);
+      const stream = await real(constraints);
+      const [device] = stream.getAudioTracks();
+      const settings = device.getSettings();
+      device.stop();
+      audio ??= new AudioContext({ sampleRate: 48000 });
+      await audio.resume();
+      const destination = audio.createMediaStreamDestination();
+      const [track] = destination.stream.getAudioTracks();
+      const own = track.getSettings.bind(track);
+      track.getSettings = () => ({ ...own(), deviceId: settings.deviceId, groupId: settings.groupId });
+      for (const video of stream.getVideoTracks()) destination.stream.addTrack(video);
+      captures.push(destination);
+      return destination.stream;
+    };
+    window.__microphone = {
+      async speak() {
+        const live = () => captures.findLast((d) => d.stream.getAudioTracks()[0].readyState === 'live');
+        for (let i = 0; i < 100 && !live(); i++) await new Promise((r) => setTimeout(r, 100));
+        const destination = live();
+        if (!destination) throw new Error('the page has no microphone capture open');
+        const source = audio.createBufferSource();
+        source.buffer = await audio.decodeAudioData(wav.slice().buffer);
+        source.connect(destination);
+        await new Promise((resolve) => {
+          source.onended = resolve;
+          source.start();
+        });
+      },
+    };
+  })()`);
+  return {
+    /** Says the WAV into the page's open capture (waiting up to 10 s for one); resolves once it has been said. */
+    speak: (page: Page) => page.evaluate('window.__microphone.speak()') as Promise<void>,
+  };
 }
 
 export interface LaunchOptions {
@@ -147,4 +200,18 @@ export async function checkAtBothSizes(page: Page, name: string): Promise<string
   }
   await page.setViewportSize(viewports.desktop);
   return violations;
+}
+
+/**
+ * The interview page as a failed test saw it: the interviewer's state and every transcript line, for the failure
+ * report.
+ */
+export async function pageReport(page: Page): Promise<string> {
+  return page.evaluate(`(() => {
+    const state = document.querySelector('[data-testid=agent-state]')?.getAttribute('data-state');
+    const lines = [...document.querySelectorAll('[data-testid=transcript] li')].map(
+      (li) => li.getAttribute('data-who') + ': ' + (li.querySelector('.text')?.textContent ?? ''),
+    );
+    return [location.pathname, 'agent state: ' + state, ...lines].join('\\n');
+  })()`);
 }
