@@ -1,57 +1,43 @@
 import { voice } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
-import { ReadableStream } from 'node:stream/web';
+import { TransformStream, type TransformStreamDefaultController } from 'node:stream/web';
 
 // The candidate's audio reaches the VAD and the STT in frames of AUDIO_INPUT_FRAME_MS (20 ms by default) instead of
 // the 10 ms WebRTC delivers: every frame costs the same fixed work on its way through the SDK (its web streams, the
 // VAD's window assembly, the Deepgram plugin's byte buffer), so fewer frames cut a job's CPU per interview-minute
 // (agent/README.md). Silero decides on 32 ms windows anyway: a 20 ms frame holds a sound back by at most 10 ms more.
 
-/**
- * The source's frames joined into frames of `frameMs` (a shorter last one when the source ends or the format
- * changes). A pull source, not a TransformStream: each web-streams hop costs about what the joining saves.
- */
-export function joinedFrames(source: ReadableStream<AudioFrame>, frameMs: number): ReadableStream<AudioFrame> {
-  const reader = source.getReader();
-  let held: AudioFrame | undefined;
-  const join = (parts: Int16Array[], samples: number, first: AudioFrame) => {
-    const data = new Int16Array(samples);
+/** Joins frames into frames of `frameMs` (a shorter last one when the stream ends or the format changes). */
+export function joinFrames(frameMs: number): TransformStream<AudioFrame, AudioFrame> {
+  let pending: Int16Array[] = [];
+  let pendingSamples = 0;
+  let format: { sampleRate: number; channels: number } | undefined;
+  const emit = (controller: TransformStreamDefaultController<AudioFrame>) => {
+    if (!format || pendingSamples === 0) return;
+    const data = new Int16Array(pendingSamples);
     let offset = 0;
-    for (const part of parts) {
+    for (const part of pending) {
       data.set(part, offset);
       offset += part.length;
     }
-    return new AudioFrame(data, first.sampleRate, first.channels, samples / first.channels);
+    controller.enqueue(new AudioFrame(data, format.sampleRate, format.channels, pendingSamples / format.channels));
+    pending = [];
+    pendingSamples = 0;
   };
-  return new ReadableStream<AudioFrame>({
-    async pull(controller) {
-      const parts: Int16Array[] = [];
-      let samples = 0;
-      let first: AudioFrame | undefined;
-      for (;;) {
-        const frame = held ?? (await reader.read()).value;
-        held = undefined;
-        if (!frame) {
-          if (first) controller.enqueue(join(parts, samples, first));
-          controller.close();
-          return;
-        }
-        if (first && (frame.sampleRate !== first.sampleRate || frame.channels !== first.channels)) {
-          held = frame;
-          return controller.enqueue(join(parts, samples, first));
-        }
-        const target = Math.round((frame.sampleRate * frameMs) / 1000) * frame.channels;
-        // The frame's own samples: its Int16Array may be a view into a larger buffer.
-        const own = frame.data.subarray(0, frame.samplesPerChannel * frame.channels);
-        if (!first && own.length >= target) return controller.enqueue(frame);
-        first ??= frame;
-        parts.push(own);
-        samples += own.length;
-        if (samples >= target) return controller.enqueue(join(parts, samples, first));
-      }
+  return new TransformStream<AudioFrame, AudioFrame>({
+    transform(frame, controller) {
+      if (format && (format.sampleRate !== frame.sampleRate || format.channels !== frame.channels)) emit(controller);
+      format = { sampleRate: frame.sampleRate, channels: frame.channels };
+      const target = Math.round((frame.sampleRate * frameMs) / 1000) * frame.channels;
+      // The frame's own samples: its Int16Array may be a view into a larger buffer.
+      const samples = frame.data.subarray(0, frame.samplesPerChannel * frame.channels);
+      if (pendingSamples === 0 && samples.length >= target) return controller.enqueue(frame);
+      pending.push(samples);
+      pendingSamples += samples.length;
+      if (pendingSamples >= target) emit(controller);
     },
-    cancel(reason) {
-      return reader.cancel(reason);
+    flush(controller) {
+      emit(controller);
     },
   });
 }
@@ -59,16 +45,11 @@ export function joinedFrames(source: ReadableStream<AudioFrame>, frameMs: number
 /** An audio input that hands on another one's frames joined; attach and detach go through to it. */
 class JoinedFramesInput extends voice.AudioInput {
   private readonly source: voice.AudioInput;
-  private readonly joined: ReadableStream<AudioFrame>;
 
   constructor(source: voice.AudioInput, frameMs: number) {
     super();
     this.source = source;
-    this.joined = joinedFrames(source.stream, frameMs);
-  }
-
-  override get stream(): ReadableStream<AudioFrame> {
-    return this.joined;
+    this.multiStream.addInputStream(source.stream.pipeThrough(joinFrames(frameMs)));
   }
 
   override setAttached(attached: boolean): void {

@@ -2,7 +2,7 @@ import { initializeLogger, voice } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
 import { ReadableStream } from 'node:stream/web';
 import { describe, expect, it } from 'vitest';
-import { joinedFrames, joinInputFrames } from '../../agent/audio-frames.ts';
+import { joinFrames, joinInputFrames } from '../../agent/audio-frames.ts';
 
 initializeLogger({ pretty: false, level: 'warn' });
 
@@ -37,14 +37,16 @@ class FramesInput extends voice.AudioInput {
 
 describe('joined input frames', () => {
   it('joins 10 ms frames into 20 ms ones, samples in order, a short one at the end', async () => {
-    const frames = await collect(joinedFrames(ReadableStream.from(tenMs(5)), 20));
+    const frames = await collect(ReadableStream.from(tenMs(5)).pipeThrough(joinFrames(20)));
     expect(frames.map((f) => f.samplesPerChannel)).toEqual([320, 320, 160]);
     expect([...frames[1]!.data.subarray(0, 1), ...frames[1]!.data.subarray(160, 161)]).toEqual([2, 3]);
   });
 
   it('passes frames already long enough untouched, and starts over when the sample rate changes', async () => {
     const long = new AudioFrame(new Int16Array(480), 16000, 1, 480);
-    const frames = await collect(joinedFrames(ReadableStream.from([...tenMs(1), ...tenMs(2, 48000), long]), 20));
+    const frames = await collect(
+      ReadableStream.from([...tenMs(1), ...tenMs(2, 48000), long]).pipeThrough(joinFrames(20)),
+    );
     expect(frames.map((f) => [f.sampleRate, f.samplesPerChannel])).toEqual([
       [16000, 160],
       [48000, 960],
