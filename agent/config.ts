@@ -115,11 +115,6 @@ export const agentEnvSchema = z.object({
   VAD_MIN_SILENCE_MS: z.coerce.number().int().min(250).default(550),
   INTERRUPTION_MIN_DURATION_MS: ms.default(600),
   INTERRUPTION_MIN_WORDS: z.coerce.number().int().min(0).default(2),
-  /**
-   * The candidate's audio is handed to the VAD and the STT in frames this long (WebRTC delivers 10 ms): fewer frames,
-   * less CPU per interview (agent/audio-frames.ts); 10 leaves them as they come.
-   */
-  AUDIO_INPUT_FRAME_MS: z.coerce.number().int().min(10).max(40).default(20),
   ...recordingEnvFields,
 });
 
@@ -178,7 +173,6 @@ export interface AgentConfig {
     interruptionMinDurationMs: number;
     interruptionMinWords: number;
   };
-  audio: { inputFrameMs: number };
 }
 
 export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
@@ -248,6 +242,5 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       interruptionMinDurationMs: e.INTERRUPTION_MIN_DURATION_MS,
       interruptionMinWords: e.INTERRUPTION_MIN_WORDS,
     },
-    audio: { inputFrameMs: e.AUDIO_INPUT_FRAME_MS },
   };
 }

@@ -14,7 +14,6 @@ import {
 import type { Database } from '../shared/db/schema.ts';
 import { createCodeSession } from './code-session.ts';
 import { candidateArrived, endInterview, interviewerLeftNoShow } from '../shared/interview-lifecycle.ts';
-import { joinInputFrames } from './audio-frames.ts';
 import type { AgentConfig } from './config.ts';
 import { loadInterviewContext } from './interview-context.ts';
 import { createInterviewFlow, type EndReason } from './interview-flow.ts';
@@ -360,7 +359,6 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
 
   // The session connects to the room itself (job.connect), while it builds the pipeline: the two overlap. It starts
   // before the candidate is in the room (STT connected); the greeting waits for them (see the agent's onEnter).
-  joinInputFrames(session, config.audio.inputFrameMs);
   const starting = session.start({
     agent,
     room: job.room,

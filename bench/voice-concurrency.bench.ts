@@ -10,7 +10,6 @@ import { formatAgentCost, watchAgentCost, workerSettled } from './agent-cost.ts'
 //   npm run bench:voice -- concurrency          (BENCH_LEVELS=1,2,3 by default)
 //   BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:voice -- concurrency
 //   (NODE_OPTIONS of the worker, inherited by its job processes: one profile per process)
-//   AUDIO_INPUT_FRAME_MS=10 npm run bench:voice -- concurrency   (the candidate's audio in WebRTC's own 10 ms frames)
 
 const levels = (process.env.BENCH_LEVELS ?? '1,2,3').split(',').map(Number);
 const scenario = loadScenario(new URL('../scenarios/backend-fintech-strong.json', import.meta.url));
@@ -23,7 +22,6 @@ beforeAll(async () => {
       AGENT_IDLE_PROCESSES: String(Math.max(...levels)),
       AGENT_MAX_JOBS: '16',
       ...(process.env.TURN_DETECTION ? { TURN_DETECTION: process.env.TURN_DETECTION } : {}),
-      ...(process.env.AUDIO_INPUT_FRAME_MS ? { AUDIO_INPUT_FRAME_MS: process.env.AUDIO_INPUT_FRAME_MS } : {}),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     },
     deepgram: {
