@@ -7,11 +7,12 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process, 14.7–15.2 s on the development VM at rest (1 and 2 at once;
- * docs/deploy.md, Sizing). The benchmark's interviews are denser than real ones (answers at once, fast speech), so
- * this errs towards fewer interviews per worker.
+ * process plus its share of the worker's main process, 9.1–12.0 s on the development VM at rest since the SDK's
+ * audio helpers are patched (14.9–15.0 s before, alternating runs; docs/deploy.md, Sizing), the upper end taken. The
+ * benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs towards fewer
+ * interviews per worker.
  */
-export const measuredCpuSecondsPerInterviewMinute = 15;
+export const measuredCpuSecondsPerInterviewMinute = 12;
 
 /** A job process's resident memory during an interview (the same benchmark's peak, 255–269 MB, rounded up). */
 export const measuredJobRssMB = 270;
