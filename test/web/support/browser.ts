@@ -67,8 +67,9 @@ export function silenceWav(seconds = 2): string {
  * A microphone that says its WAV when the test says so, and is silent otherwise: the page's own `getUserMedia`
  * (the browser's fake device, so permission and device choice work as they do) answered with a WebAudio track.
  * Chrome's fake capture plays its file on its own clock from each capture's start, so a test that had to mute
- * before the file's words began depended on the machine's speed: in CI the Arabic consent was once spoken before
- * the greeting began, dropped by the interviewer (the greeting cannot be interrupted), and the interview waited.
+ * before the file's words began depended on the machine's speed (in CI the Arabic test once waited a minute for a
+ * reply to its consent: words heard as the greeting starts end a turn while the greeting, which cannot be
+ * interrupted, plays, and the SDK drops that turn; the emulated STT has spent its line on them).
  * `speak()` plays the WAV into the capture the page has open now and resolves when it has been played.
  */
 export async function scriptedMicrophone(context: BrowserContext, wav: string) {
