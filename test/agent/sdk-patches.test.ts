@@ -19,16 +19,16 @@ describe('the patched SDK audio helpers', () => {
 
   it('AudioByteStream cuts written bytes into whole frames in order, keeping the rest for the next write', () => {
     const stream = new AudioByteStream(16000, 1, 4);
-    const bytes = (from: number, n: number) => new Int16Array(Array.from({ length: n }, (_, i) => from + i));
-    expect(stream.write(bytes(0, 3))).toEqual([]);
-    const frames = stream.write(bytes(3, 7));
+    const samples = (from: number, n: number) => new Int16Array(Array.from({ length: n }, (_, i) => from + i));
+    expect(stream.write(samples(0, 3))).toEqual([]);
+    const frames = stream.write(samples(3, 7));
     expect(frames.map((f) => [...f.data])).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6, 7],
     ]);
     expect(frames.every((f) => f.samplesPerChannel === 4 && f.sampleRate === 16000)).toBe(true);
     // A view into a larger buffer: only its own bytes are taken.
-    const big = bytes(100, 10);
+    const big = samples(100, 10);
     expect(stream.write(big.subarray(2, 4)).map((f) => [...f.data])).toEqual([[8, 9, 102, 103]]);
     expect(stream.flush()).toEqual([]);
   });
