@@ -7,7 +7,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process, 9.1–12.0 s on the development VM at rest since the SDK's
+ * process plus its share of the worker's main process, 9.8–11.8 s on the development VM at rest since the SDK's
  * audio helpers are patched (14.9–15.0 s before, alternating runs; docs/deploy.md, Sizing), the upper end taken. The
  * benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs towards fewer
  * interviews per worker.
