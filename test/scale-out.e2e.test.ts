@@ -426,7 +426,14 @@ describe('two of everything', () => {
     // D's was sent after the API that let its candidate in had died: by the other API's job runner.
     const ofD = consumer.received.find((d) => d.verified.ok && d.verified.payload.data.interviewId === seeded[3]!.id);
     expect(ofD!.receivedAt).toBeGreaterThan(apiKilledAt!);
-    // One delivery each, succeeded at its first attempt: no second send from the other API's job runner.
+    // One delivery each, succeeded at its first attempt: no second send from the other API's job runner. The consumer
+    // has a webhook before its sender records the answer (successes are written in batches), so the deliveries are
+    // read once none is in flight.
+    await expect
+      .poll(async () => (await db.selectFrom('webhookDeliveries').select('status').execute()).every((d) => d.status !== 'pending'), {
+        timeout: 30_000,
+      })
+      .toBe(true);
     const deliveries = await db.selectFrom('webhookDeliveries').select(['id', 'status', 'attempts']).execute();
     expect(deliveries.map((d) => [d.status, d.attempts])).toEqual(deliveries.map(() => ['succeeded', 1]));
     expect(deliveries).toHaveLength(interviews);
