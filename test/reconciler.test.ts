@@ -117,6 +117,27 @@ describe('reconciler', () => {
     await rooms().deleteRoom(foreign);
   });
 
+  it('leaves a just-ended interview\'s room to its interviewer for a grace, then deletes it', async () => {
+    const { interview } = await seedInterview(hr);
+    await joinAndConnect(interview.roomCode);
+    // Ended in the database; the interviewer is still telling the candidate why before it deletes the room.
+    await api.db
+      .updateTable('interviews')
+      .set({ status: 'completed', endedAt: sql`now()` })
+      .where('id', '=', interview.id)
+      .execute();
+    await reconcileOnce(api.deps);
+    expect((await rooms().listRooms([interview.roomName])).length).toBe(1);
+    await api.db
+      .updateTable('interviews')
+      .set({ endedAt: sql`now() - interval '1 minute'` })
+      .where('id', '=', interview.id)
+      .execute();
+    const report = await reconcileOnce(api.deps);
+    expect(report?.orphanRoomsDeleted).toBeGreaterThanOrEqual(1);
+    expect(await rooms().listRooms([interview.roomName])).toEqual([]);
+  });
+
   it('starts an interview whose participant_joined webhook was lost, from LiveKit\'s participant list', async () => {
     const { interview } = await seedInterview(hr);
     const { room } = await joinAndConnect(interview.roomCode);

@@ -17,6 +17,11 @@ export interface ReconcileReport {
 const newRoomGraceMs = 30_000;
 /** How long past its deadline an interview may run before the reconciler ends it (the interviewer's closing). */
 const deadlineGraceMs = 60_000;
+/**
+ * The interviewer ends an interview in the database, then tells the candidate why (a room attribute), then deletes the
+ * room itself: its room is left alone this long after the end, so a sweep in between cannot cut that message off.
+ */
+const endedRoomGraceMs = 30_000;
 /** How long a dispatched interviewer gets to join before it counts as lost and is dispatched again. */
 const agentJoinGraceMs = 45_000;
 
@@ -26,7 +31,8 @@ const agentJoinGraceMs = 45_000;
  * - scheduled interviews whose join window closed become expired;
  * - interviews past their max duration end with reason max_duration and their room is deleted;
  * - an interview in progress whose room no longer exists failed (room_closed);
- * - rooms of finished interviews, or of no interview at all, are deleted.
+ * - rooms of finished interviews (once their interviewer had time to close them itself), or of no interview at
+ *   all, are deleted.
  */
 export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | null> {
   const { db, config, livekit } = deps;
@@ -90,7 +96,12 @@ export async function reconcileOnce(deps: AppDeps): Promise<ReconcileReport | nu
       .selectFrom('interviews')
       .select('roomName')
       .where('roomName', 'in', ours)
-      .where('status', 'in', ['scheduled', 'in_progress'])
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['scheduled', 'in_progress']),
+          eb('endedAt', '>', new Date(now.getTime() - endedRoomGraceMs)),
+        ]),
+      )
       .execute();
     const keep = new Set(open.map((r) => r.roomName));
     for (const name of ours) {
