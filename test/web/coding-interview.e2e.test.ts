@@ -1,17 +1,18 @@
 import { ChangeSet, Text } from '@codemirror/state';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { runLimits, type CodeEvent } from '../../shared/coding/coding.schema.ts';
 import { ar } from '../../web/src/i18n/ar.ts';
 import { en } from '../../web/src/i18n/en.ts';
-import { startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import { stackReport, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import {
   allowMicrophone,
   axeViolations,
   ensureWebBuilt,
   launchBrowser,
   newPage,
+  pageReport,
   screenshot,
   silenceWav,
 } from './support/browser.ts';
@@ -106,6 +107,10 @@ async function joinCodingInterview(
   expect(problem.language).toBe(codingLanguage);
 
   const { page, context, errors } = await newPage(browser);
+  // A failed run says which turn was lost: the worker's log, the emulators' exchanges, the page's state.
+  onTestFailed(async () => {
+    console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+  });
   await page.goto(`${stack.api.url}/join/${interview.roomCode}`);
   await page.getByLabel('Phone number').fill(person.typed);
   await page.getByLabel('First name').fill(person.firstName);

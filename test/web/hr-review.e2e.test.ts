@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest';
 import { startBackgroundWork, type BackgroundWork } from '../../api/jobs/background.ts';
-import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
+import { seedScenario, stackReport, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import { seedUser } from '../auth/support.ts';
 import {
   isPlanRequest,
@@ -134,6 +134,9 @@ const audioTime = (page: Page) =>
 describe('HR review, end to end', () => {
   it('a simulated candidate completes an interview; a reviewer reviews its scorecard against the transcript and recording, and decides', async () => {
     const hr = stack.hr;
+    onTestFailed(() => {
+      console.error(stackReport(stack));
+    });
     expect((await hr('PATCH', '/v1/company/recording', { body: { enabled: true } })).status).toBe(200);
     const endpoint = okBody(
       await hr('POST', '/v1/webhook-endpoints', { body: { url: consumer.url, eventTypes: ['interview.completed', 'scorecard.updated'] } }),
