@@ -55,6 +55,8 @@ interface Tracked {
   /** Whether it existed when the window opened (an idle process then) or was forked during it. */
   preexisting: boolean;
   rss: { at: number; mb: number }[];
+  /** The process's CPU (as `last`) at each sample, for the rate within a part of the window. */
+  cpu: { at: number; s: number }[];
   peakMB: number;
 }
 
@@ -65,6 +67,14 @@ export interface AgentCost {
   mainCpuPerMinute: number;
   inferenceCpuPerMinute: number;
   totalCpuPerMinute: number;
+  /**
+   * The same, within the interviews' middle half only: what one more minute of an interview already under way costs,
+   * without what each interview pays once (joining the room and starting the session, the closing and its uploads),
+   * which a 1.4-minute scripted interview spreads over few minutes and a real one over many.
+   */
+  steadyCpuPerMinute: number;
+  /** What each interview costs beyond its minutes at the steady rate: the once-per-interview part. */
+  oncePerInterviewCpu: number;
   /** CPU a job process used before its interview (start-up and prewarm): the warm idle ones' when the window opened. */
   startupCpu: number[];
   /** Average minutes per interview, to spread a process's start-up over. */
@@ -128,10 +138,11 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       const cpu = role === 'main' ? s.own : s.own + s.reaped + descendantsCpu(s.pid);
       let t = tracked.get(s.pid);
       if (!t) {
-        t = { role, first: firstSample ? cpu : 0, last: cpu, preexisting: firstSample, rss: [], peakMB: 0 };
+        t = { role, first: firstSample ? cpu : 0, last: cpu, preexisting: firstSample, rss: [], cpu: [], peakMB: 0 };
         tracked.set(s.pid, t);
       }
       t.last = cpu;
+      t.cpu.push({ at: Date.now(), s: cpu });
       t.rss.push({ at: Date.now(), mb: s.rssMB });
       t.peakMB = Math.max(t.peakMB, s.peakMB);
     }
@@ -168,6 +179,17 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
         const s = [...v].sort((a, b) => a - b);
         return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
       };
+      // CPU between the middle half's ends, over the interview-minutes spent in the room within it.
+      const [midFrom, midTo] = [from + (to - from) / 4, to - (to - from) / 4];
+      const at = (t: Tracked, time: number) =>
+        t.cpu.findLast((c) => c.at <= time)?.s ?? (t.preexisting ? t.first : 0);
+      const midCpu = [...busy, ...of('main'), ...of('inference')].reduce(
+        (sum, t) => sum + at(t, midTo) - at(t, midFrom),
+        0,
+      );
+      const midMinutes =
+        rooms.reduce((sum, r) => sum + Math.max(0, Math.min(r.to, midTo) - Math.max(r.from, midFrom)), 0) / 60_000;
+      const steady = midCpu / midMinutes;
       const latest = (ts: Tracked[]) => median(ts.map((t) => t.rss.at(-1)?.mb ?? Number.NaN));
       return {
         interviewMinutes: minutes,
@@ -175,6 +197,8 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
         mainCpuPerMinute: main / minutes,
         inferenceCpuPerMinute: inference / minutes,
         totalCpuPerMinute: (job + main + inference) / minutes,
+        steadyCpuPerMinute: steady,
+        oncePerInterviewCpu: (job + main + inference - steady * minutes) / Math.max(1, rooms.length),
         startupCpu: of('job')
           .filter((t) => t.preexisting)
           .map((t) => t.first),
@@ -203,6 +227,9 @@ export function formatAgentCost(c: AgentCost): string {
     `→ ${(60 / c.totalCpuPerMinute).toFixed(1)} interviews per core; ` +
     `job process start-up ${s(startup)} s CPU once per interview (n=${c.startupCpu.length}), spread over a ` +
     `${c.minutesPerInterview.toFixed(1)}-minute interview ${s(withStartup)} s per minute → ${(60 / withStartup).toFixed(1)} per core;\n    ` +
+    `steady (the interviews' middle half) ${s(c.steadyCpuPerMinute)} s per interview-minute → ` +
+    `${(60 / c.steadyCpuPerMinute).toFixed(1)} interviews per core, plus ${s(c.oncePerInterviewCpu)} s once per interview ` +
+    `(joining, starting, closing): a 20-minute interview ${s(c.steadyCpuPerMinute + c.oncePerInterviewCpu / 20)} s per minute;\n    ` +
     `job RSS peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
     `inference process ${c.inferenceRssMB === undefined ? 'none' : mb(c.inferenceRssMB)}; ${c.interviewMinutes.toFixed(1)} interview-minutes; load ${c.loadavg}`
   );

@@ -336,7 +336,10 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
     // still being spoken is cut short, so none of it reaches the next interviewer half said.
     if (current && !agentSpokeSinceAnswer) {
       lostAnswer = { question: answeredQuestion };
-      if (speakingNow) micQueue = [];
+      if (speakingNow) {
+        micQueue = [];
+        source.clearQueue();
+      }
     }
     lostTimer ??= setTimeout(() => resolveEnded('interviewer left'), lostWaitMs);
   });
@@ -354,8 +357,12 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
   emit({ type: 'joined', identity: result.identity });
   for (const p of room.remoteParticipants.values()) if (isAgent(p)) readState(p, true);
 
-  // The microphone: always on, sending silence between answers, paced in real time.
-  const source = new AudioSource(sampleRate, 1, 100);
+  // The microphone: always on, sending silence between answers, paced in real time. It keeps up to leadMs of audio
+  // queued ahead of the wall clock: a real microphone never pauses, but this process's event loop does on a busy
+  // machine, and a pause longer than the queue reaches the interviewer as silence inside an answer (a 400 ms one
+  // ends the STT's segment there, splitting one answer into two turns).
+  const leadMs = 200;
+  const source = new AudioSource(sampleRate, 1, 2 * leadMs);
   let micOn = mode === 'voice';
   let micDrained: () => void = () => {};
   /** When the last audible frame handed to the microphone so far finishes leaving it. */
@@ -378,7 +385,7 @@ export async function runCandidate(options: CandidateOptions): Promise<Candidate
       await source.captureFrame(frame);
       sent++;
       const ahead = start + sent * 10 - Date.now();
-      if (ahead > 30) await new Promise((r) => setTimeout(r, ahead - 20));
+      if (ahead > leadMs) await new Promise((r) => setTimeout(r, ahead - leadMs + 10));
     }
   })();
 
