@@ -1,11 +1,22 @@
-import { AudioByteStream, initializeLogger, mergeFrames } from '@livekit/agents';
-import { AudioFrame } from '@livekit/rtc-node';
+import { AudioByteStream, initializeLogger, mergeFrames, voice } from '@livekit/agents';
+import {
+  AudioFrame,
+  AudioSource,
+  LocalAudioTrack,
+  Room,
+  TrackPublishOptions,
+  TrackSource,
+} from '@livekit/rtc-node';
+import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { testEnv } from '../support/harness.ts';
 
 // patches/@livekit+agents+*.patch (applied by patch-package after every install): the SDK's audio byte buffer and
-// frame merge copy with TypedArray.set instead of spreading into arrays (bench:voice, agent/README.md). The same
-// frames must come out as before.
+// frame merge copy with TypedArray.set instead of spreading into arrays, and its room input takes an
+// `audioFrameSizeMs` for the participant's native audio stream (bench:voice, agent/README.md). The same frames must
+// come out as before, and the frame size must reach LiveKit's stream.
 
 initializeLogger({ pretty: false, level: 'warn' });
 
@@ -39,5 +50,61 @@ describe('the patched SDK audio helpers', () => {
     expect([...merged.data]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(merged.samplesPerChannel).toBe(6);
     expect(() => mergeFrames([frame([1]), new AudioFrame(new Int16Array(1), 8000, 1, 1)])).toThrow('sample rate');
+  });
+
+  it("RoomIO's audioFrameSizeMs sets the size of the frames it reads from a participant in a real LiveKit room", async () => {
+    const env = testEnv();
+    const roomName = `sdk-frames-${randomBytes(4).toString('hex')}`;
+    const rooms = new RoomServiceClient(env.LIVEKIT_URL!.replace(/^ws/, 'http'), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
+    await rooms.createRoom({ name: roomName, emptyTimeout: 30 });
+    const connect = async (identity: string) => {
+      const token = new AccessToken(env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { identity, ttl: 120 });
+      token.addGrant({ roomJoin: true, room: roomName });
+      const room = new Room();
+      await room.connect(env.LIVEKIT_URL!, await token.toJwt(), { autoSubscribe: true, dynacast: false });
+      return room;
+    };
+    const speaker = await connect('speaker');
+    const source = new AudioSource(48000, 1, 200);
+    const options = new TrackPublishOptions();
+    options.source = TrackSource.SOURCE_MICROPHONE;
+    await speaker.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('mic', source), options);
+    let speaking = true;
+    const tone = new Int16Array(480).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48000)));
+    const mic = (async () => {
+      while (speaking) await source.captureFrame(new AudioFrame(tone, 48000, 1, 480));
+    })();
+
+    /** The sizes of the first frames a RoomIO with these input options hands the session. */
+    const frameSizes = async (inputOptions: { audioFrameSizeMs?: number }) => {
+      const listener = await connect(`listener-${inputOptions.audioFrameSizeMs ?? 'default'}`);
+      const session = new voice.AgentSession({});
+      const io = new voice.RoomIO({
+        agentSession: session,
+        room: listener,
+        inputOptions: { audioSampleRate: 16000, textEnabled: false, ...inputOptions },
+        outputOptions: { audioEnabled: false, transcriptionEnabled: false },
+      });
+      io.start();
+      const reader = session.input.audio!.stream.getReader();
+      const sizes: string[] = [];
+      while (sizes.length < 5) {
+        const { value } = await reader.read();
+        if (value) sizes.push(`${value.samplesPerChannel}@${value.sampleRate}`);
+      }
+      reader.releaseLock();
+      await io.close();
+      await listener.disconnect();
+      return sizes;
+    };
+    try {
+      expect(await frameSizes({})).toEqual(Array(5).fill('160@16000'));
+      expect(await frameSizes({ audioFrameSizeMs: 20 })).toEqual(Array(5).fill('320@16000'));
+    } finally {
+      speaking = false;
+      await mic;
+      await speaker.disconnect();
+      await rooms.deleteRoom(roomName);
+    }
   });
 });
