@@ -7,8 +7,9 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process, 9.8–11.8 s on the development VM at rest since the SDK's
- * audio helpers are patched (14.9–15.0 s before, alternating runs; docs/deploy.md, Sizing), the upper end taken. The
+ * process plus its share of the worker's main process, 9.8–13.0 s on the development VM at rest since the SDK's
+ * audio helpers are patched (14.9–15.0 s before, alternating runs; docs/deploy.md, Sizing), 11.3–11.6 s with 20 ms
+ * frames (steady 10.5–11.0 s), the rounded upper end taken. The
  * benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs towards fewer
  * interviews per worker.
  */
