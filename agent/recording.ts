@@ -5,6 +5,7 @@ import type { JobContext, voice } from '@livekit/agents';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../shared/db/schema.ts';
+import { processAlive } from '../shared/process-guards.ts';
 import type { RecordingSettings } from '../shared/recordings/config.ts';
 import { oggOpusDurationMs } from '../shared/recordings/ogg.ts';
 import {
@@ -154,15 +155,6 @@ async function storeSpooled(
   return 'stored';
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * One pass over the spool directory: every recording whose job process is gone (and whose file has stopped
  * growing, so the orphaned ffmpeg has finished it) goes to the store. Returns what it did, for the log and tests.
@@ -181,7 +173,7 @@ export async function recoverSpooledRecordings(
       .then((text) => JSON.parse(text) as SpoolManifest)
       .catch(() => undefined);
     if (!manifest) continue; // a job still starting its recording, or not ours
-    if (manifest.pid !== process.pid && alive(manifest.pid)) continue;
+    if (manifest.pid !== process.pid && processAlive(manifest.pid)) continue;
     const modified = (await stat(path.join(dir, audioFile)).catch(() => undefined))?.mtimeMs ?? 0;
     if (Date.now() - modified < quietMs) continue;
     try {

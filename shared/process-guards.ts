@@ -18,3 +18,13 @@ export function surviveDatabaseOutages(log: Logger): void {
     process.exit(1);
   });
 }
+
+/** Whether a process of this pid exists (one of another user's counts: signalling it is refused, not failed). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

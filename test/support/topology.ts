@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureLivekitServer } from '../../scripts/tools.ts';
+import { processAlive } from '../../shared/process-guards.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export interface TestHost {
@@ -79,15 +80,6 @@ function signal(pid: number, sig: NodeJS.Signals) {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * What a test process that was killed outright (a timeout, ^C twice) left: its namespaces, with the servers still
  * running in them, and its bridge. Every name carries its creator's pid, so a run never touches a live one's.
@@ -96,7 +88,7 @@ function removeLeftovers() {
   const owner = (name: string) => /^lt[nbv]([0-9a-z]+)-/.exec(name)?.[1];
   const orphaned = (name: string) => {
     const pid = owner(name);
-    return pid !== undefined && !alive(parseInt(pid, 36));
+    return pid !== undefined && !processAlive(parseInt(pid, 36));
   };
   for (const line of ip(['netns', 'list']).split('\n')) {
     const ns = line.split(' ')[0]!;
