@@ -1,7 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { upsertSchedulingSettings } from '../../api/scheduling/settings.repository.ts';
-import { client, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
+import { en } from '../../web/src/i18n/en.ts';
+import { client, seedCompany, seedInterview, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 import {
   allowMicrophone,
   axeViolations,
@@ -242,4 +244,48 @@ describe('prepare, interview and the rejoin', () => {
       await context.close();
     });
   }
+});
+
+describe('a room LiveKit cannot open for a moment', () => {
+  it('the join page says so and asks again by itself: joined once LiveKit answers, with no click', async () => {
+    // An API of its own whose way to LiveKit the test can cut, as a dead node or a restart does (the browser reaches
+    // LiveKit through the same address, so the interview would too).
+    const target = new URL(testEnv().LIVEKIT_URL!);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port));
+    const cutApi = await startTestApi({ env: { LIVEKIT_URL: `ws://127.0.0.1:${proxy.port}` } });
+    const { page, context, errors } = await pageAt('desktop');
+    try {
+      const cutHr = client(cutApi.url, (await seedCompany(cutApi.db, 'Gulf Logistics')).key);
+      const { interview } = await seedInterview(cutHr, { phone });
+      proxy.cut();
+      await page.goto(`${cutApi.url}/join/${interview.roomCode}`);
+      await page.getByLabel('Phone number').fill('050 123 4567');
+      await page.getByLabel('First name').fill('Layla');
+      await page.getByLabel('Last name').fill('Haddad');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').allInnerTexts(), { timeout: 30_000 })
+        .toContain(en['error.upstream_unavailable']);
+      const refused = await cutApi.db
+        .selectFrom('interviews')
+        .select(['roomCreatedAt', 'seatClaimedAt'])
+        .where('id', '=', interview.id)
+        .executeTakeFirstOrThrow();
+      expect(refused).toEqual({ roomCreatedAt: null, seatClaimedAt: null });
+      proxy.restore();
+      // Retry-After is 5 s: the page's own retry gets the candidate in, nothing clicked since.
+      await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor({ timeout: 30_000 });
+      const joined = await cutApi.db
+        .selectFrom('interviews')
+        .select(['roomCreatedAt'])
+        .where('id', '=', interview.id)
+        .executeTakeFirstOrThrow();
+      expect(joined.roomCreatedAt).not.toBeNull();
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await cutApi.stop();
+      await proxy.close();
+    }
+  });
 });

@@ -87,6 +87,20 @@ export function errorMessage(error: unknown): { key: MessageKey; params?: Record
   return { key: `error.${error.code}` as MessageKey, params: { seconds: error.retryAfterSeconds ?? 5 } };
 }
 
+/**
+ * Seconds after which the page asks again by itself, for a refusal that passes without the candidate doing anything:
+ * the seat still held by a tab that is leaving, or the room not openable for a moment (a LiveKit node that just died
+ * is still being noticed). Undefined for every other error.
+ */
+export function selfRetryAfter(error: unknown): number | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.code !== 'already_connected' && error.code !== 'upstream_unavailable') return undefined;
+  return Math.min(error.retryAfterSeconds ?? 3, 10);
+}
+
+/** How many times a page asks again by itself before it leaves the retry to the candidate. */
+export const selfRetries = 4;
+
 export async function call<T>(
   method: 'GET' | 'POST',
   path: string,

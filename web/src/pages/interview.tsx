@@ -19,6 +19,8 @@ import {
   errorMessage,
   getSessionStatus,
   joinInterview,
+  selfRetries,
+  selfRetryAfter,
   type InterviewRef,
   type JoinRequest,
   type Session,
@@ -130,6 +132,20 @@ export default function InterviewPage({
   const token = useRef(firstSession.token);
   const startedAt = useRef(Date.now());
   const coding = useCodingProblem(room);
+
+  // A rejoin refused for a moment (the seat still held by a tab that is leaving, or a room LiveKit cannot open yet
+  // because the node it was on just died) is asked again by itself a few times before the button is left to the
+  // candidate; a connection that works again starts the count afresh.
+  const selfRetried = useRef(0);
+  useEffect(() => {
+    if (phase.kind === 'live') selfRetried.current = 0;
+    if (phase.kind !== 'failed') return;
+    const retryAfter = selfRetryAfter(phase.error);
+    if (retryAfter === undefined || selfRetried.current >= selfRetries) return;
+    selfRetried.current += 1;
+    const timer = setTimeout(() => setAttempt((n) => n + 1), retryAfter * 1000);
+    return () => clearTimeout(timer);
+  }, [phase]);
 
   useEffect(() => {
     let cancelled = false;

@@ -5,6 +5,8 @@ import {
   errorMessage,
   getRoomInfo,
   joinInterview,
+  selfRetries,
+  selfRetryAfter,
   type InterviewRef,
   type JoinRequest,
   type RoomInfo,
@@ -235,10 +237,12 @@ function JoinForm({ info, interviewRef, rejoin, onOpened, onJoined }: FormProps)
         return;
       }
       setError(caught);
-      // After a reload the old tab takes a moment to leave the room; try again by ourselves a few times.
-      if (caught instanceof ApiError && caught.code === 'already_connected' && autoRetries.current < 4) {
+      // After a reload the old tab takes a moment to leave the room, and a room LiveKit cannot open now may open in a
+      // few seconds: try again by ourselves a few times.
+      const retryAfter = selfRetryAfter(caught);
+      if (retryAfter !== undefined && autoRetries.current < selfRetries) {
         autoRetries.current += 1;
-        setTimeout(() => formRef.current?.requestSubmit(), Math.min(caught.retryAfterSeconds ?? 3, 10) * 1000);
+        setTimeout(() => formRef.current?.requestSubmit(), retryAfter * 1000);
       }
     }
   }
