@@ -39,6 +39,41 @@ function read(pid: number): Sample | undefined {
   }
 }
 
+/** CPU seconds of each thread of a process, by thread id, with the thread's name (digits dropped: one kind). */
+function threadsOf(pid: number): Map<string, { kind: string; cpu: number }> {
+  const out = new Map<string, { kind: string; cpu: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out; // gone
+  }
+  for (const tid of tids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const kind = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[\s#]*\d+$/, '');
+      out.set(tid, { kind, cpu: (Number(fields[11]) + Number(fields[12])) / tick });
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * What each kind of thread of a job process does (Linux thread names): the JavaScript thread, V8's helpers, and the
+ * native library's WebRTC and Rust threads, which run whatever the JavaScript does.
+ */
+const threadGroups: [group: string, kinds: RegExp][] = [
+  ['JavaScript', /^(MainThread|node)$/],
+  ['V8 helpers', /^(V8Worker|DelayedTaskSche|v8:)/],
+  ['Opus encoder', /^AudioEncoder/],
+  ['WebRTC audio device', /^(SyntheticAudioD|AudioSourceCapt|livekit-audio)/],
+  ['WebRTC network and workers', /^(network_thread|worker_thread|signaling_threa)/],
+  ['Rust runtime', /^tokio/],
+];
+const groupOf = (kind: string) => threadGroups.find(([, re]) => re.test(kind))?.[0] ?? 'other';
+
 function roleOf(s: Sample, workerPid: number): Role {
   if (s.pid === workerPid) return 'main';
   if (s.ppid !== workerPid) return 'other';
@@ -55,6 +90,8 @@ interface Tracked {
   /** Whether it existed when the window opened (an idle process then) or was forked during it. */
   preexisting: boolean;
   rss: { at: number; mb: number }[];
+  /** Job processes: each thread's CPU at the first sample that saw it (0 if started in the window) and the latest. */
+  threads: Map<string, { kind: string; first: number; last: number }>;
   /** The process's CPU (as `last`) at each sample, for the rate within a part of the window. */
   cpu: { at: number; s: number }[];
   peakMB: number;
@@ -79,6 +116,8 @@ export interface AgentCost {
   startupCpu: number[];
   /** Average minutes per interview, to spread a process's start-up over. */
   minutesPerInterview: number;
+  /** The job processes' CPU per interview-minute by kind of thread (threadGroups), largest first. */
+  jobThreadsPerMinute: [group: string, seconds: number][];
   jobRssPeakMB: number;
   jobRssSteadyMB: number;
   idleJobRssMB: number;
@@ -138,8 +177,24 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       const cpu = role === 'main' ? s.own : s.own + s.reaped + descendantsCpu(s.pid);
       let t = tracked.get(s.pid);
       if (!t) {
-        t = { role, first: firstSample ? cpu : 0, last: cpu, preexisting: firstSample, rss: [], cpu: [], peakMB: 0 };
+        t = {
+          role,
+          first: firstSample ? cpu : 0,
+          last: cpu,
+          preexisting: firstSample,
+          rss: [],
+          threads: new Map(),
+          cpu: [],
+          peakMB: 0,
+        };
         tracked.set(s.pid, t);
+      }
+      if (role === 'job') {
+        for (const [tid, thread] of threadsOf(s.pid)) {
+          const known = t.threads.get(tid);
+          if (known) known.last = thread.cpu;
+          else t.threads.set(tid, { kind: thread.kind, first: firstSample ? thread.cpu : 0, last: thread.cpu });
+        }
       }
       t.last = cpu;
       t.cpu.push({ at: Date.now(), s: cpu });
@@ -190,6 +245,13 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       const midMinutes =
         rooms.reduce((sum, r) => sum + Math.max(0, Math.min(r.to, midTo) - Math.max(r.from, midFrom)), 0) / 60_000;
       const steady = midCpu / midMinutes;
+      const byGroup = new Map<string, number>();
+      for (const t of busy) {
+        for (const thread of t.threads.values()) {
+          const group = groupOf(thread.kind);
+          byGroup.set(group, (byGroup.get(group) ?? 0) + (thread.last - thread.first) / minutes);
+        }
+      }
       const latest = (ts: Tracked[]) => median(ts.map((t) => t.rss.at(-1)?.mb ?? Number.NaN));
       return {
         interviewMinutes: minutes,
@@ -198,6 +260,7 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
         inferenceCpuPerMinute: inference / minutes,
         totalCpuPerMinute: (job + main + inference) / minutes,
         steadyCpuPerMinute: steady,
+        jobThreadsPerMinute: [...byGroup].sort((a, b) => b[1] - a[1]),
         oncePerInterviewCpu: (job + main + inference - steady * minutes) / Math.max(1, rooms.length),
         startupCpu: of('job')
           .filter((t) => t.preexisting)
@@ -230,6 +293,7 @@ export function formatAgentCost(c: AgentCost): string {
     `steady (the interviews' middle half) ${s(c.steadyCpuPerMinute)} s per interview-minute → ` +
     `${(60 / c.steadyCpuPerMinute).toFixed(1)} interviews per core, plus ${s(c.oncePerInterviewCpu)} s once per interview ` +
     `(joining, starting, closing): a 20-minute interview ${s(c.steadyCpuPerMinute + c.oncePerInterviewCpu / 20)} s per minute;\n    ` +
+    `job process by thread, per interview-minute: ${c.jobThreadsPerMinute.map(([g, v]) => `${g} ${s(v)} s`).join(', ')};\n    ` +
     `job RSS peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
     `inference process ${c.inferenceRssMB === undefined ? 'none' : mb(c.inferenceRssMB)}; ${c.interviewMinutes.toFixed(1)} interview-minutes; load ${c.loadavg}`
   );
