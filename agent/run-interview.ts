@@ -396,6 +396,14 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
           .executeTakeFirst();
         const waited = Date.now() - (seat?.seatClaimedAt?.getTime() ?? started);
         if (waited < arrivalTimeoutMs) return watchArrival(arrivalTimeoutMs - waited);
+        if (context.status === 'in_progress') {
+          // This interviewer replaced one whose job died, and the candidate, who had been here, left before it
+          // arrived: past the same wait they have left the interview, as after a drop not rejoined in time.
+          log.info({ waitedMs: waited }, 'the candidate did not come back to the resumed interview; ending it');
+          candidateCame(false);
+          await end('candidate_left');
+          return;
+        }
         if (!(await interviewerLeftNoShow(db, interviewId))) return;
         log.info({ waitedMs: waited }, 'the candidate did not arrive; leaving the room for the next join');
         // The greeting waits for the candidate; released, it says nothing and the session closes with the job.

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Room } from '@livekit/rtc-node';
+import { AccessToken } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackgroundWork, type BackgroundWork } from '../../api/jobs/background.ts';
+import { dispatchInterviewer } from '../../api/livekit/interview-lifecycle.ts';
 import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from '../scoring/gemini-evaluation-emulator.ts';
 import { loadScenario, runCandidate, type Scenario } from '../support/candidate-sim.ts';
 import { okBody } from '../support/harness.ts';
@@ -39,6 +42,8 @@ beforeAll(async () => {
       RECORDINGS_SPOOL_DIR: path.join(dir, 'spool'),
       RECORDINGS_RECOVERY_INTERVAL_MS: '1000',
       SILENCE_PROMPT_SECONDS: '20',
+      // The second case waits this long for a candidate who does not come back (the default is 2 minutes).
+      CANDIDATE_ARRIVAL_TIMEOUT_SECONDS: '30',
       // No load limit of our own: a machine made busy by other test runs must not mark the one worker full.
       AGENT_MAX_JOBS: '0',
     },
@@ -163,5 +168,53 @@ describe('a worker killed mid-interview', () => {
     await expect
       .poll(() => consumer.received.map((d) => (d.verified.ok ? d.verified.payload.type : d.verified.error)), { timeout: 30_000 })
       .toEqual(['interview.completed']);
+  }, 240_000);
+
+  it('a resumed interviewer whose candidate is gone ends the interview as candidate_left after the arrival wait', async () => {
+    const interview = await seedScenario(stack, { ...scenario, candidate: { ...scenario.candidate, phone: '+971501112233' } });
+    const db = stack.api.db;
+    const row = () => db.selectFrom('interviews').selectAll().where('id', '=', interview.id).executeTakeFirstOrThrow();
+    // Someone else in the room (as an observer seat would be) keeps it open once the candidate and the interviewer
+    // are gone, so the state is the one a race leaves: an interview in progress, its room live, nobody to interview.
+    const { url, apiKey, apiSecret } = stack.api.deps.config.livekit;
+    const grant = new AccessToken(apiKey, apiSecret, { identity: `observer-${interview.id}`, ttl: 600 });
+    grant.addGrant({ roomJoin: true, room: interview.roomName, canPublish: false, canSubscribe: false });
+    const observer = new Room();
+    try {
+      // The candidate hears the greeting begin and leaves.
+      await runCandidate({
+        apiUrl: stack.api.url,
+        roomCode: interview.roomCode,
+        phone: '+971501112233',
+        firstName: scenario.candidate.firstName,
+        lastName: scenario.candidate.lastName,
+        answers: [],
+        leaveAfterFirstAudio: true,
+      });
+      await observer.connect(url, await grant.toJwt(), { autoSubscribe: false, dynacast: false });
+      await expect.poll(async () => (await row()).candidateConnected, { timeout: 30_000 }).toBe(false);
+      expect((await row()).status).toBe('in_progress');
+      // Its interviewer dies while waiting for the rejoin; LiveKit drops it, and the API, with no candidate in the
+      // room, leaves the next dispatch to their next join.
+      const pid = jobPid(interview.id);
+      expect(pid, 'the job process of the interview').toBeDefined();
+      process.kill(pid!, 'SIGKILL');
+      await expect.poll(async () => (await row()).agentDispatchedAt, { timeout: 60_000 }).toBeNull();
+      // What the API does when it still counted the candidate in: an interviewer for the interview in progress.
+      expect(await dispatchInterviewer(stack.api.deps, interview)).toBe(true);
+      await expect
+        .poll(async () => {
+          const r = await row();
+          return [r.status, r.endReason];
+        }, { timeout: 120_000 })
+        .toEqual(['completed', 'candidate_left']);
+      expect(stack.workerLog.some((l) => l.includes(interview.id) && l.includes('did not come back to the resumed interview'))).toBe(
+        true,
+      );
+      // It leaves and deletes the room, as at any end.
+      await expect.poll(() => stack.api.deps.livekit.participants(interview.roomName), { timeout: 30_000 }).toBeNull();
+    } finally {
+      await observer.disconnect();
+    }
   }, 240_000);
 });
