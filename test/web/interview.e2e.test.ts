@@ -26,7 +26,9 @@ let browser: Browser;
 
 beforeAll(async () => {
   ensureWebBuilt();
-  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
+  // At debug: a rehearsal once saw the interviewer stay 'thinking' after a question, which its info lines could not
+  // explain; the next failure's report names the speech that held the state.
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' }, workerDebug: true });
   browser = await launchBrowser();
 }, 180_000);
 

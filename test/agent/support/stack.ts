@@ -27,12 +27,19 @@ export interface AgentStack {
   workerHttpPort: number;
   worker: ChildProcess;
   workerLog: string[];
+  /** Whether the worker logs at debug (its report then keeps those lines). */
+  workerDebug: boolean;
   stop(): Promise<void>;
 }
 
 export interface StackOptions {
   /** Extra worker environment (timeouts, turn settings). */
   workerEnv?: Record<string, string>;
+  /**
+   * The worker logs at debug (the SDK's speech scheduling and agent states among it), and a failure's report shows
+   * those lines: for a test whose rare failure the info lines could not explain. TEST_AGENT_LOG_LEVEL=debug: all.
+   */
+  workerDebug?: boolean;
   /** Extra API environment. */
   apiEnv?: Record<string, string>;
   /** The API receives the LiveKit server's webhooks (one of the few ports the test server sends them to). */
@@ -101,7 +108,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     OPENAI_API_KEY: 'emulated',
     ...options.workerEnv,
     // Readiness is read from the worker's 'registered worker' line, an info message.
-    LOG_LEVEL: process.env.TEST_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
+    LOG_LEVEL: options.workerDebug || process.env.TEST_AGENT_LOG_LEVEL === 'debug' ? 'debug' : 'info',
   };
   const worker = spawn(process.execPath, ['agent/worker.ts', 'start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const workerLog: string[] = [];
@@ -149,6 +156,7 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
     agentName,
     worker,
     workerLog,
+    workerDebug: env.LOG_LEVEL === 'debug',
     workerHttpPort,
     async stop() {
       if (worker.exitCode === null) {
@@ -184,8 +192,12 @@ export function stackReport(stack: AgentStack, extra: Record<string, unknown> = 
   const clock = (at: number) => new Date(at).toISOString().slice(11, 23);
   const short = (text: string | undefined) => (text === undefined ? '(none)' : text.length > 80 ? `${text.slice(0, 80)}…` : text);
   const lines = [
-    '--- worker (last 120 lines above debug) ---',
-    ...stack.workerLog.filter((l) => !l.includes('"level":20') && !l.includes('"level":10')).slice(-120),
+    ...(stack.workerDebug
+      ? ['--- worker (last 300 lines, debug included) ---', ...stack.workerLog.filter((l) => !l.includes('"level":10')).slice(-300)]
+      : [
+          '--- worker (last 120 lines above debug) ---',
+          ...stack.workerLog.filter((l) => !l.includes('"level":20') && !l.includes('"level":10')).slice(-120),
+        ]),
     '--- STT segments (s of received audio) ---',
     ...stack.deepgram.segments.map((s) => `${s.start.toFixed(2)}–${s.end.toFixed(2)} ${short(s.text)}`),
     '--- LLM exchanges ---',
