@@ -378,6 +378,11 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
       // patches/@livekit+agents+1.9.0.patch.
       audioFrameSizeMs: 20,
     },
+    // The SDK's remote session would answer the candidate's requests on `lk.agent.session`: the agent's instructions
+    // (the hiring team's notes about this interview among them) and the whole chat history, and text run as their
+    // input past our typed-answer path, so never stored as a turn. Nothing of ours reads the events it streams there
+    // either (every state change and transcript a byte stream). Off: an option of our patch.
+    outputOptions: { remoteSessionEnabled: false },
   });
   await starting;
   log.debug({ ms: Date.now() - started }, 'session started');

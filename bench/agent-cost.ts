@@ -40,7 +40,7 @@ function read(pid: number): Sample | undefined {
 }
 
 /** CPU seconds of each thread of a process, by thread id, with the thread's name (digits dropped: one kind). */
-function threadsOf(pid: number): Map<string, { kind: string; cpu: number }> {
+export function threadsOf(pid: number): Map<string, { kind: string; cpu: number }> {
   const out = new Map<string, { kind: string; cpu: number }>();
   let tids: string[];
   try {
@@ -72,7 +72,7 @@ const threadGroups: [group: string, kinds: RegExp][] = [
   ['WebRTC network and workers', /^(network_thread|worker_thread|signaling_threa)/],
   ['Rust runtime', /^tokio/],
 ];
-const groupOf = (kind: string) => threadGroups.find(([, re]) => re.test(kind))?.[0] ?? 'other';
+export const groupOf = (kind: string) => threadGroups.find(([, re]) => re.test(kind))?.[0] ?? 'other';
 
 function roleOf(s: Sample, workerPid: number): Role {
   if (s.pid === workerPid) return 'main';

@@ -1,3 +1,5 @@
+import { initializeLogger, voice } from '@livekit/agents';
+import { ParticipantKind, type Room } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
@@ -12,8 +14,33 @@ import { readPlan } from '../../api/plans/plans.repository.ts';
 // End to end with real parts: the API, Postgres, the LiveKit server, the agent worker as its own process with the
 // real Deepgram and Google plugins pointed at the emulators, and a simulated candidate speaking espeak-ng audio.
 
+initializeLogger({ pretty: false, level: 'warn' });
+
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
+
+/**
+ * The SDK's remote session, asked from the candidate's side with the SDK's own client: the interviewer's
+ * instructions on request, and the session's events streamed to the candidate. Started once the interviewer is in.
+ */
+async function remoteSessionProbe(room: Room) {
+  const interviewer = [...room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT)!;
+  // The client finds the agent through a room input's linked participant: only that field is read.
+  const client = new voice.RemoteSession(
+    new voice.RoomSessionTransport(room, { linkedParticipant: { identity: interviewer.identity } } as unknown as voice.RoomIO),
+  );
+  let events = 0;
+  for (const type of ['agent_state_changed', 'user_state_changed', 'conversation_item_added', 'user_input_transcribed'] as const) {
+    client.on(type, () => events++);
+  }
+  await client.start();
+  const instructions = Promise.race([
+    client.fetchAgentInfo().then((info) => info.instructions),
+    // A session with the remote session on answers within milliseconds (test/agent/sdk-patches.test.ts).
+    new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 5000)),
+  ]);
+  return { instructions, events: () => events, close: () => client.close() };
+}
 
 beforeAll(async () => {
   stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '20' } });
@@ -27,6 +54,7 @@ describe('a full voice interview', () => {
     'backend-fintech-strong runs to completion: every line stored in order, consent, metrics, room deleted',
     async () => {
       const interview = await seedScenario(stack, scenario);
+      let probe: ReturnType<typeof remoteSessionProbe> | undefined;
       const result = await runCandidate({
         apiUrl: stack.api.url,
         roomCode: interview.roomCode,
@@ -35,8 +63,17 @@ describe('a full voice interview', () => {
         lastName: scenario.candidate.lastName,
         answers: scenario.answers,
         timeoutMs: 240_000,
+        beforeAnswer: async (index, room) => {
+          if (index === 0) probe = remoteSessionProbe(room);
+        },
       });
       expect(result.endedBy).not.toBe('timeout');
+      // The SDK's remote session is off (agent/run-interview.ts): the candidate cannot ask the interviewer for its
+      // instructions (the hiring team's notes among them), and no session event reached them all interview long.
+      const remote = await probe!;
+      expect(await remote.instructions).toBe('no answer');
+      expect(remote.events()).toBe(0);
+      await remote.close();
       expect(result.answers.map((a) => a.text)).toEqual(scenario.answers);
       expect(result.firstAudioAt).toBeDefined();
       // What the candidate's page shows: "Question n of N" for each plan question in turn, and why it ended.

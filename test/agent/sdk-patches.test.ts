@@ -14,14 +14,32 @@ import { describe, expect, it } from 'vitest';
 import { testEnv } from '../support/harness.ts';
 
 // patches/@livekit+agents+*.patch (applied by patch-package after every install): the SDK's audio byte buffer and
-// frame merge copy with TypedArray.set instead of spreading into arrays, and its room input takes an
-// `audioFrameSizeMs` for the participant's native audio stream (bench:voice, agent/README.md). The same frames must
-// come out as before, and the frame size must reach LiveKit's stream.
+// frame merge copy with TypedArray.set instead of spreading into arrays, its room input takes an
+// `audioFrameSizeMs` for the participant's native audio stream (bench:voice, agent/README.md), and its room output a
+// `remoteSessionEnabled` that keeps the remote session (the agent's instructions and history on request) off the
+// room. The same frames must come out as before, the frame size must reach LiveKit's stream, and a participant must
+// get nothing from a session started with the remote session off.
 
 initializeLogger({ pretty: false, level: 'warn' });
 
-describe('the patched SDK audio helpers', () => {
-  it('are the installed ones', () => {
+/** A fresh room on the test LiveKit server, and a way in for a participant. */
+async function liveKitRoom(prefix: string) {
+  const env = testEnv();
+  const roomName = `${prefix}-${randomBytes(4).toString('hex')}`;
+  const rooms = new RoomServiceClient(env.LIVEKIT_URL!.replace(/^ws/, 'http'), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
+  await rooms.createRoom({ name: roomName, emptyTimeout: 30 });
+  const connect = async (identity: string) => {
+    const token = new AccessToken(env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { identity, ttl: 120 });
+    token.addGrant({ roomJoin: true, room: roomName });
+    const room = new Room();
+    await room.connect(env.LIVEKIT_URL!, await token.toJwt(), { autoSubscribe: true, dynacast: false });
+    return room;
+  };
+  return { roomName, rooms, connect };
+}
+
+describe('the patched SDK', () => {
+  it('its audio helpers are the installed ones', () => {
     for (const file of ['dist/audio.js', 'dist/utils.js', 'src/audio.ts', 'src/utils.ts']) {
       const source = readFileSync(new URL(`../../node_modules/@livekit/agents/${file}`, import.meta.url), 'utf8');
       expect(source).not.toMatch(/\[\.\.\.(this\.#buf|data), /);
@@ -53,17 +71,7 @@ describe('the patched SDK audio helpers', () => {
   });
 
   it("RoomIO's audioFrameSizeMs sets the size of the frames it reads from a participant in a real LiveKit room", async () => {
-    const env = testEnv();
-    const roomName = `sdk-frames-${randomBytes(4).toString('hex')}`;
-    const rooms = new RoomServiceClient(env.LIVEKIT_URL!.replace(/^ws/, 'http'), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
-    await rooms.createRoom({ name: roomName, emptyTimeout: 30 });
-    const connect = async (identity: string) => {
-      const token = new AccessToken(env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { identity, ttl: 120 });
-      token.addGrant({ roomJoin: true, room: roomName });
-      const room = new Room();
-      await room.connect(env.LIVEKIT_URL!, await token.toJwt(), { autoSubscribe: true, dynacast: false });
-      return room;
-    };
+    const { roomName, rooms, connect } = await liveKitRoom('sdk-frames');
     const speaker = await connect('speaker');
     const source = new AudioSource(48000, 1, 200);
     const options = new TrackPublishOptions();
@@ -104,6 +112,47 @@ describe('the patched SDK audio helpers', () => {
       speaking = false;
       await mic;
       await speaker.disconnect();
+      await rooms.deleteRoom(roomName);
+    }
+  });
+
+  it("a session started with remoteSessionEnabled false answers no remote-session request in a real LiveKit room", async () => {
+    const { roomName, rooms, connect } = await liveKitRoom('sdk-remote');
+    const secret = 'Notes from the hiring team: probe the gap in 2021.';
+    /** What a participant gets back when it asks the agent for its info over the SDK's own remote-session client. */
+    const askAgentInfo = async (outputOptions: { remoteSessionEnabled?: boolean }) => {
+      const agentRoom = await connect('agent');
+      const session = new voice.AgentSession({});
+      await session.start({
+        agent: new voice.Agent({ instructions: secret }),
+        room: agentRoom,
+        inputOptions: { audioEnabled: false, textEnabled: false },
+        outputOptions: { audioEnabled: false, transcriptionEnabled: false, ...outputOptions },
+      });
+      const candidate = await connect(`candidate-${outputOptions.remoteSessionEnabled ?? 'default'}`);
+      // The client finds the agent through a room input's linked participant: only that field is read.
+      const client = new voice.RemoteSession(
+        new voice.RoomSessionTransport(candidate, { linkedParticipant: { identity: 'agent' } } as unknown as voice.RoomIO),
+      );
+      await client.start();
+      try {
+        return await Promise.race([
+          client.fetchAgentInfo().then((info) => info.instructions),
+          // The default session answers within milliseconds (the first call below); 5 s of silence is no answer.
+          new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 5000)),
+        ]);
+      } finally {
+        await client.close();
+        await session.close();
+        await candidate.disconnect();
+        await agentRoom.disconnect();
+      }
+    };
+    try {
+      // Unpatched behaviour, the control: the instructions go to whoever asks.
+      expect(await askAgentInfo({})).toBe(secret);
+      expect(await askAgentInfo({ remoteSessionEnabled: false })).toBe('no answer');
+    } finally {
       await rooms.deleteRoom(roomName);
     }
   });
