@@ -99,13 +99,19 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
 
   // What the candidate's page shows beyond the SDK's own agent state: the question counter, when the interview
   // reaches its limit, and why it ended (web/src/pages/interview-attributes.ts reads them).
+  // One update at a time: LiveKit's native library sends each on a task of its own, so two in flight could reach the
+  // server in either order (the SDK's own agent state had that bug: test/agent/sdk-patches.test.ts).
   const published: Record<string, string> = {};
-  const publish = async (attributes: Record<string, string>) => {
-    if (Object.entries(attributes).every(([k, v]) => published[k] === v)) return;
+  let publishing: Promise<void> = Promise.resolve();
+  const publish = (attributes: Record<string, string>): Promise<void> => {
+    if (Object.entries(attributes).every(([k, v]) => published[k] === v)) return publishing;
     Object.assign(published, attributes);
-    await job.room.localParticipant
-      ?.setAttributes(attributes)
-      .catch((error: unknown) => log.warn({ err: error }, 'attributes not published'));
+    publishing = publishing.then(() =>
+      job.room.localParticipant
+        ?.setAttributes(attributes)
+        .catch((error: unknown) => log.warn({ err: error }, 'attributes not published')),
+    );
+    return publishing;
   };
 
   // A coding question's problem reaches the candidate's page as the question starts: the candidate's view of it

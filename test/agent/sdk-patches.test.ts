@@ -17,8 +17,9 @@ import { testEnv } from '../support/harness.ts';
 // frame merge copy with TypedArray.set instead of spreading into arrays, its room input takes an
 // `audioFrameSizeMs` for the participant's native audio stream (bench:voice, agent/README.md), and its room output a
 // `remoteSessionEnabled` that keeps the remote session (the agent's instructions and history on request) off the
-// room. The same frames must come out as before, the frame size must reach LiveKit's stream, and a participant must
-// get nothing from a session started with the remote session off.
+// room, and it publishes the agent's state one attribute update at a time. The same frames must come out as before,
+// the frame size must reach LiveKit's stream, a participant must get nothing from a session started with the remote
+// session off, and the room must end on the agent's last state (unpatched, bursts ended on an older one: 2 runs of 2).
 
 initializeLogger({ pretty: false, level: 'warn' });
 
@@ -30,7 +31,8 @@ async function liveKitRoom(prefix: string) {
   await rooms.createRoom({ name: roomName, emptyTimeout: 30 });
   const connect = async (identity: string) => {
     const token = new AccessToken(env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { identity, ttl: 120 });
-    token.addGrant({ roomJoin: true, room: roomName });
+    // An agent's token may set its own attributes (the SDK publishes its state that way).
+    token.addGrant({ roomJoin: true, room: roomName, canUpdateOwnMetadata: true });
     const room = new Room();
     await room.connect(env.LIVEKIT_URL!, await token.toJwt(), { autoSubscribe: true, dynacast: false });
     return room;
@@ -153,6 +155,49 @@ describe('the patched SDK', () => {
       expect(await askAgentInfo({})).toBe(secret);
       expect(await askAgentInfo({ remoteSessionEnabled: false })).toBe('no answer');
     } finally {
+      await rooms.deleteRoom(roomName);
+    }
+  });
+
+  it("the agent's state reaches the room in the order it changed, the last one standing, in a real LiveKit room", async () => {
+    const { roomName, rooms, connect } = await liveKitRoom('sdk-state');
+    const agentRoom = await connect('agent');
+    const watcher = await connect('watcher');
+    const session = new voice.AgentSession({});
+    const io = new voice.RoomIO({
+      agentSession: session,
+      room: agentRoom,
+      inputOptions: { audioEnabled: false, textEnabled: false },
+      outputOptions: { audioEnabled: false, transcriptionEnabled: false },
+    });
+    io.start();
+    const seen = () => watcher.remoteParticipants.get('agent')?.attributes['lk.agent.state'];
+    try {
+      // A reply whose tool ran during its playout goes speaking → thinking → listening within a millisecond; each
+      // change is an attribute update of its own. Bursts of such changes, each ending in "listening": the room must
+      // end on it every time.
+      const states = ['speaking', 'thinking', 'listening'] as const;
+      for (let burst = 0; burst < 20; burst++) {
+        let previous: voice.AgentState = 'listening';
+        for (const newState of states) {
+          session.emit(voice.AgentSessionEventTypes.AgentStateChanged, {
+            type: 'agent_state_changed',
+            oldState: previous,
+            newState,
+            createdAt: Date.now(),
+          });
+          previous = newState;
+        }
+        // Settled: nothing in flight (LiveKit answers every update), then what the other participant sees.
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && seen() !== 'listening') await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(seen(), `burst ${burst}`).toBe('listening');
+      }
+    } finally {
+      await io.close();
+      await watcher.disconnect();
+      await agentRoom.disconnect();
       await rooms.deleteRoom(roomName);
     }
   });
