@@ -77,7 +77,7 @@ async function agent(roomName: string): Promise<void> {
   const source = await publish(room, 24000, 200);
   // Speaks 4 s, listens 4 s: the interviewer's share of an interview's time.
   void (async () => {
-    for (let cycle = 0; ; cycle++) {
+    for (;;) {
       const started = Date.now();
       for (const data of speech) await source.captureFrame(new AudioFrame(data, 24000, 1, 480));
       await source.waitForPlayout();
