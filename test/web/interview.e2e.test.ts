@@ -26,8 +26,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   ensureWebBuilt();
-  // At debug: a rehearsal once saw the interviewer stay 'thinking' after a question, which its info lines could not
-  // explain; the next failure's report names the speech that held the state.
+  // At debug: a failure's report then names every speech task as it starts and ends (that is how the page left on
+  // 'thinking' while the interviewer listened was traced to the agent state's out-of-order attribute updates).
   stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' }, workerDebug: true });
   browser = await launchBrowser();
 }, 180_000);
