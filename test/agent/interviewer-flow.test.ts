@@ -345,7 +345,7 @@ describe('local mode (no LLM)', () => {
   it('typed answers walk the plan in order without follow-ups and close as completed', async () => {
     const { agent, flow, context, recorded, endedPromise } = await startInterviewer([], false);
     agent.handleTypedInput('Yes, I agree.');
-    await vi_waitFor(() => flow.stage === 'questions');
+    await expect.poll(() => flow.stage, { interval: 5 }).toBe('questions');
     expect(recorded.consents).toEqual([{ agreed: true, statement: 'Yes, I agree.' }]);
     for (const q of context.plan.questions) {
       expect(flow.currentQuestion?.questionId).toBe(q.questionId);
@@ -357,9 +357,3 @@ describe('local mode (no LLM)', () => {
     expect(recorded.ends).toEqual(['completed']);
   });
 });
-
-/** Waits for a condition the code under test reaches asynchronously (a consent write), without sleeping blindly. */
-async function vi_waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setImmediate(r));
-  expect(condition()).toBe(true);
-}

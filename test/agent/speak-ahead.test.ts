@@ -132,9 +132,9 @@ async function turn(session: voice.AgentSession, userInput: string, said: string
   return result;
 }
 
+/** A wait on the condition, bounded by expect.poll's limit (sized for a busy machine), not by a count of ticks. */
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
+  await expect.poll(condition, { interval: 5 }).toBe(true);
 }
 
 const assistantMessages = (result: voice.testing.RunResult) =>

@@ -426,7 +426,7 @@ describe('scoring on the job runner', () => {
       const queued = await sql<{ n: number }>`
         select count(*)::int as n from graphile_worker.jobs where key = ${`score-interview:${id}`}`.execute(api.db);
       expect(queued.rows[0]!.n + (await scorecards(id)).length).toBe(1);
-      await expect.poll(() => scorecards(id), { timeout: 10_000, interval: 20 }).toHaveLength(1);
+      await expect.poll(() => scorecards(id), { interval: 20 }).toHaveLength(1);
       const events = await api.db.selectFrom('webhookEvents').select('payload').where('type', '=', 'interview.completed').execute();
       expect(events.filter((e) => (e.payload as { interviewId: string }).interviewId === id)).toHaveLength(1);
     } finally {
@@ -447,7 +447,7 @@ describe('scoring on the job runner', () => {
       // Each completion asks for scoring; so do a retry sweep and a second process, all at once.
       await Promise.all(ids.map((id) => endInterview(api.db, id, 'completed', { actor: 'agent' })));
       await Promise.all(ids.flatMap((id) => [enqueueScoring(api.db, id), enqueueScoring(api.db, id), enqueueScoring(api.db, id)]));
-      for (const id of ids) await expect.poll(() => scorecards(id), { timeout: 15_000 }).toHaveLength(1);
+      for (const id of ids) await expect.poll(() => scorecards(id)).toHaveLength(1);
       // Late requests change nothing either: the interview has its scorecard.
       await Promise.all(ids.map((id) => enqueueScoring(api.db, id)));
       await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -477,7 +477,7 @@ describe('scoring on the job runner', () => {
       for (const id of broken) await endInterview(api.db, id, 'completed', { actor: 'agent' });
       const good = await inProgress(answeredTranscript);
       await endInterview(api.db, good, 'completed', { actor: 'agent' });
-      await expect.poll(() => scorecards(good), { timeout: 10_000, interval: 20 }).toHaveLength(1);
+      await expect.poll(() => scorecards(good), { interval: 20 }).toHaveLength(1);
       // The failing ones are parked for a retry with backoff, each with its error; none has a scorecard.
       const jobs = await sql<{ attempts: number; lastError: string | null }>`
         select attempts, last_error as "lastError" from graphile_worker.jobs

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { sql } from 'kysely';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiConfig, loadWebhookWorkerConfig } from '../../api/config.ts';
 import { webhookJobs } from '../../api/webhooks/delivery.ts';
 import { recordEvent } from '../../shared/events/outbox.ts';
@@ -116,7 +116,7 @@ describe('the outbox', () => {
       .where('eventId', '=', event.id)
       .execute();
     expect(rows).toEqual([{ endpointId: subscribed.id, status: 'pending' }]);
-    await vi.waitFor(() => expect(heard.length).toBe(1), { timeout: 5_000, interval: 10 });
+    await expect.poll(() => heard.length, { interval: 10 }).toBe(1);
     expect(heard[0]).toBeGreaterThanOrEqual(committedAt - 50);
     // No job per delivery: the drain job claims due deliveries from their rows.
     const jobs = await sql<{ n: number }>`

@@ -468,11 +468,11 @@ describe('webhook delivery', () => {
       expect(c.received.map((d) => d.headers['webhook-id'])).toEqual([first.eventId, second.id]);
       // And the writer did skip its NOTIFY: notifications arrive in commit order, and the first one heard is this.
       await listener.query(`notify webhook_deliveries, 'after the writer'`);
-      await expect.poll(() => heard.length, { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(() => heard.length).toBeGreaterThan(0);
       expect(heard).toEqual(['after the writer']);
       // With no drain polling, a writer notifies as before.
       await testSend(ep.id);
-      await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => heard.length).toBe(2);
     } finally {
       commit();
       await notifying.end();

@@ -98,7 +98,8 @@ export async function scriptedMicrophone(context: BrowserContext, wav: string) {
     window.__microphone = {
       async speak() {
         const live = () => captures.findLast((d) => d.stream.getAudioTracks()[0].readyState === 'live');
-        for (let i = 0; i < 100 && !live(); i++) await new Promise((r) => setTimeout(r, 100));
+        // Bounded by a deadline sized for a busy machine (the page opens its capture when its own code gets to it).
+        for (const deadline = Date.now() + 30_000; !live() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
         const destination = live();
         if (!destination) throw new Error('the page has no microphone capture open');
         const source = audio.createBufferSource();
