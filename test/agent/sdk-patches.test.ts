@@ -10,8 +10,11 @@ import {
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { testEnv } from '../support/harness.ts';
+
+// The real-room cases connect several participants and wait on LiveKit; a busy machine stretches that well past 30 s.
+vi.setConfig({ testTimeout: 120_000 });
 
 // patches/@livekit+agents+*.patch (applied by patch-package after every install): the SDK's audio byte buffer and
 // frame merge copy with TypedArray.set instead of spreading into arrays, its room input takes an
