@@ -35,6 +35,13 @@ export const agentEnvSchema = z.object({
   AGENT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Job processes kept warm (Silero and the turn model loaded) so a dispatched interview starts at once. */
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
+  /**
+   * Interviews one job process runs at once (agent/hosts): a process per interview (1, the SDK's way) pays a WebRTC
+   * stack, the pipeline's modules and the VAD model again for each; several share them.
+   */
+  AGENT_JOBS_PER_PROCESS: z.coerce.number().int().min(1).max(32).default(4),
+  /** A job process that has run this many interviews takes no more and exits once its last one ends. */
+  AGENT_PROCESS_MAX_JOBS_SERVED: z.coerce.number().int().min(1).default(100),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),
   /**
    * How long a new job process may take to start (imports, the VAD model, prewarm) before the SDK gives up on it
@@ -131,6 +138,8 @@ export interface AgentConfig {
     agentName: string;
     httpPort: number | undefined;
     idleProcesses: number;
+    jobsPerProcess: number;
+    processMaxJobsServed: number;
     jobMemoryLimitMB: number;
     processInitTimeoutMs: number;
     maxJobs: number;
@@ -204,6 +213,8 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
       agentName: e.AGENT_NAME,
       httpPort: e.AGENT_HTTP_PORT,
       idleProcesses: e.AGENT_IDLE_PROCESSES,
+      jobsPerProcess: e.AGENT_JOBS_PER_PROCESS,
+      processMaxJobsServed: e.AGENT_PROCESS_MAX_JOBS_SERVED,
       jobMemoryLimitMB: e.AGENT_JOB_MEMORY_LIMIT_MB,
       processInitTimeoutMs: e.AGENT_PROCESS_INIT_TIMEOUT_MS,
       maxJobs: e.AGENT_MAX_JOBS ?? defaultMaxJobs(),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import client from 'prom-client';
+import { isJobProcess } from './hosts/protocol.ts';
 
 // The worker's Prometheus metrics, on a port of its own (AGENT_METRICS_PORT; GET /metrics), served by the main
 // process: the interviews it holds, the load it reports to LiveKit and what it is made of, and the memory and CPU of
@@ -31,7 +32,7 @@ function processesOf(mainPid: number): { role: Role; rssBytes: number; cpuSecond
           ? 'main'
           : cmd.includes('inference_proc')
             ? 'inference'
-            : cmd.includes('job_proc')
+            : isJobProcess(cmd)
               ? 'job'
               : undefined;
       if (!role) continue;

@@ -13,13 +13,15 @@ import { connectDatabase, type DatabaseHandle } from '../shared/db/connect.ts';
 import { loadConfigOrExit } from '../shared/env.ts';
 import { createLogger } from '../shared/logger.ts';
 import { loadAgentConfig } from './config.ts';
+import { jobHosts } from './hosts/pool.ts';
 import { cpuSampler, workerLoad } from './load.ts';
 import { workerMetrics, type WorkerLoadState } from './metrics.ts';
 import { recordingsFinished, startRecordingRecovery } from './recording.ts';
 import type { runInterview } from './run-interview.ts';
 
 // The worker entry: `node agent/worker.ts start`. The main process registers with LiveKit under AGENT_NAME (dispatch
-// is explicit, from the API's join endpoint); each interview runs in its own job process, forked from this file.
+// is explicit, from the API's join endpoint); interviews run in job hosts (agent/hosts), AGENT_JOBS_PER_PROCESS to a
+// process, or with 1 in the SDK's own process per interview, forked from this file.
 
 const config = loadConfigOrExit(() => loadAgentConfig());
 const log = createLogger({ level: config.logLevel, name: 'agent' });
@@ -43,11 +45,14 @@ export default defineAgent({
   },
   entry: async (job: JobContext) => {
     const database = job.proc.userData.database as DatabaseHandle;
-    job.addShutdownCallback(async () => {
-      // Shutdown callbacks run at once: the recording's upload (run-interview's own callback) still writes its row.
-      await recordingsFinished();
-      await database.destroy();
-    });
+    // A process of its own ends with its job: its pool closes after the recording's upload (run-interview's own
+    // shutdown callback, run at the same time) has written its row. A job host's pool serves its other interviews.
+    if (!job.proc.userData.sharedProcess) {
+      job.addShutdownCallback(async () => {
+        await recordingsFinished();
+        await database.destroy();
+      });
+    }
     const run = job.proc.userData.runInterview as typeof runInterview;
     await run(job, { config, db: database.db, vad: job.proc.userData.vad as VAD, log });
   },
@@ -103,6 +108,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       apiKey: config.livekit.apiKey,
       apiSecret: config.livekit.apiSecret,
       numIdleProcesses: config.worker.idleProcesses,
+      ...(config.worker.jobsPerProcess > 1
+        ? {
+            jobExecutorFactory: jobHosts({
+              agentFile: fileURLToPath(import.meta.url),
+              jobsPerHost: config.worker.jobsPerProcess,
+              retireAfterJobs: config.worker.processMaxJobsServed,
+              sessionEndTimeout: 300_000,
+              log,
+            }).factory,
+          }
+        : {}),
       jobMemoryLimitMB: config.worker.jobMemoryLimitMB,
       initializeProcessTimeout: config.worker.processInitTimeoutMs,
       production: config.env === 'production',

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { isJobProcess } from '../agent/hosts/protocol.ts';
 
 // What interviews cost the agent worker, read from /proc while they run: the CPU of each job process (with what it
 // spawns, e.g. ffmpeg), the worker's main process and the SDK's shared inference process, and the job processes'
@@ -78,7 +79,7 @@ function roleOf(s: Sample, workerPid: number): Role {
   if (s.pid === workerPid) return 'main';
   if (s.ppid !== workerPid) return 'other';
   if (s.cmd.includes('inference_proc')) return 'inference';
-  if (s.cmd.includes('job_proc')) return 'job';
+  if (isJobProcess(s.cmd)) return 'job';
   return 'other';
 }
 

@@ -1,0 +1,231 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { ipc, loggerOptions, type RunningJobInfo } from '@livekit/agents';
+import type { Logger } from 'pino';
+import { hostMain, type FromHost, type ToHost } from './protocol.ts';
+
+// Job hosts: processes that run several interviews each, instead of the SDK's process per interview. Every job
+// process carries its own WebRTC stack (an audio device ticking every 10 ms, the Rust runtime, the event loop's
+// base cost) and its own copy of the pipeline's modules and the VAD model: bench/voice-rooms-per-process.bench.ts
+// measured about 1.1 CPU-seconds per interview-minute and 95 MB per interview paid again in every process.
+//
+// The SDK's worker keeps its process pool (it warms `numIdleProcesses` executors ahead of dispatch and launches each
+// job on one); through the patched `ServerOptions.jobExecutorFactory` each of its executors is a `HostedJob` here: a
+// slot in a host, reserved when the pool warms it, used by one job, released when the job ends. A host takes up to
+// `jobsPerHost` slots; a new one is forked when every host is full. A host that has run `retireAfterJobs` jobs
+// takes no more and exits once empty, so whatever a long-lived process accumulates is bounded. A host that dies
+// (crash, SIGKILL) ends the jobs it ran as failed: LiveKit does not re-dispatch them, the API's reconciler does, and
+// the new job resumes the interview (agent/README.md, Resuming).
+
+export interface JobHostsOptions {
+  /** The agent module (its default export is the SDK's agent definition): agent/worker.ts. */
+  agentFile: string;
+  jobsPerHost: number;
+  retireAfterJobs: number;
+  sessionEndTimeout: number;
+  log: Logger;
+}
+
+/** An executor's hold on a host: warm (reserved) or running its job. */
+interface Slot {
+  runningJob: RunningJobInfo | undefined;
+  ended(failed: boolean): void;
+}
+
+interface Host {
+  child: ChildProcess;
+  ready: Promise<void>;
+  /** Slots held by executors (warm or running). */
+  slots: Set<Slot>;
+  /** Jobs started in it, ever. */
+  served: number;
+  retiring: boolean;
+  exited: boolean;
+}
+
+type ExecutorOptions = Parameters<ipc.JobExecutorFactory>[0];
+
+
+export function jobHosts(options: JobHostsOptions) {
+  const hosts = new Set<Host>();
+  const log = options.log.child({ component: 'job-hosts' });
+  let closing = false;
+
+  function spawnHost(inference: ExecutorOptions['inferenceExecutor']): Host {
+    // The worker's execArgv (V8's heap flags, agent/worker.ts) apply to hosts as they would to the SDK's processes.
+    // JSON over the channel, as the SDK sends a job to its own processes (the job's protobuf messages as JSON).
+    const child = fork(hostMain, [], { execArgv: process.execArgv });
+    const host: Host = { child, ready: Promise.resolve(), slots: new Set(), served: 0, retiring: false, exited: false };
+    host.ready = new Promise<void>((resolve, reject) => {
+      child.on('message', (message: FromHost) => {
+        switch (message.case) {
+          case 'ready':
+            resolve();
+            break;
+          case 'jobDone':
+            for (const slot of host.slots) if (slot.runningJob?.job.id === message.jobId) slot.ended(message.crashed);
+            break;
+          case 'inferenceRequest':
+            void answerInference(child, inference, message);
+            break;
+        }
+      });
+      child.once('exit', (code, signal) => {
+        host.exited = true;
+        hosts.delete(host);
+        reject(new Error(`job host exited before it was ready (${signal ?? code})`));
+        if (host.slots.size) log.error({ pid: child.pid, code, signal, jobs: host.slots.size }, 'job host exited with jobs');
+        else log.debug({ pid: child.pid, code, signal }, 'job host exited');
+        for (const slot of host.slots) slot.ended(true);
+      });
+    });
+    host.ready.catch(() => {});
+    send(host, {
+      case: 'init',
+      agentFile: options.agentFile,
+      loggerOptions: loggerOptions() ?? { pretty: false },
+      sessionEndTimeout: options.sessionEndTimeout,
+    });
+    hosts.add(host);
+    log.debug({ pid: child.pid }, 'job host started');
+    return host;
+  }
+
+  /** The fullest host with a free slot (fewer processes), or a new one. */
+  function reserve(slot: Slot, inference: ExecutorOptions['inferenceExecutor']): Host {
+    let chosen: Host | undefined;
+    for (const host of hosts) {
+      if (host.exited || host.retiring || host.slots.size >= options.jobsPerHost) continue;
+      if (!chosen || host.slots.size > chosen.slots.size) chosen = host;
+    }
+    chosen ??= spawnHost(inference);
+    chosen.slots.add(slot);
+    return chosen;
+  }
+
+  function release(host: Host, slot: Slot) {
+    host.slots.delete(slot);
+    if (host.served >= options.retireAfterJobs) host.retiring = true;
+    if (host.slots.size === 0 && (host.retiring || closing) && !host.exited) send(host, { case: 'exit' });
+  }
+
+  class HostedJob implements ipc.JobExecutor {
+    started = false;
+    userArguments: unknown;
+    runningJob: RunningJobInfo | undefined;
+    #status = ipc.JobStatus.RUNNING;
+    #host: Host | undefined;
+    #ended = Promise.withResolvers<void>();
+    #done = false;
+    readonly opts: ExecutorOptions;
+
+    constructor(opts: ExecutorOptions) {
+      this.opts = opts;
+    }
+
+    get status() {
+      return this.#status;
+    }
+
+    async start() {
+      this.started = true;
+    }
+
+    async initialize() {
+      const host = reserve(this, this.opts.inferenceExecutor);
+      this.#host = host;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          host.ready,
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`job host not ready within ${this.opts.initializeTimeout} ms`)),
+              this.opts.initializeTimeout,
+            );
+          }),
+        ]);
+      } catch (error) {
+        this.ended(true);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+
+    async launchJob(info: RunningJobInfo) {
+      const host = this.#host;
+      if (!host || host.exited || this.#done) throw new Error('job host not available');
+      if (this.runningJob) throw new Error('executor already has a running job');
+      this.runningJob = info;
+      host.served += 1;
+      send(host, { case: 'startJob', info });
+    }
+
+    join() {
+      return this.#ended.promise;
+    }
+
+    async close() {
+      const host = this.#host;
+      if (!host || !this.runningJob || host.exited) {
+        this.ended(false);
+        return;
+      }
+      if (this.#done) return;
+      send(host, { case: 'shutdownJob', jobId: this.runningJob.job.id, reason: 'shutdown request' });
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        this.#ended.promise.then(() => false),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.opts.closeTimeout))),
+      ]);
+      clearTimeout(timer);
+      if (late) {
+        // A job process would be killed here; a host holds other interviews, so it takes no new ones and goes once
+        // the others have ended.
+        log.error({ pid: host.child.pid, jobId: this.runningJob.job.id }, 'job did not end in time; its host retires');
+        host.retiring = true;
+        this.ended(true);
+      }
+    }
+
+    /** The job ended (or its slot was never used): the pool's watch on this executor resolves. */
+    ended(failed: boolean) {
+      if (this.#done) return;
+      this.#done = true;
+      this.#status = failed ? ipc.JobStatus.FAILED : ipc.JobStatus.SUCCESS;
+      if (this.#host) release(this.#host, this);
+      this.#ended.resolve();
+    }
+  }
+
+  return {
+    factory: ((opts) => new HostedJob(opts)) satisfies ipc.JobExecutorFactory,
+    /** Processes and what they hold, for the worker's metrics and the benchmarks. */
+    hosts: () => [...hosts].map((h) => ({ pid: h.child.pid, jobs: h.slots.size, served: h.served, retiring: h.retiring })),
+    /** Hosts with no job exit now, the others as their last job ends (the SDK's pool closes every executor). */
+    close() {
+      closing = true;
+      for (const host of hosts) if (host.slots.size === 0 && !host.exited) send(host, { case: 'exit' });
+    },
+  };
+}
+
+function send(host: Host, message: ToHost) {
+  if (host.exited || !host.child.connected) return;
+  host.child.send(message);
+}
+
+async function answerInference(
+  child: ChildProcess,
+  inference: ExecutorOptions['inferenceExecutor'],
+  request: Extract<FromHost, { case: 'inferenceRequest' }>,
+) {
+  const reply = (message: ToHost) => child.connected && child.send(message);
+  if (!inference) return reply({ case: 'inferenceResponse', requestId: request.requestId, error: 'no inference executor' });
+  try {
+    const data = await inference.doInference(request.method, request.data);
+    reply({ case: 'inferenceResponse', requestId: request.requestId, data });
+  } catch (error) {
+    reply({ case: 'inferenceResponse', requestId: request.requestId, error: String(error) });
+  }
+}
