@@ -117,8 +117,11 @@ export interface AgentCost {
   startupCpu: number[];
   /** Average minutes per interview, to spread a process's start-up over. */
   minutesPerInterview: number;
+  /** Interviews each job process ran at once in the window (1 with a process per interview). */
+  interviewsPerProcess: number;
   /** The job processes' CPU per interview-minute by kind of thread (threadGroups), largest first. */
   jobThreadsPerMinute: [group: string, seconds: number][];
+  /** A job process's memory over the interviews it ran at once: per interview. */
   jobRssPeakMB: number;
   jobRssSteadyMB: number;
   idleJobRssMB: number;
@@ -215,12 +218,15 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       const minutes = rooms.reduce((sum, r) => sum + (r.to - r.from), 0) / 60_000;
       const of = (role: Role) => [...tracked.values()].filter((t) => t.role === role);
       const used = (t: Tracked) => t.last - t.first;
-      // The interviews ran in the idle processes waiting when the window opened: the ones that used the most CPU.
+      // The interviews ran in the idle processes waiting when the window opened: the ones that used CPU in it (a warm
+      // one uses next to none). A process per interview (AGENT_JOBS_PER_PROCESS=1) gives as many as interviews; job
+      // hosts fewer, several interviews each.
       const jobs = of('job')
         .filter((t) => t.preexisting)
         .sort((a, b) => used(b) - used(a));
-      const busy = jobs.slice(0, interviews);
-      const idle = [...jobs.slice(interviews), ...of('job').filter((t) => !t.preexisting)];
+      const busy = jobs.filter((t, i) => i === 0 || used(t) > 0.5).slice(0, interviews);
+      const idle = [...jobs.filter((t) => !busy.includes(t)), ...of('job').filter((t) => !t.preexisting)];
+      const interviewsPerProcess = interviews / Math.max(1, busy.length);
       const sum = (ts: Tracked[]) => ts.reduce((s, t) => s + used(t), 0);
       const job = sum(busy);
       const main = sum(of('main'));
@@ -228,13 +234,14 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       // Steady memory: the interviews' middle half, after start-up and before the end's uploads.
       const from = Math.min(...rooms.map((r) => r.from));
       const to = Math.max(...rooms.map((r) => r.to));
-      const mid = busy.flatMap((t) =>
-        t.rss.filter((r) => r.at >= from + (to - from) / 4 && r.at <= to - (to - from) / 4).map((r) => r.mb),
-      );
       const median = (v: number[]) => {
         const s = [...v].sort((a, b) => a - b);
         return s.length === 0 ? Number.NaN : s[Math.floor(s.length / 2)]!;
       };
+      // Per interview: a process's memory over the interviews it ran.
+      const mid = busy.map((t) =>
+        median(t.rss.filter((r) => r.at >= from + (to - from) / 4 && r.at <= to - (to - from) / 4).map((r) => r.mb)),
+      );
       // CPU between the middle half's ends, over the interview-minutes spent in the room within it.
       const [midFrom, midTo] = [from + (to - from) / 4, to - (to - from) / 4];
       const at = (t: Tracked, time: number) =>
@@ -267,8 +274,9 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
           .filter((t) => t.preexisting)
           .map((t) => t.first),
         minutesPerInterview: minutes / Math.max(1, rooms.length),
-        jobRssPeakMB: Math.max(0, ...busy.map((t) => t.peakMB)),
-        jobRssSteadyMB: median(mid),
+        interviewsPerProcess,
+        jobRssPeakMB: Math.max(0, ...busy.map((t) => t.peakMB)) / interviewsPerProcess,
+        jobRssSteadyMB: median(mid) / interviewsPerProcess,
         idleJobRssMB: latest(idle),
         mainRssMB: latest(of('main')),
         inferenceRssMB: of('inference').length > 0 ? latest(of('inference')) : undefined,
@@ -283,19 +291,22 @@ export function formatAgentCost(c: AgentCost): string {
   const s = (v: number) => v.toFixed(2);
   const mb = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : `${Math.round(v)} MB`);
   const startup = c.startupCpu.length > 0 ? c.startupCpu.reduce((a, b) => a + b, 0) / c.startupCpu.length : 0;
-  const withStartup = c.totalCpuPerMinute + startup / c.minutesPerInterview;
+  // A process's start-up is shared by the interviews it runs (job hosts run more than these at once over their life).
+  const startupPerInterview = startup / c.interviewsPerProcess;
+  const withStartup = c.totalCpuPerMinute + startupPerInterview / c.minutesPerInterview;
   return (
     `agent CPU per interview-minute ${s(c.totalCpuPerMinute)} s (job ${s(c.jobCpuPerMinute)} + worker main ${s(c.mainCpuPerMinute)} + ` +
     `inference process ${s(c.inferenceCpuPerMinute)}), ${s(c.totalCpuPerMinute * c.minutesPerInterview)} s per interview ` +
     `(comparable across machine loads, which stretch an interview's minutes) ` +
     `→ ${(60 / c.totalCpuPerMinute).toFixed(1)} interviews per core; ` +
-    `job process start-up ${s(startup)} s CPU once per interview (n=${c.startupCpu.length}), spread over a ` +
+    `${c.interviewsPerProcess.toFixed(1)} interviews per job process; its start-up ${s(startup)} s CPU ` +
+    `(n=${c.startupCpu.length}), ${s(startupPerInterview)} s per interview, spread over a ` +
     `${c.minutesPerInterview.toFixed(1)}-minute interview ${s(withStartup)} s per minute → ${(60 / withStartup).toFixed(1)} per core;\n    ` +
     `steady (the interviews' middle half) ${s(c.steadyCpuPerMinute)} s per interview-minute → ` +
     `${(60 / c.steadyCpuPerMinute).toFixed(1)} interviews per core, plus ${s(c.oncePerInterviewCpu)} s once per interview ` +
     `(joining, starting, closing): a 20-minute interview ${s(c.steadyCpuPerMinute + c.oncePerInterviewCpu / 20)} s per minute;\n    ` +
     `job process by thread, per interview-minute: ${c.jobThreadsPerMinute.map(([g, v]) => `${g} ${s(v)} s`).join(', ')};\n    ` +
-    `job RSS peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
+    `job RSS per interview: peak ${mb(c.jobRssPeakMB)}, steady ${mb(c.jobRssSteadyMB)}; idle job process ${mb(c.idleJobRssMB)}, worker main ${mb(c.mainRssMB)}, ` +
     `inference process ${c.inferenceRssMB === undefined ? 'none' : mb(c.inferenceRssMB)}; ${c.interviewMinutes.toFixed(1)} interview-minutes; load ${c.loadavg}`
   );
 }

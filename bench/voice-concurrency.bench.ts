@@ -3,11 +3,13 @@ import { loadScenario, runCandidate, spokenSegments } from '../test/support/cand
 import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/support/stack.ts';
 import { formatAgentCost, watchAgentCost, workerSettled } from './agent-cost.ts';
 
-// Concurrency: k interviews at once on one worker (one job process each), emulators at fixed latency; prints the
-// voice-to-voice the candidates hear for each k and what the interviews cost the worker (bench/agent-cost.ts: CPU per
-// interview-minute of the job, main and inference processes, job memory), read from /proc. Asserts nothing.
+// Concurrency: k interviews at once on one worker (in its job hosts, agent/hosts), emulators at fixed latency; prints
+// the voice-to-voice the candidates hear for each k and what the interviews cost the worker (bench/agent-cost.ts: CPU
+// per interview-minute of the job, main and inference processes, job memory per interview), read from /proc. Asserts
+// nothing.
 //
 //   npm run bench:voice -- concurrency          (BENCH_LEVELS=1,2,3 by default)
+//   AGENT_JOBS_PER_PROCESS=1 npm run bench:voice -- concurrency   (the SDK's process per interview)
 //   BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:voice -- concurrency
 //   (NODE_OPTIONS of the worker, inherited by its job processes: one profile per process)
 
@@ -22,6 +24,7 @@ beforeAll(async () => {
       AGENT_IDLE_PROCESSES: String(Math.max(...levels)),
       AGENT_MAX_JOBS: '16',
       ...(process.env.TURN_DETECTION ? { TURN_DETECTION: process.env.TURN_DETECTION } : {}),
+      ...(process.env.AGENT_JOBS_PER_PROCESS ? { AGENT_JOBS_PER_PROCESS: process.env.AGENT_JOBS_PER_PROCESS } : {}),
       ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     },
     deepgram: {

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { ipc, loggerOptions, type RunningJobInfo } from '@livekit/agents';
 import type { Logger } from 'pino';
 import { hostMain, type FromHost, type ToHost } from './protocol.ts';
@@ -14,7 +15,8 @@ import { hostMain, type FromHost, type ToHost } from './protocol.ts';
 // `jobsPerHost` slots; a new one is forked when every host is full. A host that has run `retireAfterJobs` jobs
 // takes no more and exits once empty, so whatever a long-lived process accumulates is bounded. A host that dies
 // (crash, SIGKILL) ends the jobs it ran as failed: LiveKit does not re-dispatch them, the API's reconciler does, and
-// the new job resumes the interview (agent/README.md, Resuming).
+// the new job resumes the interview (agent/README.md, Resuming). When the worker goes, its hosts end their jobs
+// and exit (agent/hosts/main.ts).
 
 export interface JobHostsOptions {
   /** The agent module (its default export is the SDK's agent definition): agent/worker.ts. */
@@ -48,9 +50,8 @@ type ExecutorOptions = Parameters<ipc.JobExecutorFactory>[0];
 export function jobHosts(options: JobHostsOptions) {
   const hosts = new Set<Host>();
   const log = options.log.child({ component: 'job-hosts' });
-  let closing = false;
 
-  function spawnHost(inference: ExecutorOptions['inferenceExecutor']): Host {
+  function spawnHost(opts: ExecutorOptions): Host {
     // The worker's execArgv (V8's heap flags, agent/worker.ts) apply to hosts as they would to the SDK's processes.
     // JSON over the channel, as the SDK sends a job to its own processes (the job's protobuf messages as JSON).
     const child = fork(hostMain, [], { execArgv: process.execArgv });
@@ -65,7 +66,7 @@ export function jobHosts(options: JobHostsOptions) {
             for (const slot of host.slots) if (slot.runningJob?.job.id === message.jobId) slot.ended(message.crashed);
             break;
           case 'inferenceRequest':
-            void answerInference(child, inference, message);
+            void answerInference(child, opts.inferenceExecutor, message);
             break;
         }
       });
@@ -86,18 +87,19 @@ export function jobHosts(options: JobHostsOptions) {
       sessionEndTimeout: options.sessionEndTimeout,
     });
     hosts.add(host);
+    watchMemory(host, opts, options.jobsPerHost, log);
     log.debug({ pid: child.pid }, 'job host started');
     return host;
   }
 
   /** The fullest host with a free slot (fewer processes), or a new one. */
-  function reserve(slot: Slot, inference: ExecutorOptions['inferenceExecutor']): Host {
+  function reserve(slot: Slot, opts: ExecutorOptions): Host {
     let chosen: Host | undefined;
     for (const host of hosts) {
       if (host.exited || host.retiring || host.slots.size >= options.jobsPerHost) continue;
       if (!chosen || host.slots.size > chosen.slots.size) chosen = host;
     }
-    chosen ??= spawnHost(inference);
+    chosen ??= spawnHost(opts);
     chosen.slots.add(slot);
     return chosen;
   }
@@ -105,7 +107,7 @@ export function jobHosts(options: JobHostsOptions) {
   function release(host: Host, slot: Slot) {
     host.slots.delete(slot);
     if (host.served >= options.retireAfterJobs) host.retiring = true;
-    if (host.slots.size === 0 && (host.retiring || closing) && !host.exited) send(host, { case: 'exit' });
+    if (host.slots.size === 0 && host.retiring && !host.exited) send(host, { case: 'exit' });
   }
 
   class HostedJob implements ipc.JobExecutor {
@@ -131,7 +133,7 @@ export function jobHosts(options: JobHostsOptions) {
     }
 
     async initialize() {
-      const host = reserve(this, this.opts.inferenceExecutor);
+      const host = reserve(this, this.opts);
       this.#host = host;
       let timer: NodeJS.Timeout | undefined;
       try {
@@ -198,16 +200,34 @@ export function jobHosts(options: JobHostsOptions) {
     }
   }
 
-  return {
-    factory: ((opts) => new HostedJob(opts)) satisfies ipc.JobExecutorFactory,
-    /** Processes and what they hold, for the worker's metrics and the benchmarks. */
-    hosts: () => [...hosts].map((h) => ({ pid: h.child.pid, jobs: h.slots.size, served: h.served, retiring: h.retiring })),
-    /** Hosts with no job exit now, the others as their last job ends (the SDK's pool closes every executor). */
-    close() {
-      closing = true;
-      for (const host of hosts) if (host.slots.size === 0 && !host.exited) send(host, { case: 'exit' });
-    },
-  };
+  return { factory: ((opts) => new HostedJob(opts)) satisfies ipc.JobExecutorFactory };
+}
+
+/**
+ * The SDK's per-process memory limits (AGENT_JOB_MEMORY_LIMIT_MB, its warning at 1,000 MB), scaled to the slots of a
+ * host: above the warning it is logged, above the limit killed as the SDK kills a job process (its interviews are
+ * dispatched again by the reconciler and resume).
+ */
+function watchMemory(host: Host, opts: ExecutorOptions, jobsPerHost: number, log: Logger) {
+  const [warnMB, limitMB] = [opts.memoryWarnMB * jobsPerHost, opts.memoryLimitMB * jobsPerHost];
+  let warned = false;
+  const timer = setInterval(() => {
+    let rssMB: number;
+    try {
+      rssMB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${host.child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      return;
+    }
+    if (limitMB > 0 && rssMB > limitMB) {
+      log.error({ pid: host.child.pid, rssMB, limitMB, jobs: host.slots.size }, 'job host over its memory limit; killing it');
+      host.child.kill('SIGKILL');
+    } else if (warnMB > 0 && rssMB > warnMB && !warned) {
+      warned = true;
+      log.warn({ pid: host.child.pid, rssMB, warnMB }, 'job host memory is high');
+    }
+  }, 5_000);
+  timer.unref();
+  host.child.once('exit', () => clearInterval(timer));
 }
 
 function send(host: Host, message: ToHost) {

@@ -1,4 +1,4 @@
-import { AudioByteStream, initializeLogger, mergeFrames, voice } from '@livekit/agents';
+import { AudioByteStream, initializeLogger, ipc, mergeFrames, ServerOptions, voice } from '@livekit/agents';
 import {
   AudioFrame,
   AudioSource,
@@ -20,7 +20,8 @@ vi.setConfig({ testTimeout: 120_000 });
 // frame merge copy with TypedArray.set instead of spreading into arrays, its room input takes an
 // `audioFrameSizeMs` for the participant's native audio stream (bench:voice, agent/README.md), and its room output a
 // `remoteSessionEnabled` that keeps the remote session (the agent's instructions and history on request) off the
-// room, and it publishes the agent's state one attribute update at a time. The same frames must come out as before,
+// room, and it publishes the agent's state one attribute update at a time, and its worker takes a factory for its
+// jobs' executors (agent/hosts: several interviews per process). The same frames must come out as before,
 // the frame size must reach LiveKit's stream, a participant must get nothing from a session started with the remote
 // session off, and the room must end on the agent's last state (unpatched, bursts ended on an older one: 2 runs of 2).
 
@@ -44,6 +45,23 @@ async function liveKitRoom(prefix: string) {
 }
 
 describe('the patched SDK', () => {
+  it('takes an executor factory for its process pool and exports what an executor outside it needs', () => {
+    // agent/hosts runs jobs through these; test/agent/e2e-hosts.test.ts runs interviews in them end to end.
+    const factory = () => {
+      throw new Error('not called here');
+    };
+    const options = new ServerOptions({ agent: 'agent.js', jobExecutorFactory: factory });
+    expect(options.jobExecutorFactory).toBe(factory);
+    expect(ipc.JobStatus.FAILED).toBeDefined();
+    for (const name of ['finalizeSession', 'waitForEntrypointShutdown', 'runShutdownCallbacks', 'validateSessionEndTimeout'] as const) {
+      expect(typeof ipc[name], name).toBe('function');
+    }
+    for (const file of ['dist/ipc/proc_pool.js', 'dist/ipc/proc_pool.cjs']) {
+      const source = readFileSync(new URL(`../../node_modules/@livekit/agents/${file}`, import.meta.url), 'utf8');
+      expect(source.match(/this\.createExecutor\(\{/g), file).toHaveLength(2);
+    }
+  });
+
   it('its audio helpers are the installed ones', () => {
     for (const file of ['dist/audio.js', 'dist/utils.js', 'src/audio.ts', 'src/utils.ts']) {
       const source = readFileSync(new URL(`../../node_modules/@livekit/agents/${file}`, import.meta.url), 'utf8');
