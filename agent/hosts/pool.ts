@@ -46,7 +46,6 @@ interface Host {
 
 type ExecutorOptions = Parameters<ipc.JobExecutorFactory>[0];
 
-
 export function jobHosts(options: JobHostsOptions) {
   const hosts = new Set<Host>();
   const log = options.log.child({ component: 'job-hosts' });
@@ -74,7 +73,8 @@ export function jobHosts(options: JobHostsOptions) {
         host.exited = true;
         hosts.delete(host);
         reject(new Error(`job host exited before it was ready (${signal ?? code})`));
-        if (host.slots.size) log.error({ pid: child.pid, code, signal, jobs: host.slots.size }, 'job host exited with jobs');
+        const running = [...host.slots].filter((slot) => slot.runningJob).length;
+        if (running) log.error({ pid: child.pid, code, signal, jobs: running }, 'job host exited with jobs running');
         else log.debug({ pid: child.pid, code, signal }, 'job host exited');
         for (const slot of host.slots) slot.ended(true);
       });
@@ -106,7 +106,6 @@ export function jobHosts(options: JobHostsOptions) {
 
   function release(host: Host, slot: Slot) {
     host.slots.delete(slot);
-    if (host.served >= options.retireAfterJobs) host.retiring = true;
     if (host.slots.size === 0 && host.retiring && !host.exited) send(host, { case: 'exit' });
   }
 
@@ -160,6 +159,8 @@ export function jobHosts(options: JobHostsOptions) {
       if (this.runningJob) throw new Error('executor already has a running job');
       this.runningJob = info;
       host.served += 1;
+      // Its quota served: no new slot here (a warm one it holds may still get a job), and it exits once empty.
+      if (host.served >= options.retireAfterJobs) host.retiring = true;
       send(host, { case: 'startJob', info });
     }
 
