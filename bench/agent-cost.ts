@@ -113,7 +113,7 @@ export interface AgentCost {
   steadyCpuPerMinute: number;
   /** What each interview costs beyond its minutes at the steady rate: the once-per-interview part. */
   oncePerInterviewCpu: number;
-  /** CPU a job process used before its interview (start-up and prewarm): the warm idle ones' when the window opened. */
+  /** CPU the processes the interviews ran in used before their first interview (start-up and prewarm). */
   startupCpu: number[];
   /** Average minutes per interview, to spread a process's start-up over. */
   minutesPerInterview: number;
@@ -156,6 +156,13 @@ export async function workerSettled(workerPid: number, timeoutMs = 120_000): Pro
     before = now;
   }
 }
+
+/**
+ * A job process's start-up CPU, by pid, across the windows of one run: what it had used when first seen idle (at the
+ * opening of a window, the worker settled) or at the end of the window it was forked in (a replacement kept warm). A
+ * job host runs the interviews of several windows: its CPU at a later window's opening is not its start-up.
+ */
+const startupOf = new Map<number, number>();
 
 /** Samples the worker's process tree until stop(); `interviews` is the number of interviews the window runs. */
 export function watchAgentCost(workerPid: number, interviews: number, intervalMs = 500) {
@@ -215,6 +222,9 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
     stop(rooms: { from: number; to: number }[]): AgentCost {
       clearInterval(timer);
       sample();
+      for (const [pid, t] of tracked) {
+        if (t.role === 'job' && !startupOf.has(pid)) startupOf.set(pid, t.preexisting ? t.first : t.last);
+      }
       const minutes = rooms.reduce((sum, r) => sum + (r.to - r.from), 0) / 60_000;
       const of = (role: Role) => [...tracked.values()].filter((t) => t.role === role);
       const used = (t: Tracked) => t.last - t.first;
@@ -270,9 +280,10 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
         steadyCpuPerMinute: steady,
         jobThreadsPerMinute: [...byGroup].sort((a, b) => b[1] - a[1]),
         oncePerInterviewCpu: (job + main + inference - steady * minutes) / Math.max(1, rooms.length),
-        startupCpu: of('job')
-          .filter((t) => t.preexisting)
-          .map((t) => t.first),
+        startupCpu: busy.flatMap((t) => {
+          const pid = [...tracked].find(([, x]) => x === t)![0];
+          return startupOf.has(pid) ? [startupOf.get(pid)!] : [];
+        }),
         minutesPerInterview: minutes / Math.max(1, rooms.length),
         interviewsPerProcess,
         jobRssPeakMB: Math.max(0, ...busy.map((t) => t.peakMB)) / interviewsPerProcess,
