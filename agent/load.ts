@@ -7,16 +7,20 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process, 9.8–13.0 s on the development VM at rest since the SDK's
- * audio helpers are patched (14.9–15.0 s before, alternating runs; docs/deploy.md, Sizing), 11.3–11.6 s with 20 ms
- * frames (steady 10.5–11.0 s), the rounded upper end taken. The
- * benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs towards fewer
- * interviews per worker.
+ * process plus its share of the worker's main process. With job hosts (four interviews to a process, agent/hosts)
+ * 4.6–5.3 s at 1–8 interviews at once, against 5.3–6.8 s with a process per interview in alternating runs on the same
+ * VM (2026-11-30, seventh session; docs/deploy.md, Sizing). Earlier sessions' VM was slower: a process per interview
+ * measured 8.7–9.7 s there on the same code, about 1.5 times today's, so hosts would cost up to about 8 s there, the
+ * figure taken. The benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs
+ * towards fewer interviews per worker.
  */
-export const measuredCpuSecondsPerInterviewMinute = 12;
+export const measuredCpuSecondsPerInterviewMinute = 8;
 
-/** A job process's resident memory during an interview (the same benchmark's peak, 255–269 MB, rounded up). */
-export const measuredJobRssMB = 270;
+/**
+ * Resident memory per interview: a job host's peak over the interviews it runs (the same benchmark: 144–148 MB per
+ * interview at two to a process, 127–131 MB in another run; a process per interview 242–247 MB), rounded up.
+ */
+export const measuredJobRssMB = 150;
 
 /**
  * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,
