@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../shared/process-guards.ts';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
 import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
 
@@ -52,15 +53,6 @@ function processOf(interviewId: string): number | undefined {
   return undefined;
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('job hosts', () => {
   it('run two interviews in one process and the third in another; all complete; a host retires once empty', async () => {
     const phones = ['+971500000401', '+971500000402', '+971500000403'];
@@ -108,6 +100,6 @@ describe('job hosts', () => {
     expect(workerChildren().filter((c) => c.cmd.includes('job_proc_lazy_main'))).toEqual([]);
     // The process that ran two interviews has served its quota: it exits now that both have ended.
     const [shared] = [...byProcess].find(([, n]) => n === 2)!;
-    await expect.poll(() => alive(shared), { timeout: 60_000 }).toBe(false);
+    await expect.poll(() => processAlive(shared), { timeout: 60_000 }).toBe(false);
   }, 420_000);
 });
