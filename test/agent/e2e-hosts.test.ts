@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../shared/process-guards.ts';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
-import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+import { jobPid, seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
 
 // Job hosts (agent/hosts): several interviews in one job process. Three interviews at once on a worker whose
 // processes take two each and retire after two: two interviews share a process, the third gets another, all three
@@ -43,16 +43,6 @@ function workerChildren(): { pid: number; cmd: string }[] {
   return found;
 }
 
-/** The process whose log lines carry the interview's id (every line of a job is logged with it). */
-function processOf(interviewId: string): number | undefined {
-  for (const line of stack.workerLog) {
-    if (!line.includes(interviewId)) continue;
-    const pid = (JSON.parse(line) as { pid?: number }).pid;
-    if (pid && pid !== stack.worker.pid) return pid;
-  }
-  return undefined;
-}
-
 describe('job hosts', () => {
   it('run two interviews in one process and the third in another; all complete; a host retires once empty', async () => {
     const phones = ['+971500000401', '+971500000402', '+971500000403'];
@@ -91,7 +81,7 @@ describe('job hosts', () => {
       expect(answers.map((t) => t.text)).toEqual(scenario.answers);
     }
 
-    const pids = interviews.map((interview) => processOf(interview.id));
+    const pids = interviews.map((interview) => jobPid(stack, interview.id));
     expect(pids.every(Boolean), `a process for each interview: ${pids.join(', ')}`).toBe(true);
     const byProcess = new Map<number, number>();
     for (const pid of pids) byProcess.set(pid!, (byProcess.get(pid!) ?? 0) + 1);

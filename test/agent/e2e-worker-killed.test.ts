@@ -10,7 +10,7 @@ import { honestBrain, isPlanRequest, planBrain, startEvaluationEmulator } from '
 import { loadScenario, runCandidate, type Scenario } from '../support/candidate-sim.ts';
 import { okBody } from '../support/harness.ts';
 import { startConsumer, type Consumer } from '../webhooks/support.ts';
-import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+import { jobPid, seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
 
 // A worker's job process killed outright (SIGKILL) in the middle of an interview, with real parts: the API with its
 // background work (the reconciler every second, scoring, webhook delivery) and LiveKit's webhooks, Postgres, the
@@ -68,16 +68,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The job process running an interview: the worker's child that logged its id (pino stamps every line's pid). */
-function jobPid(interviewId: string): number | undefined {
-  for (const line of stack.workerLog) {
-    if (!line.includes(interviewId)) continue;
-    const pid = (JSON.parse(line) as { pid?: number }).pid;
-    if (pid && pid !== stack.worker.pid) return pid;
-  }
-  return undefined;
-}
-
 describe('a worker killed mid-interview', () => {
   it('is replaced within seconds and the interview resumes where it stopped, to one scorecard and one webhook', async () => {
     const hr = stack.hr;
@@ -105,7 +95,7 @@ describe('a worker killed mid-interview', () => {
         if (event.type === 'interviewer_back') backAt ??= Date.now();
         // After the first answer (consent), as the candidate starts answering the first question: the job dies.
         if (event.type !== 'answer' || ++answers !== 2 || killed) return;
-        const pid = jobPid(interview.id);
+        const pid = jobPid(stack, interview.id);
         expect(pid, 'the job process of the interview').toBeDefined();
         killed = { pid: pid!, at: Date.now() };
         process.kill(pid!, 'SIGKILL');
@@ -196,7 +186,7 @@ describe('a worker killed mid-interview', () => {
       expect((await row()).status).toBe('in_progress');
       // Its interviewer dies while waiting for the rejoin; LiveKit drops it, and the API, with no candidate in the
       // room, leaves the next dispatch to their next join.
-      const pid = jobPid(interview.id);
+      const pid = jobPid(stack, interview.id);
       expect(pid, 'the job process of the interview').toBeDefined();
       process.kill(pid!, 'SIGKILL');
       await expect.poll(async () => (await row()).agentDispatchedAt, { timeout: 60_000 }).toBeNull();

@@ -188,6 +188,16 @@ export async function startAgentStack(options: StackOptions = {}): Promise<Agent
  * What a failed end-to-end test prints: the worker's last log lines (debug lines left out), the STT segments, the
  * LLM's exchanges and the TTS texts, with times, so a failure seen once in CI can be read without running it again.
  */
+/** The job process running an interview: the worker's child that logged its id (pino stamps every line's pid). */
+export function jobPid(stack: AgentStack, interviewId: string): number | undefined {
+  for (const line of stack.workerLog) {
+    if (!line.includes(interviewId)) continue;
+    const pid = (JSON.parse(line) as { pid?: number }).pid;
+    if (pid && pid !== stack.worker.pid) return pid;
+  }
+  return undefined;
+}
+
 export function stackReport(stack: AgentStack, extra: Record<string, unknown> = {}): string {
   const clock = (at: number) => new Date(at).toISOString().slice(11, 23);
   const short = (text: string | undefined) => (text === undefined ? '(none)' : text.length > 80 ? `${text.slice(0, 80)}…` : text);
