@@ -72,6 +72,9 @@ process.on('message', (message: ToHost) => {
       else pending?.resolve(message.data);
       break;
     }
+    case 'ping':
+      send({ case: 'pong' });
+      break;
     case 'exit':
       exitAsked = true;
       void exitWhenEmpty();

@@ -15,8 +15,9 @@ import { hostMain, type FromHost, type ToHost } from './protocol.ts';
 // `jobsPerHost` slots; a new one is forked when every host is full. A host that has run `retireAfterJobs` jobs
 // takes no more and exits once empty, so whatever a long-lived process accumulates is bounded. A host that dies
 // (crash, SIGKILL) ends the jobs it ran as failed: LiveKit does not re-dispatch them, the API's reconciler does, and
-// the new job resumes the interview (agent/README.md, Resuming). When the worker goes, its hosts end their jobs
-// and exit (agent/hosts/main.ts).
+// the new job resumes the interview (agent/README.md, Resuming). As the SDK watches its job processes, a host is
+// pinged (killed when it stops answering) and its memory checked; when the worker goes, its hosts end their jobs and
+// exit (agent/hosts/main.ts).
 
 export interface JobHostsOptions {
   /** The agent module (its default export is the SDK's agent definition): agent/worker.ts. */
@@ -42,6 +43,8 @@ interface Host {
   served: number;
   retiring: boolean;
   exited: boolean;
+  /** When it last answered a ping (its event loop turned). */
+  lastPong: number;
 }
 
 type ExecutorOptions = Parameters<ipc.JobExecutorFactory>[0];
@@ -54,12 +57,24 @@ export function jobHosts(options: JobHostsOptions) {
     // The worker's execArgv (V8's heap flags, agent/worker.ts) apply to hosts as they would to the SDK's processes.
     // JSON over the channel, as the SDK sends a job to its own processes (the job's protobuf messages as JSON).
     const child = fork(hostMain, [], { execArgv: process.execArgv });
-    const host: Host = { child, ready: Promise.resolve(), slots: new Set(), served: 0, retiring: false, exited: false };
+    const host: Host = {
+      child,
+      ready: Promise.resolve(),
+      slots: new Set(),
+      served: 0,
+      retiring: false,
+      exited: false,
+      lastPong: Date.now(),
+    };
     host.ready = new Promise<void>((resolve, reject) => {
       child.on('message', (message: FromHost) => {
         switch (message.case) {
           case 'ready':
             resolve();
+            watchPings(host, opts, log);
+            break;
+          case 'pong':
+            host.lastPong = Date.now();
             break;
           case 'jobDone':
             for (const slot of host.slots) if (slot.runningJob?.job.id === message.jobId) slot.ended(message.crashed);
@@ -125,6 +140,11 @@ export function jobHosts(options: JobHostsOptions) {
 
     get status() {
       return this.#status;
+    }
+
+    /** The host's process id, once the slot is reserved. */
+    get pid() {
+      return this.#host?.child.pid;
     }
 
     async start() {
@@ -202,6 +222,26 @@ export function jobHosts(options: JobHostsOptions) {
   }
 
   return { factory: ((opts) => new HostedJob(opts)) satisfies ipc.JobExecutorFactory };
+}
+
+/**
+ * The SDK's ping, as it pings its job processes (every `pingInterval`, 2.5 s): a host whose event loop has not
+ * answered for `pingTimeout` (60 s) is stuck (a job in an endless loop): it is killed, and its interviews resume
+ * elsewhere, as the SDK kills a job process that stops answering.
+ */
+function watchPings(host: Host, opts: ExecutorOptions, log: Logger) {
+  host.lastPong = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - host.lastPong > opts.pingTimeout) {
+      log.error({ pid: host.child.pid, jobs: host.slots.size, silentMs: Date.now() - host.lastPong }, 'job host stopped answering; killing it');
+      host.child.kill('SIGKILL');
+      clearInterval(timer);
+      return;
+    }
+    send(host, { case: 'ping' });
+  }, opts.pingInterval);
+  timer.unref();
+  host.child.once('exit', () => clearInterval(timer));
 }
 
 /**

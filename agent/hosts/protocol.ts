@@ -8,11 +8,13 @@ export type ToHost =
   | { case: 'startJob'; info: RunningJobInfo }
   | { case: 'shutdownJob'; jobId: string; reason: string }
   | { case: 'inferenceResponse'; requestId: string; data?: unknown; error?: string }
+  | { case: 'ping' }
   /** Sent to a host with no job left that is to go (retired after its quota of jobs, or the worker closing). */
   | { case: 'exit' };
 
 export type FromHost =
   | { case: 'ready' }
+  | { case: 'pong' }
   | { case: 'jobDone'; jobId: string; crashed: boolean }
   | { case: 'inferenceRequest'; requestId: string; method: string; data: unknown };
 
