@@ -32,6 +32,8 @@ export interface JobHostsOptions {
 interface Slot {
   runningJob: RunningJobInfo | undefined;
   ended(failed: boolean): void;
+  /** Its host died before it got a job: take a place in another. */
+  rehost(): void;
 }
 
 interface Host {
@@ -43,6 +45,8 @@ interface Host {
   served: number;
   retiring: boolean;
   exited: boolean;
+  /** It finished its start-up (prewarm). */
+  started: boolean;
   /** When it last answered a ping (its event loop turned). */
   lastPong: number;
 }
@@ -64,12 +68,14 @@ export function jobHosts(options: JobHostsOptions) {
       served: 0,
       retiring: false,
       exited: false,
+      started: false,
       lastPong: Date.now(),
     };
     host.ready = new Promise<void>((resolve, reject) => {
       child.on('message', (message: FromHost) => {
         switch (message.case) {
           case 'ready':
+            host.started = true;
             resolve();
             watchPings(host, opts, log);
             break;
@@ -91,7 +97,12 @@ export function jobHosts(options: JobHostsOptions) {
         const running = [...host.slots].filter((slot) => slot.runningJob).length;
         if (running) log.error({ pid: child.pid, code, signal, jobs: running }, 'job host exited with jobs running');
         else log.debug({ pid: child.pid, code, signal }, 'job host exited');
-        for (const slot of host.slots) slot.ended(true);
+        // A warm slot moves to another host: the SDK's pool keeps it in its queue of warm executors and would hand
+        // it the next job, which a dead host could not start (the job would be lost until dispatched again).
+        // Only from a host that had started: one that cannot start fails its slots' initialisation instead of being
+        // forked again and again.
+        for (const slot of host.slots) if (slot.runningJob || !host.started) slot.ended(true);
+        for (const slot of host.slots) if (!slot.runningJob && host.started) slot.rehost();
       });
     });
     host.ready.catch(() => {});
@@ -173,10 +184,17 @@ export function jobHosts(options: JobHostsOptions) {
       }
     }
 
+    rehost() {
+      if (this.#done) return;
+      this.#host = reserve(this, this.opts);
+    }
+
     async launchJob(info: RunningJobInfo) {
+      if (this.runningJob) throw new Error('executor already has a running job');
+      // A slot moved to a new host (rehost) waits for it to be ready.
+      await this.#host?.ready.catch(() => {});
       const host = this.#host;
       if (!host || host.exited || this.#done) throw new Error('job host not available');
-      if (this.runningJob) throw new Error('executor already has a running job');
       this.runningJob = info;
       host.served += 1;
       // Its quota served: no new slot here (a warm one it holds may still get a job), and it exits once empty.

@@ -84,6 +84,12 @@ describe('a candidate who takes a token and never arrives', () => {
           throw new Error(`${String(error)}\n--- worker ---\n${stack.workerLog.slice(-60).join('\n')}`);
         });
 
+      // LiveKit learns of the freed places from the worker's next load report (every 2.5 s): until then it holds the
+      // worker as full, and a room created in that moment finds no worker (here LiveKit did not offer its job again
+      // once the worker was available; the API's reconciler would dispatch it again). Freed means reported free.
+      const lastLoadReport = () => stack.workerLog.findLast((l) => l.includes('capacity, marking as'));
+      await expect.poll(() => lastLoadReport()?.includes('below capacity, marking as available')).toBe(true);
+
       // A third candidate gets an interviewer at once: the places were freed.
       const c = (await seedInterview(stack.hr)).interview;
       const joinedC = await join(c.roomCode);

@@ -7,7 +7,8 @@ import { createLogger } from '../../shared/logger.ts';
 
 // Job hosts (agent/hosts) driven as the SDK's process pool drives its executors, on real forked hosts running a test
 // agent (support/host-test-agent.ts): slots packed into hosts, a job's end and its status, a crashed entry, a host
-// that stops answering pings (killed, its jobs ended as failed), and a host retired after its quota. The voice path
+// that stops answering pings (killed, its jobs ended as failed), a warm place moved off a dead host, and a host
+// retired after its quota. The voice path
 // through hosts is test/agent/e2e-hosts.test.ts.
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -82,6 +83,26 @@ describe('job hosts', () => {
     expect(await ended(stuck)).toBe(ipc.JobStatus.FAILED);
     expect(await ended(calm)).toBe(ipc.JobStatus.FAILED);
     await expect.poll(() => processAlive(calm.pid!)).toBe(false);
+  });
+
+  it('move a warm place whose host died to another host, where its job runs', async () => {
+    const { factory } = jobHosts({ agentFile, jobsPerHost: 2, retireAfterJobs: 100, sessionEndTimeout: 1_000, log });
+    const running = await launch(factory);
+    // Warmed as the SDK's pool warms its next executor, in the same host.
+    const warm = factory(executorOptions) as ipc.JobExecutor & { pid?: number };
+    await warm.start();
+    await warm.initialize({ sessionEndTimeout: 1_000 });
+    started.push(warm);
+    const dead = running.pid!;
+    expect(warm.pid).toBe(dead);
+    process.kill(dead, 'SIGKILL');
+    expect(await ended(running)).toBe(ipc.JobStatus.FAILED);
+    // The pool would hand the warm executor the next job: it starts in a new host.
+    await warm.launchJob(info());
+    expect(warm.pid).not.toBe(dead);
+    expect(processAlive(warm.pid!)).toBe(true);
+    await warm.close();
+    expect(await ended(warm)).toBe(ipc.JobStatus.SUCCESS);
   });
 
   it('retire a host once it has run its quota and its last job has ended', async () => {
