@@ -10,17 +10,17 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
  * process plus its share of the worker's main process. With job hosts (four interviews to a process, agent/hosts)
  * 4.6–5.3 s at 1–8 interviews at once, against 5.3–6.8 s with a process per interview in alternating runs on the same
  * VM (2026-11-30, seventh session; docs/deploy.md, Sizing). Earlier sessions' VM was slower: a process per interview
- * measured 8.7–9.7 s there on the same code, about 1.5 times today's, so hosts would cost up to about 8 s there, the
- * figure taken. The benchmark's interviews are denser than real ones (answers at once, fast speech), so this errs
- * towards fewer interviews per worker.
+ * measured 8.7–9.7 s there (11.3–13.0 s before the last SDK changes). Job hosts are not the default yet (a finished
+ * job's timers can outlive it in a host: docs/deploy.md), so the figure is still the process per interview's upper
+ * end on the slower VM, 12 s. The benchmark's interviews are denser than real ones, so this errs towards fewer.
  */
-export const measuredCpuSecondsPerInterviewMinute = 8;
+export const measuredCpuSecondsPerInterviewMinute = 12;
 
 /**
- * Resident memory per interview: a job host's peak over the interviews it runs (the same benchmark: 144–148 MB per
- * interview at two to a process, 127–131 MB in another run; a process per interview 242–247 MB), rounded up.
+ * Resident memory per interview: a process per interview's peak (242–269 MB; job hosts 127–148 MB per interview at
+ * two to a process), rounded up.
  */
-export const measuredJobRssMB = 150;
+export const measuredJobRssMB = 270;
 
 /**
  * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,
