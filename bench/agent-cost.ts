@@ -84,6 +84,7 @@ function roleOf(s: Sample, workerPid: number): Role {
 }
 
 interface Tracked {
+  pid: number;
   role: Role;
   /** CPU at the first sample of this window and the latest one (the process and its descendants). */
   first: number;
@@ -189,6 +190,7 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
       let t = tracked.get(s.pid);
       if (!t) {
         t = {
+          pid: s.pid,
           role,
           first: firstSample ? cpu : 0,
           last: cpu,
@@ -280,10 +282,7 @@ export function watchAgentCost(workerPid: number, interviews: number, intervalMs
         steadyCpuPerMinute: steady,
         jobThreadsPerMinute: [...byGroup].sort((a, b) => b[1] - a[1]),
         oncePerInterviewCpu: (job + main + inference - steady * minutes) / Math.max(1, rooms.length),
-        startupCpu: busy.flatMap((t) => {
-          const pid = [...tracked].find(([, x]) => x === t)![0];
-          return startupOf.has(pid) ? [startupOf.get(pid)!] : [];
-        }),
+        startupCpu: busy.flatMap((t) => (startupOf.has(t.pid) ? [startupOf.get(t.pid)!] : [])),
         minutesPerInterview: minutes / Math.max(1, rooms.length),
         interviewsPerProcess,
         jobRssPeakMB: Math.max(0, ...busy.map((t) => t.peakMB)) / interviewsPerProcess,

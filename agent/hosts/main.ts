@@ -54,7 +54,8 @@ const inference: ipc.InferenceExecutor = {
   },
 };
 
-const jobs = new Map<string, { close: EventEmitter; task: Promise<void> }>();
+/** The running jobs' close signals, by job id. */
+const jobs = new Map<string, EventEmitter>();
 let exitAsked = false;
 
 process.on('message', (message: ToHost) => {
@@ -63,7 +64,7 @@ process.on('message', (message: ToHost) => {
       startJob(message.info);
       break;
     case 'shutdownJob':
-      jobs.get(message.jobId)?.close.emit('close', message.reason);
+      jobs.get(message.jobId)?.emit('close', message.reason);
       break;
     case 'inferenceResponse': {
       const pending = pendingInference.get(message.requestId);
@@ -84,7 +85,7 @@ process.on('message', (message: ToHost) => {
 // The worker is gone (it crashed or was killed): its LiveKit registration went with it; end the jobs and go.
 process.on('disconnect', () => {
   exitAsked = true;
-  for (const job of jobs.values()) job.close.emit('close', 'worker disconnected');
+  for (const close of jobs.values()) close.emit('close', 'worker disconnected');
   void exitWhenEmpty();
   // As the SDK's orphaned job process does, the host does not outlive its worker for long.
   setTimeout(() => process.exit(1), 15_000).unref();
@@ -114,7 +115,7 @@ function startJob(info: RunningJobInfo) {
     },
     inference,
   );
-  const task = (async () => {
+  void (async () => {
     try {
       const closed = once(close, 'close').then(([reason]) => {
         shutdown = true;
@@ -141,7 +142,7 @@ function startJob(info: RunningJobInfo) {
       if (exitAsked) void exitWhenEmpty();
     }
   })();
-  jobs.set(jobId, { close, task });
+  jobs.set(jobId, close);
 }
 
 let exiting = false;
