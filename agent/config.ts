@@ -37,10 +37,10 @@ export const agentEnvSchema = z.object({
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(1).max(16).default(1),
   /**
    * Interviews one job process runs at once (agent/hosts): a process per interview (1, the SDK's way) pays a WebRTC
-   * stack, the pipeline's modules and the VAD model again for each; several share them. 1 by default until a finished
-   * job's timers are stopped at its end (docs/deploy.md, Sizing).
+   * stack, the pipeline's modules and the VAD model again for each; several share them (docs/deploy.md, Sizing). 1
+   * keeps the SDK's process per interview, where a crash ends one interview rather than up to four.
    */
-  AGENT_JOBS_PER_PROCESS: z.coerce.number().int().min(1).max(32).default(1),
+  AGENT_JOBS_PER_PROCESS: z.coerce.number().int().min(1).max(32).default(4),
   /** A job process that has run this many interviews takes no more and exits once its last one ends. */
   AGENT_PROCESS_MAX_JOBS_SERVED: z.coerce.number().int().min(1).default(100),
   AGENT_JOB_MEMORY_LIMIT_MB: z.coerce.number().int().min(0).default(0),

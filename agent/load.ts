@@ -7,20 +7,19 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 
 /**
  * Agent CPU per interview-minute, measured by `npm run bench:voice -- concurrency` (bench/agent-cost.ts): the job
- * process plus its share of the worker's main process. With job hosts (four interviews to a process, agent/hosts)
- * 4.6–5.3 s at 1–8 interviews at once, against 5.3–6.8 s with a process per interview in alternating runs on the same
- * VM (2026-11-30, seventh session; docs/deploy.md, Sizing). Earlier sessions' VM was slower: a process per interview
- * measured 8.7–9.7 s there (11.3–13.0 s before the last SDK changes). Job hosts are not the default yet (a finished
- * job's timers can outlive it in a host: docs/deploy.md), so the figure is still the process per interview's upper
- * end on the slower VM, 12 s. The benchmark's interviews are denser than real ones, so this errs towards fewer.
+ * process plus its share of the worker's main process. With job hosts (four interviews to a process, agent/hosts, the
+ * default) 4.6–5.3 s at 1–8 interviews at once, against 5.3–6.8 s with a process per interview in alternating runs on
+ * the same VM (2026-11-30; docs/deploy.md, Sizing). Earlier sessions' VM was 1.4–1.6 times slower (a process per
+ * interview measured 8.7–9.7 s there), so the figure is the hosts' upper end scaled to that VM: 7.5–8.5 s, 8 s. The
+ * benchmark's interviews are denser than real ones, so this errs towards fewer; AGENT_MAX_CPU bounds the real load.
  */
-export const measuredCpuSecondsPerInterviewMinute = 12;
+export const measuredCpuSecondsPerInterviewMinute = 8;
 
 /**
- * Resident memory per interview: a process per interview's peak (242–269 MB; job hosts 127–148 MB per interview at
- * two to a process), rounded up.
+ * Resident memory per interview: job hosts' peak (127–148 MB per interview at two to four to a process; a process per
+ * interview, AGENT_JOBS_PER_PROCESS=1, 242–269 MB), rounded up.
  */
-export const measuredJobRssMB = 270;
+export const measuredJobRssMB = 150;
 
 /**
  * Interviews the machine holds at the measured cost: its cores with a fifth of the CPU kept for spikes and start-ups,

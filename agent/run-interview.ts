@@ -81,8 +81,19 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   const code = await createCodeSession(db, interviewId, context.plan.questions, log);
   const recording = await prepareRecording(job, { db, settings: config.recordings, log }, interviewId);
   job.addShutdownCallback(() => recording.finish());
+  // Everything this interview schedules stops with its job: in a job host (agent/hosts) the process outlives the job,
+  // and a stopped interviewer's silence watch or clock would otherwise end an interview that a new interviewer has
+  // resumed since (its LiveKit node died, say).
   const timers = new Set<NodeJS.Timeout>();
-  const later = (ms: number, fn: () => void) => {
+  let over = false;
+  const stopAll = () => {
+    over = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+  };
+  job.addShutdownCallback(async () => stopAll());
+  const later = (ms: number, fn: () => void): NodeJS.Timeout | undefined => {
+    if (over) return undefined;
     const t = setTimeout(() => {
       timers.delete(t);
       fn();
@@ -151,9 +162,13 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   let userSpeech: { startedAt?: Date; endedAt?: Date } = {};
 
   const end = (reason: EndReason): Promise<void> => {
+    // A job already stopped (its session closed) has no say in how the interview ends any more.
+    if (over && !ending) {
+      log.warn({ reason }, 'the interviewer has stopped; not ending the interview');
+      return Promise.resolve();
+    }
     ending ??= (async () => {
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      stopAll();
       await Promise.all([writer.flush(), code.flush()]);
       await endInterview(db, interviewId, reason, { actor: 'agent' });
       await publish({ 'interview.end_reason': reason });
@@ -222,7 +237,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
           log.warn('lost the connection to LiveKit; the interview waits for the candidate to rejoin');
           return;
         }
-        for (const t of timers) clearTimeout(t);
+        stopAll();
         await Promise.all([writer.flush(), code.flush()]).catch(() => {});
         const { ended } = await endInterview(db, interviewId, 'interviewer_stopped', { actor: 'agent' });
         if (ended) log.warn('the interviewer stopped before the interview ended');
@@ -306,6 +321,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   });
   session.on(voice.AgentSessionEventTypes.Error, ({ error }) => log.warn({ err: error }, 'session error'));
   session.on(voice.AgentSessionEventTypes.Close, ({ reason, error }) => {
+    stopAll();
     if (!ending) {
       // Closed by something other than the interview's own end: the room went away or a provider failed for good.
       log.warn({ reason, err: error }, 'session closed before the interview ended');
@@ -399,7 +415,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
   const watchArrival = (ms: number) => {
     arrivalTimer = later(ms, () => {
       void (async () => {
-        if (candidateIdentity || ending) return;
+        if (candidateIdentity || ending || over) return;
         const seat = await db
           .selectFrom('interviews')
           .select('seatClaimedAt')
@@ -432,6 +448,7 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     .waitForParticipant(context.candidateIdentity ?? undefined)
     .then(async (participant) => {
       cancel(arrivalTimer);
+      if (over) return;
       candidateIdentity = participant.identity;
       // The interview starts (and its clock with it) when the candidate is first in the room; the webhook may have
       // said so already. The interviewer keeps the interview's own clock, which the reconciler enforces too.

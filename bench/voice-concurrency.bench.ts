@@ -3,13 +3,14 @@ import { loadScenario, runCandidate, spokenSegments } from '../test/support/cand
 import { seedScenario, startAgentStack, type AgentStack } from '../test/agent/support/stack.ts';
 import { formatAgentCost, watchAgentCost, workerSettled } from './agent-cost.ts';
 
-// Concurrency: k interviews at once on one worker (a job process each; AGENT_JOBS_PER_PROCESS=4 for job hosts), emulators at fixed latency; prints
+// Concurrency: k interviews at once on one worker (job hosts, four to a process; AGENT_JOBS_PER_PROCESS=1 for the
+// SDK's process each), emulators at fixed latency; prints
 // the voice-to-voice the candidates hear for each k and what the interviews cost the worker (bench/agent-cost.ts: CPU
 // per interview-minute of the job, main and inference processes, job memory per interview), read from /proc. Asserts
 // nothing.
 //
 //   npm run bench:voice -- concurrency          (BENCH_LEVELS=1,2,3 by default)
-//   AGENT_JOBS_PER_PROCESS=4 npm run bench:voice -- concurrency   (job hosts, agent/hosts)
+//   AGENT_JOBS_PER_PROCESS=1 npm run bench:voice -- concurrency   (a job process per interview, the SDK's way)
 //   BENCH_WORKER_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:voice -- concurrency
 //   (NODE_OPTIONS of the worker, inherited by its job processes: one profile per process)
 

@@ -8,7 +8,7 @@ import { jobPid, seedScenario, startAgentStack, type AgentStack } from './suppor
 // processes take two each and retire after two: two interviews share a process, the third gets another, all three
 // complete with their own transcripts, the SDK's process-per-job is not used, and the process that served its two
 // interviews exits once they have ended. Local mode (espeak-ng, typed answers): the point is the processes, not the
-// voice pipeline (hosts are opt-in: AGENT_JOBS_PER_PROCESS above 1; the SDK's process per interview is the default).
+// voice pipeline (the other end-to-end files run on the default hosts, four interviews to a process, one at a time).
 
 const scenario = loadScenario(new URL('../../scenarios/backend-fintech-strong.json', import.meta.url));
 let stack: AgentStack;
