@@ -1,5 +1,5 @@
 import { voice, type JobContext, type VAD } from '@livekit/agents';
-import { ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
+import { ConnectionState, ParticipantKind, RoomEvent, type RemoteParticipant } from '@livekit/rtc-node';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -361,9 +361,19 @@ export async function runInterview(job: JobContext, deps: InterviewDeps): Promis
     if (p.identity !== candidateIdentity || ending) return;
     log.info('candidate disconnected; waiting for a rejoin');
     cancel(silenceTimer);
-    leftTimer = later(config.conversation.rejoinGraceSeconds * 1000, () => {
-      if (!ending) agent.perform(flow.left());
-    });
+    const gone = () => {
+      if (ending || job.room.remoteParticipants.has(p.identity)) return;
+      // Our own connection down (its LiveKit node died: the SDK reports every participant gone at once, then tries
+      // to reconnect for up to half a minute): nothing says the candidate left, and they may be rejoining through
+      // another node already. Looked at again shortly; if the connection is lost for good, this job ends instead.
+      if (job.room.connectionState !== ConnectionState.CONN_CONNECTED) {
+        log.info('the rejoin grace is over while the connection to LiveKit is down; waiting for it');
+        leftTimer = later(5000, gone);
+        return;
+      }
+      agent.perform(flow.left());
+    };
+    leftTimer = later(config.conversation.rejoinGraceSeconds * 1000, gone);
   });
   job.room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
     if (p.identity !== candidateIdentity) return;

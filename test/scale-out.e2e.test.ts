@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   loadScenario,
   runCandidate,
@@ -150,6 +150,11 @@ beforeAll(async () => {
       GEMINI_BASE_URL: geminiUrl,
       GOOGLE_GEMINI_BASE_URL: geminiUrl,
       SILENCE_PROMPT_SECONDS: '20',
+      // The interviewer whose LiveKit node dies is told at once that the candidate left, and its connection is lost
+      // for good 20–30 s later. A grace shorter than that: its end must not come from the candidate's absence (its
+      // connection is down, not theirs) nor from a timer that outlives its job in the job host (both did, before
+      // agent/run-interview.ts waited out the one and stopped the other), while the resumed interview goes on.
+      REJOIN_GRACE_SECONDS: '10',
     });
   workers.push(startWorker(0), startWorker(1));
   await Promise.all([
@@ -457,6 +462,20 @@ describe('two of everything', () => {
       .toBe(true);
 
     const e = await seedInterview('+201001234570', `${scenario.candidate.lastName} E`);
+    // Whatever fails below, the processes' lines about E and its row say who did what.
+    onTestFailed(async () => {
+      const mentions = (p: HostProcess) => p.log.filter((l) => l.includes(e.roomName) || l.includes(e.id));
+      console.log(
+        [
+          ...apis[1]!.process.log.slice(-40),
+          ...mentions(nodes[1]!.process).map((l) => l.slice(0, 400)),
+          ...mentions(workers[0]!).map((l) => `w1 ${l.slice(0, 300)}`),
+          ...mentions(workers[1]!).map((l) => `w2 ${l.slice(0, 300)}`),
+          JSON.stringify(await database.db.selectFrom('interviews').selectAll().where('id', '=', e.id).execute()),
+          JSON.stringify(await database.db.selectFrom('auditLog').selectAll().where('targetId', '=', e.id).execute()),
+        ].join('\n'),
+      );
+    });
 
     // E through API 1: its room on node 1. As the candidate starts answering the first question, node 1 dies.
     let answers = 0;
@@ -499,19 +518,6 @@ describe('two of everything', () => {
       onEvent: (event) => {
         if (event.type === 'answer') resumedOn ??= nodeOfRoom(e.roomName);
       },
-    }).catch(async (error: unknown) => {
-      const mentions = (p: HostProcess) => p.log.filter((l) => l.includes(e.roomName) || l.includes(e.id));
-      console.log(
-        [
-          ...apis[1]!.process.log.slice(-40),
-          ...mentions(nodes[1]!.process).map((l) => l.slice(0, 400)),
-          ...mentions(workers[0]!).map((l) => `w1 ${l.slice(0, 300)}`),
-          ...mentions(workers[1]!).map((l) => `w2 ${l.slice(0, 300)}`),
-          JSON.stringify(await database.db.selectFrom('interviews').selectAll().where('id', '=', e.id).execute()),
-          JSON.stringify(await database.db.selectFrom('auditLog').selectAll().where('targetId', '=', e.id).execute()),
-        ].join('\n'),
-      );
-      throw error;
     });
     console.log(
       `LiveKit node killed → candidate dropped ${droppedAfter} ms; rejoin to connected on node 2 ${after.connectedAt - after.joinStartedAt} ms`,
