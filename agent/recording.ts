@@ -149,7 +149,14 @@ async function storeSpooled(
     return 'discarded';
   }
   const { sizeBytes } = await deps.store.put(manifest.objectKey, file, 'audio/ogg');
-  await markPartStored(deps.db, manifest.recordingId, { durationMs, sizeBytes, recovered });
+  const status = await markPartStored(deps.db, manifest.recordingId, { durationMs, sizeBytes, recovered });
+  if (status === 'deleted') {
+    // The candidate's erasure marked the part deleted (and deleted its object) while this file was on its way.
+    await deps.store.delete(manifest.objectKey);
+    await rm(dir, { recursive: true, force: true });
+    deps.log.info({ interviewId: manifest.interviewId, part: manifest.part, recovered }, 'recording removed: erased meanwhile');
+    return 'discarded';
+  }
   await rm(dir, { recursive: true, force: true });
   deps.log.info({ interviewId: manifest.interviewId, part: manifest.part, durationMs, sizeBytes, recovered }, 'recording stored');
   return 'stored';

@@ -54,9 +54,14 @@ export async function findErasure(db: Db, candidateId: string) {
   return db.selectFrom('candidateErasures').selectAll().where('candidateId', '=', candidateId).executeTakeFirst();
 }
 
+/** From the request on, nothing new is made of the candidate's interviews (see also the database's own guard). */
+export async function candidateErasureAsked(db: Db, candidateId: string): Promise<boolean> {
+  return (await findErasure(db, candidateId)) !== undefined;
+}
+
 /** New interviews and bookings are refused for a candidate erased, or being erased (409). */
 export async function refuseErasedCandidate(db: Db, candidate: { id: string; erasedAt: Date | null }): Promise<void> {
-  if (candidate.erasedAt || (await findErasure(db, candidate.id))) {
+  if (candidate.erasedAt || (await candidateErasureAsked(db, candidate.id))) {
     throw new AppError(
       'invalid_state',
       'This candidate was erased (or is being erased); create a new candidate instead.',
@@ -223,7 +228,9 @@ const stepsOutside: Record<'rooms' | 'recordings', (ctx: ErasureContext) => Prom
     return { rooms: rooms.filter((r) => r.roomCreatedAt !== null).length };
   },
 
-  // The audio from the store first, then the row marked deleted: a crash between the two deletes nothing twice.
+  // The rows marked deleted first, then the audio from the store: an interviewer still storing a part then finds its
+  // row deleted and removes what it put (agent/recording.ts), which it could not if the object went first. A crash
+  // between the two finds the objects again on the next run (deleting one already gone is a no-op).
   async recordings(ctx) {
     const { db } = ctx.deps;
     if (ctx.interviewIds.length === 0) return { recordings: 0 };
@@ -231,23 +238,22 @@ const stepsOutside: Record<'rooms' | 'recordings', (ctx: ErasureContext) => Prom
       .selectFrom('interviewRecordings')
       .select(['id', 'objectKey', 'store', 'status'])
       .where('interviewId', 'in', ctx.interviewIds)
-      .where('status', '<>', 'deleted')
       .execute();
     const store = ctx.store();
-    for (const part of parts) {
-      // A part in a store this deployment is not configured for cannot be reached: the erasure stops and says so,
-      // rather than reporting audio gone that is not.
-      if (part.store !== store.kind) {
-        throw new Error(`recording ${part.id} is in the ${part.store} store; configure it to complete the erasure`);
-      }
-      await store.delete(part.objectKey);
-      await db
-        .updateTable('interviewRecordings')
-        .set({ status: 'deleted', deletedAt: ctx.deps.now() })
-        .where('id', '=', part.id)
-        .execute();
+    // A part in a store this deployment is not configured for cannot be reached: the erasure stops and says so,
+    // rather than reporting audio gone that is not.
+    const unreachable = parts.find((p) => p.status !== 'deleted' && p.store !== store.kind);
+    if (unreachable) {
+      throw new Error(`recording ${unreachable.id} is in the ${unreachable.store} store; configure it to complete the erasure`);
     }
-    return { recordings: parts.filter((p) => p.status !== 'discarded').length };
+    await db
+      .updateTable('interviewRecordings')
+      .set({ status: 'deleted', deletedAt: ctx.deps.now() })
+      .where('interviewId', 'in', ctx.interviewIds)
+      .where('status', '<>', 'deleted')
+      .execute();
+    for (const part of parts) if (part.store === store.kind) await store.delete(part.objectKey);
+    return { recordings: parts.filter((p) => p.status !== 'discarded' && p.status !== 'deleted').length };
   },
 };
 
@@ -303,6 +309,9 @@ const stepsInDatabase: Record<
   // Scores and recommendations stay (numbers, no words); the prose, the quotes and every note go.
   async scorecards(trx, ctx) {
     if (ctx.interviewIds.length === 0) return { scorecards: 0 };
+    // An evaluation writing now holds its interview's row (api/scoring/scorecards.ts): waited for, so its card is
+    // stripped below; one that starts later finds the erasure and writes nothing.
+    await trx.selectFrom('interviews').select('id').where('id', 'in', ctx.interviewIds).forUpdate().execute();
     const cards = await trx
       .selectFrom('scorecards')
       .select(['id', 'result'])
@@ -447,8 +456,8 @@ async function eraseRecord(ctx: ErasureContext, reason: ErasureReason): Promise<
   const now = ctx.deps.now();
   await db.transaction().execute(async (trx) => {
     // Swept again: an interviewer that was closing when the interview ended may have stored a last turn or code
-    // batch after those steps ran (its shutdown persists what it holds). A write later than this commit would not
-    // be caught: the agent does not yet refuse writes for an erased candidate's interview.
+    // batch after those steps ran, from a write it checked before the erasure was asked for. Any write checked
+    // since is dropped by the database (migrations/2026-12-03T0100_erased_candidate_writes.ts).
     await stepsInDatabase.transcripts(trx, ctx);
     await stepsInDatabase.code(trx, ctx);
     await trx

@@ -10,6 +10,7 @@ import { createEvaluator, scoringPromptVersion, type ScoringSettings } from './e
 import { scorecardTexts } from './texts/index.ts';
 import { applyIntegrity, overallScore, questionStatuses, type FinalCode, type Turn } from './integrity.ts';
 import { listCodeReruns } from '../coding/server-rerun.ts';
+import { candidateErasureAsked } from '../data-rights/erasure.ts';
 
 export type ScoreTrigger = 'interview_completed' | 're_score' | 'llm_configured';
 
@@ -130,8 +131,13 @@ export async function scoreInterview(deps: ScoringDeps, interview: Interview, tr
   const score = stored.status === 'complete' ? overallScore(stored.result) : null;
   const recommendation = stored.status === 'complete' ? (stored.result.overall?.recommendation ?? null) : null;
   return deps.db.transaction().execute(async (trx) => {
-    // Serialises versions of one interview: two evaluations at once cannot both become version N.
+    // Serialises versions of one interview: two evaluations at once cannot both become version N. The erasure's
+    // scorecard step takes the same lock, so an evaluation that read the transcript before an erasure either lands
+    // before that step (which strips it) or finds the erasure here.
     await trx.selectFrom('interviews').select('id').where('id', '=', interview.id).forUpdate().executeTakeFirstOrThrow();
+    if (await candidateErasureAsked(trx, interview.candidateId)) {
+      throw new AppError('invalid_state', 'This candidate was erased (or is being erased); their interviews are not scored.');
+    }
     const previous = await trx
       .selectFrom('scorecards')
       .select((eb) => eb.fn.max('version').as('version'))

@@ -4,6 +4,7 @@ import { enqueueScoring, type JobPayloads } from '../../shared/jobs.ts';
 import type { PeriodicDefinition, TaskDefinition } from '../jobs/runner.ts';
 import { llmConfigured } from '../llm/client.ts';
 import { evaluationTimeoutMs } from './evaluator.ts';
+import { candidateErasureAsked } from '../data-rights/erasure.ts';
 import { noLlmReason, scoreInterview, type ScoringDeps } from './scorecards.ts';
 
 // Scoring on the job runner. An interview's completion adds its `score-interview` job in the same transaction
@@ -20,6 +21,9 @@ export function scoreInterviewTask(deps: ScoringDeps): TaskDefinition<JobPayload
     async run({ interviewId, trigger = 'interview_completed' }) {
       const interview = await deps.db.selectFrom('interviews').selectAll().where('id', '=', interviewId).executeTakeFirst();
       if (!interview || interview.status !== 'completed') return;
+      // An erased candidate's interviews are not scored (their scorecards keep numbers only); asked for meanwhile,
+      // scoreInterview refuses under the interview's lock.
+      if (await candidateErasureAsked(deps.db, interview.candidateId)) return;
       const latest = await deps.db
         .selectFrom('scorecards')
         .select(['status', 'pendingReason'])
@@ -32,7 +36,14 @@ export function scoreInterviewTask(deps: ScoringDeps): TaskDefinition<JobPayload
       // Before scoring, never after: the scorecard reads the server's results, not the browser's.
       const rerun = await deps.db.selectFrom('codeReruns').select('seq').where('interviewId', '=', interviewId).limit(1).executeTakeFirst();
       if (!rerun) await rerunInterviewCode(deps.db, interviewId, deps.log);
-      const row = await scoreInterview(deps, interview, trigger);
+      const row = await scoreInterview(deps, interview, trigger).catch(async (error: unknown) => {
+        if (await candidateErasureAsked(deps.db, interview.candidateId)) return undefined;
+        throw error;
+      });
+      if (!row) {
+        deps.log.info({ interviewId }, 'not scored: the candidate is being erased');
+        return;
+      }
       deps.log.info({ interviewId, version: row.version, status: row.status, trigger }, 'scored interview');
     },
   };

@@ -47,17 +47,25 @@ export async function beginRecordingPart(
   }
 }
 
+/**
+ * The part's file is in the store. Answers the part's status afterwards: `deleted` when its candidate's erasure
+ * deleted it while the file was on its way, and the caller removes what it put.
+ */
 export async function markPartStored(
   db: Kysely<Database>,
   id: string,
   values: { durationMs: number | null; sizeBytes: number; recovered: boolean },
-): Promise<void> {
-  await db
+): Promise<'stored' | 'deleted' | 'discarded' | 'recording' | undefined> {
+  const stored = await db
     .updateTable('interviewRecordings')
     .set({ status: 'stored', storedAt: sql`now()`, ...values })
     .where('id', '=', id)
     .where('status', '=', 'recording')
-    .execute();
+    .returning('status')
+    .executeTakeFirst();
+  if (stored) return stored.status;
+  const row = await db.selectFrom('interviewRecordings').select('status').where('id', '=', id).executeTakeFirst();
+  return row?.status;
 }
 
 export async function markPartDiscarded(db: Kysely<Database>, id: string): Promise<void> {

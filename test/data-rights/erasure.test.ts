@@ -1,12 +1,18 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateExportSchema } from '../../api/data-rights/export.ts';
+import { insertCodeEvents } from '../../api/coding/code-events.repository.ts';
 import { erasureSteps } from '../../api/data-rights/erasure.ts';
+import { createTranscriptWriter, recordConsent } from '../../agent/persistence.ts';
+import { recoverSpooledRecordings } from '../../agent/recording.ts';
+import { beginRecordingPart } from '../../shared/recordings/repository.ts';
+import { createRecordingStore } from '../../shared/recordings/store.ts';
 import { subscribableEventTypes } from '../../shared/events/catalog.ts';
 import { client, expectStatus, okBody, seedCompany, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
 import { startS3Server, type S3Server } from '../support/services.ts';
@@ -23,6 +29,7 @@ import {
   seedCandidate,
   startEchoConsumer,
   storeEnv,
+  storedObjects,
   bucket,
   workers,
 } from './support.ts';
@@ -248,6 +255,88 @@ describe('erasure', () => {
     const card = okBody(await hr('GET', `/v1/interviews/${seeded.completedInterviewId}/scorecard`));
     expect(card.overallScore).not.toBeNull();
     expect(card.result.overall?.summary).toBe('');
+  }, 180_000);
+
+  it('stores nothing that arrives after it: a closing interviewer, its recording on its way, a scoring', async () => {
+    const p = person('Lt', '4445566');
+    const seeded = await seedCandidate(api, key, p, fixture);
+    const { db } = api.deps;
+    const interviewId = seeded.liveInterviewId;
+    const { questionId } = await db
+      .selectFrom('interviewPlanQuestions')
+      .select('questionId')
+      .where('interviewId', '=', interviewId)
+      .orderBy('position')
+      .executeTakeFirstOrThrow();
+    // The interviewer is recording a second part when the erasure comes: its row says so, its file is in the spool.
+    const company = await db.selectFrom('interviews').select('companyId').where('id', '=', interviewId).executeTakeFirstOrThrow();
+    const part = await beginRecordingPart(db, { interviewId, companyId: company.companyId, store: 's3', startedAt: new Date() });
+    const spoolDir = mkdtempSync(path.join(tmpdir(), 'erasure-spool-'));
+    const dir = path.join(spoolDir, 'part');
+    mkdirSync(dir);
+    copyFileSync(fixture, path.join(dir, 'audio.ogg'));
+    writeFileSync(
+      path.join(dir, 'recording.json'),
+      JSON.stringify({ recordingId: part.id, interviewId, companyId: company.companyId, part: part.part, objectKey: part.objectKey, startedAt: Date.now(), pid: process.pid }),
+    );
+    const scorecards = async () =>
+      (await db.selectFrom('scorecards').select('id').where('interviewId', '=', seeded.completedInterviewId).execute()).length;
+    const cardsBefore = await scorecards();
+
+    expectStatus(await hr('POST', `/v1/candidates/${seeded.candidateId}/erase`), 202);
+    await workers(api).jobs.runOnce();
+    expect(okBody(await hr('GET', `/v1/candidates/${seeded.candidateId}/erasure`))).toMatchObject({ status: 'completed' });
+
+    // The interviewer, still closing, stores its last turn, the consent it heard and the editor's last batch; a
+    // server re-run of the code lands: each call succeeds as before, and none of it is kept.
+    const writer = createTranscriptWriter(db, interviewId);
+    await writer.append({
+      speaker: 'candidate',
+      text: `Thanks, this is ${p.firstName} ${p.lastName}; ${p.transcriptPhrase} again.`,
+      stage: 'closing',
+      questionId: null,
+      startedAt: new Date(),
+      endedAt: new Date(),
+      input: 'voice',
+      interrupted: false,
+    });
+    await recordConsent(db, {
+      interviewId,
+      given: true,
+      noticeVersion: 'ai-notice-v3+recording',
+      noticeLanguage: 'en',
+      noticeText: 'This interview is conducted by an AI and recorded.',
+      candidateStatement: `Yes. ${p.firstName} ${p.lastName} agrees.`,
+    });
+    expect(
+      await insertCodeEvents(db, interviewId, questionId, 100, [{ type: 'snapshot', at: 9_000, code: `# ${p.resumePhrase}\n` }]),
+    ).toBe(0);
+    await db
+      .insertInto('codeReruns')
+      .values({ interviewId, questionId, kind: 'final', seq: 100, code: `# ${p.email}\n`, error: null })
+      .execute();
+    for (const table of ['transcriptTurns', 'interviewConsents', 'codeEvents', 'codeReruns'] as const) {
+      const rows = await db.selectFrom(table).select('interviewId').where('interviewId', '=', interviewId).execute();
+      // The erasure keeps the consent's fact (time, version, answer) with its words emptied: the earlier row only.
+      expect(rows, table).toHaveLength(table === 'interviewConsents' ? 1 : 0);
+    }
+
+    // The recording reaches the store after the erasure deleted its part: the interviewer removes what it put.
+    const store = createRecordingStore(api.deps.config.recordings.store);
+    const outcome = await recoverSpooledRecordings({ db, store, log: api.deps.log, spoolDir }, { quietMs: 0 });
+    expect(outcome).toEqual([{ recordingId: part.id, outcome: 'discarded' }]);
+    const keys = (await storedObjects(s3)).map((o) => o.key);
+    expect(keys.filter((k) => k.endsWith(part.objectKey))).toEqual([]);
+    rmSync(spoolDir, { recursive: true, force: true });
+
+    // Scoring again is refused (409) where a scoring job would write too: under the interview's lock, which the
+    // erasure's scorecard step takes as well.
+    const rescore = await hr('POST', `/v1/interviews/${seeded.completedInterviewId}/scorecard/rescore`, { body: {} });
+    expectStatus(rescore, 409);
+    expect(rescore.body.detail).toMatch(/erased/);
+    expect(await scorecards()).toBe(cardsBefore);
+
+    expect(findNeedles(await everywhere(api.db, s3), p)).toEqual([]);
   }, 180_000);
 
   it('survives being killed midway: a new run resumes after the last step done and leaves nothing', async () => {
