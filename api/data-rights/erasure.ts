@@ -437,14 +437,11 @@ const stepsInDatabase: Record<
           .where('targetId', 'in', ctx.interviewIds)
           .executeTakeFirst(),
       );
-      // The alternative-process request (added beside this work): cleared where the table exists.
-      const alt = await sql<{
-        exists: boolean;
-      }>`select to_regclass('alternative_requests') is not null as exists`.execute(trx);
-      if (alt.rows[0]?.exists) {
-        await sql`update alternative_requests set reason = null, contact = null
-                   where interview_id = any(${ctx.interviewIds}::uuid[])`.execute(trx);
-      }
+      await trx
+        .updateTable('alternativeRequests')
+        .set({ reason: null, contact: null })
+        .where('interviewId', 'in', ctx.interviewIds)
+        .execute();
     }
     return { rateLimits: limits, auditEntriesPseudonymised: audit };
   },

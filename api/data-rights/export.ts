@@ -9,8 +9,8 @@ import { isoTimestamp } from '../http/schemas.ts';
 // A candidate's data for themselves (GDPR Art. 15, access; Art. 20, portability): one zip archive holding
 // `candidate.json` (the CandidateExport schema below, in the OpenAPI document) and the audio of every recording
 // kept, `recordings/<interview id>/part-<n>.ogg`, named in the JSON. Everything the interviewer holds about the
-// person: the record, each interview with its timeline, consents, transcript, code events, scorecards and
-// decisions, the bookings, and the e-mails sent to them. HR's internal fields (who decided, room names, job keys)
+// person: the record, each interview with its timeline, consents, transcript, code events, scorecards,
+// decisions and request for another way to be interviewed, the bookings, and the e-mails sent to them. HR's internal fields (who decided, room names, job keys)
 // are not theirs and stay out.
 
 const timestamp = isoTimestamp;
@@ -96,6 +96,15 @@ export const exportedInterviewSchema = z
       z.object({ decision: z.enum(['advance', 'hold', 'reject']), decidedAt: timestamp, note: z.string().nullable() }),
     ),
     recordings: z.array(exportedRecordingSchema),
+    alternativeRequest: z
+      .object({
+        requestedAt: timestamp,
+        reason: z.string().nullable(),
+        contact: z.string().nullable(),
+        handledAt: timestamp.nullable(),
+      })
+      .nullable()
+      .meta({ description: 'The request for another way to be interviewed, in the candidate\'s own words' }),
   })
   .meta({ id: 'ExportedInterview' });
 
@@ -174,7 +183,7 @@ export async function collectExport(db: Kysely<Database>, candidateId: string, n
       rows.filter((r) => r.interviewId === id);
   // `in ()` is not SQL: a candidate without interviews has none of these rows.
   const forInterviews = <T>(query: () => Promise<T[]>) => (ids.length ? query() : Promise.resolve([] as T[]));
-  const [timeline, consents, turns, code, cards, decisions, parts] = await Promise.all([
+  const [timeline, consents, turns, code, cards, decisions, parts, alternatives] = await Promise.all([
     forInterviews(() =>
       db
         .selectFrom('interviewStatusEvents')
@@ -240,6 +249,13 @@ export async function collectExport(db: Kysely<Database>, candidateId: string, n
         .orderBy('part')
         .execute(),
     ),
+    forInterviews(() =>
+      db
+        .selectFrom('alternativeRequests')
+        .select(['interviewId', 'requestedAt', 'reason', 'contact', 'handledAt'])
+        .where('interviewId', 'in', ids)
+        .execute(),
+    ),
   ]);
   const bookings = await db
     .selectFrom('bookings')
@@ -289,6 +305,7 @@ export async function collectExport(db: Kysely<Database>, candidateId: string, n
         ...p,
         file: p.status === 'stored' ? recordingPath(interviewId, p.part) : null,
       })),
+      alternativeRequest: by(alternatives)(i.id).map(({ interviewId: _, ...a }) => a)[0] ?? null,
     })),
     bookings,
     emails,

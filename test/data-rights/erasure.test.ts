@@ -118,6 +118,10 @@ describe('export', () => {
     }
     expect(done.scorecards).toHaveLength(1);
     expect(JSON.stringify(done.scorecards[0]!.result)).toContain(p.transcriptPhrase);
+    expect(done.alternativeRequest).toBeNull();
+    expect(live.alternativeRequest).toMatchObject({ handledAt: null });
+    expect(live.alternativeRequest!.reason).toContain(p.firstName);
+    expect(live.alternativeRequest!.contact).toContain(p.email);
     expect(done.decisions.map((d) => d.decision)).toEqual(['advance', 'hold']);
     expect(done.decisions[0]!.note).toContain(p.lastName);
     expect(data.bookings).toEqual([expect.objectContaining({ interviewId: seeded.bookedInterviewId })]);

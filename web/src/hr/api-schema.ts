@@ -2742,6 +2742,14 @@ export interface components {
       status: components['schemas']['InterviewStatus'];
     };
     ExportedInterview: {
+      /** @description The request for another way to be interviewed, in the candidate's own words */
+      alternativeRequest: {
+        contact: string | null;
+        handledAt: string | null;
+        reason: string | null;
+        /** Format: date-time */
+        requestedAt: string;
+      } | null;
       codeEvents: {
         at: number;
         payload: {
