@@ -176,6 +176,34 @@ describe('the alternative process', () => {
     expect(messages.filter((m) => m.kind === 'hr.alternative_requested')).toHaveLength(2);
   });
 
+  it("writes to HR in the company's language, with the interview's time in the company's time zone", async () => {
+    const shams = await seedCompany(api.db, 'Shams');
+    await api.db
+      .updateTable('companies')
+      .set({ defaultLanguage: 'ar', enabledLanguages: ['ar', 'en'], timezone: 'Asia/Dubai' })
+      .where('id', '=', shams.companyId)
+      .execute();
+    await api.db
+      .insertInto('users')
+      .values({ companyId: shams.companyId, email: 'hr@shams.test', role: 'admin', status: 'active', name: 'Huda', passwordHash: 'x' })
+      .execute();
+    // 09:00 UTC is 13:00 in Dubai.
+    const start = new Date(Date.UTC(2031, 0, 15, 9, 0));
+    const { interview } = await seedInterview(client(api.url, shams.key), { start, end: new Date(start.getTime() + 3_600_000) });
+    const reason = 'أفضّل مقابلة مكتوبة';
+    expect((await publicCall(`/v1/public/rooms/${interview.roomCode}/alternative`, { reason })).status).toBe(201);
+    await emailWorker().runOnce();
+    const toHr = inbox.messages.filter((m) => m.to && 'text' in m.to && m.to.text === 'hr@shams.test');
+    expect(toHr).toHaveLength(1);
+    const mail = toHr[0]!;
+    expect(mail.subject).toBe('طلب Layla Haddad طريقة أخرى لإجراء المقابلة');
+    expect(mail.text).toContain(reason);
+    expect(mail.text).toContain('Asia/Dubai');
+    expect(mail.text).not.toContain('UTC');
+    expect(mail.html).toContain('dir="rtl"');
+    expect(mail.text).toContain('1:00 م');
+  });
+
   it("another company's interview is not found; an interview without a request reads null and cannot be handled", async () => {
     const { interview } = await seedInterview(call);
     expect((await otherCall('GET', `/v1/interviews/${interview.id}/alternative-request`)).status).toBe(404);

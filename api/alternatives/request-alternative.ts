@@ -4,12 +4,12 @@ import { recordEvent } from '../../shared/events/outbox.ts';
 import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
 import type { AppDeps } from '../deps.ts';
 import { enqueueEmail } from '../email/queue.ts';
-import { escapeHtml } from '../email/templates.ts';
 import { AppError } from '../http/problem.ts';
 import { consumeRateLimits } from '../public/rate-limit.ts';
 import { refKey, resolve, type InterviewRef } from '../public/candidate-session.ts';
 import { alternativeRecipients } from './alternative.repository.ts';
 import type { AlternativeRequestBody } from './alternative.schemas.ts';
+import { renderAlternativeAlert } from './hr-email.ts';
 
 /**
  * The candidate asks for another way to be interviewed. The request is recorded once per interview: the first one
@@ -103,21 +103,21 @@ async function notifyHr(
     .select(['firstName', 'lastName', 'email'])
     .where('id', '=', request.candidateId)
     .executeTakeFirstOrThrow();
-  const name = `${candidate.firstName} ${candidate.lastName}`;
-  const link = `${deps.config.publicBaseUrl}/hr/interviews/${request.id}`;
-  const subject = `${name} asked for another way to be interviewed`;
-  const lines = [
-    `${name} asked for another way to be interviewed for ${request.jobTitle} (scheduled ${request.scheduledStart.toISOString().slice(0, 16).replace('T', ' ')} UTC).`,
-    ...(request.reason ? [`Their reason: ${request.reason}`] : []),
-    ...(request.contact ? [`How they prefer to be contacted: ${request.contact}`] : []),
-    'Nothing was cancelled: the interview stays as it is until someone at the company acts. Choosing this must not count against them.',
-    'Open the interview in the workspace, arrange the alternative, and mark the request handled:',
-  ];
-  const text = [...lines, '', link, ''].join('\n');
-  const html = [
-    ...lines.map((line) => `<p>${escapeHtml(line)}</p>`),
-    `<p><a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>`,
-  ].join('\n');
+  const company = await trx
+    .selectFrom('companies')
+    .select(['defaultLanguage', 'timezone'])
+    .where('id', '=', request.companyId)
+    .executeTakeFirstOrThrow();
+  const { subject, text, html } = renderAlternativeAlert({
+    locale: company.defaultLanguage === 'ar' ? 'ar' : 'en',
+    candidateName: `${candidate.firstName} ${candidate.lastName}`,
+    jobTitle: request.jobTitle,
+    scheduledStart: request.scheduledStart,
+    companyTimezone: company.timezone,
+    reason: request.reason || null,
+    contact: request.contact || null,
+    link: `${deps.config.publicBaseUrl}/hr/interviews/${request.id}`,
+  });
   for (const to of recipients) {
     await enqueueEmail(trx, {
       companyId: request.companyId,
