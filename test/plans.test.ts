@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateArrived } from '../shared/interview-lifecycle.ts';
-import { client, expectOk, expectStatus, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
+import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 import { plansOnlyBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
 
 // Question plans: from the template bank without a model, from Gemini (emulated) with one.
@@ -9,6 +9,8 @@ let plain: TestApi;
 let withModel: TestApi;
 let emulator: Awaited<ReturnType<typeof startEvaluationEmulator>>;
 let brokenPlans = false;
+/** While set, the model's plan answers wait for it. */
+let held: Promise<void> | undefined;
 let hr: ReturnType<typeof client>;
 let hrModel: ReturnType<typeof client>;
 let other: ReturnType<typeof client>;
@@ -16,7 +18,11 @@ let other: ReturnType<typeof client>;
 const resume = 'Rebuilt the double-entry ledger at Fintech Co, cutting reconciliation from six hours to twelve minutes.';
 
 beforeAll(async () => {
-  emulator = await startEvaluationEmulator(plansOnlyBrain(() => brokenPlans));
+  const plans = plansOnlyBrain(() => brokenPlans);
+  emulator = await startEvaluationEmulator(async (request) => {
+    await held;
+    return plans(request);
+  });
   plain = await startTestApi();
   withModel = await startTestApi({ env: { GOOGLE_API_KEY: 'test-key-for-emulator', GEMINI_BASE_URL: emulator.url } });
   hr = client(plain.url, (await seedCompany(plain.db, 'Acme')).key);
@@ -208,6 +214,54 @@ describe('question plans from Gemini (emulated)', () => {
     const custom = regenerated.body.questions.filter((q: { kind: string }) => q.kind === 'custom');
     expect(custom.map((q: { text: string }) => q.text)).toEqual(['What does a good code review look like to you?']);
     expect(regenerated.body.fitsDuration).toBe(true);
+  });
+
+  it('regenerates without holding the interview: a candidate joining meanwhile starts it, and the new plan is refused', async () => {
+    const interview = await create(hrModel, { customQuestions: [{ text: 'What does a good code review look like to you?' }] });
+    const before = await hrModel('GET', `/v1/interviews/${interview.id}/plan`);
+    const release = Promise.withResolvers<void>();
+    held = release.promise;
+    try {
+      const asked = emulator.requests.length;
+      const regenerating = hrModel('POST', `/v1/interviews/${interview.id}/plan/regenerate`, { body: {} });
+      await expect.poll(() => emulator.requests.length).toBe(asked + 1);
+      // The model is thinking; the candidate's arrival takes the interview's row at once (it waited out the model
+      // call before) and starts the interview, which freezes its plan.
+      const arrival = await candidateArrived(withModel.db, interview.id, { actor: 'test' });
+      expect(arrival?.started).toBe(true);
+      release.resolve();
+      const refused = await regenerating;
+      expectStatus(refused, 409);
+      expect(refused.body.detail).toMatch(/frozen: the interview is in_progress/);
+    } finally {
+      held = undefined;
+      release.resolve();
+    }
+    expect((await hrModel('GET', `/v1/interviews/${interview.id}/plan`)).body).toEqual({ ...before.body, frozen: true });
+  });
+
+  it("refuses a regenerated plan when HR's own questions changed while it was generated (409), losing nothing", async () => {
+    const interview = await create(hrModel);
+    const release = Promise.withResolvers<void>();
+    held = release.promise;
+    try {
+      const asked = emulator.requests.length;
+      const regenerating = hrModel('POST', `/v1/interviews/${interview.id}/plan/regenerate`, { body: {} });
+      await expect.poll(() => emulator.requests.length).toBe(asked + 1);
+      const added = await hrModel('POST', `/v1/interviews/${interview.id}/plan/questions`, {
+        body: { text: 'Which trade-off in your last design would you make differently?' },
+      });
+      expectStatus(added, 201);
+      release.resolve();
+      const refused = await regenerating;
+      expectStatus(refused, 409);
+      expect(refused.body.detail).toMatch(/changed while the plan was generated/);
+    } finally {
+      held = undefined;
+      release.resolve();
+    }
+    const plan = okBody(await hrModel('GET', `/v1/interviews/${interview.id}/plan`));
+    expect(plan.questions.map((q) => q.text)).toContain('Which trade-off in your last design would you make differently?');
   });
 
   it('falls back to the template bank, and says so, when the model returns a plan that breaks the schema', async () => {

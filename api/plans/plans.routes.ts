@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Competency, Database, Interview } from '../../shared/db/schema.ts';
-import { planSource, type PlanInput, type PlanQuestion } from '../../shared/plans/plan.schema.ts';
+import type { Competency, Interview } from '../../shared/db/schema.ts';
+import { planSource, type PlanQuestion } from '../../shared/plans/plan.schema.ts';
 import { fixedOverheadSeconds, templateAnchors } from '../../shared/question-bank.ts';
 import { actorFromPrincipal, recordAudit } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -11,20 +10,16 @@ import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
-import { generatePlan, planInputOf } from './plan-generator.ts';
-import { readPlan, writePlan } from './plans.repository.ts';
+import { readPlan, regeneratedPlan, writePlan } from './plans.repository.ts';
 import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
 
 const tags = ['Question plans'];
 
-/** Everything a plan is generated from, read with the interview. */
-export async function planInputFor(db: Kysely<Database>, interview: Interview, custom: PlanInput['custom'] = []): Promise<PlanInput> {
-  const [job, candidate] = await Promise.all([
-    db.selectFrom('jobs').selectAll().where('id', '=', interview.jobId).executeTakeFirstOrThrow(),
-    db.selectFrom('candidates').select('resumeText').where('id', '=', interview.candidateId).executeTakeFirstOrThrow(),
-  ]);
-  return planInputOf(job, candidate, interview, custom);
-}
+/** HR's own questions as a plan holds them, comparable as a string. */
+const customQuestions = (plan: PlanQuestion[]) =>
+  JSON.stringify(
+    plan.filter((q) => q.kind === 'custom').map((q) => [q.questionId, q.text, q.competencyKey, q.timeBudgetSeconds]),
+  );
 
 export function planBody(interview: Interview, rows: PlanQuestion[], fallbackReason?: string) {
   const totalSeconds = rows.reduce((t, q) => t + q.timeBudgetSeconds, 0);
@@ -238,16 +233,23 @@ export function planRoutes(deps: AppDeps) {
       body: z.object({}).strict().optional(),
       responses: { 200: { description: 'The new plan', schema: planSchema } },
       handler: async ({ params, principal, meta }) => {
-        let fallbackReason: string | undefined;
-        const body = await changePlan(principal, meta, params.id, 'plan.regenerate', async (current, interview) => {
-          const custom = current
-            .filter((q) => q.kind === 'custom')
-            .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
-          const plan = await generatePlan(config.scoring, await planInputFor(db, interview, custom), log);
-          fallbackReason = plan.fallbackReason;
+        const existing = await findInterview(db, companyScope(principal), params.id);
+        if (!existing) throw new AppError('not_found', 'No such interview.');
+        if (existing.status !== 'scheduled') {
+          throw new AppError('invalid_state', `The plan is frozen: the interview is ${existing.status}.`);
+        }
+        const customBefore = customQuestions(await readPlan(db, existing.id));
+        // Generated before the transaction: a model call (seconds) must not hold the interview row, which a
+        // candidate joining waits on.
+        const plan = await regeneratedPlan(db, existing.id, { settings: config.scoring, log });
+        if (!plan) throw new AppError('invalid_state', 'The plan is frozen: the interview is closed.');
+        const body = await changePlan(principal, meta, params.id, 'plan.regenerate', async (current) => {
+          if (customQuestions(current) !== customBefore) {
+            throw new AppError('conflict', "HR's own questions changed while the plan was generated; regenerate it again.");
+          }
           return plan.questions;
         });
-        return { status: 200, body: fallbackReason ? { ...body, fallbackReason } : body };
+        return { status: 200, body: plan.fallbackReason ? { ...body, fallbackReason: plan.fallbackReason } : body };
       },
     }),
   ];
