@@ -216,52 +216,47 @@ describe('question plans from Gemini (emulated)', () => {
     expect(regenerated.body.fitsDuration).toBe(true);
   });
 
-  it('regenerates without holding the interview: a candidate joining meanwhile starts it, and the new plan is refused', async () => {
-    const interview = await create(hrModel, { customQuestions: [{ text: 'What does a good code review look like to you?' }] });
-    const before = await hrModel('GET', `/v1/interviews/${interview.id}/plan`);
+  /** Regenerates the plan with the model's answer held until `meanwhile` has run; the response. */
+  async function regenerateWhile(interviewId: string, meanwhile: () => Promise<void>) {
     const release = Promise.withResolvers<void>();
     held = release.promise;
     try {
       const asked = emulator.requests.length;
-      const regenerating = hrModel('POST', `/v1/interviews/${interview.id}/plan/regenerate`, { body: {} });
+      const regenerating = hrModel('POST', `/v1/interviews/${interviewId}/plan/regenerate`, { body: {} });
       await expect.poll(() => emulator.requests.length).toBe(asked + 1);
-      // The model is thinking; the candidate's arrival takes the interview's row at once (it waited out the model
-      // call before) and starts the interview, which freezes its plan.
-      const arrival = await candidateArrived(withModel.db, interview.id, { actor: 'test' });
-      expect(arrival?.started).toBe(true);
+      await meanwhile();
       release.resolve();
-      const refused = await regenerating;
-      expectStatus(refused, 409);
-      expect(refused.body.detail).toMatch(/frozen: the interview is in_progress/);
+      return await regenerating;
     } finally {
       held = undefined;
       release.resolve();
     }
+  }
+
+  it('regenerates without holding the interview: a candidate joining meanwhile starts it, and the new plan is refused', async () => {
+    const interview = await create(hrModel, { customQuestions: [{ text: 'What does a good code review look like to you?' }] });
+    const before = await hrModel('GET', `/v1/interviews/${interview.id}/plan`);
+    const refused = await regenerateWhile(interview.id, async () => {
+      // The model is thinking; the candidate's arrival takes the interview's row at once (it waited out the model
+      // call before) and starts the interview, which freezes its plan.
+      const arrival = await candidateArrived(withModel.db, interview.id, { actor: 'test' });
+      expect(arrival?.started).toBe(true);
+    });
+    expectStatus(refused, 409);
+    expect(refused.body.detail).toMatch(/frozen: the interview is in_progress/);
     expect((await hrModel('GET', `/v1/interviews/${interview.id}/plan`)).body).toEqual({ ...before.body, frozen: true });
   });
 
   it("refuses a regenerated plan when HR's own questions changed while it was generated (409), losing nothing", async () => {
     const interview = await create(hrModel);
-    const release = Promise.withResolvers<void>();
-    held = release.promise;
-    try {
-      const asked = emulator.requests.length;
-      const regenerating = hrModel('POST', `/v1/interviews/${interview.id}/plan/regenerate`, { body: {} });
-      await expect.poll(() => emulator.requests.length).toBe(asked + 1);
-      const added = await hrModel('POST', `/v1/interviews/${interview.id}/plan/questions`, {
-        body: { text: 'Which trade-off in your last design would you make differently?' },
-      });
-      expectStatus(added, 201);
-      release.resolve();
-      const refused = await regenerating;
-      expectStatus(refused, 409);
-      expect(refused.body.detail).toMatch(/changed while the plan was generated/);
-    } finally {
-      held = undefined;
-      release.resolve();
-    }
+    const question = 'Which trade-off in your last design would you make differently?';
+    const refused = await regenerateWhile(interview.id, async () => {
+      expectStatus(await hrModel('POST', `/v1/interviews/${interview.id}/plan/questions`, { body: { text: question } }), 201);
+    });
+    expectStatus(refused, 409);
+    expect(refused.body.detail).toMatch(/changed while the plan was generated/);
     const plan = okBody(await hrModel('GET', `/v1/interviews/${interview.id}/plan`));
-    expect(plan.questions.map((q) => q.text)).toContain('Which trade-off in your last design would you make differently?');
+    expect(plan.questions.map((q) => q.text)).toContain(question);
   });
 
   it('falls back to the template bank, and says so, when the model returns a plan that breaks the schema', async () => {
