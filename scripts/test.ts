@@ -45,7 +45,15 @@ for (const [index, pass] of passes.entries()) {
   const code = await run([...pass.args, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
   failed ||= code !== 0;
   results.push(`${pass.name} ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
-  if (code !== 0) failures.push(...failuresIn(report));
+  if (code !== 0) {
+    const named = failuresIn(report);
+    // Vitest's JSON report leaves out errors thrown outside any test (an uncaught exception from a timer, say).
+    failures.push(
+      ...(named.length
+        ? named
+        : [`  × ${pass.name}: no test failed; see Vitest's "Unhandled Errors" above (an error outside any test)`]),
+    );
+  }
 }
 rmSync(reports, { recursive: true, force: true });
 if (interrupted) results.push('interrupted');

@@ -61,6 +61,9 @@ export function jobHosts(options: JobHostsOptions) {
     // The worker's execArgv (V8's heap flags, agent/worker.ts) apply to hosts as they would to the SDK's processes.
     // JSON over the channel, as the SDK sends a job to its own processes (the job's protobuf messages as JSON).
     const child = fork(hostMain, [], { execArgv: process.execArgv });
+    // An 'error' event nobody listens to would throw in the worker's main process (a failed kill, say); the host's
+    // exit is what ends its jobs.
+    child.on('error', (error) => log.warn({ err: error, pid: child.pid }, 'job host process error'));
     const host: Host = {
       child,
       ready: Promise.resolve(),
@@ -290,8 +293,14 @@ function watchMemory(host: Host, opts: ExecutorOptions, jobsPerHost: number, log
 }
 
 function send(host: Host, message: ToHost) {
-  if (host.exited || !host.child.connected) return;
-  host.child.send(message);
+  if (!host.exited) sendTo(host.child, message);
+}
+
+function sendTo(child: ChildProcess, message: ToHost) {
+  if (!child.connected) return;
+  // The channel can close between the check and the write (the host exiting): EPIPE, which without a callback is an
+  // 'error' event on the child. Nothing to do about it here: the host's exit ends its jobs (spawnHost).
+  child.send(message, () => {});
 }
 
 async function answerInference(
@@ -299,7 +308,7 @@ async function answerInference(
   inference: ExecutorOptions['inferenceExecutor'],
   request: Extract<FromHost, { case: 'inferenceRequest' }>,
 ) {
-  const reply = (message: ToHost) => child.connected && child.send(message);
+  const reply = (message: ToHost) => sendTo(child, message);
   if (!inference) return reply({ case: 'inferenceResponse', requestId: request.requestId, error: 'no inference executor' });
   try {
     const data = await inference.doInference(request.method, request.data);
