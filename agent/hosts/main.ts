@@ -22,7 +22,9 @@ import type { FromHost, ToHost } from './protocol.ts';
 // process outlives the job.
 
 const send = (message: FromHost) => {
-  if (process.connected) process.send!(message);
+  // A channel closing as the worker goes (EPIPE) would otherwise be an uncaught 'error' event; its 'disconnect' is
+  // handled below.
+  if (process.connected) process.send!(message, undefined, {}, () => {});
 };
 
 // The worker handles Ctrl+C and SIGTERM (they reach the whole process group) by closing its jobs through us.
