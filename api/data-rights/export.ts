@@ -9,9 +9,9 @@ import { isoTimestamp } from '../http/schemas.ts';
 // A candidate's data for themselves (GDPR Art. 15, access; Art. 20, portability): one zip archive holding
 // `candidate.json` (the CandidateExport schema below, in the OpenAPI document) and the audio of every recording
 // kept, `recordings/<interview id>/part-<n>.ogg`, named in the JSON. Everything the interviewer holds about the
-// person: the record, each interview with its timeline, consents, transcript, code events, scorecards,
-// decisions and request for another way to be interviewed, the bookings, and the e-mails sent to them. HR's internal fields (who decided, room names, job keys)
-// are not theirs and stay out.
+// person: the record, each interview with its timeline, consents, transcript, code events, scorecards, decisions
+// and request for another way to be interviewed, the bookings, and the e-mails sent to them. HR's internal fields
+// (who decided, room names, job keys) are not theirs and stay out.
 
 const timestamp = isoTimestamp;
 
