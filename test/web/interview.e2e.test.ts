@@ -175,6 +175,10 @@ describe('the candidate web app, end to end', () => {
         await page.getByRole('button', { name: 'Mute microphone' }).click({ timeout: 30_000 });
         await expect.poll(() => agentState(page), { timeout: 30_000 }).not.toMatch(/^(connecting|waiting)$/);
         expect(await identityOf(interview.id)).toBe(before);
+        // The page still shows the state the interviewer was in when the candidate left (listening), and the welcome
+        // back's first words can reach the page before its state does: the welcome back (the question again, many
+        // seconds of speech) is waited for as spoken, then its end.
+        await expect.poll(() => agentState(page), { timeout: 60_000 }).toBe('speaking');
         await expect
           .poll(async () => (await interviewerLines(page).count()) > 0 && (await agentState(page)) === 'listening', {
             timeout: 60_000,
