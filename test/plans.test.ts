@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateArrived } from '../shared/interview-lifecycle.ts';
-import { client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
+import { bodyOf, client, expectOk, expectStatus, okBody, seedCompany, startTestApi, type TestApi } from './support/harness.ts';
 import { plansOnlyBrain, startEvaluationEmulator } from './scoring/gemini-evaluation-emulator.ts';
 
 // Question plans: from the template bank without a model, from Gemini (emulated) with one.
@@ -217,12 +217,17 @@ describe('question plans from Gemini (emulated)', () => {
   });
 
   /** Regenerates the plan with the model's answer held until `meanwhile` has run; the response. */
-  async function regenerateWhile(interviewId: string, meanwhile: () => Promise<void>) {
+  function regenerateWhile(interviewId: string, meanwhile: () => Promise<void>) {
+    return generatingWhile(() => hrModel('POST', `/v1/interviews/${interviewId}/plan/regenerate`, { body: {} }), meanwhile);
+  }
+
+  /** Sends a request that generates a plan, with the model's answer held until `meanwhile` has run; the response. */
+  async function generatingWhile<R>(request: () => Promise<R>, meanwhile: () => Promise<void>): Promise<R> {
     const release = Promise.withResolvers<void>();
     held = release.promise;
     try {
       const asked = emulator.requests.length;
-      const regenerating = hrModel('POST', `/v1/interviews/${interviewId}/plan/regenerate`, { body: {} });
+      const regenerating = request();
       await expect.poll(() => emulator.requests.length).toBe(asked + 1);
       await meanwhile();
       release.resolve();
@@ -257,6 +262,44 @@ describe('question plans from Gemini (emulated)', () => {
     expect(refused.body.detail).toMatch(/changed while the plan was generated/);
     const plan = okBody(await hrModel('GET', `/v1/interviews/${interview.id}/plan`));
     expect(plan.questions.map((q) => q.text)).toContain(question);
+  });
+
+  it("refuses a language change or a new link with new questions when HR's own questions changed meanwhile: nothing of either applied", async () => {
+    bodyOf(await hrModel('PATCH', '/v1/company', { body: { enabledLanguages: ['en', 'ar'] } }), 200);
+    const interview = await create(hrModel);
+    const link = (await withModel.db.selectFrom('interviews').select('linkVersion').where('id', '=', interview.id).executeTakeFirstOrThrow()).linkVersion;
+    let n = 0;
+    const addQuestion = async () => {
+      const text = `Which trade-off would you revisit first, case ${++n}?`;
+      expectStatus(await hrModel('POST', `/v1/interviews/${interview.id}/plan/questions`, { body: { text } }), 201);
+    };
+
+    const language = await generatingWhile(
+      () => hrModel('PATCH', `/v1/interviews/${interview.id}`, { body: { language: 'ar' } }),
+      addQuestion,
+    );
+    expectStatus(language, 409);
+    expect(language.body.detail).toMatch(/changed while the plan was generated/);
+    const newLink = await generatingWhile(
+      () => hrModel('POST', `/v1/interviews/${interview.id}/link/regenerate`, { body: { regenerateQuestions: true } }),
+      addQuestion,
+    );
+    expectStatus(newLink, 409);
+
+    const after = await withModel.db
+      .selectFrom('interviews')
+      .select(['language', 'linkVersion'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual({ language: 'en', linkVersion: link });
+    const plan = okBody(await hrModel('GET', `/v1/interviews/${interview.id}/plan`));
+    expect(plan.questions.filter((q) => q.kind === 'custom').map((q) => q.text)).toEqual([
+      'Which trade-off would you revisit first, case 1?',
+      'Which trade-off would you revisit first, case 2?',
+    ]);
+    // Asked again, each goes through with the questions as they are now.
+    const changed = bodyOf(await hrModel('PATCH', `/v1/interviews/${interview.id}`, { body: { language: 'ar' } }), 200);
+    expect(changed.plan.questions.filter((q) => q.kind === 'custom')).toHaveLength(2);
   });
 
   it('falls back to the template bank, and says so, when the model returns a plan that breaks the schema', async () => {

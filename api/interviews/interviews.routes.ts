@@ -27,8 +27,14 @@ import {
   updateInterviewLanguageBody,
 } from './interviews.schemas.ts';
 import { releaseCancelledInterviews } from '../scheduling/maintenance.ts';
-import { planQuestionCount, readPlan, regeneratedPlan, writePlan } from '../plans/plans.repository.ts';
-import type { QuestionPlan } from '../../shared/plans/plan.schema.ts';
+import {
+  planQuestionCount,
+  readPlan,
+  regeneratedPlan,
+  writePlan,
+  writeRegeneratedPlan,
+  type RegeneratedPlan,
+} from '../plans/plans.repository.ts';
 import { planBody } from '../plans/plans.routes.ts';
 import { sendInterviewInvitation } from './invitation-email.ts';
 import { interviewToApi, signedLinkFor } from './links.ts';
@@ -245,7 +251,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
             .where('id', '=', row.id)
             .returningAll()
             .executeTakeFirstOrThrow();
-          if (plan) await writePlan(trx, row.id, plan.questions);
+          if (plan) await writeRegeneratedPlan(trx, row.id, plan);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: row.companyId,
             action: 'interview.language.change',
@@ -341,7 +347,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
         const scope = companyScope(principal);
         const frozen = (status: string) =>
           new AppError('invalid_state', `The questions are frozen: the interview is ${status}. The link was not changed.`);
-        let plan: QuestionPlan | undefined;
+        let plan: RegeneratedPlan | undefined;
         if (body?.regenerateQuestions) {
           const existing = await findInterview(db, scope, params.id);
           if (!existing) throw new AppError('not_found', 'No such interview.');
@@ -358,7 +364,7 @@ export function interviewRoutes({ db, config, livekit, log, now }: AppDeps) {
           // The row is held: a start between the generation and here leaves the plan as it was.
           if (plan && existing.status !== 'scheduled') throw frozen(existing.status);
           const bumped = await bumpLinkVersion(trx, existing.id);
-          if (plan) await writePlan(trx, existing.id, plan.questions);
+          if (plan) await writeRegeneratedPlan(trx, existing.id, plan);
           await recordAudit(trx, actorFromPrincipal(principal, meta), {
             companyId: bumped.companyId,
             action: 'interview.link.regenerate',

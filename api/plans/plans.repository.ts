@@ -4,6 +4,7 @@ import { terminalStatuses } from '../../shared/interview-status.ts';
 import type { Logger } from '../../shared/logger.ts';
 import { codingProblemSchema } from '../../shared/coding/coding.schema.ts';
 import { planQuestionSchema, type PlanInput, type PlanQuestion, type QuestionPlan } from '../../shared/plans/plan.schema.ts';
+import { AppError } from '../http/problem.ts';
 import type { LlmSettings } from '../llm/client.ts';
 import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 
@@ -107,22 +108,49 @@ export async function ensurePlan(
   return { questions: await readPlan(db, interviewId), written };
 }
 
+/** A plan generated again, and HR's own questions as it kept them. */
+export type RegeneratedPlan = QuestionPlan & { keptCustom: string };
+
+const customQuestionsKey = (plan: PlanQuestion[]) =>
+  JSON.stringify(
+    plan.filter((q) => q.kind === 'custom').map((q) => [q.questionId, q.text, q.competencyKey, q.timeBudgetSeconds]),
+  );
+
 /**
  * A new plan for an open interview, generated from it as it stands with HR's custom questions kept, for the caller
- * to write with `writePlan` while it holds the interview row. The model is called here, before any row is held.
- * `change` is what the caller is about to change on the interview (its language), so the plan is the one for the
- * interview as it will be. Undefined for an interview that is gone or closed.
+ * to write with `writeRegeneratedPlan` while it holds the interview row. The model is called here, before any row is
+ * held. `change` is what the caller is about to change on the interview (its language), so the plan is the one for
+ * the interview as it will be. Undefined for an interview that is gone or closed.
  */
 export async function regeneratedPlan(
   db: Kysely<Database>,
   interviewId: string,
   model: PlanModel,
   change: { language?: string } = {},
-): Promise<QuestionPlan | undefined> {
-  const custom = (await readPlan(db, interviewId))
+): Promise<RegeneratedPlan | undefined> {
+  const current = await readPlan(db, interviewId);
+  const custom = current
     .filter((q) => q.kind === 'custom')
     .map((q) => ({ text: q.text, competencyKey: q.competencyKey, timeBudgetSeconds: q.timeBudgetSeconds }));
-  return generateFor(db, interviewId, model, custom, change);
+  const plan = await generateFor(db, interviewId, model, custom, change);
+  return plan && { ...plan, keptCustom: customQuestionsKey(current) };
+}
+
+/**
+ * The questions of a regenerated plan, as they replace `current` (the plan now, read while the interview row is
+ * held). HR's own questions edited during the model call would be lost or brought back by writing it: a 409 instead,
+ * and the caller's whole change is refused with it.
+ */
+export function regeneratedQuestions(current: PlanQuestion[], plan: RegeneratedPlan): QuestionPlan['questions'] {
+  if (customQuestionsKey(current) !== plan.keptCustom) {
+    throw new AppError('conflict', "HR's own questions changed while the plan was generated; try again.");
+  }
+  return plan.questions;
+}
+
+/** Writes a regenerated plan under the interview row's lock, unless HR's own questions changed meanwhile (409). */
+export async function writeRegeneratedPlan(trx: Kysely<Database>, interviewId: string, plan: RegeneratedPlan) {
+  await writePlan(trx, interviewId, regeneratedQuestions(await readPlan(trx, interviewId), plan));
 }
 
 async function generateFor(

@@ -10,17 +10,12 @@ import { AppError } from '../http/problem.ts';
 import { defineRoute, type RequestMeta } from '../http/route.ts';
 import { idParams } from '../http/schemas.ts';
 import { findInterview } from '../interviews/interviews.repository.ts';
-import { readPlan, regeneratedPlan, writePlan } from './plans.repository.ts';
+import { readPlan, regeneratedPlan, regeneratedQuestions, writePlan } from './plans.repository.ts';
 import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQuestionBody } from './plans.schemas.ts';
 
 const tags = ['Question plans'];
 
 /** HR's own questions as a plan holds them, comparable as a string. */
-const customQuestions = (plan: PlanQuestion[]) =>
-  JSON.stringify(
-    plan.filter((q) => q.kind === 'custom').map((q) => [q.questionId, q.text, q.competencyKey, q.timeBudgetSeconds]),
-  );
-
 export function planBody(interview: Interview, rows: PlanQuestion[], fallbackReason?: string) {
   const totalSeconds = rows.reduce((t, q) => t + q.timeBudgetSeconds, 0);
   return {
@@ -238,17 +233,13 @@ export function planRoutes(deps: AppDeps) {
         if (existing.status !== 'scheduled') {
           throw new AppError('invalid_state', `The plan is frozen: the interview is ${existing.status}.`);
         }
-        const customBefore = customQuestions(await readPlan(db, existing.id));
         // Generated before the transaction: a model call (seconds) must not hold the interview row, which a
         // candidate joining waits on.
         const plan = await regeneratedPlan(db, existing.id, { settings: config.scoring, log });
         if (!plan) throw new AppError('invalid_state', 'The plan is frozen: the interview is closed.');
-        const body = await changePlan(principal, meta, params.id, 'plan.regenerate', async (current) => {
-          if (customQuestions(current) !== customBefore) {
-            throw new AppError('conflict', "HR's own questions changed while the plan was generated; regenerate it again.");
-          }
-          return plan.questions;
-        });
+        const body = await changePlan(principal, meta, params.id, 'plan.regenerate', async (current) =>
+          regeneratedQuestions(current, plan),
+        );
         return { status: 200, body: plan.fallbackReason ? { ...body, fallbackReason: plan.fallbackReason } : body };
       },
     }),

@@ -346,6 +346,51 @@ describe('prepare, interview (without an agent) and done', () => {
     await context.close();
   });
 
+  it('a connection lost for longer than LiveKit retries is rejoined by itself once the browser is online again', async () => {
+    const { interview } = await seedInterview(hr, { phone: '+971501234598' });
+    const { page, context, errors } = await newPage(browser);
+    await page.goto(linkFor(interview));
+    await fillJoinForm(page, '050 123 4598');
+    await page.getByRole('heading', { name: 'Check your microphone and speaker' }).waitFor();
+    await allowMicrophone(page);
+    const start = page.getByRole('button', { name: 'Start the interview' });
+    await expect.poll(() => start.isEnabled(), { timeout: 30_000 }).toBe(true);
+    await start.click();
+    const agentState = () => page.getByTestId('agent-state').getAttribute('data-state');
+    await expect.poll(agentState, { timeout: 30_000 }).toBe('waiting');
+    const row = await api.db
+      .selectFrom('interviews')
+      .select(['candidateIdentity', 'roomName'])
+      .where('id', '=', interview.id)
+      .executeTakeFirstOrThrow();
+    const rooms = new RoomServiceClient(
+      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
+      testLivekit.apiKey,
+      testLivekit.apiSecret,
+    );
+
+    // Offline past livekit-client's own reconnect attempts (about 45 s of them): the page says it is rejoining by
+    // itself, and keeps trying while the browser stays offline.
+    await context.setOffline(true);
+    await page.getByTestId('reconnecting').waitFor({ timeout: 30_000 });
+    await page.getByTestId('retrying').waitFor({ timeout: 90_000 });
+    expect(await page.getByRole('status').first().innerText()).toContain('Rejoining the interview by itself');
+    expect(await checkAtBothSizes(page, 'interview-rejoining')).toEqual([]);
+    await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
+    expect(await checkAtBothSizes(page, 'interview-rejoining-ar')).toEqual([]);
+    await page.getByRole('button', { name: 'Switch language to English' }).click();
+    expect(await page.getByTestId('retrying').count()).toBe(1);
+
+    // Online again: back in the same room as the same participant, nothing pressed.
+    await context.setOffline(false);
+    await expect.poll(agentState, { timeout: 30_000 }).toBe('waiting');
+    await expect
+      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .toEqual([row.candidateIdentity]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
   it('a denied microphone explains how to allow it', async () => {
     const { interview } = await seedInterview(hr, { phone });
     const denying = await launchBrowser({ realPermissionUi: true });

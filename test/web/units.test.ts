@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ar } from '../../web/src/i18n/ar.ts';
 import { en } from '../../web/src/i18n/en.ts';
-import { errorMessage, ApiError, normalizeCode } from '../../web/src/lib/api.ts';
+import { errorMessage, ApiError, lostRejoinAfter, lostRejoinForMs, normalizeCode } from '../../web/src/lib/api.ts';
 import { phoneIsValid } from '../../web/src/lib/phone.ts';
 import { textDirection } from '../../web/src/lib/text-direction.ts';
 import { endReasonOf, endsAt, knownEndReason, questionProgress } from '../../web/src/pages/interview-attributes.ts';
@@ -20,6 +20,21 @@ describe('web helpers', () => {
     // Nothing to go by: the browser's own rule.
     expect(textDirection('Kafka هو')).toBe('auto');
     expect(textDirection('99.99% …')).toBe('auto');
+  });
+
+  it('a lost connection is rejoined by itself while only the network is in doubt, sooner at first, for minutes', () => {
+    const network = new ApiError(0, 'network');
+    expect([0, 1, 2, 3, 4, 5, 9].map((tries) => lostRejoinAfter(network, 10_000, tries))).toEqual([1, 2, 4, 8, 15, 15, 15]);
+    // LiveKit's own refusal (its node gone, the network again) is no answer from the API: tried again too.
+    expect(lostRejoinAfter(new Error('could not establish signal connection'), 10_000, 2)).toBe(4);
+    // The seat still held by the connection that is being dropped, LiveKit unreachable from the API: their own wait.
+    expect(lostRejoinAfter(new ApiError(409, 'already_connected', { retryAfterSeconds: 5 }), 10_000, 0)).toBe(5);
+    expect(lostRejoinAfter(new ApiError(503, 'upstream_unavailable'), 10_000, 0)).toBe(3);
+    // An answer that settles it: the phone's limit reached, the request refused, the server's own error.
+    for (const code of ['rate_limited', 'validation_failed', 'generic']) {
+      expect(lostRejoinAfter(new ApiError(400, code), 10_000, 0)).toBeUndefined();
+    }
+    expect(lostRejoinAfter(network, lostRejoinForMs + 1, 3)).toBeUndefined();
   });
 
   it('room codes: any case, spaces and dashes; exactly 8 letters or digits', () => {

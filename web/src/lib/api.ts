@@ -101,6 +101,24 @@ export function selfRetryAfter(error: unknown): number | undefined {
 /** How many times a page asks again by itself before it leaves the retry to the candidate. */
 export const selfRetries = 4;
 
+/** How long after a lost connection the interview page keeps rejoining by itself. */
+export const lostRejoinForMs = 5 * 60_000;
+
+/**
+ * Seconds after which the interview page rejoins by itself, once LiveKit's own reconnect has given up on a lost
+ * connection (about 45 s); undefined when it stops and leaves the button to the candidate. Whether the interview is
+ * still there is the API's to say (a rejoin after it ended is refused, and the page shows how it ended), so the page
+ * keeps asking while only the network is in doubt: soon at first, then every 15 s (each join that reaches the API
+ * counts towards the phone's limit), and at once when the browser says it is online again.
+ */
+export function lostRejoinAfter(error: unknown, lostForMs: number, tries: number): number | undefined {
+  if (lostForMs > lostRejoinForMs) return undefined;
+  // LiveKit's connection errors are not the API's: the network or the server's node, both worth another try.
+  if (!(error instanceof ApiError)) return Math.min(2 ** tries, 15);
+  if (error.code === 'network') return Math.min(2 ** tries, 15);
+  return selfRetryAfter(error);
+}
+
 export async function call<T>(
   method: 'GET' | 'POST',
   path: string,

@@ -21,6 +21,7 @@ import {
   joinInterview,
   selfRetries,
   selfRetryAfter,
+  lostRejoinAfter,
   type InterviewRef,
   type JoinRequest,
   type Session,
@@ -71,7 +72,12 @@ interface Props {
   onEnded(reason: EndReason): void;
 }
 
-type Phase = { kind: 'connecting' } | { kind: 'live' } | { kind: 'ending' } | { kind: 'failed'; error: unknown };
+type Phase =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'ending' }
+  /** `retryInSeconds`: the page tries again by itself; `lost`: after a connection that was live. */
+  | { kind: 'failed'; error: unknown; retryInSeconds?: number; lost: boolean };
 
 /**
  * Why the interview ended, or undefined when it has not (a lost connection the candidate can rejoin). The API is
@@ -135,16 +141,40 @@ export default function InterviewPage({
 
   // A rejoin refused for a moment (the seat still held by a tab that is leaving, or a room LiveKit cannot open yet
   // because the node it was on just died) is asked again by itself a few times before the button is left to the
-  // candidate; a connection that works again starts the count afresh.
+  // candidate, and a connection lost mid-interview is rejoined by itself for minutes; a connection that works again
+  // starts the count afresh.
   const selfRetried = useRef(0);
+  const lostAt = useRef<number | undefined>(undefined);
+  const cancelSelfRetry = useRef<() => void>(() => {});
+  const failed = (error: unknown): Phase => {
+    const lost = lostAt.current !== undefined;
+    const retryInSeconds = lost
+      ? lostRejoinAfter(error, Date.now() - lostAt.current!, selfRetried.current)
+      : selfRetried.current < selfRetries
+        ? selfRetryAfter(error)
+        : undefined;
+    return { kind: 'failed', error, retryInSeconds, lost };
+  };
   useEffect(() => {
-    if (phase.kind === 'live') selfRetried.current = 0;
-    if (phase.kind !== 'failed') return;
-    const retryAfter = selfRetryAfter(phase.error);
-    if (retryAfter === undefined || selfRetried.current >= selfRetries) return;
+    if (phase.kind === 'live') {
+      selfRetried.current = 0;
+      lostAt.current = undefined;
+    }
+    if (phase.kind !== 'failed' || phase.retryInSeconds === undefined) return;
     selfRetried.current += 1;
-    const timer = setTimeout(() => setAttempt((n) => n + 1), retryAfter * 1000);
-    return () => clearTimeout(timer);
+    // The browser saying it is online again is a better moment than the timer's; whichever comes first, once.
+    const again = () => {
+      stop();
+      setAttempt((n) => n + 1);
+    };
+    const timer = setTimeout(again, phase.retryInSeconds * 1000);
+    const stop = () => {
+      clearTimeout(timer);
+      window.removeEventListener('online', again);
+    };
+    window.addEventListener('online', again);
+    cancelSelfRetry.current = stop;
+    return stop;
   }, [phase]);
 
   useEffect(() => {
@@ -163,8 +193,9 @@ export default function InterviewPage({
       if (roomDeleted) setPhase({ kind: 'ending' });
       void settleEnding(token.current, roomDeleted, agentSaid()).then((ended) => {
         if (cancelled) return;
-        if (ended) onEnded(ended);
-        else setPhase({ kind: 'failed', error: new ApiError(0, 'network') });
+        if (ended) return onEnded(ended);
+        lostAt.current ??= Date.now();
+        setPhase(failed(new ApiError(0, 'network')));
       });
     };
     const onAttributes = (
@@ -205,7 +236,7 @@ export default function InterviewPage({
           : undefined;
       if (cancelled) return;
       if (ended) onEnded(ended);
-      else setPhase({ kind: 'failed', error });
+      else setPhase(failed(error));
     });
     return () => {
       cancelled = true;
@@ -227,8 +258,22 @@ export default function InterviewPage({
   }
 
   if (phase.kind === 'failed') {
+    const retry = () => {
+      cancelSelfRetry.current();
+      setAttempt((n) => n + 1);
+    };
+    if (phase.lost && phase.retryInSeconds !== undefined) {
+      return (
+        <RetryCard
+          title="interview.title"
+          message={{ key: 'interview.rejoining' }}
+          pending={{ hint: 'interview.rejoiningHint', button: 'interview.rejoinNow' }}
+          onRetry={retry}
+        />
+      );
+    }
     const message = phase.error instanceof ApiError ? errorMessage(phase.error) : { key: 'interview.failed' as const };
-    return <RetryCard title="interview.title" message={message} onRetry={() => setAttempt((n) => n + 1)} />;
+    return <RetryCard title="interview.title" message={message} onRetry={retry} />;
   }
 
   return (
