@@ -21,4 +21,19 @@ describe('generated database types', () => {
       await database.destroy();
     }
   });
+
+  it('column names are translated to camelCase, what is inside a JSON column comes back as written', async () => {
+    const database = await createTestDatabase();
+    try {
+      const written = { user_agent: 'curl/8', nested: { total_cents: 1250, rows: [{ line_no: 1 }] } };
+      const row = await database.db
+        .insertInto('auditLog')
+        .values({ action: 'test.json', targetType: 'test', targetId: 'x', actorType: 'system', details: JSON.stringify(written) })
+        .returning(['targetType', 'details'])
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ targetType: 'test', details: written });
+    } finally {
+      await database.destroy();
+    }
+  });
 });

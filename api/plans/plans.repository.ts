@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, InterviewStatus } from '../../shared/db/schema.ts';
 import { terminalStatuses } from '../../shared/interview-status.ts';
 import type { Logger } from '../../shared/logger.ts';
@@ -15,16 +15,12 @@ import { generatePlan, planInputOf, templatePlan } from './plan-generator.ts';
 export async function readPlan(db: Kysely<Database>, interviewId: string): Promise<PlanQuestion[]> {
   const rows = await db
     .selectFrom('interviewPlanQuestions')
-    .select(['questionId', 'position', 'text', 'competencyKey', 'timeBudgetSeconds', 'anchors', 'kind', 'verbatim', 'resumeSpecific', 'source'])
-    // As text, parsed here: the connection's CamelCasePlugin renames the keys of objects inside a JSON column too, and
-    // a problem's test data must keep the keys its author wrote (expected rows { total_cents } read back as
-    // { totalCents } failed every correct SQL answer).
-    .select(sql<string | null>`coding::text`.as('coding'))
+    .select(['questionId', 'position', 'text', 'competencyKey', 'timeBudgetSeconds', 'anchors', 'kind', 'verbatim', 'resumeSpecific', 'source', 'coding'])
     .where('interviewId', '=', interviewId)
     .orderBy('position')
     .execute();
   // Written through `writePlan` with the same schema, so a problem that does not parse here is a bug.
-  return rows.map(({ coding, ...q }) => (coding == null ? q : { ...q, coding: codingProblemSchema.parse(JSON.parse(coding)) }));
+  return rows.map(({ coding, ...q }) => (coding == null ? q : { ...q, coding: codingProblemSchema.parse(coding) }));
 }
 
 export async function planQuestionCount(db: Kysely<Database>, interviewId: string): Promise<number> {

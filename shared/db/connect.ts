@@ -50,7 +50,13 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   // A client checked out of the pool has no pool listener, yet pg emits 'error' on it when the server goes away
   // (a restart): unhandled, that would crash the process. The query it was running fails and reports it anyway.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  // Column names are translated; what is inside a JSON column is returned as it was written. Renaming its keys too
+  // (the plugin's default) changed data whose keys are not ours: a coding problem's expected rows { total_cents }
+  // came back as { totalCents } and failed every correct SQL answer.
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
+  });
   pools.set(db, pool);
   return { db, destroy: () => db.destroy() };
 }
