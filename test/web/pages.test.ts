@@ -369,7 +369,7 @@ describe('prepare, interview (without an agent) and done', () => {
       testLivekit.apiSecret,
     );
 
-    // Offline past livekit-client's own reconnect attempts (about 45 s of them): the page says it is rejoining by
+    // Offline past livekit-client's own reconnect attempts (about 16 s of them): the page says it is rejoining by
     // itself, and keeps trying while the browser stays offline.
     await context.setOffline(true);
     await page.getByTestId('reconnecting').waitFor({ timeout: 30_000 });

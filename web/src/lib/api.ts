@@ -106,7 +106,7 @@ export const lostRejoinForMs = 5 * 60_000;
 
 /**
  * Seconds after which the interview page rejoins by itself, once LiveKit's own reconnect has given up on a lost
- * connection (about 45 s); undefined when it stops and leaves the button to the candidate. Whether the interview is
+ * connection (about 16 s); undefined when it stops and leaves the button to the candidate. Whether the interview is
  * still there is the API's to say (a rejoin after it ended is refused, and the page shows how it ended), so the page
  * keeps asking while only the network is in doubt: soon at first, then every 15 s (each join that reaches the API
  * counts towards the phone's limit), and at once when the browser says it is online again.

@@ -9,7 +9,14 @@ import {
   useTranscriptions,
   useVoiceAssistant,
 } from '@livekit/components-react';
-import { ConnectionState, DisconnectReason, Room, RoomEvent, type LocalAudioTrack } from 'livekit-client';
+import {
+  ConnectionState,
+  DefaultReconnectPolicy,
+  DisconnectReason,
+  Room,
+  RoomEvent,
+  type LocalAudioTrack,
+} from 'livekit-client';
 import { lazy, Suspense, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { problemStreamTopic, type ProblemMessage } from '../../../shared/coding/coding.schema.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -117,6 +124,10 @@ export default function InterviewPage({
   const room = useMemo(
     () =>
       new Room({
+        // LiveKit's own reconnect (a resume, then a new connection to the same server) for about 16 s, not its
+        // default 45 s: past that the page rejoins through the API, which can send it to another LiveKit node when
+        // the one it was on died, and keeps trying for minutes.
+        reconnectPolicy: new DefaultReconnectPolicy([0, 300, 1_200, 2_700, 4_800, 7_000]),
         // Mute releases the microphone, so the browser's recording indicator goes off while muted.
         publishDefaults: { stopMicTrackOnMute: true },
         audioCaptureDefaults: {
