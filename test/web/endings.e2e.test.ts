@@ -225,8 +225,9 @@ describe('the Done page words every ending', () => {
   it('a candidate dropped from the room and not back in time: the retry finds the interview ended (candidate_left)', async () => {
     const { page, context, errors, interview } = await startInterview();
     await expect.poll(() => agentState(page), { timeout: 30_000 }).toBe('speaking');
-    // The connection dropped, as LiveKit sees it: the candidate is out of the room (a browser's offline mode does
-    // not stop WebRTC, so the server would still count them in). The room stays; the interview is still open.
+    // Removed from the room by the server: the candidate is out of it, the room stays, the interview is still open.
+    // A removal is the server's decision, so the page leaves trying again to the candidate (a lost connection it
+    // rejoins by itself: pages.test.ts).
     const row = await stack.api.db
       .selectFrom('interviews')
       .select(['roomName', 'candidateIdentity'])

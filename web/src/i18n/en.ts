@@ -205,7 +205,7 @@ export const en = {
   'interview.state.speaking': 'The interviewer is speaking',
   'interview.state.waiting': 'Waiting for the interviewer to join…',
   'interview.reconnecting': 'Connection lost. Reconnecting…',
-  'interview.rejoining': 'The connection was lost. Rejoining the interview by itself…',
+  'interview.rejoining': 'The connection was lost. Reconnecting you to the interview…',
   'interview.rejoiningHint': 'Keep this page open. The interviewer waits for you for a while.',
   'interview.rejoinNow': 'Rejoin now',
   'interview.question': 'Question {n} of {total}',

@@ -205,7 +205,10 @@ export default function InterviewPage({
       void settleEnding(token.current, roomDeleted, agentSaid()).then((ended) => {
         if (cancelled) return;
         if (ended) return onEnded(ended);
-        lostAt.current ??= Date.now();
+        // Removed by the server, or the same participant joined from elsewhere: a decision, not a lost connection,
+        // so trying again is left to the candidate.
+        const decided = reason === DisconnectReason.PARTICIPANT_REMOVED || reason === DisconnectReason.DUPLICATE_IDENTITY;
+        if (!decided) lostAt.current ??= Date.now();
         setPhase(failed(new ApiError(0, 'network')));
       });
     };

@@ -21,7 +21,7 @@ export function RetryCard({
     <section className="card narrow" data-testid={pending ? 'retrying' : undefined}>
       <h1 tabIndex={-1}>{t(title)}</h1>
       <p role={pending ? 'status' : 'alert'}>{t(message.key, message.params)}</p>
-      {pending ? <p className="hint">{t(pending.hint)}</p> : null}
+      {pending ? <p className="hint retry-hint">{t(pending.hint)}</p> : null}
       <button type="button" className={pending ? undefined : 'primary'} onClick={onRetry}>
         {t(pending?.button ?? 'common.retry')}
       </button>
