@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
 import { createApp } from '../../api/app.ts';
@@ -35,6 +36,17 @@ export async function createTestDatabase(): Promise<DatabaseHandle & { url: stri
       await a.end();
     },
   };
+}
+
+/** An interview's room on the test LiveKit server: its name, the identity the API gave the candidate, who is in it. */
+export async function interviewRoom(db: AppDeps['db'], interviewId: string) {
+  const row = await db
+    .selectFrom('interviews')
+    .select(['roomName', 'candidateIdentity'])
+    .where('id', '=', interviewId)
+    .executeTakeFirstOrThrow();
+  const rooms = new RoomServiceClient(inject('livekitUrl').replace(/^ws/, 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+  return { ...row, rooms, identities: async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity) };
 }
 
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {

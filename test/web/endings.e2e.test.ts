@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReconciler } from '../../api/livekit/reconciler.ts';
@@ -7,8 +6,7 @@ import { ar } from '../../web/src/i18n/ar.ts';
 import { en, type Messages } from '../../web/src/i18n/en.ts';
 import { seedScenario, startAgentStack, type AgentStack } from '../agent/support/stack.ts';
 import { loadScenario } from '../support/candidate-sim.ts';
-import { testEnv } from '../support/harness.ts';
-import { testLivekit } from '../support/services.ts';
+import { interviewRoom } from '../support/harness.ts';
 import {
   allowMicrophone,
   checkAtBothSizes,
@@ -228,17 +226,8 @@ describe('the Done page words every ending', () => {
     // Removed from the room by the server: the candidate is out of it, the room stays, the interview is still open.
     // A removal is the server's decision, so the page leaves trying again to the candidate (a lost connection it
     // rejoins by itself: pages.test.ts).
-    const row = await stack.api.db
-      .selectFrom('interviews')
-      .select(['roomName', 'candidateIdentity'])
-      .where('id', '=', interview.id)
-      .executeTakeFirstOrThrow();
-    const rooms = new RoomServiceClient(
-      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
-      testLivekit.apiKey,
-      testLivekit.apiSecret,
-    );
-    await rooms.removeParticipant(row.roomName, row.candidateIdentity!);
+    const row = await interviewRoom(stack.api.db, interview.id);
+    await row.rooms.removeParticipant(row.roomName, row.candidateIdentity!);
     // The API says it is still open: the retry screen, not a Done page.
     const retry = page.getByRole('button', { name: en['common.retry'] });
     await retry.waitFor({ timeout: 30_000 });

@@ -1,8 +1,6 @@
-import { RoomServiceClient } from 'livekit-server-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { client, seedCompany, seedInterview, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
-import { testLivekit } from '../support/services.ts';
+import { client, interviewRoom, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
 import {
   allowMicrophone,
   axeViolations,
@@ -266,18 +264,9 @@ describe('prepare, interview (without an agent) and done', () => {
     await page.getByRole('button', { name: 'Switch language to Arabic' }).click();
     expect(await checkAtBothSizes(page, 'interview-no-agent-ar')).toEqual([]);
     await page.getByRole('button', { name: 'Switch language to English' }).click();
-    const row = await api.db
-      .selectFrom('interviews')
-      .select(['candidateIdentity', 'roomName'])
-      .where('id', '=', interview.id)
-      .executeTakeFirstOrThrow();
-    const rooms = new RoomServiceClient(
-      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
-      testLivekit.apiKey,
-      testLivekit.apiSecret,
-    );
+    const row = await interviewRoom(api.db, interview.id);
     await expect
-      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .poll(row.identities, { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
 
     // A reload forgets the session; the page asks for the phone only and comes back as the same participant,
@@ -293,7 +282,7 @@ describe('prepare, interview (without an agent) and done', () => {
       .poll(() => page.getByTestId('agent-state').getAttribute('data-state'), { timeout: 30_000 })
       .toBe('waiting');
     await expect
-      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .poll(row.identities, { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
     const after = await api.db
       .selectFrom('interviews')
@@ -304,7 +293,7 @@ describe('prepare, interview (without an agent) and done', () => {
 
     // Mute reaches LiveKit: the published microphone track is muted, then live again.
     const micMuted = async () =>
-      (await rooms.listParticipants(row.roomName))[0]?.tracks.find((t) => t.type === 0)?.muted;
+      (await row.rooms.listParticipants(row.roomName))[0]?.tracks.find((t) => t.type === 0)?.muted;
     await expect.poll(micMuted, { timeout: 30_000 }).toBe(false);
     await page.getByRole('button', { name: 'Mute microphone' }).click();
     await page.getByText('Your microphone is muted.').waitFor();
@@ -321,7 +310,7 @@ describe('prepare, interview (without an agent) and done', () => {
     await page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
     await expect.poll(() => page.getByTestId('agent-state').getAttribute('data-state')).toBe('waiting');
     await expect
-      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .poll(row.identities, { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
 
     // Ending asks first; "keep going" keeps the interview, "yes" ends it through the API.
@@ -358,16 +347,7 @@ describe('prepare, interview (without an agent) and done', () => {
     await start.click();
     const agentState = () => page.getByTestId('agent-state').getAttribute('data-state');
     await expect.poll(agentState, { timeout: 30_000 }).toBe('waiting');
-    const row = await api.db
-      .selectFrom('interviews')
-      .select(['candidateIdentity', 'roomName'])
-      .where('id', '=', interview.id)
-      .executeTakeFirstOrThrow();
-    const rooms = new RoomServiceClient(
-      testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'),
-      testLivekit.apiKey,
-      testLivekit.apiSecret,
-    );
+    const row = await interviewRoom(api.db, interview.id);
 
     // Offline past livekit-client's own reconnect attempts (about 16 s of them): the page says it is rejoining by
     // itself, and keeps trying while the browser stays offline.
@@ -387,7 +367,7 @@ describe('prepare, interview (without an agent) and done', () => {
     await context.setOffline(false);
     await expect.poll(agentState, { timeout: 90_000 }).toBe('waiting');
     await expect
-      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .poll(row.identities, { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
     expect(errors).toEqual([]);
     await context.close();

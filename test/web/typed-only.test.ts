@@ -1,8 +1,7 @@
-import { RoomServiceClient, TrackType } from 'livekit-server-sdk';
+import { TrackType } from 'livekit-server-sdk';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bodyOf, client, seedCompany, seedInterview, startTestApi, testEnv, type TestApi } from '../support/harness.ts';
-import { testLivekit } from '../support/services.ts';
+import { bodyOf, client, interviewRoom, seedCompany, seedInterview, startTestApi, type TestApi } from '../support/harness.ts';
 import { allowMicrophone, axeViolations, ensureWebBuilt, launchBrowser, screenshot, viewports } from './support/browser.ts';
 
 // Issue 18: a candidate whose microphone is blocked (or missing) is offered a typed interview only when the company
@@ -83,18 +82,13 @@ describe('typed-only interview', () => {
     // Nothing to mute: no microphone was asked for.
     expect(await page.getByRole('button', { name: /^(Mute|Unmute)/ }).count()).toBe(0);
 
-    const row = await api.db
-      .selectFrom('interviews')
-      .select(['roomName', 'candidateIdentity'])
-      .where('id', '=', interview.id)
-      .executeTakeFirstOrThrow();
-    const rooms = new RoomServiceClient(testEnv().LIVEKIT_URL!.replace(/^ws/, 'http'), testLivekit.apiKey, testLivekit.apiSecret);
+    const row = await interviewRoom(api.db, interview.id);
     await expect
-      .poll(async () => (await rooms.listParticipants(row.roomName)).map((p) => p.identity), { timeout: 30_000 })
+      .poll(row.identities, { timeout: 30_000 })
       .toEqual([row.candidateIdentity]);
     // A publish would follow the connect at once; a few seconds in the room still show no track of any kind.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const [candidate] = await rooms.listParticipants(row.roomName);
+    const [candidate] = await row.rooms.listParticipants(row.roomName);
     expect(candidate?.tracks.filter((t) => t.type === TrackType.AUDIO)).toEqual([]);
     expect(candidate?.tracks).toEqual([]);
     expect(await axeViolations(page)).toEqual([]);
