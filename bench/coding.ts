@@ -75,6 +75,7 @@ const request = {
   test: add,
   limits: defaultLimits,
   onStart: () => undefined,
+  clock: () => performance.now(),
 };
 began = performance.now();
 await python.runTest(request);

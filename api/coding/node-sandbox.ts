@@ -43,5 +43,9 @@ export function createNodeSandbox(
   language: RunnableLanguage,
   options: SandboxOptions & { memoryMb?: number } = {},
 ): Sandbox {
-  return createSandbox(language, () => spawnWorker(language, options.memoryMb ?? runLimits.memoryMb), options);
+  // The worker measures its tests on its thread's CPU time (sandbox-worker.ts).
+  return createSandbox(language, () => spawnWorker(language, options.memoryMb ?? runLimits.memoryMb), {
+    clock: 'cpu',
+    ...options,
+  });
 }

@@ -65,5 +65,12 @@ async function loadSqlAssets() {
   };
 }
 
-const handle = serveTests((reply) => port.postMessage(reply), load());
+// Taken before `process` is hidden: a test's limit counts this thread's CPU time, so a busy server does not stop a
+// correct solution that the same machine would run in time when idle.
+const { threadCpuUsage } = process;
+const threadCpuMs = () => {
+  const { user, system } = threadCpuUsage.call(process);
+  return (user + system) / 1000;
+};
+const handle = serveTests((reply) => port.postMessage(reply), load(), threadCpuMs);
 port.on('message', (request: WorkerRequest) => handle(request));

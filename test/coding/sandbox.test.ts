@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeSandbox } from '../../api/coding/node-sandbox.ts';
 import { NotRunnableError, rerunCode } from '../../api/coding/rerun.ts';
+import { createSandbox, cpuWallAllowance, type SandboxWorker, type WorkerReply } from '../../shared/coding/engines/sandbox.ts';
 import type { CodingProblem, CodingTest } from '../../shared/coding/coding.schema.ts';
 import { runLimits } from '../../shared/coding/coding.schema.ts';
 
@@ -183,6 +184,58 @@ describe('the server re-run', () => {
     await expect(rerunCode({ problem: { ...problem, language: 'JAVA' }, code: 'class A {}' })).rejects.toBeInstanceOf(
       NotRunnableError,
     );
+  });
+});
+
+describe("the server's clock", () => {
+  it("a server test's time is its worker thread's CPU time, never more than the wall's", async () => {
+    const problem = { entry: 'spin', sqlSetup: null };
+    const code = 'def spin(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return n\n';
+    const began = performance.now();
+    const [spun] = await python.runTests({ problem, code, tests: [call('spin', [300_000], 300_000)] });
+    const wall = performance.now() - began;
+    expect(spun).toMatchObject({ passed: true, timedOut: false });
+    expect(spun!.durationMs).toBeGreaterThan(0);
+    expect(spun!.durationMs).toBeLessThanOrEqual(Math.ceil(wall));
+  });
+
+  // The host's rule on its own, with a worker that answers as told: whether a real thread is kept off the CPU
+  // depends on the machine's load, which no test controls. The real workers' clock is the one above.
+  const scripted = (answer: { afterMs: number; candidateMs: number } | 'never') => {
+    let listener: (reply: WorkerReply) => void = () => {};
+    const worker: SandboxWorker = {
+      post(request) {
+        queueMicrotask(() => {
+          listener({ type: 'started', id: request.id });
+          if (answer === 'never') return;
+          const result = { name: request.test.name, passed: true, actual: '1', output: '', error: null, timedOut: false, durationMs: 0 };
+          setTimeout(() => listener({ type: 'result', id: request.id, result, candidateMs: answer.candidateMs }), answer.afterMs);
+        });
+      },
+      onReply: (l) => (listener = l),
+      onExit: () => {},
+      terminate: () => {},
+    };
+    return worker;
+  };
+  const run = async (clock: 'cpu' | 'wall', answer: Parameters<typeof scripted>[0]) => {
+    const sandbox = createSandbox('PYTHON', () => scripted(answer), { clock });
+    try {
+      const [result] = await sandbox.runTests({ problem: { entry: 'f', sqlSetup: null }, code: '', tests: [call('t', [], 1)], limits: { testTimeMs: 100 } });
+      return result;
+    } finally {
+      sandbox.close();
+    }
+  };
+
+  it('on the CPU clock: a test kept off the CPU passes, one that used more than its limit is stopped, a hang ends at the allowance', async () => {
+    // 250 ms on the wall, 40 ms of CPU: in time on the CPU clock, over on the wall's.
+    expect(await run('cpu', { afterMs: 250, candidateMs: 40 })).toMatchObject({ passed: true, timedOut: false, durationMs: 0 });
+    expect(await run('wall', { afterMs: 250, candidateMs: 40 })).toMatchObject({ passed: false, timedOut: true, durationMs: 100 });
+    expect(await run('cpu', { afterMs: 10, candidateMs: 150 })).toMatchObject({ passed: false, timedOut: true, durationMs: 100 });
+    const began = performance.now();
+    expect(await run('cpu', 'never')).toMatchObject({ passed: false, timedOut: true, durationMs: 100 });
+    expect(performance.now() - began).toBeGreaterThanOrEqual(100 * cpuWallAllowance - 1);
   });
 });
 

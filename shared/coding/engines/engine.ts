@@ -17,6 +17,8 @@ export interface TestRequest {
    * engine or a problem's own schema never eats into the candidate's time.
    */
   onStart: () => void;
+  /** Milliseconds on the clock the limit counts (the worker thread's CPU time on the server, else the wall's). */
+  clock: () => number;
 }
 
 export interface Engine {

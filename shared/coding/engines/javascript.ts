@@ -26,7 +26,7 @@ export async function loadJavaScriptEngine(assets: JavaScriptAssets = {}): Promi
 
   return {
     language: 'JAVASCRIPT',
-    async runTest({ problem, code, test, limits, onStart }): Promise<TestResult> {
+    async runTest({ problem, code, test, limits, onStart, clock }): Promise<TestResult> {
       const out = outputCollector(limits.outputChars);
       const runtime = quickjs.newRuntime();
       runtime.setMemoryLimit(limits.memoryMb * 1024 * 1024);
@@ -35,12 +35,12 @@ export async function loadJavaScriptEngine(assets: JavaScriptAssets = {}): Promi
       let deadline = Number.POSITIVE_INFINITY;
       let interrupted = false;
       // Stops a bit before the host's own timer, which would otherwise terminate the whole worker.
-      runtime.setInterruptHandler(() => (interrupted = Date.now() > deadline));
+      runtime.setInterruptHandler(() => (interrupted = clock() > deadline));
       try {
         installConsole(vm, out.write);
         onStart();
         const started = performance.now();
-        deadline = Date.now() + limits.testTimeMs * 0.9;
+        deadline = clock() + limits.testTimeMs * 0.9;
         const entry = problem.entry ?? 'solution';
         const call = `(() => {
           if (typeof ${entry} !== 'function') throw new ReferenceError('the function ${entry}() is not defined');

@@ -16,25 +16,40 @@ export type WorkerRequest = {
 };
 export type WorkerReply =
   | { type: 'started'; id: number }
-  | { type: 'result'; id: number; result: TestResult }
+  /** `candidateMs`: from the candidate's code starting to the result, on the worker's clock (`serveTests`). */
+  | { type: 'result'; id: number; result: TestResult; candidateMs: number }
   | { type: 'failed'; id: number; error: string };
 
-/** Worker side: starts loading the engine at once (a warm worker is ready when a run comes) and runs requests one at a time. */
-export function serveTests(post: (reply: WorkerReply) => void, engine: Promise<Engine>) {
+/**
+ * Worker side: starts loading the engine at once (a warm worker is ready when a run comes) and runs requests one at a
+ * time. `clock` is what a test's time is counted on: its thread's CPU time where the worker can read it (a Node
+ * worker thread, for a host in `cpu` mode), else the wall's.
+ */
+export function serveTests(
+  post: (reply: WorkerReply) => void,
+  engine: Promise<Engine>,
+  clock: () => number = () => performance.now(),
+) {
   engine.catch(() => undefined); // reported to the first request
   let queue: Promise<void> = Promise.resolve();
   return (request: WorkerRequest) => {
     queue = queue.then(async () => {
       try {
         const loaded = await engine;
+        let startedAt: number | undefined;
         const result = await loaded.runTest({
           problem: request.problem,
           code: request.code,
           test: request.test,
           limits: request.limits,
-          onStart: () => post({ type: 'started', id: request.id }),
+          onStart: () => {
+            startedAt = clock();
+            post({ type: 'started', id: request.id });
+          },
+          clock,
         });
-        post({ type: 'result', id: request.id, result });
+        const candidateMs = startedAt === undefined ? 0 : clock() - startedAt;
+        post({ type: 'result', id: request.id, result: { ...result, durationMs: Math.round(candidateMs) }, candidateMs });
       } catch (e) {
         post({ type: 'failed', id: request.id, error: String((e as Error)?.stack ?? e) });
       }
@@ -69,7 +84,16 @@ export interface Sandbox {
 export interface SandboxOptions {
   /** Loading an engine and a problem's set-up are not the candidate's time, but they must end some time. */
   prepareTimeMs?: number;
+  /**
+   * What a test's time limit counts. `wall` (the browser, the candidate's own machine): time on the clock. `cpu` (the
+   * server's re-run, whose verdict is scored): the worker thread's CPU time, so a busy server does not fail a correct
+   * solution; the clock then stops a runaway at `cpuWallAllowance` times the limit.
+   */
+  clock?: 'wall' | 'cpu';
 }
+
+/** How much longer than its CPU limit a test may take on the clock, in `cpu` mode, before it is stopped. */
+export const cpuWallAllowance = 3;
 
 /**
  * Host side: one worker for one language, tests sent one at a time, each stopped at `testTimeMs` after the
@@ -81,6 +105,7 @@ export function createSandbox(
   options: SandboxOptions = {},
 ): Sandbox {
   const prepareTimeMs = options.prepareTimeMs ?? 120_000;
+  const byCpu = options.clock === 'cpu';
   let worker: SandboxWorker | null = null;
   let nextId = 0;
   let pending: ((event: WorkerReply | { type: 'exit'; reason: string }) => void) | null = null;
@@ -121,12 +146,14 @@ export function createSandbox(
         () => finish(failedResult(test, `The sandbox did not start within ${prepareTimeMs} ms`)),
         prepareTimeMs,
       );
-      const finish = (result: TestResult, stop = true) => {
+      const finish = (result: TestResult, stop = true, candidateMs?: number) => {
         clearTimeout(timer);
         pending = null;
         if (stop) replace();
-        resolve({ ...result, candidateMs: startedAt === null ? 0 : performance.now() - startedAt });
+        resolve({ ...result, candidateMs: candidateMs ?? (startedAt === null ? 0 : performance.now() - startedAt) });
       };
+      const overran = () =>
+        failedResult(test, `Stopped: the test ran longer than ${testTimeMs} ms`, { timedOut: true, durationMs: testTimeMs });
       pending = (event) => {
         if (event.type === 'exit') {
           finish(
@@ -141,17 +168,12 @@ export function createSandbox(
         if (event.type === 'started') {
           startedAt = performance.now();
           clearTimeout(timer);
-          timer = setTimeout(
-            () =>
-              finish(
-                failedResult(test, `Stopped: the test ran longer than ${testTimeMs} ms`, {
-                  timedOut: true,
-                  durationMs: testTimeMs,
-                }),
-              ),
-            testTimeMs,
-          );
-        } else if (event.type === 'result') finish(event.result, false);
+          // On the CPU's clock the worker measures the limit; the wall's only stops what never ends.
+          timer = setTimeout(() => finish(overran(), true, testTimeMs), byCpu ? testTimeMs * cpuWallAllowance : testTimeMs);
+        } else if (event.type === 'result') {
+          if (byCpu && event.candidateMs > testTimeMs && !event.result.timedOut) finish(overran(), false, testTimeMs);
+          else finish(event.result, false, byCpu ? event.candidateMs : undefined);
+        }
         else finish(failedResult(test, `The sandbox failed: ${cut(event.error, 2_000)}`));
       };
       current().post({ type: 'run', id, ...request });
