@@ -1,12 +1,15 @@
 // Figures for the coding sandboxes (issue 19): what the browser downloads for each engine (raw, gzip, brotli), how
 // long Pyodide takes to load and to run a test in Node (cold and warm), and the server re-run's time per test per
 // language (a warm worker, and a whole re-run as api/coding/rerun.ts does it: a fresh worker per call), and the bytes
-// per minute of code events a typing session sends (bench/code-events.ts).
+// per minute of code events a typing session sends (bench/code-events.ts), and a correct solution's verdict in the
+// server's re-run while the machine is busy, with the limit on the thread's CPU clock and on the wall's.
 // Run it alone (the machine's other work skews it): flock /tmp/heavy.lock -c 'npm run bench:coding'
 // (`npm run bench:coding -- --sizes` prints only the sizes and the code events' bytes, which need no quiet machine.)
 import { readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { createNodeSandbox } from '../api/coding/node-sandbox.ts';
 import { printCodeEventTraffic } from './code-events.ts';
@@ -148,6 +151,39 @@ for (const [language, { problem: p, code }] of Object.entries(problems) as [
       `rerunCode (fresh worker, ${p.tests.length} tests) ${rerunTotal.toFixed(0)} ms = ${(rerunTotal / p.tests.length).toFixed(0)} ms/test` +
       (passed ? '' : '  (SOME TESTS FAILED)'),
   );
+}
+
+console.log('\n## The server re-run on a busy machine (the limit on the CPU clock, and on the wall as before)\n');
+{
+  // A correct solution that needs about 60 % of a test's limit of CPU when the machine is idle, run while twice as
+  // many threads as there are cores spin: on the wall it takes longer than the limit, on the thread's CPU it does not.
+  const spin = (n: number) => problem('PYTHON', 'spin', null, [{ name: 'spin', visible: true, args: [n], expected: n }]);
+  const code = 'def spin(n):\n    s = 0\n    for i in range(n):\n        s += i\n    return n\n';
+  const sandbox = createNodeSandbox('PYTHON');
+  const probe = 1_000_000;
+  await sandbox.runTests({ problem: spin(probe), code, tests: spin(probe).tests });
+  const [idle] = await sandbox.runTests({ problem: spin(probe), code, tests: spin(probe).tests });
+  const n = Math.round((probe * defaultLimits.testTimeMs * 0.6) / Math.max(1, idle!.durationMs));
+  const calibrated = await sandbox.runTests({ problem: spin(n), code, tests: spin(n).tests });
+  sandbox.close();
+  console.log(`idle: range(${n}) takes ${calibrated[0]!.durationMs} ms of CPU (limit ${defaultLimits.testTimeMs} ms)`);
+  const spinners = Array.from({ length: 2 * availableParallelism() }, () => new Worker('for (;;) {}', { eval: true }));
+  try {
+    for (const clock of ['cpu', 'wall'] as const) {
+      const busy = createNodeSandbox('PYTHON', { clock });
+      await busy.runTests({ problem: spin(1), code, tests: spin(1).tests });
+      began = performance.now();
+      const [result] = await busy.runTests({ problem: spin(n), code, tests: spin(n).tests });
+      const wall = performance.now() - began;
+      busy.close();
+      console.log(
+        `${spinners.length} busy threads, limit on the ${clock === 'cpu' ? "thread's CPU" : "wall's"} clock: ` +
+          `${result!.passed ? 'passed' : `failed (${result!.error})`}; ${result!.durationMs} ms counted, ${wall.toFixed(0)} ms on the wall`,
+      );
+    }
+  } finally {
+    await Promise.all(spinners.map((w) => w.terminate()));
+  }
 }
 
 function problem(

@@ -15,7 +15,6 @@ import { addQuestionBody, planSchema, questionParams, replacePlanBody, updateQue
 
 const tags = ['Question plans'];
 
-/** HR's own questions as a plan holds them, comparable as a string. */
 export function planBody(interview: Interview, rows: PlanQuestion[], fallbackReason?: string) {
   const totalSeconds = rows.reduce((t, q) => t + q.timeBudgetSeconds, 0);
   return {
