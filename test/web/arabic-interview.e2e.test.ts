@@ -28,7 +28,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   ensureWebBuilt();
-  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' } });
+  stack = await startAgentStack({ workerEnv: { SILENCE_PROMPT_SECONDS: '90' }, workerDebug: true });
   browser = await launchBrowser();
 }, 180_000);
 
@@ -78,10 +78,12 @@ describe('an Arabic interview in the browser', () => {
       signedLink: { url: string };
     };
     const link = new URL(interview.signedLink.url);
-    const { page, context, errors } = await newPage(browser);
+    const { page, context, errors, logged } = await newPage(browser);
     const microphone = await scriptedMicrophone(context, speechWav(scenario.answers[0]!, 0, 'ar'));
     onTestFailed(async () => {
-      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+      // One CI run saw the candidate reconnect mid-consent (the agent: "disconnected", "rejoined" 0.1 s apart) and
+      // the spoken consent never reach speech recognition: the page's own log and the worker's debug lines say why.
+      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors, pageLog: logged.join('\n') }));
     });
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
 

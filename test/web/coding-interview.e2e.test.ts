@@ -106,10 +106,10 @@ async function joinCodingInterview(
   const problem = interview.plan.questions.find((q) => q.coding)!.coding!;
   expect(problem.language).toBe(codingLanguage);
 
-  const { page, context, errors } = await newPage(browser);
+  const { page, context, errors, logged } = await newPage(browser);
   // A failed run says which turn was lost: the worker's log, the emulators' exchanges, the page's state.
   onTestFailed(async () => {
-    console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+    console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors, pageLog: logged.join('\n') }));
   });
   await page.goto(`${stack.api.url}/join/${interview.roomCode}`);
   await page.getByLabel('Phone number').fill(person.typed);

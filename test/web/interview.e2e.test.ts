@@ -86,10 +86,10 @@ describe('the candidate web app, end to end', () => {
       signedLink: { url: string };
     };
     const link = new URL(interview.signedLink.url);
-    const { page, context, errors } = await newPage(browser);
+    const { page, context, errors, logged } = await newPage(browser);
     const microphone = await scriptedMicrophone(context, speechWav(scenario.answers[0]!));
     onTestFailed(async () => {
-      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors }));
+      console.error(stackReport(stack, { page: await pageReport(page).catch(String), errors, pageLog: logged.join('\n') }));
     });
     await page.goto(`${stack.api.url}${link.pathname}${link.search}`);
     await page.getByRole('heading', { name: 'Your interview with MENA Bank' }).waitFor();

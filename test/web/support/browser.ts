@@ -153,7 +153,14 @@ export async function newPage(browser: Browser, viewport: keyof typeof viewports
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  return { context, page, errors };
+  // What the page logged (livekit-client's connection changes among it), for a failed test's report.
+  const logged: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'debug') return;
+    logged.push(`${new Date().toISOString().slice(11, 23)} ${message.type()} ${message.text().slice(0, 300)}`);
+    if (logged.length > 200) logged.shift();
+  });
+  return { context, page, errors, logged };
 }
 
 /**
