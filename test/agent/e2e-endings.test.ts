@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { loadScenario, runCandidate } from '../support/candidate-sim.ts';
 import type { ScorecardResult } from '../../api/scoring/evaluation.schemas.ts';
 import { scoreInterview } from '../../api/scoring/scorecards.ts';
-import { seedScenario, startAgentStack, type AgentStack } from './support/stack.ts';
+import { seedScenario, stackReport, startAgentStack, type AgentStack } from './support/stack.ts';
 
 // The ways an interview ends early, end to end with real parts (see e2e-interview.test.ts): a candidate who goes
 // silent after agreeing, and one who declines consent. Short silence settings keep the run brief.
@@ -102,6 +102,16 @@ describe('interviews that end early', () => {
       const person = { phone: strong.candidate.phone, firstName: strong.candidate.firstName, lastName: strong.candidate.lastName };
       const answers = ['No, I do not agree.'];
       const interview = await seedScenario(stack, strong, { answers });
+      // Failed once in a rehearsal at the welcome back's check below: the turns as stored, and the worker's lines.
+      onTestFailed(async () => {
+        const turns = await stack.api.db
+          .selectFrom('transcriptTurns')
+          .select(['seq', 'speaker', 'stage', 'text'])
+          .where('interviewId', '=', interview.id)
+          .orderBy('seq')
+          .execute();
+        console.error(stackReport(stack, { turns: turns.map((t) => `${t.seq} ${t.speaker} [${t.stage}] ${t.text}`).join('\n') }));
+      });
       const first = await runCandidate({ apiUrl: stack.api.url, roomCode: interview.roomCode, ...person, answers: [], leaveAfterFirstAudio: true });
       // Back within the grace period: the API hands back the same identity, and the interview goes on.
       const second = await runCandidate({ apiUrl: stack.api.url, roomCode: interview.roomCode, ...person, answers, timeoutMs: 120_000 });
